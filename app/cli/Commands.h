@@ -1,0 +1,25 @@
+#pragma once
+// Subcommands of drgplan-cli. Each registers itself on the app and sets `run` to the action.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace drg::cli
+{
+
+/// Common flags every command understands.
+struct GlobalOptions
+{
+  bool quiet = false;
+};
+
+using Action = std::function<int()>;
+
+/// `drgplan-cli phantom --out DIR [options]`: writes the spine phantom (DICOM, truth, labels).
+void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
+bool reportProgress(const char* what, double fraction, bool quiet);
+
+} // namespace drg::cli

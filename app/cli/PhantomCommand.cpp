@@ -1,0 +1,158 @@
+#include "Commands.h"
+
+#include "drg/imaging/Error.h"
+#include "drg/imaging/SpinePhantom.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+namespace drg::cli
+{
+namespace
+{
+
+struct PhantomArgs
+{
+  std::string out;
+  std::vector<int> matrix;
+  std::vector<double> spacing;
+  std::string sliceOrder = "ascending";
+  std::string position = "HFS";
+  std::string plane = "axial";
+  std::vector<double> oblique;
+  std::string contrast = "ct";
+  double noise = -1.0;
+  double cancellous = 200.0;
+  double cortical = 850.0;
+  bool osteoporotic = false;
+  double lordosis = 45.0;
+  double scoliosis = 0.0;
+  double axialRotation = 0.0;
+  std::string transitional = "none";
+  std::string levels;
+  std::uint64_t seed = 1;
+  bool json = false;
+};
+
+int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
+{
+  using namespace drg::imaging;
+  PhantomOptions o;
+  if (!a.matrix.empty()) {
+    o.matrix = { a.matrix[0], a.matrix[1], a.matrix[2] };
+  }
+  if (!a.spacing.empty()) {
+    o.spacing = Eigen::Vector3d(a.spacing[0], a.spacing[1], a.spacing[2]);
+  }
+  if (a.sliceOrder != "ascending" && a.sliceOrder != "descending") {
+    throw Error(ErrorCode::InvalidArgument,
+                "slice order must be ascending or descending, not '" + a.sliceOrder + "'");
+  }
+  o.slicesAscending = a.sliceOrder == "ascending";
+  o.position = parsePatientPosition(a.position);
+  o.plane = parseAcquisitionPlane(a.plane);
+  if (!a.oblique.empty()) {
+    o.obliqueDegrees = Eigen::Vector3d(a.oblique[0], a.oblique[1], a.oblique[2]);
+  }
+  o.contrast = parsePhantomContrast(a.contrast);
+  o.noiseSigma = a.noise;
+  o.cancellousHu = a.osteoporotic ? 80.0 : a.cancellous;
+  o.corticalHu = a.osteoporotic ? std::min(a.cortical, 650.0) : a.cortical;
+  if (a.osteoporotic) {
+    o.corticalThicknessMm = 0.6;
+  }
+  o.lordosisDegrees = a.lordosis;
+  o.scoliosisDegrees = a.scoliosis;
+  o.axialRotationDegrees = a.axialRotation;
+  o.transitional = parseTransitionalAnatomy(a.transitional);
+  if (!a.levels.empty()) {
+    auto [from, to] = parseLevelRange(a.levels);
+    o.fieldOfViewFrom = from;
+    o.fieldOfViewTo = to;
+  }
+  o.seed = a.seed;
+
+  auto start = std::chrono::steady_clock::now();
+  PhantomCase phantom =
+    generateSpinePhantom(o, [&](double f) { return reportProgress("phantom", f, global.quiet); });
+  auto generated = std::chrono::steady_clock::now();
+  writeSpinePhantom(phantom, a.out);
+  auto written = std::chrono::steady_clock::now();
+  double genSeconds = std::chrono::duration<double>(generated - start).count();
+  double writeSeconds = std::chrono::duration<double>(written - generated).count();
+
+  const auto& g = phantom.intensities.geometry();
+  std::vector<std::string> visible;
+  for (const auto& v : phantom.truth.vertebrae) {
+    if (v.visibility != "none") {
+      visible.push_back(v.level + (v.visibility == "partial" ? " (partial)" : ""));
+    }
+  }
+  if (a.json) {
+    nlohmann::json j = { { "out", a.out },
+                         { "dicom", a.out + "/dicom" },
+                         { "truth", a.out + "/truth.json" },
+                         { "labels", a.out + "/labels.nii.gz" },
+                         { "size", { g.size[0], g.size[1], g.size[2] } },
+                         { "spacing", { g.spacing[0], g.spacing[1], g.spacing[2] } },
+                         { "levels", visible },
+                         { "generate_seconds", genSeconds },
+                         { "write_seconds", writeSeconds } };
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "phantom written to " << a.out << "\n"
+            << "  dicom/          " << g.size[2] << " " << (o.contrast == PhantomContrast::Ct ? "CT" : "MR")
+            << " slices, " << g.size[0] << " x " << g.size[1] << " at " << g.spacing[0] << " x "
+            << g.spacing[1] << " x " << g.spacing[2] << " mm\n"
+            << "  truth.json      vertebrae, pedicles, foramina, ganglia, landmarks (LPS mm)\n"
+            << "  labels.nii.gz   label map on the same grid\n"
+            << "  levels in view:";
+  for (const auto& v : visible) {
+    std::cout << " " << v;
+  }
+  std::cout << "\n  time: " << genSeconds << " s to generate, " << writeSeconds << " s to write\n";
+  return 0;
+}
+
+} // namespace
+
+void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run)
+{
+  auto args = std::make_shared<PhantomArgs>();
+  CLI::App* cmd =
+    app.add_subcommand("phantom", "write the anatomical spine phantom (the demo case and accuracy truth)");
+  cmd->add_option("--out", args->out, "output folder: dicom/, truth.json, labels.nii.gz")->required();
+  cmd->add_option("--matrix", args->matrix, "columns,rows,slices (default 512,512,400)")
+    ->expected(3)
+    ->delimiter(',');
+  cmd->add_option("--spacing", args->spacing, "column,row,slice spacing in mm (default 0.8,0.8,1.0)")
+    ->expected(3)
+    ->delimiter(',');
+  cmd->add_option("--slice-order", args->sliceOrder, "ascending or descending along the slice normal");
+  cmd->add_option("--position", args->position, "patient position: HFS, FFS, HFP or FFP");
+  cmd->add_option("--plane", args->plane, "acquisition plane: axial, sagittal or coronal");
+  cmd->add_option("--oblique", args->oblique, "grid rotation about L,P,S in degrees, e.g. 10,0,5")
+    ->expected(3)
+    ->delimiter(',');
+  cmd->add_option("--contrast", args->contrast, "ct, t2 or t2-fatsat");
+  cmd->add_option("--noise", args->noise,
+                  "noise sigma (CT: HU, default 12; MR: fraction of CSF, default 0.02)");
+  cmd->add_option("--cancellous-hu", args->cancellous, "trabecular bone HU (default 200)");
+  cmd->add_option("--cortical-hu", args->cortical, "cortical bone HU (default 850)");
+  cmd->add_flag("--osteoporotic", args->osteoporotic,
+                "osteoporotic bone: 80 HU trabecular, thin 650 HU cortex");
+  cmd->add_option("--lordosis", args->lordosis, "L1-S1 lordosis in degrees (default 45)");
+  cmd->add_option("--scoliosis", args->scoliosis, "lumbar Cobb angle in degrees (default 0)");
+  cmd->add_option("--axial-rotation", args->axialRotation, "vertebral rotation at the apex, degrees");
+  cmd->add_option("--transitional", args->transitional, "none, L6, T13 or sacralized-L5");
+  cmd->add_option("--levels", args->levels, "field of view along the spine, e.g. L3-S1");
+  cmd->add_option("--seed", args->seed, "seed for noise and identifiers (default 1)");
+  cmd->add_flag("--json", args->json, "print the summary as JSON");
+  cmd->callback([args, &global, &run] { run = [args, &global] { return runPhantom(*args, global); }; });
+}
+
+} // namespace drg::cli

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "drg/imaging/Image.h"
+
+#include <cstdint>
+#include <filesystem>
+
+namespace drg::imaging
+{
+
+/// Writes a label map as NIfTI-1 (.nii or .nii.gz by the name) through ITK; LPS geometry is
+/// converted to the file's RAS convention by ITK. Throws drg::Error(Io) on failure.
+void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& path);
+
+/// Writes a scalar volume as NIfTI-1 (see above).
+void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& path);
+
+/// Reads a NIfTI label map through ITK into LPS geometry. Throws drg::Error on failure.
+Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path);
+
+} // namespace drg::imaging

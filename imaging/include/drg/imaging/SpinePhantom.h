@@ -1,0 +1,180 @@
+#pragma once
+
+#include "drg/imaging/Image.h"
+#include "drg/imaging/SpineLevel.h"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace drg::imaging
+{
+
+/// Image contrast the phantom is rendered with.
+enum class PhantomContrast
+{
+  Ct,        ///< Hounsfield units, stored with RescaleIntercept -1024
+  MrT2,      ///< T2-weighted MR: CSF bright, fat bright, DRG intermediate
+  MrT2FatSat ///< T2-weighted MR with fat suppression (fat and fatty marrow dark)
+};
+
+/// Transitional lumbosacral or thoracolumbar anatomy (present in about 10% of patients).
+enum class TransitionalAnatomy
+{
+  None,
+  L6,          ///< six lumbar vertebrae
+  T13,         ///< thirteen rib-bearing vertebrae
+  SacralizedL5 ///< L5 transverse processes fused with the sacral ala, rudimentary L5/S1 disc
+};
+
+/// DICOM Patient Position of the acquisition (head/feet first, supine/prone).
+enum class PatientPosition
+{
+  HFS,
+  FFS,
+  HFP,
+  FFP
+};
+
+/// Plane the slices are acquired in (before any oblique rotation).
+enum class AcquisitionPlane
+{
+  Axial,
+  Sagittal,
+  Coronal
+};
+
+/// Everything that shapes one phantom case. Defaults give a 512 x 512 x 400 lumbar CT
+/// (0.8 x 0.8 x 1.0 mm) of a normal adult, T10 to the sacrum.
+struct PhantomOptions
+{
+  std::array<int, 3> matrix{ 512, 512, 400 }; ///< columns, rows, slices
+  Eigen::Vector3d spacing{ 0.8, 0.8, 1.0 };   ///< column spacing, row spacing, slice step (mm)
+  bool slicesAscending = true;                ///< k runs along the slice normal (else against it)
+  PatientPosition position = PatientPosition::HFS;
+  AcquisitionPlane plane = AcquisitionPlane::Axial;
+  Eigen::Vector3d obliqueDegrees{ 0.0, 0.0, 0.0 }; ///< grid rotation about the L, P, S axes
+  PhantomContrast contrast = PhantomContrast::Ct;
+  double noiseSigma = -1.0;          ///< CT: HU; MR: fraction of CSF signal; < 0: contrast default
+  double cancellousHu = 200.0;       ///< trabecular bone (osteoporotic about 80 HU, Jang 2019)
+  double corticalHu = 850.0;         ///< cortical shell (700-1000 HU)
+  double corticalThicknessMm = 1.0;  ///< vertebral shell thickness
+  double lordosisDegrees = 45.0;     ///< L1-S1 lordosis
+  double scoliosisDegrees = 0.0;     ///< Cobb angle of a single lumbar curve (positive: convex left)
+  double axialRotationDegrees = 0.0; ///< vertebral axial rotation at the apex (L2)
+  TransitionalAnatomy transitional = TransitionalAnatomy::None;
+  std::string fieldOfViewFrom; ///< e.g. "L3"; empty: whole phantom along the slice axis
+  std::string fieldOfViewTo;   ///< e.g. "S1"
+  std::uint64_t seed = 1;      ///< noise and UIDs; same seed and options give the same files
+};
+
+/// Throws drg::Error(InvalidArgument) naming the first option out of range.
+void validatePhantomOptions(const PhantomOptions& options);
+
+/// Ground truth of one vertebra (all LPS mm).
+struct PhantomVertebra
+{
+  std::string level;          ///< "T10" ... "L5", "L6", "T13", "S1", "sacrum"
+  int label = 0;              ///< value in the label map
+  Eigen::Vector3d centroid;   ///< centroid of the whole bone (body and posterior elements)
+  Eigen::Vector3d bodyCentre; ///< centre of the vertebral body
+  Eigen::Matrix3d frame;      ///< columns: the vertebra's left, posterior, superior axes
+  double bodyHeightMm = 0.0;
+  double bodyWidthMm = 0.0;
+  double bodyDepthMm = 0.0;
+  bool hasRibs = false;
+  std::string visibility; ///< "full", "partial" or "none" within the image grid
+};
+
+/// Pedicle borders that define the DRG zones (medial line, lateral line), per level and side.
+struct PhantomPedicle
+{
+  std::string level;
+  Side side = Side::Left;
+  Eigen::Vector3d centre;
+  Eigen::Vector3d medialBorder;  ///< point on the medial wall at the pedicle's mid height
+  Eigen::Vector3d lateralBorder; ///< point on the lateral wall
+  double widthMm = 0.0;
+  double heightMm = 0.0;
+};
+
+/// Intervertebral foramen between `upperLevel` and the next vertebra down.
+struct PhantomForamen
+{
+  std::string upperLevel;
+  std::string lowerLevel;
+  Side side = Side::Left;
+  Eigen::Vector3d centre;
+  Eigen::Vector3d axis;  ///< unit vector, pointing out of the canal (laterally)
+  double widthMm = 0.0;  ///< antero-posterior free width at the centre (measured on the bone)
+  double heightMm = 0.0; ///< cranio-caudal free height between the pedicles
+};
+
+/// Ganglion of the root of `level` (the L4 ganglion exits the L4/L5 foramen).
+struct PhantomGanglion
+{
+  std::string level;
+  Side side = Side::Left;
+  int label = 0;
+  Eigen::Vector3d centre;
+  Eigen::Vector3d axis;  ///< unit vector along the exiting root, pointing distally
+  double lengthMm = 0.0; ///< along the axis
+  double widthMm = 0.0;
+  double heightMm = 0.0;
+  std::string zone; ///< "intraspinal", "foraminal" or "extraforaminal" (pedicle lines)
+  bool inFieldOfView = false;
+};
+
+/// A named anatomical point (iliac crest tops, ASIS, lowest rib tips, ...).
+struct PhantomLandmark
+{
+  std::string name;
+  Eigen::Vector3d position;
+};
+
+/// Everything the phantom knows about itself, for accuracy tests.
+struct PhantomTruth
+{
+  std::vector<PhantomVertebra> vertebrae; ///< head to foot
+  std::vector<PhantomPedicle> pedicles;
+  std::vector<PhantomForamen> foramina;
+  std::vector<PhantomGanglion> ganglia;
+  std::vector<PhantomLandmark> landmarks;
+  std::map<int, std::string> labelNames; ///< label map values
+};
+
+/// A generated case: stored intensities (CT: HU; MR: signal), labels and truth on one grid.
+struct PhantomCase
+{
+  PhantomOptions options;
+  Image<std::int16_t> intensities;
+  Image<std::uint8_t> labels;
+  PhantomTruth truth;
+};
+
+/// Progress in [0, 1]; return false to cancel (the call then throws drg::Error(Cancelled)).
+using ProgressCallback = std::function<bool(double)>;
+
+/// Builds the anatomy for `options` and rasterises it. Deterministic for equal options.
+PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCallback& progress = {});
+
+/// Writes `DIR/dicom/` (one DICOM file per slice), `DIR/truth.json` and `DIR/labels.nii.gz`.
+/// Each output appears atomically (written aside, then renamed); existing outputs are replaced.
+void writeSpinePhantom(const PhantomCase& phantom, const std::filesystem::path& dir);
+
+/// The truth as JSON text (the content of truth.json).
+std::string phantomTruthJson(const PhantomCase& phantom);
+
+/// Parsers for option words used by the CLI; throw drg::Error(InvalidArgument) on unknown words.
+PhantomContrast parsePhantomContrast(const std::string& word);
+TransitionalAnatomy parseTransitionalAnatomy(const std::string& word);
+PatientPosition parsePatientPosition(const std::string& word);
+AcquisitionPlane parseAcquisitionPlane(const std::string& word);
+const char* patientPositionName(PatientPosition position) noexcept;
+
+} // namespace drg::imaging

@@ -1,0 +1,99 @@
+// The one translation unit that instantiates ITK's image I/O templates (they are slow to compile).
+#include "ItkImageIo.h"
+
+#include "drg/imaging/Error.h"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkNiftiImageIO.h>
+
+#include <algorithm>
+
+namespace drg::imaging::itkio
+{
+namespace
+{
+
+template<typename T>
+typename itk::Image<T, 3>::Pointer toItk(const PlainGeometry& g, const T* data)
+{
+  using ItkImage = itk::Image<T, 3>;
+  auto out = ItkImage::New();
+  typename ItkImage::RegionType region;
+  typename ItkImage::SizeType size;
+  typename ItkImage::SpacingType spacing;
+  typename ItkImage::PointType origin;
+  typename ItkImage::DirectionType direction;
+  for (unsigned a = 0; a < 3; ++a) {
+    size[a] = g.size[a];
+    spacing[a] = g.spacing[a];
+    origin[a] = g.origin[a];
+    for (unsigned b = 0; b < 3; ++b) {
+      direction(a, b) = g.direction[a * 3 + b];
+    }
+  }
+  region.SetSize(size);
+  out->SetRegions(region);
+  out->SetSpacing(spacing);
+  out->SetOrigin(origin);
+  out->SetDirection(direction);
+  out->Allocate();
+  std::copy(data, data + g.size[0] * g.size[1] * g.size[2], out->GetBufferPointer());
+  return out;
+}
+
+template<typename T>
+void write(const PlainGeometry& g, const T* data, const std::string& path)
+{
+  using ItkImage = itk::Image<T, 3>;
+  try {
+    auto writer = itk::ImageFileWriter<ItkImage>::New();
+    writer->SetImageIO(itk::NiftiImageIO::New());
+    writer->SetFileName(path);
+    writer->SetInput(toItk(g, data));
+    writer->SetUseCompression(path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0);
+    writer->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(ErrorCode::Io, "cannot write NIfTI " + path + ": " + e.GetDescription());
+  }
+}
+
+} // namespace
+
+void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path)
+{
+  write(g, data, path);
+}
+
+void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path)
+{
+  write(g, data, path);
+}
+
+std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g)
+{
+  using ItkImage = itk::Image<std::uint8_t, 3>;
+  try {
+    auto reader = itk::ImageFileReader<ItkImage>::New();
+    reader->SetImageIO(itk::NiftiImageIO::New());
+    reader->SetFileName(path);
+    reader->Update();
+    ItkImage::Pointer img = reader->GetOutput();
+    auto size = img->GetLargestPossibleRegion().GetSize();
+    for (unsigned a = 0; a < 3; ++a) {
+      g.size[a] = size[a];
+      g.spacing[a] = img->GetSpacing()[a];
+      g.origin[a] = img->GetOrigin()[a];
+      for (unsigned b = 0; b < 3; ++b) {
+        g.direction[a * 3 + b] = img->GetDirection()(a, b);
+      }
+    }
+    std::size_t n = size[0] * size[1] * size[2];
+    return std::vector<std::uint8_t>(img->GetBufferPointer(), img->GetBufferPointer() + n);
+  } catch (const itk::ExceptionObject& e) {
+    throw Error(ErrorCode::Format, "cannot read NIfTI " + path + ": " + e.GetDescription());
+  }
+}
+
+} // namespace drg::imaging::itkio

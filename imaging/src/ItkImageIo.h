@@ -1,0 +1,30 @@
+#pragma once
+// Internal bridge to ITK's image I/O. Kept free of Eigen: ITK 5.2 bundles its own Eigen, which must
+// not meet the system Eigen in one translation unit.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace drg::imaging::itkio
+{
+
+/// Plain geometry: size, spacing, origin, direction (row-major 3x3, columns are the axes in LPS).
+struct PlainGeometry
+{
+  std::array<std::size_t, 3> size{};
+  std::array<double, 3> spacing{};
+  std::array<double, 3> origin{};
+  std::array<double, 9> direction{};
+};
+
+/// Writes the buffer as NIfTI (compressed when the name ends in .gz); throws drg::Error(Io).
+void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path);
+void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path);
+
+/// Reads a NIfTI file as unsigned 8-bit; throws drg::Error(Format).
+std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g);
+
+} // namespace drg::imaging::itkio

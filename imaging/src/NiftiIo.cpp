@@ -1,0 +1,54 @@
+#include "drg/imaging/NiftiIo.h"
+
+#include "ItkImageIo.h"
+
+namespace drg::imaging
+{
+namespace
+{
+
+itkio::PlainGeometry plain(const ImageGeometry& g)
+{
+  itkio::PlainGeometry p;
+  for (int a = 0; a < 3; ++a) {
+    p.size[static_cast<std::size_t>(a)] = g.size[static_cast<std::size_t>(a)];
+    p.spacing[static_cast<std::size_t>(a)] = g.spacing[a];
+    p.origin[static_cast<std::size_t>(a)] = g.origin[a];
+    for (int b = 0; b < 3; ++b) {
+      p.direction[static_cast<std::size_t>(a * 3 + b)] = g.direction(a, b);
+    }
+  }
+  return p;
+}
+
+} // namespace
+
+void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& path)
+{
+  itkio::writeNiftiU8(plain(image.geometry()), image.voxels().data(), path.string());
+}
+
+void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& path)
+{
+  itkio::writeNiftiI16(plain(image.geometry()), image.voxels().data(), path.string());
+}
+
+Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path)
+{
+  itkio::PlainGeometry p;
+  std::vector<std::uint8_t> data = itkio::readNiftiU8(path.string(), p);
+  ImageGeometry g;
+  for (int a = 0; a < 3; ++a) {
+    g.size[static_cast<std::size_t>(a)] = p.size[static_cast<std::size_t>(a)];
+    g.spacing[a] = p.spacing[static_cast<std::size_t>(a)];
+    g.origin[a] = p.origin[static_cast<std::size_t>(a)];
+    for (int b = 0; b < 3; ++b) {
+      g.direction(a, b) = p.direction[static_cast<std::size_t>(a * 3 + b)];
+    }
+  }
+  Image<std::uint8_t> out(g);
+  out.voxels() = std::move(data);
+  return out;
+}
+
+} // namespace drg::imaging

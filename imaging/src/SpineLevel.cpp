@@ -1,0 +1,68 @@
+#include "drg/imaging/SpineLevel.h"
+
+#include "drg/imaging/Error.h"
+
+#include <cctype>
+
+namespace drg::imaging
+{
+
+const char* sideName(Side side) noexcept
+{
+  return side == Side::Left ? "left" : "right";
+}
+
+std::optional<int> levelRank(const std::string& level)
+{
+  if (level == "sacrum") {
+    return 100;
+  }
+  if (level.size() < 2 || level.size() > 3) {
+    return std::nullopt;
+  }
+  for (std::size_t i = 1; i < level.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(level[i]))) {
+      return std::nullopt;
+    }
+  }
+  int n = std::stoi(level.substr(1));
+  switch (level[0]) {
+    case 'T':
+      return (n >= 1 && n <= 13) ? std::optional<int>(n) : std::nullopt;
+    case 'L':
+      return (n >= 1 && n <= 6) ? std::optional<int>(20 + n) : std::nullopt;
+    case 'S':
+      return n == 1 ? std::optional<int>(40) : std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool isLevelName(const std::string& level)
+{
+  return levelRank(level).has_value();
+}
+
+std::pair<std::string, std::string> parseLevelRange(const std::string& text)
+{
+  auto dash = text.find('-');
+  if (dash == std::string::npos) {
+    throw Error(ErrorCode::InvalidArgument,
+                "level range '" + text + "' must look like L3-S1 (upper level, dash, lower level)");
+  }
+  std::string a = text.substr(0, dash);
+  std::string b = text.substr(dash + 1);
+  auto ra = levelRank(a);
+  auto rb = levelRank(b);
+  if (!ra || !rb) {
+    throw Error(ErrorCode::InvalidArgument, "level range '" + text + "': '" + (!ra ? a : b) +
+                                              "' is not a level name (T1-T13, L1-L6, S1, sacrum)");
+  }
+  if (*ra > *rb) {
+    throw Error(ErrorCode::InvalidArgument,
+                "level range '" + text + "' runs upwards; give the upper level first, e.g. L3-S1");
+  }
+  return { a, b };
+}
+
+} // namespace drg::imaging
