@@ -71,15 +71,16 @@ void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::
   write(g, data, path);
 }
 
-std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g)
+template<typename T>
+std::vector<T> read(const std::string& path, PlainGeometry& g)
 {
-  using ItkImage = itk::Image<std::uint8_t, 3>;
+  using ItkImage = itk::Image<T, 3>;
   try {
     auto reader = itk::ImageFileReader<ItkImage>::New();
     reader->SetImageIO(itk::NiftiImageIO::New());
     reader->SetFileName(path);
     reader->Update();
-    ItkImage::Pointer img = reader->GetOutput();
+    typename ItkImage::Pointer img = reader->GetOutput();
     auto size = img->GetLargestPossibleRegion().GetSize();
     for (unsigned a = 0; a < 3; ++a) {
       g.size[a] = size[a];
@@ -90,10 +91,20 @@ std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g)
       }
     }
     std::size_t n = size[0] * size[1] * size[2];
-    return std::vector<std::uint8_t>(img->GetBufferPointer(), img->GetBufferPointer() + n);
+    return std::vector<T>(img->GetBufferPointer(), img->GetBufferPointer() + n);
   } catch (const itk::ExceptionObject& e) {
     throw Error(ErrorCode::Format, "cannot read NIfTI " + path + ": " + e.GetDescription());
   }
+}
+
+std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g)
+{
+  return read<std::uint8_t>(path, g);
+}
+
+std::vector<float> readNiftiF32(const std::string& path, PlainGeometry& g)
+{
+  return read<float>(path, g);
 }
 
 } // namespace drg::imaging::itkio

@@ -24,6 +24,9 @@ struct PlainGeometry
 void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path);
 void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path);
 
+/// Reads a NIfTI file as float (scl_slope/scl_inter applied); throws drg::Error(Format).
+std::vector<float> readNiftiF32(const std::string& path, PlainGeometry& g);
+
 /// Reads a NIfTI file as unsigned 8-bit; throws drg::Error(Format).
 std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g);
 

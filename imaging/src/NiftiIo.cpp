@@ -33,10 +33,8 @@ void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& p
   itkio::writeNiftiI16(plain(image.geometry()), image.voxels().data(), path.string());
 }
 
-Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path)
+static ImageGeometry fromPlain(const itkio::PlainGeometry& p)
 {
-  itkio::PlainGeometry p;
-  std::vector<std::uint8_t> data = itkio::readNiftiU8(path.string(), p);
   ImageGeometry g;
   for (int a = 0; a < 3; ++a) {
     g.size[static_cast<std::size_t>(a)] = p.size[static_cast<std::size_t>(a)];
@@ -46,7 +44,23 @@ Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path)
       g.direction(a, b) = p.direction[static_cast<std::size_t>(a * 3 + b)];
     }
   }
-  Image<std::uint8_t> out(g);
+  return g;
+}
+
+Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path)
+{
+  itkio::PlainGeometry p;
+  std::vector<std::uint8_t> data = itkio::readNiftiU8(path.string(), p);
+  Image<std::uint8_t> out(fromPlain(p));
+  out.voxels() = std::move(data);
+  return out;
+}
+
+Image<float> readNiftiVolume(const std::filesystem::path& path)
+{
+  itkio::PlainGeometry p;
+  std::vector<float> data = itkio::readNiftiF32(path.string(), p);
+  Image<float> out(fromPlain(p));
   out.voxels() = std::move(data);
   return out;
 }

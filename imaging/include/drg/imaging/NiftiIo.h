@@ -15,6 +15,9 @@ void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& p
 /// Writes a scalar volume as NIfTI-1 (see above).
 void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& path);
 
+/// Reads a NIfTI volume as float (the file's scaling applied) into LPS geometry.
+Image<float> readNiftiVolume(const std::filesystem::path& path);
+
 /// Reads a NIfTI label map through ITK into LPS geometry. Throws drg::Error on failure.
 Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path);
 

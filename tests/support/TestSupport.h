@@ -1,0 +1,58 @@
+#pragma once
+// Helpers shared by drgplan's tests.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace drg::test
+{
+
+/// A fresh folder under the system temp folder, removed when the object goes away.
+class TemporaryFolder
+{
+public:
+  explicit TemporaryFolder(const std::string& tag);
+  ~TemporaryFolder();
+  TemporaryFolder(const TemporaryFolder&) = delete;
+  TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+  const std::filesystem::path& path() const { return m_path; }
+
+private:
+  std::filesystem::path m_path;
+};
+
+/// Output and exit code of a shell command.
+struct CommandResult
+{
+  int exitCode = -1;
+  std::string output; ///< stdout and stderr together
+};
+
+/// Runs `command` through /bin/sh, capturing stdout and stderr.
+CommandResult runCommand(const std::string& command);
+
+/// True when `tool` is on PATH.
+bool haveTool(const std::string& tool);
+
+/// Path of the drgplan-cli binary under test.
+std::string cliPath();
+
+/// ../shared/data beside the checkout, or nullopt when absent (a user's fresh clone).
+std::optional<std::filesystem::path> sharedData();
+
+/// True when running in CI (the CI environment variable is set): missing tools then fail, not skip.
+bool inCi();
+
+} // namespace drg::test
+
+/// Skips the test when a tool is missing outside CI; fails it in CI, where setup installs it.
+#define DRG_REQUIRE_TOOL(tool)                                                                               \
+  do {                                                                                                       \
+    if (!drg::test::haveTool(tool)) {                                                                        \
+      if (drg::test::inCi()) {                                                                               \
+        FAIL() << tool << " is not installed; scripts/setup.sh installs it";                                 \
+      }                                                                                                      \
+      GTEST_SKIP() << tool << " is not installed (run scripts/setup.sh)";                                    \
+    }                                                                                                        \
+  } while (0)
