@@ -2,6 +2,8 @@
 
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/render/SpineOverviewRenderer.h"
+#include "drg/report/SliceImages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -35,7 +37,31 @@ struct PhantomArgs
   std::string levels;
   std::uint64_t seed = 1;
   bool json = false;
+  std::string preview;
+  std::string render3d;
 };
+
+/// Orthogonal slices through the left L4 ganglion (or the grid centre), ganglia marked.
+void writePreview(const drg::imaging::PhantomCase& phantom, const std::string& path)
+{
+  ensureGuiApplication();
+  const auto& g = phantom.intensities.geometry();
+  Eigen::Vector3d centre = g.indexToLps(Eigen::Vector3d(g.size[0] - 1.0, g.size[1] - 1.0, g.size[2] - 1.0) * 0.5);
+  std::vector<drg::report::SliceMarker> markers;
+  for (const auto& d : phantom.truth.ganglia) {
+    markers.push_back({ d.centre, QString::fromStdString(d.level + (d.side == drg::imaging::Side::Left ? "L" : "R")),
+                        0.5 * d.lengthMm });
+    if (d.level == "L4" && d.side == drg::imaging::Side::Left && d.inFieldOfView) {
+      centre = d.centre;
+    }
+  }
+  bool ct = phantom.options.contrast == drg::imaging::PhantomContrast::Ct;
+  QImage sheet = drg::report::renderOrthogonalSheet(phantom.intensities, nullptr, centre,
+                                                    drg::report::windowPreset(ct ? "bone" : "spine-mr"), markers, 600);
+  if (!sheet.save(QString::fromStdString(path))) {
+    throw Error(ErrorCode::Io, "cannot write preview " + path);
+  }
+}
 
 int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
 {
@@ -81,6 +107,12 @@ int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
   auto generated = std::chrono::steady_clock::now();
   writeSpinePhantom(phantom, a.out);
   auto written = std::chrono::steady_clock::now();
+  if (!a.preview.empty()) {
+    writePreview(phantom, a.preview);
+  }
+  if (!a.render3d.empty()) {
+    drg::render::renderSpineOverview(phantom.labels, a.render3d, drg::render::OverviewView::PosteriorOblique, 900, 900, false);
+  }
   double genSeconds = std::chrono::duration<double>(generated - start).count();
   double writeSeconds = std::chrono::duration<double>(written - generated).count();
 
@@ -152,6 +184,8 @@ void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--levels", args->levels, "field of view along the spine, e.g. L3-S1");
   cmd->add_option("--seed", args->seed, "seed for noise and identifiers (default 1)");
   cmd->add_flag("--json", args->json, "print the summary as JSON");
+  cmd->add_option("--preview", args->preview, "also write axial, coronal and sagittal slices as PNG");
+  cmd->add_option("--render3d", args->render3d, "also write a 3D overview PNG (needs X: xvfb-run -a)");
   cmd->callback([args, &global, &run] { run = [args, &global] { return runPhantom(*args, global); }; });
 }
 

@@ -122,6 +122,27 @@ Matrix3d axesFromZ(const Vector3d& zDir, const Vector3d& xHint)
   return m;
 }
 
+/// Catmull-Rom interpolation through the points, `per` samples per span (ends kept).
+std::vector<Vector3d> smoothPolyline(const std::vector<Vector3d>& p, int per)
+{
+  std::vector<Vector3d> out;
+  for (std::size_t i = 0; i + 1 < p.size(); ++i) {
+    const Vector3d& p0 = p[i == 0 ? 0 : i - 1];
+    const Vector3d& p1 = p[i];
+    const Vector3d& p2 = p[i + 1];
+    const Vector3d& p3 = p[std::min(i + 2, p.size() - 1)];
+    for (int k = 0; k < per; ++k) {
+      double t = static_cast<double>(k) / per;
+      double t2 = t * t;
+      double t3 = t2 * t;
+      out.push_back(0.5 * ((2.0 * p1) + (-p0 + p2) * t + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * t2 +
+                           (-p0 + 3.0 * p1 - 3.0 * p2 + p3) * t3));
+    }
+  }
+  out.push_back(p.back());
+  return out;
+}
+
 Matrix3d rotX(double a)
 {
   return Eigen::AngleAxisd(a, Vector3d::UnitX()).toRotationMatrix();
@@ -522,9 +543,9 @@ private:
       boxBetween(obj, f.toWorld(sm), f.toWorld(st), ez, 0.5 * d.spHeight, 3.0, 2.5);
       // alae: lateral wings that meet the ilia at the sacroiliac joints
       for (double s : { 1.0, -1.0 }) {
-        Vector3d c(s * (0.5 * d.bodyW + 0.5 * m_alaReach - 4.0), 2.0, -4.0);
-        addPart(obj, Shape::RoundedBox, f.toWorld(c), R,
-                Vector3d(0.5 * m_alaReach + 4.0, 0.5 * m_alaDepth, 0.5 * m_alaHeight), 6.0);
+        Vector3d c(s * (0.5 * d.bodyW + 0.5 * m_alaReach - 6.0), 2.0, -5.0);
+        addPart(obj, Shape::Ellipsoid, f.toWorld(c), R,
+                Vector3d(0.5 * m_alaReach + 9.0, 0.5 * m_alaDepth, 0.5 * m_alaHeight));
       }
     }
   }
@@ -549,30 +570,43 @@ private:
   {
     const LevelDims& d = m_levels.back();
     const Frame& f = m_frames.back();
-    int obj = addObject("sacrum", vertebraLabel("sacrum"), 9, bone(m_options.corticalThicknessMm), 5.0);
+    int obj = addObject("sacrum", vertebraLabel("sacrum"), 9, bone(m_options.corticalThicknessMm), 8.0);
     m_vertebraObject["sacrum"] = obj;
     double z = -0.5 * d.bodyH;
     double y = 0.0;
     double canalW = d.canalW * 0.8;
     double canalD = d.canalD * 0.7;
+    // segments S2-S5 follow the sacral kyphosis: each turns a little further forwards
+    double bend = 0.0;
+    Vector3d top = f.toWorld(Vector3d(0.0, 0.0, z));
     for (std::size_t k = 0; k < m_sacralSegments.size(); ++k) {
       const Vector3d& seg = m_sacralSegments[k]; // width, depth, height
-      z -= 0.5 * seg.z();
-      y = -1.8 * std::pow(static_cast<double>(k + 1), 1.6);
-      Vector3d c(0.0, y, z);
-      addPart(obj, Shape::RoundedBox, f.toWorld(c), f.axes,
-              Vector3d(0.5 * seg.x(), 0.5 * seg.y(), 0.5 * seg.z() + 3.0), 5.0);
-      // dorsal wall over the sacral canal
-      double yRoof = y + 0.5 * seg.y() + canalD + 2.5;
-      addPart(obj, Shape::RoundedBox, f.toWorld(Vector3d(0.0, yRoof, z)), f.axes,
-              Vector3d(0.5 * canalW + 6.0, 3.5, 0.5 * seg.z() + 3.5), 2.5);
-      m_sacralCanal.push_back({ f.toWorld(Vector3d(0.0, y + 0.5 * seg.y() + 0.5 * canalD + 0.5, z)),
+      bend += rad(7.0);
+      Matrix3d axes = f.axes * rotX(bend);
+      Vector3d centre = top - axes.col(2) * (0.5 * seg.z());
+      Frame sf{ axes, centre };
+      addPart(obj, Shape::EllipticCylinder, centre, axes, Vector3d(0.5 * seg.x(), 0.5 * seg.y(), 0.5 * seg.z() + 3.0),
+              4.0);
+      // dorsal wall over the sacral canal, with the median crest
+      double yRoof = 0.5 * seg.y() + canalD + 2.5;
+      addPart(obj, Shape::RoundedBox, sf.toWorld(Vector3d(0.0, yRoof, 0.0)), axes,
+              Vector3d(0.5 * canalW + 8.0, 3.5, 0.5 * seg.z() + 3.5), 2.5);
+      m_sacralCanal.push_back({ sf.toWorld(Vector3d(0.0, 0.5 * seg.y() + 0.5 * canalD + 0.5, 0.0)),
                                 Vector3d(0.5 * canalW, 0.5 * canalD, 0.5 * seg.z() + 2.0) });
+      if (k == 0) {
+        // lateral masses below the alae carry the auricular surfaces (S1-S3)
+        for (double s : { 1.0, -1.0 }) {
+          addPart(obj, Shape::Ellipsoid, sf.toWorld(Vector3d(s * (0.5 * d.bodyW + 0.45 * m_alaReach), 3.0, 4.0)), axes,
+                  Vector3d(0.55 * m_alaReach + 6.0, 0.45 * m_alaDepth, 0.9 * seg.z()));
+        }
+      }
       canalW *= 0.78;
       canalD *= 0.8;
-      z -= 0.5 * seg.z();
+      top = centre - axes.col(2) * (0.5 * seg.z());
+      y = 0.0;
     }
-    m_sacrumTip = f.toWorld(Vector3d(0.0, y, z));
+    (void)y;
+    m_sacrumTip = top;
   }
 
   // ---- ribs ------------------------------------------------------------------------------------
@@ -641,6 +675,8 @@ private:
       std::vector<Vector3d> lower = { P(xs + 2, yS + 14, zA - 48),  P(xs + 12, yS + 10, zA - 45),
                                       P(xs + 30, yS - 5, zA - 48),  P(xs + 46, yS - 30, zA - 52),
                                       P(xs + 50, yS - 55, zA - 52), P(xs + 48, yS - 74, zA - 46) };
+      crest = smoothPolyline(crest, 3);
+      lower = smoothPolyline(lower, 3);
       for (std::size_t k = 0; k + 1 < crest.size(); ++k) {
         Vector3d c = 0.25 * (crest[k] + crest[k + 1] + lower[k] + lower[k + 1]);
         Vector3d u = (crest[k + 1] + lower[k + 1]) - (crest[k] + lower[k]);
@@ -650,7 +686,7 @@ private:
         axes.col(0) = u.normalized();
         axes.col(2) = nrm;
         axes.col(1) = nrm.cross(axes.col(0));
-        double halfU = 0.25 * u.norm() + 4.0;
+        double halfU = 0.25 * u.norm() + 2.0;
         double halfV = 0.25 * std::abs(v.dot(axes.col(1))) + 2.0;
         addPart(obj, Shape::RoundedBox, c, axes, Vector3d(halfU, halfV, 4.0), 3.0);
         capsule(obj, crest[k], crest[k + 1], 6.5);
@@ -660,7 +696,7 @@ private:
       addPart(obj, Shape::Ellipsoid, P(xs + 45, yS - 38, zA - 82), Matrix3d::Identity(),
               Vector3d(22, 26, 30));
       std::string side = s > 0 ? "left" : "right";
-      Vector3d top = crest[2];
+      Vector3d top = crest.front();
       for (const auto& c : crest) {
         if (c.z() > top.z()) {
           top = c;

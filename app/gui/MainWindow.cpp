@@ -1,0 +1,305 @@
+#include "MainWindow.h"
+
+#include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QStatusBar>
+#include <QThread>
+#include <QToolBar>
+#include <QTreeWidget>
+
+#include <algorithm>
+
+using drg::imaging::SlicePlane;
+
+MainWindow::MainWindow()
+{
+  setWindowTitle("drgplan");
+  auto* central = new QWidget(this);
+  auto* grid = new QGridLayout(central);
+  grid->setContentsMargins(2, 2, 2, 2);
+  grid->setSpacing(2);
+  const SlicePlane planes[] = { SlicePlane::Axial, SlicePlane::Sagittal, SlicePlane::Coronal };
+  const int cells[][2] = { { 0, 0 }, { 0, 1 }, { 1, 0 } };
+  for (int i = 0; i < 3; ++i) {
+    auto* view = new SliceView(planes[i], central);
+    grid->addWidget(view, cells[i][0], cells[i][1]);
+    connect(view, &SliceView::cursorMoved, this, &MainWindow::setCursor);
+    connect(view, &SliceView::hovered, this, &MainWindow::hover);
+    connect(view, &SliceView::windowChanged, this, &MainWindow::setWindow);
+    m_views.push_back(view);
+  }
+  m_anatomy = new QTreeWidget(central);
+  m_anatomy->setHeaderLabels({ tr("Structure"), tr("Zone / view"), tr("Position (LPS mm)") });
+  m_anatomy->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  grid->addWidget(m_anatomy, 1, 1);
+  grid->setColumnStretch(0, 1);
+  grid->setColumnStretch(1, 1);
+  grid->setRowStretch(0, 1);
+  grid->setRowStretch(1, 1);
+  m_anatomy->setMinimumWidth(200);
+  m_anatomy->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+  connect(m_anatomy, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
+    QVariant v = item->data(0, Qt::UserRole);
+    if (v.isValid()) {
+      QList<QVariant> p = v.toList();
+      setCursor(Eigen::Vector3d(p[0].toDouble(), p[1].toDouble(), p[2].toDouble()));
+    }
+  });
+  setCentralWidget(central);
+
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("Open &demo case"), this, &MainWindow::openDemo);
+  file->addAction(tr("Open &NIfTI..."), this, [this] {
+    QString path = QFileDialog::getOpenFileName(this, tr("Open NIfTI volume"), QString(), tr("NIfTI (*.nii *.nii.gz)"));
+    if (!path.isEmpty()) {
+      openNifti(path);
+    }
+  });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
+  QToolBar* tools = addToolBar(tr("View"));
+  tools->addWidget(new QLabel(tr(" Window: ")));
+  m_preset = new QComboBox(tools);
+  m_preset->addItems({ tr("Bone"), tr("Soft tissue"), tr("Spine MR"), tr("Auto") });
+  tools->addWidget(m_preset);
+  connect(m_preset, &QComboBox::currentTextChanged, this, &MainWindow::applyPreset);
+  tools->addWidget(new QLabel(tr("  Labels: ")));
+  m_overlay = new QSlider(Qt::Horizontal, tools);
+  m_overlay->setRange(0, 100);
+  m_overlay->setValue(30);
+  m_overlay->setMaximumWidth(140);
+  tools->addWidget(m_overlay);
+  connect(m_overlay, &QSlider::valueChanged, this, [this](int v) {
+    for (auto* view : m_views) {
+      view->setLabelOpacity(v / 100.0);
+    }
+  });
+
+  m_position = new QLabel(this);
+  statusBar()->addWidget(m_position, 1);
+  m_progress = new QProgressBar(this);
+  m_progress->setMaximumWidth(220);
+  m_progress->setRange(0, 100);
+  m_progress->hide();
+  m_cancel = new QPushButton(tr("Cancel"), this);
+  m_cancel->hide();
+  statusBar()->addPermanentWidget(m_progress);
+  statusBar()->addPermanentWidget(m_cancel);
+  connect(m_cancel, &QPushButton::clicked, this, [this] { m_cancelRequested = true; });
+  connect(this, &MainWindow::loadFailed, this, [this](const QString& message) {
+    m_progress->hide();
+    m_cancel->hide();
+    QMessageBox::warning(this, tr("Could not open"), message);
+  });
+  resize(1400, 950);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::whenLoaded(std::function<void()> callback) { m_onLoaded.push_back(std::move(callback)); }
+
+void MainWindow::startLoading(const QString& what,
+                              std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job)
+{
+  m_cancelRequested = false;
+  m_progress->setValue(0);
+  m_progress->setFormat(what + " %p%");
+  m_progress->show();
+  m_cancel->show();
+  QThread* thread = QThread::create([this, job] {
+    try {
+      auto progress = [this](double f) {
+        QMetaObject::invokeMethod(m_progress, "setValue", Qt::QueuedConnection, Q_ARG(int, static_cast<int>(f * 100)));
+        return !m_cancelRequested.load();
+      };
+      std::shared_ptr<LoadedCase> loaded = job(progress);
+      QMetaObject::invokeMethod(this, [this, loaded] { showCase(loaded); }, Qt::QueuedConnection);
+    } catch (const drg::Error& e) {
+      if (e.code() != drg::ErrorCode::Cancelled) {
+        emit loadFailed(QString::fromStdString(e.what()));
+      } else {
+        QMetaObject::invokeMethod(this, [this] {
+          m_progress->hide();
+          m_cancel->hide();
+          statusBar()->showMessage(tr("Cancelled"), 4000);
+        }, Qt::QueuedConnection);
+      }
+    } catch (const std::exception& e) {
+      emit loadFailed(QString::fromStdString(e.what()));
+    }
+  });
+  connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+  thread->start();
+}
+
+void MainWindow::openDemo()
+{
+  startLoading(tr("Generating demo phantom"), [](const std::function<bool(double)>& progress) {
+    drg::imaging::PhantomOptions options;
+    drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(options, progress);
+    auto loaded = std::make_shared<LoadedCase>();
+    loaded->title = QObject::tr("Demo case: spine phantom (CT, T10 to sacrum)");
+    loaded->volume = drg::imaging::Image<float>(phantom.intensities.geometry());
+    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(), loaded->volume.voxels().begin());
+    loaded->labels = std::move(phantom.labels);
+    loaded->anatomy = std::move(phantom.truth);
+    return loaded;
+  });
+}
+
+void MainWindow::openNifti(const QString& path)
+{
+  startLoading(tr("Loading"), [path](const std::function<bool(double)>&) {
+    auto loaded = std::make_shared<LoadedCase>();
+    loaded->title = QFileInfo(path).fileName();
+    loaded->volume = drg::imaging::readNiftiVolume(path.toStdString());
+    QString labels = QFileInfo(path).dir().filePath("labels.nii.gz");
+    if (QFileInfo::exists(labels)) {
+      auto l = drg::imaging::readNiftiLabels(labels.toStdString());
+      if (l.geometry().size == loaded->volume.geometry().size) {
+        loaded->labels = std::move(l);
+      }
+    }
+    const auto& v = loaded->volume.voxels();
+    loaded->isCt = !v.empty() && *std::min_element(v.begin(), v.end()) < -500.0f;
+    return loaded;
+  });
+}
+
+void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
+{
+  m_case = std::move(loaded);
+  m_progress->hide();
+  m_cancel->hide();
+  setWindowTitle("drgplan - " + m_case->title);
+  const auto& g = m_case->volume.geometry();
+  m_cursor = g.indexToLps(Eigen::Vector3d(g.size[0] - 1.0, g.size[1] - 1.0, g.size[2] - 1.0) * 0.5);
+  for (const auto& gang : m_case->anatomy.ganglia) {
+    if (gang.level == "L4" && gang.side == drg::imaging::Side::Left) {
+      m_cursor = gang.centre;
+    }
+  }
+  std::vector<drg::report::SliceMarker> markers;
+  for (const auto& gang : m_case->anatomy.ganglia) {
+    markers.push_back({ gang.centre,
+                        QString::fromStdString(gang.level + (gang.side == drg::imaging::Side::Left ? "L" : "R")),
+                        0.5 * gang.lengthMm });
+  }
+  const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
+  for (auto* view : m_views) {
+    view->setVolume(&m_case->volume, labels);
+    view->setMarkers(markers);
+    view->setLabelOpacity(m_overlay->value() / 100.0);
+  }
+  m_preset->setCurrentIndex(m_case->isCt ? 0 : 2);
+  applyPreset(m_preset->currentText());
+  setCursor(m_cursor);
+  fillAnatomyPanel();
+  statusBar()->showMessage(tr("Loaded %1").arg(m_case->title), 5000);
+  auto callbacks = std::move(m_onLoaded);
+  m_onLoaded.clear();
+  for (auto& c : callbacks) {
+    c();
+  }
+  emit caseReady();
+}
+
+void MainWindow::fillAnatomyPanel()
+{
+  m_anatomy->clear();
+  auto point = [](const Eigen::Vector3d& p) { return QVariant(QList<QVariant>{ p.x(), p.y(), p.z() }); };
+  auto text = [](const Eigen::Vector3d& p) { return QString("%1, %2, %3").arg(p.x(), 0, 'f', 1).arg(p.y(), 0, 'f', 1).arg(p.z(), 0, 'f', 1); };
+  auto* vertebrae = new QTreeWidgetItem(m_anatomy, { tr("Vertebrae") });
+  for (const auto& v : m_case->anatomy.vertebrae) {
+    auto* item = new QTreeWidgetItem(vertebrae, { QString::fromStdString(v.level), QString::fromStdString(v.visibility), text(v.centroid) });
+    item->setData(0, Qt::UserRole, point(v.bodyCentre));
+  }
+  auto* ganglia = new QTreeWidgetItem(m_anatomy, { tr("Dorsal root ganglia") });
+  for (const auto& g : m_case->anatomy.ganglia) {
+    auto* item = new QTreeWidgetItem(ganglia, { QString::fromStdString(g.level + "-" + drg::imaging::sideName(g.side)),
+                                                QString::fromStdString(g.zone), text(g.centre) });
+    item->setData(0, Qt::UserRole, point(g.centre));
+  }
+  m_anatomy->expandAll();
+  if (m_case->anatomy.vertebrae.empty()) {
+    new QTreeWidgetItem(m_anatomy, { tr("No anatomy yet: segmentation arrives with the spine model") });
+  }
+}
+
+void MainWindow::setCursor(const Eigen::Vector3d& lps)
+{
+  m_cursor = lps;
+  for (auto* view : m_views) {
+    view->setCursor(lps);
+  }
+  hover(lps);
+}
+
+void MainWindow::hover(const Eigen::Vector3d& lps)
+{
+  if (!m_case) {
+    return;
+  }
+  const auto& g = m_case->volume.geometry();
+  Eigen::Vector3d idx = g.lpsToIndex(lps);
+  QString where = QString("LPS %1, %2, %3 mm").arg(lps.x(), 0, 'f', 1).arg(lps.y(), 0, 'f', 1).arg(lps.z(), 0, 'f', 1);
+  if (g.containsIndex(idx, 0.49)) {
+    auto i = static_cast<std::size_t>(std::lround(idx.x()));
+    auto j = static_cast<std::size_t>(std::lround(idx.y()));
+    auto k = static_cast<std::size_t>(std::lround(idx.z()));
+    where += QString("   value %1%2").arg(m_case->volume.at(i, j, k), 0, 'f', 0).arg(m_case->isCt ? " HU" : "");
+    if (!m_case->labels.voxels().empty()) {
+      int label = m_case->labels.at(i, j, k);
+      auto it = m_case->anatomy.labelNames.find(label);
+      if (it != m_case->anatomy.labelNames.end()) {
+        where += "   " + QString::fromStdString(it->second);
+      }
+    }
+  }
+  m_position->setText(where);
+}
+
+void MainWindow::applyPreset(const QString& name)
+{
+  if (!m_case) {
+    return;
+  }
+  if (name == tr("Auto")) {
+    drg::imaging::Image<std::int16_t> sample;
+    const auto& v = m_case->volume.voxels();
+    std::vector<float> values;
+    for (std::size_t i = 0; i < v.size(); i += std::max<std::size_t>(1, v.size() / 200000)) {
+      values.push_back(v[i]);
+    }
+    std::sort(values.begin(), values.end());
+    double lo = values[values.size() / 100];
+    double hi = values[values.size() * 99 / 100];
+    setWindow({ 0.5 * (lo + hi), std::max(1.0, hi - lo) });
+    return;
+  }
+  QString key = name == tr("Soft tissue") ? "soft" : name == tr("Spine MR") ? "spine-mr" : "bone";
+  setWindow(drg::report::windowPreset(key));
+}
+
+void MainWindow::setWindow(const drg::report::WindowLevel& window)
+{
+  m_window = window;
+  for (auto* view : m_views) {
+    view->setWindow(window);
+  }
+}

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "SliceView.h"
+
+#include "drg/imaging/SpinePhantom.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+/// A loaded case: the volume (real-world values), labels and what is known about the anatomy.
+struct LoadedCase
+{
+  QString title;
+  drg::imaging::Image<float> volume;
+  drg::imaging::Image<std::uint8_t> labels;
+  drg::imaging::PhantomTruth anatomy;
+  bool isCt = true;
+};
+
+/// The workstation window: three linked slice views (axial, coronal, sagittal) and the anatomy
+/// panel (vertebrae and ganglia; click to go there). Loading runs off the GUI thread with progress
+/// and cancel.
+class MainWindow : public QMainWindow
+{
+  Q_OBJECT
+
+public:
+  MainWindow();
+  ~MainWindow() override;
+
+  /// Generates the demo phantom in the background and shows it.
+  void openDemo();
+  /// Opens a NIfTI volume (and labels.nii.gz beside it, when present).
+  void openNifti(const QString& path);
+  /// Called once a case is shown (used by --screenshot).
+  void whenLoaded(std::function<void()> callback);
+
+signals:
+  void caseReady();
+  void loadFailed(const QString& message);
+
+private:
+  void showCase(std::shared_ptr<LoadedCase> loaded);
+  void setCursor(const Eigen::Vector3d& lps);
+  void hover(const Eigen::Vector3d& lps);
+  void applyPreset(const QString& name);
+  void setWindow(const drg::report::WindowLevel& window);
+  void fillAnatomyPanel();
+  void startLoading(const QString& what, std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
+
+  std::shared_ptr<LoadedCase> m_case;
+  std::vector<SliceView*> m_views;
+  QTreeWidget* m_anatomy = nullptr;
+  QComboBox* m_preset = nullptr;
+  QSlider* m_overlay = nullptr;
+  QLabel* m_position = nullptr;
+  QProgressBar* m_progress = nullptr;
+  QPushButton* m_cancel = nullptr;
+  std::atomic<bool> m_cancelRequested{ false };
+  std::vector<std::function<void()>> m_onLoaded;
+  Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
+  drg::report::WindowLevel m_window;
+};

@@ -1,0 +1,180 @@
+#include "SliceView.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <Eigen/Geometry>
+
+#include <cmath>
+
+using drg::imaging::SlicePlane;
+
+SliceView::SliceView(SlicePlane plane, QWidget* parent)
+  : QWidget(parent)
+  , m_plane(plane)
+{
+  setMouseTracking(true);
+  setFocusPolicy(Qt::StrongFocus);
+  setMinimumSize(200, 200);
+  setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+  setAutoFillBackground(false);
+}
+
+void SliceView::setVolume(const drg::imaging::Image<float>* volume, const drg::imaging::Image<std::uint8_t>* labels)
+{
+  m_volume = volume;
+  m_labels = labels;
+  rebuild();
+}
+
+void SliceView::setCursor(const Eigen::Vector3d& lps)
+{
+  m_cursor = lps;
+  rebuild();
+}
+
+void SliceView::setWindow(const drg::report::WindowLevel& window)
+{
+  m_window = window;
+  rebuild();
+}
+
+void SliceView::setMarkers(const std::vector<drg::report::SliceMarker>& markers)
+{
+  m_markers = markers;
+  update();
+}
+
+void SliceView::setLabelOpacity(double opacity)
+{
+  m_labelOpacity = opacity;
+  rebuild();
+}
+
+void SliceView::rebuild()
+{
+  if (m_volume == nullptr) {
+    m_image = QImage();
+    update();
+    return;
+  }
+  m_slice = drg::imaging::extractSlice(*m_volume, m_plane, m_cursor);
+  drg::imaging::Slice labels;
+  bool overlay = m_labels != nullptr && m_labelOpacity > 0.0;
+  if (overlay) {
+    labels = drg::imaging::extractLabelSlice(*m_labels, m_plane, m_cursor, m_slice.pixelMm);
+  }
+  m_image = drg::report::renderSlice(m_slice, m_window, overlay ? &labels : nullptr, m_labelOpacity);
+  update();
+}
+
+QRectF SliceView::imageRect() const
+{
+  if (m_image.isNull()) {
+    return {};
+  }
+  double scale = std::min(width() / static_cast<double>(m_image.width()), height() / static_cast<double>(m_image.height()));
+  double w = m_image.width() * scale;
+  double h = m_image.height() * scale;
+  return { (width() - w) / 2.0, (height() - h) / 2.0, w, h };
+}
+
+Eigen::Vector3d SliceView::widgetToLps(const QPointF& p) const
+{
+  QRectF r = imageRect();
+  double x = (p.x() - r.left()) / r.width() * m_slice.width;
+  double y = (p.y() - r.top()) / r.height() * m_slice.height;
+  Eigen::Vector3d onPlane = m_slice.pixelToLps(x, y);
+  // keep the cursor's depth along the plane normal
+  Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
+  return onPlane + normal * (m_cursor - onPlane).dot(normal);
+}
+
+void SliceView::paintEvent(QPaintEvent*)
+{
+  QPainter painter(this);
+  painter.fillRect(rect(), Qt::black);
+  if (m_image.isNull()) {
+    painter.setPen(Qt::gray);
+    painter.drawText(rect(), Qt::AlignCenter, tr("No image"));
+    return;
+  }
+  QRectF target = imageRect();
+  painter.setRenderHint(QPainter::SmoothPixmapTransform);
+  painter.drawImage(target, m_image);
+  // crosshair at the shared cursor
+  Eigen::Vector2d c = m_slice.lpsToPixel(m_cursor);
+  double sx = target.width() / m_slice.width;
+  double sy = target.height() / m_slice.height;
+  QPointF cp(target.left() + c.x() * sx, target.top() + c.y() * sy);
+  painter.setPen(QPen(QColor(80, 200, 255, 150), 1));
+  painter.drawLine(QPointF(target.left(), cp.y()), QPointF(cp.x() - 8, cp.y()));
+  painter.drawLine(QPointF(cp.x() + 8, cp.y()), QPointF(target.right(), cp.y()));
+  painter.drawLine(QPointF(cp.x(), target.top()), QPointF(cp.x(), cp.y() - 8));
+  painter.drawLine(QPointF(cp.x(), cp.y() + 8), QPointF(cp.x(), target.bottom()));
+  drg::report::drawMarkers(painter, target, m_slice, m_markers, 0.75 * m_slice.pixelMm + 3.0);
+  drg::report::drawOrientationLetters(painter, target, m_plane);
+  const char* names[] = { "Axial", "Coronal", "Sagittal" };
+  painter.setPen(Qt::white);
+  painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
+                   QString("%1  W %2 L %3").arg(names[static_cast<int>(m_plane)]).arg(m_window.width).arg(m_window.centre));
+}
+
+void SliceView::mousePressEvent(QMouseEvent* event)
+{
+  setFocus();
+  m_dragStart = event->position().toPoint();
+  m_dragWindow = m_window;
+  if (event->button() == Qt::LeftButton && !m_image.isNull()) {
+    emit cursorMoved(widgetToLps(event->position()));
+  }
+}
+
+void SliceView::mouseMoveEvent(QMouseEvent* event)
+{
+  if (m_image.isNull()) {
+    return;
+  }
+  if (event->buttons() & Qt::LeftButton) {
+    emit cursorMoved(widgetToLps(event->position()));
+  } else if (event->buttons() & Qt::RightButton) {
+    QPoint d = event->position().toPoint() - m_dragStart;
+    drg::report::WindowLevel w = m_dragWindow;
+    w.width = std::max(1.0, m_dragWindow.width * std::exp(d.x() / 200.0));
+    w.centre = m_dragWindow.centre - d.y() * m_dragWindow.width / 300.0;
+    emit windowChanged(w);
+  }
+  emit hovered(widgetToLps(event->position()));
+}
+
+void SliceView::step(int slices)
+{
+  if (m_image.isNull()) {
+    return;
+  }
+  Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
+  emit cursorMoved(m_cursor + normal * (slices * m_slice.pixelMm));
+}
+
+void SliceView::wheelEvent(QWheelEvent* event)
+{
+  step(event->angleDelta().y() > 0 ? 1 : -1);
+}
+
+void SliceView::keyPressEvent(QKeyEvent* event)
+{
+  switch (event->key()) {
+    case Qt::Key_Up:
+    case Qt::Key_PageUp:
+      step(event->key() == Qt::Key_PageUp ? 10 : 1);
+      break;
+    case Qt::Key_Down:
+    case Qt::Key_PageDown:
+      step(event->key() == Qt::Key_PageDown ? -10 : -1);
+      break;
+    default:
+      QWidget::keyPressEvent(event);
+  }
+}

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "drg/imaging/Image.h"
+#include "drg/imaging/OrthogonalSlicer.h"
+#include "drg/report/SliceImages.h"
+
+#include <QImage>
+#include <QWidget>
+
+#include <Eigen/Core>
+
+/// One 2D view (axial, coronal or sagittal) of the volume through the shared cursor. Wheel or
+/// arrow keys move through slices, left click/drag moves the cursor, right drag changes the window
+/// (horizontal: width, vertical: level), as in clinical viewers. Radiological convention.
+class SliceView : public QWidget
+{
+  Q_OBJECT
+
+public:
+  SliceView(drg::imaging::SlicePlane plane, QWidget* parent = nullptr);
+
+  void setVolume(const drg::imaging::Image<float>* volume, const drg::imaging::Image<std::uint8_t>* labels);
+  void setCursor(const Eigen::Vector3d& lps);
+  void setWindow(const drg::report::WindowLevel& window);
+  void setMarkers(const std::vector<drg::report::SliceMarker>& markers);
+  void setLabelOpacity(double opacity);
+  drg::imaging::SlicePlane plane() const { return m_plane; }
+
+signals:
+  void cursorMoved(const Eigen::Vector3d& lps);
+  void hovered(const Eigen::Vector3d& lps);
+  void windowChanged(const drg::report::WindowLevel& window);
+
+protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+
+private:
+  void rebuild();
+  QRectF imageRect() const;
+  Eigen::Vector3d widgetToLps(const QPointF& p) const;
+  void step(int slices);
+
+  drg::imaging::SlicePlane m_plane;
+  const drg::imaging::Image<float>* m_volume = nullptr;
+  const drg::imaging::Image<std::uint8_t>* m_labels = nullptr;
+  Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
+  drg::report::WindowLevel m_window;
+  std::vector<drg::report::SliceMarker> m_markers;
+  double m_labelOpacity = 0.0;
+  drg::imaging::Slice m_slice;
+  QImage m_image;
+  QPoint m_dragStart;
+  drg::report::WindowLevel m_dragWindow;
+};

@@ -1,0 +1,63 @@
+// drgplan: the planning workstation (Qt 6 Widgets).
+//   drgplan --demo                      open the demo phantom
+//   drgplan VOLUME.nii.gz               open a NIfTI volume (labels.nii.gz beside it is overlaid)
+//   drgplan --demo --screenshot F.png   render the window once loaded, save it and exit
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QScreen>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+  // VTK 9.1 needs X11 (see ARCHITECTURE.md); stay on xcb unless the user chose a platform.
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    qputenv("QT_QPA_PLATFORM", "xcb");
+  }
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("drgplan");
+  QApplication::setApplicationVersion(DRG_VERSION);
+  QCommandLineParser parser;
+  parser.setApplicationDescription("drgplan: dorsal root ganglion stimulation planning workstation");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption demo("demo", "open the demo case (the spine phantom)");
+  QCommandLineOption screenshot("screenshot", "save the window to FILE.png once loaded, then exit", "FILE");
+  parser.addOption(demo);
+  parser.addOption(screenshot);
+  parser.addPositionalArgument("input", "NIfTI volume to open (.nii, .nii.gz)", "[input]");
+  parser.process(app);
+
+  MainWindow window;
+  window.show();
+  int exitCode = 0;
+  if (parser.isSet(screenshot)) {
+    QString path = parser.value(screenshot);
+    window.whenLoaded([&window, path, &exitCode] {
+      QTimer::singleShot(300, &window, [&window, path, &exitCode] {
+        QPixmap shot = window.grab();
+        if (!shot.save(path)) {
+          std::fprintf(stderr, "error: cannot write screenshot %s\n", qPrintable(path));
+          exitCode = 3;
+        }
+        QApplication::exit(exitCode);
+      });
+    });
+    QObject::connect(&window, &MainWindow::loadFailed, &app, [](const QString& message) {
+      std::fprintf(stderr, "error: %s\n", qPrintable(message));
+      QApplication::exit(4);
+    });
+  }
+  if (parser.isSet(demo)) {
+    window.openDemo();
+  } else if (!parser.positionalArguments().isEmpty()) {
+    window.openNifti(parser.positionalArguments().first());
+  } else if (parser.isSet(screenshot)) {
+    std::fprintf(stderr, "error: --screenshot needs --demo or an input to load\n");
+    return 2;
+  }
+  return app.exec();
+}

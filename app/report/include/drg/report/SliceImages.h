@@ -1,0 +1,61 @@
+#pragma once
+
+#include "drg/imaging/Image.h"
+#include "drg/imaging/OrthogonalSlicer.h"
+
+#include <QImage>
+#include <QString>
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <vector>
+
+class QPainter;
+class QRectF;
+
+namespace drg::report
+{
+
+/// Display window in the image's units (HU for CT).
+struct WindowLevel
+{
+  double centre = 400.0;
+  double width = 1800.0;
+};
+
+/// Named presets: "bone", "soft", "spine-mr"; unknown names give the bone window.
+WindowLevel windowPreset(const QString& name);
+
+/// Window covering the 1st to 99th percentile of the volume (the "auto" preset).
+WindowLevel automaticWindow(const imaging::Image<std::int16_t>& image);
+
+/// A point drawn on slices near it (a ganglion, a landmark).
+struct SliceMarker
+{
+  Eigen::Vector3d position; ///< LPS mm
+  QString name;
+  double radiusMm = 3.0;
+};
+
+/// Greyscale rendering of a slice; labels (when given) blended in colour with `labelOpacity`.
+QImage renderSlice(const imaging::Slice& slice, const WindowLevel& window, const imaging::Slice* labels = nullptr,
+                   double labelOpacity = 0.35);
+
+/// Colour of a label value (stable, distinct for neighbouring vertebrae).
+QColor labelColour(int label);
+
+/// Draws the anatomical direction letters (radiological convention) on the four edges of `target`.
+void drawOrientationLetters(QPainter& painter, const QRectF& target, imaging::SlicePlane plane);
+
+/// Draws markers within `slabMm` of the slice plane, mapped from slice pixels into `target`.
+void drawMarkers(QPainter& painter, const QRectF& target, const imaging::Slice& slice,
+                 const std::vector<SliceMarker>& markers, double slabMm);
+
+/// Axial, coronal and sagittal slices through `centre` side by side, with letters, markers and a
+/// 5 cm scale bar: the quick look at a volume (CLI preview, report figures).
+QImage renderOrthogonalSheet(const imaging::Image<std::int16_t>& image, const imaging::Image<std::uint8_t>* labels,
+                             const Eigen::Vector3d& centre, const WindowLevel& window,
+                             const std::vector<SliceMarker>& markers, int panelHeight = 512);
+
+} // namespace drg::report

@@ -1,0 +1,117 @@
+#include "drg/imaging/OrthogonalSlicer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace drg::imaging
+{
+
+void slicePlaneAxes(SlicePlane plane, Eigen::Vector3d& right, Eigen::Vector3d& down)
+{
+  switch (plane) {
+    case SlicePlane::Axial:
+      right = Eigen::Vector3d(1, 0, 0); // towards patient left
+      down = Eigen::Vector3d(0, 1, 0);  // towards posterior
+      break;
+    case SlicePlane::Coronal:
+      right = Eigen::Vector3d(1, 0, 0);
+      down = Eigen::Vector3d(0, 0, -1); // towards the feet
+      break;
+    case SlicePlane::Sagittal:
+      right = Eigen::Vector3d(0, 1, 0); // towards posterior
+      down = Eigen::Vector3d(0, 0, -1);
+      break;
+  }
+}
+
+namespace
+{
+
+template <typename T, typename Sample>
+Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm, Sample sample)
+{
+  const ImageGeometry& g = image.geometry();
+  Slice s;
+  s.plane = plane;
+  s.pixelMm = pixelMm > 0.0 ? pixelMm : g.spacing.minCoeff();
+  slicePlaneAxes(plane, s.right, s.down);
+  // the extent of the volume's corners along the screen axes
+  double lo[2] = { 1e30, 1e30 };
+  double hi[2] = { -1e30, -1e30 };
+  for (int c = 0; c < 8; ++c) {
+    Eigen::Vector3d idx((c & 1) ? g.size[0] - 1.0 : 0.0, (c & 2) ? g.size[1] - 1.0 : 0.0, (c & 4) ? g.size[2] - 1.0 : 0.0);
+    Eigen::Vector3d p = g.indexToLps(idx) - centre;
+    lo[0] = std::min(lo[0], p.dot(s.right));
+    hi[0] = std::max(hi[0], p.dot(s.right));
+    lo[1] = std::min(lo[1], p.dot(s.down));
+    hi[1] = std::max(hi[1], p.dot(s.down));
+  }
+  s.width = std::max(1, static_cast<int>(std::floor((hi[0] - lo[0]) / s.pixelMm)) + 1);
+  s.height = std::max(1, static_cast<int>(std::floor((hi[1] - lo[1]) / s.pixelMm)) + 1);
+  s.topLeft = centre + s.right * lo[0] + s.down * lo[1];
+  s.values.assign(static_cast<std::size_t>(s.width) * static_cast<std::size_t>(s.height),
+                  std::numeric_limits<float>::quiet_NaN());
+  const Eigen::Matrix3d toIndex = g.spacing.cwiseInverse().asDiagonal() * g.direction.inverse();
+  const Eigen::Vector3d stepX = toIndex * (s.right * s.pixelMm);
+  const Eigen::Vector3d stepY = toIndex * (s.down * s.pixelMm);
+  Eigen::Vector3d row = toIndex * (s.topLeft - g.origin);
+  for (int y = 0; y < s.height; ++y, row += stepY) {
+    Eigen::Vector3d idx = row;
+    for (int x = 0; x < s.width; ++x, idx += stepX) {
+      if (g.containsIndex(idx, 0.5)) {
+        s.values[static_cast<std::size_t>(x + s.width * y)] = sample(idx);
+      }
+    }
+  }
+  return s;
+}
+
+} // namespace
+
+template <typename T>
+Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm)
+{
+  const ImageGeometry& g = image.geometry();
+  auto clampIndex = [&](double v, int axis) {
+    return static_cast<std::size_t>(std::clamp(v, 0.0, static_cast<double>(g.size[static_cast<std::size_t>(axis)] - 1)));
+  };
+  return sampleSlice(image, plane, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
+    double fx = std::clamp(idx.x(), 0.0, g.size[0] - 1.0);
+    double fy = std::clamp(idx.y(), 0.0, g.size[1] - 1.0);
+    double fz = std::clamp(idx.z(), 0.0, g.size[2] - 1.0);
+    std::size_t x0 = clampIndex(std::floor(fx), 0);
+    std::size_t y0 = clampIndex(std::floor(fy), 1);
+    std::size_t z0 = clampIndex(std::floor(fz), 2);
+    std::size_t x1 = std::min(x0 + 1, g.size[0] - 1);
+    std::size_t y1 = std::min(y0 + 1, g.size[1] - 1);
+    std::size_t z1 = std::min(z0 + 1, g.size[2] - 1);
+    double ax = fx - static_cast<double>(x0);
+    double ay = fy - static_cast<double>(y0);
+    double az = fz - static_cast<double>(z0);
+    auto v = [&](std::size_t i, std::size_t j, std::size_t k) { return static_cast<double>(image.at(i, j, k)); };
+    double c00 = v(x0, y0, z0) * (1 - ax) + v(x1, y0, z0) * ax;
+    double c10 = v(x0, y1, z0) * (1 - ax) + v(x1, y1, z0) * ax;
+    double c01 = v(x0, y0, z1) * (1 - ax) + v(x1, y0, z1) * ax;
+    double c11 = v(x0, y1, z1) * (1 - ax) + v(x1, y1, z1) * ax;
+    double c0 = c00 * (1 - ay) + c10 * ay;
+    double c1 = c01 * (1 - ay) + c11 * ay;
+    return static_cast<float>(c0 * (1 - az) + c1 * az);
+  });
+}
+
+template Slice extractSlice(const Image<std::int16_t>&, SlicePlane, const Eigen::Vector3d&, double);
+template Slice extractSlice(const Image<float>&, SlicePlane, const Eigen::Vector3d&, double);
+
+Slice extractLabelSlice(const Image<std::uint8_t>& labels, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm)
+{
+  const ImageGeometry& g = labels.geometry();
+  return sampleSlice(labels, plane, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
+    auto at = [&](double v, int a) {
+      return static_cast<std::size_t>(std::clamp(std::lround(v), 0L, static_cast<long>(g.size[static_cast<std::size_t>(a)] - 1)));
+    };
+    return static_cast<float>(labels.at(at(idx.x(), 0), at(idx.y(), 1), at(idx.z(), 2)));
+  });
+}
+
+} // namespace drg::imaging

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Benchmarks (ctest label `bench`): phantom generation of 512 x 512 x 400.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+"${DRG_BUILD_DIR:-build}"/tests/drg_bench --benchmark_min_time=1 "$@"

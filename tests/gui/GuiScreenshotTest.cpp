@@ -1,0 +1,102 @@
+// The real applications under X (Xvfb in CI): the workstation renders the demo case, the CLI writes
+// its preview and 3D overview. Images are checked for content, not pixel-exact baselines.
+#include "TestSupport.h"
+
+#include <QGuiApplication>
+#include <QImage>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace
+{
+
+bool haveDisplay()
+{
+  const char* d = std::getenv("DISPLAY");
+  return d != nullptr && *d != '\0';
+}
+
+#define DRG_REQUIRE_DISPLAY()                                                                        \
+  do {                                                                                               \
+    if (!haveDisplay()) {                                                                            \
+      if (drg::test::inCi()) {                                                                       \
+        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";            \
+      }                                                                                              \
+      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                        \
+    }                                                                                                \
+  } while (0)
+
+/// Share of pixels in `rect` brighter than `level` (0-255 grey).
+double brightShare(const QImage& img, const QRect& rect, int level)
+{
+  int n = 0;
+  int bright = 0;
+  for (int y = rect.top(); y <= rect.bottom(); y += 2) {
+    for (int x = rect.left(); x <= rect.right(); x += 2) {
+      ++n;
+      bright += qGray(img.pixel(x, y)) > level ? 1 : 0;
+    }
+  }
+  return n > 0 ? static_cast<double>(bright) / n : 0.0;
+}
+
+} // namespace
+
+TEST(Gui, DemoCaseOpensInTheWorkstationAndRenders)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("gui");
+  std::string png = (dir.path() / "window.png").string();
+  auto r = drg::test::runCommand(std::string(DRG_GUI_PATH) + " --demo --screenshot " + png);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  QImage img(QString::fromStdString(png));
+  ASSERT_FALSE(img.isNull());
+  EXPECT_GE(img.width(), 1000);
+  EXPECT_GE(img.height(), 700);
+  // top-left quadrant is the axial view: black air around a grey body with bright bone
+  QRect axial(0, 60, img.width() / 2, img.height() / 2 - 80);
+  double air = 1.0 - brightShare(img, axial, 20);
+  double bone = brightShare(img, axial, 170);
+  EXPECT_GT(air, 0.2) << "air around the body";
+  EXPECT_GT(bone, 0.002) << "bone visible";
+  EXPECT_LT(bone, 0.2) << "bone window, not a white screen";
+}
+
+TEST(Gui, CliPreviewAndThreeDimensionalOverview)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("render");
+  std::string preview = (dir.path() / "preview.png").string();
+  std::string overview = (dir.path() / "overview.png").string();
+  auto r = drg::test::runCommand(drg::test::cliPath() + " phantom --quiet --out " + dir.path().string() +
+                                 " --matrix 160,160,140 --spacing 2.5,2.5,3 --preview " + preview + " --render3d " + overview);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  QImage p(QString::fromStdString(preview));
+  ASSERT_FALSE(p.isNull());
+  EXPECT_GT(p.width(), p.height()) << "three panels side by side";
+  EXPECT_GT(brightShare(p, p.rect(), 170), 0.002);
+  QImage o(QString::fromStdString(overview));
+  ASSERT_FALSE(o.isNull());
+  EXPECT_EQ(o.width(), 900);
+  // coloured vertebrae in front of the dark background
+  int coloured = 0;
+  for (int y = 0; y < o.height(); y += 3) {
+    for (int x = 0; x < o.width(); x += 3) {
+      QColor c = o.pixelColor(x, y);
+      coloured += (std::max({ c.red(), c.green(), c.blue() }) - std::min({ c.red(), c.green(), c.blue() }) > 60) ? 1 : 0;
+    }
+  }
+  EXPECT_GT(coloured, 500);
+}
+
+TEST(Gui, ThreeDimensionalRenderingWithoutDisplayIsRefusedClearly)
+{
+  drg::test::TemporaryFolder dir("nodisplay");
+  auto r = drg::test::runCommand("env -u DISPLAY " + drg::test::cliPath() + " phantom --quiet --out " +
+                                 dir.path().string() + " --matrix 32,32,32 --spacing 8,8,8 --render3d " +
+                                 (dir.path() / "x.png").string());
+  EXPECT_EQ(r.exitCode, 6) << r.output;
+  EXPECT_NE(r.output.find("xvfb-run"), std::string::npos) << r.output;
+}
