@@ -64,7 +64,8 @@ MainWindow::MainWindow()
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open &demo case"), this, &MainWindow::openDemo);
   file->addAction(tr("Open &NIfTI..."), this, [this] {
-    QString path = QFileDialog::getOpenFileName(this, tr("Open NIfTI volume"), QString(), tr("NIfTI (*.nii *.nii.gz)"));
+    QString path =
+      QFileDialog::getOpenFileName(this, tr("Open NIfTI volume"), QString(), tr("NIfTI (*.nii *.nii.gz)"));
     if (!path.isEmpty()) {
       openNifti(path);
     }
@@ -111,10 +112,13 @@ MainWindow::MainWindow()
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::whenLoaded(std::function<void()> callback) { m_onLoaded.push_back(std::move(callback)); }
+void MainWindow::whenLoaded(std::function<void()> callback)
+{
+  m_onLoaded.push_back(std::move(callback));
+}
 
-void MainWindow::startLoading(const QString& what,
-                              std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job)
+void MainWindow::startLoading(
+  const QString& what, std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job)
 {
   m_cancelRequested = false;
   m_progress->setValue(0);
@@ -124,20 +128,25 @@ void MainWindow::startLoading(const QString& what,
   QThread* thread = QThread::create([this, job] {
     try {
       auto progress = [this](double f) {
-        QMetaObject::invokeMethod(m_progress, "setValue", Qt::QueuedConnection, Q_ARG(int, static_cast<int>(f * 100)));
+        QMetaObject::invokeMethod(m_progress, "setValue", Qt::QueuedConnection,
+                                  Q_ARG(int, static_cast<int>(f * 100)));
         return !m_cancelRequested.load();
       };
       std::shared_ptr<LoadedCase> loaded = job(progress);
-      QMetaObject::invokeMethod(this, [this, loaded] { showCase(loaded); }, Qt::QueuedConnection);
+      QMetaObject::invokeMethod(
+        this, [this, loaded] { showCase(loaded); }, Qt::QueuedConnection);
     } catch (const drg::Error& e) {
       if (e.code() != drg::ErrorCode::Cancelled) {
         emit loadFailed(QString::fromStdString(e.what()));
       } else {
-        QMetaObject::invokeMethod(this, [this] {
-          m_progress->hide();
-          m_cancel->hide();
-          statusBar()->showMessage(tr("Cancelled"), 4000);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+          this,
+          [this] {
+            m_progress->hide();
+            m_cancel->hide();
+            statusBar()->showMessage(tr("Cancelled"), 4000);
+          },
+          Qt::QueuedConnection);
       }
     } catch (const std::exception& e) {
       emit loadFailed(QString::fromStdString(e.what()));
@@ -155,7 +164,8 @@ void MainWindow::openDemo()
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title = QObject::tr("Demo case: spine phantom (CT, T10 to sacrum)");
     loaded->volume = drg::imaging::Image<float>(phantom.intensities.geometry());
-    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(), loaded->volume.voxels().begin());
+    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
+              loaded->volume.voxels().begin());
     loaded->labels = std::move(phantom.labels);
     loaded->anatomy = std::move(phantom.truth);
     return loaded;
@@ -196,9 +206,9 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   }
   std::vector<drg::report::SliceMarker> markers;
   for (const auto& gang : m_case->anatomy.ganglia) {
-    markers.push_back({ gang.centre,
-                        QString::fromStdString(gang.level + (gang.side == drg::imaging::Side::Left ? "L" : "R")),
-                        0.5 * gang.lengthMm });
+    markers.push_back(
+      { gang.centre, QString::fromStdString(gang.level + (gang.side == drg::imaging::Side::Left ? "L" : "R")),
+        0.5 * gang.lengthMm });
   }
   const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
   for (auto* view : m_views) {
@@ -222,23 +232,28 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
 void MainWindow::fillAnatomyPanel()
 {
   m_anatomy->clear();
+  if (m_case->anatomy.vertebrae.empty()) {
+    new QTreeWidgetItem(m_anatomy, { tr("No anatomy yet: segmentation arrives with the spine model") });
+    return;
+  }
   auto point = [](const Eigen::Vector3d& p) { return QVariant(QList<QVariant>{ p.x(), p.y(), p.z() }); };
-  auto text = [](const Eigen::Vector3d& p) { return QString("%1, %2, %3").arg(p.x(), 0, 'f', 1).arg(p.y(), 0, 'f', 1).arg(p.z(), 0, 'f', 1); };
+  auto text = [](const Eigen::Vector3d& p) {
+    return QString("%1, %2, %3").arg(p.x(), 0, 'f', 1).arg(p.y(), 0, 'f', 1).arg(p.z(), 0, 'f', 1);
+  };
   auto* vertebrae = new QTreeWidgetItem(m_anatomy, { tr("Vertebrae") });
   for (const auto& v : m_case->anatomy.vertebrae) {
-    auto* item = new QTreeWidgetItem(vertebrae, { QString::fromStdString(v.level), QString::fromStdString(v.visibility), text(v.centroid) });
+    auto* item = new QTreeWidgetItem(
+      vertebrae, { QString::fromStdString(v.level), QString::fromStdString(v.visibility), text(v.centroid) });
     item->setData(0, Qt::UserRole, point(v.bodyCentre));
   }
   auto* ganglia = new QTreeWidgetItem(m_anatomy, { tr("Dorsal root ganglia") });
   for (const auto& g : m_case->anatomy.ganglia) {
-    auto* item = new QTreeWidgetItem(ganglia, { QString::fromStdString(g.level + "-" + drg::imaging::sideName(g.side)),
-                                                QString::fromStdString(g.zone), text(g.centre) });
+    auto* item =
+      new QTreeWidgetItem(ganglia, { QString::fromStdString(g.level + "-" + drg::imaging::sideName(g.side)),
+                                     QString::fromStdString(g.zone), text(g.centre) });
     item->setData(0, Qt::UserRole, point(g.centre));
   }
   m_anatomy->expandAll();
-  if (m_case->anatomy.vertebrae.empty()) {
-    new QTreeWidgetItem(m_anatomy, { tr("No anatomy yet: segmentation arrives with the spine model") });
-  }
 }
 
 void MainWindow::setCursor(const Eigen::Vector3d& lps)
@@ -257,12 +272,14 @@ void MainWindow::hover(const Eigen::Vector3d& lps)
   }
   const auto& g = m_case->volume.geometry();
   Eigen::Vector3d idx = g.lpsToIndex(lps);
-  QString where = QString("LPS %1, %2, %3 mm").arg(lps.x(), 0, 'f', 1).arg(lps.y(), 0, 'f', 1).arg(lps.z(), 0, 'f', 1);
+  QString where =
+    QString("LPS %1, %2, %3 mm").arg(lps.x(), 0, 'f', 1).arg(lps.y(), 0, 'f', 1).arg(lps.z(), 0, 'f', 1);
   if (g.containsIndex(idx, 0.49)) {
     auto i = static_cast<std::size_t>(std::lround(idx.x()));
     auto j = static_cast<std::size_t>(std::lround(idx.y()));
     auto k = static_cast<std::size_t>(std::lround(idx.z()));
-    where += QString("   value %1%2").arg(m_case->volume.at(i, j, k), 0, 'f', 0).arg(m_case->isCt ? " HU" : "");
+    where +=
+      QString("   value %1%2").arg(m_case->volume.at(i, j, k), 0, 'f', 0).arg(m_case->isCt ? " HU" : "");
     if (!m_case->labels.voxels().empty()) {
       int label = m_case->labels.at(i, j, k);
       auto it = m_case->anatomy.labelNames.find(label);

@@ -55,7 +55,8 @@ private:
   void applyPreset(const QString& name);
   void setWindow(const drg::report::WindowLevel& window);
   void fillAnatomyPanel();
-  void startLoading(const QString& what, std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
+  void startLoading(const QString& what,
+                    std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
 
   std::shared_ptr<LoadedCase> m_case;
   std::vector<SliceView*> m_views;

@@ -22,7 +22,8 @@ SliceView::SliceView(SlicePlane plane, QWidget* parent)
   setAutoFillBackground(false);
 }
 
-void SliceView::setVolume(const drg::imaging::Image<float>* volume, const drg::imaging::Image<std::uint8_t>* labels)
+void SliceView::setVolume(const drg::imaging::Image<float>* volume,
+                          const drg::imaging::Image<std::uint8_t>* labels)
 {
   m_volume = volume;
   m_labels = labels;
@@ -75,7 +76,8 @@ QRectF SliceView::imageRect() const
   if (m_image.isNull()) {
     return {};
   }
-  double scale = std::min(width() / static_cast<double>(m_image.width()), height() / static_cast<double>(m_image.height()));
+  double scale = std::min(width() / static_cast<double>(m_image.width()),
+                          height() / static_cast<double>(m_image.height()));
   double w = m_image.width() * scale;
   double h = m_image.height() * scale;
   return { (width() - w) / 2.0, (height() - h) / 2.0, w, h };
@@ -118,8 +120,9 @@ void SliceView::paintEvent(QPaintEvent*)
   drg::report::drawOrientationLetters(painter, target, m_plane);
   const char* names[] = { "Axial", "Coronal", "Sagittal" };
   painter.setPen(Qt::white);
-  painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
-                   QString("%1  W %2 L %3").arg(names[static_cast<int>(m_plane)]).arg(m_window.width).arg(m_window.centre));
+  painter.drawText(
+    rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
+    QString("%1  W %2 L %3").arg(names[static_cast<int>(m_plane)]).arg(m_window.width).arg(m_window.centre));
 }
 
 void SliceView::mousePressEvent(QMouseEvent* event)

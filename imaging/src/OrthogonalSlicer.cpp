@@ -28,8 +28,9 @@ void slicePlaneAxes(SlicePlane plane, Eigen::Vector3d& right, Eigen::Vector3d& d
 namespace
 {
 
-template <typename T, typename Sample>
-Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm, Sample sample)
+template<typename T, typename Sample>
+Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm,
+                  Sample sample)
 {
   const ImageGeometry& g = image.geometry();
   Slice s;
@@ -40,7 +41,8 @@ Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d
   double lo[2] = { 1e30, 1e30 };
   double hi[2] = { -1e30, -1e30 };
   for (int c = 0; c < 8; ++c) {
-    Eigen::Vector3d idx((c & 1) ? g.size[0] - 1.0 : 0.0, (c & 2) ? g.size[1] - 1.0 : 0.0, (c & 4) ? g.size[2] - 1.0 : 0.0);
+    Eigen::Vector3d idx((c & 1) ? g.size[0] - 1.0 : 0.0, (c & 2) ? g.size[1] - 1.0 : 0.0,
+                        (c & 4) ? g.size[2] - 1.0 : 0.0);
     Eigen::Vector3d p = g.indexToLps(idx) - centre;
     lo[0] = std::min(lo[0], p.dot(s.right));
     hi[0] = std::max(hi[0], p.dot(s.right));
@@ -69,12 +71,13 @@ Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d
 
 } // namespace
 
-template <typename T>
+template<typename T>
 Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm)
 {
   const ImageGeometry& g = image.geometry();
   auto clampIndex = [&](double v, int axis) {
-    return static_cast<std::size_t>(std::clamp(v, 0.0, static_cast<double>(g.size[static_cast<std::size_t>(axis)] - 1)));
+    return static_cast<std::size_t>(
+      std::clamp(v, 0.0, static_cast<double>(g.size[static_cast<std::size_t>(axis)] - 1)));
   };
   return sampleSlice(image, plane, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
     double fx = std::clamp(idx.x(), 0.0, g.size[0] - 1.0);
@@ -89,7 +92,9 @@ Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3
     double ax = fx - static_cast<double>(x0);
     double ay = fy - static_cast<double>(y0);
     double az = fz - static_cast<double>(z0);
-    auto v = [&](std::size_t i, std::size_t j, std::size_t k) { return static_cast<double>(image.at(i, j, k)); };
+    auto v = [&](std::size_t i, std::size_t j, std::size_t k) {
+      return static_cast<double>(image.at(i, j, k));
+    };
     double c00 = v(x0, y0, z0) * (1 - ax) + v(x1, y0, z0) * ax;
     double c10 = v(x0, y1, z0) * (1 - ax) + v(x1, y1, z0) * ax;
     double c01 = v(x0, y0, z1) * (1 - ax) + v(x1, y0, z1) * ax;
@@ -103,12 +108,14 @@ Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3
 template Slice extractSlice(const Image<std::int16_t>&, SlicePlane, const Eigen::Vector3d&, double);
 template Slice extractSlice(const Image<float>&, SlicePlane, const Eigen::Vector3d&, double);
 
-Slice extractLabelSlice(const Image<std::uint8_t>& labels, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm)
+Slice extractLabelSlice(const Image<std::uint8_t>& labels, SlicePlane plane, const Eigen::Vector3d& centre,
+                        double pixelMm)
 {
   const ImageGeometry& g = labels.geometry();
   return sampleSlice(labels, plane, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
     auto at = [&](double v, int a) {
-      return static_cast<std::size_t>(std::clamp(std::lround(v), 0L, static_cast<long>(g.size[static_cast<std::size_t>(a)] - 1)));
+      return static_cast<std::size_t>(
+        std::clamp(std::lround(v), 0L, static_cast<long>(g.size[static_cast<std::size_t>(a)] - 1)));
     };
     return static_cast<float>(labels.at(at(idx.x(), 0), at(idx.y(), 1), at(idx.z(), 2)));
   });

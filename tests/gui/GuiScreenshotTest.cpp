@@ -18,14 +18,14 @@ bool haveDisplay()
   return d != nullptr && *d != '\0';
 }
 
-#define DRG_REQUIRE_DISPLAY()                                                                        \
-  do {                                                                                               \
-    if (!haveDisplay()) {                                                                            \
-      if (drg::test::inCi()) {                                                                       \
-        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";            \
-      }                                                                                              \
-      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                        \
-    }                                                                                                \
+#define DRG_REQUIRE_DISPLAY()                                                                                \
+  do {                                                                                                       \
+    if (!haveDisplay()) {                                                                                    \
+      if (drg::test::inCi()) {                                                                               \
+        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";                    \
+      }                                                                                                      \
+      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                                \
+    }                                                                                                        \
   } while (0)
 
 /// Share of pixels in `rect` brighter than `level` (0-255 grey).
@@ -71,7 +71,8 @@ TEST(Gui, CliPreviewAndThreeDimensionalOverview)
   std::string preview = (dir.path() / "preview.png").string();
   std::string overview = (dir.path() / "overview.png").string();
   auto r = drg::test::runCommand(drg::test::cliPath() + " phantom --quiet --out " + dir.path().string() +
-                                 " --matrix 160,160,140 --spacing 2.5,2.5,3 --preview " + preview + " --render3d " + overview);
+                                 " --matrix 160,160,140 --spacing 2.5,2.5,3 --preview " + preview +
+                                 " --render3d " + overview);
   ASSERT_EQ(r.exitCode, 0) << r.output;
   QImage p(QString::fromStdString(preview));
   ASSERT_FALSE(p.isNull());
@@ -85,7 +86,9 @@ TEST(Gui, CliPreviewAndThreeDimensionalOverview)
   for (int y = 0; y < o.height(); y += 3) {
     for (int x = 0; x < o.width(); x += 3) {
       QColor c = o.pixelColor(x, y);
-      coloured += (std::max({ c.red(), c.green(), c.blue() }) - std::min({ c.red(), c.green(), c.blue() }) > 60) ? 1 : 0;
+      coloured +=
+        (std::max({ c.red(), c.green(), c.blue() }) - std::min({ c.red(), c.green(), c.blue() }) > 60) ? 1
+                                                                                                       : 0;
     }
   }
   EXPECT_GT(coloured, 500);

@@ -10,6 +10,7 @@
 #include <vtkMatrix4x4.h>
 #include <vtkNew.h>
 #include <vtkPNGWriter.h>
+#include <vtkPointData.h>
 #include <vtkPolyDataMapper.h>
 #include <vtkPolyDataNormals.h>
 #include <vtkProperty.h>
@@ -18,7 +19,6 @@
 #include <vtkTransform.h>
 #include <vtkTransformPolyDataFilter.h>
 #include <vtkUnsignedCharArray.h>
-#include <vtkPointData.h>
 #include <vtkWindowToImageFilter.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
@@ -41,7 +41,8 @@ vtkSmartPointer<vtkImageData> toVtk(const imaging::Image<std::uint8_t>& labels)
   img->SetOrigin(0, 0, 0);
   vtkNew<vtkUnsignedCharArray> scalars;
   scalars->SetNumberOfComponents(1);
-  scalars->SetArray(const_cast<std::uint8_t*>(labels.voxels().data()), static_cast<vtkIdType>(labels.voxels().size()), 1);
+  scalars->SetArray(const_cast<std::uint8_t*>(labels.voxels().data()),
+                    static_cast<vtkIdType>(labels.voxels().size()), 1);
   img->GetPointData()->SetScalars(scalars);
   return img;
 }
@@ -61,8 +62,9 @@ vtkSmartPointer<vtkTransform> toLps(const imaging::ImageGeometry& g)
   return t;
 }
 
-vtkSmartPointer<vtkActor> surface(vtkImageData* image, vtkTransform* transform, const std::vector<int>& values,
-                                  double r, double g, double b, double opacity, int smoothing)
+vtkSmartPointer<vtkActor> surface(vtkImageData* image, vtkTransform* transform,
+                                  const std::vector<int>& values, double r, double g, double b,
+                                  double opacity, int smoothing)
 {
   vtkNew<vtkDiscreteFlyingEdges3D> contour;
   contour->SetInputData(image);
@@ -113,7 +115,8 @@ void renderSpineOverview(const imaging::Image<std::uint8_t>& labels, const std::
     present[v] = true;
   }
   auto keep = [&](std::vector<int> values) {
-    values.erase(std::remove_if(values.begin(), values.end(), [&](int v) { return !present[static_cast<std::size_t>(v)]; }),
+    values.erase(std::remove_if(values.begin(), values.end(),
+                                [&](int v) { return !present[static_cast<std::size_t>(v)]; }),
                  values.end());
     return values;
   };
@@ -126,7 +129,8 @@ void renderSpineOverview(const imaging::Image<std::uint8_t>& labels, const std::
                                          { 0.96, 0.51, 0.19 }, { 0.57, 0.12, 0.71 }, { 0.27, 0.94, 0.94 },
                                          { 0.94, 0.20, 0.90 }, { 0.82, 0.96, 0.24 }, { 0.98, 0.75, 0.83 },
                                          { 0.00, 0.50, 0.50 }, { 0.86, 0.75, 1.00 }, { 0.67, 0.43, 0.16 } };
-  auto add = [&](const std::vector<int>& values, double r, double g, double b, double opacity, int smoothing) {
+  auto add = [&](const std::vector<int>& values, double r, double g, double b, double opacity,
+                 int smoothing) {
     std::vector<int> kept = keep(values);
     if (!kept.empty()) {
       renderer->AddActor(surface(image, transform, kept, r, g, b, opacity, smoothing));
@@ -159,7 +163,8 @@ void renderSpineOverview(const imaging::Image<std::uint8_t>& labels, const std::
   } else if (view == OverviewView::PosteriorOblique) {
     from = Eigen::Vector3d(0.6, 1.0, 0.15).normalized();
   }
-  camera->SetPosition(focal[0] + from.x() * distance, focal[1] + from.y() * distance, focal[2] + from.z() * distance);
+  camera->SetPosition(focal[0] + from.x() * distance, focal[1] + from.y() * distance,
+                      focal[2] + from.z() * distance);
   camera->SetViewUp(0, 0, 1); // head up
   renderer->ResetCameraClippingRange();
   camera->Zoom(1.25);

@@ -50,9 +50,9 @@ QColor labelColour(int label)
     return Qt::transparent; // skin, muscle, viscera: context, not overlaid
   }
   if (label <= 12) {
-    static const QColor vertebrae[] = { QColor(230, 25, 75), QColor(60, 180, 75),  QColor(0, 130, 200),
-                                        QColor(245, 130, 48), QColor(145, 30, 180), QColor(70, 240, 240),
-                                        QColor(240, 50, 230), QColor(210, 245, 60), QColor(250, 190, 212),
+    static const QColor vertebrae[] = { QColor(230, 25, 75),  QColor(60, 180, 75),   QColor(0, 130, 200),
+                                        QColor(245, 130, 48), QColor(145, 30, 180),  QColor(70, 240, 240),
+                                        QColor(240, 50, 230), QColor(210, 245, 60),  QColor(250, 190, 212),
                                         QColor(0, 128, 128),  QColor(220, 190, 255), QColor(170, 110, 40) };
     return vertebrae[(label - 1) % 12];
   }
@@ -78,8 +78,9 @@ QImage renderSlice(const imaging::Slice& slice, const WindowLevel& window, const
         QColor c = std::isnan(l) ? QColor(Qt::transparent) : labelColour(static_cast<int>(std::lround(l)));
         if (c.alpha() > 0) {
           double a = labelOpacity;
-          out = qRgb(static_cast<int>(g * (1 - a) + c.red() * a), static_cast<int>(g * (1 - a) + c.green() * a),
-                     static_cast<int>(g * (1 - a) + c.blue() * a));
+          out =
+            qRgb(static_cast<int>(g * (1 - a) + c.red() * a), static_cast<int>(g * (1 - a) + c.green() * a),
+                 static_cast<int>(g * (1 - a) + c.blue() * a));
         }
       }
       line[x] = out;
@@ -141,9 +142,10 @@ void drawMarkers(QPainter& painter, const QRectF& target, const imaging::Slice& 
   painter.restore();
 }
 
-QImage renderOrthogonalSheet(const imaging::Image<std::int16_t>& image, const imaging::Image<std::uint8_t>* labels,
-                             const Eigen::Vector3d& centre, const WindowLevel& window,
-                             const std::vector<SliceMarker>& markers, int panelHeight)
+QImage renderOrthogonalSheet(const imaging::Image<std::int16_t>& image,
+                             const imaging::Image<std::uint8_t>* labels, const Eigen::Vector3d& centre,
+                             const WindowLevel& window, const std::vector<SliceMarker>& markers,
+                             int panelHeight)
 {
   using imaging::SlicePlane;
   const SlicePlane planes[] = { SlicePlane::Axial, SlicePlane::Coronal, SlicePlane::Sagittal };
@@ -175,7 +177,8 @@ QImage renderOrthogonalSheet(const imaging::Image<std::int16_t>& image, const im
     // 5 cm scale bar
     double px = 50.0 / slices[i].pixelMm * (target.width() / slices[i].width);
     painter.setPen(QPen(Qt::white, 2));
-    painter.drawLine(QPointF(target.left() + 10, panelHeight - 12), QPointF(target.left() + 10 + px, panelHeight - 12));
+    painter.drawLine(QPointF(target.left() + 10, panelHeight - 12),
+                     QPointF(target.left() + 10 + px, panelHeight - 12));
     painter.drawText(QPointF(target.left() + 12, panelHeight - 16), "5 cm");
     x += panels[i].width() + gap;
   }

@@ -585,8 +585,8 @@ private:
       Matrix3d axes = f.axes * rotX(bend);
       Vector3d centre = top - axes.col(2) * (0.5 * seg.z());
       Frame sf{ axes, centre };
-      addPart(obj, Shape::EllipticCylinder, centre, axes, Vector3d(0.5 * seg.x(), 0.5 * seg.y(), 0.5 * seg.z() + 3.0),
-              4.0);
+      addPart(obj, Shape::EllipticCylinder, centre, axes,
+              Vector3d(0.5 * seg.x(), 0.5 * seg.y(), 0.5 * seg.z() + 3.0), 4.0);
       // dorsal wall over the sacral canal, with the median crest
       double yRoof = 0.5 * seg.y() + canalD + 2.5;
       addPart(obj, Shape::RoundedBox, sf.toWorld(Vector3d(0.0, yRoof, 0.0)), axes,
@@ -594,9 +594,11 @@ private:
       m_sacralCanal.push_back({ sf.toWorld(Vector3d(0.0, 0.5 * seg.y() + 0.5 * canalD + 0.5, 0.0)),
                                 Vector3d(0.5 * canalW, 0.5 * canalD, 0.5 * seg.z() + 2.0) });
       if (k == 0) {
+        m_sacrumBody = centre;
         // lateral masses below the alae carry the auricular surfaces (S1-S3)
         for (double s : { 1.0, -1.0 }) {
-          addPart(obj, Shape::Ellipsoid, sf.toWorld(Vector3d(s * (0.5 * d.bodyW + 0.45 * m_alaReach), 3.0, 4.0)), axes,
+          addPart(obj, Shape::Ellipsoid,
+                  sf.toWorld(Vector3d(s * (0.5 * d.bodyW + 0.45 * m_alaReach), 3.0, 4.0)), axes,
                   Vector3d(0.55 * m_alaReach + 6.0, 0.45 * m_alaDepth, 0.9 * seg.z()));
         }
       }
@@ -1180,7 +1182,7 @@ private:
     PhantomVertebra sac;
     sac.level = "sacrum";
     sac.label = vertebraLabel("sacrum");
-    sac.bodyCentre = 0.5 * (m_frames.back().origin + m_sacrumTip);
+    sac.bodyCentre = m_sacrumBody; // centre of the S2 segment
     sac.centroid = sac.bodyCentre;
     sac.frame = m_frames.back().axes;
     t.vertebrae.push_back(sac);
@@ -1247,6 +1249,7 @@ private:
   std::vector<std::pair<Vector3d, Vector3d>> m_sacralCanal;
   std::vector<Vector3d> m_sacralSegments;
   Vector3d m_sacrumTip = Vector3d::Zero();
+  Vector3d m_sacrumBody = Vector3d::Zero();
   Vector3d m_conusTip = Vector3d::Zero();
   double m_alaReach = 0, m_alaHeight = 0, m_alaDepth = 0, m_slopePerLordosis = 0, m_takeoffDegrees = 55;
   double m_iliumXs = 0, m_iliumY = 0, m_iliumZ = 0;

@@ -27,13 +27,16 @@ struct Slice
   int width = 0;
   int height = 0;
   double pixelMm = 1.0;
-  Eigen::Vector3d topLeft;  ///< LPS of pixel (0,0)
-  Eigen::Vector3d right;    ///< LPS unit vector of +x on screen
-  Eigen::Vector3d down;     ///< LPS unit vector of +y on screen
+  Eigen::Vector3d topLeft;   ///< LPS of pixel (0,0)
+  Eigen::Vector3d right;     ///< LPS unit vector of +x on screen
+  Eigen::Vector3d down;      ///< LPS unit vector of +y on screen
   std::vector<float> values; ///< NaN outside the volume
 
   /// LPS position of a (continuous) pixel.
-  Eigen::Vector3d pixelToLps(double x, double y) const { return topLeft + right * (x * pixelMm) + down * (y * pixelMm); }
+  Eigen::Vector3d pixelToLps(double x, double y) const
+  {
+    return topLeft + right * (x * pixelMm) + down * (y * pixelMm);
+  }
   /// Pixel of an LPS position (its distance from the plane is ignored).
   Eigen::Vector2d lpsToPixel(const Eigen::Vector3d& p) const
   {
@@ -47,8 +50,9 @@ void slicePlaneAxes(SlicePlane plane, Eigen::Vector3d& right, Eigen::Vector3d& d
 
 /// Samples the plane through `centre` (LPS) covering the whole volume, trilinear, at `pixelMm`
 /// (<= 0: the volume's smallest spacing). Works for oblique and flipped grids alike.
-template <typename T>
-Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm = 0.0);
+template<typename T>
+Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre,
+                   double pixelMm = 0.0);
 
 /// Nearest-neighbour variant for label maps.
 Slice extractLabelSlice(const Image<std::uint8_t>& labels, SlicePlane plane, const Eigen::Vector3d& centre,

@@ -13,8 +13,8 @@ namespace drg::render
 /// Camera placement for the overview.
 enum class OverviewView
 {
-  Posterior,     ///< looking at the patient's back (as the surgeon sees a prone patient)
-  LeftLateral,   ///< from the patient's left
+  Posterior,   ///< looking at the patient's back (as the surgeon sees a prone patient)
+  LeftLateral, ///< from the patient's left
   PosteriorOblique
 };
 
@@ -23,7 +23,7 @@ enum class OverviewView
 /// Debian's VTK needs an X display even offscreen: without DISPLAY this throws drg::Error
 /// (Unsupported) telling to run under `xvfb-run -a`.
 void renderSpineOverview(const imaging::Image<std::uint8_t>& labels, const std::filesystem::path& png,
-                         OverviewView view = OverviewView::PosteriorOblique, int width = 900, int height = 900,
-                         bool withSkin = true);
+                         OverviewView view = OverviewView::PosteriorOblique, int width = 900,
+                         int height = 900, bool withSkin = true);
 
 } // namespace drg::render

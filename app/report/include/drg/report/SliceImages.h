@@ -39,8 +39,8 @@ struct SliceMarker
 };
 
 /// Greyscale rendering of a slice; labels (when given) blended in colour with `labelOpacity`.
-QImage renderSlice(const imaging::Slice& slice, const WindowLevel& window, const imaging::Slice* labels = nullptr,
-                   double labelOpacity = 0.35);
+QImage renderSlice(const imaging::Slice& slice, const WindowLevel& window,
+                   const imaging::Slice* labels = nullptr, double labelOpacity = 0.35);
 
 /// Colour of a label value (stable, distinct for neighbouring vertebrae).
 QColor labelColour(int label);
@@ -54,8 +54,9 @@ void drawMarkers(QPainter& painter, const QRectF& target, const imaging::Slice& 
 
 /// Axial, coronal and sagittal slices through `centre` side by side, with letters, markers and a
 /// 5 cm scale bar: the quick look at a volume (CLI preview, report figures).
-QImage renderOrthogonalSheet(const imaging::Image<std::int16_t>& image, const imaging::Image<std::uint8_t>* labels,
-                             const Eigen::Vector3d& centre, const WindowLevel& window,
-                             const std::vector<SliceMarker>& markers, int panelHeight = 512);
+QImage renderOrthogonalSheet(const imaging::Image<std::int16_t>& image,
+                             const imaging::Image<std::uint8_t>* labels, const Eigen::Vector3d& centre,
+                             const WindowLevel& window, const std::vector<SliceMarker>& markers,
+                             int panelHeight = 512);
 
 } // namespace drg::report
