@@ -19,6 +19,9 @@ using Action = std::function<int()>;
 /// `drgplan-cli phantom --out DIR [options]`: writes the spine phantom (DICOM, truth, labels).
 void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
+/// `drgplan-cli info IN` and `drgplan-cli convert IN OUT`: DICOM import.
+void addImportCommands(CLI::App& app, const GlobalOptions& global, Action& run);
+
 /// Creates the QGuiApplication that QtGui painting needs (offscreen platform unless one is set).
 void ensureGuiApplication();
 

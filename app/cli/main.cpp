@@ -77,6 +77,7 @@ int main(int argc, char** argv)
   app.set_version_flag("--version", std::string("drgplan-cli ") + DRG_VERSION);
   Action run;
   addPhantomCommand(app, global, run);
+  addImportCommands(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

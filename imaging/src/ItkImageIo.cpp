@@ -6,7 +6,9 @@
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
+#include <itkMetaImageIO.h>
 #include <itkNiftiImageIO.h>
+#include <itkNrrdImageIO.h>
 
 #include <algorithm>
 
@@ -14,6 +16,27 @@ namespace drg::imaging::itkio
 {
 namespace
 {
+
+bool endsWith(const std::string& s, const std::string& tail)
+{
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+/// The ITK reader/writer for a file name; throws drg::Error(Unsupported) for other extensions.
+itk::ImageIOBase::Pointer ioFor(const std::string& path)
+{
+  if (endsWith(path, ".nii") || endsWith(path, ".nii.gz")) {
+    return itk::NiftiImageIO::New().GetPointer();
+  }
+  if (endsWith(path, ".nrrd") || endsWith(path, ".nhdr")) {
+    return itk::NrrdImageIO::New().GetPointer();
+  }
+  if (endsWith(path, ".mha") || endsWith(path, ".mhd")) {
+    return itk::MetaImageIO::New().GetPointer();
+  }
+  throw Error(ErrorCode::Unsupported,
+              "'" + path + "': unknown volume format (use .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd)");
+}
 
 template<typename T>
 typename itk::Image<T, 3>::Pointer toItk(const PlainGeometry& g, const T* data)
@@ -49,10 +72,10 @@ void write(const PlainGeometry& g, const T* data, const std::string& path)
   using ItkImage = itk::Image<T, 3>;
   try {
     auto writer = itk::ImageFileWriter<ItkImage>::New();
-    writer->SetImageIO(itk::NiftiImageIO::New());
+    writer->SetImageIO(ioFor(path));
     writer->SetFileName(path);
     writer->SetInput(toItk(g, data));
-    writer->SetUseCompression(path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0);
+    writer->SetUseCompression(endsWith(path, ".gz") || endsWith(path, ".nrrd") || endsWith(path, ".mha"));
     writer->Update();
   } catch (const itk::ExceptionObject& e) {
     throw Error(ErrorCode::Io, "cannot write NIfTI " + path + ": " + e.GetDescription());
@@ -77,7 +100,7 @@ std::vector<T> read(const std::string& path, PlainGeometry& g)
   using ItkImage = itk::Image<T, 3>;
   try {
     auto reader = itk::ImageFileReader<ItkImage>::New();
-    reader->SetImageIO(itk::NiftiImageIO::New());
+    reader->SetImageIO(ioFor(path));
     reader->SetFileName(path);
     reader->Update();
     typename ItkImage::Pointer img = reader->GetOutput();
@@ -105,6 +128,25 @@ std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g)
 std::vector<float> readNiftiF32(const std::string& path, PlainGeometry& g)
 {
   return read<float>(path, g);
+}
+
+std::vector<float> readVolumeF32(const std::string& path, PlainGeometry& g)
+{
+  return read<float>(path, g);
+}
+
+void writeVolumeF32(const PlainGeometry& g, const float* data, const std::string& path, bool asInt16)
+{
+  if (asInt16) {
+    std::size_t n = g.size[0] * g.size[1] * g.size[2];
+    std::vector<std::int16_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      v[i] = static_cast<std::int16_t>(data[i]);
+    }
+    write(g, v.data(), path);
+  } else {
+    write(g, data, path);
+  }
 }
 
 } // namespace drg::imaging::itkio

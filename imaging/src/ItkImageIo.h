@@ -24,6 +24,13 @@ struct PlainGeometry
 void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path);
 void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path);
 
+/// Writes a float volume as NIfTI (.nii/.nii.gz), NRRD (.nrrd/.nhdr) or MetaImage (.mha/.mhd), chosen
+/// by the name; stored as 16-bit integers when `asInt16`, else as 32-bit floats.
+void writeVolumeF32(const PlainGeometry& g, const float* data, const std::string& path, bool asInt16);
+
+/// Reads a NIfTI, NRRD or MetaImage volume (chosen by the name) as float.
+std::vector<float> readVolumeF32(const std::string& path, PlainGeometry& g);
+
 /// Reads a NIfTI file as float (scl_slope/scl_inter applied); throws drg::Error(Format).
 std::vector<float> readNiftiF32(const std::string& path, PlainGeometry& g);
 

@@ -2,6 +2,8 @@
 
 #include "ItkImageIo.h"
 
+#include <cmath>
+
 namespace drg::imaging
 {
 namespace
@@ -60,6 +62,27 @@ Image<float> readNiftiVolume(const std::filesystem::path& path)
 {
   itkio::PlainGeometry p;
   std::vector<float> data = itkio::readNiftiF32(path.string(), p);
+  Image<float> out(fromPlain(p));
+  out.voxels() = std::move(data);
+  return out;
+}
+
+void writeVolumeFile(const Image<float>& image, const std::filesystem::path& path)
+{
+  bool integral = true;
+  for (float v : image.voxels()) {
+    if (v != std::floor(v) || v < -32768.0f || v > 32767.0f) {
+      integral = false;
+      break;
+    }
+  }
+  itkio::writeVolumeF32(plain(image.geometry()), image.voxels().data(), path.string(), integral);
+}
+
+Image<float> readVolumeFile(const std::filesystem::path& path)
+{
+  itkio::PlainGeometry p;
+  std::vector<float> data = itkio::readVolumeF32(path.string(), p);
   Image<float> out(fromPlain(p));
   out.voxels() = std::move(data);
   return out;

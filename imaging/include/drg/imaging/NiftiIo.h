@@ -15,6 +15,14 @@ void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& p
 /// Writes a scalar volume as NIfTI-1 (see above).
 void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& path);
 
+/// Writes a volume as NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr) or MetaImage (.mha, .mhd) by the
+/// name, as 16-bit integers when every value is an integer that fits, else as 32-bit floats.
+/// Throws drg::Error(Unsupported) for other names, drg::Error(Io) on failure.
+void writeVolumeFile(const Image<float>& image, const std::filesystem::path& path);
+
+/// Reads a NIfTI, NRRD or MetaImage volume into LPS geometry (ITK converts RAS files).
+Image<float> readVolumeFile(const std::filesystem::path& path);
+
 /// Reads a NIfTI volume as float (the file's scaling applied) into LPS geometry.
 Image<float> readNiftiVolume(const std::filesystem::path& path);
 

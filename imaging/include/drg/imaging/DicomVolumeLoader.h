@@ -1,0 +1,38 @@
+#pragma once
+
+#include "drg/imaging/DicomSeriesIndex.h"
+#include "drg/imaging/Image.h"
+
+#include <string>
+#include <vector>
+
+namespace drg::imaging
+{
+
+/// A volume built from a DICOM stack: real-world values (rescale applied; HU for CT) on a regular
+/// grid in LPS, and what the user should know about how it was built.
+struct LoadedVolume
+{
+  Image<float> volume;
+  std::vector<std::string> warnings;
+  std::string modality;
+  std::string seriesUid;
+  std::string seriesDescription;
+  std::string frameOfReferenceUid;
+};
+
+/// Orders the frames by position along the slice normal (never by file name or instance number),
+/// takes the slice spacing from the positions, decodes every frame (uncompressed, deflate, RLE,
+/// JPEG, JPEG-LS; any byte order) and applies the rescale per frame.
+/// Refuses, with drg::Error(Geometry) naming the problem and the positions, stacks that would give
+/// a wrong volume: missing slices, duplicate positions, uneven spacing, gantry tilt, frames without
+/// positions. Undecodable pixel data gives drg::Error(Unsupported) naming the transfer syntax.
+LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress = {});
+
+/// Scans `input` and loads its only image stack, or the stack whose id (series UID, or
+/// "UID.2" for a split series) is `stackId`. With several stacks and no id, throws
+/// drg::Error(InvalidArgument) listing them.
+LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& stackId = {},
+                       const ProgressCallback& progress = {});
+
+} // namespace drg::imaging

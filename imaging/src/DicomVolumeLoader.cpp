@@ -1,0 +1,367 @@
+#include "drg/imaging/DicomVolumeLoader.h"
+
+#include "DicomCommon.h"
+
+#include "drg/imaging/Error.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcxfer.h>
+
+#include <Eigen/Geometry>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+namespace drg::imaging
+{
+namespace
+{
+
+std::string mm(double v)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", v);
+  return buf;
+}
+
+struct SortedFrame
+{
+  const DicomFrameRef* ref;
+  double depth; // position along the normal
+};
+
+/// Decodes the frames of one file into the volume's slices.
+void decodeFile(const std::filesystem::path& file,
+                const std::vector<std::pair<int, std::size_t>>& frameToSlice, const DicomStack& stack,
+                const std::vector<SortedFrame>& sorted, Image<float>& volume)
+{
+  DcmFileFormat ff;
+  OFCondition c = ff.loadFile(file.c_str());
+  if (c.bad()) {
+    throw Error(ErrorCode::Format, "cannot read " + file.string() + ": " + c.text());
+  }
+  DcmDataset& d = *ff.getDataset();
+  DcmXfer original(d.getOriginalXfer());
+  if (original.isEncapsulated()) {
+    c = d.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
+    if (c.bad() || !d.canWriteXfer(EXS_LittleEndianExplicit)) {
+      throw Error(ErrorCode::Unsupported, "cannot decode the pixel data of " + file.filename().string() +
+                                            ": " + original.getXferName() + " (" + original.getXferID() +
+                                            ") is not supported by this version");
+    }
+  }
+  int samples = dicom::integer(d, DCM_SamplesPerPixel, 1);
+  if (samples != 1) {
+    throw Error(ErrorCode::Unsupported, file.filename().string() + " is a colour image (" +
+                                          std::to_string(samples) +
+                                          " samples per pixel); only greyscale volumes can be planned on");
+  }
+  int bitsAllocated = dicom::integer(d, DCM_BitsAllocated, 16);
+  int bitsStored = dicom::integer(d, DCM_BitsStored, bitsAllocated);
+  bool isSigned = dicom::integer(d, DCM_PixelRepresentation, 0) == 1;
+  const std::size_t pixels = static_cast<std::size_t>(stack.rows) * static_cast<std::size_t>(stack.columns);
+  DcmElement* element = nullptr;
+  if (d.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
+    throw Error(ErrorCode::Format, file.filename().string() + " has no pixel data");
+  }
+  const void* raw = nullptr;
+  std::size_t available = 0;
+  if (bitsAllocated == 8) {
+    Uint8* p = nullptr;
+    element->getUint8Array(p);
+    raw = p;
+    available = element->getLength();
+  } else if (bitsAllocated == 16) {
+    Uint16* p = nullptr;
+    element->getUint16Array(p);
+    raw = p;
+    available = element->getLength() / 2;
+  } else if (bitsAllocated == 32) {
+    Uint32* p = nullptr;
+    element->getUint32Array(p);
+    raw = p;
+    available = element->getLength() / 4;
+  } else {
+    throw Error(ErrorCode::Unsupported, file.filename().string() + ": " + std::to_string(bitsAllocated) +
+                                          " bits allocated is not supported");
+  }
+  if (raw == nullptr) {
+    throw Error(ErrorCode::Format, file.filename().string() + ": pixel data could not be read");
+  }
+  const std::uint32_t mask = bitsStored >= 32 ? 0xFFFFFFFFu : ((1u << bitsStored) - 1u);
+  const std::uint32_t signBit = bitsStored >= 32 ? 0x80000000u : (1u << (bitsStored - 1));
+  const int perRow = stack.mosaicTilesPerRow;
+  const std::size_t storedPixels = perRow > 0 ? pixels * static_cast<std::size_t>(perRow * perRow) : pixels;
+  const std::size_t storedColumns =
+    static_cast<std::size_t>(stack.columns) * static_cast<std::size_t>(std::max(perRow, 1));
+  for (const auto& [frame, slice] : frameToSlice) {
+    // a mosaic tile is read from its place in the stored grid; other frames follow each other
+    std::size_t offset = perRow > 0 ? 0 : static_cast<std::size_t>(frame) * pixels;
+    std::size_t tileX =
+      perRow > 0 ? static_cast<std::size_t>(frame % perRow) * static_cast<std::size_t>(stack.columns) : 0;
+    std::size_t tileY =
+      perRow > 0 ? static_cast<std::size_t>(frame / perRow) * static_cast<std::size_t>(stack.rows) : 0;
+    if (offset + storedPixels > available) {
+      throw Error(ErrorCode::Format, file.filename().string() + ": pixel data is shorter than " +
+                                       std::to_string(frame + 1) + " frames of " +
+                                       std::to_string(stack.columns) + " x " + std::to_string(stack.rows));
+    }
+    const DicomFrameRef& ref = *sorted[slice].ref;
+    float* out = volume.voxels().data() + slice * pixels;
+    for (std::size_t n = 0; n < pixels; ++n) {
+      std::size_t src = offset + n;
+      if (perRow > 0) {
+        std::size_t x = n % static_cast<std::size_t>(stack.columns);
+        std::size_t y = n / static_cast<std::size_t>(stack.columns);
+        src = (tileY + y) * storedColumns + tileX + x;
+      }
+      std::uint32_t v = 0;
+      if (bitsAllocated == 8) {
+        v = static_cast<const Uint8*>(raw)[src];
+      } else if (bitsAllocated == 16) {
+        v = static_cast<const Uint16*>(raw)[src];
+      } else {
+        v = static_cast<const Uint32*>(raw)[src];
+      }
+      v &= mask;
+      double value = 0;
+      if (isSigned && (v & signBit) != 0) {
+        value = static_cast<double>(static_cast<std::int64_t>(v) - (static_cast<std::int64_t>(mask) + 1));
+      } else {
+        value = static_cast<double>(v);
+      }
+      out[n] = static_cast<float>(value * ref.rescaleSlope + ref.rescaleIntercept);
+    }
+  }
+}
+
+} // namespace
+
+LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress)
+{
+  dicom::registerCodecs();
+  if (stack.frames.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "stack " + stack.id + " holds no images");
+  }
+  if (!stack.hasGeometry) {
+    throw Error(ErrorCode::Geometry,
+                "series " + stack.id +
+                  " has no Image Orientation or Pixel Spacing: it cannot be placed in patient "
+                  "space, refusing to build a volume");
+  }
+  Eigen::Vector3d row = stack.rowDirection;
+  Eigen::Vector3d col = stack.columnDirection;
+  if (std::abs(row.norm() - 1.0) > 1e-3 || std::abs(col.norm() - 1.0) > 1e-3 ||
+      std::abs(row.dot(col)) > 1e-3) {
+    throw Error(ErrorCode::Geometry,
+                "series " + stack.id + " has an invalid Image Orientation (not two orthogonal unit vectors)");
+  }
+  row.normalize();
+  col = (col - row * row.dot(col)).normalized();
+  const Eigen::Vector3d normal = row.cross(col);
+
+  std::vector<SortedFrame> sorted;
+  for (const auto& f : stack.frames) {
+    if (!f.hasPosition) {
+      throw Error(ErrorCode::Geometry, "an image of series " + stack.id + " (" + f.file.filename().string() +
+                                         ") has no Image Position: refusing to guess the slice order");
+    }
+    sorted.push_back({ &f, f.position.dot(normal) });
+  }
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const SortedFrame& a, const SortedFrame& b) { return a.depth < b.depth; });
+
+  LoadedVolume out;
+  double spacing = 1.0;
+  if (sorted.size() > 1) {
+    std::vector<double> gaps;
+    for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
+      double gap = sorted[i + 1].depth - sorted[i].depth;
+      if (gap < 0.01) {
+        throw Error(ErrorCode::Geometry, "two images of series " + stack.id + " share the position " +
+                                           mm(sorted[i].depth) + " mm along the slice normal (" +
+                                           sorted[i].ref->file.filename().string() + ", " +
+                                           sorted[i + 1].ref->file.filename().string() +
+                                           "): duplicate or mixed acquisitions, refusing to build a volume");
+      }
+      gaps.push_back(gap);
+    }
+    std::vector<double> ordered = gaps;
+    std::nth_element(ordered.begin(), ordered.begin() + static_cast<long>(ordered.size() / 2), ordered.end());
+    spacing = ordered[ordered.size() / 2];
+    // gantry tilt: successive positions shifted within the image plane
+    double maxShear = 0;
+    for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
+      Eigen::Vector3d step = sorted[i + 1].ref->position - sorted[i].ref->position;
+      Eigen::Vector3d inPlane = step - normal * step.dot(normal);
+      maxShear = std::max(maxShear, inPlane.norm() / gaps[i]);
+    }
+    if (maxShear > 1e-3) {
+      double degrees = std::atan(maxShear) * 180.0 / 3.14159265358979323846;
+      throw Error(
+        ErrorCode::Geometry,
+        "series " + stack.id + " was acquired with a gantry tilt of " + mm(degrees) +
+          " degrees (each slice is shifted in its own plane); drgplan does not resample tilted series: "
+          "reconstruct the series without tilt (or with tilt correction) on the scanner");
+    }
+    std::vector<std::string> missing;
+    std::vector<std::string> uneven;
+    const double tolerance = std::max(0.02, 0.01 * spacing);
+    for (std::size_t i = 0; i < gaps.size(); ++i) {
+      if (std::abs(gaps[i] - spacing) <= tolerance) {
+        continue;
+      }
+      double ratio = gaps[i] / spacing;
+      long k = std::lround(ratio);
+      if (k >= 2 && std::abs(gaps[i] - k * spacing) <= tolerance * k) {
+        missing.push_back(std::to_string(k - 1) + " missing between " + mm(sorted[i].depth) + " and " +
+                          mm(sorted[i + 1].depth) + " mm");
+      } else {
+        uneven.push_back(mm(gaps[i]) + " mm between " + mm(sorted[i].depth) + " and " +
+                         mm(sorted[i + 1].depth) + " mm");
+      }
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < missing.size() && i < 5; ++i) {
+        list += (i ? "; " : "") + missing[i];
+      }
+      throw Error(ErrorCode::Geometry, "series " + stack.id + " has missing slices (" + list +
+                                         ", positions along the slice normal; spacing " + mm(spacing) +
+                                         " mm): refusing to build a volume with a gap");
+    }
+    if (!uneven.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < uneven.size() && i < 5; ++i) {
+        list += (i ? "; " : "") + uneven[i];
+      }
+      throw Error(ErrorCode::Geometry, "series " + stack.id + " has uneven slice spacing (usual " +
+                                         mm(spacing) + " mm; " + list +
+                                         "): drgplan does not resample uneven series, refusing");
+    }
+  } else {
+    out.warnings.push_back("single-slice series: slice spacing unknown, 1 mm assumed");
+  }
+
+  ImageGeometry g;
+  g.size = { static_cast<std::size_t>(stack.columns), static_cast<std::size_t>(stack.rows), sorted.size() };
+  g.spacing = Eigen::Vector3d(stack.pixelSpacing[1], stack.pixelSpacing[0], spacing);
+  g.direction.col(0) = row;
+  g.direction.col(1) = col;
+  g.direction.col(2) = normal;
+  g.origin = sorted.front().ref->position;
+  out.volume = Image<float>(g);
+  if (stack.photometric == "MONOCHROME1") {
+    out.warnings.push_back(
+      "MONOCHROME1 series: low values display bright on the scanner; values are kept as stored");
+  }
+
+  // decode file by file (a multi-frame file once), in parallel
+  std::map<std::string, std::vector<std::pair<int, std::size_t>>> byFile;
+  std::vector<std::string> fileOrder;
+  for (std::size_t s = 0; s < sorted.size(); ++s) {
+    std::string key = sorted[s].ref->file.string();
+    if (!byFile.count(key)) {
+      fileOrder.push_back(key);
+    }
+    byFile[key].push_back({ sorted[s].ref->frame, s });
+  }
+  std::atomic<std::size_t> next{ 0 };
+  std::atomic<std::size_t> done{ 0 };
+  std::atomic<bool> cancelled{ false };
+  std::mutex errorMutex;
+  std::string error;
+  ErrorCode errorCode = ErrorCode::Format;
+  auto worker = [&](bool reports) {
+    for (;;) {
+      std::size_t n = next.fetch_add(1);
+      if (n >= fileOrder.size() || cancelled || !error.empty()) {
+        return;
+      }
+      try {
+        decodeFile(fileOrder[n], byFile[fileOrder[n]], stack, sorted, out.volume);
+      } catch (const Error& e) {
+        std::lock_guard<std::mutex> lock(errorMutex);
+        if (error.empty()) {
+          error = e.what();
+          errorCode = e.code();
+        }
+        return;
+      }
+      std::size_t k = done.fetch_add(1) + 1;
+      if (reports && progress && !progress(static_cast<double>(k) / static_cast<double>(fileOrder.size()))) {
+        cancelled = true;
+      }
+    }
+  };
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) {
+    pool.emplace_back(worker, false);
+  }
+  worker(true);
+  for (auto& t : pool) {
+    t.join();
+  }
+  if (!error.empty()) {
+    throw Error(errorCode, error);
+  }
+  if (cancelled) {
+    throw Error(ErrorCode::Cancelled, "loading cancelled");
+  }
+  return out;
+}
+
+LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& stackId,
+                       const ProgressCallback& progress)
+{
+  DicomScan scan = scanDicom(input);
+  std::vector<const DicomStack*> stacks = scan.imageStacks();
+  if (stacks.empty()) {
+    throw Error(ErrorCode::Format, "no DICOM image series found in " + input.string() + " (" +
+                                     std::to_string(scan.filesSeen) + " files, " +
+                                     std::to_string(scan.dicomFiles) + " DICOM)");
+  }
+  const DicomStack* chosen = nullptr;
+  if (stackId.empty()) {
+    if (stacks.size() > 1) {
+      std::string list;
+      for (const auto* s : stacks) {
+        const DicomSeriesInfo* se = scan.seriesOfStack(s->id);
+        list += "\n  " + s->id + "  " + (se ? se->modality + " " + se->description : "") + " (" +
+                std::to_string(s->frames.size()) + " images)";
+      }
+      throw Error(ErrorCode::InvalidArgument, input.string() + " holds " + std::to_string(stacks.size()) +
+                                                " image series; choose one with --series:" + list);
+    }
+    chosen = stacks.front();
+  } else {
+    for (const auto* s : stacks) {
+      if (s->id == stackId) {
+        chosen = s;
+      }
+    }
+    if (chosen == nullptr) {
+      throw Error(ErrorCode::InvalidArgument, "no image series " + stackId + " in " + input.string());
+    }
+  }
+  LoadedVolume v = loadDicomStack(*chosen, progress);
+  if (const DicomSeriesInfo* se = scan.seriesOfStack(chosen->id)) {
+    v.modality = se->modality;
+    v.seriesUid = se->seriesUid;
+    v.seriesDescription = se->description;
+    v.frameOfReferenceUid = se->frameOfReferenceUid;
+    v.warnings.insert(v.warnings.end(), se->warnings.begin(), se->warnings.end());
+  }
+  return v;
+}
+
+} // namespace drg::imaging
