@@ -1,11 +1,15 @@
 #include "drg/imaging/DicomVolumeLoader.h"
 
 #include "DicomCommon.h"
+#include "Jpeg2000Decoder.h"
 
 #include "drg/imaging/Error.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <Eigen/Geometry>
@@ -38,6 +42,64 @@ struct SortedFrame
   double depth; // position along the normal
 };
 
+/// The JPEG 2000 codestream of each frame: fragments are joined, a new frame starting at each
+/// fragment that opens with a start-of-codestream marker (or JP2 signature) when there are several.
+std::vector<Uint32> decodeJpeg2000Frames(DcmDataset& d, const std::filesystem::path& file,
+                                         const DicomStack& stack)
+{
+  DcmElement* element = nullptr;
+  if (d.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
+    throw Error(ErrorCode::Format, file.filename().string() + " has no pixel data");
+  }
+  auto* pixelData = static_cast<DcmPixelData*>(element);
+  DcmPixelSequence* sequence = nullptr;
+  if (pixelData->getEncapsulatedRepresentation(d.getOriginalXfer(), nullptr, sequence).bad() ||
+      sequence == nullptr) {
+    throw Error(ErrorCode::Format, file.filename().string() + ": encapsulated pixel data cannot be read");
+  }
+  int frames = std::max(1, dicom::integer(d, DCM_NumberOfFrames, 1));
+  std::vector<std::vector<std::uint8_t>> streams;
+  for (unsigned long i = 1; i < sequence->card(); ++i) { // item 0 is the offset table
+    DcmPixelItem* item = nullptr;
+    if (sequence->getItem(item, i).bad() || item == nullptr) {
+      continue;
+    }
+    Uint8* bytes = nullptr;
+    item->getUint8Array(bytes);
+    Uint32 length = item->getLength();
+    if (bytes == nullptr || length == 0) {
+      continue;
+    }
+    bool startsFrame = length >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0x4F) ||
+                                       (length >= 8 && bytes[4] == 0x6A && bytes[5] == 0x50));
+    if (streams.empty() || (frames > 1 && startsFrame && static_cast<int>(streams.size()) < frames)) {
+      streams.emplace_back();
+    }
+    streams.back().insert(streams.back().end(), bytes, bytes + length);
+  }
+  if (static_cast<int>(streams.size()) != frames) {
+    throw Error(ErrorCode::Format, file.filename().string() + ": found " + std::to_string(streams.size()) +
+                                     " JPEG 2000 codestreams for " + std::to_string(frames) + " frames");
+  }
+  const std::size_t pixels =
+    static_cast<std::size_t>(stack.rows) * static_cast<std::size_t>(stack.columns) *
+    static_cast<std::size_t>(std::max(1, stack.mosaicTilesPerRow * stack.mosaicTilesPerRow));
+  std::vector<Uint32> out;
+  out.reserve(pixels * streams.size());
+  for (const auto& s : streams) {
+    j2k::DecodedFrame f = j2k::decode(s.data(), s.size());
+    if (f.samples.size() != pixels) {
+      throw Error(ErrorCode::Format, file.filename().string() + ": JPEG 2000 frame is " +
+                                       std::to_string(f.width) + " x " + std::to_string(f.height) +
+                                       ", the header says otherwise");
+    }
+    for (std::int32_t v : f.samples) {
+      out.push_back(static_cast<Uint32>(v));
+    }
+  }
+  return out;
+}
+
 /// Decodes the frames of one file into the volume's slices.
 void decodeFile(const std::filesystem::path& file,
                 const std::vector<std::pair<int, std::size_t>>& frameToSlice, const DicomStack& stack,
@@ -50,12 +112,17 @@ void decodeFile(const std::filesystem::path& file,
   }
   DcmDataset& d = *ff.getDataset();
   DcmXfer original(d.getOriginalXfer());
+  std::vector<Uint32> j2kStore; // JPEG 2000 frames decoded by OpenJPEG, as stored bit patterns
   if (original.isEncapsulated()) {
-    c = d.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
-    if (c.bad() || !d.canWriteXfer(EXS_LittleEndianExplicit)) {
-      throw Error(ErrorCode::Unsupported, "cannot decode the pixel data of " + file.filename().string() +
-                                            ": " + original.getXferName() + " (" + original.getXferID() +
-                                            ") is not supported by this version");
+    if (j2k::isJpeg2000TransferSyntax(original.getXferID())) {
+      j2kStore = decodeJpeg2000Frames(d, file, stack);
+    } else {
+      c = d.chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
+      if (c.bad() || !d.canWriteXfer(EXS_LittleEndianExplicit)) {
+        throw Error(ErrorCode::Unsupported, "cannot decode the pixel data of " + file.filename().string() +
+                                              ": " + original.getXferName() + " (" + original.getXferID() +
+                                              ") is not supported by this version");
+      }
     }
   }
   int samples = dicom::integer(d, DCM_SamplesPerPixel, 1);
@@ -74,7 +141,12 @@ void decodeFile(const std::filesystem::path& file,
   }
   const void* raw = nullptr;
   std::size_t available = 0;
-  if (bitsAllocated == 8) {
+  int readWidth = bitsAllocated;
+  if (!j2kStore.empty()) {
+    raw = j2kStore.data();
+    available = j2kStore.size();
+    readWidth = 32;
+  } else if (bitsAllocated == 8) {
     Uint8* p = nullptr;
     element->getUint8Array(p);
     raw = p;
@@ -124,9 +196,9 @@ void decodeFile(const std::filesystem::path& file,
         src = (tileY + y) * storedColumns + tileX + x;
       }
       std::uint32_t v = 0;
-      if (bitsAllocated == 8) {
+      if (readWidth == 8) {
         v = static_cast<const Uint8*>(raw)[src];
-      } else if (bitsAllocated == 16) {
+      } else if (readWidth == 16) {
         v = static_cast<const Uint16*>(raw)[src];
       } else {
         v = static_cast<const Uint32*>(raw)[src];
