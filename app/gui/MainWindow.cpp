@@ -1,7 +1,10 @@
 #include "MainWindow.h"
 
+#include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
+
+#include "SeriesChooser.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -105,8 +108,11 @@ MainWindow::MainWindow()
   connect(this, &MainWindow::loadFailed, this, [this](const QString& message) {
     m_progress->hide();
     m_cancel->hide();
-    QMessageBox::warning(this, tr("Could not open"), message);
+    if (m_interactive) {
+      QMessageBox::warning(this, tr("Could not open"), message);
+    }
   });
+  connect(this, &MainWindow::scanReady, this, &MainWindow::chooseAndLoad, Qt::QueuedConnection);
   resize(1400, 950);
 }
 
@@ -133,8 +139,10 @@ void MainWindow::startLoading(
         return !m_cancelRequested.load();
       };
       std::shared_ptr<LoadedCase> loaded = job(progress);
-      QMetaObject::invokeMethod(
-        this, [this, loaded] { showCase(loaded); }, Qt::QueuedConnection);
+      if (loaded) { // a scan hands over to the series chooser instead
+        QMetaObject::invokeMethod(
+          this, [this, loaded] { showCase(loaded); }, Qt::QueuedConnection);
+      }
     } catch (const drg::Error& e) {
       if (e.code() != drg::ErrorCode::Cancelled) {
         emit loadFailed(QString::fromStdString(e.what()));
@@ -172,12 +180,82 @@ void MainWindow::openDemo()
   });
 }
 
+void MainWindow::openPath(const QString& path)
+{
+  static const QStringList volumeSuffixes = { ".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd" };
+  for (const auto& suffix : volumeSuffixes) {
+    if (path.endsWith(suffix, Qt::CaseInsensitive)) {
+      openNifti(path);
+      return;
+    }
+  }
+  openDicom(path);
+}
+
+void MainWindow::openDicom(const QString& path)
+{
+  // scan off the GUI thread, choose on it, load off it again
+  startLoading(
+    tr("Scanning"), [this, path](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
+      auto scan =
+        std::make_shared<drg::imaging::DicomScan>(drg::imaging::scanDicom(path.toStdString(), progress));
+      if (scan->imageStacks().empty()) {
+        throw drg::Error(drg::ErrorCode::Format, "no DICOM image series in " + path.toStdString() + " (" +
+                                                   std::to_string(scan->filesSeen) + " files, " +
+                                                   std::to_string(scan->dicomFiles) + " DICOM)");
+      }
+      emit scanReady(scan, path);
+      return nullptr;
+    });
+}
+
+void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, const QString& path)
+{
+  QString stackId;
+  auto stacks = scan->imageStacks();
+  if (stacks.size() == 1 || !m_interactive) { // without interaction: the first series
+    stackId = QString::fromStdString(stacks.front()->id);
+  } else {
+    SeriesChooser chooser(*scan, this);
+    if (chooser.exec() != QDialog::Accepted) {
+      m_progress->hide();
+      m_cancel->hide();
+      return;
+    }
+    stackId = chooser.chosenStack();
+  }
+  const drg::imaging::DicomStack* stack = nullptr;
+  for (const auto* s : stacks) {
+    if (QString::fromStdString(s->id) == stackId) {
+      stack = s;
+    }
+  }
+  if (stack == nullptr) {
+    return;
+  }
+  const drg::imaging::DicomSeriesInfo* series = scan->seriesOfStack(stack->id);
+  startLoading(tr("Loading"), [scan, stack, series, path](const std::function<bool(double)>& progress) {
+    drg::imaging::LoadedVolume v = drg::imaging::loadDicomStack(*stack, progress);
+    auto loaded = std::make_shared<LoadedCase>();
+    loaded->title =
+      QFileInfo(path).fileName() +
+      (series ? " - " + QString::fromStdString(series->modality + " " + series->description) : QString());
+    loaded->volume = std::move(v.volume);
+    loaded->isCt = series != nullptr && series->modality == "CT";
+    loaded->warnings = v.warnings;
+    if (series) {
+      loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
+    }
+    return loaded;
+  });
+}
+
 void MainWindow::openNifti(const QString& path)
 {
   startLoading(tr("Loading"), [path](const std::function<bool(double)>&) {
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title = QFileInfo(path).fileName();
-    loaded->volume = drg::imaging::readNiftiVolume(path.toStdString());
+    loaded->volume = drg::imaging::readVolumeFile(path.toStdString());
     QString labels = QFileInfo(path).dir().filePath("labels.nii.gz");
     if (QFileInfo::exists(labels)) {
       auto l = drg::imaging::readNiftiLabels(labels.toStdString());
@@ -216,11 +294,19 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
     view->setMarkers(markers);
     view->setLabelOpacity(m_overlay->value() / 100.0);
   }
-  m_preset->setCurrentIndex(m_case->isCt ? 0 : 2);
+  m_preset->setCurrentIndex(m_case->isCt ? 0 : 3); // MR intensities vary by scanner: auto window
   applyPreset(m_preset->currentText());
   setCursor(m_cursor);
   fillAnatomyPanel();
-  statusBar()->showMessage(tr("Loaded %1").arg(m_case->title), 5000);
+  if (m_case->warnings.empty()) {
+    statusBar()->showMessage(tr("Loaded %1").arg(m_case->title), 5000);
+  } else {
+    QStringList w;
+    for (const auto& x : m_case->warnings) {
+      w << QString::fromStdString(x);
+    }
+    statusBar()->showMessage(tr("Loaded %1 - warnings: %2").arg(m_case->title, w.join("; ")));
+  }
   auto callbacks = std::move(m_onLoaded);
   m_onLoaded.clear();
   for (auto& c : callbacks) {

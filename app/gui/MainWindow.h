@@ -2,6 +2,7 @@
 
 #include "SliceView.h"
 
+#include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/SpinePhantom.h"
 
 #include <QMainWindow>
@@ -24,6 +25,7 @@ struct LoadedCase
   drg::imaging::Image<std::uint8_t> labels;
   drg::imaging::PhantomTruth anatomy;
   bool isCt = true;
+  std::vector<std::string> warnings;
 };
 
 /// The workstation window: three linked slice views (axial, coronal, sagittal) and the anatomy
@@ -41,14 +43,22 @@ public:
   void openDemo();
   /// Opens a NIfTI volume (and labels.nii.gz beside it, when present).
   void openNifti(const QString& path);
+  /// Scans a DICOM folder, file or DICOMDIR; asks which series when there are several; loads it.
+  void openDicom(const QString& path);
+  /// Opens a NIfTI/NRRD/MetaImage file or a DICOM folder/file, whichever `path` is.
+  void openPath(const QString& path);
+  /// Without interaction (--screenshot): errors go to loadFailed only, no dialog waits for a click.
+  void setInteractive(bool interactive) { m_interactive = interactive; }
   /// Called once a case is shown (used by --screenshot).
   void whenLoaded(std::function<void()> callback);
 
 signals:
   void caseReady();
+  void scanReady(std::shared_ptr<drg::imaging::DicomScan> scan, const QString& path);
   void loadFailed(const QString& message);
 
 private:
+  void chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, const QString& path);
   void showCase(std::shared_ptr<LoadedCase> loaded);
   void setCursor(const Eigen::Vector3d& lps);
   void hover(const Eigen::Vector3d& lps);
@@ -70,4 +80,5 @@ private:
   std::vector<std::function<void()>> m_onLoaded;
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
+  bool m_interactive = true;
 };

@@ -1,6 +1,7 @@
 // drgplan: the planning workstation (Qt 6 Widgets).
 //   drgplan --demo                      open the demo phantom
-//   drgplan VOLUME.nii.gz               open a NIfTI volume (labels.nii.gz beside it is overlaid)
+//   drgplan FOLDER | FILE               open a DICOM series (a chooser when there are several) or a
+//                                       NIfTI/NRRD/MetaImage volume (labels.nii.gz beside it is overlaid)
 //   drgplan --demo --screenshot F.png   render the window once loaded, save it and exit
 #include "MainWindow.h"
 
@@ -28,7 +29,8 @@ int main(int argc, char** argv)
   QCommandLineOption screenshot("screenshot", "save the window to FILE.png once loaded, then exit", "FILE");
   parser.addOption(demo);
   parser.addOption(screenshot);
-  parser.addPositionalArgument("input", "NIfTI volume to open (.nii, .nii.gz)", "[input]");
+  parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
+                               "[input]");
   parser.process(app);
 
   MainWindow window;
@@ -36,6 +38,7 @@ int main(int argc, char** argv)
   int exitCode = 0;
   if (parser.isSet(screenshot)) {
     QString path = parser.value(screenshot);
+    window.setInteractive(false);
     window.whenLoaded([&window, path, &exitCode] {
       QTimer::singleShot(300, &window, [&window, path, &exitCode] {
         QPixmap shot = window.grab();
@@ -54,7 +57,7 @@ int main(int argc, char** argv)
   if (parser.isSet(demo)) {
     window.openDemo();
   } else if (!parser.positionalArguments().isEmpty()) {
-    window.openNifti(parser.positionalArguments().first());
+    window.openPath(parser.positionalArguments().first());
   } else if (parser.isSet(screenshot)) {
     std::fprintf(stderr, "error: --screenshot needs --demo or an input to load\n");
     return 2;

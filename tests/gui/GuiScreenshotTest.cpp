@@ -64,6 +64,28 @@ TEST(Gui, DemoCaseOpensInTheWorkstationAndRenders)
   EXPECT_LT(bone, 0.2) << "bone window, not a white screen";
 }
 
+TEST(Gui, OpensADicomSeriesThroughTheImporter)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("gui-dicom");
+  auto made = drg::test::runCommand(
+    drg::test::cliPath() + " phantom --quiet --out " + dir.path().string() +
+    " --contrast t2 --plane sagittal --matrix 160,160,30 --spacing 1.5,1.5,3 --levels L2-S1");
+  ASSERT_EQ(made.exitCode, 0) << made.output;
+  std::string png = (dir.path() / "window.png").string();
+  auto r = drg::test::runCommand(std::string(DRG_GUI_PATH) + " " + (dir.path() / "dicom").string() +
+                                 " --screenshot " + png);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  QImage img(QString::fromStdString(png));
+  ASSERT_FALSE(img.isNull());
+  // top-right quadrant is the sagittal view of the sagittal series: bright CSF and fat on T2
+  QRect sagittal(img.width() / 2, 60, img.width() / 2 - 10, img.height() / 2 - 80);
+  EXPECT_GT(brightShare(img, sagittal, 150), 0.01);
+  auto bad = drg::test::runCommand(std::string(DRG_GUI_PATH) + " /nonexistent/series --screenshot " + png);
+  EXPECT_EQ(bad.exitCode, 4) << "a folder that does not exist is reported, not crashed on: " << bad.output;
+  EXPECT_NE(bad.output.find("does not exist"), std::string::npos) << bad.output;
+}
+
 TEST(Gui, CliPreviewAndThreeDimensionalOverview)
 {
   DRG_REQUIRE_DISPLAY();
