@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (ctest label `bench`): phantom generation of 512 x 512 x 400.
+# Benchmarks (ctest label `bench`): phantom generation of 512 x 512 x 400, and DICOM import of that
+# series against dcm2niix in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
