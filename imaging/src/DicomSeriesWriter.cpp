@@ -3,6 +3,8 @@
 #include "drg/imaging/DerivedUid.h"
 #include "drg/imaging/Error.h"
 
+#include "ParallelFor.h"
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -11,12 +13,9 @@
 #include <Eigen/Geometry>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 namespace drg::imaging
 {
@@ -166,72 +165,44 @@ void writeDicomSeries(const Image<std::int16_t>& image, const DicomSeriesDescrip
   const std::size_t nz = g.size[2];
   const Eigen::Vector3d normal = g.direction.col(0).cross(g.direction.col(1));
 
-  std::atomic<std::size_t> next{ 0 };
-  std::mutex errorMutex;
-  std::string firstError;
-  ErrorCode firstCode = ErrorCode::Io;
-  auto worker = [&]() {
-    std::vector<Uint16> stored(nx * ny);
-    for (;;) {
-      std::size_t k = next.fetch_add(1);
-      if (k >= nz) {
-        return;
+  // one file per slice, written in parallel (DCMTK copies the buffer into each dataset)
+  parallelFor(
+    nz,
+    [&](std::size_t k) {
+      std::vector<Uint16> stored(nx * ny);
+      const std::int16_t* src = image.voxels().data() + k * nx * ny;
+      for (std::size_t n = 0; n < nx * ny; ++n) {
+        double s = std::round((src[n] - description.rescaleIntercept) / description.rescaleSlope);
+        if (s < 0.0 || s > maxStored) {
+          throw Error(ErrorCode::InvalidArgument,
+                      "value " + std::to_string(src[n]) + " in slice " + std::to_string(k) +
+                        " does not fit the stored range of the series (check rescale and bits stored)");
+        }
+        stored[n] = static_cast<Uint16>(s);
       }
-      try {
-        const std::int16_t* src = image.voxels().data() + k * nx * ny;
-        for (std::size_t n = 0; n < nx * ny; ++n) {
-          double s = std::round((src[n] - description.rescaleIntercept) / description.rescaleSlope);
-          if (s < 0.0 || s > maxStored) {
-            throw Error(ErrorCode::InvalidArgument,
-                        "value " + std::to_string(src[n]) + " in slice " + std::to_string(k) +
-                          " does not fit the stored range of the series (check rescale and bits stored)");
-          }
-          stored[n] = static_cast<Uint16>(s);
-        }
-        DcmFileFormat file;
-        DcmDataset& d = *file.getDataset();
-        putCommon(d, description, g);
-        std::string uid = derivedUid(description.sopInstanceUidKey + "/" + std::to_string(k));
-        put(d, DCM_SOPInstanceUID, uid);
-        put(d, DCM_InstanceNumber, std::to_string(k + 1));
-        Eigen::Vector3d pos = g.indexToLps(Eigen::Vector3d(0.0, 0.0, static_cast<double>(k)));
-        put(d, DCM_ImagePositionPatient, multi({ pos.x(), pos.y(), pos.z() }));
-        put(d, DCM_SliceLocation, ds(pos.dot(normal)));
-        OFCondition c =
-          d.putAndInsertUint16Array(DCM_PixelData, stored.data(), static_cast<unsigned long>(stored.size()));
-        if (c.bad()) {
-          throw Error(ErrorCode::Internal, std::string("cannot set pixel data: ") + c.text());
-        }
-        char name[32];
-        std::snprintf(name, sizeof(name), "IM%05zu.dcm", k + 1);
-        std::filesystem::path path = dir / name;
-        c = file.saveFile(path.c_str(), EXS_LittleEndianExplicit);
-        if (c.bad()) {
-          throw Error(ErrorCode::Io, "cannot write " + path.string() + ": " + c.text());
-        }
-      } catch (const Error& e) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (firstError.empty()) {
-          firstError = e.what();
-          firstCode = e.code();
-        }
-        next = nz;
-        return;
+      DcmFileFormat file;
+      DcmDataset& d = *file.getDataset();
+      putCommon(d, description, g);
+      std::string uid = derivedUid(description.sopInstanceUidKey + "/" + std::to_string(k));
+      put(d, DCM_SOPInstanceUID, uid);
+      put(d, DCM_InstanceNumber, std::to_string(k + 1));
+      Eigen::Vector3d pos = g.indexToLps(Eigen::Vector3d(0.0, 0.0, static_cast<double>(k)));
+      put(d, DCM_ImagePositionPatient, multi({ pos.x(), pos.y(), pos.z() }));
+      put(d, DCM_SliceLocation, ds(pos.dot(normal)));
+      OFCondition c =
+        d.putAndInsertUint16Array(DCM_PixelData, stored.data(), static_cast<unsigned long>(stored.size()));
+      if (c.bad()) {
+        throw Error(ErrorCode::Internal, std::string("cannot set pixel data: ") + c.text());
       }
-    }
-  };
-  unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (auto& t : pool) {
-    t.join();
-  }
-  if (!firstError.empty()) {
-    throw Error(firstCode, firstError);
-  }
+      char name[32];
+      std::snprintf(name, sizeof(name), "IM%05zu.dcm", k + 1);
+      std::filesystem::path path = dir / name;
+      c = file.saveFile(path.c_str(), EXS_LittleEndianExplicit);
+      if (c.bad()) {
+        throw Error(ErrorCode::Io, "cannot write " + path.string() + ": " + c.text());
+      }
+    },
+    {}, "cancelled", 4);
 }
 
 } // namespace drg::imaging

@@ -2,6 +2,7 @@
 
 #include "DicomCommon.h"
 #include "Jpeg2000Decoder.h"
+#include "ParallelFor.h"
 
 #include "drg/imaging/Error.h"
 
@@ -15,14 +16,11 @@
 #include <Eigen/Geometry>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <numeric>
 #include <sstream>
-#include <thread>
 
 namespace drg::imaging
 {
@@ -346,49 +344,10 @@ LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& pro
     }
     byFile[key].push_back({ sorted[s].ref->frame, s });
   }
-  std::atomic<std::size_t> next{ 0 };
-  std::atomic<std::size_t> done{ 0 };
-  std::atomic<bool> cancelled{ false };
-  std::mutex errorMutex;
-  std::string error;
-  ErrorCode errorCode = ErrorCode::Format;
-  auto worker = [&](bool reports) {
-    for (;;) {
-      std::size_t n = next.fetch_add(1);
-      if (n >= fileOrder.size() || cancelled || !error.empty()) {
-        return;
-      }
-      try {
-        decodeFile(fileOrder[n], byFile[fileOrder[n]], stack, sorted, out.volume);
-      } catch (const Error& e) {
-        std::lock_guard<std::mutex> lock(errorMutex);
-        if (error.empty()) {
-          error = e.what();
-          errorCode = e.code();
-        }
-        return;
-      }
-      std::size_t k = done.fetch_add(1) + 1;
-      if (reports && progress && !progress(static_cast<double>(k) / static_cast<double>(fileOrder.size()))) {
-        cancelled = true;
-      }
-    }
-  };
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) {
-    pool.emplace_back(worker, false);
-  }
-  worker(true);
-  for (auto& t : pool) {
-    t.join();
-  }
-  if (!error.empty()) {
-    throw Error(errorCode, error);
-  }
-  if (cancelled) {
-    throw Error(ErrorCode::Cancelled, "loading cancelled");
-  }
+  parallelFor(
+    fileOrder.size(),
+    [&](std::size_t n) { decodeFile(fileOrder[n], byFile.at(fileOrder[n]), stack, sorted, out.volume); },
+    progress, "loading cancelled");
   return out;
 }
 

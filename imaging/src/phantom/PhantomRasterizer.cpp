@@ -2,12 +2,11 @@
 
 #include "drg/imaging/Error.h"
 
+#include "ParallelFor.h"
+
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <mutex>
 #include <numeric>
-#include <thread>
 
 namespace drg::imaging::phantom
 {
@@ -221,16 +220,9 @@ void rasterizeScene(const SceneIndex& index, const ImageGeometry& geometry, doub
   const Eigen::Vector3d dk = geometry.direction.col(2) * geometry.spacing[2];
   const std::uint64_t seedHash = mix64(noise.seed * 0x9E3779B97F4A7C15ull + 0x1234567ull);
 
-  std::atomic<std::size_t> nextSlice{ 0 };
-  std::atomic<std::size_t> doneSlices{ 0 };
-  std::atomic<bool> cancelled{ false };
-  std::mutex progressMutex;
-  auto worker = [&](bool reports) {
-    for (;;) {
-      std::size_t k = nextSlice.fetch_add(1);
-      if (k >= nz || cancelled.load()) {
-        return;
-      }
+  parallelFor(
+    nz,
+    [&](std::size_t k) {
       std::int16_t* out = values.voxels().data() + k * nx * ny;
       std::uint8_t* lab = labels.voxels().data() + k * nx * ny;
       for (std::size_t j = 0; j < ny; ++j) {
@@ -256,27 +248,8 @@ void rasterizeScene(const SceneIndex& index, const ImageGeometry& geometry, doub
           lab[off] = static_cast<std::uint8_t>(l);
         }
       }
-      std::size_t done = doneSlices.fetch_add(1) + 1;
-      if (progress && reports) {
-        std::lock_guard<std::mutex> lock(progressMutex);
-        if (!progress(static_cast<double>(done) / static_cast<double>(nz))) {
-          cancelled = true;
-        }
-      }
-    }
-  };
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) {
-    pool.emplace_back(worker, false);
-  }
-  worker(true);
-  for (auto& t : pool) {
-    t.join();
-  }
-  if (cancelled) {
-    throw Error(ErrorCode::Cancelled, "phantom generation cancelled");
-  }
+    },
+    progress, "phantom generation cancelled");
 }
 
 } // namespace drg::imaging::phantom
