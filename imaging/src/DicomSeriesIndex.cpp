@@ -1,6 +1,7 @@
 #include "drg/imaging/DicomSeriesIndex.h"
 
 #include "DicomCommon.h"
+#include "ParallelFor.h"
 
 #include "drg/imaging/Error.h"
 
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 namespace drg::imaging
@@ -198,175 +200,205 @@ DicomScan scanDicom(const fs::path& input, const ProgressCallback& progress)
   DicomScan scan;
   std::map<std::string, PendingPatient> patients;
   std::vector<std::string> patientOrder;
-  for (std::size_t n = 0; n < files.size(); ++n) {
-    const fs::path& file = files[n];
-    ++scan.filesSeen;
-    if (progress && n % 16 == 0 && !progress(static_cast<double>(n) / static_cast<double>(files.size()))) {
+  // headers are parsed in parallel, a chunk at a time (bounded memory), then grouped in file order
+  constexpr std::size_t kChunk = 256;
+  struct Parsed
+  {
+    bool dicom = false;
+    std::unique_ptr<DcmFileFormat> header;
+    std::string error;
+  };
+  std::vector<Parsed> chunk;
+  for (std::size_t first = 0; first < files.size(); first += kChunk) {
+    std::size_t count = std::min(kChunk, files.size() - first);
+    chunk.clear();
+    chunk.resize(count);
+    parallelFor(count, [&](std::size_t i) {
+      const fs::path& file = files[first + i];
+      Parsed& p = chunk[i];
+      p.dicom = looksLikeDicom(file);
+      if (!p.dicom) {
+        return;
+      }
+      auto ff = std::make_unique<DcmFileFormat>();
+      OFCondition st = ff->loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                                            ERM_autoDetect, DCM_PixelData);
+      if (st.bad()) {
+        p.error = st.text();
+      } else {
+        p.header = std::move(ff);
+      }
+    });
+    if (progress && !progress(static_cast<double>(first + count) / static_cast<double>(files.size()))) {
       throw Error(ErrorCode::Cancelled, "scan cancelled");
     }
-    if (!looksLikeDicom(file)) {
-      ++scan.nonDicomSkipped;
-      continue;
-    }
-    DcmFileFormat ff;
-    OFCondition st = ff.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                                         ERM_autoDetect, DCM_PixelData);
-    if (st.bad()) {
-      ++scan.unreadableSkipped;
-      scan.warnings.push_back("skipped unreadable DICOM file " + file.filename().string() + ": " + st.text());
-      continue;
-    }
-    ++scan.dicomFiles;
-    DcmDataset& d = *ff.getDataset();
-    DcmMetaInfo& meta = *ff.getMetaInfo();
-    std::string sopClass = dicom::text(d, DCM_SOPClassUID);
-    if (sopClass.empty()) {
-      sopClass = dicom::text(meta, DCM_MediaStorageSOPClassUID);
-    }
-    if (sopClass == UID_MediaStorageDirectoryStorage) {
-      continue; // the DICOMDIR itself
-    }
-    int rows = dicom::integer(d, DCM_Rows, 0);
-    int columns = dicom::integer(d, DCM_Columns, 0);
-    DicomObjectKind kind = kindOf(sopClass, rows > 0 && columns > 0);
-
-    std::string patientKey = dicom::text(d, DCM_PatientID) + "\x1f" + dicom::text(d, DCM_PatientName);
-    auto [pit, newPatient] = patients.try_emplace(patientKey);
-    if (newPatient) {
-      patientOrder.push_back(patientKey);
-      pit->second.info.id = dicom::text(d, DCM_PatientID);
-      pit->second.info.name = dicom::text(d, DCM_PatientName);
-      pit->second.info.birthDate = dicom::text(d, DCM_PatientBirthDate);
-      pit->second.info.sex = dicom::text(d, DCM_PatientSex);
-    }
-    PendingPatient& patient = pit->second;
-    std::string studyUid = dicom::text(d, DCM_StudyInstanceUID);
-    auto [sit, newStudy] = patient.studies.try_emplace(studyUid);
-    if (newStudy) {
-      patient.order.push_back(studyUid);
-      sit->second.info.studyUid = studyUid;
-      sit->second.info.date = dicom::text(d, DCM_StudyDate);
-      sit->second.info.description = dicom::text(d, DCM_StudyDescription);
-      sit->second.info.accessionNumber = dicom::text(d, DCM_AccessionNumber);
-    }
-    PendingStudy& study = sit->second;
-    std::string seriesUid = dicom::text(d, DCM_SeriesInstanceUID);
-    if (seriesUid.empty()) {
-      seriesUid = "(no series UID) " + file.parent_path().string();
-    }
-    auto [seit, newSeries] = study.series.try_emplace(seriesUid);
-    if (newSeries) {
-      study.order.push_back(seriesUid);
-      DicomSeriesInfo& s = seit->second.info;
-      s.seriesUid = seriesUid;
-      s.modality = dicom::text(d, DCM_Modality);
-      s.description = dicom::text(d, DCM_SeriesDescription);
-      s.seriesNumber = dicom::text(d, DCM_SeriesNumber);
-      s.frameOfReferenceUid = dicom::text(d, DCM_FrameOfReferenceUID);
-      s.kind = kind;
-    }
-    PendingSeries& series = seit->second;
-    ++series.info.objectCount;
-    if (kind != DicomObjectKind::Image) {
-      if (series.info.kind == DicomObjectKind::Image && kind != DicomObjectKind::Image) {
-        series.info.warnings.push_back("series mixes images with " + std::string(dicomObjectKindName(kind)) +
-                                       " objects");
+    for (std::size_t n = first; n < first + count; ++n) {
+      const fs::path& file = files[n];
+      Parsed& parsed = chunk[n - first];
+      ++scan.filesSeen;
+      if (!parsed.dicom) {
+        ++scan.nonDicomSkipped;
+        continue;
       }
-      continue;
-    }
-    std::string imageType = dicom::text(d, DCM_ImageType);
-    if (imageType.find("LOCALIZER") != std::string::npos) {
-      ++series.info.localizers;
-      continue;
-    }
+      if (!parsed.header) {
+        ++scan.unreadableSkipped;
+        scan.warnings.push_back("skipped unreadable DICOM file " + file.filename().string() + ": " +
+                                parsed.error);
+        continue;
+      }
+      ++scan.dicomFiles;
+      DcmFileFormat& ff = *parsed.header;
+      DcmDataset& d = *ff.getDataset();
+      DcmMetaInfo& meta = *ff.getMetaInfo();
+      std::string sopClass = dicom::text(d, DCM_SOPClassUID);
+      if (sopClass.empty()) {
+        sopClass = dicom::text(meta, DCM_MediaStorageSOPClassUID);
+      }
+      if (sopClass == UID_MediaStorageDirectoryStorage) {
+        continue; // the DICOMDIR itself
+      }
+      int rows = dicom::integer(d, DCM_Rows, 0);
+      int columns = dicom::integer(d, DCM_Columns, 0);
+      DicomObjectKind kind = kindOf(sopClass, rows > 0 && columns > 0);
 
-    // frames: single-frame geometry, or per-frame functional groups of enhanced objects
-    std::vector<dicom::FrameGeometry> frames = dicom::frameGeometry(d);
-    // Siemens mosaic: one stored image holds a grid of slices (tiles)
-    int mosaicTiles = 0;
-    int mosaicPerRow = 0;
-    if (imageType.find("MOSAIC") != std::string::npos && frames.size() == 1) {
-      mosaicTiles = dicom::integer(d, DcmTagKey(0x0019, 0x100A), 0);
-      if (mosaicTiles > 1) {
-        mosaicPerRow = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(mosaicTiles))));
-        if (rows % mosaicPerRow != 0 || columns % mosaicPerRow != 0) {
-          series.info.warnings.push_back(file.filename().string() +
-                                         ": mosaic grid does not divide the image; read as one slice");
-          mosaicTiles = 0;
-          mosaicPerRow = 0;
+      std::string patientKey = dicom::text(d, DCM_PatientID) + "\x1f" + dicom::text(d, DCM_PatientName);
+      auto [pit, newPatient] = patients.try_emplace(patientKey);
+      if (newPatient) {
+        patientOrder.push_back(patientKey);
+        pit->second.info.id = dicom::text(d, DCM_PatientID);
+        pit->second.info.name = dicom::text(d, DCM_PatientName);
+        pit->second.info.birthDate = dicom::text(d, DCM_PatientBirthDate);
+        pit->second.info.sex = dicom::text(d, DCM_PatientSex);
+      }
+      PendingPatient& patient = pit->second;
+      std::string studyUid = dicom::text(d, DCM_StudyInstanceUID);
+      auto [sit, newStudy] = patient.studies.try_emplace(studyUid);
+      if (newStudy) {
+        patient.order.push_back(studyUid);
+        sit->second.info.studyUid = studyUid;
+        sit->second.info.date = dicom::text(d, DCM_StudyDate);
+        sit->second.info.description = dicom::text(d, DCM_StudyDescription);
+        sit->second.info.accessionNumber = dicom::text(d, DCM_AccessionNumber);
+      }
+      PendingStudy& study = sit->second;
+      std::string seriesUid = dicom::text(d, DCM_SeriesInstanceUID);
+      if (seriesUid.empty()) {
+        seriesUid = "(no series UID) " + file.parent_path().string();
+      }
+      auto [seit, newSeries] = study.series.try_emplace(seriesUid);
+      if (newSeries) {
+        study.order.push_back(seriesUid);
+        DicomSeriesInfo& s = seit->second.info;
+        s.seriesUid = seriesUid;
+        s.modality = dicom::text(d, DCM_Modality);
+        s.description = dicom::text(d, DCM_SeriesDescription);
+        s.seriesNumber = dicom::text(d, DCM_SeriesNumber);
+        s.frameOfReferenceUid = dicom::text(d, DCM_FrameOfReferenceUID);
+        s.kind = kind;
+      }
+      PendingSeries& series = seit->second;
+      ++series.info.objectCount;
+      if (kind != DicomObjectKind::Image) {
+        if (series.info.kind == DicomObjectKind::Image && kind != DicomObjectKind::Image) {
+          series.info.warnings.push_back("series mixes images with " +
+                                         std::string(dicomObjectKindName(kind)) + " objects");
+        }
+        continue;
+      }
+      std::string imageType = dicom::text(d, DCM_ImageType);
+      if (imageType.find("LOCALIZER") != std::string::npos) {
+        ++series.info.localizers;
+        continue;
+      }
+
+      // frames: single-frame geometry, or per-frame functional groups of enhanced objects
+      std::vector<dicom::FrameGeometry> frames = dicom::frameGeometry(d);
+      // Siemens mosaic: one stored image holds a grid of slices (tiles)
+      int mosaicTiles = 0;
+      int mosaicPerRow = 0;
+      if (imageType.find("MOSAIC") != std::string::npos && frames.size() == 1) {
+        mosaicTiles = dicom::integer(d, DcmTagKey(0x0019, 0x100A), 0);
+        if (mosaicTiles > 1) {
+          mosaicPerRow = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(mosaicTiles))));
+          if (rows % mosaicPerRow != 0 || columns % mosaicPerRow != 0) {
+            series.info.warnings.push_back(file.filename().string() +
+                                           ": mosaic grid does not divide the image; read as one slice");
+            mosaicTiles = 0;
+            mosaicPerRow = 0;
+          }
         }
       }
-    }
-    if (mosaicPerRow > 0) {
-      const dicom::FrameGeometry top = frames.front();
-      int tileRows = rows / mosaicPerRow;
-      int tileColumns = columns / mosaicPerRow;
-      auto spacingBetween = dicom::numbers(d, DCM_SpacingBetweenSlices);
-      auto thickness = dicom::numbers(d, DCM_SliceThickness);
-      double step = !spacingBetween.empty() ? spacingBetween[0] : !thickness.empty() ? thickness[0] : 1.0;
-      Eigen::Vector3d normal = top.rowDirection.cross(top.columnDirection);
-      // the stored position is the mosaic's corner; the first tile's corner is offset by half the
-      // difference between mosaic and tile sizes (Siemens convention, as dcm2niix and nibabel do)
-      Eigen::Vector3d first = top.position +
-                              top.rowDirection * (top.pixelSpacing[1] * (columns - tileColumns) / 2.0) +
-                              top.columnDirection * (top.pixelSpacing[0] * (rows - tileRows) / 2.0);
-      frames.assign(static_cast<std::size_t>(mosaicTiles), top);
-      for (int t = 0; t < mosaicTiles; ++t) {
-        frames[static_cast<std::size_t>(t)].position = first + normal * (step * t);
-      }
-      rows = tileRows;
-      columns = tileColumns;
-    }
-    if (frames.empty()) {
-      series.info.warnings.push_back(file.filename().string() + ": no frames");
-      continue;
-    }
-    for (std::size_t f = 0; f < frames.size(); ++f) {
-      const dicom::FrameGeometry& fg = frames[f];
-      StackKey key;
-      key.rows = rows;
-      key.columns = columns;
-      key.hasGeometry = fg.hasOrientation && fg.hasSpacing;
-      for (int a = 0; a < 2; ++a) {
-        key.spacing[a] = std::lround(fg.pixelSpacing[a] * 1000.0);
-      }
-      for (int a = 0; a < 3; ++a) {
-        key.orientation[a] = std::lround(fg.rowDirection[a] * 1000.0);
-        key.orientation[a + 3] = std::lround(fg.columnDirection[a] * 1000.0);
-      }
-      auto kit = std::find_if(series.keys.begin(), series.keys.end(),
-                              [&](const StackKey& k) { return !(k < key) && !(key < k); });
-      std::size_t stackIndex = static_cast<std::size_t>(kit - series.keys.begin());
-      if (kit == series.keys.end()) {
-        series.keys.push_back(key);
-        DicomStack stack;
-        stack.id = seriesUid + (stackIndex == 0 ? "" : "." + std::to_string(stackIndex + 1));
-        stack.rows = rows;
-        stack.columns = columns;
-        stack.pixelSpacing = fg.pixelSpacing;
-        stack.rowDirection = fg.rowDirection;
-        stack.columnDirection = fg.columnDirection;
-        stack.hasGeometry = key.hasGeometry;
-        stack.transferSyntaxUid = dicom::text(meta, DCM_TransferSyntaxUID);
-        stack.transferSyntaxName = dicom::transferSyntaxName(stack.transferSyntaxUid);
-        stack.bitsAllocated = dicom::integer(d, DCM_BitsAllocated, 16);
-        stack.photometric = dicom::text(d, DCM_PhotometricInterpretation);
-        stack.multiFrame = frames.size() > 1 && mosaicPerRow == 0;
-        stack.mosaicTilesPerRow = mosaicPerRow;
-        if (stackIndex > 0) {
-          stack.splitReason = splitReason(series.keys.front(), key);
+      if (mosaicPerRow > 0) {
+        const dicom::FrameGeometry top = frames.front();
+        int tileRows = rows / mosaicPerRow;
+        int tileColumns = columns / mosaicPerRow;
+        auto spacingBetween = dicom::numbers(d, DCM_SpacingBetweenSlices);
+        auto thickness = dicom::numbers(d, DCM_SliceThickness);
+        double step = !spacingBetween.empty() ? spacingBetween[0] : !thickness.empty() ? thickness[0] : 1.0;
+        Eigen::Vector3d normal = top.rowDirection.cross(top.columnDirection);
+        // the stored position is the mosaic's corner; the first tile's corner is offset by half the
+        // difference between mosaic and tile sizes (Siemens convention, as dcm2niix and nibabel do)
+        Eigen::Vector3d first = top.position +
+                                top.rowDirection * (top.pixelSpacing[1] * (columns - tileColumns) / 2.0) +
+                                top.columnDirection * (top.pixelSpacing[0] * (rows - tileRows) / 2.0);
+        frames.assign(static_cast<std::size_t>(mosaicTiles), top);
+        for (int t = 0; t < mosaicTiles; ++t) {
+          frames[static_cast<std::size_t>(t)].position = first + normal * (step * t);
         }
-        series.info.stacks.push_back(stack);
+        rows = tileRows;
+        columns = tileColumns;
       }
-      DicomFrameRef ref;
-      ref.file = file;
-      ref.frame = static_cast<int>(f);
-      ref.position = fg.position;
-      ref.hasPosition = fg.hasPosition;
-      ref.rescaleSlope = fg.rescaleSlope;
-      ref.rescaleIntercept = fg.rescaleIntercept;
-      ref.instanceNumber = dicom::integer(d, DCM_InstanceNumber, 0);
-      series.info.stacks[stackIndex].frames.push_back(ref);
+      if (frames.empty()) {
+        series.info.warnings.push_back(file.filename().string() + ": no frames");
+        continue;
+      }
+      for (std::size_t f = 0; f < frames.size(); ++f) {
+        const dicom::FrameGeometry& fg = frames[f];
+        StackKey key;
+        key.rows = rows;
+        key.columns = columns;
+        key.hasGeometry = fg.hasOrientation && fg.hasSpacing;
+        for (int a = 0; a < 2; ++a) {
+          key.spacing[a] = std::lround(fg.pixelSpacing[a] * 1000.0);
+        }
+        for (int a = 0; a < 3; ++a) {
+          key.orientation[a] = std::lround(fg.rowDirection[a] * 1000.0);
+          key.orientation[a + 3] = std::lround(fg.columnDirection[a] * 1000.0);
+        }
+        auto kit = std::find_if(series.keys.begin(), series.keys.end(),
+                                [&](const StackKey& k) { return !(k < key) && !(key < k); });
+        std::size_t stackIndex = static_cast<std::size_t>(kit - series.keys.begin());
+        if (kit == series.keys.end()) {
+          series.keys.push_back(key);
+          DicomStack stack;
+          stack.id = seriesUid + (stackIndex == 0 ? "" : "." + std::to_string(stackIndex + 1));
+          stack.rows = rows;
+          stack.columns = columns;
+          stack.pixelSpacing = fg.pixelSpacing;
+          stack.rowDirection = fg.rowDirection;
+          stack.columnDirection = fg.columnDirection;
+          stack.hasGeometry = key.hasGeometry;
+          stack.transferSyntaxUid = dicom::text(meta, DCM_TransferSyntaxUID);
+          stack.transferSyntaxName = dicom::transferSyntaxName(stack.transferSyntaxUid);
+          stack.bitsAllocated = dicom::integer(d, DCM_BitsAllocated, 16);
+          stack.photometric = dicom::text(d, DCM_PhotometricInterpretation);
+          stack.multiFrame = frames.size() > 1 && mosaicPerRow == 0;
+          stack.mosaicTilesPerRow = mosaicPerRow;
+          if (stackIndex > 0) {
+            stack.splitReason = splitReason(series.keys.front(), key);
+          }
+          series.info.stacks.push_back(stack);
+        }
+        DicomFrameRef ref;
+        ref.file = file;
+        ref.frame = static_cast<int>(f);
+        ref.position = fg.position;
+        ref.hasPosition = fg.hasPosition;
+        ref.rescaleSlope = fg.rescaleSlope;
+        ref.rescaleIntercept = fg.rescaleIntercept;
+        ref.instanceNumber = dicom::integer(d, DCM_InstanceNumber, 0);
+        series.info.stacks[stackIndex].frames.push_back(ref);
+      }
     }
   }
   for (const auto& pk : patientOrder) {

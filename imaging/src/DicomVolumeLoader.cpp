@@ -213,6 +213,45 @@ void decodeFile(const std::filesystem::path& file,
   }
 }
 
+/// Guards against forged or corrupt headers before any large allocation: the volume must be of a
+/// plausible size, and uncompressed files must hold the pixel bytes their header announces.
+void checkSizesBeforeAllocating(const DicomStack& stack, std::size_t slices)
+{
+  const double voxels = static_cast<double>(stack.rows) * stack.columns * static_cast<double>(slices);
+  constexpr double kMaxVoxels = 1.5e9; // 6 GB as float; no spine series comes near
+  if (stack.rows <= 0 || stack.columns <= 0 || voxels > kMaxVoxels) {
+    throw Error(ErrorCode::Format, "series " + stack.id + " announces " + std::to_string(stack.columns) + " x " +
+                                     std::to_string(stack.rows) + " x " + std::to_string(slices) +
+                                     " voxels: implausible (corrupt or forged header), refusing to allocate");
+  }
+  if (stack.bitsAllocated != 8 && stack.bitsAllocated != 16 && stack.bitsAllocated != 32) {
+    throw Error(ErrorCode::Unsupported, "series " + stack.id + ": " + std::to_string(stack.bitsAllocated) +
+                                          " bits allocated is not supported");
+  }
+  DcmXfer xfer(stack.transferSyntaxUid.c_str());
+  if (xfer.getXfer() == EXS_Unknown || xfer.isEncapsulated() || xfer.getXfer() == EXS_DeflatedLittleEndianExplicit) {
+    return; // compressed: the decoder checks the decoded size
+  }
+  std::map<std::string, std::size_t> framesPerFile;
+  for (const auto& f : stack.frames) {
+    ++framesPerFile[f.file.string()];
+  }
+  const std::uintmax_t perFrame = static_cast<std::uintmax_t>(stack.rows) * static_cast<std::uintmax_t>(stack.columns) *
+                                  static_cast<std::uintmax_t>(std::max(1, stack.mosaicTilesPerRow * stack.mosaicTilesPerRow)) *
+                                  static_cast<std::uintmax_t>(stack.bitsAllocated / 8);
+  for (const auto& [file, frames] : framesPerFile) {
+    std::error_code ec;
+    std::uintmax_t size = std::filesystem::file_size(file, ec);
+    std::uintmax_t needed = perFrame * (stack.mosaicTilesPerRow > 0 ? 1 : frames);
+    if (ec || size < needed) {
+      throw Error(ErrorCode::Format, std::filesystem::path(file).filename().string() + " should hold " +
+                                       std::to_string(needed) + " bytes of pixel data but the file has " +
+                                       std::to_string(ec ? 0 : size) +
+                                       ": truncated, or Rows/Columns do not match the pixel data");
+    }
+  }
+}
+
 } // namespace
 
 LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress)
@@ -320,6 +359,8 @@ LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& pro
   } else {
     out.warnings.push_back("single-slice series: slice spacing unknown, 1 mm assumed");
   }
+
+  checkSizesBeforeAllocating(stack, sorted.size());
 
   ImageGeometry g;
   g.size = { static_cast<std::size_t>(stack.columns), static_cast<std::size_t>(stack.rows), sorted.size() };

@@ -1,6 +1,7 @@
 #include "drg/imaging/NiftiIo.h"
 
 #include "ItkImageIo.h"
+#include "NiftiWriter.h"
 
 #include <cmath>
 
@@ -75,6 +76,15 @@ void writeVolumeFile(const Image<float>& image, const std::filesystem::path& pat
       integral = false;
       break;
     }
+  }
+  std::string name = path.filename().string();
+  auto endsWith = [&](const char* tail) {
+    std::string t = tail;
+    return name.size() >= t.size() && name.compare(name.size() - t.size(), t.size(), t) == 0;
+  };
+  if (endsWith(".nii") || endsWith(".nii.gz")) {
+    writeNiftiStreaming(image, path, integral); // no second copy of the volume
+    return;
   }
   itkio::writeVolumeF32(plain(image.geometry()), image.voxels().data(), path.string(), integral);
 }

@@ -283,9 +283,79 @@ TEST(DicomImport, CliInfoHidesIdentityAndConvertWritesNifti)
   ASSERT_EQ(conv.exitCode, 0) << conv.output;
   Image<float> back = readNiftiVolume(out);
   expectSameVoxels(back, c.intensities, "convert");
+  // a left-handed oblique grid keeps its geometry through our NIfTI writer (qform with qfac, sform)
+  for (const char* ext : { ".nii", ".nii.gz", ".nrrd", ".mha" }) {
+    PhantomOptions o = smallPhantom();
+    o.obliqueDegrees = Eigen::Vector3d(12, -8, 20);
+    o.slicesAscending = false;
+    o.contrast = PhantomContrast::MrT2;
+    PhantomCase oblique = generateSpinePhantom(o);
+    drg::test::TemporaryFolder odir("import-oblique");
+    writeSpinePhantom(oblique, odir.path());
+    fs::path ofile = odir.path() / (std::string("vol") + ext);
+    auto oc = runCommand(drg::test::cliPath() + " convert --quiet " + (odir.path() / "dicom").string() + " " + ofile.string());
+    ASSERT_EQ(oc.exitCode, 0) << oc.output;
+    expectSameVoxels(readVolumeFile(ofile), oblique.intensities, std::string("oblique ") + ext);
+  }
   auto bad = runCommand(drg::test::cliPath() + " convert " + dir.path().string() + " out.png");
   EXPECT_EQ(bad.exitCode, 2) << bad.output;
   auto missing = runCommand(drg::test::cliPath() + " info /nonexistent/folder");
   EXPECT_EQ(missing.exitCode, 3) << missing.output;
   EXPECT_NE(missing.output.find("does not exist"), std::string::npos);
+}
+
+TEST(DicomImport, BadFilesGiveClearErrorsAndAreNeverModified)
+{
+  PhantomOptions o = smallPhantom();
+  PhantomCase c = generateSpinePhantom(o);
+  drg::test::TemporaryFolder dir("import-broken");
+  writeSpinePhantom(c, dir.path());
+  fs::path series = dir.path() / "dicom";
+  auto copyOf = [&](const std::string& name) {
+    fs::path d = dir.path() / name;
+    fs::copy(series, d);
+    return d;
+  };
+  // a zero-byte file among the images is skipped as not DICOM
+  fs::path empty = copyOf("empty");
+  std::ofstream(empty / "zero.dcm").close();
+  EXPECT_EQ(scanDicom(empty).nonDicomSkipped, 1u);
+  EXPECT_NO_THROW(loadDicom(empty));
+
+  // a truncated image
+  fs::path cut = copyOf("cut");
+  fs::resize_file(cut / "IM00007.dcm", fs::file_size(cut / "IM00007.dcm") / 2);
+  auto before = fs::file_size(cut / "IM00007.dcm");
+  expectRefused(cut, drg::ErrorCode::Format, "IM00007.dcm");
+  EXPECT_EQ(fs::file_size(cut / "IM00007.dcm"), before) << "input modified";
+
+  // no pixel data
+  fs::path nopix = copyOf("nopix");
+  ASSERT_EQ(runCommand("dcmodify -nb -e \"(7fe0,0010)\" " + (nopix / "IM00003.dcm").string()).exitCode, 0);
+  expectRefused(nopix, drg::ErrorCode::Format, "IM00003.dcm");
+
+  // Rows and Columns that do not match the pixel data, in every file
+  fs::path rows = copyOf("rows");
+  ASSERT_EQ(runCommand("dcmodify -nb -m \"(0028,0010)=120\" " + (rows / "*.dcm").string()).exitCode, 0);
+  expectRefused(rows, drg::ErrorCode::Format, "Rows/Columns do not match");
+
+  // absurd dimensions from a forged header: refused before any allocation
+  fs::path huge = copyOf("huge");
+  ASSERT_EQ(runCommand("dcmodify -nb -m \"(0028,0010)=65535\" -m \"(0028,0011)=65535\" " + (huge / "*.dcm").string()).exitCode, 0);
+  expectRefused(huge, drg::ErrorCode::Format, "implausible");
+
+  // random bytes named .dcm, and a text file with a DICOM preamble but nothing valid after it
+  fs::path junk = dir.path() / "junk";
+  fs::create_directories(junk);
+  {
+    std::ofstream f(junk / "a.dcm", std::ios::binary);
+    for (int i = 0; i < 5000; ++i) {
+      f.put(static_cast<char>((i * 7919) & 0xFF));
+    }
+    std::ofstream g(junk / "b.dcm", std::ios::binary);
+    g << std::string(128, '\0') << "DICM" << "garbage that is not a data set";
+  }
+  DicomScan s = scanDicom(junk);
+  EXPECT_TRUE(s.imageStacks().empty());
+  expectRefused(junk, drg::ErrorCode::Format, "no DICOM image series");
 }
