@@ -37,7 +37,7 @@ endfunction()
 
 function(drg_check_layers)
   set(report "")
-  foreach(core drg_imaging drg_planning)
+  foreach(core drg_imaging_dicom drg_imaging drg_planning)
     drg_collect_links(${core} deps)
     string(APPEND report "${core}=${deps}\n")
     foreach(dep IN LISTS deps)

@@ -17,8 +17,8 @@ void registerCodecs()
 {
   static std::once_flag once;
   std::call_once(once, [] {
-    // DCMTK logs warnings about odd files to stderr; our messages say what matters.
-    OFLog::configure(OFLogger::ERROR_LOG_LEVEL);
+    // DCMTK logs parse problems to stderr; our typed errors say what matters to the user.
+    OFLog::configure(OFLogger::FATAL_LOG_LEVEL);
     DcmRLEDecoderRegistration::registerCodecs();
     DJDecoderRegistration::registerCodecs();
     DJLSDecoderRegistration::registerCodecs();

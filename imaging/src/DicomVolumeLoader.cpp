@@ -220,8 +220,8 @@ void checkSizesBeforeAllocating(const DicomStack& stack, std::size_t slices)
   const double voxels = static_cast<double>(stack.rows) * stack.columns * static_cast<double>(slices);
   constexpr double kMaxVoxels = 1.5e9; // 6 GB as float; no spine series comes near
   if (stack.rows <= 0 || stack.columns <= 0 || voxels > kMaxVoxels) {
-    throw Error(ErrorCode::Format, "series " + stack.id + " announces " + std::to_string(stack.columns) + " x " +
-                                     std::to_string(stack.rows) + " x " + std::to_string(slices) +
+    throw Error(ErrorCode::Format, "series " + stack.id + " announces " + std::to_string(stack.columns) +
+                                     " x " + std::to_string(stack.rows) + " x " + std::to_string(slices) +
                                      " voxels: implausible (corrupt or forged header), refusing to allocate");
   }
   if (stack.bitsAllocated != 8 && stack.bitsAllocated != 16 && stack.bitsAllocated != 32) {
@@ -229,16 +229,18 @@ void checkSizesBeforeAllocating(const DicomStack& stack, std::size_t slices)
                                           " bits allocated is not supported");
   }
   DcmXfer xfer(stack.transferSyntaxUid.c_str());
-  if (xfer.getXfer() == EXS_Unknown || xfer.isEncapsulated() || xfer.getXfer() == EXS_DeflatedLittleEndianExplicit) {
+  if (xfer.getXfer() == EXS_Unknown || xfer.isEncapsulated() ||
+      xfer.getXfer() == EXS_DeflatedLittleEndianExplicit) {
     return; // compressed: the decoder checks the decoded size
   }
   std::map<std::string, std::size_t> framesPerFile;
   for (const auto& f : stack.frames) {
     ++framesPerFile[f.file.string()];
   }
-  const std::uintmax_t perFrame = static_cast<std::uintmax_t>(stack.rows) * static_cast<std::uintmax_t>(stack.columns) *
-                                  static_cast<std::uintmax_t>(std::max(1, stack.mosaicTilesPerRow * stack.mosaicTilesPerRow)) *
-                                  static_cast<std::uintmax_t>(stack.bitsAllocated / 8);
+  const std::uintmax_t perFrame =
+    static_cast<std::uintmax_t>(stack.rows) * static_cast<std::uintmax_t>(stack.columns) *
+    static_cast<std::uintmax_t>(std::max(1, stack.mosaicTilesPerRow * stack.mosaicTilesPerRow)) *
+    static_cast<std::uintmax_t>(stack.bitsAllocated / 8);
   for (const auto& [file, frames] : framesPerFile) {
     std::error_code ec;
     std::uintmax_t size = std::filesystem::file_size(file, ec);

@@ -74,7 +74,8 @@ public:
       m_file = std::fopen(path.c_str(), "wb");
     }
     if (m_gz == nullptr && m_file == nullptr) {
-      throw Error(ErrorCode::Io, "cannot write " + path.string() + ": check that the folder exists and is writable");
+      throw Error(ErrorCode::Io,
+                  "cannot write " + path.string() + ": check that the folder exists and is writable");
     }
     m_path = path;
   }

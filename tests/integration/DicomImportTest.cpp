@@ -293,7 +293,8 @@ TEST(DicomImport, CliInfoHidesIdentityAndConvertWritesNifti)
     drg::test::TemporaryFolder odir("import-oblique");
     writeSpinePhantom(oblique, odir.path());
     fs::path ofile = odir.path() / (std::string("vol") + ext);
-    auto oc = runCommand(drg::test::cliPath() + " convert --quiet " + (odir.path() / "dicom").string() + " " + ofile.string());
+    auto oc = runCommand(drg::test::cliPath() + " convert --quiet " + (odir.path() / "dicom").string() + " " +
+                         ofile.string());
     ASSERT_EQ(oc.exitCode, 0) << oc.output;
     expectSameVoxels(readVolumeFile(ofile), oblique.intensities, std::string("oblique ") + ext);
   }
@@ -341,7 +342,10 @@ TEST(DicomImport, BadFilesGiveClearErrorsAndAreNeverModified)
 
   // absurd dimensions from a forged header: refused before any allocation
   fs::path huge = copyOf("huge");
-  ASSERT_EQ(runCommand("dcmodify -nb -m \"(0028,0010)=65535\" -m \"(0028,0011)=65535\" " + (huge / "*.dcm").string()).exitCode, 0);
+  ASSERT_EQ(
+    runCommand("dcmodify -nb -m \"(0028,0010)=65535\" -m \"(0028,0011)=65535\" " + (huge / "*.dcm").string())
+      .exitCode,
+    0);
   expectRefused(huge, drg::ErrorCode::Format, "implausible");
 
   // random bytes named .dcm, and a text file with a DICOM preamble but nothing valid after it
@@ -353,7 +357,8 @@ TEST(DicomImport, BadFilesGiveClearErrorsAndAreNeverModified)
       f.put(static_cast<char>((i * 7919) & 0xFF));
     }
     std::ofstream g(junk / "b.dcm", std::ios::binary);
-    g << std::string(128, '\0') << "DICM" << "garbage that is not a data set";
+    g << std::string(128, '\0') << "DICM"
+      << "garbage that is not a data set";
   }
   DicomScan s = scanDicom(junk);
   EXPECT_TRUE(s.imageStacks().empty());
