@@ -181,28 +181,39 @@ int runConvert(const std::string& input, const std::string& output, const std::s
     throw Error(ErrorCode::InvalidArgument,
                 "output '" + output + "' must end in .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd");
   }
-  Image<float> volume;
-  std::vector<std::string> warnings;
-  if (isVolumeFile(input)) {
-    volume = readVolumeFile(input);
-  } else {
-    LoadedVolume v =
-      loadDicom(input, series, [&](double f) { return reportProgress("loading", f, global.quiet); });
-    volume = std::move(v.volume);
-    warnings = v.warnings;
-  }
   std::filesystem::path out(output);
-  std::filesystem::path staged = out.parent_path() / ("." + out.filename().string() + ".partial");
-  // keep the extension chain so the writer picks the format: write aside, then rename into place
-  staged = out.parent_path() / (".partial-" + out.filename().string());
-  writeVolumeFile(volume, staged);
+  // write aside (keeping the extension chain so the writer picks the format), then rename into place
+  std::filesystem::path staged = out.parent_path() / (".partial-" + out.filename().string());
+  std::vector<std::string> warnings;
+  ImageGeometry g;
+  auto progress = [&](double f) { return reportProgress("loading", f, global.quiet); };
+  if (isVolumeFile(input)) {
+    Image<float> volume = readVolumeFile(input);
+    g = volume.geometry();
+    writeVolumeFile(volume, staged);
+  } else {
+    DicomScan scan = scanDicom(input);
+    const DicomStack& stack = chooseStack(scan, input, series);
+    if (const DicomSeriesInfo* se = scan.seriesOfStack(stack.id)) {
+      warnings = se->warnings;
+    }
+    // exact 16-bit values stay 16-bit: half the memory, no conversion
+    if (auto v16 = loadDicomStackInt16(stack, progress, &warnings)) {
+      g = v16->geometry();
+      writeVolumeFile(*v16, staged);
+    } else {
+      LoadedVolume v = loadDicomStack(stack, progress);
+      warnings.insert(warnings.end(), v.warnings.begin(), v.warnings.end());
+      g = v.volume.geometry();
+      writeVolumeFile(v.volume, staged);
+    }
+  }
   std::error_code ec;
   std::filesystem::rename(staged, out, ec);
   if (ec) {
     std::filesystem::remove(staged, ec);
     throw Error(ErrorCode::Io, "cannot write " + output);
   }
-  const auto& g = volume.geometry();
   std::cout << "wrote " << output << ": " << g.size[0] << " x " << g.size[1] << " x " << g.size[2] << " at "
             << fixed(g.spacing[0], 3) << " x " << fixed(g.spacing[1], 3) << " x " << fixed(g.spacing[2], 3)
             << " mm\n";

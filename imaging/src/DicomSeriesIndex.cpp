@@ -381,6 +381,8 @@ DicomScan scanDicom(const fs::path& input, const ProgressCallback& progress)
           stack.transferSyntaxUid = dicom::text(meta, DCM_TransferSyntaxUID);
           stack.transferSyntaxName = dicom::transferSyntaxName(stack.transferSyntaxUid);
           stack.bitsAllocated = dicom::integer(d, DCM_BitsAllocated, 16);
+          stack.bitsStored = dicom::integer(d, DCM_BitsStored, stack.bitsAllocated);
+          stack.isSigned = dicom::integer(d, DCM_PixelRepresentation, 0) == 1;
           stack.photometric = dicom::text(d, DCM_PhotometricInterpretation);
           stack.multiFrame = frames.size() > 1 && mosaicPerRow == 0;
           stack.mosaicTilesPerRow = mosaicPerRow;

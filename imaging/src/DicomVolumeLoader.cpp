@@ -11,6 +11,7 @@
 #include <dcmtk/dcmdata/dcpixel.h>
 #include <dcmtk/dcmdata/dcpixseq.h>
 #include <dcmtk/dcmdata/dcpxitem.h>
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
 #include <Eigen/Geometry>
@@ -19,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <sstream>
 
@@ -98,11 +100,91 @@ std::vector<Uint32> decodeJpeg2000Frames(DcmDataset& d, const std::filesystem::p
   return out;
 }
 
+/// Fast path for the commonest files: one uncompressed little-endian 16-bit frame stored last. The
+/// pixel bytes are read straight from the file when the element header just before them is exactly
+/// Pixel Data with the expected length; any other layout returns false and DCMTK parses the file.
+template<typename T>
+bool readNativePixelsDirectly(const std::filesystem::path& file,
+                              const std::vector<std::pair<int, std::size_t>>& frameToSlice,
+                              const DicomStack& stack, const std::vector<SortedFrame>& sorted,
+                              Image<T>& volume)
+{
+  const bool explicitVr = stack.transferSyntaxUid == UID_LittleEndianExplicitTransferSyntax;
+  const bool implicitVr = stack.transferSyntaxUid == UID_LittleEndianImplicitTransferSyntax;
+  if ((!explicitVr && !implicitVr) || stack.bitsAllocated != 16 || stack.mosaicTilesPerRow > 0 ||
+      frameToSlice.size() != 1 || frameToSlice.front().first != 0 || stack.bitsStored > 16 ||
+      stack.bitsStored < 1) {
+    return false;
+  }
+  const std::size_t pixels = static_cast<std::size_t>(stack.rows) * static_cast<std::size_t>(stack.columns);
+  const std::size_t bytes = pixels * 2;
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) {
+    return false;
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, std::fclose);
+  if (std::fseek(f, 0, SEEK_END) != 0) {
+    return false;
+  }
+  long size = std::ftell(f);
+  const long headerBytes = explicitVr ? 12 : 8;
+  if (size < static_cast<long>(bytes) + headerBytes + 132) {
+    return false;
+  }
+  unsigned char h[12];
+  if (std::fseek(f, size - static_cast<long>(bytes) - headerBytes, SEEK_SET) != 0 ||
+      std::fread(h, 1, static_cast<std::size_t>(headerBytes), f) != static_cast<std::size_t>(headerBytes)) {
+    return false;
+  }
+  auto u32 = [](const unsigned char* p) {
+    return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+           (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+  };
+  if (h[0] != 0xE0 || h[1] != 0x7F || h[2] != 0x10 || h[3] != 0x00) {
+    return false;
+  }
+  if (explicitVr ? (h[4] != 'O' || h[5] != 'W' || h[6] != 0 || h[7] != 0 || u32(h + 8) != bytes)
+                 : u32(h + 4) != bytes) {
+    return false;
+  }
+  const std::size_t slice = frameToSlice.front().second;
+  const DicomFrameRef& ref = *sorted[slice].ref;
+  T* out = volume.voxels().data() + slice * pixels;
+  std::vector<std::uint16_t> raw;
+  std::uint16_t* target = nullptr;
+  if constexpr (sizeof(T) == 2) {
+    target = reinterpret_cast<std::uint16_t*>(out); // read in place, then transform in place
+  } else {
+    raw.resize(pixels);
+    target = raw.data();
+  }
+  if (std::fread(target, 2, pixels, f) != pixels) {
+    return false;
+  }
+  const std::uint32_t mask = (1u << stack.bitsStored) - 1u;
+  const std::uint32_t signBit = 1u << (stack.bitsStored - 1);
+  const double slope = ref.rescaleSlope;
+  const double intercept = ref.rescaleIntercept;
+  for (std::size_t n = 0; n < pixels; ++n) {
+    std::uint32_t v = target[n] & mask;
+    double value =
+      (stack.isSigned && (v & signBit) != 0)
+        ? static_cast<double>(static_cast<std::int64_t>(v) - (static_cast<std::int64_t>(mask) + 1))
+        : static_cast<double>(v);
+    out[n] = static_cast<T>(value * slope + intercept);
+  }
+  return true;
+}
+
 /// Decodes the frames of one file into the volume's slices.
+template<typename T>
 void decodeFile(const std::filesystem::path& file,
                 const std::vector<std::pair<int, std::size_t>>& frameToSlice, const DicomStack& stack,
-                const std::vector<SortedFrame>& sorted, Image<float>& volume)
+                const std::vector<SortedFrame>& sorted, Image<T>& volume)
 {
+  if (readNativePixelsDirectly(file, frameToSlice, stack, sorted, volume)) {
+    return;
+  }
   DcmFileFormat ff;
   OFCondition c = ff.loadFile(file.c_str());
   if (c.bad()) {
@@ -185,7 +267,7 @@ void decodeFile(const std::filesystem::path& file,
                                        std::to_string(stack.columns) + " x " + std::to_string(stack.rows));
     }
     const DicomFrameRef& ref = *sorted[slice].ref;
-    float* out = volume.voxels().data() + slice * pixels;
+    T* out = volume.voxels().data() + slice * pixels;
     for (std::size_t n = 0; n < pixels; ++n) {
       std::size_t src = offset + n;
       if (perRow > 0) {
@@ -208,7 +290,7 @@ void decodeFile(const std::filesystem::path& file,
       } else {
         value = static_cast<double>(v);
       }
-      out[n] = static_cast<float>(value * ref.rescaleSlope + ref.rescaleIntercept);
+      out[n] = static_cast<T>(value * ref.rescaleSlope + ref.rescaleIntercept);
     }
   }
 }
@@ -256,7 +338,13 @@ void checkSizesBeforeAllocating(const DicomStack& stack, std::size_t slices)
 
 } // namespace
 
-LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress)
+namespace
+{
+
+/// Checks the stack, orders its frames, places the grid and decodes every frame into Image<T>.
+template<typename T>
+Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
+                     std::vector<std::string>& warnings)
 {
   dicom::registerCodecs();
   if (stack.frames.empty()) {
@@ -290,7 +378,6 @@ LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& pro
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const SortedFrame& a, const SortedFrame& b) { return a.depth < b.depth; });
 
-  LoadedVolume out;
   double spacing = 1.0;
   if (sorted.size() > 1) {
     std::vector<double> gaps;
@@ -359,7 +446,7 @@ LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& pro
                                          "): drgplan does not resample uneven series, refusing");
     }
   } else {
-    out.warnings.push_back("single-slice series: slice spacing unknown, 1 mm assumed");
+    warnings.push_back("single-slice series: slice spacing unknown, 1 mm assumed");
   }
 
   checkSizesBeforeAllocating(stack, sorted.size());
@@ -371,9 +458,9 @@ LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& pro
   g.direction.col(1) = col;
   g.direction.col(2) = normal;
   g.origin = sorted.front().ref->position;
-  out.volume = Image<float>(g);
+  Image<T> volume(g);
   if (stack.photometric == "MONOCHROME1") {
-    out.warnings.push_back(
+    warnings.push_back(
       "MONOCHROME1 series: low values display bright on the scanner; values are kept as stored");
   }
 
@@ -389,22 +476,48 @@ LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& pro
   }
   parallelFor(
     fileOrder.size(),
-    [&](std::size_t n) { decodeFile(fileOrder[n], byFile.at(fileOrder[n]), stack, sorted, out.volume); },
+    [&](std::size_t n) { decodeFile(fileOrder[n], byFile.at(fileOrder[n]), stack, sorted, volume); },
     progress, "loading cancelled");
+  return volume;
+}
+
+} // namespace
+
+LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress)
+{
+  LoadedVolume out;
+  out.volume = buildVolume<float>(stack, progress, out.warnings);
   return out;
 }
 
-LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& stackId,
-                       const ProgressCallback& progress)
+std::optional<Image<std::int16_t>> loadDicomStackInt16(const DicomStack& stack,
+                                                       const ProgressCallback& progress,
+                                                       std::vector<std::string>* warnings)
 {
-  DicomScan scan = scanDicom(input);
+  // exact only when every value is stored * 1 + an integer that lands within int16
+  double lo = stack.isSigned ? -std::ldexp(1.0, stack.bitsStored - 1) : 0.0;
+  double hi =
+    stack.isSigned ? std::ldexp(1.0, stack.bitsStored - 1) - 1.0 : std::ldexp(1.0, stack.bitsStored) - 1.0;
+  for (const auto& f : stack.frames) {
+    if (f.rescaleSlope != 1.0 || f.rescaleIntercept != std::floor(f.rescaleIntercept) ||
+        lo + f.rescaleIntercept < -32768.0 || hi + f.rescaleIntercept > 32767.0) {
+      return std::nullopt;
+    }
+  }
+  std::vector<std::string> local;
+  Image<std::int16_t> v = buildVolume<std::int16_t>(stack, progress, warnings != nullptr ? *warnings : local);
+  return v;
+}
+
+const DicomStack& chooseStack(const DicomScan& scan, const std::filesystem::path& input,
+                              const std::string& stackId)
+{
   std::vector<const DicomStack*> stacks = scan.imageStacks();
   if (stacks.empty()) {
     throw Error(ErrorCode::Format, "no DICOM image series found in " + input.string() + " (" +
                                      std::to_string(scan.filesSeen) + " files, " +
                                      std::to_string(scan.dicomFiles) + " DICOM)");
   }
-  const DicomStack* chosen = nullptr;
   if (stackId.empty()) {
     if (stacks.size() > 1) {
       std::string list;
@@ -416,19 +529,23 @@ LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& st
       throw Error(ErrorCode::InvalidArgument, input.string() + " holds " + std::to_string(stacks.size()) +
                                                 " image series; choose one with --series:" + list);
     }
-    chosen = stacks.front();
-  } else {
-    for (const auto* s : stacks) {
-      if (s->id == stackId) {
-        chosen = s;
-      }
-    }
-    if (chosen == nullptr) {
-      throw Error(ErrorCode::InvalidArgument, "no image series " + stackId + " in " + input.string());
+    return *stacks.front();
+  }
+  for (const auto* s : stacks) {
+    if (s->id == stackId) {
+      return *s;
     }
   }
-  LoadedVolume v = loadDicomStack(*chosen, progress);
-  if (const DicomSeriesInfo* se = scan.seriesOfStack(chosen->id)) {
+  throw Error(ErrorCode::InvalidArgument, "no image series " + stackId + " in " + input.string());
+}
+
+LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& stackId,
+                       const ProgressCallback& progress)
+{
+  DicomScan scan = scanDicom(input);
+  const DicomStack& chosen = chooseStack(scan, input, stackId);
+  LoadedVolume v = loadDicomStack(chosen, progress);
+  if (const DicomSeriesInfo* se = scan.seriesOfStack(chosen.id)) {
     v.modality = se->modality;
     v.seriesUid = se->seriesUid;
     v.seriesDescription = se->description;

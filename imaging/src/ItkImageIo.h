@@ -20,7 +20,8 @@ struct PlainGeometry
   std::array<double, 9> direction{};
 };
 
-/// Writes the buffer as NIfTI (compressed when the name ends in .gz); throws drg::Error(Io).
+/// Writes the buffer as NIfTI, NRRD or MetaImage by the name (compressed for .gz, .nrrd, .mha);
+/// throws drg::Error(Io).
 void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path);
 void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path);
 

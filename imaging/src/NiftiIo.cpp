@@ -33,6 +33,17 @@ void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& p
 
 void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& path)
 {
+  writeVolumeFile(image, path);
+}
+
+void writeVolumeFile(const Image<std::int16_t>& image, const std::filesystem::path& path)
+{
+  std::string name = path.filename().string();
+  if (name.size() >= 4 && (name.compare(name.size() - 4, 4, ".nii") == 0 ||
+                           (name.size() >= 7 && name.compare(name.size() - 7, 7, ".nii.gz") == 0))) {
+    writeNiftiStreaming(image, path);
+    return;
+  }
   itkio::writeNiftiI16(plain(image.geometry()), image.voxels().data(), path.string());
 }
 

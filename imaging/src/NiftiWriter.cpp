@@ -123,11 +123,9 @@ private:
   std::filesystem::path m_path;
 };
 
-} // namespace
-
-void writeNiftiStreaming(const Image<float>& image, const std::filesystem::path& path, bool asInt16)
+/// NIfTI-1 header for the grid (qform and sform in RAS), int16 or float32 data.
+Nifti1Header makeHeader(const ImageGeometry& g, bool asInt16)
 {
-  const ImageGeometry& g = image.geometry();
   Nifti1Header h;
   std::memset(&h, 0, sizeof(h));
   h.sizeof_hdr = 348;
@@ -183,13 +181,26 @@ void writeNiftiStreaming(const Image<float>& image, const std::filesystem::path&
   h.qoffset_z = static_cast<float>(offset.z());
   h.qform_code = 1; // scanner anatomical
   h.sform_code = 1;
+  return h;
+}
 
+bool gzipName(const std::filesystem::path& path)
+{
   std::string name = path.filename().string();
-  bool gzip = name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
-  Sink sink(path, gzip);
+  return name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
+}
+
+const char kNoExtension[4] = { 0, 0, 0, 0 };
+
+} // namespace
+
+void writeNiftiStreaming(const Image<float>& image, const std::filesystem::path& path, bool asInt16)
+{
+  const ImageGeometry& g = image.geometry();
+  Nifti1Header h = makeHeader(g, asInt16);
+  Sink sink(path, gzipName(path));
   sink.write(&h, sizeof(h));
-  const char extension[4] = { 0, 0, 0, 0 };
-  sink.write(extension, 4);
+  sink.write(kNoExtension, 4);
   const std::size_t slice = g.size[0] * g.size[1];
   const float* data = image.voxels().data();
   if (asInt16) {
@@ -204,6 +215,16 @@ void writeNiftiStreaming(const Image<float>& image, const std::filesystem::path&
   } else {
     sink.write(data, g.voxelCount() * sizeof(float));
   }
+  sink.close();
+}
+
+void writeNiftiStreaming(const Image<std::int16_t>& image, const std::filesystem::path& path)
+{
+  Nifti1Header h = makeHeader(image.geometry(), true);
+  Sink sink(path, gzipName(path));
+  sink.write(&h, sizeof(h));
+  sink.write(kNoExtension, 4);
+  sink.write(image.voxels().data(), image.voxels().size() * sizeof(std::int16_t));
   sink.close();
 }
 

@@ -4,6 +4,7 @@
 
 #include "drg/imaging/Image.h"
 
+#include <cstdint>
 #include <filesystem>
 
 namespace drg::imaging
@@ -12,5 +13,8 @@ namespace drg::imaging
 /// Writes `image` as NIfTI-1 with qform and sform in RAS (LPS converted), as int16 when `asInt16`
 /// (values must be integers in range) else float32. Throws drg::Error(Io) on failure.
 void writeNiftiStreaming(const Image<float>& image, const std::filesystem::path& path, bool asInt16);
+
+/// Writes an int16 image as NIfTI-1 straight from its buffer.
+void writeNiftiStreaming(const Image<std::int16_t>& image, const std::filesystem::path& path);
 
 } // namespace drg::imaging

@@ -40,11 +40,18 @@ static void BM_PhantomGenerateAndWrite512(benchmark::State& state)
 }
 BENCHMARK(BM_PhantomGenerateAndWrite512)->Unit(benchmark::kMillisecond)->Iterations(2);
 
-/// A 512 x 512 x 336 CT series on disk (the phantom, about 170 MB), written once for the import
-/// benchmarks; outputs go to a tmpfs (/dev/shm) so that writing speed is not the disk's.
+/// A 512 x 512 x 336 CT series on disk (about 170 MB), written once for the import benchmarks: the
+/// phantom, or the series from the real CT when DRG_BENCH_SERIES names its parent folder:
+///   /usr/bin/python3 ../shared/tools/nifti2dicom.py ../shared/data/ct-lumbar-totalseg/example_ct.nii.gz \
+///       /tmp/b/dicom --resize 512 512 336 --noise 8 && DRG_BENCH_SERIES=/tmp/b build/tests/drg_bench
+/// Outputs go to a tmpfs (/dev/shm) so that writing speed is not the disk's.
 static const std::filesystem::path& benchSeries()
 {
   static const std::filesystem::path dir = [] {
+    // DRG_BENCH_SERIES: a folder holding the series in dicom/ (e.g. made with nifti2dicom.py, see below)
+    if (const char* given = std::getenv("DRG_BENCH_SERIES")) {
+      return std::filesystem::path(given);
+    }
     auto d = std::filesystem::temp_directory_path() / ("drgplan-bench-series-" + std::to_string(::getpid()));
     PhantomOptions o;
     o.matrix = { 512, 512, 336 };

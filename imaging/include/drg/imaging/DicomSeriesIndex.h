@@ -39,6 +39,8 @@ struct DicomStack
   std::string transferSyntaxUid;
   std::string transferSyntaxName;
   int bitsAllocated = 16;
+  int bitsStored = 16;
+  bool isSigned = false; ///< Pixel Representation 1
   std::string photometric;
   bool multiFrame = false;
   int mosaicTilesPerRow = 0; ///< Siemens mosaic: tiles per row of the stored image (0: not a mosaic)

@@ -3,6 +3,8 @@
 #include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/Image.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,19 @@ struct LoadedVolume
 /// a wrong volume: missing slices, duplicate positions, uneven spacing, gantry tilt, frames without
 /// positions. Undecodable pixel data gives drg::Error(Unsupported) naming the transfer syntax.
 LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress = {});
+
+/// Lossless 16-bit variant for conversion: when every frame has slope 1 and an integer intercept
+/// and the stored range plus intercept fits int16, the volume holds exact values as int16 (half the
+/// memory of float); otherwise nullopt (use loadDicomStack). Same checks and refusals.
+std::optional<Image<std::int16_t>> loadDicomStackInt16(const DicomStack& stack,
+                                                       const ProgressCallback& progress = {},
+                                                       std::vector<std::string>* warnings = nullptr);
+
+/// The stack of `scan` with id `stackId`, or its only image stack when the id is empty. Throws
+/// drg::Error(Format) when there is none, drg::Error(InvalidArgument) listing them when there are
+/// several and no id, or the id is unknown.
+const DicomStack& chooseStack(const DicomScan& scan, const std::filesystem::path& input,
+                              const std::string& stackId);
 
 /// Scans `input` and loads its only image stack, or the stack whose id (series UID, or
 /// "UID.2" for a split series) is `stackId`. With several stacks and no id, throws

@@ -20,6 +20,9 @@ void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& p
 /// Throws drg::Error(Unsupported) for other names, drg::Error(Io) on failure.
 void writeVolumeFile(const Image<float>& image, const std::filesystem::path& path);
 
+/// Writes an int16 volume as it is (NIfTI written straight from the buffer; NRRD/MetaImage via ITK).
+void writeVolumeFile(const Image<std::int16_t>& image, const std::filesystem::path& path);
+
 /// Reads a NIfTI, NRRD or MetaImage volume into LPS geometry (ITK converts RAS files).
 Image<float> readVolumeFile(const std::filesystem::path& path);
 
