@@ -117,6 +117,10 @@ static void BM_Dcm2niixProcess(benchmark::State& state)
   auto dir = benchSeries() / "dicom";
   std::string cmd = "dcm2niix -z n -b n -f vol -o " + tmpfsOut().string() + " " + dir.string();
   for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(tmpfsOut()); // dcm2niix renames rather than replaces: start empty
+    tmpfsOut();
+    state.ResumeTiming();
     runOrFail(state, cmd);
   }
 }
@@ -134,6 +138,10 @@ static void BM_ConvertProcess(benchmark::State& state)
   std::string cmd = std::string(DRG_CLI_PATH) + " convert --quiet " + dir.string() + " " +
                     (tmpfsOut() / "drgplan.nii").string();
   for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(tmpfsOut());
+    tmpfsOut();
+    state.ResumeTiming();
     runOrFail(state, cmd);
   }
 }
