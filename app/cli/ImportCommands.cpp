@@ -163,21 +163,10 @@ int runInfo(const std::string& input, bool asJson, bool showIdentity)
   return 0;
 }
 
-bool isVolumeFile(const std::string& path)
-{
-  for (const char* ext : { ".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd" }) {
-    std::string e = ext;
-    if (path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 int runConvert(const std::string& input, const std::string& output, const std::string& series,
                const GlobalOptions& global)
 {
-  if (!isVolumeFile(output)) {
+  if (!isVolumeFileName(output)) {
     throw Error(ErrorCode::InvalidArgument,
                 "output '" + output + "' must end in .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd");
   }
@@ -187,7 +176,7 @@ int runConvert(const std::string& input, const std::string& output, const std::s
   std::vector<std::string> warnings;
   ImageGeometry g;
   auto progress = [&](double f) { return reportProgress("loading", f, global.quiet); };
-  if (isVolumeFile(input)) {
+  if (isVolumeFileName(input)) {
     Image<float> volume = readVolumeFile(input);
     g = volume.geometry();
     writeVolumeFile(volume, staged);

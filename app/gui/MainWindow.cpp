@@ -70,7 +70,7 @@ MainWindow::MainWindow()
     QString path =
       QFileDialog::getOpenFileName(this, tr("Open NIfTI volume"), QString(), tr("NIfTI (*.nii *.nii.gz)"));
     if (!path.isEmpty()) {
-      openNifti(path);
+      openVolumeFile(path);
     }
   });
   file->addSeparator();
@@ -182,12 +182,9 @@ void MainWindow::openDemo()
 
 void MainWindow::openPath(const QString& path)
 {
-  static const QStringList volumeSuffixes = { ".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd" };
-  for (const auto& suffix : volumeSuffixes) {
-    if (path.endsWith(suffix, Qt::CaseInsensitive)) {
-      openNifti(path);
-      return;
-    }
+  if (drg::imaging::isVolumeFileName(path.toStdString())) {
+    openVolumeFile(path);
+    return;
   }
   openDicom(path);
 }
@@ -250,7 +247,7 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
   });
 }
 
-void MainWindow::openNifti(const QString& path)
+void MainWindow::openVolumeFile(const QString& path)
 {
   startLoading(tr("Loading"), [path](const std::function<bool(double)>&) {
     auto loaded = std::make_shared<LoadedCase>();

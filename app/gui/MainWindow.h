@@ -41,8 +41,8 @@ public:
 
   /// Generates the demo phantom in the background and shows it.
   void openDemo();
-  /// Opens a NIfTI volume (and labels.nii.gz beside it, when present).
-  void openNifti(const QString& path);
+  /// Opens a NIfTI, NRRD or MetaImage volume (and labels.nii.gz beside it, when present).
+  void openVolumeFile(const QString& path);
   /// Scans a DICOM folder, file or DICOMDIR; asks which series when there are several; loads it.
   void openDicom(const QString& path);
   /// Opens a NIfTI/NRRD/MetaImage file or a DICOM folder/file, whichever `path` is.

@@ -125,11 +125,6 @@ std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g)
   return read<std::uint8_t>(path, g);
 }
 
-std::vector<float> readNiftiF32(const std::string& path, PlainGeometry& g)
-{
-  return read<float>(path, g);
-}
-
 std::vector<float> readVolumeF32(const std::string& path, PlainGeometry& g)
 {
   return read<float>(path, g);

@@ -32,8 +32,6 @@ void writeVolumeF32(const PlainGeometry& g, const float* data, const std::string
 /// Reads a NIfTI, NRRD or MetaImage volume (chosen by the name) as float.
 std::vector<float> readVolumeF32(const std::string& path, PlainGeometry& g);
 
-/// Reads a NIfTI file as float (scl_slope/scl_inter applied); throws drg::Error(Format).
-std::vector<float> readNiftiF32(const std::string& path, PlainGeometry& g);
 
 /// Reads a NIfTI file as unsigned 8-bit; throws drg::Error(Format).
 std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g);

@@ -3,6 +3,8 @@
 #include "ItkImageIo.h"
 #include "NiftiWriter.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace drg::imaging
@@ -38,13 +40,42 @@ void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& p
 
 void writeVolumeFile(const Image<std::int16_t>& image, const std::filesystem::path& path)
 {
-  std::string name = path.filename().string();
-  if (name.size() >= 4 && (name.compare(name.size() - 4, 4, ".nii") == 0 ||
-                           (name.size() >= 7 && name.compare(name.size() - 7, 7, ".nii.gz") == 0))) {
+  if (isNiftiFileName(path)) {
     writeNiftiStreaming(image, path);
     return;
   }
   itkio::writeNiftiI16(plain(image.geometry()), image.voxels().data(), path.string());
+}
+
+namespace
+{
+
+bool nameEndsWith(const std::filesystem::path& path, const std::string& tail)
+{
+  std::string name = path.filename().string();
+  if (name.size() < tail.size()) {
+    return false;
+  }
+  return std::equal(tail.rbegin(), tail.rend(), name.rbegin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+}
+
+} // namespace
+
+bool isNiftiFileName(const std::filesystem::path& path)
+{
+  return nameEndsWith(path, ".nii") || nameEndsWith(path, ".nii.gz");
+}
+
+bool isVolumeFileName(const std::filesystem::path& path)
+{
+  for (const char* ext : { ".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd" }) {
+    if (nameEndsWith(path, ext)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 static ImageGeometry fromPlain(const itkio::PlainGeometry& p)
@@ -70,15 +101,6 @@ Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path)
   return out;
 }
 
-Image<float> readNiftiVolume(const std::filesystem::path& path)
-{
-  itkio::PlainGeometry p;
-  std::vector<float> data = itkio::readNiftiF32(path.string(), p);
-  Image<float> out(fromPlain(p));
-  out.voxels() = std::move(data);
-  return out;
-}
-
 void writeVolumeFile(const Image<float>& image, const std::filesystem::path& path)
 {
   bool integral = true;
@@ -88,12 +110,7 @@ void writeVolumeFile(const Image<float>& image, const std::filesystem::path& pat
       break;
     }
   }
-  std::string name = path.filename().string();
-  auto endsWith = [&](const char* tail) {
-    std::string t = tail;
-    return name.size() >= t.size() && name.compare(name.size() - t.size(), t.size(), t) == 0;
-  };
-  if (endsWith(".nii") || endsWith(".nii.gz")) {
+  if (isNiftiFileName(path)) {
     writeNiftiStreaming(image, path, integral); // no second copy of the volume
     return;
   }

@@ -100,7 +100,7 @@ void expectMatchesDcm2niix(const fs::path& input, const Image<float>& loaded, do
     }
   }
   ASSERT_FALSE(nii.empty()) << "dcm2niix wrote no volume:\n" << r.output;
-  expectMatchesReference(input, loaded, readNiftiVolume(nii), tolMm);
+  expectMatchesReference(input, loaded, readVolumeFile(nii), tolMm);
 }
 
 void expectRefused(const fs::path& input, drg::ErrorCode code, const std::string& fragment)
@@ -237,7 +237,7 @@ TEST(DicomImport, EveryTransferSyntaxMatchesDcm2niix)
     SCOPED_TRACE(file.string());
     LoadedVolume v = loadDicom(file);
     expectMatchesReference(file, v.volume,
-                           readNiftiVolume(in.parent_path() / "Ref" / (std::to_string(n) + ".nii")));
+                           readVolumeFile(in.parent_path() / "Ref" / (std::to_string(n) + ".nii")));
   }
   for (const char* f : { "693_UNCI.dcm", "693_UNCR.dcm", "693_J2KR.dcm", "eCT_Supplemental.dcm" }) {
     fs::path file = data / "dicom-edge" / "single-files" / f;
@@ -281,7 +281,7 @@ TEST(DicomImport, CliInfoHidesIdentityAndConvertWritesNifti)
   auto conv = runCommand(drg::test::cliPath() + " convert --quiet " + (dir.path() / "dicom").string() + " " +
                          out.string());
   ASSERT_EQ(conv.exitCode, 0) << conv.output;
-  Image<float> back = readNiftiVolume(out);
+  Image<float> back = readVolumeFile(out);
   expectSameVoxels(back, c.intensities, "convert");
   // a left-handed oblique grid keeps its geometry through our NIfTI writer (qform with qfac, sform)
   for (const char* ext : { ".nii", ".nii.gz", ".nrrd", ".mha" }) {

@@ -137,7 +137,7 @@ TEST(PhantomCli, Dcm2niixBuildsTheSameVoxelsOnTheTruthGeometry)
     fs::create_directories(out);
     auto r = runCommand("dcm2niix -z n -f vol -o " + out.string() + " " + (dir.path() / "dicom").string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
-    auto vol = drg::imaging::readNiftiVolume(out / "vol.nii");
+    auto vol = drg::imaging::readVolumeFile(out / "vol.nii");
     json truth = readJson(dir.path() / "truth.json");
     drg::imaging::ImageGeometry g = truthGeometry(truth);
     auto labels = drg::imaging::readNiftiLabels(dir.path() / "labels.nii.gz");

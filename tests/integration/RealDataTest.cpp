@@ -17,7 +17,7 @@ TEST(RealData, TotalSegmentatorCtLabelsLandWhereTheSourceSays)
   }
   auto dir = *data / "ct-lumbar-totalseg";
   auto labels = drg::imaging::readNiftiLabels(dir / "example_seg_fast_force_split.nii.gz");
-  auto ct = drg::imaging::readNiftiVolume(dir / "example_ct.nii.gz");
+  auto ct = drg::imaging::readVolumeFile(dir / "example_ct.nii.gz");
   ASSERT_EQ(labels.geometry().size, ct.geometry().size);
   // reference centroids from SOURCE.md, world RAS mm; LPS negates x and y
   std::map<int, Eigen::Vector3d> ras = { { 26, { 0.2, 107.0, 221.6 } },  { 27, { -1.3, 125.0, 246.0 } },

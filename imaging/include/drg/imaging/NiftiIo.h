@@ -8,6 +8,12 @@
 namespace drg::imaging
 {
 
+/// True for the names the volume readers and writers take: .nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd
+/// (any case).
+bool isVolumeFileName(const std::filesystem::path& path);
+/// True for .nii and .nii.gz names.
+bool isNiftiFileName(const std::filesystem::path& path);
+
 /// Writes a label map as NIfTI-1 (.nii or .nii.gz by the name) through ITK; LPS geometry is
 /// converted to the file's RAS convention by ITK. Throws drg::Error(Io) on failure.
 void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& path);
@@ -25,9 +31,6 @@ void writeVolumeFile(const Image<std::int16_t>& image, const std::filesystem::pa
 
 /// Reads a NIfTI, NRRD or MetaImage volume into LPS geometry (ITK converts RAS files).
 Image<float> readVolumeFile(const std::filesystem::path& path);
-
-/// Reads a NIfTI volume as float (the file's scaling applied) into LPS geometry.
-Image<float> readNiftiVolume(const std::filesystem::path& path);
 
 /// Reads a NIfTI label map through ITK into LPS geometry. Throws drg::Error on failure.
 Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path);
