@@ -160,6 +160,35 @@ struct PendingPatient
   std::vector<std::string> order;
 };
 
+/// A stack whose positions repeat and whose frames carry several acquisition numbers holds several
+/// acquisitions of the same volume (e.g. before and after contrast): one stack per acquisition.
+void splitRepeatedAcquisitions(DicomSeriesInfo& series)
+{
+  std::vector<DicomStack> result;
+  for (auto& stack : series.stacks) {
+    Eigen::Vector3d normal = stack.rowDirection.cross(stack.columnDirection);
+    std::map<long, int> positions;
+    bool repeats = false;
+    std::map<int, std::vector<DicomFrameRef>> byAcquisition;
+    for (const auto& f : stack.frames) {
+      repeats = repeats || (f.hasPosition && ++positions[std::lround(f.position.dot(normal) * 100.0)] > 1);
+      byAcquisition[f.acquisitionNumber].push_back(f);
+    }
+    if (!repeats || byAcquisition.size() < 2) {
+      result.push_back(std::move(stack));
+      continue;
+    }
+    for (auto& [number, frames] : byAcquisition) {
+      DicomStack part = stack;
+      part.frames = std::move(frames);
+      part.id = stack.id + ".acq" + std::to_string(number);
+      part.splitReason = "acquisition " + std::to_string(number) + " repeats the positions of another";
+      result.push_back(std::move(part));
+    }
+  }
+  series.stacks = std::move(result);
+}
+
 } // namespace
 
 DicomScan scanDicom(const fs::path& input, const ProgressCallback& progress)
@@ -399,6 +428,7 @@ DicomScan scanDicom(const fs::path& input, const ProgressCallback& progress)
         ref.rescaleSlope = fg.rescaleSlope;
         ref.rescaleIntercept = fg.rescaleIntercept;
         ref.instanceNumber = dicom::integer(d, DCM_InstanceNumber, 0);
+        ref.acquisitionNumber = dicom::integer(d, DCM_AcquisitionNumber, 0);
         series.info.stacks[stackIndex].frames.push_back(ref);
       }
     }
@@ -409,6 +439,7 @@ DicomScan scanDicom(const fs::path& input, const ProgressCallback& progress)
       PendingStudy& s = p.studies[sk];
       for (const auto& rk : s.order) {
         PendingSeries& r = s.series[rk];
+        splitRepeatedAcquisitions(r.info);
         if (r.info.stacks.size() > 1) {
           r.info.warnings.push_back("series split into " + std::to_string(r.info.stacks.size()) +
                                     " stacks: " + r.info.stacks[1].splitReason);

@@ -197,6 +197,21 @@ TEST(DicomImport, RefusesMissingDuplicateAndMixedSlicesNamingThePositions)
   ASSERT_EQ(scan.imageStacks().size(), 2u);
   EXPECT_EQ(scan.imageStacks()[1]->splitReason, "orientation differs");
   expectRefused(mixed, drg::ErrorCode::InvalidArgument, "choose one with --series");
+
+  // a second acquisition of the same positions in the same series: one stack per acquisition
+  fs::path twice = dir.path() / "twice";
+  fs::copy(series, twice);
+  for (const auto& e : fs::directory_iterator(series)) {
+    fs::copy_file(e.path(), twice / ("B" + e.path().filename().string()));
+  }
+  auto acq = runCommand("dcmodify -nb -gin -m \"(0020,0012)=2\" " + (twice / "B*.dcm").string());
+  ASSERT_EQ(acq.exitCode, 0) << acq.output;
+  DicomScan repeated = scanDicom(twice);
+  ASSERT_EQ(repeated.imageStacks().size(), 2u);
+  EXPECT_NE(repeated.imageStacks()[1]->splitReason.find("acquisition 2"), std::string::npos);
+  for (const auto* stack : repeated.imageStacks()) {
+    expectSameVoxels(loadDicomStack(*stack).volume, c.intensities, stack->id);
+  }
   // the input folders are never modified
   EXPECT_TRUE(fs::exists(series / "IM00020.dcm"));
 }

@@ -22,6 +22,7 @@ struct DicomFrameRef
   double rescaleSlope = 1.0;
   double rescaleIntercept = 0.0;
   int instanceNumber = 0;
+  int acquisitionNumber = 0;
 };
 
 /// Frames of one series that share orientation, matrix and pixel spacing, so they can form one
