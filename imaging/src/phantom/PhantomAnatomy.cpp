@@ -535,7 +535,6 @@ private:
       Vector3d sm(0.0, yc + 0.5 * d.canalD + 3.0, zLam + 1.0);
       Vector3d st(0.0, sm.y() + d.spLength, sm.z() - d.spDrop);
       boxBetween(obj, f.toWorld(sm), f.toWorld(st), ez, 0.5 * d.spHeight, 3.5, 2.5);
-      m_spinousTips[d.level] = f.toWorld(st);
     } else {
       // median sacral crest
       Vector3d sm(0.0, yc + 0.5 * d.canalD + 3.0, zLam);
@@ -573,7 +572,6 @@ private:
     int obj = addObject("sacrum", vertebraLabel("sacrum"), 9, bone(m_options.corticalThicknessMm), 8.0);
     m_vertebraObject["sacrum"] = obj;
     double z = -0.5 * d.bodyH;
-    double y = 0.0;
     double canalW = d.canalW * 0.8;
     double canalD = d.canalD * 0.7;
     // segments S2-S5 follow the sacral kyphosis: each turns a little further forwards
@@ -605,9 +603,7 @@ private:
       canalW *= 0.78;
       canalD *= 0.8;
       top = centre - axes.col(2) * (0.5 * seg.z());
-      y = 0.0;
     }
-    (void)y;
     m_sacrumTip = top;
   }
 
@@ -707,7 +703,6 @@ private:
       m_anatomy.truth.landmarks.push_back({ "iliac_crest_top_" + side, top + Vector3d(0, 0, 6.5) });
       m_anatomy.truth.landmarks.push_back({ "asis_" + side, crest.back() + Vector3d(0, -9.0, 0) });
       m_anatomy.truth.landmarks.push_back({ "psis_" + side, crest.front() + Vector3d(0, 9.0, 0) });
-      m_iliumLow[side] = P(xs + 45, yS - 38, zA - 82);
       m_iliumXs = xs;
       m_iliumY = yS;
       m_iliumZ = zA;
@@ -1032,7 +1027,6 @@ private:
     Material skin{ tissue("fat"), tissue("skin"), 2.0 };
     int outline = addObject("body", labels::kSkin, 1, skin, 0.0);
     addPart(outline, Shape::Outline, Vector3d::Zero(), Matrix3d::Identity(), Vector3d(0, 0, 0));
-    m_outlinePart = static_cast<int>(sc.parts.size() - 1);
     int muscleWall = addObject("muscle", labels::kMuscle, 2, plain("muscle"), 0.0);
     addPart(muscleWall, Shape::Outline, Vector3d::Zero(), Matrix3d::Identity(), Vector3d(20, 24, 14));
     Material bowel{ tissue("viscera"), tissue("viscera"), 0.0 };
@@ -1243,7 +1237,7 @@ private:
   std::map<std::string, GanglionPrior> m_priors;
   std::map<std::string, int> m_vertebraObject;
   std::map<std::size_t, int> m_discObject;
-  std::map<std::string, Vector3d> m_tpTips, m_spinousTips, m_ribTips, m_iliumLow;
+  std::map<std::string, Vector3d> m_tpTips, m_ribTips;
   std::map<std::string, double> m_sacHalfWidth;
   std::vector<PedicleRecord> m_pedicles;
   std::vector<std::pair<Vector3d, Vector3d>> m_sacralCanal;
@@ -1253,7 +1247,6 @@ private:
   Vector3d m_conusTip = Vector3d::Zero();
   double m_alaReach = 0, m_alaHeight = 0, m_alaDepth = 0, m_slopePerLordosis = 0, m_takeoffDegrees = 55;
   double m_iliumXs = 0, m_iliumY = 0, m_iliumZ = 0;
-  int m_outlinePart = -1;
 };
 
 } // namespace

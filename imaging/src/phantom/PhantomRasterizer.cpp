@@ -174,9 +174,6 @@ void SceneIndex::evaluate(const Eigen::Vector3d& p, double pv, double airValue, 
   double dist = 1e30;
   auto composite = [&](int objectIndex, double d) {
     const Object& o = m_scene.objects[static_cast<std::size_t>(objectIndex)];
-    if (o.halfSpaceLimit < 1e29) {
-      d = std::max(d, p.y() - o.halfSpaceLimit);
-    }
     double a = std::clamp(0.5 - d / pv, 0.0, 1.0);
     if (a <= 0.0) {
       return;

@@ -85,8 +85,7 @@ struct Object
   int label = 0;
   int priority = 0;
   Material material;
-  double blend = 0.0;           // smooth-minimum radius between parts (mm)
-  double halfSpaceLimit = 1e30; // parts are clipped to y < limit (LPS y) when set
+  double blend = 0.0; // smooth-minimum radius between parts (mm)
   std::vector<int> parts;
 };
 
@@ -217,9 +216,6 @@ struct Scene
     double d = 1e30;
     for (int pi : obj.parts) {
       d = smoothMin(d, partDistance(parts[static_cast<std::size_t>(pi)], p, outline), obj.blend);
-    }
-    if (obj.halfSpaceLimit < 1e29) {
-      d = std::max(d, p.y() - obj.halfSpaceLimit);
     }
     return d;
   }

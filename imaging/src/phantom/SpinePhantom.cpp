@@ -45,8 +45,8 @@ std::string lower(std::string s)
 /// Image axes (columns: i, j, k in LPS) for the acquisition options.
 Matrix3d gridAxes(const PhantomOptions& o)
 {
-  Vector3d row;
-  Vector3d col;
+  Vector3d row(1, 0, 0);
+  Vector3d col(0, 1, 0);
   switch (o.plane) {
     case AcquisitionPlane::Axial:
       row = Vector3d(1, 0, 0);
