@@ -171,7 +171,8 @@ void MainWindow::openDemo()
     drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(options, progress);
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title = QObject::tr("Demo case: spine phantom (CT, T10 to sacrum)");
-    loaded->volume = drg::imaging::Image<float>(phantom.intensities.geometry());
+    loaded->volume =
+      drg::imaging::Image<float>(phantom.intensities.geometry(), drg::imaging::Uninitialized{});
     std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
               loaded->volume.voxels().begin());
     loaded->labels = std::move(phantom.labels);

@@ -458,7 +458,7 @@ Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
   g.direction.col(1) = col;
   g.direction.col(2) = normal;
   g.origin = sorted.front().ref->position;
-  Image<T> volume(g);
+  Image<T> volume(g, Uninitialized{}); // every voxel is decoded into
   if (stack.photometric == "MONOCHROME1") {
     warnings.push_back(
       "MONOCHROME1 series: low values display bright on the scanner; values are kept as stored");

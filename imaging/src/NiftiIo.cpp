@@ -96,8 +96,8 @@ Image<std::uint8_t> readNiftiLabels(const std::filesystem::path& path)
 {
   itkio::PlainGeometry p;
   std::vector<std::uint8_t> data = itkio::readNiftiU8(path.string(), p);
-  Image<std::uint8_t> out(fromPlain(p));
-  out.voxels() = std::move(data);
+  Image<std::uint8_t> out(fromPlain(p), Uninitialized{});
+  out.voxels().assign(data.begin(), data.end());
   return out;
 }
 
@@ -121,8 +121,8 @@ Image<float> readVolumeFile(const std::filesystem::path& path)
 {
   itkio::PlainGeometry p;
   std::vector<float> data = itkio::readVolumeF32(path.string(), p);
-  Image<float> out(fromPlain(p));
-  out.voxels() = std::move(data);
+  Image<float> out(fromPlain(p), Uninitialized{});
+  out.voxels().assign(data.begin(), data.end());
   return out;
 }
 

@@ -205,8 +205,8 @@ void rasterizeScene(const SceneIndex& index, const ImageGeometry& geometry, doub
                     const NoiseModel& noise, double lo, double hi, Image<std::int16_t>& values,
                     Image<std::uint8_t>& labels, const ProgressCallback& progress)
 {
-  values = Image<std::int16_t>(geometry);
-  labels = Image<std::uint8_t>(geometry);
+  values = Image<std::int16_t>(geometry, Uninitialized{}); // every voxel is written below
+  labels = Image<std::uint8_t>(geometry, Uninitialized{});
   const auto& gauss = gaussianTable();
   const std::size_t nx = geometry.size[0];
   const std::size_t ny = geometry.size[1];
