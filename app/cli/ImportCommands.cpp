@@ -1,6 +1,7 @@
 // drgplan-cli info / convert: what a folder holds, and a loaded volume written out.
 #include "Commands.h"
 
+#include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
@@ -166,16 +167,29 @@ int runInfo(const std::string& input, bool asJson, bool showIdentity)
 int runConvert(const std::string& input, const std::string& output, const std::string& series,
                const GlobalOptions& global)
 {
-  if (!isVolumeFileName(output)) {
-    throw Error(ErrorCode::InvalidArgument,
-                "output '" + output + "' must end in .nii, .nii.gz, .nrrd, .nhdr, .mha or .mhd");
-  }
   std::filesystem::path out(output);
-  // write aside (keeping the extension chain so the writer picks the format), then rename into place
-  std::filesystem::path staged = out.parent_path() / (".partial-" + out.filename().string());
+  // single-file formats only: the output is written aside and renamed into place, which a detached
+  // header (.nhdr, .mhd) naming its data file would not survive
+  if (!isVolumeFileName(out) || out.extension() == ".nhdr" || out.extension() == ".mhd") {
+    throw Error(ErrorCode::InvalidArgument,
+                "output '" + output + "' must end in .nii, .nii.gz, .nrrd or .mha (single-file formats)");
+  }
+  std::filesystem::path staged = temporarySibling(out);
   std::vector<std::string> warnings;
   ImageGeometry g;
   auto progress = [&](double f) { return reportProgress("loading", f, global.quiet); };
+  struct RemoveOnFailure
+  {
+    const std::filesystem::path& path;
+    bool armed = true;
+    ~RemoveOnFailure()
+    {
+      std::error_code ignored;
+      if (armed) {
+        std::filesystem::remove(path, ignored);
+      }
+    }
+  } cleanup{ staged };
   if (isVolumeFileName(input)) {
     Image<float> volume = readVolumeFile(input);
     g = volume.geometry();
@@ -197,12 +211,8 @@ int runConvert(const std::string& input, const std::string& output, const std::s
       writeVolumeFile(v.volume, staged);
     }
   }
-  std::error_code ec;
-  std::filesystem::rename(staged, out, ec);
-  if (ec) {
-    std::filesystem::remove(staged, ec);
-    throw Error(ErrorCode::Io, "cannot write " + output);
-  }
+  commitStaged(staged, out);
+  cleanup.armed = false;
   std::cout << "wrote " << output << ": " << g.size[0] << " x " << g.size[1] << " x " << g.size[2] << " at "
             << fixed(g.spacing[0], 3) << " x " << fixed(g.spacing[1], 3) << " x " << fixed(g.spacing[2], 3)
             << " mm\n";

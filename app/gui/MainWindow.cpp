@@ -381,16 +381,7 @@ void MainWindow::applyPreset(const QString& name)
     return;
   }
   if (name == tr("Auto")) {
-    drg::imaging::Image<std::int16_t> sample;
-    const auto& v = m_case->volume.voxels();
-    std::vector<float> values;
-    for (std::size_t i = 0; i < v.size(); i += std::max<std::size_t>(1, v.size() / 200000)) {
-      values.push_back(v[i]);
-    }
-    std::sort(values.begin(), values.end());
-    double lo = values[values.size() / 100];
-    double hi = values[values.size() * 99 / 100];
-    setWindow({ 0.5 * (lo + hi), std::max(1.0, hi - lo) });
+    setWindow(drg::report::automaticWindow(m_case->volume.voxels(), m_window));
     return;
   }
   QString key = name == tr("Soft tissue") ? "soft" : name == tr("Spine MR") ? "spine-mr" : "bone";

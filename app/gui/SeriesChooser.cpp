@@ -30,19 +30,7 @@ QIcon thumbnail(const drg::imaging::DicomStack& stack)
                                                 drg::imaging::SlicePlane::Coronal,
                                                 drg::imaging::SlicePlane::Axial };
     drg::imaging::Slice s = drg::imaging::extractSlice(v.volume, planes[axis], centre);
-    std::vector<float> values;
-    for (float x : s.values) {
-      if (!std::isnan(x)) {
-        values.push_back(x);
-      }
-    }
-    if (values.empty()) {
-      return {};
-    }
-    std::sort(values.begin(), values.end());
-    double lo = values[values.size() / 100];
-    double hi = values[values.size() * 99 / 100];
-    QImage img = drg::report::renderSlice(s, { 0.5 * (lo + hi), std::max(1.0, hi - lo) });
+    QImage img = drg::report::renderSlice(s, drg::report::automaticWindow(s.values));
     return QIcon(QPixmap::fromImage(img.scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
   } catch (const std::exception&) {
     return {};

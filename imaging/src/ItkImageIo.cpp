@@ -84,12 +84,12 @@ void write(const PlainGeometry& g, const T* data, const std::string& path)
 
 } // namespace
 
-void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path)
+void writeVolumeU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path)
 {
   write(g, data, path);
 }
 
-void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path)
+void writeVolumeI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path)
 {
   write(g, data, path);
 }

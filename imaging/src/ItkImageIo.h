@@ -22,8 +22,8 @@ struct PlainGeometry
 
 /// Writes the buffer as NIfTI, NRRD or MetaImage by the name (compressed for .gz, .nrrd, .mha);
 /// throws drg::Error(Io).
-void writeNiftiU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path);
-void writeNiftiI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path);
+void writeVolumeU8(const PlainGeometry& g, const std::uint8_t* data, const std::string& path);
+void writeVolumeI16(const PlainGeometry& g, const std::int16_t* data, const std::string& path);
 
 /// Writes a float volume as NIfTI (.nii/.nii.gz), NRRD (.nrrd/.nhdr) or MetaImage (.mha/.mhd), chosen
 /// by the name; stored as 16-bit integers when `asInt16`, else as 32-bit floats.
@@ -31,7 +31,6 @@ void writeVolumeF32(const PlainGeometry& g, const float* data, const std::string
 
 /// Reads a NIfTI, NRRD or MetaImage volume (chosen by the name) as float.
 std::vector<float> readVolumeF32(const std::string& path, PlainGeometry& g);
-
 
 /// Reads a NIfTI file as unsigned 8-bit; throws drg::Error(Format).
 std::vector<std::uint8_t> readNiftiU8(const std::string& path, PlainGeometry& g);

@@ -30,7 +30,7 @@ itkio::PlainGeometry plain(const ImageGeometry& g)
 
 void writeNifti(const Image<std::uint8_t>& image, const std::filesystem::path& path)
 {
-  itkio::writeNiftiU8(plain(image.geometry()), image.voxels().data(), path.string());
+  itkio::writeVolumeU8(plain(image.geometry()), image.voxels().data(), path.string());
 }
 
 void writeNifti(const Image<std::int16_t>& image, const std::filesystem::path& path)
@@ -44,7 +44,7 @@ void writeVolumeFile(const Image<std::int16_t>& image, const std::filesystem::pa
     writeNiftiStreaming(image, path);
     return;
   }
-  itkio::writeNiftiI16(plain(image.geometry()), image.voxels().data(), path.string());
+  itkio::writeVolumeI16(plain(image.geometry()), image.voxels().data(), path.string());
 }
 
 namespace

@@ -22,22 +22,6 @@ WindowLevel windowPreset(const QString& name)
   return { 400.0, 1800.0 };
 }
 
-WindowLevel automaticWindow(const imaging::Image<std::int16_t>& image)
-{
-  const auto& v = image.voxels();
-  if (v.empty()) {
-    return {};
-  }
-  std::vector<std::int16_t> sample;
-  for (std::size_t i = 0; i < v.size(); i += std::max<std::size_t>(1, v.size() / 200000)) {
-    sample.push_back(v[i]);
-  }
-  std::sort(sample.begin(), sample.end());
-  double lo = sample[sample.size() / 100];
-  double hi = sample[sample.size() * 99 / 100];
-  return { 0.5 * (lo + hi), std::max(1.0, hi - lo) };
-}
-
 QColor labelColour(int label)
 {
   if (label <= 0) {

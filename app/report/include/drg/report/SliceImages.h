@@ -8,6 +8,8 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -27,8 +29,29 @@ struct WindowLevel
 /// Named presets: "bone", "soft", "spine-mr"; unknown names give the bone window.
 WindowLevel windowPreset(const QString& name);
 
-/// Window covering the 1st to 99th percentile of the volume (the "auto" preset).
-WindowLevel automaticWindow(const imaging::Image<std::int16_t>& image);
+/// Window covering the 1st to 99th percentile of `values` (the "auto" preset): at most about
+/// 200,000 evenly spaced samples are used; NaN (outside the volume) is skipped. `fallback` when
+/// there is no value.
+template<typename Values>
+WindowLevel automaticWindow(const Values& values, const WindowLevel& fallback = {})
+{
+  std::vector<double> sample;
+  const std::size_t n = values.size();
+  const std::size_t step = std::max<std::size_t>(1, n / 200000);
+  for (std::size_t i = 0; i < n; i += step) {
+    double v = static_cast<double>(values[i]);
+    if (!std::isnan(v)) {
+      sample.push_back(v);
+    }
+  }
+  if (sample.empty()) {
+    return fallback;
+  }
+  std::sort(sample.begin(), sample.end());
+  double lo = sample[sample.size() / 100];
+  double hi = sample[sample.size() * 99 / 100];
+  return { 0.5 * (lo + hi), std::max(1.0, hi - lo) };
+}
 
 /// A point drawn on slices near it (a ganglion, a landmark).
 struct SliceMarker
