@@ -22,9 +22,6 @@ void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 /// `drgplan-cli info IN` and `drgplan-cli convert IN OUT`: DICOM import.
 void addImportCommands(CLI::App& app, const GlobalOptions& global, Action& run);
 
-/// Creates the QGuiApplication that QtGui painting needs (offscreen platform unless one is set).
-void ensureGuiApplication();
-
 /// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
 bool reportProgress(const char* what, double fraction, bool quiet);
 

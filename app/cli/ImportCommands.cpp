@@ -68,6 +68,7 @@ int runInfo(const std::string& input, bool asJson, bool showIdentity)
   DicomScan scan = scanDicom(input);
   json j;
   j["input"] = input;
+  j["source"] = scan.source;
   j["files"] = scan.filesSeen;
   j["dicom_files"] = scan.dicomFiles;
   j["non_dicom_skipped"] = scan.nonDicomSkipped;
@@ -102,7 +103,8 @@ int runInfo(const std::string& input, bool asJson, bool showIdentity)
                              { "orientation", planeName(s) },
                              { "transfer_syntax", s.transferSyntaxName },
                              { "multi_frame", s.multiFrame },
-                             { "split_reason", s.splitReason } });
+                             { "split_reason", s.splitReason },
+                             { "problem", stackGeometryProblem(s) } });
         }
         rj["stacks"] = stacks;
         series.push_back(rj);
@@ -118,7 +120,9 @@ int runInfo(const std::string& input, bool asJson, bool showIdentity)
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  std::cout << input << ": " << scan.filesSeen << " files, " << scan.dicomFiles << " DICOM";
+  std::cout << input << ": " << scan.filesSeen
+            << (scan.source == "DICOMDIR" ? " files listed in the DICOMDIR, " : " files, ") << scan.dicomFiles
+            << " DICOM";
   if (scan.nonDicomSkipped > 0) {
     std::cout << ", " << scan.nonDicomSkipped << " not DICOM (skipped)";
   }
@@ -146,6 +150,9 @@ int runInfo(const std::string& input, bool asJson, bool showIdentity)
                     << "\n";
           if (!s["split_reason"].get<std::string>().empty()) {
             std::cout << "        split from the series: " << s["split_reason"].get<std::string>() << "\n";
+          }
+          if (!s["problem"].get<std::string>().empty()) {
+            std::cout << "        cannot be loaded: " << s["problem"].get<std::string>() << "\n";
           }
         }
         if (rj["localizers_skipped"].get<std::size_t>() > 0) {

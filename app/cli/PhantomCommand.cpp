@@ -1,9 +1,8 @@
 #include "Commands.h"
+#include "Graphics.h"
 
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpinePhantom.h"
-#include "drg/render/SpineOverviewRenderer.h"
-#include "drg/report/SliceImages.h"
 
 #include <nlohmann/json.hpp>
 
@@ -40,30 +39,6 @@ struct PhantomArgs
   std::string preview;
   std::string render3d;
 };
-
-/// Orthogonal slices through the left L4 ganglion (or the grid centre), ganglia marked.
-void writePreview(const drg::imaging::PhantomCase& phantom, const std::string& path)
-{
-  ensureGuiApplication();
-  const auto& g = phantom.intensities.geometry();
-  Eigen::Vector3d centre =
-    g.indexToLps(Eigen::Vector3d(g.size[0] - 1.0, g.size[1] - 1.0, g.size[2] - 1.0) * 0.5);
-  std::vector<drg::report::SliceMarker> markers;
-  for (const auto& d : phantom.truth.ganglia) {
-    markers.push_back({ d.centre,
-                        QString::fromStdString(d.level + (d.side == drg::imaging::Side::Left ? "L" : "R")),
-                        0.5 * d.lengthMm });
-    if (d.level == "L4" && d.side == drg::imaging::Side::Left && d.inFieldOfView) {
-      centre = d.centre;
-    }
-  }
-  bool ct = phantom.options.contrast == drg::imaging::PhantomContrast::Ct;
-  QImage sheet = drg::report::renderOrthogonalSheet(
-    phantom.intensities, nullptr, centre, drg::report::windowPreset(ct ? "bone" : "spine-mr"), markers, 600);
-  if (!sheet.save(QString::fromStdString(path))) {
-    throw Error(ErrorCode::Io, "cannot write preview " + path);
-  }
-}
 
 int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
 {
@@ -110,11 +85,10 @@ int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
   writeSpinePhantom(phantom, a.out);
   auto written = std::chrono::steady_clock::now();
   if (!a.preview.empty()) {
-    writePreview(phantom, a.preview);
+    graphics().phantomPreview(phantom, a.preview);
   }
   if (!a.render3d.empty()) {
-    drg::render::renderSpineOverview(phantom.labels, a.render3d, drg::render::OverviewView::PosteriorOblique,
-                                     900, 900, false);
+    graphics().spineOverview(phantom.labels, a.render3d);
   }
   double genSeconds = std::chrono::duration<double>(generated - start).count();
   double writeSeconds = std::chrono::duration<double>(written - generated).count();

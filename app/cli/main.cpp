@@ -3,8 +3,6 @@
 
 #include "drg/imaging/Error.h"
 
-#include <QGuiApplication>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,20 +10,6 @@
 
 namespace drg::cli
 {
-
-void ensureGuiApplication()
-{
-  if (QGuiApplication::instance() != nullptr) {
-    return;
-  }
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-  }
-  static int argc = 1;
-  static char name[] = "drgplan-cli";
-  static char* argv[] = { name, nullptr };
-  static QGuiApplication app(argc, argv);
-}
 
 bool reportProgress(const char* what, double fraction, bool quiet)
 {

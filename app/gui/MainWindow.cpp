@@ -241,6 +241,7 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     loaded->volume = std::move(v.volume);
     loaded->isCt = series != nullptr && series->modality == "CT";
     loaded->warnings = v.warnings;
+    loaded->invertedGreyscale = v.invertedGreyscale;
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
@@ -391,7 +392,8 @@ void MainWindow::applyPreset(const QString& name)
 void MainWindow::setWindow(const drg::report::WindowLevel& window)
 {
   m_window = window;
+  m_window.inverted = m_case && m_case->invertedGreyscale;
   for (auto* view : m_views) {
-    view->setWindow(window);
+    view->setWindow(m_window);
   }
 }

@@ -25,6 +25,7 @@ struct LoadedCase
   drg::imaging::Image<std::uint8_t> labels;
   drg::imaging::PhantomTruth anatomy;
   bool isCt = true;
+  bool invertedGreyscale = false; ///< MONOCHROME1: shown with low values bright
   std::vector<std::string> warnings;
 };
 

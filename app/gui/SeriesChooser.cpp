@@ -30,7 +30,9 @@ QIcon thumbnail(const drg::imaging::DicomStack& stack)
                                                 drg::imaging::SlicePlane::Coronal,
                                                 drg::imaging::SlicePlane::Axial };
     drg::imaging::Slice s = drg::imaging::extractSlice(v.volume, planes[axis], centre);
-    QImage img = drg::report::renderSlice(s, drg::report::automaticWindow(s.values));
+    drg::report::WindowLevel window = drg::report::automaticWindow(s.values);
+    window.inverted = v.invertedGreyscale;
+    QImage img = drg::report::renderSlice(s, window);
     return QIcon(QPixmap::fromImage(img.scaled(96, 96, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
   } catch (const std::exception&) {
     return {};
@@ -71,9 +73,17 @@ SeriesChooser::SeriesChooser(const drg::imaging::DicomScan& scan, QWidget* paren
     if (!stack->splitReason.empty()) {
       text += "\n" + tr("split from its series: %1").arg(QString::fromStdString(stack->splitReason));
     }
+    const std::string problem = drg::imaging::stackGeometryProblem(*stack);
+    if (!problem.empty()) {
+      text += "\n" + tr("cannot be loaded");
+    }
     auto* item = new QListWidgetItem(thumbnail(*stack), text, m_list);
     item->setData(Qt::UserRole, QString::fromStdString(stack->id));
     QStringList warnings;
+    if (!problem.empty()) {
+      warnings << QString::fromStdString(problem);
+      item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+    }
     if (series) {
       for (const auto& w : series->warnings) {
         warnings << QString::fromStdString(w);

@@ -352,10 +352,16 @@ void checkSizesBeforeAllocating(const DicomStack& stack, std::size_t slices)
 namespace
 {
 
-/// Checks the stack, orders its frames, places the grid and decodes every frame into Image<T>.
-template<typename T>
-Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
-                     std::vector<std::string>& warnings)
+/// A stack's frames in order along the slice normal and the regular grid they fill.
+struct StackLayout
+{
+  std::vector<SortedFrame> sorted;
+  ImageGeometry geometry;
+};
+
+/// Checks the stack's geometry (throws drg::Error(Geometry) naming the problem), orders its frames
+/// and places the grid. Reads no pixel.
+StackLayout layoutStack(const DicomStack& stack, std::vector<std::string>& warnings)
 {
   dicom::registerCodecs();
   if (stack.frames.empty()) {
@@ -460,8 +466,6 @@ Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
     warnings.push_back("single-slice series: slice spacing unknown, 1 mm assumed");
   }
 
-  checkSizesBeforeAllocating(stack, sorted.size());
-
   ImageGeometry g;
   g.size = { static_cast<std::size_t>(stack.columns), static_cast<std::size_t>(stack.rows), sorted.size() };
   g.spacing = Eigen::Vector3d(stack.pixelSpacing[1], stack.pixelSpacing[0], spacing);
@@ -469,10 +473,22 @@ Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
   g.direction.col(1) = col;
   g.direction.col(2) = normal;
   g.origin = sorted.front().ref->position;
-  Image<T> volume(g, Uninitialized{}); // every voxel is decoded into
+  return { std::move(sorted), g };
+}
+
+/// Checks the stack, orders its frames, places the grid and decodes every frame into Image<T>.
+template<typename T>
+Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
+                     std::vector<std::string>& warnings)
+{
+  dicom::registerCodecs();
+  StackLayout layout = layoutStack(stack, warnings);
+  const std::vector<SortedFrame>& sorted = layout.sorted;
+  checkSizesBeforeAllocating(stack, sorted.size());
+  Image<T> volume(layout.geometry, Uninitialized{}); // every voxel is decoded into
   if (stack.photometric == "MONOCHROME1") {
-    warnings.push_back(
-      "MONOCHROME1 series: low values display bright on the scanner; values are kept as stored");
+    warnings.push_back("MONOCHROME1 series: values are kept as stored and shown inverted (low values "
+                       "bright), as the modality intended");
   }
 
   // decode file by file (a multi-frame file once), in parallel
@@ -494,10 +510,22 @@ Image<T> buildVolume(const DicomStack& stack, const ProgressCallback& progress,
 
 } // namespace
 
+std::string stackGeometryProblem(const DicomStack& stack)
+{
+  std::vector<std::string> ignored;
+  try {
+    layoutStack(stack, ignored);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
 LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress)
 {
   LoadedVolume out;
   out.volume = buildVolume<float>(stack, progress, out.warnings);
+  out.invertedGreyscale = stack.photometric == "MONOCHROME1";
   return out;
 }
 

@@ -180,6 +180,11 @@ TEST(DicomImport, RefusesMissingDuplicateAndMixedSlicesNamingThePositions)
   fs::copy(series, gap);
   fs::remove(gap / "IM00020.dcm");
   expectRefused(gap, drg::ErrorCode::Geometry, "missing slices (1 missing between");
+  // listings say so before any pixel is read
+  DicomScan gapScan = scanDicom(gap);
+  ASSERT_EQ(gapScan.imageStacks().size(), 1u);
+  EXPECT_NE(stackGeometryProblem(*gapScan.imageStacks()[0]).find("missing slices"), std::string::npos);
+  EXPECT_EQ(stackGeometryProblem(*scanDicom(series).imageStacks()[0]), "");
 
   // the same position twice (a copy under another name)
   fs::path dup = dir.path() / "dup";
@@ -214,6 +219,73 @@ TEST(DicomImport, RefusesMissingDuplicateAndMixedSlicesNamingThePositions)
   }
   // the input folders are never modified
   EXPECT_TRUE(fs::exists(series / "IM00020.dcm"));
+}
+
+TEST(DicomImport, DicomDirRecordsNameTheFilesRead)
+{
+  DRG_REQUIRE_TOOL("dcmmkdir");
+  PhantomCase c = generateSpinePhantom(smallPhantom());
+  drg::test::TemporaryFolder dir("import-dicomdir");
+  writeSpinePhantom(c, dir.path());
+  // a CD layout: ISO 9660 names without extension, and a DICOMDIR made by DCMTK
+  fs::path cd = dir.path() / "cd";
+  fs::create_directories(cd / "SER1");
+  for (const auto& e : fs::directory_iterator(dir.path() / "dicom")) {
+    fs::copy_file(e.path(), cd / "SER1" / e.path().stem());
+  }
+  auto mk = runCommand("cd " + cd.string() + " && dcmmkdir -q +r -Pgp +D DICOMDIR SER1");
+  ASSERT_EQ(mk.exitCode, 0) << mk.output;
+  // files beside it that the DICOMDIR does not list are not read; lower-case copies of the
+  // listed names (as copied from a CD by some systems) are found
+  fs::copy(cd / "SER1", cd / "unlisted");
+  fs::rename(cd / "SER1", cd / "ser1");
+  DicomScan scan = scanDicom(cd / "DICOMDIR");
+  EXPECT_EQ(scan.source, "DICOMDIR");
+  EXPECT_EQ(scan.filesSeen, c.intensities.geometry().size[2]);
+  ASSERT_EQ(scan.imageStacks().size(), 1u);
+  expectSameVoxels(loadDicom(cd / "DICOMDIR").volume, c.intensities, "through DICOMDIR");
+  // the folder itself holds both copies: a duplicate-position refusal, as it should
+  EXPECT_EQ(scanDicom(cd).source, "folder");
+  expectRefused(cd, drg::ErrorCode::Geometry, "share the position");
+
+  // a listed file that is missing: a warning naming it, and the gap it leaves is refused
+  fs::remove(cd / "ser1" / "IM00007");
+  DicomScan partial = scanDicom(cd / "DICOMDIR");
+  ASSERT_FALSE(partial.warnings.empty());
+  EXPECT_NE(partial.warnings[0].find("SER1\\IM00007"), std::string::npos) << partial.warnings[0];
+  expectRefused(cd / "DICOMDIR", drg::ErrorCode::Geometry, "missing slices");
+
+  // an unreadable DICOMDIR: its folder is scanned, with a warning
+  fs::path damaged = dir.path() / "damaged";
+  fs::create_directories(damaged);
+  fs::copy(dir.path() / "dicom", damaged / "images");
+  std::ofstream(damaged / "DICOMDIR") << "not a DICOMDIR";
+  DicomScan fallback = scanDicom(damaged / "DICOMDIR");
+  EXPECT_EQ(fallback.source, "folder");
+  ASSERT_EQ(fallback.imageStacks().size(), 1u);
+  EXPECT_NE(fallback.warnings.front().find("could not be read as a DICOMDIR"), std::string::npos);
+
+  // the CLI converts through it
+  auto conv = runCommand(drg::test::cliPath() + " convert --quiet " + (damaged / "DICOMDIR").string() + " " +
+                         (dir.path() / "out.nii").string());
+  EXPECT_EQ(conv.exitCode, 0) << conv.output;
+}
+
+TEST(DicomImport, Monochrome1KeepsValuesAndAsksForInvertedDisplay)
+{
+  DRG_REQUIRE_TOOL("dcmodify");
+  PhantomCase c = generateSpinePhantom(smallPhantom());
+  drg::test::TemporaryFolder dir("import-mono1");
+  writeSpinePhantom(c, dir.path());
+  fs::path series = dir.path() / "dicom";
+  EXPECT_FALSE(loadDicom(series).invertedGreyscale);
+  auto r = runCommand("dcmodify -nb -m \"(0028,0004)=MONOCHROME1\" " + (series / "*.dcm").string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  LoadedVolume v = loadDicom(series);
+  EXPECT_TRUE(v.invertedGreyscale);
+  ASSERT_FALSE(v.warnings.empty());
+  EXPECT_NE(v.warnings.back().find("MONOCHROME1"), std::string::npos);
+  expectSameVoxels(v.volume, c.intensities, "MONOCHROME1");
 }
 
 TEST(DicomImport, SkipsWhatIsNotDicomAndCountsIt)

@@ -56,6 +56,9 @@ QImage renderSlice(const imaging::Slice& slice, const WindowLevel& window, const
       std::size_t i = static_cast<std::size_t>(x + slice.width * y);
       float v = slice.values[i];
       int g = std::isnan(v) ? 0 : static_cast<int>(std::clamp((v - lo) * scale, 0.0, 255.0));
+      if (window.inverted && !std::isnan(v)) {
+        g = 255 - g;
+      }
       QRgb out = qRgb(g, g, g);
       if (useLabels) {
         float l = labels->values[i];

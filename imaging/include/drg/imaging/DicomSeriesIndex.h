@@ -101,6 +101,7 @@ struct DicomScan
   std::size_t nonDicomSkipped = 0;   ///< files that are not DICOM
   std::size_t unreadableSkipped = 0; ///< DICOM-looking files that could not be parsed
   std::vector<std::string> warnings;
+  std::string source; ///< what was read: "folder", "file" or "DICOMDIR" (its records)
 
   /// Every image stack in the scan, in patient/study/series order.
   std::vector<const DicomStack*> imageStacks() const;
@@ -108,7 +109,8 @@ struct DicomScan
   const DicomSeriesInfo* seriesOfStack(const std::string& id) const;
 };
 
-/// Scans `input` (a folder, recursively; a single file; or a DICOMDIR, whose folder is scanned)
+/// Scans `input` (a folder, recursively; a single file; or a DICOMDIR, whose records name the files to
+/// read, matched without regard to case; a DICOMDIR that cannot be read makes its folder be scanned)
 /// reading headers only (parsing stops before the pixel data). Never modifies the input.
 /// Throws drg::Error(Io) when the input does not exist or cannot be read.
 DicomScan scanDicom(const std::filesystem::path& input, const ProgressCallback& progress = {});

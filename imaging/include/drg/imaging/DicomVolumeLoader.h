@@ -21,6 +21,9 @@ struct LoadedVolume
   std::string seriesUid;
   std::string seriesDescription;
   std::string frameOfReferenceUid;
+  /// MONOCHROME1: values are kept as stored (so CT numbers stay CT numbers) and viewers show
+  /// low values bright, as the modality intended.
+  bool invertedGreyscale = false;
 };
 
 /// Orders the frames by position along the slice normal (never by file name or instance number),
@@ -30,6 +33,11 @@ struct LoadedVolume
 /// a wrong volume: missing slices, duplicate positions, uneven spacing, gantry tilt, frames without
 /// positions. Undecodable pixel data gives drg::Error(Unsupported) naming the transfer syntax.
 LoadedVolume loadDicomStack(const DicomStack& stack, const ProgressCallback& progress = {});
+
+/// Why `stack` cannot be built into a volume (missing slices, duplicate positions, uneven spacing,
+/// tilt, no geometry), as loadDicomStack would say it, or an empty string when it can. Decodes no
+/// pixel: for listings (`drgplan-cli info`, the series chooser).
+std::string stackGeometryProblem(const DicomStack& stack);
 
 /// Lossless 16-bit variant for conversion: when every frame has slope 1 and an integer intercept
 /// and the stored range plus intercept fits int16, the volume holds exact values as int16 (half the

@@ -24,6 +24,7 @@ struct WindowLevel
 {
   double centre = 400.0;
   double width = 1800.0;
+  bool inverted = false; ///< low values bright (MONOCHROME1 series)
 };
 
 /// Named presets: "bone", "soft", "spine-mr"; unknown names give the bone window.
