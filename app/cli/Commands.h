@@ -22,6 +22,9 @@ void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 /// `drgplan-cli info IN` and `drgplan-cli convert IN OUT`: DICOM import.
 void addImportCommands(CLI::App& app, const GlobalOptions& global, Action& run);
 
+/// `drgplan-cli segment IN --out DIR`: the spine model.
+void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
 /// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
 bool reportProgress(const char* what, double fraction, bool quiet);
 

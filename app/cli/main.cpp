@@ -39,6 +39,8 @@ int exitCodeFor(ErrorCode code)
       return 5;
     case ErrorCode::Unsupported:
       return 6;
+    case ErrorCode::NotFound:
+      return 7;
     case ErrorCode::Cancelled:
       return 130;
     case ErrorCode::Internal:
@@ -62,6 +64,7 @@ int main(int argc, char** argv)
   Action run;
   addPhantomCommand(app, global, run);
   addImportCommands(app, global, run);
+  addSegmentCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,6 +16,8 @@ const char* errorCodeName(ErrorCode code) noexcept
       return "geometry";
     case ErrorCode::Unsupported:
       return "unsupported";
+    case ErrorCode::NotFound:
+      return "not-found";
     case ErrorCode::Cancelled:
       return "cancelled";
     case ErrorCode::Internal:

@@ -1,4 +1,7 @@
 #include "drg/imaging/SpineLevel.h"
+#include "drg/imaging/AnatomyLabels.h"
+
+#include <map>
 
 #include "drg/imaging/Error.h"
 
@@ -64,5 +67,43 @@ std::pair<std::string, std::string> parseLevelRange(const std::string& text)
   }
   return { a, b };
 }
+
+namespace labels
+{
+
+namespace
+{
+const std::map<std::string, int>& labelTable()
+{
+  static const std::map<std::string, int> table = [] {
+    std::map<std::string, int> t = { { "T10", 1 }, { "T11", 2 }, { "T12", 3 }, { "T13", 4 },
+                                     { "L1", 5 },  { "L2", 6 },  { "L3", 7 },  { "L4", 8 },
+                                     { "L5", 9 },  { "L6", 10 }, { "S1", 11 }, { "sacrum", 12 } };
+    for (int n = 1; n <= 9; ++n) {
+      t["T" + std::to_string(n)] = 60 + n;
+    }
+    return t;
+  }();
+  return table;
+}
+} // namespace
+
+int vertebraLabel(const std::string& level)
+{
+  auto it = labelTable().find(level);
+  return it == labelTable().end() ? 0 : it->second;
+}
+
+std::string vertebraLevelOfLabel(int label)
+{
+  for (const auto& [name, value] : labelTable()) {
+    if (value == label) {
+      return name;
+    }
+  }
+  return {};
+}
+
+} // namespace labels
 
 } // namespace drg::imaging

@@ -1,5 +1,7 @@
 #include "phantom/PhantomAnatomy.h"
 
+#include "DrgPriors.h"
+
 #include "drg/imaging/EmbeddedAssets.h"
 #include "drg/imaging/Error.h"
 
@@ -37,13 +39,6 @@ struct LevelDims
   double spLength = 0, spHeight = 0, spDrop = 0;
   double facetAngle = 0, lordosisShare = 0, kyphosis = 0;
   bool thoracic = false;
-};
-
-struct GanglionPrior
-{
-  double length = 0, width = 0;
-  bool hasMedialOffset = false;
-  double medialOffset = 0;
 };
 
 json loadAsset(const char* name)
@@ -257,18 +252,7 @@ private:
       m_sacralSegments.push_back(Vector3d(s[0], s[1], s[2]));
     }
 
-    json priors = loadAsset("anatomy/drg_priors.json");
-    m_takeoffDegrees = priors.at("root_takeoff_angle_degrees").at("value");
-    for (const auto& j : priors.at("levels")) {
-      GanglionPrior g;
-      g.length = j.at("length");
-      g.width = j.at("width");
-      if (!j.at("medial_offset").is_null()) {
-        g.hasMedialOffset = true;
-        g.medialOffset = j.at("medial_offset");
-      }
-      m_priors[j.at("level").get<std::string>()] = g;
-    }
+    m_takeoffDegrees = drgPriors().takeoffDegrees;
 
     std::vector<std::string> names = { "T10", "T11", "T12" };
     if (m_options.transitional == TransitionalAnatomy::T13) {
@@ -819,19 +803,25 @@ private:
       const LevelDims& d = m_levels[i];
       const Frame& f = m_frames[i];
       bool sacral = d.level == "S1";
-      const GanglionPrior& prior = m_priors.at(d.level);
+      const DrgPriors& priors = drgPriors();
+      const DrgLevelPrior* found = priors.find(d.level);
+      if (found == nullptr) {
+        throw Error(ErrorCode::Internal, "no DRG prior for " + d.level);
+      }
+      const DrgLevelPrior& prior = *found;
       double yc = canalY(d);
       double pedBottom = pedicleZ(d) - 0.5 * d.pedH;
       for (double s : { 1.0, -1.0 }) {
         Side side = s > 0 ? Side::Left : Side::Right;
         // ganglion position in this vertebra's frame
         double gx = 0;
-        if (prior.hasMedialOffset) {
-          gx = 0.5 * d.canalW + prior.medialOffset;
+        if (prior.medialOffset) {
+          gx = 0.5 * d.canalW + *prior.medialOffset;
         } else {
-          gx = 0.5 * d.canalW + d.pedW + 1.5 + 0.5 * prior.width; // just lateral to the pedicle
+          gx = 0.5 * d.canalW + d.pedW + priors.thoracicGapLateralMm + 0.5 * prior.width; // lateral to the pedicle
         }
-        double gz = sacral ? pedicleZ(d) - 5.0 : pedBottom - 1.0 - 0.5 * prior.width;
+        double gz = sacral ? pedicleZ(d) - priors.s1BelowPedicleCentreMm
+                           : pedBottom - priors.belowPedicleMm - 0.5 * prior.width;
         double gy = 0;
         if (sacral) {
           gy = yc - 0.5 * d.canalD + 0.5 * prior.width + 0.5;
@@ -841,7 +831,7 @@ private:
           auto [lo, hi] = freeInterval(probe, f.axes.col(1), { d.level, m_levels[i + 1].level }, 25.0);
           double y0 = 0.5 * d.bodyD + 4.0 + lo;
           double y1 = 0.5 * d.bodyD + 4.0 + hi;
-          gy = y0 + 0.6 * (y1 - y0);
+          gy = y0 + priors.dorsalFraction * (y1 - y0);
           gy = std::clamp(gy, y0 + 0.5 * prior.width + 0.3,
                           std::max(y0 + 0.5 * prior.width + 0.3, y1 - 0.5 * prior.width - 0.3));
         }
@@ -1234,7 +1224,6 @@ private:
   std::vector<LevelDims> m_levels;
   std::vector<Frame> m_frames;
   std::vector<Frame> m_discFrames;
-  std::map<std::string, GanglionPrior> m_priors;
   std::map<std::string, int> m_vertebraObject;
   std::map<std::size_t, int> m_discObject;
   std::map<std::string, Vector3d> m_tpTips, m_ribTips;
@@ -1250,16 +1239,6 @@ private:
 };
 
 } // namespace
-
-int vertebraLabel(const std::string& level)
-{
-  static const std::map<std::string, int> table = {
-    { "T10", 1 }, { "T11", 2 }, { "T12", 3 }, { "T13", 4 }, { "L1", 5 },  { "L2", 6 },
-    { "L3", 7 },  { "L4", 8 },  { "L5", 9 },  { "L6", 10 }, { "S1", 11 }, { "sacrum", 12 }
-  };
-  auto it = table.find(level);
-  return it == table.end() ? 0 : it->second;
-}
 
 Anatomy buildAnatomy(const PhantomOptions& options)
 {

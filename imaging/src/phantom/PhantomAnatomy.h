@@ -3,6 +3,7 @@
 
 #include "phantom/PhantomScene.h"
 
+#include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/SpinePhantom.h"
 
 #include <map>
@@ -12,33 +13,8 @@
 namespace drg::imaging::phantom
 {
 
-/// Label map values. Vertebrae 1-12, ribs 20-23, ilium 30/31, discs 40+, canal 50-54, soft tissue
-/// 70-80, ganglia 100 + 2 * vertebra label + (right ? 1 : 0).
-namespace labels
-{
-constexpr int kRibBase = 20;
-constexpr int kIliumLeft = 30;
-constexpr int kIliumRight = 31;
-constexpr int kDiscBase = 40;
-constexpr int kEpiduralFat = 50;
-constexpr int kThecalSac = 51;
-constexpr int kCord = 52;
-constexpr int kCaudaEquina = 53;
-constexpr int kNerveRoot = 54;
-constexpr int kSkin = 70;
-constexpr int kMuscle = 72;
-constexpr int kPsoas = 73;
-constexpr int kViscera = 75;
-constexpr int kKidney = 76;
-constexpr int kAorta = 77;
-constexpr int kVenaCava = 78;
-constexpr int kBowelGas = 79;
-constexpr int kForaminalFat = 80;
-constexpr int kGanglionBase = 100;
-} // namespace labels
-
-/// Label value of a vertebra level name (T10 = 1 ... sacrum = 12), 0 if unknown.
-int vertebraLabel(const std::string& level);
+namespace labels = drg::imaging::labels;
+using labels::vertebraLabel;
 
 /// The anatomy before rasterisation: scene, truth without image-dependent fields, and the extent
 /// of each vertebra (for field-of-view cropping).

@@ -187,11 +187,10 @@ inline double partDistance(const Part& part, const Eigen::Vector3d& p, const Out
       return dp.norm() + std::min(d.maxCoeff(), 0.0) - part.round;
     }
     case Shape::EllipticCylinder: {
+      // rounded edges of radius r: distance to the cylinder shrunk by r, minus r
       double r = part.round;
-      double d2 = ellipseDistance(q.x(), q.y(), part.size.x() - r, part.size.y() - r) + r;
-      double dz = std::abs(q.z()) - part.size.z();
-      double ax = d2 + r;
-      double az = dz + r;
+      double ax = ellipseDistance(q.x(), q.y(), part.size.x() - r, part.size.y() - r);
+      double az = std::abs(q.z()) - part.size.z() + r;
       double outside =
         std::sqrt(std::max(ax, 0.0) * std::max(ax, 0.0) + std::max(az, 0.0) * std::max(az, 0.0));
       return outside + std::min(std::max(ax, az), 0.0) - r;

@@ -14,6 +14,7 @@ enum class ErrorCode
   Format,          ///< input exists but is not what it claims to be (bad DICOM, bad JSON)
   Geometry,        ///< geometry that would give a wrong volume or plan (gaps, tilt, mixed planes)
   Unsupported,     ///< valid input that this version does not handle
+  NotFound,        ///< the input does not show what was looked for (e.g. no spine in the image)
   Cancelled,       ///< the user cancelled a long operation
   Internal         ///< a bug: an invariant of ours did not hold
 };

@@ -1,0 +1,38 @@
+#pragma once
+// Label map values shared by the phantom's labels.nii.gz and the spine model's label map, so that
+// viewers, tests and users read both the same way.
+
+#include <string>
+
+namespace drg::imaging::labels
+{
+
+// Vertebrae: T10 = 1, T11, T12, T13, L1 ... L6, S1 = 11, sacrum = 12; T1-T9 = 61-69.
+constexpr int kRibBase = 20;
+constexpr int kIliumLeft = 30;
+constexpr int kIliumRight = 31;
+constexpr int kDiscBase = 40; ///< phantom: 40 + index of the upper vertebra; model: 40 + upper label
+constexpr int kEpiduralFat = 50;
+constexpr int kThecalSac = 51;
+constexpr int kCord = 52;
+constexpr int kCaudaEquina = 53;
+constexpr int kNerveRoot = 54;
+constexpr int kSpinalCanal = 55; ///< the model's canal mask (bone-bounded space, CT; CSF, MRI)
+constexpr int kSkin = 70;
+constexpr int kMuscle = 72;
+constexpr int kPsoas = 73;
+constexpr int kViscera = 75;
+constexpr int kKidney = 76;
+constexpr int kAorta = 77;
+constexpr int kVenaCava = 78;
+constexpr int kBowelGas = 79;
+constexpr int kForaminalFat = 80;
+constexpr int kGanglionBase = 100; ///< ganglia: 100 + 2 * vertebra label + (right ? 1 : 0)
+
+/// Label value of a vertebra level name (see above), 0 if unknown.
+int vertebraLabel(const std::string& level);
+
+/// Level name of a vertebra label value, empty if none.
+std::string vertebraLevelOfLabel(int label);
+
+} // namespace drg::imaging::labels

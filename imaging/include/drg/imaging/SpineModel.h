@@ -1,0 +1,159 @@
+#pragma once
+// The spine model: labelled vertebrae, discs, canal, pedicles, foramina and a DRG estimate per
+// level and side, computed from a CT or T2 MR volume by classical image analysis.
+
+#include "drg/imaging/Image.h"
+#include "drg/imaging/SpineLevel.h"
+#include "drg/imaging/SpinePhantom.h" // ProgressCallback
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drg::imaging
+{
+
+/// What the volume is; Auto decides from the intensities (CT has air near -1000).
+enum class SpineModality
+{
+  Auto,
+  Ct,
+  MrT2
+};
+
+/// How the user corrects the automatic level labels.
+struct SpineLabelOverride
+{
+  int shift = 0;                                       ///< move every label this many levels (+: caudal)
+  TransitionalAnatomy declared = TransitionalAnatomy::None; ///< L6, T13 or sacralised L5
+  bool declaredSet = false; ///< true when `declared` was given (None then means "no transitional anatomy")
+};
+
+struct SpineModelOptions
+{
+  SpineModality modality = SpineModality::Auto;
+  SpineLabelOverride labels;
+  double workSpacingMm = 0.0; ///< internal isotropic grid; 0: chosen from the input (1.25-2 mm)
+};
+
+/// One vertebra found in the image (LPS mm).
+struct SpineVertebra
+{
+  std::string level;
+  int label = 0; ///< value in the label map (drg/imaging/AnatomyLabels.h)
+  Eigen::Vector3d centroid{ 0, 0, 0 };   ///< of the labelled bone (body and posterior elements)
+  Eigen::Vector3d bodyCentre{ 0, 0, 0 }; ///< of the vertebral body
+  Eigen::Vector3d superiorEndplate{ 0, 0, 0 }; ///< centre of the upper endplate
+  Eigen::Vector3d inferiorEndplate{ 0, 0, 0 }; ///< centre of the lower endplate
+  Eigen::Vector3d axis{ 0, 0, 1 };             ///< unit, inferior to superior endplate
+  double bodyHeightMm = 0.0;
+  bool complete = true; ///< false when the field of view cuts it
+  double volumeMl = 0.0;
+};
+
+/// Intervertebral disc between `upperLevel` and `lowerLevel`.
+struct SpineDisc
+{
+  std::string upperLevel;
+  std::string lowerLevel;
+  Eigen::Vector3d centre{ 0, 0, 0 };
+  Eigen::Vector3d normal{ 0, 0, 1 }; ///< unit, towards the head
+  double heightMm = 0.0;
+};
+
+/// Pedicle of `level` on `side`; its medial and lateral borders define the DRG zones.
+struct SpinePedicle
+{
+  std::string level;
+  Side side = Side::Left;
+  Eigen::Vector3d centre{ 0, 0, 0 };
+  Eigen::Vector3d medialBorder{ 0, 0, 0 };  ///< on the medial wall, at the pedicle's mid height
+  Eigen::Vector3d lateralBorder{ 0, 0, 0 }; ///< on the lateral wall
+  double widthMm = 0.0;                     ///< medio-lateral
+  double heightMm = 0.0;                    ///< cranio-caudal
+  double inferiorBorderMm = 0.0; ///< signed distance of its lower edge from the centre along the spine axis
+};
+
+/// Intervertebral foramen between `upperLevel` and the vertebra below.
+struct SpineForamen
+{
+  std::string upperLevel;
+  std::string lowerLevel;
+  Side side = Side::Left;
+  Eigen::Vector3d centre{ 0, 0, 0 };
+  Eigen::Vector3d axis{ 1, 0, 0 }; ///< unit, out of the canal (laterally)
+  double widthMm = 0.0;            ///< antero-posterior free width at the centre
+  double heightMm = 0.0;           ///< cranio-caudal free height between the pedicles
+  std::vector<Eigen::Vector3d> boundary; ///< outline in the foramen's mid plane (LPS mm)
+};
+
+/// Estimated dorsal root ganglion of the root of `level` on `side` (L4 exits the L4/L5 foramen).
+struct DrgEstimate
+{
+  std::string level;
+  Side side = Side::Left;
+  Eigen::Vector3d centre{ 0, 0, 0 };
+  Eigen::Vector3d axis{ 0, 0, -1 }; ///< unit, along the exiting root, distally
+  /// Uncertainty ellipsoid: columns of `ellipsoidAxes` are unit axes, `semiAxesMm` their half lengths
+  /// (about 2 sigma: the ganglion centre lies inside with high probability).
+  Eigen::Matrix3d ellipsoidAxes = Eigen::Matrix3d::Identity();
+  Eigen::Vector3d semiAxesMm{ 4, 4, 4 };
+  double lengthMm = 0.0; ///< expected ganglion size (priors)
+  double widthMm = 0.0;
+  std::string zone;       ///< "intraspinal", "foraminal" or "extraforaminal" (pedicle lines)
+  double confidence = 0.0; ///< 0-1
+  std::string derivedFrom; ///< "bone priors" or "bone priors refined by MRI signal" ...
+
+  /// True when `p` lies inside the uncertainty ellipsoid.
+  bool contains(const Eigen::Vector3d& p) const;
+};
+
+/// A named point for pocket planning and orientation (iliac crests, ASIS, lowest ribs, ...).
+struct SpineLandmark
+{
+  std::string name;
+  Eigen::Vector3d position{ 0, 0, 0 };
+};
+
+/// Everything the spine model found. All positions LPS mm; lists run head to foot.
+struct SpineModel
+{
+  std::string modality;              ///< "CT" or "MR T2"
+  std::string anchor;                ///< what the level labels were counted from
+  std::string anchorDetail;          ///< e.g. "L5/S1 disc above the sacrum at z = ..."
+  bool anchorsDisagree = false;      ///< sacrum and lowest ribs give different labels
+  std::vector<std::string> warnings; ///< for the user (labels uncertain, levels cut, ...)
+  int labelShift = 0;                ///< user override applied
+  std::vector<SpineVertebra> vertebrae;
+  std::vector<SpineDisc> discs;
+  std::vector<Eigen::Vector3d> canalCentreline; ///< about 1 point per mm, head to foot
+  std::vector<SpinePedicle> pedicles;
+  std::vector<SpineForamen> foramina;
+  std::vector<DrgEstimate> ganglia;
+  std::vector<SpineLandmark> landmarks;
+  /// Label map on the input volume's grid: vertebrae, discs, canal, DRG ellipsoids
+  /// (values of drg/imaging/AnatomyLabels.h).
+  Image<std::uint8_t> labels;
+  double seconds = 0.0; ///< wall time of the computation
+
+  const SpineVertebra* vertebra(const std::string& level) const;
+  const DrgEstimate* ganglion(const std::string& level, Side side) const;
+};
+
+/// Computes the spine model. Throws drg::Error(NotFound) with "no spine found" when the volume
+/// shows no spine, drg::Error(InvalidArgument) for unusable input (empty, 2D, spacing
+/// outside 0.2-5 mm).
+SpineModel buildSpineModel(const Image<float>& volume, const SpineModelOptions& options = {},
+                           const ProgressCallback& progress = {});
+
+/// spine.json: the model without the label map (schema "drgplan.spine/1").
+std::string spineModelJson(const SpineModel& model);
+
+/// Writes `dir/labels.nii.gz` and `dir/spine.json` atomically.
+void writeSpineModel(const SpineModel& model, const std::filesystem::path& dir);
+
+} // namespace drg::imaging

@@ -1,0 +1,1440 @@
+// The spine model from CT (and T2 MR): canal centreline from the bone-enclosed holes of the axial
+// slices, vertebral bodies and discs from a bone profile along it, levels from the sacrum (checked
+// with the lowest ribs), vertebrae by geodesic growth from the bodies, pedicles, foramina and the
+// DRG estimate from the priors of assets/anatomy/drg_priors.json. Everything is measured on an
+// isotropic grid aligned with the patient axes, so any acquisition orientation gives the same
+// model.
+#include "drg/imaging/SpineModel.h"
+
+#include "DrgPriors.h"
+#include "ParallelFor.h"
+#include "spine/SpineWork.h"
+
+#include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/Error.h"
+
+#include <Eigen/Geometry>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+namespace drg::imaging
+{
+using Eigen::Vector3d;
+using namespace spine;
+
+namespace
+{
+
+constexpr double kBoneHu = 150.0; ///< cortex and normal cancellous bone (DOMAIN.md: threshold the shell, then fill)
+constexpr double kWallHu = 75.0;  ///< bone or disc around the foramen's free space (fat, nerve and DRG are below)
+constexpr double kCanalMaxMeanHu = 60.0; ///< CSF, cord and epidural fat; cancellous bone is above
+
+std::string mm1(double v)
+{
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(1);
+  o << v;
+  return o.str();
+}
+
+double percentile(std::vector<double> v, double q)
+{
+  if (v.empty()) {
+    return 0.0;
+  }
+  std::size_t n = static_cast<std::size_t>(std::clamp(q, 0.0, 1.0) * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(n), v.end());
+  return v[n];
+}
+
+/// A bone-enclosed hole of one axial slice that could be the spinal canal.
+struct CanalCandidate
+{
+  int k = 0;
+  double x = 0, y = 0; ///< LPS centroid (mm)
+  double areaMm2 = 0;
+  std::vector<std::uint32_t> pixels; ///< i + nx * j within the slice
+};
+
+/// Bone mask with enclosed non-canal holes filled (1 bone, 2 filled), and canal candidates.
+struct BoneAnalysis
+{
+  std::vector<std::uint8_t> bone;
+  std::vector<CanalCandidate> candidates;
+};
+
+BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
+{
+  const WorkGrid& g = w.grid;
+  BoneAnalysis out;
+  out.bone.assign(g.count(), 0);
+  std::vector<std::vector<CanalCandidate>> perSlice(static_cast<std::size_t>(g.nz));
+  const double area = g.h * g.h;
+  parallelFor(
+    static_cast<std::size_t>(g.nz),
+    [&](std::size_t kk) {
+      const int k = static_cast<int>(kk);
+      const int nx = g.nx, ny = g.ny;
+      const std::size_t n = static_cast<std::size_t>(nx) * ny;
+      const float* v = w.values.data() + g.index(0, 0, k);
+      std::vector<std::uint8_t> b(n), d(n), c(n);
+      for (std::size_t p = 0; p < n; ++p) {
+        b[p] = v[p] >= kBoneHu ? 1 : 0;
+      }
+      // closing with a 3 x 3 square: dilate then erode
+      for (int j = 0; j < ny; ++j) {
+        for (int i = 0; i < nx; ++i) {
+          std::uint8_t any = 0;
+          for (int dj = -1; dj <= 1 && !any; ++dj) {
+            for (int di = -1; di <= 1; ++di) {
+              int ii = i + di, jj = j + dj;
+              if (ii >= 0 && jj >= 0 && ii < nx && jj < ny && b[ii + nx * jj]) {
+                any = 1;
+                break;
+              }
+            }
+          }
+          d[i + nx * j] = any;
+        }
+      }
+      for (int j = 0; j < ny; ++j) {
+        for (int i = 0; i < nx; ++i) {
+          std::uint8_t all = 1;
+          for (int dj = -1; dj <= 1 && all; ++dj) {
+            for (int di = -1; di <= 1; ++di) {
+              int ii = i + di, jj = j + dj;
+              if (ii >= 0 && jj >= 0 && ii < nx && jj < ny && !d[ii + nx * jj]) {
+                all = 0;
+                break;
+              }
+            }
+          }
+          c[i + nx * j] = all;
+        }
+      }
+      // holes: 4-connected non-bone components that touch neither the border nor the outside
+      std::vector<std::int32_t> comp(n, -1);
+      std::vector<std::uint32_t> stack;
+      std::vector<std::uint32_t> members;
+      int next = 0;
+      for (std::size_t start = 0; start < n; ++start) {
+        if (c[start] || comp[start] >= 0) {
+          continue;
+        }
+        members.clear();
+        stack.assign(1, static_cast<std::uint32_t>(start));
+        comp[start] = next;
+        bool open = false;
+        double sum = 0, sx = 0, sy = 0;
+        int minI = nx, maxI = -1, minJ = ny, maxJ = -1;
+        while (!stack.empty()) {
+          std::uint32_t p = stack.back();
+          stack.pop_back();
+          members.push_back(p);
+          int i = static_cast<int>(p % nx), j = static_cast<int>(p / nx);
+          if (std::isnan(v[p]) || i == 0 || j == 0 || i == nx - 1 || j == ny - 1) {
+            open = true;
+          } else {
+            sum += v[p];
+          }
+          sx += i;
+          sy += j;
+          minI = std::min(minI, i);
+          maxI = std::max(maxI, i);
+          minJ = std::min(minJ, j);
+          maxJ = std::max(maxJ, j);
+          const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+          for (const auto& o : nb) {
+            int ii = i + o[0], jj = j + o[1];
+            if (ii < 0 || jj < 0 || ii >= nx || jj >= ny) {
+              continue;
+            }
+            std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(nx) * jj;
+            if (!c[q] && comp[q] < 0) {
+              comp[q] = next;
+              stack.push_back(static_cast<std::uint32_t>(q));
+            }
+          }
+        }
+        ++next;
+        if (open || members.size() > 200000) {
+          continue;
+        }
+        const double a = static_cast<double>(members.size()) * area;
+        const double mean = sum / static_cast<double>(members.size());
+        const double wMm = (maxI - minI + 1) * g.h, hMm = (maxJ - minJ + 1) * g.h;
+        if (a >= 40.0 && a <= 700.0 && mean <= kCanalMaxMeanHu && wMm <= 35.0 && hMm <= 35.0 &&
+            std::max(wMm, hMm) <= 3.0 * std::min(wMm, hMm)) {
+          CanalCandidate cand;
+          cand.k = k;
+          Vector3d p = g.lps(sx / members.size(), sy / members.size(), k);
+          cand.x = p.x();
+          cand.y = p.y();
+          cand.areaMm2 = a;
+          cand.pixels = members;
+          perSlice[kk].push_back(std::move(cand));
+        } else if (a <= 2500.0 && mean > kCanalMaxMeanHu) {
+          for (std::uint32_t p : members) {
+            c[p] = 2; // marrow inside a shell: part of the bone
+          }
+        }
+      }
+      std::uint8_t* outB = out.bone.data() + g.index(0, 0, k);
+      for (std::size_t p = 0; p < n; ++p) {
+        outB[p] = b[p] ? 1 : (c[p] == 2 ? 2 : 0);
+      }
+    },
+    progress ? ProgressCallback([&](double f) { return progress(0.1 + 0.3 * f); }) : ProgressCallback(),
+    "spine model cancelled");
+  for (auto& s : perSlice) {
+    for (auto& c : s) {
+      out.candidates.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+/// The longest chain of candidates that continues from slice to slice: the canal.
+std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>& cands, double h)
+{
+  std::vector<const CanalCandidate*> sorted;
+  for (const auto& c : cands) {
+    sorted.push_back(&c);
+  }
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->k < b->k; });
+  const std::size_t n = sorted.size();
+  std::vector<double> score(n, 0.0);
+  std::vector<long> prev(n, -1);
+  const int maxGap = static_cast<int>(std::ceil(30.0 / h));
+  for (std::size_t i = 0; i < n; ++i) {
+    score[i] = 1.0;
+    for (std::size_t j = i; j-- > 0;) {
+      int dk = sorted[i]->k - sorted[j]->k;
+      if (dk == 0) {
+        continue;
+      }
+      if (dk > maxGap) {
+        break;
+      }
+      double dz = dk * h;
+      double dxy = std::hypot(sorted[i]->x - sorted[j]->x, sorted[i]->y - sorted[j]->y);
+      if (dxy > 3.0 + 0.4 * dz) { // about 20 degrees from the head-foot axis at most
+        continue;
+      }
+      double s = score[j] + 1.0 - 0.02 * dxy;
+      if (s > score[i]) {
+        score[i] = s;
+        prev[i] = static_cast<long>(j);
+      }
+    }
+  }
+  std::vector<const CanalCandidate*> chain;
+  if (n == 0) {
+    return chain;
+  }
+  long best = static_cast<long>(std::max_element(score.begin(), score.end()) - score.begin());
+  for (long i = best; i >= 0; i = prev[static_cast<std::size_t>(i)]) {
+    chain.push_back(sorted[static_cast<std::size_t>(i)]);
+  }
+  std::reverse(chain.begin(), chain.end()); // foot to head
+  return chain;
+}
+
+/// Centreline points every 1 mm, head to foot, with their frames.
+std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandidate*>& chain, const WorkGrid& g)
+{
+  // x, y per slice between the chain's ends (linear between candidates), then smoothed
+  const int k0 = chain.front()->k, k1 = chain.back()->k;
+  std::vector<Vector3d> raw;
+  std::size_t c = 0;
+  for (int k = k0; k <= k1; ++k) {
+    while (c + 1 < chain.size() && chain[c + 1]->k <= k) {
+      ++c;
+    }
+    const CanalCandidate* a = chain[c];
+    const CanalCandidate* b = c + 1 < chain.size() ? chain[c + 1] : chain[c];
+    double t = b->k == a->k ? 0.0 : static_cast<double>(k - a->k) / (b->k - a->k);
+    // several candidates in one slice: chain holds one per slice at most
+    raw.push_back(Vector3d(a->x + t * (b->x - a->x), a->y + t * (b->y - a->y), g.lps(0, 0, k).z()));
+  }
+  const int half = std::max(1, static_cast<int>(std::lround(5.0 / g.h)));
+  std::vector<Vector3d> smooth(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    Vector3d s(0, 0, 0);
+    int cnt = 0;
+    for (int d = -half; d <= half; ++d) {
+      long j = static_cast<long>(i) + d;
+      if (j >= 0 && j < static_cast<long>(raw.size())) {
+        s += raw[static_cast<std::size_t>(j)];
+        ++cnt;
+      }
+    }
+    smooth[i] = s / cnt;
+    smooth[i].z() = raw[i].z();
+  }
+  // extend 30 mm beyond each end along the end direction: the chain stops at the last closed bony
+  // ring, and the vertebra beyond it (S1 below a lordotic L5, a vertebra cut by the field of view)
+  // must still be measured
+  std::vector<Vector3d> line;
+  const double ext = 30.0;
+  if (smooth.size() >= 2) {
+    Vector3d dTop = (smooth.back() - smooth[smooth.size() - std::min<std::size_t>(smooth.size(), 6)]).normalized();
+    Vector3d dBottom = (smooth.front() - smooth[std::min<std::size_t>(smooth.size() - 1, 5)]).normalized();
+    line.push_back(smooth.back() + ext * dTop);
+    for (auto it = smooth.rbegin(); it != smooth.rend(); ++it) {
+      line.push_back(*it);
+    }
+    line.push_back(smooth.front() + ext * dBottom);
+  } else {
+    line = smooth;
+  }
+  // resample by arc length, 1 mm
+  std::vector<Vector3d> pts;
+  pts.push_back(line.front());
+  double carry = 0.0;
+  for (std::size_t i = 1; i < line.size(); ++i) {
+    Vector3d a = line[i - 1], b = line[i];
+    double len = (b - a).norm();
+    double t = 1.0 - carry;
+    while (t <= len) {
+      pts.push_back(a + (b - a) * (t / len));
+      t += 1.0;
+    }
+    carry = len - (t - 1.0);
+  }
+  std::vector<CentrelinePoint> out(pts.size());
+  const long n = static_cast<long>(pts.size());
+  for (long i = 0; i < n; ++i) {
+    long up = std::max(0L, i - 5), down = std::min(n - 1, i + 5);
+    Vector3d t = pts[static_cast<std::size_t>(up)] - pts[static_cast<std::size_t>(down)];
+    if (t.norm() < 1e-6) {
+      t = Vector3d(0, 0, 1);
+    }
+    t.normalize();
+    Vector3d a = Vector3d(0, -1, 0) - t * t.dot(Vector3d(0, -1, 0));
+    a.normalize();
+    CentrelinePoint& p = out[static_cast<std::size_t>(i)];
+    p.centre = pts[static_cast<std::size_t>(i)];
+    p.tangent = t;
+    p.anterior = a;
+    p.left = t.cross(a);
+  }
+  return out;
+}
+
+/// Fraction of bone among samples on a (u, v) box of the plane of centreline point `p`.
+double boneFraction(const WorkVolume& w, const CentrelinePoint& p, double u0, double u1, double v0, double v1,
+                    double threshold = kBoneHu, double* valid = nullptr)
+{
+  int bone = 0, total = 0, seen = 0;
+  for (double u = u0; u <= u1 + 1e-9; u += 1.0) {
+    for (double v = v0; v <= v1 + 1e-9; v += 1.0) {
+      float x = w.nearest(p.at(u, v));
+      ++total;
+      if (std::isnan(x)) {
+        continue;
+      }
+      ++seen;
+      bone += x >= threshold ? 1 : 0;
+    }
+  }
+  if (valid) {
+    *valid = total ? static_cast<double>(seen) / total : 0.0;
+  }
+  return seen ? static_cast<double>(bone) / seen : 0.0;
+}
+
+/// A run of centreline indices [first, last].
+struct Run
+{
+  int first = 0, last = 0;
+  int length() const { return last - first + 1; }
+  double mid() const { return 0.5 * (first + last); }
+};
+
+struct Segment
+{
+  Run run;
+  bool topOpen = false, bottomOpen = false;
+  bool sacral = false;
+  bool ribs = false;
+  double alaLeft = 0, alaRight = 0, ribLeft = 0, ribRight = 0;
+  std::string level;
+  int label = 0;
+};
+
+/// The standard sequence of level names, head to foot, with the declared transitional anatomy.
+std::vector<std::string> levelSequence(bool t13, bool l6)
+{
+  std::vector<std::string> s;
+  for (int i = 1; i <= 12; ++i) {
+    s.push_back("T" + std::to_string(i));
+  }
+  if (t13) {
+    s.emplace_back("T13");
+  }
+  for (int i = 1; i <= 5; ++i) {
+    s.push_back("L" + std::to_string(i));
+  }
+  if (l6) {
+    s.emplace_back("L6");
+  }
+  s.emplace_back("S1");
+  return s;
+}
+
+/// Free interval along v (anterior +) around v = `v0` at (n, u): first wall each way, or the limit.
+std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u, double v0,
+                                             double limit)
+{
+  // a wall is 1 mm of samples at or above kWallHu (single noisy samples are not walls)
+  auto walk = [&](double dir) {
+    double last = v0;
+    int run = 0;
+    for (double t = 0; t <= limit; t += 0.5) {
+      float x = w.sample(p.at(u, v0 + dir * t));
+      if (std::isnan(x) || x >= kWallHu) {
+        if (++run >= 2) {
+          break;
+        }
+      } else {
+        run = 0;
+        last = v0 + dir * t;
+      }
+    }
+    return last;
+  };
+  return { walk(1.0), walk(-1.0) };
+}
+
+struct PedicleMeasure
+{
+  bool found = false;
+  Run run;
+  double uMed = 0, uLat = 0, v = 0;
+  double top = 0, bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
+  double centre() const { return 0.5 * (top + bottom); }
+};
+
+class CtSpineAnalysis
+{
+public:
+  CtSpineAnalysis(const Image<float>& volume, const SpineModelOptions& options, const ProgressCallback& progress)
+    : m_input(volume)
+    , m_options(options)
+    , m_progress(progress)
+  {}
+
+  SpineModel run()
+  {
+    auto t0 = std::chrono::steady_clock::now();
+    const ImageGeometry& g = m_input.geometry();
+    double h = m_options.workSpacingMm;
+    if (h <= 0) {
+      h = std::clamp(g.spacing.maxCoeff(), 1.25, 2.0);
+    }
+    m_work = resampleToWorkGrid(m_input, h);
+    report(0.1);
+    m_bone = analyseBone(m_work, m_progress);
+    auto chain = canalChain(m_bone.candidates, h);
+    const double span = chain.empty() ? 0.0 : (chain.back()->k - chain.front()->k) * h;
+    if (chain.size() < 6 || span < 50.0) {
+      throw Error(ErrorCode::NotFound,
+                  "no spine found: no bony spinal canal runs through this image (longest candidate " + mm1(span) +
+                    " mm); drgplan needs a CT or T2 MR of the thoracolumbar spine");
+    }
+    m_chain = chain;
+    m_line = buildCentreline(chain, m_work.grid);
+    report(0.45);
+    findSegments();
+    labelSegments();
+    report(0.55);
+    growVertebrae();
+    report(0.75);
+    SpineModel model;
+    model.modality = "CT";
+    model.anchor = m_anchor;
+    model.anchorDetail = m_anchorDetail;
+    model.anchorsDisagree = m_disagree;
+    model.warnings = m_warnings;
+    model.labelShift = m_options.labels.shift;
+    for (const auto& p : m_line) {
+      model.canalCentreline.push_back(p.centre);
+    }
+    describeVertebrae(model);
+    measurePedicles(model);
+    measureForaminaAndGanglia(model);
+    report(0.85);
+    paintLabels(model);
+    model.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    report(1.0);
+    return model;
+  }
+
+private:
+  void report(double f)
+  {
+    if (m_progress && !m_progress(f)) {
+      throw Error(ErrorCode::Cancelled, "spine model cancelled");
+    }
+  }
+
+  /// Bone profile of the body region along the centreline, discs as its gaps.
+  void findSegments()
+  {
+    const int n = static_cast<int>(m_line.size());
+    std::vector<double> f(static_cast<std::size_t>(n)), valid(static_cast<std::size_t>(n));
+    parallelFor(static_cast<std::size_t>(n), [&](std::size_t i) {
+      f[i] = boneFraction(m_work, m_line[i], -14, 14, 12, 38, kBoneHu, &valid[i]);
+    });
+    // light smoothing (1 mm sigma)
+    std::vector<double> s(f.size());
+    for (int i = 0; i < n; ++i) {
+      double acc = 0, wsum = 0;
+      for (int d = -2; d <= 2; ++d) {
+        int j = std::clamp(i + d, 0, n - 1);
+        double wt = std::exp(-0.5 * d * d);
+        acc += wt * f[static_cast<std::size_t>(j)];
+        wsum += wt;
+      }
+      s[static_cast<std::size_t>(i)] = acc / wsum;
+    }
+    std::vector<double> inside;
+    for (int i = 0; i < n; ++i) {
+      if (valid[static_cast<std::size_t>(i)] > 0.8) {
+        inside.push_back(s[static_cast<std::size_t>(i)]);
+      }
+    }
+    const double theta = 0.35 * percentile(inside, 0.75);
+    m_profile = s;
+    // gaps below theta inside the image, 1.5-25 mm long, not touching the ends: discs
+    std::vector<Run> discs;
+    int i = 0;
+    while (i < n) {
+      if (valid[static_cast<std::size_t>(i)] > 0.8 && s[static_cast<std::size_t>(i)] < theta) {
+        int j = i;
+        while (j + 1 < n && valid[static_cast<std::size_t>(j + 1)] > 0.8 && s[static_cast<std::size_t>(j + 1)] < theta) {
+          ++j;
+        }
+        bool atEnd = i == 0 || j == n - 1 || valid[static_cast<std::size_t>(i - 1)] <= 0.8 ||
+                     valid[static_cast<std::size_t>(j + 1)] <= 0.8;
+        int len = j - i + 1;
+        if (!atEnd && len >= 2 && len <= 25) {
+          discs.push_back({ i, j });
+        }
+        i = j + 1;
+      } else {
+        ++i;
+      }
+    }
+    // segments between discs; the ends are open unless the image ends there
+    std::vector<Segment> segs;
+    int start = 0;
+    while (start < n && valid[static_cast<std::size_t>(start)] <= 0.8) {
+      ++start;
+    }
+    int end = n - 1;
+    while (end > start && valid[static_cast<std::size_t>(end)] <= 0.8) {
+      --end;
+    }
+    int cursor = start;
+    for (std::size_t d = 0; d <= discs.size(); ++d) {
+      Segment seg;
+      seg.run.first = cursor;
+      seg.run.last = d < discs.size() ? discs[d].first - 1 : end;
+      seg.topOpen = d == 0;
+      seg.bottomOpen = d == discs.size();
+      // trim low-profile ends (no bone of this body there)
+      while (seg.run.first < seg.run.last && s[static_cast<std::size_t>(seg.run.first)] < theta) {
+        ++seg.run.first;
+      }
+      while (seg.run.last > seg.run.first && s[static_cast<std::size_t>(seg.run.last)] < theta) {
+        --seg.run.last;
+      }
+      if (seg.run.length() >= 8) {
+        segs.push_back(seg);
+      }
+      if (d < discs.size()) {
+        cursor = discs[d].last + 1;
+      }
+    }
+    m_discRuns = discs;
+    m_segments = segs;
+    if (std::getenv("DRG_SPINE_DEBUG")) {
+      std::fprintf(stderr, "theta %.3f chain %zu\n", theta, m_chain.size());
+      for (const auto* c : m_chain) {
+        std::fprintf(stderr, "chain k %d z %.1f x %.1f y %.1f area %.0f\n", c->k, m_work.grid.lps(0, 0, c->k).z(), c->x, c->y, c->areaMm2);
+      }
+      for (const auto& c : m_bone.candidates) {
+        std::fprintf(stderr, "cand k %d z %.1f x %.1f y %.1f area %.0f\n", c.k, m_work.grid.lps(0, 0, c.k).z(), c.x, c.y, c.areaMm2);
+      }
+      for (int q = 0; q < n; ++q) {
+        const auto& c = m_line[static_cast<std::size_t>(q)].centre;
+        std::fprintf(stderr, "%4d %7.1f %7.1f %7.1f  f %.3f valid %.2f\n", q, c.x(), c.y(), c.z(), s[static_cast<std::size_t>(q)], valid[static_cast<std::size_t>(q)]);
+      }
+    }
+    // sacral alae and ribs per segment
+    for (auto& seg : m_segments) {
+      int a0 = seg.run.first + 3, a1 = std::min(seg.run.last, seg.run.first + 15);
+      double left = 0, right = 0;
+      int cnt = 0;
+      for (int k = a0; k <= a1; ++k) {
+        left += boneFraction(m_work, m_line[static_cast<std::size_t>(k)], 22, 42, 4, 30);
+        right += boneFraction(m_work, m_line[static_cast<std::size_t>(k)], -42, -22, 4, 30);
+        ++cnt;
+      }
+      seg.alaLeft = cnt ? left / cnt : 0;
+      seg.alaRight = cnt ? right / cnt : 0;
+      seg.sacral = !seg.topOpen && std::min(seg.alaLeft, seg.alaRight) > 0.25;
+      // ribs leave the vertebra laterally and descend: the strongest row over the body and 8 mm below,
+      // 50-70 mm from the canal, behind the body
+      const int r1 = std::min(static_cast<int>(m_line.size()) - 1, seg.run.last + 8);
+      seg.ribLeft = seg.ribRight = 0;
+      for (int k = seg.run.first; k <= r1; ++k) {
+        seg.ribLeft = std::max(seg.ribLeft, boneFraction(m_work, m_line[static_cast<std::size_t>(k)], 50, 70, -35, 5));
+        seg.ribRight =
+          std::max(seg.ribRight, boneFraction(m_work, m_line[static_cast<std::size_t>(k)], -70, -50, -35, 5));
+      }
+      seg.ribs = seg.ribLeft > 0.04 && seg.ribRight > 0.04;
+    }
+    if (std::getenv("DRG_SPINE_DEBUG")) {
+      for (const auto& seg : m_segments) {
+        std::fprintf(stderr, "seg %d-%d z %.1f..%.1f open %d%d ala %.2f %.2f rib %.2f %.2f\n", seg.run.first, seg.run.last,
+                     m_line[static_cast<std::size_t>(seg.run.first)].centre.z(), m_line[static_cast<std::size_t>(seg.run.last)].centre.z(),
+                     seg.topOpen, seg.bottomOpen, seg.alaLeft, seg.alaRight, seg.ribLeft, seg.ribRight);
+      }
+    }
+    if (m_segments.size() < 2) {
+      throw Error(ErrorCode::NotFound, "no spine found: fewer than two vertebral bodies along the canal");
+    }
+  }
+
+  /// Level names from the sacrum (counting up), checked with the lowest ribs; user override last.
+  void labelSegments()
+  {
+    const SpineLabelOverride& o = m_options.labels;
+    bool t13 = o.declaredSet && o.declared == TransitionalAnatomy::T13;
+    bool l6 = o.declaredSet && o.declared == TransitionalAnatomy::L6;
+    const int count = static_cast<int>(m_segments.size());
+    int s1 = -1;
+    for (int i = 1; i < count; ++i) {
+      if (m_segments[static_cast<std::size_t>(i)].sacral) {
+        s1 = i;
+        break;
+      }
+    }
+    // lowest rib-bearing vertebra: the end of the run of rib-bearing vertebrae from the top (the
+    // iliac wings beside the lower lumbar spine must not count as ribs)
+    int lowestRib = -1;
+    for (int i = 0; i < count; ++i) {
+      const Segment& seg = m_segments[static_cast<std::size_t>(i)];
+      if (s1 >= 0 && i >= s1 - 1) {
+        break;
+      }
+      if (!seg.ribs) {
+        break;
+      }
+      if (i + 1 < count && !m_segments[static_cast<std::size_t>(i + 1)].ribs) {
+        lowestRib = i;
+        break;
+      }
+    }
+    std::vector<std::string> seq;
+    int anchorIndex = -1;
+    std::string anchorName;
+    if (s1 >= 0) {
+      m_anchor = "sacrum";
+      anchorIndex = s1;
+      anchorName = "S1";
+      int lumbarBetween = lowestRib >= 0 ? s1 - lowestRib - 1 : -1;
+      if (!o.declaredSet && lumbarBetween == 6) {
+        l6 = true;
+        m_warnings.push_back("six lumbar-type vertebrae between the lowest ribs and the sacrum: labelled L1-L6 "
+                             "(transitional anatomy); check and override if needed");
+      }
+      seq = levelSequence(t13, l6);
+      if (lowestRib >= 0) {
+        int expectedLumbar = l6 ? 6 : 5;
+        if (lumbarBetween != expectedLumbar) {
+          m_disagree = true;
+          m_warnings.push_back("the lowest ribs (on the vertebra " + std::to_string(s1 - lowestRib) +
+                               " above S1) disagree with counting from the sacrum; labels follow the sacrum: "
+                               "check for transitional anatomy (L6, T13, sacralised L5) and override");
+        }
+        m_anchorDetail = "S1 found below the lowest mobile disc (sacral alae); lowest ribs on the vertebra " +
+                         std::to_string(s1 - lowestRib) + " above it";
+      } else {
+        m_anchorDetail = "S1 found below the lowest mobile disc (sacral alae); no ribs in view to cross-check";
+      }
+    } else if (lowestRib >= 0) {
+      m_anchor = "lowest ribs";
+      seq = levelSequence(t13, l6);
+      anchorIndex = lowestRib;
+      anchorName = t13 ? "T13" : "T12";
+      m_anchorDetail = "no sacrum in view: the lowest rib-bearing vertebra is taken as " + anchorName;
+      m_warnings.push_back("levels counted from the lowest ribs only (no sacrum in view): less certain");
+    } else {
+      throw Error(ErrorCode::NotFound,
+                  "levels cannot be counted: the image shows neither the sacrum nor the lowest ribs; "
+                  "image a longer stretch of the spine");
+    }
+    const auto at = std::find(seq.begin(), seq.end(), anchorName);
+    const int anchorSeq = static_cast<int>(at - seq.begin());
+    for (int i = 0; i < count; ++i) {
+      Segment& seg = m_segments[static_cast<std::size_t>(i)];
+      int q = anchorSeq + (i - anchorIndex) + o.shift;
+      if (s1 >= 0 && i > s1) {
+        seg.level = "sacrum";
+      } else if (q >= 0 && q < static_cast<int>(seq.size())) {
+        seg.level = seq[static_cast<std::size_t>(q)];
+      } else if (q >= static_cast<int>(seq.size())) {
+        seg.level = "sacrum";
+      }
+      seg.label = labels::vertebraLabel(seg.level);
+    }
+    if (o.shift != 0) {
+      m_anchor += " (shifted by the user by " + std::to_string(o.shift) + ")";
+    }
+    // the sacrum below S1 is one bone: merge its segments
+    std::vector<Segment> merged;
+    for (const auto& seg : m_segments) {
+      if (!merged.empty() && seg.level == "sacrum" && merged.back().level == "sacrum") {
+        merged.back().run.last = seg.run.last;
+        merged.back().bottomOpen = seg.bottomOpen;
+      } else if (!seg.level.empty()) {
+        merged.push_back(seg);
+      }
+    }
+    m_segments = merged;
+  }
+
+  /// Vertebra labels by geodesic growth through the bone from each body.
+  void growVertebrae()
+  {
+    const WorkGrid& g = m_work.grid;
+    m_labels.assign(g.count(), 0);
+    // domain: bone within 60 mm of the canal in the axial plane
+    std::vector<double> cx(static_cast<std::size_t>(g.nz), NAN), cy(static_cast<std::size_t>(g.nz), NAN);
+    for (const auto& p : m_line) {
+      int k = static_cast<int>(std::lround(g.continuousIndex(p.centre).z()));
+      if (k >= 0 && k < g.nz) {
+        cx[static_cast<std::size_t>(k)] = p.centre.x();
+        cy[static_cast<std::size_t>(k)] = p.centre.y();
+      }
+    }
+    // fill slices the line skips, and extend 30 mm beyond its ends
+    int kTop = -1, kBottom = g.nz;
+    for (int k = 0; k < g.nz; ++k) {
+      if (!std::isnan(cx[static_cast<std::size_t>(k)])) {
+        kBottom = std::min(kBottom, k);
+        kTop = std::max(kTop, k);
+      }
+    }
+    for (int k = kBottom; k <= kTop; ++k) {
+      if (std::isnan(cx[static_cast<std::size_t>(k)])) {
+        cx[static_cast<std::size_t>(k)] = cx[static_cast<std::size_t>(k - 1)];
+        cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(k - 1)];
+      }
+    }
+    const int ext = static_cast<int>(30.0 / g.h);
+    for (int k = std::max(0, kBottom - ext); k < kBottom; ++k) {
+      cx[static_cast<std::size_t>(k)] = cx[static_cast<std::size_t>(kBottom)];
+      cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(kBottom)];
+    }
+    for (int k = kTop + 1; k <= std::min(g.nz - 1, kTop + ext); ++k) {
+      cx[static_cast<std::size_t>(k)] = cx[static_cast<std::size_t>(kTop)];
+      cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(kTop)];
+    }
+    const double r2 = 60.0 * 60.0;
+    std::vector<std::uint8_t> domain(g.count(), 0);
+    parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
+      if (std::isnan(cx[kk])) {
+        return;
+      }
+      const int k = static_cast<int>(kk);
+      for (int j = 0; j < g.ny; ++j) {
+        for (int i = 0; i < g.nx; ++i) {
+          std::size_t idx = g.index(i, j, k);
+          if (!m_bone.bone[idx]) {
+            continue;
+          }
+          Vector3d p = g.lps(i, j, k);
+          double dx = p.x() - cx[kk], dy = p.y() - cy[kk];
+          if (dx * dx + dy * dy <= r2) {
+            domain[idx] = 1;
+          }
+        }
+      }
+    });
+    // seeds: body bone of each segment
+    std::deque<std::size_t> queue;
+    for (const auto& seg : m_segments) {
+      for (int n = seg.run.first; n <= seg.run.last; ++n) {
+        const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+        for (double u = -12; u <= 12; u += g.h) {
+          for (double v = 14; v <= 34; v += g.h) {
+            Vector3d c = g.continuousIndex(p.at(u, v));
+            int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+                k = static_cast<int>(std::lround(c.z()));
+            if (!g.inside(i, j, k)) {
+              continue;
+            }
+            std::size_t idx = g.index(i, j, k);
+            if (domain[idx] && m_labels[idx] == 0) {
+              m_labels[idx] = static_cast<std::uint8_t>(seg.label);
+              queue.push_back(idx);
+            }
+          }
+        }
+      }
+    }
+    const std::size_t sx = 1, sy = static_cast<std::size_t>(g.nx), sz = sy * static_cast<std::size_t>(g.ny);
+    while (!queue.empty()) {
+      std::size_t idx = queue.front();
+      queue.pop_front();
+      int i = static_cast<int>(idx % sy), j = static_cast<int>((idx / sy) % g.ny), k = static_cast<int>(idx / sz);
+      for (int dk = -1; dk <= 1; ++dk) {
+        for (int dj = -1; dj <= 1; ++dj) {
+          for (int di = -1; di <= 1; ++di) {
+            int ii = i + di, jj = j + dj, kk = k + dk;
+            if (!g.inside(ii, jj, kk)) {
+              continue;
+            }
+            std::size_t q = g.index(ii, jj, kk);
+            if (domain[q] && m_labels[q] == 0) {
+              m_labels[q] = m_labels[idx];
+              queue.push_back(q);
+            }
+          }
+        }
+      }
+    }
+    (void)sx;
+  }
+
+  void describeVertebrae(SpineModel& model)
+  {
+    const WorkGrid& g = m_work.grid;
+    std::map<int, Vector3d> sum;
+    std::map<int, std::size_t> count;
+    for (int k = 0; k < g.nz; ++k) {
+      for (int j = 0; j < g.ny; ++j) {
+        for (int i = 0; i < g.nx; ++i) {
+          std::uint8_t l = m_labels[g.index(i, j, k)];
+          if (l) {
+            auto& s = sum.try_emplace(l, Vector3d::Zero()).first->second;
+            s += g.lps(i, j, k);
+            ++count[l];
+          }
+        }
+      }
+    }
+    for (std::size_t si = 0; si < m_segments.size(); ++si) {
+      const Segment& seg = m_segments[si];
+      SpineVertebra v;
+      v.level = seg.level;
+      v.label = seg.label;
+      v.centroid = count[seg.label] ? Vector3d(sum[seg.label] / static_cast<double>(count[seg.label]))
+                                    : m_line[static_cast<std::size_t>(seg.run.mid())].centre;
+      v.volumeMl = static_cast<double>(count[seg.label]) * g.h * g.h * g.h / 1000.0;
+      // body: centroid of body bone samples; endplates at the run ends
+      auto bodyCentreAt = [&](int n0, int n1) {
+        Vector3d s(0, 0, 0);
+        double cnt = 0;
+        for (int n = n0; n <= n1; ++n) {
+          const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+          for (double u = -20; u <= 20; u += 1.0) {
+            for (double vv = 8; vv <= 50; vv += 1.0) {
+              Vector3d q = p.at(u, vv);
+              Vector3d c = g.continuousIndex(q);
+              int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+                  k = static_cast<int>(std::lround(c.z()));
+              if (g.inside(i, j, k) && m_labels[g.index(i, j, k)] == seg.label &&
+                  m_bone.bone[g.index(i, j, k)]) {
+                s += q;
+                cnt += 1;
+              }
+            }
+          }
+        }
+        return cnt > 0 ? Vector3d(s / cnt) : m_line[static_cast<std::size_t>((n0 + n1) / 2)].at(0, 25);
+      };
+      v.bodyCentre = bodyCentreAt(seg.run.first, seg.run.last);
+      v.superiorEndplate = bodyCentreAt(seg.run.first, std::min(seg.run.last, seg.run.first + 1));
+      v.inferiorEndplate = bodyCentreAt(std::max(seg.run.first, seg.run.last - 1), seg.run.last);
+      Vector3d ax = v.superiorEndplate - v.inferiorEndplate;
+      v.axis = ax.norm() > 1e-6 ? Vector3d(ax.normalized()) : Vector3d(0, 0, 1);
+      v.bodyHeightMm = seg.run.length();
+      v.complete = !seg.topOpen && !(seg.bottomOpen && seg.level != "sacrum");
+      model.vertebrae.push_back(v);
+    }
+    for (std::size_t d = 0; d < m_discRuns.size(); ++d) {
+      const Run& r = m_discRuns[d];
+      // the disc between the segments around it
+      const Segment* above = nullptr;
+      const Segment* below = nullptr;
+      for (const auto& seg : m_segments) {
+        if (seg.run.last < r.first && (!above || seg.run.last > above->run.last)) {
+          above = &seg;
+        }
+        if (seg.run.first > r.last && (!below || seg.run.first < below->run.first)) {
+          below = &seg;
+        }
+      }
+      if (!above || !below || above->level == "sacrum") {
+        continue;
+      }
+      SpineDisc disc;
+      disc.upperLevel = above->level;
+      disc.lowerLevel = below->level;
+      const CentrelinePoint& p = m_line[static_cast<std::size_t>(r.mid())];
+      disc.centre = p.at(0, 25);
+      disc.normal = p.tangent;
+      disc.heightMm = r.length();
+      model.discs.push_back(disc);
+    }
+  }
+
+  /// True when the LPS point is bone (trilinear value at the edge threshold) of vertebra `label`.
+  bool boneOf(const Vector3d& p, int label, double threshold) const
+  {
+    const WorkGrid& g = m_work.grid;
+    Vector3d c = g.continuousIndex(p);
+    int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+        k = static_cast<int>(std::lround(c.z()));
+    if (!g.inside(i, j, k)) {
+      return false;
+    }
+    // the label of the nearest bone voxel around (edges fall between voxels)
+    bool own = false;
+    for (int d = 0; d < 7 && !own; ++d) {
+      int ii = i + (d == 1) - (d == 2), jj = j + (d == 3) - (d == 4), kk = k + (d == 5) - (d == 6);
+      own = g.inside(ii, jj, kk) && m_labels[g.index(ii, jj, kk)] == label;
+    }
+    float x = m_work.sample(p);
+    return own && !std::isnan(x) && x >= threshold;
+  }
+
+  /// True when the nearest voxel is bone (cortex or filled marrow) of vertebra `label`.
+  bool filledBoneOf(const Vector3d& p, int label) const
+  {
+    const WorkGrid& g = m_work.grid;
+    Vector3d c = g.continuousIndex(p);
+    int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+        k = static_cast<int>(std::lround(c.z()));
+    return g.inside(i, j, k) && m_bone.bone[g.index(i, j, k)] && m_labels[g.index(i, j, k)] == label;
+  }
+
+  /// Pedicle of one vertebra and side: the bony bridge beside the canal at the canal's AP level.
+  /// Edges are found on the interpolated intensities at kEdgeHu (between soft tissue and cortex).
+  PedicleMeasure measurePedicle(const Segment& seg, double side) const
+  {
+    constexpr double kEdgeHu = kBoneHu;
+    PedicleMeasure best;
+    const std::size_t rows = static_cast<std::size_t>(seg.run.length());
+    std::vector<double> uMed(rows, -1), uLat(rows, -1), vMid(rows, 0);
+    for (int n = seg.run.first; n <= seg.run.last; ++n) {
+      const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+      // the body's posterior wall (the canal's anterior wall) bounds the pedicle in front
+      double vBody = 15.0;
+      for (double v = 0; v <= 15.0; v += 0.25) {
+        float x = m_work.sample(p.at(0, v));
+        if (!std::isnan(x) && x >= kEdgeHu) {
+          vBody = v;
+          break;
+        }
+      }
+      double bestU = 1e9, bestV = 0;
+      // just behind the body: the root of the pedicle (articular processes lie further back)
+      for (double v = vBody - 4.0; v <= vBody - 1.5; v += 0.5) {
+        for (double u = 3; u <= 22; u += 0.25) {
+          if (boneOf(p.at(side * u, v), seg.label, kEdgeHu)) {
+            if (u < bestU) {
+              bestU = u;
+              bestV = v;
+            }
+            break;
+          }
+        }
+      }
+      const std::size_t at = static_cast<std::size_t>(n - seg.run.first);
+      if (bestU > 21) {
+        continue;
+      }
+      // lateral wall: where the bone ends going outwards (gaps under 1 mm bridged)
+      double lat = bestU;
+      double gap = 0;
+      for (double u = bestU; u <= bestU + 30; u += 0.25) {
+        const Vector3d q = p.at(side * u, bestV);
+        float x = m_work.sample(q);
+        if ((!std::isnan(x) && x >= kEdgeHu) || filledBoneOf(q, seg.label)) {
+          lat = u;
+          gap = 0;
+        } else if ((gap += 0.25) > 1.0) {
+          break;
+        }
+      }
+      if (lat - bestU < 2.0) {
+        continue;
+      }
+      // antero-posterior middle of the bone 2 mm lateral of the medial wall
+      const double uMid = bestU + std::min(2.0, 0.5 * (lat - bestU));
+      double vLo = bestV, vHi = std::min(vBody, bestV);
+      for (double v = bestV; v >= bestV - 15; v -= 0.25) {
+        const Vector3d q = p.at(side * uMid, v);
+        if (!boneOf(q, seg.label, kEdgeHu) && !filledBoneOf(q, seg.label)) {
+          break;
+        }
+        vLo = v;
+      }
+      vHi = std::max(vHi, vBody);
+      uMed[at] = bestU;
+      uLat[at] = lat;
+      vMid[at] = 0.5 * (vLo + vHi);
+      if (std::getenv("DRG_SPINE_DEBUG") && side > 0) {
+        std::fprintf(stderr, "ped %s n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f vLo %.1f\n", seg.level.c_str(), n, p.centre.z(), bestU, lat, bestV, vBody, vLo);
+      }
+    }
+    // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
+    // half of the body most (the pedicle springs from it)
+    std::vector<Run> runs;
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (uMed[r] < 0) {
+        continue;
+      }
+      int n = seg.run.first + static_cast<int>(r);
+      if (!runs.empty() && n - runs.back().last <= 3) {
+        runs.back().last = n;
+      } else {
+        runs.push_back({ n, n });
+      }
+    }
+    const int upperFirst = seg.run.first, upperLast = seg.run.first + seg.run.length() / 2;
+    int bestOverlap = 0;
+    for (const Run& r : runs) {
+      int overlap = std::min(r.last, upperLast) - std::max(r.first, upperFirst) + 1;
+      if (overlap > bestOverlap || (overlap == bestOverlap && r.length() > best.run.length())) {
+        bestOverlap = overlap;
+        best.run = r;
+        best.found = true;
+      }
+    }
+    if (!best.found || best.run.length() < 3) {
+      best.found = false;
+      return best;
+    }
+    // the pedicles make the narrowest part of the canal: keep the rows around the narrowest one
+    // whose medial wall is within 3 mm of it (below and above, bone further out is other bone)
+    {
+      int narrowest = -1;
+      for (int n = best.run.first; n <= best.run.last; ++n) {
+        const double u = uMed[static_cast<std::size_t>(n - seg.run.first)];
+        if (u >= 0 && (narrowest < 0 || u < uMed[static_cast<std::size_t>(narrowest - seg.run.first)])) {
+          narrowest = n;
+        }
+      }
+      const double limit = uMed[static_cast<std::size_t>(narrowest - seg.run.first)] + 3.0;
+      auto close = [&](int n) {
+        const double u = uMed[static_cast<std::size_t>(n - seg.run.first)];
+        return u >= 0 && u <= limit;
+      };
+      int first = narrowest, last = narrowest;
+      while (first - 1 >= best.run.first && (close(first - 1) || (first - 2 >= best.run.first && close(first - 2)))) {
+        first -= close(first - 1) ? 1 : 2;
+      }
+      while (last + 1 <= best.run.last && (close(last + 1) || (last + 2 <= best.run.last && close(last + 2)))) {
+        last += close(last + 1) ? 1 : 2;
+      }
+      best.run = { first, last };
+    }
+    std::vector<double> med, lat, vs;
+    for (int n = best.run.first; n <= best.run.last; ++n) {
+      std::size_t at = static_cast<std::size_t>(n - seg.run.first);
+      if (uMed[at] >= 0) {
+        med.push_back(uMed[at]);
+        lat.push_back(uLat[at]);
+        vs.push_back(vMid[at]);
+      }
+    }
+    best.uMed = percentile(med, 0.5);
+    best.uLat = percentile(lat, 0.5);
+    best.v = percentile(vs, 0.5);
+    // upper and lower edges at half maximum along the spine axis through the pedicle's middle
+    const double mid = best.run.mid();
+    const CentrelinePoint c = pointAt(mid);
+    auto edge = [&](const Vector3d& through, double dir, double fallback) {
+      std::vector<double> f;
+      for (double w = 0; w <= 20.0; w += 0.25) {
+        float x = m_work.sample(through + dir * w * c.tangent);
+        f.push_back(std::isnan(x) ? -1000.0 : x);
+      }
+      // leave the bone (1 mm below the bone threshold), then take the half-maximum crossing
+      std::size_t out = 0;
+      for (std::size_t i = 0; i + 4 < f.size(); ++i) {
+        if (f[i] < kBoneHu && f[i + 1] < kBoneHu && f[i + 2] < kBoneHu && f[i + 3] < kBoneHu) {
+          out = i;
+          break;
+        }
+      }
+      if (out == 0) {
+        return fallback;
+      }
+      double peak = -1e9, floor = 1e9;
+      for (std::size_t i = out >= 12 ? out - 12 : 0; i <= out; ++i) {
+        peak = std::max(peak, f[i]);
+      }
+      for (std::size_t i = out; i < std::min(f.size(), out + 16); ++i) {
+        floor = std::min(floor, f[i]);
+      }
+      const double half = 0.5 * (peak + floor);
+      std::size_t peakAt = out >= 12 ? out - 12 : 0;
+      for (std::size_t i = peakAt; i <= out; ++i) {
+        if (f[i] >= peak) {
+          peakAt = i;
+        }
+      }
+      for (std::size_t i = peakAt; i + 1 < f.size(); ++i) {
+        if (f[i] >= half && f[i + 1] < half) {
+          double t = (f[i] - half) / (f[i] - f[i + 1]);
+          return (static_cast<double>(i) + t) * 0.25;
+        }
+      }
+      return fallback;
+    };
+    // the tangent points to the head; centreline positions grow towards the feet. The pedicle is an
+    // oval tube angled towards the midline: its height is the largest extent across its width.
+    // refined within 3 mm of the rows that showed the pedicle (adjacent bone must not extend it)
+    const double runTop = best.run.first - 0.5, runBottom = best.run.last + 0.5;
+    best.top = runTop;
+    best.bottom = runBottom;
+    double tallest = -1.0;
+    for (double f : { 0.4, 0.5, 0.6 }) {
+      const Vector3d through = c.at(side * (best.uMed + f * (best.uLat - best.uMed)), best.v);
+      const double up = edge(through, 1.0, -1.0), down = edge(through, -1.0, -1.0);
+      if (up > 0 && down > 0 && std::abs(mid - up - runTop) <= 3.0 && std::abs(mid + down - runBottom) <= 3.0 &&
+          up + down > tallest) {
+        tallest = up + down;
+        best.top = mid - up;
+        best.bottom = mid + down;
+      }
+    }
+    return best;
+  }
+
+  /// Centreline point at a continuous position (mm from the head end), interpolated.
+  CentrelinePoint pointAt(double n) const
+  {
+    const double last = static_cast<double>(m_line.size() - 1);
+    n = std::clamp(n, 0.0, last);
+    const std::size_t a = static_cast<std::size_t>(std::floor(n));
+    const std::size_t b = std::min(a + 1, m_line.size() - 1);
+    const double t = n - static_cast<double>(a);
+    CentrelinePoint p;
+    p.centre = (1 - t) * m_line[a].centre + t * m_line[b].centre;
+    p.tangent = ((1 - t) * m_line[a].tangent + t * m_line[b].tangent).normalized();
+    p.anterior = ((1 - t) * m_line[a].anterior + t * m_line[b].anterior);
+    p.anterior = (p.anterior - p.tangent * p.tangent.dot(p.anterior)).normalized();
+    p.left = p.tangent.cross(p.anterior);
+    return p;
+  }
+
+  void measurePedicles(SpineModel& model)
+  {
+    m_pedicles.assign(m_segments.size(), {});
+    for (std::size_t si = 0; si < m_segments.size(); ++si) {
+      const Segment& seg = m_segments[si];
+      if (seg.level == "sacrum") {
+        continue;
+      }
+      for (int s = 0; s < 2; ++s) {
+        double side = s == 0 ? 1.0 : -1.0;
+        PedicleMeasure m = measurePedicle(seg, side);
+        m_pedicles[si][static_cast<std::size_t>(s)] = m;
+        if (!m.found) {
+          m_warnings.push_back("no pedicle found for " + seg.level + " " + (s == 0 ? "left" : "right"));
+          continue;
+        }
+        const CentrelinePoint p = pointAt(m.centre());
+        SpinePedicle ped;
+        ped.level = seg.level;
+        ped.side = s == 0 ? Side::Left : Side::Right;
+        ped.centre = p.at(side * 0.5 * (m.uMed + m.uLat), m.v);
+        ped.medialBorder = p.at(side * m.uMed, m.v);
+        ped.lateralBorder = p.at(side * m.uLat, m.v);
+        ped.widthMm = m.uLat - m.uMed;
+        ped.heightMm = m.bottom - m.top;
+        ped.inferiorBorderMm = -(m.bottom - m.centre());
+        model.pedicles.push_back(ped);
+      }
+    }
+  }
+
+  void measureForaminaAndGanglia(SpineModel& model)
+  {
+    const DrgPriors& priors = drgPriors();
+    const double takeoff = priors.takeoffDegrees * 3.14159265358979323846 / 180.0;
+    for (std::size_t si = 0; si < m_segments.size(); ++si) {
+      const Segment& seg = m_segments[si];
+      const DrgLevelPrior* prior = priors.find(seg.level);
+      if (!prior || seg.level == "sacrum") {
+        continue;
+      }
+      const bool sacral = seg.level == "S1";
+      const Segment* below = si + 1 < m_segments.size() ? &m_segments[si + 1] : nullptr;
+      for (int s = 0; s < 2; ++s) {
+        const double side = s == 0 ? 1.0 : -1.0;
+        const Side sideName = s == 0 ? Side::Left : Side::Right;
+        const PedicleMeasure& ped = m_pedicles[si][static_cast<std::size_t>(s)];
+        if (!ped.found) {
+          continue;
+        }
+        double confidence = 0.85;
+        // foramen between this pedicle and the next one down
+        if (!sacral && below && below->level != "sacrum") {
+          const PedicleMeasure& next = m_pedicles[si + 1][static_cast<std::size_t>(s)];
+          const double top = ped.bottom;
+          const double bottom = next.found ? next.top : std::min(static_cast<double>(m_line.size() - 1), top + 15.0);
+          if (bottom > top) {
+            const double nf = 0.5 * (top + bottom);
+            double uf = next.found ? 0.25 * (ped.uMed + ped.uLat + next.uMed + next.uLat) : 0.5 * (ped.uMed + ped.uLat);
+            const CentrelinePoint p = pointAt(nf);
+            auto [ant, post] = freeIntervalAlongV(m_work, p, side * uf, 4.0, 25.0);
+            SpineForamen f;
+            f.upperLevel = seg.level;
+            f.lowerLevel = below->level;
+            f.side = sideName;
+            f.centre = p.at(side * uf, 0.5 * (ant + post));
+            f.axis = side * p.left;
+            f.widthMm = ant - post;
+            f.heightMm = bottom - top;
+            for (int a = 0; a < 24; ++a) {
+              double ang = a * 2.0 * 3.14159265358979323846 / 24.0;
+              double dv = std::cos(ang), dw = std::sin(ang);
+              double r = 0;
+              for (double t = 0; t <= 25.0; t += 0.5) {
+                float x = m_work.sample(p.at(side * uf, 0.5 * (ant + post) + t * dv, t * dw));
+                if (std::isnan(x) || x >= kWallHu) {
+                  break;
+                }
+                r = t;
+              }
+              f.boundary.push_back(p.at(side * uf, 0.5 * (ant + post) + r * dv, r * dw));
+            }
+            model.foramina.push_back(f);
+          }
+        }
+        // the ganglion from the priors
+        DrgEstimate d;
+        d.level = seg.level;
+        d.side = sideName;
+        d.lengthMm = prior->length;
+        d.widthMm = prior->width;
+        double ng = 0;
+        double ug = 0, vg = 0;
+        if (sacral) {
+          ng = ped.centre() + priors.s1BelowPedicleCentreMm;
+          ug = ped.uMed + prior->medialOffset.value_or(0.0);
+        } else {
+          ng = ped.bottom + priors.belowPedicleMm + 0.5 * prior->width;
+          ug = prior->medialOffset ? ped.uMed + *prior->medialOffset
+                                   : ped.uLat + priors.thoracicGapLateralMm + 0.5 * prior->width;
+        }
+        const CentrelinePoint p = pointAt(ng);
+        if (sacral) {
+          auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0);
+          (void)post;
+          vg = ant - (0.5 * prior->width + 0.5);
+        } else {
+          auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 4.0, 25.0);
+          if (ant - post < prior->width) {
+            confidence *= 0.7; // the free space is narrower than the ganglion: stenosis or a bad measure
+          }
+          vg = ant + priors.dorsalFraction * (post - ant);
+          vg = std::clamp(vg, std::min(ant - 0.5 * prior->width - 0.3, post + 0.5 * prior->width + 0.3),
+                          ant - 0.5 * prior->width - 0.3);
+        }
+        d.centre = p.at(side * ug, vg);
+        Vector3d axis = sacral ? Vector3d(side * 0.35 * p.left + 0.45 * p.anterior - 0.82 * p.tangent)
+                               : Vector3d(side * std::sin(takeoff) * p.left + 0.35 * p.anterior -
+                                          std::cos(takeoff) * p.tangent);
+        d.axis = axis.normalized();
+        d.ellipsoidAxes.col(0) = side * p.left;
+        d.ellipsoidAxes.col(1) = p.tangent;
+        d.ellipsoidAxes.col(2) = p.anterior;
+        const double measure = 0.5 * m_work.grid.h;
+        d.semiAxesMm = Vector3d(2.0 * prior->positionSdMm[0] + measure, 2.0 * prior->positionSdMm[1] + measure,
+                                2.0 * prior->positionSdMm[2] + measure);
+        d.zone = ug < ped.uMed ? "intraspinal" : ug <= ped.uLat ? "foraminal" : "extraforaminal";
+        if (m_disagree) {
+          confidence *= 0.6;
+        } else if (m_anchor.rfind("sacrum", 0) != 0) {
+          confidence *= 0.8;
+        }
+        d.confidence = confidence;
+        d.derivedFrom = "bone priors (CT: pedicle and foramen measured, ganglion placed by the priors of " +
+                        prior->source + ")";
+        model.ganglia.push_back(d);
+      }
+    }
+  }
+
+  /// Label map on the input grid: vertebrae, canal and the expected ganglia.
+  void paintLabels(SpineModel& model)
+  {
+    const WorkGrid& g = m_work.grid;
+    // canal: the chain's holes
+    for (const CanalCandidate* c : m_chain) {
+      for (std::uint32_t p : c->pixels) {
+        std::size_t idx = g.index(static_cast<int>(p % g.nx), static_cast<int>(p / g.nx), c->k);
+        if (m_labels[idx] == 0) {
+          m_labels[idx] = static_cast<std::uint8_t>(labels::kSpinalCanal);
+        }
+      }
+    }
+    const ImageGeometry& ig = m_input.geometry();
+    model.labels = Image<std::uint8_t>(ig, 0);
+    auto& out = model.labels.voxels();
+    const Eigen::Matrix3d toWork = ig.direction * ig.spacing.asDiagonal() / g.h;
+    parallelFor(ig.size[2], [&](std::size_t k) {
+      for (std::size_t j = 0; j < ig.size[1]; ++j) {
+        Vector3d c = g.continuousIndex(ig.indexToLps(Vector3d(0, static_cast<double>(j), static_cast<double>(k))));
+        const Vector3d step = toWork.col(0);
+        for (std::size_t i = 0; i < ig.size[0]; ++i, c += step) {
+          int x = static_cast<int>(std::lround(c.x())), y = static_cast<int>(std::lround(c.y())),
+              z = static_cast<int>(std::lround(c.z()));
+          if (g.inside(x, y, z)) {
+            out[ig.offset(i, j, k)] = m_labels[g.index(x, y, z)];
+          }
+        }
+      }
+    });
+    // ganglia as ellipsoids of their expected size along the root
+    const Eigen::Matrix3d toIndex = ig.spacing.cwiseInverse().asDiagonal() * ig.direction.inverse();
+    for (const auto& d : model.ganglia) {
+      int label = labels::kGanglionBase + 2 * labels::vertebraLabel(d.level) + (d.side == Side::Right ? 1 : 0);
+      if (label > 255) {
+        continue;
+      }
+      Eigen::Matrix3d axes;
+      axes.col(0) = d.axis;
+      axes.col(1) = d.axis.unitOrthogonal();
+      axes.col(2) = d.axis.cross(axes.col(1));
+      const Vector3d semi(0.5 * d.lengthMm, 0.5 * d.widthMm, 0.5 * d.widthMm);
+      const double r = semi.maxCoeff();
+      Vector3d lo = Vector3d::Constant(1e30), hi = Vector3d::Constant(-1e30);
+      for (int c = 0; c < 8; ++c) {
+        Vector3d corner = d.centre + Vector3d((c & 1) ? r : -r, (c & 2) ? r : -r, (c & 4) ? r : -r);
+        Vector3d idx = toIndex * (corner - ig.origin);
+        lo = lo.cwiseMin(idx);
+        hi = hi.cwiseMax(idx);
+      }
+      for (long k = std::max(0L, static_cast<long>(std::floor(lo.z())));
+           k <= std::min(static_cast<long>(ig.size[2]) - 1, static_cast<long>(std::ceil(hi.z()))); ++k) {
+        for (long j = std::max(0L, static_cast<long>(std::floor(lo.y())));
+             j <= std::min(static_cast<long>(ig.size[1]) - 1, static_cast<long>(std::ceil(hi.y()))); ++j) {
+          for (long i = std::max(0L, static_cast<long>(std::floor(lo.x())));
+               i <= std::min(static_cast<long>(ig.size[0]) - 1, static_cast<long>(std::ceil(hi.x()))); ++i) {
+            Vector3d q = axes.transpose() * (ig.indexToLps(Vector3d(i, j, k)) - d.centre);
+            if (q.cwiseQuotient(semi).squaredNorm() <= 1.0) {
+              out[ig.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k))] =
+                static_cast<std::uint8_t>(label);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  const Image<float>& m_input;
+  SpineModelOptions m_options;
+  ProgressCallback m_progress;
+  WorkVolume m_work;
+  BoneAnalysis m_bone;
+  std::vector<const CanalCandidate*> m_chain;
+  std::vector<CentrelinePoint> m_line;
+  std::vector<double> m_profile;
+  std::vector<Run> m_discRuns;
+  std::vector<Segment> m_segments;
+  std::vector<std::array<PedicleMeasure, 2>> m_pedicles;
+  std::vector<std::uint8_t> m_labels;
+  std::string m_anchor, m_anchorDetail;
+  bool m_disagree = false;
+  std::vector<std::string> m_warnings;
+};
+
+bool looksLikeCt(const Image<float>& volume)
+{
+  const auto& v = volume.voxels();
+  std::vector<double> sample;
+  const std::size_t step = std::max<std::size_t>(1, v.size() / 200000);
+  for (std::size_t i = 0; i < v.size(); i += step) {
+    if (!std::isnan(v[i])) {
+      sample.push_back(v[i]);
+    }
+  }
+  return percentile(sample, 0.02) < -500.0;
+}
+
+} // namespace
+
+bool DrgEstimate::contains(const Vector3d& p) const
+{
+  Vector3d q = ellipsoidAxes.transpose() * (p - centre);
+  return q.cwiseQuotient(semiAxesMm).squaredNorm() <= 1.0;
+}
+
+const SpineVertebra* SpineModel::vertebra(const std::string& level) const
+{
+  for (const auto& v : vertebrae) {
+    if (v.level == level) {
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
+const DrgEstimate* SpineModel::ganglion(const std::string& level, Side side) const
+{
+  for (const auto& d : ganglia) {
+    if (d.level == level && d.side == side) {
+      return &d;
+    }
+  }
+  return nullptr;
+}
+
+SpineModel buildSpineModel(const Image<float>& volume, const SpineModelOptions& options,
+                           const ProgressCallback& progress)
+{
+  const ImageGeometry& g = volume.geometry();
+  if (g.voxelCount() == 0 || g.size[0] < 16 || g.size[1] < 16 || g.size[2] < 16) {
+    throw Error(ErrorCode::InvalidArgument, "the volume is too small for a spine model (at least 16 voxels along "
+                                            "each axis are needed)");
+  }
+  if (g.spacing.minCoeff() < 0.2 || g.spacing.maxCoeff() > 5.0) {
+    throw Error(ErrorCode::InvalidArgument, "voxel spacing " + mm1(g.spacing.minCoeff()) + "-" +
+                                              mm1(g.spacing.maxCoeff()) +
+                                              " mm is outside what the spine model handles (0.2-5 mm)");
+  }
+  SpineModality modality = options.modality;
+  if (modality == SpineModality::Auto) {
+    modality = looksLikeCt(volume) ? SpineModality::Ct : SpineModality::MrT2;
+  }
+  if (modality == SpineModality::MrT2) {
+    throw Error(ErrorCode::Unsupported, "the spine model reads CT only in this version; T2 MR comes next");
+  }
+  CtSpineAnalysis analysis(volume, options, progress);
+  return analysis.run();
+}
+
+} // namespace drg::imaging
