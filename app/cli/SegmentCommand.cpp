@@ -59,7 +59,8 @@ int runSegment(const SegmentArgs& a, const GlobalOptions& global)
   if (isVolumeFileName(a.input)) {
     volume = readVolumeFile(a.input);
   } else {
-    LoadedVolume v = loadDicom(a.input, a.series, [&](double f) { return reportProgress("loading", f, global.quiet); });
+    LoadedVolume v =
+      loadDicom(a.input, a.series, [&](double f) { return reportProgress("loading", f, global.quiet); });
     volume = std::move(v.volume);
     warnings = v.warnings;
     if (o.modality == SpineModality::Auto && v.modality == "MR") {
@@ -81,9 +82,11 @@ int runSegment(const SegmentArgs& a, const GlobalOptions& global)
   std::cout << "\nlevel   complete  body centre (LPS mm)          volume ml\n";
   for (const auto& v : model.vertebrae) {
     std::printf("%-7s %-9s %-29s %6.1f\n", v.level.c_str(), v.complete ? "yes" : "partial",
-                fmt("%7.1f %7.1f %7.1f", v.bodyCentre.x(), v.bodyCentre.y(), v.bodyCentre.z()).c_str(), v.volumeMl);
+                fmt("%7.1f %7.1f %7.1f", v.bodyCentre.x(), v.bodyCentre.y(), v.bodyCentre.z()).c_str(),
+                v.volumeMl);
   }
-  std::cout << "\nDRG       side   centre (LPS mm)               zone            uncertainty mm (2 SD)  confidence\n";
+  std::cout
+    << "\nDRG       side   centre (LPS mm)               zone            uncertainty mm (2 SD)  confidence\n";
   for (const auto& d : model.ganglia) {
     std::printf("%-9s %-6s %-29s %-15s %-22s %.2f\n", d.level.c_str(), sideName(d.side),
                 fmt("%7.1f %7.1f %7.1f", d.centre.x(), d.centre.y(), d.centre.z()).c_str(), d.zone.c_str(),
@@ -106,12 +109,14 @@ void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run)
 {
   auto args = std::make_shared<SegmentArgs>();
   CLI::App* cmd = app.add_subcommand(
-    "segment", "find the vertebrae, canal, pedicles, foramina and DRG estimates; writes labels.nii.gz and spine.json");
+    "segment",
+    "find the vertebrae, canal, pedicles, foramina and DRG estimates; writes labels.nii.gz and spine.json");
   cmd->add_option("input", args->input, "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume")
     ->required();
   cmd->add_option("--out", args->out, "output folder")->required();
   cmd->add_option("--series", args->series, "series (stack id) when the input holds several");
-  cmd->add_option("--modality", args->modality, "auto, ct or t2 (auto: from DICOM, else from the intensities)");
+  cmd->add_option("--modality", args->modality,
+                  "auto, ct or t2 (auto: from DICOM, else from the intensities)");
   cmd->add_option("--shift", args->shift, "move every level label by N (+: towards the feet)");
   cmd->add_option("--transitional", args->transitional, "declare none, L6, T13 or sacralized-L5");
   cmd->add_option("--work-spacing", args->workSpacing, "internal grid spacing in mm (0: automatic)")

@@ -39,10 +39,12 @@ const DrgPriors& drgPriors()
         d.source = l.at("source");
         const auto& sd = l.at("position_sd_mm");
         d.positionSdMm = Eigen::Vector3d(sd.at(0), sd.at(1), sd.at(2));
+        d.pedicleWidthMm = l.at("pedicle_width_mm");
         p.levels[d.level] = d;
       }
     } catch (const nlohmann::json::exception& e) {
-      throw Error(ErrorCode::Internal, std::string("assets/anatomy/drg_priors.json is malformed: ") + e.what());
+      throw Error(ErrorCode::Internal,
+                  std::string("assets/anatomy/drg_priors.json is malformed: ") + e.what());
     }
     return p;
   }();

@@ -818,7 +818,8 @@ private:
         if (prior.medialOffset) {
           gx = 0.5 * d.canalW + *prior.medialOffset;
         } else {
-          gx = 0.5 * d.canalW + d.pedW + priors.thoracicGapLateralMm + 0.5 * prior.width; // lateral to the pedicle
+          gx = 0.5 * d.canalW + d.pedW + priors.thoracicGapLateralMm +
+               0.5 * prior.width; // lateral to the pedicle
         }
         double gz = sacral ? pedicleZ(d) - priors.s1BelowPedicleCentreMm
                            : pedBottom - priors.belowPedicleMm - 0.5 * prior.width;

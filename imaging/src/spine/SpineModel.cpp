@@ -18,8 +18,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -34,8 +32,10 @@ using namespace spine;
 namespace
 {
 
-constexpr double kBoneHu = 150.0; ///< cortex and normal cancellous bone (DOMAIN.md: threshold the shell, then fill)
-constexpr double kWallHu = 75.0;  ///< bone or disc around the foramen's free space (fat, nerve and DRG are below)
+constexpr double kBoneHu =
+  150.0; ///< cortex and normal cancellous bone (DOMAIN.md: threshold the shell, then fill)
+constexpr double kWallHu =
+  75.0; ///< bone or disc around the foramen's free space (fat, nerve and DRG are below)
 constexpr double kCanalMaxMeanHu = 60.0; ///< CSF, cord and epidural fat; cancellous bone is above
 
 std::string mm1(double v)
@@ -73,13 +73,116 @@ struct BoneAnalysis
   std::vector<CanalCandidate> candidates;
 };
 
+/// Binary closing of one slice with a (2r+1)-square, separable (counts in a running window).
+std::vector<std::uint8_t> closeSlice(const std::vector<std::uint8_t>& b, int nx, int ny, int r)
+{
+  auto pass = [&](const std::vector<std::uint8_t>& in, bool dilate, bool alongX) {
+    std::vector<std::uint8_t> out(in.size());
+    const int len = alongX ? nx : ny, lines = alongX ? ny : nx;
+    std::vector<int> prefix(static_cast<std::size_t>(len) + 1);
+    for (int l = 0; l < lines; ++l) {
+      auto at = [&](int t) {
+        return alongX ? static_cast<std::size_t>(t + nx * l) : static_cast<std::size_t>(l + nx * t);
+      };
+      prefix[0] = 0;
+      for (int t = 0; t < len; ++t) {
+        prefix[static_cast<std::size_t>(t) + 1] = prefix[static_cast<std::size_t>(t)] + (in[at(t)] ? 1 : 0);
+      }
+      for (int t = 0; t < len; ++t) {
+        int a = std::max(0, t - r), e = std::min(len - 1, t + r);
+        int count = prefix[static_cast<std::size_t>(e) + 1] - prefix[static_cast<std::size_t>(a)];
+        out[at(t)] = dilate ? (count > 0) : (count == e - a + 1);
+      }
+    }
+    return out;
+  };
+  return pass(pass(pass(pass(b, true, true), true, false), false, true), false, false);
+}
+
+/// A hole of a closed slice: 4-connected non-bone pixels touching neither the border nor NaN.
+struct Hole
+{
+  std::vector<std::uint32_t> pixels;
+  double areaMm2 = 0, mean = 0, cx = 0, cy = 0, widthMm = 0, heightMm = 0;
+};
+
+std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* v, int nx, int ny, double h)
+{
+  const std::size_t n = closed.size();
+  std::vector<Hole> out;
+  std::vector<std::uint8_t> seen(n, 0);
+  std::vector<std::uint32_t> stack;
+  for (std::size_t start = 0; start < n; ++start) {
+    if (closed[start] || seen[start]) {
+      continue;
+    }
+    Hole hole;
+    stack.assign(1, static_cast<std::uint32_t>(start));
+    seen[start] = 1;
+    bool open = false;
+    double sum = 0, sx = 0, sy = 0;
+    int minI = nx, maxI = -1, minJ = ny, maxJ = -1;
+    while (!stack.empty()) {
+      std::uint32_t p = stack.back();
+      stack.pop_back();
+      hole.pixels.push_back(p);
+      int i = static_cast<int>(p % static_cast<std::uint32_t>(nx)),
+          j = static_cast<int>(p / static_cast<std::uint32_t>(nx));
+      if (std::isnan(v[p]) || i == 0 || j == 0 || i == nx - 1 || j == ny - 1) {
+        open = true;
+      } else {
+        sum += v[p];
+      }
+      sx += i;
+      sy += j;
+      minI = std::min(minI, i);
+      maxI = std::max(maxI, i);
+      minJ = std::min(minJ, j);
+      maxJ = std::max(maxJ, j);
+      const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+      for (const auto& o : nb) {
+        int ii = i + o[0], jj = j + o[1];
+        if (ii < 0 || jj < 0 || ii >= nx || jj >= ny) {
+          continue;
+        }
+        std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(nx) * jj;
+        if (!closed[q] && !seen[q]) {
+          seen[q] = 1;
+          stack.push_back(static_cast<std::uint32_t>(q));
+        }
+      }
+    }
+    if (open || hole.pixels.size() > 200000) {
+      continue;
+    }
+    const double count = static_cast<double>(hole.pixels.size());
+    hole.areaMm2 = count * h * h;
+    hole.mean = sum / count;
+    hole.cx = sx / count;
+    hole.cy = sy / count;
+    hole.widthMm = (maxI - minI + 1) * h;
+    hole.heightMm = (maxJ - minJ + 1) * h;
+    out.push_back(std::move(hole));
+  }
+  return out;
+}
+
+bool canalLike(const Hole& hole)
+{
+  return hole.areaMm2 >= 40.0 && hole.areaMm2 <= 700.0 && hole.mean <= kCanalMaxMeanHu &&
+         hole.widthMm <= 35.0 && hole.heightMm <= 35.0 &&
+         std::max(hole.widthMm, hole.heightMm) <= 3.0 * std::min(hole.widthMm, hole.heightMm);
+}
+
 BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
 {
   const WorkGrid& g = w.grid;
   BoneAnalysis out;
   out.bone.assign(g.count(), 0);
   std::vector<std::vector<CanalCandidate>> perSlice(static_cast<std::size_t>(g.nz));
-  const double area = g.h * g.h;
+  // a wider closing also closes the canal at the foramina's level (gaps of a few mm between body,
+  // pedicles and articular processes): more canal candidates on thick slices
+  const int wide = std::max(2, static_cast<int>(std::lround(4.0 / g.h)));
   parallelFor(
     static_cast<std::size_t>(g.nz),
     [&](std::size_t kk) {
@@ -87,112 +190,42 @@ BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
       const int nx = g.nx, ny = g.ny;
       const std::size_t n = static_cast<std::size_t>(nx) * ny;
       const float* v = w.values.data() + g.index(0, 0, k);
-      std::vector<std::uint8_t> b(n), d(n), c(n);
+      std::vector<std::uint8_t> b(n);
       for (std::size_t p = 0; p < n; ++p) {
         b[p] = v[p] >= kBoneHu ? 1 : 0;
       }
-      // closing with a 3 x 3 square: dilate then erode
-      for (int j = 0; j < ny; ++j) {
-        for (int i = 0; i < nx; ++i) {
-          std::uint8_t any = 0;
-          for (int dj = -1; dj <= 1 && !any; ++dj) {
-            for (int di = -1; di <= 1; ++di) {
-              int ii = i + di, jj = j + dj;
-              if (ii >= 0 && jj >= 0 && ii < nx && jj < ny && b[ii + nx * jj]) {
-                any = 1;
-                break;
-              }
-            }
-          }
-          d[i + nx * j] = any;
-        }
-      }
-      for (int j = 0; j < ny; ++j) {
-        for (int i = 0; i < nx; ++i) {
-          std::uint8_t all = 1;
-          for (int dj = -1; dj <= 1 && all; ++dj) {
-            for (int di = -1; di <= 1; ++di) {
-              int ii = i + di, jj = j + dj;
-              if (ii >= 0 && jj >= 0 && ii < nx && jj < ny && !d[ii + nx * jj]) {
-                all = 0;
-                break;
-              }
-            }
-          }
-          c[i + nx * j] = all;
-        }
-      }
-      // holes: 4-connected non-bone components that touch neither the border nor the outside
-      std::vector<std::int32_t> comp(n, -1);
-      std::vector<std::uint32_t> stack;
-      std::vector<std::uint32_t> members;
-      int next = 0;
-      for (std::size_t start = 0; start < n; ++start) {
-        if (c[start] || comp[start] >= 0) {
-          continue;
-        }
-        members.clear();
-        stack.assign(1, static_cast<std::uint32_t>(start));
-        comp[start] = next;
-        bool open = false;
-        double sum = 0, sx = 0, sy = 0;
-        int minI = nx, maxI = -1, minJ = ny, maxJ = -1;
-        while (!stack.empty()) {
-          std::uint32_t p = stack.back();
-          stack.pop_back();
-          members.push_back(p);
-          int i = static_cast<int>(p % nx), j = static_cast<int>(p / nx);
-          if (std::isnan(v[p]) || i == 0 || j == 0 || i == nx - 1 || j == ny - 1) {
-            open = true;
-          } else {
-            sum += v[p];
-          }
-          sx += i;
-          sy += j;
-          minI = std::min(minI, i);
-          maxI = std::max(maxI, i);
-          minJ = std::min(minJ, j);
-          maxJ = std::max(maxJ, j);
-          const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
-          for (const auto& o : nb) {
-            int ii = i + o[0], jj = j + o[1];
-            if (ii < 0 || jj < 0 || ii >= nx || jj >= ny) {
-              continue;
-            }
-            std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(nx) * jj;
-            if (!c[q] && comp[q] < 0) {
-              comp[q] = next;
-              stack.push_back(static_cast<std::uint32_t>(q));
-            }
+      std::vector<std::uint8_t> filled = b;
+      auto addCandidate = [&](const Hole& hole) {
+        for (const auto& other : perSlice[kk]) {
+          if (std::hypot(other.x - g.lps(hole.cx, hole.cy, k).x(), other.y - g.lps(hole.cx, hole.cy, k).y()) <
+              5.0) {
+            return;
           }
         }
-        ++next;
-        if (open || members.size() > 200000) {
-          continue;
-        }
-        const double a = static_cast<double>(members.size()) * area;
-        const double mean = sum / static_cast<double>(members.size());
-        const double wMm = (maxI - minI + 1) * g.h, hMm = (maxJ - minJ + 1) * g.h;
-        if (a >= 40.0 && a <= 700.0 && mean <= kCanalMaxMeanHu && wMm <= 35.0 && hMm <= 35.0 &&
-            std::max(wMm, hMm) <= 3.0 * std::min(wMm, hMm)) {
-          CanalCandidate cand;
-          cand.k = k;
-          Vector3d p = g.lps(sx / members.size(), sy / members.size(), k);
-          cand.x = p.x();
-          cand.y = p.y();
-          cand.areaMm2 = a;
-          cand.pixels = members;
-          perSlice[kk].push_back(std::move(cand));
-        } else if (a <= 2500.0 && mean > kCanalMaxMeanHu) {
-          for (std::uint32_t p : members) {
-            c[p] = 2; // marrow inside a shell: part of the bone
+        CanalCandidate cand;
+        cand.k = k;
+        Vector3d p = g.lps(hole.cx, hole.cy, k);
+        cand.x = p.x();
+        cand.y = p.y();
+        cand.areaMm2 = hole.areaMm2;
+        cand.pixels = hole.pixels;
+        perSlice[kk].push_back(std::move(cand));
+      };
+      for (const Hole& hole : holesOf(closeSlice(b, nx, ny, 1), v, nx, ny, g.h)) {
+        if (canalLike(hole)) {
+          addCandidate(hole);
+        } else if (hole.areaMm2 <= 2500.0 && hole.mean > kCanalMaxMeanHu) {
+          for (std::uint32_t p : hole.pixels) {
+            filled[p] = 2; // marrow inside a shell: part of the bone
           }
         }
       }
-      std::uint8_t* outB = out.bone.data() + g.index(0, 0, k);
-      for (std::size_t p = 0; p < n; ++p) {
-        outB[p] = b[p] ? 1 : (c[p] == 2 ? 2 : 0);
+      for (const Hole& hole : holesOf(closeSlice(b, nx, ny, wide), v, nx, ny, g.h)) {
+        if (canalLike(hole)) {
+          addCandidate(hole);
+        }
       }
+      std::copy(filled.begin(), filled.end(), out.bone.begin() + static_cast<long>(g.index(0, 0, k)));
     },
     progress ? ProgressCallback([&](double f) { return progress(0.1 + 0.3 * f); }) : ProgressCallback(),
     "spine model cancelled");
@@ -215,7 +248,7 @@ std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>&
   const std::size_t n = sorted.size();
   std::vector<double> score(n, 0.0);
   std::vector<long> prev(n, -1);
-  const int maxGap = static_cast<int>(std::ceil(30.0 / h));
+  const int maxGap = static_cast<int>(std::ceil(60.0 / h));
   for (std::size_t i = 0; i < n; ++i) {
     score[i] = 1.0;
     for (std::size_t j = i; j-- > 0;) {
@@ -228,10 +261,14 @@ std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>&
       }
       double dz = dk * h;
       double dxy = std::hypot(sorted[i]->x - sorted[j]->x, sorted[i]->y - sorted[j]->y);
-      if (dxy > 3.0 + 0.4 * dz) { // about 20 degrees from the head-foot axis at most
+      // about 17 degrees from the head-foot axis at most; across long gaps (thick slices, few closed
+      // rings) less, so that the chain cannot hop to a foramen beside the canal
+      if (dxy > 3.0 + (dz <= 30.0 ? 0.3 * dz : 9.0 + 0.1 * (dz - 30.0))) {
         continue;
       }
-      double s = score[j] + 1.0 - 0.02 * dxy;
+      // members count, and so does length: a sparse chain through the whole spine beats a dense
+      // one through a short bony ring (pelvis)
+      double s = score[j] + 1.0 + 0.1 * dz - 0.05 * dxy;
       if (s > score[i]) {
         score[i] = s;
         prev[i] = static_cast<long>(j);
@@ -247,11 +284,61 @@ std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>&
     chain.push_back(sorted[static_cast<std::size_t>(i)]);
   }
   std::reverse(chain.begin(), chain.end()); // foot to head
+  // follow the canal where it bends away from the head-foot axis (the sacral canal turns back
+  // below L5): from each end, take the candidate ahead within 50 degrees of the current direction
+  auto point = [h](const CanalCandidate* c) { return Vector3d(c->x, c->y, c->k * h); };
+  for (int end = 0; end < 2 && chain.size() >= 2; ++end) {
+    const bool down = end == 0;
+    for (int guard = 0; guard < 200; ++guard) {
+      const CanalCandidate* tip = down ? chain.front() : chain.back();
+      const CanalCandidate* back = tip;
+      for (std::size_t m = 0; m < chain.size(); ++m) {
+        const CanalCandidate* c = down ? chain[m] : chain[chain.size() - 1 - m];
+        back = c;
+        if (std::abs(c->k - tip->k) * h >= 30.0) {
+          break;
+        }
+      }
+      if (back == tip) {
+        break;
+      }
+      const Vector3d dir = (point(tip) - point(back)).normalized();
+      const CanalCandidate* next = nullptr;
+      double bestCost = 1e9;
+      for (const CanalCandidate* c : sorted) {
+        const int dk = down ? tip->k - c->k : c->k - tip->k;
+        if (dk <= 0 || dk * h > 30.0) {
+          continue;
+        }
+        const Vector3d w = point(c) - point(tip);
+        const double cosAngle = w.normalized().dot(dir);
+        // the sacral canal bends backwards, not sideways
+        if (cosAngle < std::cos(50.0 * 3.14159265358979323846 / 180.0) || w.norm() > 35.0 ||
+            std::abs(w.x()) > 3.0 + 0.3 * std::abs(w.z())) {
+          continue;
+        }
+        const double cost = w.norm() * (2.0 - cosAngle);
+        if (cost < bestCost) {
+          bestCost = cost;
+          next = c;
+        }
+      }
+      if (!next) {
+        break;
+      }
+      if (down) {
+        chain.insert(chain.begin(), next);
+      } else {
+        chain.push_back(next);
+      }
+    }
+  }
   return chain;
 }
 
 /// Centreline points every 1 mm, head to foot, with their frames.
-std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandidate*>& chain, const WorkGrid& g)
+std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandidate*>& chain,
+                                             const WorkGrid& g)
 {
   // x, y per slice between the chain's ends (linear between candidates), then smoothed
   const int k0 = chain.front()->k, k1 = chain.back()->k;
@@ -286,15 +373,16 @@ std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandid
   // ring, and the vertebra beyond it (S1 below a lordotic L5, a vertebra cut by the field of view)
   // must still be measured
   std::vector<Vector3d> line;
-  const double ext = 30.0;
+  const double ext = 30.0, extBelow = 55.0; // below: S1 under a lordotic L5
   if (smooth.size() >= 2) {
-    Vector3d dTop = (smooth.back() - smooth[smooth.size() - std::min<std::size_t>(smooth.size(), 6)]).normalized();
+    Vector3d dTop =
+      (smooth.back() - smooth[smooth.size() - std::min<std::size_t>(smooth.size(), 6)]).normalized();
     Vector3d dBottom = (smooth.front() - smooth[std::min<std::size_t>(smooth.size() - 1, 5)]).normalized();
     line.push_back(smooth.back() + ext * dTop);
     for (auto it = smooth.rbegin(); it != smooth.rend(); ++it) {
       line.push_back(*it);
     }
-    line.push_back(smooth.front() + ext * dBottom);
+    line.push_back(smooth.front() + extBelow * dBottom);
   } else {
     line = smooth;
   }
@@ -394,8 +482,8 @@ std::vector<std::string> levelSequence(bool t13, bool l6)
 }
 
 /// Free interval along v (anterior +) around v = `v0` at (n, u): first wall each way, or the limit.
-std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u, double v0,
-                                             double limit)
+std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u,
+                                             double v0, double limit)
 {
   // a wall is 1 mm of samples at or above kWallHu (single noisy samples are not walls)
   auto walk = [&](double dir) {
@@ -422,14 +510,16 @@ struct PedicleMeasure
   bool found = false;
   Run run;
   double uMed = 0, uLat = 0, v = 0;
-  double top = 0, bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
+  double top = 0,
+         bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
   double centre() const { return 0.5 * (top + bottom); }
 };
 
 class CtSpineAnalysis
 {
 public:
-  CtSpineAnalysis(const Image<float>& volume, const SpineModelOptions& options, const ProgressCallback& progress)
+  CtSpineAnalysis(const Image<float>& volume, const SpineModelOptions& options,
+                  const ProgressCallback& progress)
     : m_input(volume)
     , m_options(options)
     , m_progress(progress)
@@ -450,8 +540,8 @@ public:
     const double span = chain.empty() ? 0.0 : (chain.back()->k - chain.front()->k) * h;
     if (chain.size() < 6 || span < 50.0) {
       throw Error(ErrorCode::NotFound,
-                  "no spine found: no bony spinal canal runs through this image (longest candidate " + mm1(span) +
-                    " mm); drgplan needs a CT or T2 MR of the thoracolumbar spine");
+                  "no spine found: no bony spinal canal runs through this image (longest candidate " +
+                    mm1(span) + " mm); drgplan needs a CT or T2 MR of the thoracolumbar spine");
     }
     m_chain = chain;
     m_line = buildCentreline(chain, m_work.grid);
@@ -471,8 +561,9 @@ public:
     for (const auto& p : m_line) {
       model.canalCentreline.push_back(p.centre);
     }
-    describeVertebrae(model);
     measurePedicles(model);
+    grow(true); // again, with the neural arches as seeds
+    describeVertebrae(model);
     measureForaminaAndGanglia(model);
     report(0.85);
     paintLabels(model);
@@ -495,7 +586,9 @@ private:
     const int n = static_cast<int>(m_line.size());
     std::vector<double> f(static_cast<std::size_t>(n)), valid(static_cast<std::size_t>(n));
     parallelFor(static_cast<std::size_t>(n), [&](std::size_t i) {
-      f[i] = boneFraction(m_work, m_line[i], -14, 14, 12, 38, kBoneHu, &valid[i]);
+      // the whole body's cross-section: its cortical ring keeps the fraction up where the
+      // cancellous bone is faint (older patients, osteoporosis); discs hold no bone
+      f[i] = boneFraction(m_work, m_line[i], -28, 28, 6, 55, kBoneHu, &valid[i]);
     });
     // light smoothing (1 mm sigma)
     std::vector<double> s(f.size());
@@ -515,27 +608,72 @@ private:
         inside.push_back(s[static_cast<std::size_t>(i)]);
       }
     }
-    const double theta = 0.35 * percentile(inside, 0.75);
+    const double theta = 0.25 * percentile(inside, 0.75); // no bone of a body below this
     m_profile = s;
-    // gaps below theta inside the image, 1.5-25 mm long, not touching the ends: discs
-    std::vector<Run> discs;
-    int i = 0;
-    while (i < n) {
-      if (valid[static_cast<std::size_t>(i)] > 0.8 && s[static_cast<std::size_t>(i)] < theta) {
-        int j = i;
-        while (j + 1 < n && valid[static_cast<std::size_t>(j + 1)] > 0.8 && s[static_cast<std::size_t>(j + 1)] < theta) {
-          ++j;
-        }
-        bool atEnd = i == 0 || j == n - 1 || valid[static_cast<std::size_t>(i - 1)] <= 0.8 ||
-                     valid[static_cast<std::size_t>(j + 1)] <= 0.8;
-        int len = j - i + 1;
-        if (!atEnd && len >= 2 && len <= 25) {
-          discs.push_back({ i, j });
-        }
-        i = j + 1;
-      } else {
-        ++i;
+    // discs: deep local minima of the profile, chosen so that neighbouring discs lie one body apart
+    // (22-50 mm). A faint body interior (older bone) can dip too, but less deep and half a body from
+    // the discs, so the deepest regular sequence wins.
+    const double p75 = percentile(inside, 0.75);
+    struct Minimum
+    {
+      int at;
+      double depth;
+    };
+    std::vector<Minimum> minima;
+    for (int q = 3; q + 3 < n; ++q) {
+      const double x = s[static_cast<std::size_t>(q)];
+      if (valid[static_cast<std::size_t>(q)] <= 0.8 || x >= 0.6 * p75) {
+        continue;
       }
+      bool lowest = true;
+      for (int d = -5; d <= 5 && lowest; ++d) {
+        int r = std::clamp(q + d, 0, n - 1);
+        lowest = s[static_cast<std::size_t>(r)] > x || (s[static_cast<std::size_t>(r)] == x && r >= q);
+      }
+      // bone on both sides within 25 mm (not an end of the spine or of the image)
+      double leftMax = 0, rightMax = 0;
+      for (int d = 1; d <= 25; ++d) {
+        if (q - d >= 0 && valid[static_cast<std::size_t>(q - d)] > 0.8) {
+          leftMax = std::max(leftMax, s[static_cast<std::size_t>(q - d)]);
+        }
+        if (q + d < n && valid[static_cast<std::size_t>(q + d)] > 0.8) {
+          rightMax = std::max(rightMax, s[static_cast<std::size_t>(q + d)]);
+        }
+      }
+      if (lowest && x < 0.5 * std::min(leftMax, rightMax)) {
+        minima.push_back({ q, 1.0 - x / std::max(1e-6, std::min(leftMax, rightMax)) });
+      }
+    }
+    std::vector<double> best(minima.size());
+    std::vector<long> from(minima.size(), -1);
+    for (std::size_t a = 0; a < minima.size(); ++a) {
+      best[a] = minima[a].depth;
+      for (std::size_t b = 0; b < a; ++b) {
+        int gap = minima[a].at - minima[b].at;
+        if (gap >= 22 && gap <= 50 && best[b] + minima[a].depth > best[a]) {
+          best[a] = best[b] + minima[a].depth;
+          from[a] = static_cast<long>(b);
+        }
+      }
+    }
+    std::vector<Run> discs;
+    if (!minima.empty()) {
+      long a = static_cast<long>(std::max_element(best.begin(), best.end()) - best.begin());
+      for (; a >= 0; a = from[static_cast<std::size_t>(a)]) {
+        const Minimum& mnm = minima[static_cast<std::size_t>(a)];
+        // the disc's extent: where the profile stays under half way to its shoulders
+        const double x = s[static_cast<std::size_t>(mnm.at)];
+        const double level = x + 0.5 * (0.5 * p75 - x);
+        int lo = mnm.at, hi = mnm.at;
+        while (lo - 1 >= 0 && mnm.at - (lo - 1) <= 12 && s[static_cast<std::size_t>(lo - 1)] < level) {
+          --lo;
+        }
+        while (hi + 1 < n && (hi + 1) - mnm.at <= 12 && s[static_cast<std::size_t>(hi + 1)] < level) {
+          ++hi;
+        }
+        discs.push_back({ lo, hi });
+      }
+      std::reverse(discs.begin(), discs.end());
     }
     // segments between discs; the ends are open unless the image ends there
     std::vector<Segment> segs;
@@ -570,19 +708,6 @@ private:
     }
     m_discRuns = discs;
     m_segments = segs;
-    if (std::getenv("DRG_SPINE_DEBUG")) {
-      std::fprintf(stderr, "theta %.3f chain %zu\n", theta, m_chain.size());
-      for (const auto* c : m_chain) {
-        std::fprintf(stderr, "chain k %d z %.1f x %.1f y %.1f area %.0f\n", c->k, m_work.grid.lps(0, 0, c->k).z(), c->x, c->y, c->areaMm2);
-      }
-      for (const auto& c : m_bone.candidates) {
-        std::fprintf(stderr, "cand k %d z %.1f x %.1f y %.1f area %.0f\n", c.k, m_work.grid.lps(0, 0, c.k).z(), c.x, c.y, c.areaMm2);
-      }
-      for (int q = 0; q < n; ++q) {
-        const auto& c = m_line[static_cast<std::size_t>(q)].centre;
-        std::fprintf(stderr, "%4d %7.1f %7.1f %7.1f  f %.3f valid %.2f\n", q, c.x(), c.y(), c.z(), s[static_cast<std::size_t>(q)], valid[static_cast<std::size_t>(q)]);
-      }
-    }
     // sacral alae and ribs per segment
     for (auto& seg : m_segments) {
       int a0 = seg.run.first + 3, a1 = std::min(seg.run.last, seg.run.first + 15);
@@ -601,18 +726,12 @@ private:
       const int r1 = std::min(static_cast<int>(m_line.size()) - 1, seg.run.last + 8);
       seg.ribLeft = seg.ribRight = 0;
       for (int k = seg.run.first; k <= r1; ++k) {
-        seg.ribLeft = std::max(seg.ribLeft, boneFraction(m_work, m_line[static_cast<std::size_t>(k)], 50, 70, -35, 5));
+        seg.ribLeft =
+          std::max(seg.ribLeft, boneFraction(m_work, m_line[static_cast<std::size_t>(k)], 50, 70, -35, 5));
         seg.ribRight =
           std::max(seg.ribRight, boneFraction(m_work, m_line[static_cast<std::size_t>(k)], -70, -50, -35, 5));
       }
       seg.ribs = seg.ribLeft > 0.04 && seg.ribRight > 0.04;
-    }
-    if (std::getenv("DRG_SPINE_DEBUG")) {
-      for (const auto& seg : m_segments) {
-        std::fprintf(stderr, "seg %d-%d z %.1f..%.1f open %d%d ala %.2f %.2f rib %.2f %.2f\n", seg.run.first, seg.run.last,
-                     m_line[static_cast<std::size_t>(seg.run.first)].centre.z(), m_line[static_cast<std::size_t>(seg.run.last)].centre.z(),
-                     seg.topOpen, seg.bottomOpen, seg.alaLeft, seg.alaRight, seg.ribLeft, seg.ribRight);
-      }
     }
     if (m_segments.size() < 2) {
       throw Error(ErrorCode::NotFound, "no spine found: fewer than two vertebral bodies along the canal");
@@ -626,11 +745,15 @@ private:
     bool t13 = o.declaredSet && o.declared == TransitionalAnatomy::T13;
     bool l6 = o.declaredSet && o.declared == TransitionalAnatomy::L6;
     const int count = static_cast<int>(m_segments.size());
+    // S1: the segment below a disc with the widest alae (L5's transverse processes and the iliac
+    // wings beside it can look like small alae; S1's are the largest)
     int s1 = -1;
     for (int i = 1; i < count; ++i) {
-      if (m_segments[static_cast<std::size_t>(i)].sacral) {
+      const Segment& seg = m_segments[static_cast<std::size_t>(i)];
+      if (seg.sacral && (s1 < 0 || std::min(seg.alaLeft, seg.alaRight) >
+                                     std::min(m_segments[static_cast<std::size_t>(s1)].alaLeft,
+                                              m_segments[static_cast<std::size_t>(s1)].alaRight))) {
         s1 = i;
-        break;
       }
     }
     // lowest rib-bearing vertebra: the end of the run of rib-bearing vertebrae from the top (the
@@ -659,8 +782,9 @@ private:
       int lumbarBetween = lowestRib >= 0 ? s1 - lowestRib - 1 : -1;
       if (!o.declaredSet && lumbarBetween == 6) {
         l6 = true;
-        m_warnings.push_back("six lumbar-type vertebrae between the lowest ribs and the sacrum: labelled L1-L6 "
-                             "(transitional anatomy); check and override if needed");
+        m_warnings.push_back(
+          "six lumbar-type vertebrae between the lowest ribs and the sacrum: labelled L1-L6 "
+          "(transitional anatomy); check and override if needed");
       }
       seq = levelSequence(t13, l6);
       if (lowestRib >= 0) {
@@ -674,7 +798,8 @@ private:
         m_anchorDetail = "S1 found below the lowest mobile disc (sacral alae); lowest ribs on the vertebra " +
                          std::to_string(s1 - lowestRib) + " above it";
       } else {
-        m_anchorDetail = "S1 found below the lowest mobile disc (sacral alae); no ribs in view to cross-check";
+        m_anchorDetail =
+          "S1 found below the lowest mobile disc (sacral alae); no ribs in view to cross-check";
       }
     } else if (lowestRib >= 0) {
       m_anchor = "lowest ribs";
@@ -716,13 +841,48 @@ private:
       }
     }
     m_segments = merged;
+    // S1 and the rest of the sacrum are fused: cut at the remnant of the S1/S2 disc (the profile's
+    // lowest point about one body height down), or one L5 body height below the S1 endplate
+    for (std::size_t i = 0; i < m_segments.size(); ++i) {
+      if (m_segments[i].level != "S1") {
+        continue;
+      }
+      Segment& s1seg = m_segments[i];
+      const double ref = i > 0 ? m_segments[i - 1].run.length() : 28.0;
+      if (s1seg.run.length() < 1.4 * ref) {
+        break;
+      }
+      const int lo = s1seg.run.first + static_cast<int>(0.7 * ref);
+      const int hi = std::min(s1seg.run.last - 3, s1seg.run.first + static_cast<int>(1.4 * ref));
+      int cut = s1seg.run.first + static_cast<int>(ref);
+      std::vector<double> inside(m_profile.begin() + s1seg.run.first, m_profile.begin() + s1seg.run.last + 1);
+      const double typical = percentile(inside, 0.5);
+      for (int n = lo; n <= hi; ++n) {
+        if (m_profile[static_cast<std::size_t>(n)] < 0.8 * typical &&
+            m_profile[static_cast<std::size_t>(n)] < m_profile[static_cast<std::size_t>(cut)]) {
+          cut = n;
+        }
+      }
+      Segment sacrum = s1seg;
+      sacrum.run.first = cut + 1;
+      sacrum.level = "sacrum";
+      sacrum.label = labels::vertebraLabel("sacrum");
+      sacrum.topOpen = false;
+      s1seg.run.last = cut;
+      s1seg.bottomOpen = false;
+      if (i + 1 < m_segments.size() && m_segments[i + 1].level == "sacrum") {
+        m_segments[i + 1].run.first = sacrum.run.first;
+      } else {
+        m_segments.insert(m_segments.begin() + static_cast<long>(i) + 1, sacrum);
+      }
+      break;
+    }
   }
 
   /// Vertebra labels by geodesic growth through the bone from each body.
   void growVertebrae()
   {
     const WorkGrid& g = m_work.grid;
-    m_labels.assign(g.count(), 0);
     // domain: bone within 60 mm of the canal in the axial plane
     std::vector<double> cx(static_cast<std::size_t>(g.nz), NAN), cy(static_cast<std::size_t>(g.nz), NAN);
     for (const auto& p : m_line) {
@@ -756,7 +916,8 @@ private:
       cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(kTop)];
     }
     const double r2 = 60.0 * 60.0;
-    std::vector<std::uint8_t> domain(g.count(), 0);
+    m_domain.assign(g.count(), 0);
+    std::vector<std::uint8_t>& domain = m_domain;
     parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
       if (std::isnan(cx[kk])) {
         return;
@@ -776,8 +937,60 @@ private:
         }
       }
     });
-    // seeds: body bone of each segment
+    grow(false);
+  }
+
+  /// Labels the domain's bone by growing from seeds: the bodies, and with `arches` also the pedicles
+  /// and laminae measured so far (so that the posterior elements go to their own vertebra).
+  void grow(bool arches)
+  {
+    const WorkGrid& g = m_work.grid;
+    const std::vector<std::uint8_t>& domain = m_domain;
+    m_labels.assign(g.count(), 0);
     std::deque<std::size_t> queue;
+    auto seed = [&](const Vector3d& lps, int label) {
+      Vector3d c = g.continuousIndex(lps);
+      int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+          k = static_cast<int>(std::lround(c.z()));
+      if (!g.inside(i, j, k)) {
+        return;
+      }
+      std::size_t idx = g.index(i, j, k);
+      if (domain[idx] && m_labels[idx] == 0) {
+        m_labels[idx] = static_cast<std::uint8_t>(label);
+        queue.push_back(idx);
+      }
+    };
+    if (arches) {
+      for (std::size_t si = 0; si < m_segments.size() && si < m_pedicles.size(); ++si) {
+        const auto& peds = m_pedicles[si];
+        if (!peds[0].found || !peds[1].found) {
+          continue;
+        }
+        const int label = m_segments[si].label;
+        for (double n = std::max(peds[0].top, peds[1].top); n <= std::min(peds[0].bottom, peds[1].bottom);
+             n += 0.5) {
+          const CentrelinePoint p = pointAt(n);
+          for (int sd = 0; sd < 2; ++sd) {
+            const double side = sd == 0 ? 1.0 : -1.0;
+            for (double u = peds[static_cast<std::size_t>(sd)].uMed;
+                 u <= peds[static_cast<std::size_t>(sd)].uLat; u += 0.5 * g.h) {
+              for (double v = peds[static_cast<std::size_t>(sd)].v - 3;
+                   v <= peds[static_cast<std::size_t>(sd)].v + 3; v += 0.5 * g.h) {
+                seed(p.at(side * u, v), label);
+              }
+            }
+          }
+          // the lamina behind the canal at the pedicles' height
+          const double half = std::min(peds[0].uMed, peds[1].uMed);
+          for (double u = -half; u <= half; u += 0.5 * g.h) {
+            for (double v = -25; v <= -6; v += 0.5 * g.h) {
+              seed(p.at(u, v), label);
+            }
+          }
+        }
+      }
+    }
     for (const auto& seg : m_segments) {
       for (int n = seg.run.first; n <= seg.run.last; ++n) {
         const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
@@ -789,11 +1002,10 @@ private:
             if (!g.inside(i, j, k)) {
               continue;
             }
-            std::size_t idx = g.index(i, j, k);
-            if (domain[idx] && m_labels[idx] == 0) {
-              m_labels[idx] = static_cast<std::uint8_t>(seg.label);
-              queue.push_back(idx);
-            }
+            seed(p.at(u, v), seg.label);
+            (void)i;
+            (void)j;
+            (void)k;
           }
         }
       }
@@ -802,7 +1014,8 @@ private:
     while (!queue.empty()) {
       std::size_t idx = queue.front();
       queue.pop_front();
-      int i = static_cast<int>(idx % sy), j = static_cast<int>((idx / sy) % g.ny), k = static_cast<int>(idx / sz);
+      int i = static_cast<int>(idx % sy), j = static_cast<int>((idx / sy) % g.ny),
+          k = static_cast<int>(idx / sz);
       for (int dk = -1; dk <= 1; ++dk) {
         for (int dj = -1; dj <= 1; ++dj) {
           for (int di = -1; di <= 1; ++di) {
@@ -958,7 +1171,8 @@ private:
       // just behind the body: the root of the pedicle (articular processes lie further back)
       for (double v = vBody - 4.0; v <= vBody - 1.5; v += 0.5) {
         for (double u = 3; u <= 22; u += 0.25) {
-          if (boneOf(p.at(side * u, v), seg.label, kEdgeHu)) {
+          const Vector3d q = p.at(side * u, v);
+          if (boneOf(q, seg.label, kEdgeHu)) {
             if (u < bestU) {
               bestU = u;
               bestV = v;
@@ -1001,9 +1215,6 @@ private:
       uMed[at] = bestU;
       uLat[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
-      if (std::getenv("DRG_SPINE_DEBUG") && side > 0) {
-        std::fprintf(stderr, "ped %s n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f vLo %.1f\n", seg.level.c_str(), n, p.centre.z(), bestU, lat, bestV, vBody, vLo);
-      }
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
     // half of the body most (the pedicle springs from it)
@@ -1033,29 +1244,38 @@ private:
       best.found = false;
       return best;
     }
-    // the pedicles make the narrowest part of the canal: keep the rows around the narrowest one
-    // whose medial wall is within 3 mm of it (below and above, bone further out is other bone)
+    // the pedicles make the narrowest part of the canal: keep the longest stretch of rows whose
+    // medial wall is within 3 mm of the narrow end (a robust low percentile, not a single row):
+    // above and below, bone further out belongs to the articular processes or the body
     {
-      int narrowest = -1;
+      std::vector<double> walls;
       for (int n = best.run.first; n <= best.run.last; ++n) {
         const double u = uMed[static_cast<std::size_t>(n - seg.run.first)];
-        if (u >= 0 && (narrowest < 0 || u < uMed[static_cast<std::size_t>(narrowest - seg.run.first)])) {
-          narrowest = n;
+        if (u >= 0) {
+          walls.push_back(u);
         }
       }
-      const double limit = uMed[static_cast<std::size_t>(narrowest - seg.run.first)] + 3.0;
-      auto close = [&](int n) {
-        const double u = uMed[static_cast<std::size_t>(n - seg.run.first)];
-        return u >= 0 && u <= limit;
-      };
-      int first = narrowest, last = narrowest;
-      while (first - 1 >= best.run.first && (close(first - 1) || (first - 2 >= best.run.first && close(first - 2)))) {
-        first -= close(first - 1) ? 1 : 2;
+      const double limit = percentile(walls, 0.2) + 3.0;
+      Run longest{ 0, -1 };
+      int start = -1;
+      for (int n = best.run.first; n <= best.run.last + 1; ++n) {
+        const double u = n <= best.run.last ? uMed[static_cast<std::size_t>(n - seg.run.first)] : -1.0;
+        const bool ok = u >= 0 && u <= limit;
+        if (ok && start < 0) {
+          start = n;
+        }
+        if (!ok && start >= 0) {
+          if (n - start > longest.length()) {
+            longest = { start, n - 1 };
+          }
+          start = -1;
+        }
       }
-      while (last + 1 <= best.run.last && (close(last + 1) || (last + 2 <= best.run.last && close(last + 2)))) {
-        last += close(last + 1) ? 1 : 2;
+      if (longest.length() < 3) {
+        best.found = false;
+        return best;
       }
-      best.run = { first, last };
+      best.run = longest;
     }
     std::vector<double> med, lat, vs;
     for (int n = best.run.first; n <= best.run.last; ++n) {
@@ -1068,6 +1288,11 @@ private:
     }
     best.uMed = percentile(med, 0.5);
     best.uLat = percentile(lat, 0.5);
+    // a rib or transverse process merged with the pedicle (coarse images) must not widen it beyond
+    // what anatomy allows
+    if (const DrgLevelPrior* prior = drgPriors().find(seg.level)) {
+      best.uLat = std::min(best.uLat, best.uMed + 1.6 * prior->pedicleWidthMm);
+    }
     best.v = percentile(vs, 0.5);
     // upper and lower edges at half maximum along the spine axis through the pedicle's middle
     const double mid = best.run.mid();
@@ -1078,10 +1303,15 @@ private:
         float x = m_work.sample(through + dir * w * c.tangent);
         f.push_back(std::isnan(x) ? -1000.0 : x);
       }
-      // leave the bone (1 mm below the bone threshold), then take the half-maximum crossing
+      // leave the bone (2 mm below the bone threshold: faint marrow inside the pedicle is not the
+      // outside), then take the half-maximum crossing
       std::size_t out = 0;
-      for (std::size_t i = 0; i + 4 < f.size(); ++i) {
-        if (f[i] < kBoneHu && f[i + 1] < kBoneHu && f[i + 2] < kBoneHu && f[i + 3] < kBoneHu) {
+      for (std::size_t i = 0; i + 8 < f.size(); ++i) {
+        bool below = true;
+        for (std::size_t q = i; q < i + 8 && below; ++q) {
+          below = f[q] < kBoneHu;
+        }
+        if (below) {
           out = i;
           break;
         }
@@ -1121,8 +1351,8 @@ private:
     for (double f : { 0.4, 0.5, 0.6 }) {
       const Vector3d through = c.at(side * (best.uMed + f * (best.uLat - best.uMed)), best.v);
       const double up = edge(through, 1.0, -1.0), down = edge(through, -1.0, -1.0);
-      if (up > 0 && down > 0 && std::abs(mid - up - runTop) <= 3.0 && std::abs(mid + down - runBottom) <= 3.0 &&
-          up + down > tallest) {
+      if (up > 0 && down > 0 && std::abs(mid - up - runTop) <= 3.0 &&
+          std::abs(mid + down - runBottom) <= 3.0 && up + down > tallest) {
         tallest = up + down;
         best.top = mid - up;
         best.bottom = mid + down;
@@ -1203,10 +1433,12 @@ private:
         if (!sacral && below && below->level != "sacrum") {
           const PedicleMeasure& next = m_pedicles[si + 1][static_cast<std::size_t>(s)];
           const double top = ped.bottom;
-          const double bottom = next.found ? next.top : std::min(static_cast<double>(m_line.size() - 1), top + 15.0);
+          const double bottom =
+            next.found ? next.top : std::min(static_cast<double>(m_line.size() - 1), top + 15.0);
           if (bottom > top) {
             const double nf = 0.5 * (top + bottom);
-            double uf = next.found ? 0.25 * (ped.uMed + ped.uLat + next.uMed + next.uLat) : 0.5 * (ped.uMed + ped.uLat);
+            double uf =
+              next.found ? 0.25 * (ped.uMed + ped.uLat + next.uMed + next.uLat) : 0.5 * (ped.uMed + ped.uLat);
             const CentrelinePoint p = pointAt(nf);
             auto [ant, post] = freeIntervalAlongV(m_work, p, side * uf, 4.0, 25.0);
             SpineForamen f;
@@ -1264,16 +1496,18 @@ private:
                           ant - 0.5 * prior->width - 0.3);
         }
         d.centre = p.at(side * ug, vg);
-        Vector3d axis = sacral ? Vector3d(side * 0.35 * p.left + 0.45 * p.anterior - 0.82 * p.tangent)
-                               : Vector3d(side * std::sin(takeoff) * p.left + 0.35 * p.anterior -
-                                          std::cos(takeoff) * p.tangent);
+        Vector3d axis =
+          sacral
+            ? Vector3d(side * 0.35 * p.left + 0.45 * p.anterior - 0.82 * p.tangent)
+            : Vector3d(side * std::sin(takeoff) * p.left + 0.35 * p.anterior - std::cos(takeoff) * p.tangent);
         d.axis = axis.normalized();
         d.ellipsoidAxes.col(0) = side * p.left;
         d.ellipsoidAxes.col(1) = p.tangent;
         d.ellipsoidAxes.col(2) = p.anterior;
         const double measure = 0.5 * m_work.grid.h;
-        d.semiAxesMm = Vector3d(2.0 * prior->positionSdMm[0] + measure, 2.0 * prior->positionSdMm[1] + measure,
-                                2.0 * prior->positionSdMm[2] + measure);
+        d.semiAxesMm =
+          Vector3d(2.0 * prior->positionSdMm[0] + measure, 2.0 * prior->positionSdMm[1] + measure,
+                   2.0 * prior->positionSdMm[2] + measure);
         d.zone = ug < ped.uMed ? "intraspinal" : ug <= ped.uLat ? "foraminal" : "extraforaminal";
         if (m_disagree) {
           confidence *= 0.6;
@@ -1307,7 +1541,8 @@ private:
     const Eigen::Matrix3d toWork = ig.direction * ig.spacing.asDiagonal() / g.h;
     parallelFor(ig.size[2], [&](std::size_t k) {
       for (std::size_t j = 0; j < ig.size[1]; ++j) {
-        Vector3d c = g.continuousIndex(ig.indexToLps(Vector3d(0, static_cast<double>(j), static_cast<double>(k))));
+        Vector3d c =
+          g.continuousIndex(ig.indexToLps(Vector3d(0, static_cast<double>(j), static_cast<double>(k))));
         const Vector3d step = toWork.col(0);
         for (std::size_t i = 0; i < ig.size[0]; ++i, c += step) {
           int x = static_cast<int>(std::lround(c.x())), y = static_cast<int>(std::lround(c.y())),
@@ -1321,7 +1556,8 @@ private:
     // ganglia as ellipsoids of their expected size along the root
     const Eigen::Matrix3d toIndex = ig.spacing.cwiseInverse().asDiagonal() * ig.direction.inverse();
     for (const auto& d : model.ganglia) {
-      int label = labels::kGanglionBase + 2 * labels::vertebraLabel(d.level) + (d.side == Side::Right ? 1 : 0);
+      int label =
+        labels::kGanglionBase + 2 * labels::vertebraLabel(d.level) + (d.side == Side::Right ? 1 : 0);
       if (label > 255) {
         continue;
       }
@@ -1346,8 +1582,8 @@ private:
                i <= std::min(static_cast<long>(ig.size[0]) - 1, static_cast<long>(std::ceil(hi.x()))); ++i) {
             Vector3d q = axes.transpose() * (ig.indexToLps(Vector3d(i, j, k)) - d.centre);
             if (q.cwiseQuotient(semi).squaredNorm() <= 1.0) {
-              out[ig.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k))] =
-                static_cast<std::uint8_t>(label);
+              out[ig.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j),
+                            static_cast<std::size_t>(k))] = static_cast<std::uint8_t>(label);
             }
           }
         }
@@ -1367,6 +1603,7 @@ private:
   std::vector<Segment> m_segments;
   std::vector<std::array<PedicleMeasure, 2>> m_pedicles;
   std::vector<std::uint8_t> m_labels;
+  std::vector<std::uint8_t> m_domain;
   std::string m_anchor, m_anchorDetail;
   bool m_disagree = false;
   std::vector<std::string> m_warnings;
@@ -1418,8 +1655,9 @@ SpineModel buildSpineModel(const Image<float>& volume, const SpineModelOptions& 
 {
   const ImageGeometry& g = volume.geometry();
   if (g.voxelCount() == 0 || g.size[0] < 16 || g.size[1] < 16 || g.size[2] < 16) {
-    throw Error(ErrorCode::InvalidArgument, "the volume is too small for a spine model (at least 16 voxels along "
-                                            "each axis are needed)");
+    throw Error(ErrorCode::InvalidArgument,
+                "the volume is too small for a spine model (at least 16 voxels along "
+                "each axis are needed)");
   }
   if (g.spacing.minCoeff() < 0.2 || g.spacing.maxCoeff() > 5.0) {
     throw Error(ErrorCode::InvalidArgument, "voxel spacing " + mm1(g.spacing.minCoeff()) + "-" +

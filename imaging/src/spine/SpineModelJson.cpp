@@ -30,7 +30,9 @@ std::string spineModelJson(const SpineModel& m)
   j["schema"] = "drgplan.spine/1";
   j["coordinates"] = "LPS mm";
   j["modality"] = m.modality;
-  j["anchor"] = { { "used", m.anchor }, { "detail", m.anchorDetail }, { "anchors_disagree", m.anchorsDisagree },
+  j["anchor"] = { { "used", m.anchor },
+                  { "detail", m.anchorDetail },
+                  { "anchors_disagree", m.anchorsDisagree },
                   { "user_shift", m.labelShift } };
   j["warnings"] = m.warnings;
   ordered_json levels = ordered_json::array();

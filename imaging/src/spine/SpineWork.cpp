@@ -18,7 +18,8 @@ float WorkVolume::sample(const Eigen::Vector3d& p) const
     return nearest(p);
   }
   const double dx = c.x() - fx, dy = c.y() - fy, dz = c.z() - fz;
-  const std::size_t sx = 1, sy = static_cast<std::size_t>(grid.nx), sz = sy * static_cast<std::size_t>(grid.ny);
+  const std::size_t sx = 1, sy = static_cast<std::size_t>(grid.nx),
+                    sz = sy * static_cast<std::size_t>(grid.ny);
   const float* v = values.data() + grid.index(i, j, k);
   const double c00 = v[0] * (1 - dx) + v[sx] * dx;
   const double c10 = v[sy] * (1 - dx) + v[sy + sx] * dx;
@@ -79,7 +80,8 @@ WorkVolume resampleToWorkGrid(const Image<float>& volume, double h)
         const double c10 = v[sy] * (1 - dx) + v[sy + sx] * dx;
         const double c01 = v[sz] * (1 - dx) + v[sz + sx] * dx;
         const double c11 = v[sz + sy] * (1 - dx) + v[sz + sy + sx] * dx;
-        out[i] = static_cast<float>((c00 * (1 - dy) + c10 * dy) * (1 - dz) + (c01 * (1 - dy) + c11 * dy) * dz);
+        out[i] =
+          static_cast<float>((c00 * (1 - dy) + c10 * dy) * (1 - dz) + (c01 * (1 - dy) + c11 * dy) * dz);
       }
     }
   });

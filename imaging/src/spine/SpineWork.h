@@ -24,7 +24,8 @@ struct WorkGrid
   std::size_t count() const { return static_cast<std::size_t>(nx) * ny * nz; }
   std::size_t index(int i, int j, int k) const
   {
-    return static_cast<std::size_t>(i) + static_cast<std::size_t>(nx) * (j + static_cast<std::size_t>(ny) * k);
+    return static_cast<std::size_t>(i) +
+           static_cast<std::size_t>(nx) * (j + static_cast<std::size_t>(ny) * k);
   }
   bool inside(int i, int j, int k) const { return i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz; }
   Eigen::Vector3d lps(double i, double j, double k) const { return origin + h * Eigen::Vector3d(i, j, k); }

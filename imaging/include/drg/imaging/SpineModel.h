@@ -28,7 +28,7 @@ enum class SpineModality
 /// How the user corrects the automatic level labels.
 struct SpineLabelOverride
 {
-  int shift = 0;                                       ///< move every label this many levels (+: caudal)
+  int shift = 0;                                            ///< move every label this many levels (+: caudal)
   TransitionalAnatomy declared = TransitionalAnatomy::None; ///< L6, T13 or sacralised L5
   bool declaredSet = false; ///< true when `declared` was given (None then means "no transitional anatomy")
 };
@@ -44,9 +44,9 @@ struct SpineModelOptions
 struct SpineVertebra
 {
   std::string level;
-  int label = 0; ///< value in the label map (drg/imaging/AnatomyLabels.h)
-  Eigen::Vector3d centroid{ 0, 0, 0 };   ///< of the labelled bone (body and posterior elements)
-  Eigen::Vector3d bodyCentre{ 0, 0, 0 }; ///< of the vertebral body
+  int label = 0;                               ///< value in the label map (drg/imaging/AnatomyLabels.h)
+  Eigen::Vector3d centroid{ 0, 0, 0 };         ///< of the labelled bone (body and posterior elements)
+  Eigen::Vector3d bodyCentre{ 0, 0, 0 };       ///< of the vertebral body
   Eigen::Vector3d superiorEndplate{ 0, 0, 0 }; ///< centre of the upper endplate
   Eigen::Vector3d inferiorEndplate{ 0, 0, 0 }; ///< centre of the lower endplate
   Eigen::Vector3d axis{ 0, 0, 1 };             ///< unit, inferior to superior endplate
@@ -85,9 +85,9 @@ struct SpineForamen
   std::string lowerLevel;
   Side side = Side::Left;
   Eigen::Vector3d centre{ 0, 0, 0 };
-  Eigen::Vector3d axis{ 1, 0, 0 }; ///< unit, out of the canal (laterally)
-  double widthMm = 0.0;            ///< antero-posterior free width at the centre
-  double heightMm = 0.0;           ///< cranio-caudal free height between the pedicles
+  Eigen::Vector3d axis{ 1, 0, 0 };       ///< unit, out of the canal (laterally)
+  double widthMm = 0.0;                  ///< antero-posterior free width at the centre
+  double heightMm = 0.0;                 ///< cranio-caudal free height between the pedicles
   std::vector<Eigen::Vector3d> boundary; ///< outline in the foramen's mid plane (LPS mm)
 };
 
@@ -104,7 +104,7 @@ struct DrgEstimate
   Eigen::Vector3d semiAxesMm{ 4, 4, 4 };
   double lengthMm = 0.0; ///< expected ganglion size (priors)
   double widthMm = 0.0;
-  std::string zone;       ///< "intraspinal", "foraminal" or "extraforaminal" (pedicle lines)
+  std::string zone;        ///< "intraspinal", "foraminal" or "extraforaminal" (pedicle lines)
   double confidence = 0.0; ///< 0-1
   std::string derivedFrom; ///< "bone priors" or "bone priors refined by MRI signal" ...
 

@@ -1,0 +1,349 @@
+// The spine model against the phantom's truth (levels, bodies, DRGs) in several variants, against
+// the reference labels of the real CT in ../shared/data, and on input that shows no spine.
+#include "drg/imaging/SpineModel.h"
+#include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/DicomVolumeLoader.h"
+#include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpinePhantom.h"
+
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+namespace fs = std::filesystem;
+using namespace drg::imaging;
+using drg::test::runCommand;
+
+namespace
+{
+
+Image<float> asFloat(const Image<std::int16_t>& in)
+{
+  Image<float> out(in.geometry(), Uninitialized{});
+  std::copy(in.voxels().begin(), in.voxels().end(), out.voxels().begin());
+  return out;
+}
+
+PhantomOptions testPhantom()
+{
+  PhantomOptions o;
+  o.matrix = { 256, 256, 200 };
+  o.spacing = Eigen::Vector3d(1.6, 1.6, 2.0);
+  return o;
+}
+
+struct Accuracy
+{
+  std::vector<std::string> truthLevels, modelLevels;
+  double maxBodyError = 0;
+  double medianDrg = 0, maxDrg = 0;
+  int outsideEllipsoid = 0, zonesWrong = 0, missing = 0;
+};
+
+/// Compares the model with the phantom's truth: visible levels, body centres, ganglia.
+Accuracy compare(const PhantomCase& phantom, const SpineModel& model)
+{
+  Accuracy a;
+  std::map<std::string, const PhantomVertebra*> truth;
+  for (const auto& v : phantom.truth.vertebrae) {
+    if (v.visibility != "none") {
+      a.truthLevels.push_back(v.level);
+      truth[v.level] = &v;
+    }
+  }
+  for (const auto& v : model.vertebrae) {
+    a.modelLevels.push_back(v.level);
+    if (truth.count(v.level) && v.level != "sacrum" && v.level != "S1" && v.complete) {
+      a.maxBodyError = std::max(a.maxBodyError, (v.bodyCentre - truth[v.level]->bodyCentre).norm());
+    }
+  }
+  std::vector<double> errors;
+  for (const auto& g : phantom.truth.ganglia) {
+    if (!g.inFieldOfView) {
+      continue;
+    }
+    const DrgEstimate* d = model.ganglion(g.level, g.side);
+    if (!d) {
+      ++a.missing;
+      continue;
+    }
+    errors.push_back((d->centre - g.centre).norm());
+    a.outsideEllipsoid += d->contains(g.centre) ? 0 : 1;
+    a.zonesWrong += d->zone == g.zone ? 0 : 1;
+  }
+  if (!errors.empty()) {
+    std::vector<double> sorted = errors;
+    std::sort(sorted.begin(), sorted.end());
+    a.medianDrg = sorted[sorted.size() / 2];
+    a.maxDrg = sorted.back();
+  }
+  return a;
+}
+
+SpineModel segment(const PhantomCase& phantom, const SpineModelOptions& options = {})
+{
+  return buildSpineModel(asFloat(phantom.intensities), options);
+}
+
+} // namespace
+
+TEST(SpineModel, PhantomCtLevelsBodiesAndGanglia)
+{
+  PhantomCase phantom = generateSpinePhantom(testPhantom());
+  SpineModel model = segment(phantom);
+  Accuracy a = compare(phantom, model);
+  EXPECT_EQ(a.modelLevels, a.truthLevels);
+  EXPECT_EQ(model.anchor, "sacrum");
+  EXPECT_FALSE(model.anchorsDisagree);
+  EXPECT_LE(a.maxBodyError, 2.0);
+  EXPECT_EQ(a.missing, 0);
+  EXPECT_LE(a.medianDrg, 2.0);
+  EXPECT_LE(a.maxDrg, 4.0);
+  EXPECT_EQ(a.outsideEllipsoid, 0);
+  EXPECT_EQ(a.zonesWrong, 0);
+  // the label map lies on the input grid and holds every level and the ganglia
+  EXPECT_EQ(model.labels.geometry().size, phantom.intensities.geometry().size);
+  const auto& l = model.labels.voxels();
+  for (const char* level : { "T10", "L1", "L5", "S1", "sacrum" }) {
+    EXPECT_NE(std::find(l.begin(), l.end(), labels::vertebraLabel(level)), l.end()) << level;
+  }
+  EXPECT_NE(std::find(l.begin(), l.end(), labels::kGanglionBase + 2 * labels::vertebraLabel("L4")), l.end());
+}
+
+TEST(SpineModel, AnyOrientationGivesTheSameLevelsAndGanglia)
+{
+  for (int variant = 0; variant < 3; ++variant) {
+    PhantomOptions o = testPhantom();
+    if (variant == 0) {
+      o.plane = AcquisitionPlane::Sagittal;
+      o.matrix = { 256, 256, 120 };
+      o.spacing = Eigen::Vector3d(1.6, 1.6, 2.0);
+    } else if (variant == 1) {
+      o.obliqueDegrees = Eigen::Vector3d(10, 0, 8);
+    } else {
+      o.position = PatientPosition::HFP;
+    }
+    PhantomCase phantom = generateSpinePhantom(o);
+    Accuracy a = compare(phantom, segment(phantom));
+    EXPECT_EQ(a.modelLevels, a.truthLevels) << "variant " << variant;
+    EXPECT_LE(a.maxBodyError, 2.0) << "variant " << variant;
+    EXPECT_LE(a.medianDrg, 2.0) << "variant " << variant;
+    EXPECT_EQ(a.missing, 0) << "variant " << variant;
+  }
+}
+
+TEST(SpineModel, PartialFieldsOfViewNameOnlyWhatTheyShow)
+{
+  for (const char* range : { "L3-S1", "T10-L2" }) {
+    PhantomOptions o = testPhantom();
+    auto [from, to] = parseLevelRange(range);
+    o.fieldOfViewFrom = from;
+    o.fieldOfViewTo = to;
+    o.matrix = { 256, 256, 100 };
+    PhantomCase phantom = generateSpinePhantom(o);
+    SpineModel model = segment(phantom);
+    Accuracy a = compare(phantom, model);
+    EXPECT_EQ(a.modelLevels, a.truthLevels) << range;
+    EXPECT_LE(a.medianDrg, 2.0) << range;
+    EXPECT_LE(a.maxDrg, 4.0) << range;
+    EXPECT_EQ(a.outsideEllipsoid, 0) << range;
+  }
+  // a stretch with neither sacrum nor ribs cannot be counted: refused, not guessed
+  PhantomOptions o = testPhantom();
+  o.fieldOfViewFrom = "L2";
+  o.fieldOfViewTo = "L4";
+  o.matrix = { 256, 256, 60 };
+  PhantomCase phantom = generateSpinePhantom(o);
+  try {
+    segment(phantom);
+    FAIL() << "levels invented without an anchor";
+  } catch (const drg::Error& e) {
+    EXPECT_EQ(e.code(), drg::ErrorCode::NotFound);
+    EXPECT_NE(std::string(e.what()).find("neither the sacrum nor the lowest ribs"), std::string::npos)
+      << e.what();
+  }
+}
+
+TEST(SpineModel, TransitionalAnatomyAndUserOverrides)
+{
+  // six lumbar vertebrae between the lowest ribs and the sacrum: L6, found and flagged
+  PhantomOptions o = testPhantom();
+  o.transitional = TransitionalAnatomy::L6;
+  o.matrix = { 256, 256, 220 };
+  PhantomCase l6 = generateSpinePhantom(o);
+  SpineModel model = segment(l6);
+  Accuracy a = compare(l6, model);
+  EXPECT_EQ(a.modelLevels, a.truthLevels);
+  EXPECT_FALSE(model.warnings.empty());
+  // thirteen rib-bearing vertebrae cannot be told from the lumbar spine alone: declared by the user
+  o.transitional = TransitionalAnatomy::T13;
+  PhantomCase t13 = generateSpinePhantom(o);
+  SpineModelOptions declared;
+  declared.labels.declared = TransitionalAnatomy::T13;
+  declared.labels.declaredSet = true;
+  Accuracy b = compare(t13, segment(t13, declared));
+  EXPECT_EQ(b.modelLevels, b.truthLevels);
+  // a shift moves every label and is recorded
+  PhantomCase normal = generateSpinePhantom(testPhantom());
+  SpineModelOptions shifted;
+  shifted.labels.shift = 1;
+  SpineModel s = segment(normal, shifted);
+  ASSERT_FALSE(s.vertebrae.empty());
+  EXPECT_EQ(s.vertebrae.front().level, "T11");
+  EXPECT_EQ(s.labelShift, 1);
+  EXPECT_NE(s.anchor.find("shifted"), std::string::npos);
+}
+
+TEST(SpineModel, NoSpineIsNeverInvented)
+{
+  // a water cylinder in air
+  ImageGeometry g;
+  g.size = { 96, 96, 80 };
+  g.spacing = Eigen::Vector3d(2, 2, 2);
+  Image<float> water(g, -1000.0f);
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    for (std::size_t j = 0; j < g.size[1]; ++j) {
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        double x = (i - 48.0) * 2, y = (j - 48.0) * 2;
+        if (x * x + y * y < 80.0 * 80.0) {
+          water.at(i, j, k) = 0.0f;
+        }
+      }
+    }
+  }
+  try {
+    buildSpineModel(water);
+    FAIL() << "a spine was found in water";
+  } catch (const drg::Error& e) {
+    EXPECT_EQ(e.code(), drg::ErrorCode::NotFound);
+    EXPECT_NE(std::string(e.what()).find("no spine found"), std::string::npos) << e.what();
+  }
+  // too small or absurd spacing: a clear argument error
+  ImageGeometry tiny;
+  tiny.size = { 8, 8, 8 };
+  EXPECT_THROW(buildSpineModel(Image<float>(tiny, 0.0f)), drg::Error);
+}
+
+TEST(SpineModel, HeadCtIsNotASpine)
+{
+  DRG_REQUIRE_TOOL("dcm2niix");
+  auto shared = drg::test::sharedData();
+  if (!shared) {
+    GTEST_SKIP() << "../shared/data is absent: skipping the head CT";
+  }
+  // drgplan refuses the tilted series itself; dcm2niix's tilt-corrected volume is used instead
+  drg::test::TemporaryFolder dir("spine-head");
+  auto r = runCommand("dcm2niix -z y -o " + dir.path().string() + " -f head " +
+                      (*shared / "dicom-edge" / "ct-gantry-tilt").string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  fs::path volume;
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    if (e.path().string().find("Tilt") != std::string::npos) {
+      volume = e.path();
+    }
+  }
+  ASSERT_FALSE(volume.empty()) << r.output;
+  auto seg = runCommand(drg::test::cliPath() + " segment --quiet " + volume.string() + " --out " +
+                        (dir.path() / "model").string());
+  EXPECT_EQ(seg.exitCode, 7) << seg.output;
+  EXPECT_NE(seg.output.find("no spine found"), std::string::npos) << seg.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "model" / "spine.json"));
+}
+
+TEST(SpineModel, RealCtLevelsAreIdentified)
+{
+  auto shared = drg::test::sharedData();
+  if (!shared) {
+    GTEST_SKIP() << "../shared/data is absent: skipping the real CT";
+  }
+  const fs::path base = *shared / "ct-lumbar-totalseg";
+  LoadedVolume ct = loadDicom(base / "dicom");
+  SpineModel model = buildSpineModel(ct.volume);
+  Image<std::uint8_t> reference = readNiftiLabels(base / "example_seg_fast_force_split.nii.gz");
+  ASSERT_EQ(reference.geometry().size, model.labels.geometry().size);
+  const std::map<std::string, int> referenceLabel = { { "S1", 26 }, { "L5", 27 }, { "L4", 28 }, { "L3", 29 },
+                                                      { "L2", 30 }, { "L1", 31 }, { "T12", 32 } };
+  // reference centroids and our label counts, in one pass
+  std::map<int, Eigen::Vector3d> sum;
+  std::map<int, double> count;
+  std::map<std::string, double> overlap, ours;
+  const auto& g = reference.geometry();
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    for (std::size_t j = 0; j < g.size[1]; ++j) {
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        int r = reference.at(i, j, k);
+        int m = model.labels.at(i, j, k);
+        if (r) {
+          sum.try_emplace(r, Eigen::Vector3d::Zero()).first->second += g.indexToLps(Eigen::Vector3d(i, j, k));
+          count[r] += 1;
+        }
+        for (const auto& [level, value] : referenceLabel) {
+          if (m == labels::vertebraLabel(level)) {
+            ours[level] += 1;
+            overlap[level] += r == value ? 1 : 0;
+          }
+        }
+      }
+    }
+  }
+  for (const auto& [level, value] : referenceLabel) {
+    const SpineVertebra* v = model.vertebra(level);
+    ASSERT_NE(v, nullptr) << level << " not found";
+    // VerSe identification: the nearest reference centroid is the same level, within 20 mm
+    std::string nearest;
+    double best = 1e9;
+    for (const auto& [other, otherValue] : referenceLabel) {
+      double d = (v->centroid - sum[otherValue] / count[otherValue]).norm();
+      if (d < best) {
+        best = d;
+        nearest = other;
+      }
+    }
+    EXPECT_EQ(nearest, level);
+    EXPECT_LE((v->centroid - sum[value] / count[value]).norm(), 20.0) << level;
+    const double dice = 2.0 * overlap[level] / (ours[level] + count[value]);
+    RecordProperty("dice_" + level, std::to_string(dice));
+  }
+  EXPECT_EQ(model.anchor, "sacrum");
+}
+
+TEST(SpineModel, CliSegmentWritesLabelsAndSpineJson)
+{
+  PhantomOptions o = testPhantom();
+  o.fieldOfViewFrom = "L3";
+  o.fieldOfViewTo = "S1";
+  o.matrix = { 256, 256, 100 };
+  drg::test::TemporaryFolder dir("spine-cli");
+  PhantomCase phantom = generateSpinePhantom(o);
+  writeSpinePhantom(phantom, dir.path() / "case");
+  const fs::path out = dir.path() / "model";
+  auto r = runCommand(drg::test::cliPath() + " segment --quiet " + (dir.path() / "case" / "dicom").string() +
+                      " --out " + out.string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("L4        left"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(out / "labels.nii.gz"));
+  std::ifstream in(out / "spine.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j.at("schema"), "drgplan.spine/1");
+  EXPECT_EQ(j.at("anchor").at("used"), "sacrum");
+  EXPECT_GE(j.at("ganglia").size(), 6u);
+  for (const auto& g : j.at("ganglia")) {
+    EXPECT_TRUE(g.contains("uncertainty_ellipsoid"));
+    EXPECT_TRUE(g.at("zone") == "intraspinal" || g.at("zone") == "foraminal" ||
+                g.at("zone") == "extraforaminal");
+  }
+  // the labels read back on the series' grid
+  Image<std::uint8_t> labels = readNiftiLabels(out / "labels.nii.gz");
+  EXPECT_EQ(labels.geometry().size, phantom.intensities.geometry().size);
+  // bad arguments
+  auto bad =
+    runCommand(drg::test::cliPath() + " segment --quiet " + (dir.path() / "case" / "dicom").string() +
+               " --out " + out.string() + " --modality pet");
+  EXPECT_EQ(bad.exitCode, 2) << bad.output;
+}
