@@ -556,7 +556,6 @@ public:
     model.anchor = m_anchor;
     model.anchorDetail = m_anchorDetail;
     model.anchorsDisagree = m_disagree;
-    model.warnings = m_warnings;
     model.labelShift = m_options.labels.shift;
     for (const auto& p : m_line) {
       model.canalCentreline.push_back(p.centre);
@@ -567,6 +566,7 @@ public:
     measureForaminaAndGanglia(model);
     report(0.85);
     paintLabels(model);
+    model.warnings = m_warnings;
     model.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     report(1.0);
     return model;
@@ -948,6 +948,48 @@ private:
     const std::vector<std::uint8_t>& domain = m_domain;
     m_labels.assign(g.count(), 0);
     std::deque<std::size_t> queue;
+    // the discs' planes bound each body: growth never crosses one in front of the canal (partial
+    // volume and narrow discs would otherwise join neighbouring bodies); behind the canal the
+    // spinous processes rightly reach below their own disc
+    struct Plane
+    {
+      bool set = false;
+      Vector3d centre, normal, anterior;
+    };
+    std::vector<std::array<Plane, 2>> bounds(256);
+    for (const Run& r : m_discRuns) {
+      const CentrelinePoint& p = m_line[static_cast<std::size_t>(std::lround(r.mid()))];
+      const Segment* above = nullptr;
+      const Segment* below = nullptr;
+      for (const auto& seg : m_segments) {
+        if (seg.run.last < r.first && (!above || seg.run.last > above->run.last)) {
+          above = &seg;
+        }
+        if (seg.run.first > r.last && (!below || seg.run.first < below->run.first)) {
+          below = &seg;
+        }
+      }
+      const Plane plane{ true, p.centre, p.tangent, p.anterior };
+      if (above && above->label > 0) {
+        bounds[static_cast<std::size_t>(above->label)][1] = plane; // its lower bound
+      }
+      if (below && below->label > 0) {
+        bounds[static_cast<std::size_t>(below->label)][0] = plane; // its upper bound
+      }
+    }
+    auto allowed = [&](std::size_t q, int label) {
+      const auto& b = bounds[static_cast<std::size_t>(label)];
+      const Vector3d p = g.lps(static_cast<double>(q % static_cast<std::size_t>(g.nx)),
+                               static_cast<double>((q / static_cast<std::size_t>(g.nx)) % static_cast<std::size_t>(g.ny)),
+                               static_cast<double>(q / (static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny))));
+      if (b[0].set && (p - b[0].centre).dot(b[0].anterior) > 5.0 && (p - b[0].centre).dot(b[0].normal) > 0.5 * g.h) {
+        return false;
+      }
+      if (b[1].set && (p - b[1].centre).dot(b[1].anterior) > 5.0 && (p - b[1].centre).dot(b[1].normal) < -0.5 * g.h) {
+        return false;
+      }
+      return true;
+    };
     auto seed = [&](const Vector3d& lps, int label) {
       Vector3d c = g.continuousIndex(lps);
       int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
@@ -964,25 +1006,32 @@ private:
     if (arches) {
       for (std::size_t si = 0; si < m_segments.size() && si < m_pedicles.size(); ++si) {
         const auto& peds = m_pedicles[si];
-        if (!peds[0].found || !peds[1].found) {
+        const Segment& seg = m_segments[si];
+        if (seg.level == "sacrum") {
           continue;
         }
-        const int label = m_segments[si].label;
-        for (double n = std::max(peds[0].top, peds[1].top); n <= std::min(peds[0].bottom, peds[1].bottom);
-             n += 0.5) {
+        const int label = seg.label;
+        const bool both = peds[0].found && peds[1].found;
+        // rows of the arch: between the pedicles when both were measured, else the upper middle of
+        // the body, where pedicles spring from
+        const double top = both ? std::max(peds[0].top, peds[1].top) : seg.run.first + 0.2 * seg.run.length();
+        const double bottom = both ? std::min(peds[0].bottom, peds[1].bottom) : seg.run.first + 0.55 * seg.run.length();
+        for (double n = top; n <= bottom; n += 0.5) {
           const CentrelinePoint p = pointAt(n);
           for (int sd = 0; sd < 2; ++sd) {
+            const PedicleMeasure& ped = peds[static_cast<std::size_t>(sd)];
+            if (!ped.found) {
+              continue;
+            }
             const double side = sd == 0 ? 1.0 : -1.0;
-            for (double u = peds[static_cast<std::size_t>(sd)].uMed;
-                 u <= peds[static_cast<std::size_t>(sd)].uLat; u += 0.5 * g.h) {
-              for (double v = peds[static_cast<std::size_t>(sd)].v - 3;
-                   v <= peds[static_cast<std::size_t>(sd)].v + 3; v += 0.5 * g.h) {
+            for (double u = ped.uMed; u <= ped.uLat; u += 0.5 * g.h) {
+              for (double v = ped.v - 3; v <= ped.v + 3; v += 0.5 * g.h) {
                 seed(p.at(side * u, v), label);
               }
             }
           }
-          // the lamina behind the canal at the pedicles' height
-          const double half = std::min(peds[0].uMed, peds[1].uMed);
+          // the lamina behind the canal
+          const double half = both ? std::min(peds[0].uMed, peds[1].uMed) : 6.0;
           for (double u = -half; u <= half; u += 0.5 * g.h) {
             for (double v = -25; v <= -6; v += 0.5 * g.h) {
               seed(p.at(u, v), label);
@@ -991,21 +1040,14 @@ private:
         }
       }
     }
+    // body seeds from the middle of each body (its ends can lie across a tilted disc)
     for (const auto& seg : m_segments) {
-      for (int n = seg.run.first; n <= seg.run.last; ++n) {
+      const int margin = static_cast<int>(0.15 * seg.run.length());
+      for (int n = seg.run.first + margin; n <= seg.run.last - margin; ++n) {
         const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
         for (double u = -12; u <= 12; u += g.h) {
           for (double v = 14; v <= 34; v += g.h) {
-            Vector3d c = g.continuousIndex(p.at(u, v));
-            int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
-                k = static_cast<int>(std::lround(c.z()));
-            if (!g.inside(i, j, k)) {
-              continue;
-            }
             seed(p.at(u, v), seg.label);
-            (void)i;
-            (void)j;
-            (void)k;
           }
         }
       }
@@ -1024,7 +1066,7 @@ private:
               continue;
             }
             std::size_t q = g.index(ii, jj, kk);
-            if (domain[q] && m_labels[q] == 0) {
+            if (domain[q] && m_labels[q] == 0 && allowed(q, m_labels[idx])) {
               m_labels[q] = m_labels[idx];
               queue.push_back(q);
             }
@@ -1033,6 +1075,131 @@ private:
       }
     }
     (void)sx;
+    if (arches) {
+      absorbFaintBone();
+    }
+  }
+
+  /// Cancellous bone fainter than the bone threshold (older patients) and the blurred edges of
+  /// thick slices: unlabelled voxels above the disc's intensity that touch a vertebra join it,
+  /// up to 3 mm out.
+  void absorbFaintBone()
+  {
+    constexpr float kFaintBoneHu = 120.0f; // above disc, muscle and blurred edges, below healthy cancellous bone
+    const WorkGrid& g = m_work.grid;
+    const int rounds = std::max(1, static_cast<int>(std::lround(3.0 / g.h)));
+    for (int r = 0; r < rounds; ++r) {
+      std::vector<std::uint8_t> next = m_labels;
+      parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
+        const int k = static_cast<int>(kk);
+        for (int j = 0; j < g.ny; ++j) {
+          for (int i = 0; i < g.nx; ++i) {
+            const std::size_t idx = g.index(i, j, k);
+            if (m_labels[idx] != 0 || !(m_work.values[idx] >= kFaintBoneHu)) {
+              continue;
+            }
+            const int nb[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+            for (const auto& o : nb) {
+              const int ii = i + o[0], jj = j + o[1], kz = k + o[2];
+              if (!g.inside(ii, jj, kz)) {
+                continue;
+              }
+              const std::uint8_t l = m_labels[g.index(ii, jj, kz)];
+              if (l != 0 && l != labels::kSpinalCanal) {
+                next[idx] = l;
+                break;
+              }
+            }
+          }
+        }
+      });
+      m_labels.swap(next);
+    }
+    fillVertebraHoles();
+  }
+
+  /// Marrow enclosed by a vertebra's own bone in an axial slice belongs to it, however faint.
+  void fillVertebraHoles()
+  {
+    const WorkGrid& g = m_work.grid;
+    parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
+      const int k = static_cast<int>(kk);
+      const std::size_t n = static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny);
+      std::uint8_t* slice = m_labels.data() + g.index(0, 0, k);
+      std::vector<std::uint8_t> present(256, 0);
+      for (std::size_t p = 0; p < n; ++p) {
+        present[slice[p]] = 1;
+      }
+      std::vector<std::uint8_t> outside(n);
+      std::vector<std::uint32_t> stack;
+      for (int label = 1; label < 256; ++label) {
+        if (!present[static_cast<std::size_t>(label)] || label == labels::kSpinalCanal) {
+          continue;
+        }
+        // flood from the slice border around this label grown by one pixel (a ring broken by a
+        // pixel still encloses); what stays unreached is enclosed
+        std::vector<std::uint8_t> barrier(n, 0);
+        for (int j = 0; j < g.ny; ++j) {
+          for (int i = 0; i < g.nx; ++i) {
+            if (slice[static_cast<std::size_t>(i) + static_cast<std::size_t>(g.nx) * j] != label) {
+              continue;
+            }
+            for (int dj = -1; dj <= 1; ++dj) {
+              for (int di = -1; di <= 1; ++di) {
+                const int ii = i + di, jj = j + dj;
+                if (ii >= 0 && jj >= 0 && ii < g.nx && jj < g.ny) {
+                  barrier[static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj] = 1;
+                }
+              }
+            }
+          }
+        }
+        std::fill(outside.begin(), outside.end(), 0);
+        stack.clear();
+        for (int i = 0; i < g.nx; ++i) {
+          for (int j : { 0, g.ny - 1 }) {
+            std::size_t p = static_cast<std::size_t>(i) + static_cast<std::size_t>(g.nx) * j;
+            if (!barrier[p] && !outside[p]) {
+              outside[p] = 1;
+              stack.push_back(static_cast<std::uint32_t>(p));
+            }
+          }
+        }
+        for (int j = 0; j < g.ny; ++j) {
+          for (int i : { 0, g.nx - 1 }) {
+            std::size_t p = static_cast<std::size_t>(i) + static_cast<std::size_t>(g.nx) * j;
+            if (!barrier[p] && !outside[p]) {
+              outside[p] = 1;
+              stack.push_back(static_cast<std::uint32_t>(p));
+            }
+          }
+        }
+        while (!stack.empty()) {
+          std::uint32_t p = stack.back();
+          stack.pop_back();
+          const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)), j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
+          const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+          for (const auto& o : nb) {
+            const int ii = i + o[0], jj = j + o[1];
+            if (ii < 0 || jj < 0 || ii >= g.nx || jj >= g.ny) {
+              continue;
+            }
+            std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj;
+            if (!barrier[q] && !outside[q]) {
+              outside[q] = 1;
+              stack.push_back(static_cast<std::uint32_t>(q));
+            }
+          }
+        }
+        // marrow only: the canal (CSF, fat) is enclosed by the neural arch too
+        const float* values = m_work.values.data() + g.index(0, 0, k);
+        for (std::size_t p = 0; p < n; ++p) {
+          if (!outside[p] && slice[p] == 0 && values[p] >= kCanalMaxMeanHu) {
+            slice[p] = static_cast<std::uint8_t>(label);
+          }
+        }
+      }
+    });
   }
 
   void describeVertebrae(SpineModel& model)
@@ -1553,6 +1720,35 @@ private:
         }
       }
     });
+    // at the input's resolution, peel the faint outer layer the coarser working grid leaves on each
+    // vertebra (surface voxels below the faint-bone level are soft tissue in partial volume)
+    {
+      const auto& values = m_input.voxels();
+      Image<std::uint8_t>::Buffer peeled = out;
+      const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]), nz = static_cast<long>(ig.size[2]);
+      parallelFor(ig.size[2], [&](std::size_t kk) {
+        const long k = static_cast<long>(kk);
+        for (long j = 0; j < ny; ++j) {
+          for (long i = 0; i < nx; ++i) {
+            const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
+            const int l = out[idx];
+            if (labels::vertebraLevelOfLabel(l).empty() || !(values[idx] < 100.0f)) {
+              continue;
+            }
+            const long nb[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+            for (const auto& o : nb) {
+              const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+              if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz ||
+                  out[static_cast<std::size_t>(ii + nx * (jj + ny * kz))] != l) {
+                peeled[idx] = 0;
+                break;
+              }
+            }
+          }
+        }
+      });
+      out.swap(peeled);
+    }
     // ganglia as ellipsoids of their expected size along the root
     const Eigen::Matrix3d toIndex = ig.spacing.cwiseInverse().asDiagonal() * ig.direction.inverse();
     for (const auto& d : model.ganglia) {
