@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -1323,17 +1325,25 @@ private:
     PedicleMeasure best;
     const std::size_t rows = static_cast<std::size_t>(seg.run.length());
     std::vector<double> uMed(rows, -1), uLat(rows, -1), vMid(rows, 0);
+    // the body's posterior wall (the canal's anterior wall) bounds the pedicle in front: one value
+    // for the vertebra (the wall is straight; mid-height it has the basivertebral veins' gap)
+    std::vector<double> walls;
     for (int n = seg.run.first; n <= seg.run.last; ++n) {
       const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
-      // the body's posterior wall (the canal's anterior wall) bounds the pedicle in front
-      double vBody = 15.0;
       for (double v = 0; v <= 15.0; v += 0.25) {
         float x = m_work.sample(p.at(0, v));
         if (!std::isnan(x) && x >= kEdgeHu) {
-          vBody = v;
+          walls.push_back(v);
           break;
         }
       }
+    }
+    if (walls.empty()) {
+      return best;
+    }
+    const double vBody = percentile(walls, 0.5);
+    for (int n = seg.run.first; n <= seg.run.last; ++n) {
+      const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
       double bestU = 1e9, bestV = 0;
       // just behind the body: the root of the pedicle (articular processes lie further back)
       for (double v = vBody - 4.0; v <= vBody - 1.5; v += 0.5) {
@@ -1382,6 +1392,9 @@ private:
       uMed[at] = bestU;
       uLat[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
+      if (std::getenv("DRG_PED_DEBUG") && seg.level == std::getenv("DRG_PED_DEBUG") && side > 0) {
+        std::fprintf(stderr, "ped %s n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f\n", seg.level.c_str(), n, p.centre.z(), bestU, lat, bestV, vBody);
+      }
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
     // half of the body most (the pedicle springs from it)
@@ -1725,6 +1738,10 @@ private:
     {
       const auto& values = m_input.voxels();
       Image<std::uint8_t>::Buffer peeled = out;
+      std::array<bool, 256> isVertebra{};
+      for (int l = 1; l < 256; ++l) {
+        isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
+      }
       const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]), nz = static_cast<long>(ig.size[2]);
       parallelFor(ig.size[2], [&](std::size_t kk) {
         const long k = static_cast<long>(kk);
@@ -1732,7 +1749,7 @@ private:
           for (long i = 0; i < nx; ++i) {
             const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
             const int l = out[idx];
-            if (labels::vertebraLevelOfLabel(l).empty() || !(values[idx] < 100.0f)) {
+            if (!isVertebra[static_cast<std::size_t>(l)] || !(values[idx] < 100.0f)) {
               continue;
             }
             const long nb[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
