@@ -1392,8 +1392,8 @@ private:
       uMed[at] = bestU;
       uLat[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
-      if (std::getenv("DRG_PED_DEBUG") && seg.level == std::getenv("DRG_PED_DEBUG") && side > 0) {
-        std::fprintf(stderr, "ped %s n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f\n", seg.level.c_str(), n, p.centre.z(), bestU, lat, bestV, vBody);
+      if (std::getenv("DRG_PED_DEBUG") && seg.level == std::getenv("DRG_PED_DEBUG")) {
+        std::fprintf(stderr, "ped %s %+.0f n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f\n", seg.level.c_str(), side, n, p.centre.z(), bestU, lat, bestV, vBody);
       }
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
@@ -1523,20 +1523,27 @@ private:
     };
     // the tangent points to the head; centreline positions grow towards the feet. The pedicle is an
     // oval tube angled towards the midline: its height is the largest extent across its width.
-    // refined within 3 mm of the rows that showed the pedicle (adjacent bone must not extend it)
+    // refined within 2 mm of the rows that showed the pedicle (adjacent bone must not extend it)
     const double runTop = best.run.first - 0.5, runBottom = best.run.last + 0.5;
     best.top = runTop;
     best.bottom = runBottom;
-    double tallest = -1.0;
+    // each edge: the median over three positions across the pedicle, kept within 2 mm of the rows
+    std::vector<double> ups, downs;
     for (double f : { 0.4, 0.5, 0.6 }) {
       const Vector3d through = c.at(side * (best.uMed + f * (best.uLat - best.uMed)), best.v);
       const double up = edge(through, 1.0, -1.0), down = edge(through, -1.0, -1.0);
-      if (up > 0 && down > 0 && std::abs(mid - up - runTop) <= 3.0 &&
-          std::abs(mid + down - runBottom) <= 3.0 && up + down > tallest) {
-        tallest = up + down;
-        best.top = mid - up;
-        best.bottom = mid + down;
+      if (up > 0 && std::abs(mid - up - runTop) <= 2.0) {
+        ups.push_back(up);
       }
+      if (down > 0 && std::abs(mid + down - runBottom) <= 2.0) {
+        downs.push_back(down);
+      }
+    }
+    if (!ups.empty()) {
+      best.top = mid - percentile(ups, 0.5);
+    }
+    if (!downs.empty()) {
+      best.bottom = mid + percentile(downs, 0.5);
     }
     return best;
   }
@@ -1661,7 +1668,10 @@ private:
           ug = prior->medialOffset ? ped.uMed + *prior->medialOffset
                                    : ped.uLat + priors.thoracicGapLateralMm + 0.5 * prior->width;
         }
-        const CentrelinePoint p = pointAt(ng);
+        // placed in the pedicle's own frame, moved along its axis: where the canal bends (L5/S1)
+        // the frame further down would tilt the offsets
+        CentrelinePoint p = pointAt(ped.centre());
+        p.centre -= (ng - ped.centre()) * p.tangent;
         if (sacral) {
           auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0);
           (void)post;
