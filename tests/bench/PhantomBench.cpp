@@ -2,6 +2,7 @@
 // DICOM import speed against dcm2niix on the same 512 x 512 x 400 series, in the same run.
 // Run: build/tests/drg_bench  (or ctest -L bench). Reports generation and writing separately.
 #include "drg/imaging/DicomVolumeLoader.h"
+#include "drg/imaging/SpineModel.h"
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpinePhantom.h"
 
@@ -146,6 +147,43 @@ static void BM_ConvertProcess(benchmark::State& state)
   }
 }
 BENCHMARK(BM_ConvertProcess)
+  ->Unit(benchmark::kMillisecond)
+  ->Iterations(1)
+  ->Repetitions(5)
+  ->ReportAggregatesOnly(true)
+  ->UseRealTime();
+
+// The spine model on the same series, loaded once (the 512 x 512 x 336 CT: at most 5 s).
+static void BM_SpineModel512(benchmark::State& state)
+{
+  LoadedVolume v = loadDicom(benchSeries() / "dicom");
+  for (auto _ : state) {
+    SpineModel m = buildSpineModel(v.volume);
+    benchmark::DoNotOptimize(m.labels.voxels().data());
+  }
+}
+BENCHMARK(BM_SpineModel512)
+  ->Unit(benchmark::kMillisecond)
+  ->Iterations(1)
+  ->Repetitions(3)
+  ->ReportAggregatesOnly(true)
+  ->UseRealTime();
+
+// The spine model on the real 3 mm CT of ../shared/data (at most 1 s).
+static void BM_SpineModelRealCt3mm(benchmark::State& state)
+{
+  const std::filesystem::path dir = std::filesystem::path(DRG_SHARED_DIR) / "data" / "ct-lumbar-totalseg" / "dicom";
+  if (!std::filesystem::exists(dir)) {
+    state.SkipWithError("../shared/data is absent");
+    return;
+  }
+  LoadedVolume v = loadDicom(dir);
+  for (auto _ : state) {
+    SpineModel m = buildSpineModel(v.volume);
+    benchmark::DoNotOptimize(m.labels.voxels().data());
+  }
+}
+BENCHMARK(BM_SpineModelRealCt3mm)
   ->Unit(benchmark::kMillisecond)
   ->Iterations(1)
   ->Repetitions(5)
