@@ -2,8 +2,8 @@
 // DICOM import speed against dcm2niix on the same 512 x 512 x 400 series, in the same run.
 // Run: build/tests/drg_bench  (or ctest -L bench). Reports generation and writing separately.
 #include "drg/imaging/DicomVolumeLoader.h"
-#include "drg/imaging/SpineModel.h"
 #include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 
 #include <benchmark/benchmark.h>
@@ -172,7 +172,8 @@ BENCHMARK(BM_SpineModel512)
 // The spine model on the real 3 mm CT of ../shared/data (at most 1 s).
 static void BM_SpineModelRealCt3mm(benchmark::State& state)
 {
-  const std::filesystem::path dir = std::filesystem::path(DRG_SHARED_DIR) / "data" / "ct-lumbar-totalseg" / "dicom";
+  const std::filesystem::path dir =
+    std::filesystem::path(DRG_SHARED_DIR) / "data" / "ct-lumbar-totalseg" / "dicom";
   if (!std::filesystem::exists(dir)) {
     state.SkipWithError("../shared/data is absent");
     return;

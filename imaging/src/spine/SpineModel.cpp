@@ -18,9 +18,9 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cmath>
 #include <deque>
 #include <map>
 #include <numeric>
@@ -981,13 +981,16 @@ private:
     }
     auto allowed = [&](std::size_t q, int label) {
       const auto& b = bounds[static_cast<std::size_t>(label)];
-      const Vector3d p = g.lps(static_cast<double>(q % static_cast<std::size_t>(g.nx)),
-                               static_cast<double>((q / static_cast<std::size_t>(g.nx)) % static_cast<std::size_t>(g.ny)),
-                               static_cast<double>(q / (static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny))));
-      if (b[0].set && (p - b[0].centre).dot(b[0].anterior) > 5.0 && (p - b[0].centre).dot(b[0].normal) > 0.5 * g.h) {
+      const Vector3d p =
+        g.lps(static_cast<double>(q % static_cast<std::size_t>(g.nx)),
+              static_cast<double>((q / static_cast<std::size_t>(g.nx)) % static_cast<std::size_t>(g.ny)),
+              static_cast<double>(q / (static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny))));
+      if (b[0].set && (p - b[0].centre).dot(b[0].anterior) > 5.0 &&
+          (p - b[0].centre).dot(b[0].normal) > 0.5 * g.h) {
         return false;
       }
-      if (b[1].set && (p - b[1].centre).dot(b[1].anterior) > 5.0 && (p - b[1].centre).dot(b[1].normal) < -0.5 * g.h) {
+      if (b[1].set && (p - b[1].centre).dot(b[1].anterior) > 5.0 &&
+          (p - b[1].centre).dot(b[1].normal) < -0.5 * g.h) {
         return false;
       }
       return true;
@@ -1017,7 +1020,8 @@ private:
         // rows of the arch: between the pedicles when both were measured, else the upper middle of
         // the body, where pedicles spring from
         const double top = both ? std::max(peds[0].top, peds[1].top) : seg.run.first + 0.2 * seg.run.length();
-        const double bottom = both ? std::min(peds[0].bottom, peds[1].bottom) : seg.run.first + 0.55 * seg.run.length();
+        const double bottom =
+          both ? std::min(peds[0].bottom, peds[1].bottom) : seg.run.first + 0.55 * seg.run.length();
         for (double n = top; n <= bottom; n += 0.5) {
           const CentrelinePoint p = pointAt(n);
           for (int sd = 0; sd < 2; ++sd) {
@@ -1087,7 +1091,8 @@ private:
   /// up to 3 mm out.
   void absorbFaintBone()
   {
-    constexpr float kFaintBoneHu = 120.0f; // above disc, muscle and blurred edges, below healthy cancellous bone
+    constexpr float kFaintBoneHu =
+      120.0f; // above disc, muscle and blurred edges, below healthy cancellous bone
     const WorkGrid& g = m_work.grid;
     const int rounds = std::max(1, static_cast<int>(std::lround(3.0 / g.h)));
     for (int r = 0; r < rounds; ++r) {
@@ -1100,7 +1105,8 @@ private:
             if (m_labels[idx] != 0 || !(m_work.values[idx] >= kFaintBoneHu)) {
               continue;
             }
-            const int nb[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+            const int nb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
+                                   { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
             for (const auto& o : nb) {
               const int ii = i + o[0], jj = j + o[1], kz = k + o[2];
               if (!g.inside(ii, jj, kz)) {
@@ -1179,7 +1185,8 @@ private:
         while (!stack.empty()) {
           std::uint32_t p = stack.back();
           stack.pop_back();
-          const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)), j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
+          const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)),
+                    j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
           const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
           for (const auto& o : nb) {
             const int ii = i + o[0], jj = j + o[1];
@@ -1393,7 +1400,8 @@ private:
       uLat[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
       if (std::getenv("DRG_PED_DEBUG") && seg.level == std::getenv("DRG_PED_DEBUG")) {
-        std::fprintf(stderr, "ped %s %+.0f n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f\n", seg.level.c_str(), side, n, p.centre.z(), bestU, lat, bestV, vBody);
+        std::fprintf(stderr, "ped %s %+.0f n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f\n",
+                     seg.level.c_str(), side, n, p.centre.z(), bestU, lat, bestV, vBody);
       }
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
@@ -1574,9 +1582,23 @@ private:
         continue;
       }
       for (int s = 0; s < 2; ++s) {
+        m_pedicles[si][static_cast<std::size_t>(s)] = measurePedicle(seg, s == 0 ? 1.0 : -1.0);
+      }
+      // the two pedicles of a vertebra stand at the same height along its axis: where both were
+      // measured and agree within 6 mm, their edges are averaged (one noisy side no longer moves
+      // its ganglion alone)
+      auto& pair = m_pedicles[si];
+      if (pair[0].found && pair[1].found && std::abs(pair[0].centre() - pair[1].centre()) < 6.0) {
+        const double top = 0.5 * (pair[0].top + pair[1].top),
+                     bottom = 0.5 * (pair[0].bottom + pair[1].bottom);
+        for (auto& m : pair) {
+          m.top = top;
+          m.bottom = bottom;
+        }
+      }
+      for (int s = 0; s < 2; ++s) {
         double side = s == 0 ? 1.0 : -1.0;
-        PedicleMeasure m = measurePedicle(seg, side);
-        m_pedicles[si][static_cast<std::size_t>(s)] = m;
+        const PedicleMeasure& m = pair[static_cast<std::size_t>(s)];
         if (!m.found) {
           m_warnings.push_back("no pedicle found for " + seg.level + " " + (s == 0 ? "left" : "right"));
           continue;
@@ -1752,7 +1774,8 @@ private:
       for (int l = 1; l < 256; ++l) {
         isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
       }
-      const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]), nz = static_cast<long>(ig.size[2]);
+      const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
+                 nz = static_cast<long>(ig.size[2]);
       parallelFor(ig.size[2], [&](std::size_t kk) {
         const long k = static_cast<long>(kk);
         for (long j = 0; j < ny; ++j) {
@@ -1762,7 +1785,8 @@ private:
             if (!isVertebra[static_cast<std::size_t>(l)] || !(values[idx] < 100.0f)) {
               continue;
             }
-            const long nb[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
+            const long nb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
+                                    { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
             for (const auto& o : nb) {
               const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
               if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz ||
