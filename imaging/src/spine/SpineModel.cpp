@@ -19,8 +19,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <map>
 #include <numeric>
@@ -237,6 +235,58 @@ BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
     }
   }
   return out;
+}
+
+/// T2 MR: the canal is the CSF-bright tube. Candidates are compact bright blobs of each axial slice.
+std::vector<CanalCandidate> mrCanalCandidates(const WorkVolume& w, double csf)
+{
+  const WorkGrid& g = w.grid;
+  std::vector<std::vector<CanalCandidate>> perSlice(static_cast<std::size_t>(g.nz));
+  parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
+    const int k = static_cast<int>(kk);
+    const std::size_t n = static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny);
+    const float* v = w.values.data() + g.index(0, 0, k);
+    // "closed" = not CSF, so that holesOf returns the bright blobs
+    std::vector<std::uint8_t> notCsf(n);
+    for (std::size_t p = 0; p < n; ++p) {
+      notCsf[p] = !(v[p] >= 0.7 * csf);
+    }
+    for (const Hole& blob : holesOf(notCsf, v, g.nx, g.ny, g.h)) {
+      if (blob.areaMm2 < 30.0 || blob.areaMm2 > 700.0 || blob.widthMm > 35.0 || blob.heightMm > 35.0 ||
+          std::max(blob.widthMm, blob.heightMm) > 3.5 * std::min(blob.widthMm, blob.heightMm)) {
+        continue;
+      }
+      CanalCandidate cand;
+      cand.k = k;
+      Vector3d p = g.lps(blob.cx, blob.cy, k);
+      cand.x = p.x();
+      cand.y = p.y();
+      cand.areaMm2 = blob.areaMm2;
+      cand.pixels = blob.pixels;
+      perSlice[kk].push_back(std::move(cand));
+    }
+  });
+  std::vector<CanalCandidate> out;
+  for (auto& s : perSlice) {
+    for (auto& c : s) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+/// T2 MR intensities mapped onto a bone-like scale (marrow reads as bone, CSF as fluid, the rest
+/// as soft tissue), so that bodies, discs and pedicles are measured as on CT. Cortex is dark on T2
+/// and is found as the edge of the marrow.
+void mapMrToBoneScale(WorkVolume& w, double csf)
+{
+  for (float& v : w.values) {
+    if (std::isnan(v)) {
+      continue;
+    }
+    const double r = v / csf;
+    v = r >= 0.28 && r <= 0.62 ? 400.0f : (r > 0.62 ? -50.0f : 20.0f);
+  }
 }
 
 /// The longest chain of candidates that continues from slice to slice: the canal.
@@ -521,10 +571,11 @@ class CtSpineAnalysis
 {
 public:
   CtSpineAnalysis(const Image<float>& volume, const SpineModelOptions& options,
-                  const ProgressCallback& progress)
+                  const ProgressCallback& progress, bool mr)
     : m_input(volume)
     , m_options(options)
     , m_progress(progress)
+    , m_mr(mr)
   {}
 
   SpineModel run()
@@ -537,13 +588,48 @@ public:
     }
     m_work = resampleToWorkGrid(m_input, h);
     report(0.1);
-    m_bone = analyseBone(m_work, m_progress);
+    if (m_mr) {
+      std::vector<double> sample;
+      for (std::size_t i = 0; i < m_work.values.size(); i += 7) {
+        if (!std::isnan(m_work.values[i])) {
+          sample.push_back(m_work.values[i]);
+        }
+      }
+      m_csf = percentile(sample, 0.999);
+      if (!(m_csf > 0)) {
+        throw Error(ErrorCode::NotFound, "no spine found: the MR volume holds no signal");
+      }
+      m_raw = m_work;
+      // fat can be as bright as the brightest 0.1 %: find the canal roughly, then take the CSF
+      // signal from inside it and look again
+      auto candidates = mrCanalCandidates(m_raw, m_csf);
+      {
+        auto rough = canalChain(candidates, h);
+        std::vector<double> inside;
+        for (const CanalCandidate* c : rough) {
+          const float* v = m_raw.values.data() + m_raw.grid.index(0, 0, c->k);
+          for (std::uint32_t p : c->pixels) {
+            inside.push_back(v[p]);
+          }
+        }
+        if (inside.size() > 50) {
+          m_csf = percentile(inside, 0.9);
+          candidates = mrCanalCandidates(m_raw, m_csf);
+        }
+      }
+      mapMrToBoneScale(m_work, m_csf);
+      m_bone = analyseBone(m_work, m_progress);
+      m_bone.candidates = std::move(candidates);
+    } else {
+      m_bone = analyseBone(m_work, m_progress);
+    }
     auto chain = canalChain(m_bone.candidates, h);
     const double span = chain.empty() ? 0.0 : (chain.back()->k - chain.front()->k) * h;
     if (chain.size() < 6 || span < 50.0) {
-      throw Error(ErrorCode::NotFound,
-                  "no spine found: no bony spinal canal runs through this image (longest candidate " +
-                    mm1(span) + " mm); drgplan needs a CT or T2 MR of the thoracolumbar spine");
+      throw Error(ErrorCode::NotFound, std::string("no spine found: no ") + (m_mr ? "CSF-bright" : "bony") +
+                                         " spinal canal runs through this image (longest candidate " +
+                                         mm1(span) +
+                                         " mm); drgplan needs a CT or T2 MR of the thoracolumbar spine");
     }
     m_chain = chain;
     m_line = buildCentreline(chain, m_work.grid);
@@ -554,7 +640,7 @@ public:
     growVertebrae();
     report(0.75);
     SpineModel model;
-    model.modality = "CT";
+    model.modality = m_mr ? "MR T2" : "CT";
     model.anchor = m_anchor;
     model.anchorDetail = m_anchorDetail;
     model.anchorsDisagree = m_disagree;
@@ -590,7 +676,9 @@ private:
     parallelFor(static_cast<std::size_t>(n), [&](std::size_t i) {
       // the whole body's cross-section: its cortical ring keeps the fraction up where the
       // cancellous bone is faint (older patients, osteoporosis); discs hold no bone
-      f[i] = boneFraction(m_work, m_line[i], -28, 28, 6, 55, kBoneHu, &valid[i]);
+      // (MR: the body itself only; kidneys and bowel share marrow's T2 signal)
+      f[i] = m_mr ? boneFraction(m_work, m_line[i], -14, 14, 12, 38, kBoneHu, &valid[i])
+                  : boneFraction(m_work, m_line[i], -28, 28, 6, 55, kBoneHu, &valid[i]);
     });
     // light smoothing (1 mm sigma)
     std::vector<double> s(f.size());
@@ -736,7 +824,9 @@ private:
       seg.ribs = seg.ribLeft > 0.04 && seg.ribRight > 0.04;
     }
     if (m_segments.size() < 2) {
-      throw Error(ErrorCode::NotFound, "no spine found: fewer than two vertebral bodies along the canal");
+      throw Error(ErrorCode::NotFound,
+                  std::string("no spine model: a ") + (m_mr ? "CSF-bright" : "bony") +
+                    " canal was found, but fewer than two vertebral bodies could be told apart along it");
     }
   }
 
@@ -1399,10 +1489,6 @@ private:
       uMed[at] = bestU;
       uLat[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
-      if (std::getenv("DRG_PED_DEBUG") && seg.level == std::getenv("DRG_PED_DEBUG")) {
-        std::fprintf(stderr, "ped %s %+.0f n %d z %.1f uMed %.2f uLat %.2f vBest %.1f vBody %.1f\n",
-                     seg.level.c_str(), side, n, p.centre.z(), bestU, lat, bestV, vBody);
-      }
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
     // half of the body most (the pedicle springs from it)
@@ -1841,6 +1927,9 @@ private:
   const Image<float>& m_input;
   SpineModelOptions m_options;
   ProgressCallback m_progress;
+  bool m_mr = false;
+  double m_csf = 0.0; ///< MR: CSF signal (90th percentile inside the canal)
+  WorkVolume m_raw;   ///< MR: the resampled signal before mapping
   WorkVolume m_work;
   BoneAnalysis m_bone;
   std::vector<const CanalCandidate*> m_chain;
@@ -1915,10 +2004,7 @@ SpineModel buildSpineModel(const Image<float>& volume, const SpineModelOptions& 
   if (modality == SpineModality::Auto) {
     modality = looksLikeCt(volume) ? SpineModality::Ct : SpineModality::MrT2;
   }
-  if (modality == SpineModality::MrT2) {
-    throw Error(ErrorCode::Unsupported, "the spine model reads CT only in this version; T2 MR comes next");
-  }
-  CtSpineAnalysis analysis(volume, options, progress);
+  CtSpineAnalysis analysis(volume, options, progress, modality == SpineModality::MrT2);
   return analysis.run();
 }
 
