@@ -114,6 +114,31 @@ TEST(SpineModel, PhantomCtLevelsBodiesAndGanglia)
     EXPECT_NE(std::find(l.begin(), l.end(), labels::vertebraLabel(level)), l.end()) << level;
   }
   EXPECT_NE(std::find(l.begin(), l.end(), labels::kGanglionBase + 2 * labels::vertebraLabel("L4")), l.end());
+  EXPECT_NE(std::find(l.begin(), l.end(), labels::kSkin), l.end());
+  // pocket-planning landmarks against the phantom's
+  std::map<std::string, Eigen::Vector3d> truth;
+  for (const auto& t : phantom.truth.landmarks) {
+    truth[t.name] = t.position;
+  }
+  std::map<std::string, double> tolerance = { { "lower_abdominal_wall_", 5.0 },
+                                              { "upper_outer_buttock_", 5.0 },
+                                              { "lowest_rib_tip_", 5.0 },
+                                              { "asis_", 8.0 } };
+  int checked = 0;
+  for (const auto& m : model.landmarks) {
+    ASSERT_TRUE(truth.count(m.name)) << m.name;
+    for (const auto& [prefix, tol] : tolerance) {
+      if (m.name.rfind(prefix, 0) == 0) {
+        EXPECT_LE((m.position - truth[m.name]).norm(), tol) << m.name;
+        ++checked;
+      }
+    }
+    if (m.name.rfind("iliac_crest_top_", 0) == 0) {
+      EXPECT_NEAR(m.position.z(), truth[m.name].z(), 5.0) << m.name; // the crest's highest point: its height
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 10);
 }
 
 TEST(SpineModel, AnyOrientationGivesTheSameLevelsAndGanglia)
