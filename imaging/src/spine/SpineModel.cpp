@@ -174,6 +174,29 @@ bool canalLike(const Hole& hole)
          std::max(hole.widthMm, hole.heightMm) <= 3.0 * std::min(hole.widthMm, hole.heightMm);
 }
 
+CanalCandidate candidateFrom(const Hole& hole, int k, const WorkGrid& g)
+{
+  CanalCandidate cand;
+  cand.k = k;
+  const Vector3d p = g.lps(hole.cx, hole.cy, k);
+  cand.x = p.x();
+  cand.y = p.y();
+  cand.areaMm2 = hole.areaMm2;
+  cand.pixels = hole.pixels;
+  return cand;
+}
+
+std::vector<CanalCandidate> flatten(std::vector<std::vector<CanalCandidate>>& perSlice)
+{
+  std::vector<CanalCandidate> out;
+  for (auto& slice : perSlice) {
+    for (auto& c : slice) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
 BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
 {
   const WorkGrid& g = w.grid;
@@ -196,19 +219,12 @@ BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
       }
       std::vector<std::uint8_t> filled = b;
       auto addCandidate = [&](const Hole& hole) {
+        CanalCandidate cand = candidateFrom(hole, k, g);
         for (const auto& other : perSlice[kk]) {
-          if (std::hypot(other.x - g.lps(hole.cx, hole.cy, k).x(), other.y - g.lps(hole.cx, hole.cy, k).y()) <
-              5.0) {
-            return;
+          if (std::hypot(other.x - cand.x, other.y - cand.y) < 5.0) {
+            return; // the same hole, seen again by the wider closing
           }
         }
-        CanalCandidate cand;
-        cand.k = k;
-        Vector3d p = g.lps(hole.cx, hole.cy, k);
-        cand.x = p.x();
-        cand.y = p.y();
-        cand.areaMm2 = hole.areaMm2;
-        cand.pixels = hole.pixels;
         perSlice[kk].push_back(std::move(cand));
       };
       for (const Hole& hole : holesOf(closeSlice(b, nx, ny, 1), v, nx, ny, g.h)) {
@@ -229,11 +245,7 @@ BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
     },
     progress ? ProgressCallback([&](double f) { return progress(0.1 + 0.3 * f); }) : ProgressCallback(),
     "spine model cancelled");
-  for (auto& s : perSlice) {
-    for (auto& c : s) {
-      out.candidates.push_back(std::move(c));
-    }
-  }
+  out.candidates = flatten(perSlice);
   return out;
 }
 
@@ -256,23 +268,10 @@ std::vector<CanalCandidate> mrCanalCandidates(const WorkVolume& w, double csf)
           std::max(blob.widthMm, blob.heightMm) > 3.5 * std::min(blob.widthMm, blob.heightMm)) {
         continue;
       }
-      CanalCandidate cand;
-      cand.k = k;
-      Vector3d p = g.lps(blob.cx, blob.cy, k);
-      cand.x = p.x();
-      cand.y = p.y();
-      cand.areaMm2 = blob.areaMm2;
-      cand.pixels = blob.pixels;
-      perSlice[kk].push_back(std::move(cand));
+      perSlice[kk].push_back(candidateFrom(blob, k, g));
     }
   });
-  std::vector<CanalCandidate> out;
-  for (auto& s : perSlice) {
-    for (auto& c : s) {
-      out.push_back(std::move(c));
-    }
-  }
-  return out;
+  return flatten(perSlice);
 }
 
 /// T2 MR intensities mapped onto a bone-like scale (marrow reads as bone, CSF as fluid, the rest
