@@ -1419,6 +1419,7 @@ private:
   PedicleMeasure measurePedicle(const Segment& seg, double side) const
   {
     constexpr double kEdgeHu = kBoneHu;
+    constexpr double kInsideBoneHu = 70.0; // once inside: osteoporotic marrow (80 HU) is above muscle
     PedicleMeasure best;
     const std::size_t rows = static_cast<std::size_t>(seg.run.length());
     std::vector<double> uMed(rows, -1), uLat(rows, -1), vMid(rows, 0);
@@ -1465,7 +1466,8 @@ private:
       for (double u = bestU; u <= bestU + 30; u += 0.25) {
         const Vector3d q = p.at(side * u, bestV);
         float x = m_work.sample(q);
-        if ((!std::isnan(x) && x >= kEdgeHu) || filledBoneOf(q, seg.label)) {
+        // inside the pedicle, faint (osteoporotic) marrow still counts: above muscle and fat
+        if ((!std::isnan(x) && x >= kInsideBoneHu) || filledBoneOf(q, seg.label)) {
           lat = u;
           gap = 0;
         } else if ((gap += 0.25) > 1.0) {
@@ -1480,7 +1482,7 @@ private:
       double vLo = bestV, vHi = std::min(vBody, bestV);
       for (double v = bestV; v >= bestV - 15; v -= 0.25) {
         const Vector3d q = p.at(side * uMid, v);
-        if (!boneOf(q, seg.label, kEdgeHu) && !filledBoneOf(q, seg.label)) {
+        if (!boneOf(q, seg.label, kInsideBoneHu) && !filledBoneOf(q, seg.label)) {
           break;
         }
         vLo = v;
