@@ -508,6 +508,7 @@ struct Segment
   bool sacral = false;
   bool ribs = false;
   double alaLeft = 0, alaRight = 0, ribLeft = 0, ribRight = 0;
+  double rotation = 0; ///< axial rotation of the vertebra about the canal's axis (radians, towards the left)
   std::string level;
   int label = 0;
 };
@@ -636,6 +637,7 @@ public:
     findSegments();
     labelSegments();
     report(0.55);
+    estimateRotations();
     growVertebrae();
     report(0.75);
     SpineModel model;
@@ -1113,7 +1115,7 @@ private:
         const double bottom =
           both ? std::min(peds[0].bottom, peds[1].bottom) : seg.run.first + 0.55 * seg.run.length();
         for (double n = top; n <= bottom; n += 0.5) {
-          const CentrelinePoint p = pointAt(n);
+          const CentrelinePoint p = rotated(pointAt(n), seg.rotation);
           for (int sd = 0; sd < 2; ++sd) {
             const PedicleMeasure& ped = peds[static_cast<std::size_t>(sd)];
             if (!ped.found) {
@@ -1427,7 +1429,7 @@ private:
     // for the vertebra (the wall is straight; mid-height it has the basivertebral veins' gap)
     std::vector<double> walls;
     for (int n = seg.run.first; n <= seg.run.last; ++n) {
-      const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+      const CentrelinePoint p = rotated(m_line[static_cast<std::size_t>(n)], seg.rotation);
       for (double v = 0; v <= 15.0; v += 0.25) {
         float x = m_work.sample(p.at(0, v));
         if (!std::isnan(x) && x >= kEdgeHu) {
@@ -1441,7 +1443,7 @@ private:
     }
     const double vBody = percentile(walls, 0.5);
     for (int n = seg.run.first; n <= seg.run.last; ++n) {
-      const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+      const CentrelinePoint p = rotated(m_line[static_cast<std::size_t>(n)], seg.rotation);
       double bestU = 1e9, bestV = 0;
       // just behind the body: the root of the pedicle (articular processes lie further back)
       for (double v = vBody - 4.0; v <= vBody - 1.5; v += 0.5) {
@@ -1572,7 +1574,7 @@ private:
     best.v = percentile(vs, 0.5);
     // upper and lower edges at half maximum along the spine axis through the pedicle's middle
     const double mid = best.run.mid();
-    const CentrelinePoint c = pointAt(mid);
+    const CentrelinePoint c = rotated(pointAt(mid), seg.rotation);
     auto edge = [&](const Vector3d& through, double dir, double fallback) {
       std::vector<double> f;
       for (double w = 0; w <= 20.0; w += 0.25) {
@@ -1644,6 +1646,42 @@ private:
     return best;
   }
 
+  /// The centreline frame turned about its axis by a vertebra's axial rotation (scoliosis): its
+  /// "anterior" then points through the vertebra's own body.
+  static CentrelinePoint rotated(CentrelinePoint p, double angle)
+  {
+    if (angle != 0.0) {
+      const Vector3d a = std::cos(angle) * p.anterior + std::sin(angle) * p.left;
+      p.anterior = a.normalized();
+      p.left = p.tangent.cross(p.anterior);
+    }
+    return p;
+  }
+
+  /// Axial rotation of each vertebra: the direction from the canal to the centre of its body bone.
+  void estimateRotations()
+  {
+    for (auto& seg : m_segments) {
+      double su = 0, sv = 0, cnt = 0;
+      const int margin = static_cast<int>(0.25 * seg.run.length());
+      for (int n = seg.run.first + margin; n <= seg.run.last - margin; ++n) {
+        const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+        for (double u = -30; u <= 30; u += 1.0) {
+          for (double v = 8; v <= 55; v += 1.0) {
+            const float x = m_work.nearest(p.at(u, v));
+            if (!std::isnan(x) && x >= kBoneHu) {
+              su += u;
+              sv += v;
+              cnt += 1;
+            }
+          }
+        }
+      }
+      // limited to 30 degrees (beyond, something else than the body was measured)
+      seg.rotation = cnt > 20 ? std::clamp(std::atan2(su / cnt, sv / cnt), -0.52, 0.52) : 0.0;
+    }
+  }
+
   /// Centreline point at a continuous position (mm from the head end), interpolated.
   CentrelinePoint pointAt(double n) const
   {
@@ -1691,7 +1729,7 @@ private:
           m_warnings.push_back("no pedicle found for " + seg.level + " " + (s == 0 ? "left" : "right"));
           continue;
         }
-        const CentrelinePoint p = pointAt(m.centre());
+        const CentrelinePoint p = rotated(pointAt(m.centre()), seg.rotation);
         SpinePedicle ped;
         ped.level = seg.level;
         ped.side = s == 0 ? Side::Left : Side::Right;
@@ -1736,7 +1774,7 @@ private:
             const double nf = 0.5 * (top + bottom);
             double uf =
               next.found ? 0.25 * (ped.uMed + ped.uLat + next.uMed + next.uLat) : 0.5 * (ped.uMed + ped.uLat);
-            const CentrelinePoint p = pointAt(nf);
+            const CentrelinePoint p = rotated(pointAt(nf), seg.rotation);
             auto [ant, post] = freeIntervalAlongV(m_work, p, side * uf, 4.0, 25.0);
             SpineForamen f;
             f.upperLevel = seg.level;
@@ -1780,7 +1818,7 @@ private:
         }
         // placed in the pedicle's own frame, moved along its axis: where the canal bends (L5/S1)
         // the frame further down would tilt the offsets
-        CentrelinePoint p = pointAt(ped.centre());
+        CentrelinePoint p = rotated(pointAt(ped.centre()), seg.rotation);
         p.centre -= (ng - ped.centre()) * p.tangent;
         if (sacral) {
           auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0);
