@@ -1666,8 +1666,8 @@ private:
       const int margin = static_cast<int>(0.25 * seg.run.length());
       for (int n = seg.run.first + margin; n <= seg.run.last - margin; ++n) {
         const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
-        for (double u = -30; u <= 30; u += 1.0) {
-          for (double v = 8; v <= 55; v += 1.0) {
+        for (double u = -22; u <= 22; u += 1.0) {
+          for (double v = 10; v <= 45; v += 1.0) {
             const float x = m_work.nearest(p.at(u, v));
             if (!std::isnan(x) && x >= kBoneHu) {
               su += u;
