@@ -392,6 +392,50 @@ TEST(SpineModel, RealCtLevelsAreIdentified)
   EXPECT_GE(inForamen, 7);
 }
 
+TEST(SpineModel, RealMrCanalAndLevelsAgreeWithTheLandmarks)
+{
+  auto shared = drg::test::sharedData();
+  if (!shared) {
+    GTEST_SKIP() << "../shared/data is absent: skipping the real MR";
+  }
+  const fs::path base = *shared / "mr-t2-lumbar-sct";
+  // the landmarks of SOURCE.md are NIfTI voxel indices; the DICOM series has the same geometry
+  const ImageGeometry nifti = readVolumeFile(base / "t2_lumbar.nii.gz").geometry();
+  const Eigen::Vector3d t9t10 = nifti.indexToLps(Eigen::Vector3d(27, 76, 187));
+  const Eigen::Vector3d conus = nifti.indexToLps(Eigen::Vector3d(27, 79, 80));
+  LoadedVolume mr = loadDicom(base / "dicom");
+  SpineModel model = buildSpineModel(mr.volume);
+  EXPECT_EQ(model.modality, "MR T2");
+  // a 38 mm sagittal slab: neither sacrum nor ribs; the conus is the (weak, flagged) anchor
+  EXPECT_EQ(model.anchor, "conus medullaris");
+  EXPECT_FALSE(model.warnings.empty());
+  // the canal runs along the slab, through the conus
+  double nearestConus = 1e9, top = -1e9, bottom = 1e9;
+  for (const auto& p : model.canalCentreline) {
+    nearestConus = std::min(nearestConus, (p - conus).norm());
+    top = std::max(top, p.z());
+    bottom = std::min(bottom, p.z());
+  }
+  EXPECT_LT(nearestConus, 10.0);
+  EXPECT_GT(top - bottom, 150.0);
+  // the disc nearest the T9/T10 landmark is the model's T9/T10
+  const SpineDisc* nearest = nullptr;
+  for (const auto& d : model.discs) {
+    if (!nearest || (d.centre - t9t10).norm() < (nearest->centre - t9t10).norm()) {
+      nearest = &d;
+    }
+  }
+  ASSERT_NE(nearest, nullptr);
+  EXPECT_EQ(nearest->upperLevel, "T9");
+  EXPECT_EQ(nearest->lowerLevel, "T10");
+  EXPECT_LT(std::abs(nearest->centre.z() - t9t10.z()), 5.0);
+  // no ganglion outside the slab
+  for (const auto& g : model.ganglia) {
+    EXPECT_TRUE(mr.volume.geometry().containsIndex(mr.volume.geometry().lpsToIndex(g.centre)))
+      << g.level << " " << sideName(g.side);
+  }
+}
+
 TEST(SpineModel, CliSegmentWritesLabelsAndSpineJson)
 {
   PhantomOptions o = testPhantom();

@@ -106,7 +106,8 @@ struct Hole
   double areaMm2 = 0, mean = 0, cx = 0, cy = 0, widthMm = 0, heightMm = 0;
 };
 
-std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* v, int nx, int ny, double h)
+std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* v, int nx, int ny, double h,
+                          bool borderIsOpen = true)
 {
   const std::size_t n = closed.size();
   std::vector<Hole> out;
@@ -128,7 +129,7 @@ std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* 
       hole.pixels.push_back(p);
       int i = static_cast<int>(p % static_cast<std::uint32_t>(nx)),
           j = static_cast<int>(p / static_cast<std::uint32_t>(nx));
-      if (std::isnan(v[p]) || i == 0 || j == 0 || i == nx - 1 || j == ny - 1) {
+      if (std::isnan(v[p]) || (borderIsOpen && (i == 0 || j == 0 || i == nx - 1 || j == ny - 1))) {
         open = true;
       } else {
         sum += v[p];
@@ -263,7 +264,8 @@ std::vector<CanalCandidate> mrCanalCandidates(const WorkVolume& w, double csf)
     for (std::size_t p = 0; p < n; ++p) {
       notCsf[p] = !(v[p] >= 0.7 * csf);
     }
-    for (const Hole& blob : holesOf(notCsf, v, g.nx, g.ny, g.h)) {
+    // a bright blob cut by the grid's edge is still one (a narrow sagittal slab clips the canal)
+    for (const Hole& blob : holesOf(notCsf, v, g.nx, g.ny, g.h, false)) {
       if (blob.areaMm2 < 30.0 || blob.areaMm2 > 700.0 || blob.widthMm > 35.0 || blob.heightMm > 35.0 ||
           std::max(blob.widthMm, blob.heightMm) > 3.5 * std::min(blob.widthMm, blob.heightMm)) {
         continue;
@@ -902,6 +904,19 @@ private:
       anchorName = t13 ? "T13" : "T12";
       m_anchorDetail = "no sacrum in view: the lowest rib-bearing vertebra is taken as " + anchorName;
       m_warnings.push_back("levels counted from the lowest ribs only (no sacrum in view): less certain");
+    } else if (const auto conus = m_mr ? conusSegment() : std::nullopt) {
+      // T2 MR without sacrum or ribs (a sagittal slab): the conus medullaris ends at the L1/L2 disc
+      // in most adults (T12 to L3 in all): a weak anchor, said so
+      m_anchor = "conus medullaris";
+      seq = levelSequence(t13, l6);
+      anchorIndex = *conus;
+      anchorName = "L1";
+      m_anchorDetail =
+        "no sacrum or ribs in view: the vertebra above the disc nearest the conus tip is taken as L1 "
+        "(the conus ends between T12 and L3; L1/L2 is commonest)";
+      m_warnings.push_back(
+        "levels counted from the conus medullaris: uncertain by one level or more; confirm on "
+        "a view that shows the sacrum or the ribs, and shift the labels if needed");
     } else {
       throw Error(ErrorCode::NotFound,
                   "levels cannot be counted: the image shows neither the sacrum nor the lowest ribs; "
@@ -971,6 +986,64 @@ private:
       }
       break;
     }
+  }
+
+  /// MR: the segment above the disc nearest to the conus tip (where the cord, a dark core in the
+  /// bright CSF, ends), or nullopt when no cord is seen.
+  std::optional<int> conusSegment() const
+  {
+    // cord: the canal's core (2 mm around the centre) darker than 60 % of its bright CSF ring
+    std::vector<char> cord(m_line.size(), 0);
+    for (std::size_t n = 0; n < m_line.size(); ++n) {
+      std::vector<double> core, ring;
+      for (double u = -8; u <= 8; u += 1.0) {
+        for (double v = -8; v <= 8; v += 1.0) {
+          const double r = std::hypot(u, v);
+          const float x = m_raw.sample(m_line[n].at(u, v));
+          if (std::isnan(x)) {
+            continue;
+          }
+          (r <= 2.0 ? core : r <= 8.0 ? ring : core).push_back(x);
+        }
+      }
+      if (core.size() >= 5 && ring.size() >= 20) {
+        cord[n] = percentile(core, 0.5) < 0.6 * percentile(ring, 0.9) ? 1 : 0;
+      }
+    }
+    // the longest run of cord; its lower end is the conus tip
+    int bestFirst = -1, bestLast = -1, first = -1;
+    for (int n = 0; n <= static_cast<int>(cord.size()); ++n) {
+      const bool on = n < static_cast<int>(cord.size()) && cord[static_cast<std::size_t>(n)];
+      if (on && first < 0) {
+        first = n;
+      }
+      if (!on && first >= 0) {
+        if (n - 1 - first > bestLast - bestFirst) {
+          bestFirst = first;
+          bestLast = n - 1;
+        }
+        first = -1;
+      }
+    }
+    if (bestFirst < 0 || bestLast - bestFirst < 20 || bestLast >= static_cast<int>(m_line.size()) - 5) {
+      return std::nullopt; // no cord, or it runs out of the image: no tip
+    }
+    // the disc nearest to the tip; the segment just above it
+    const Run* nearest = nullptr;
+    for (const Run& r : m_discRuns) {
+      if (!nearest || std::abs(r.mid() - bestLast) < std::abs(nearest->mid() - bestLast)) {
+        nearest = &r;
+      }
+    }
+    if (!nearest) {
+      return std::nullopt;
+    }
+    for (int i = static_cast<int>(m_segments.size()) - 1; i >= 0; --i) {
+      if (m_segments[static_cast<std::size_t>(i)].run.last < nearest->first) {
+        return i;
+      }
+    }
+    return std::nullopt;
   }
 
   /// Vertebra labels by geodesic growth through the bone from each body.
@@ -1855,6 +1928,11 @@ private:
         d.confidence = confidence;
         d.derivedFrom = "bone priors (CT: pedicle and foramen measured, ganglion placed by the priors of " +
                         prior->source + ")";
+        if (std::isnan(m_work.sample(d.centre))) {
+          m_warnings.push_back("the " + seg.level + " " + (s == 0 ? "left" : "right") +
+                               " ganglion would lie outside the field of view: not estimated");
+          continue;
+        }
         model.ganglia.push_back(d);
       }
     }
