@@ -628,6 +628,14 @@ public:
     auto chain = canalChain(m_bone.candidates, h);
     const double span = chain.empty() ? 0.0 : (chain.back()->k - chain.front()->k) * h;
     if (chain.size() < 6 || span < 50.0) {
+      // a canal-like chain that reaches both ends of a short image: a spine, but too short a stretch
+      const double extent = (m_work.grid.nz - 1) * h;
+      if (chain.size() >= 4 && extent < 60.0 && span >= 0.6 * extent) {
+        throw Error(ErrorCode::NotFound,
+                    "the image covers only " + mm1(extent) +
+                      " mm along the body: too short a stretch of spine to find vertebrae "
+                      "and count levels (at least two vertebrae, about 60 mm, are needed)");
+      }
       throw Error(ErrorCode::NotFound, std::string("no spine found: no ") + (m_mr ? "CSF-bright" : "bony") +
                                          " spinal canal runs through this image (longest candidate " +
                                          mm1(span) +
