@@ -1,8 +1,10 @@
 #include "MainWindow.h"
 
+#include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpineModel.h"
 
 #include "SeriesChooser.h"
 
@@ -181,6 +183,65 @@ void MainWindow::openDemo()
   });
 }
 
+namespace
+{
+
+/// Builds the spine model of a freshly loaded case (progress from `from` to 1): the label map
+/// (unless the case brought its own), the anatomy panel's vertebrae and ganglia, and the anchor
+/// the levels were counted from. An image without a spine keeps its volume, with a warning.
+void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progress, double from)
+{
+  try {
+    drg::imaging::SpineModelOptions options;
+    options.modality = loaded.isCt ? drg::imaging::SpineModality::Ct : drg::imaging::SpineModality::Auto;
+    drg::imaging::SpineModel model = drg::imaging::buildSpineModel(
+      loaded.volume, options, [&](double f) { return progress(from + (1.0 - from) * f); });
+    if (loaded.labels.voxels().empty()) {
+      loaded.labels = std::move(model.labels);
+    }
+    drg::imaging::PhantomTruth& anatomy = loaded.anatomy;
+    for (const auto& v : model.vertebrae) {
+      drg::imaging::PhantomVertebra pv;
+      pv.level = v.level;
+      pv.label = v.label;
+      pv.centroid = v.centroid;
+      pv.bodyCentre = v.bodyCentre;
+      pv.visibility = v.complete ? "found" : "partial";
+      anatomy.vertebrae.push_back(pv);
+      anatomy.labelNames[v.label] = v.level;
+    }
+    for (const auto& d : model.ganglia) {
+      drg::imaging::PhantomGanglion g;
+      g.level = d.level;
+      g.side = d.side;
+      g.centre = d.centre;
+      g.axis = d.axis;
+      g.lengthMm = d.lengthMm;
+      g.widthMm = d.widthMm;
+      g.zone = d.zone;
+      g.inFieldOfView = true;
+      g.label = drg::imaging::labels::kGanglionBase + 2 * drg::imaging::labels::vertebraLabel(d.level) +
+                (d.side == drg::imaging::Side::Right ? 1 : 0);
+      anatomy.ganglia.push_back(g);
+      anatomy.labelNames[g.label] = "DRG estimate " + d.level + " " + drg::imaging::sideName(d.side);
+    }
+    anatomy.labelNames[drg::imaging::labels::kSpinalCanal] = "spinal canal";
+    if (!model.vertebrae.empty()) {
+      loaded.spineSummary = "spine model " + model.vertebrae.front().level + "-" +
+                            model.vertebrae.back().level + ", " + std::to_string(model.ganglia.size()) +
+                            " DRG estimates, levels counted from the " + model.anchor;
+    }
+    loaded.warnings.insert(loaded.warnings.end(), model.warnings.begin(), model.warnings.end());
+  } catch (const drg::Error& e) {
+    if (e.code() == drg::ErrorCode::Cancelled) {
+      throw;
+    }
+    loaded.warnings.push_back(std::string("spine model: ") + e.what());
+  }
+}
+
+} // namespace
+
 void MainWindow::openPath(const QString& path)
 {
   if (drg::imaging::isVolumeFileName(path.toStdString())) {
@@ -233,7 +294,8 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
   }
   const drg::imaging::DicomSeriesInfo* series = scan->seriesOfStack(stack->id);
   startLoading(tr("Loading"), [scan, stack, series, path](const std::function<bool(double)>& progress) {
-    drg::imaging::LoadedVolume v = drg::imaging::loadDicomStack(*stack, progress);
+    drg::imaging::LoadedVolume v =
+      drg::imaging::loadDicomStack(*stack, [&](double f) { return progress(0.4 * f); });
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title =
       QFileInfo(path).fileName() +
@@ -245,13 +307,14 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
+    addSpineModel(*loaded, progress, 0.4);
     return loaded;
   });
 }
 
 void MainWindow::openVolumeFile(const QString& path)
 {
-  startLoading(tr("Loading"), [path](const std::function<bool(double)>&) {
+  startLoading(tr("Loading"), [path](const std::function<bool(double)>& progress) {
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title = QFileInfo(path).fileName();
     loaded->volume = drg::imaging::readVolumeFile(path.toStdString());
@@ -264,6 +327,7 @@ void MainWindow::openVolumeFile(const QString& path)
     }
     const auto& v = loaded->volume.voxels();
     loaded->isCt = !v.empty() && *std::min_element(v.begin(), v.end()) < -500.0f;
+    addSpineModel(*loaded, progress, 0.2);
     return loaded;
   });
 }
@@ -297,14 +361,18 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   applyPreset(m_preset->currentText());
   setCursor(m_cursor);
   fillAnatomyPanel();
+  QString loadedText = tr("Loaded %1").arg(m_case->title);
+  if (!m_case->spineSummary.empty()) {
+    loadedText += " - " + QString::fromStdString(m_case->spineSummary);
+  }
   if (m_case->warnings.empty()) {
-    statusBar()->showMessage(tr("Loaded %1").arg(m_case->title), 5000);
+    statusBar()->showMessage(loadedText, m_case->spineSummary.empty() ? 5000 : 0);
   } else {
     QStringList w;
     for (const auto& x : m_case->warnings) {
       w << QString::fromStdString(x);
     }
-    statusBar()->showMessage(tr("Loaded %1 - warnings: %2").arg(m_case->title, w.join("; ")));
+    statusBar()->showMessage(tr("%1 - warnings: %2").arg(loadedText, w.join("; ")));
   }
   auto callbacks = std::move(m_onLoaded);
   m_onLoaded.clear();
@@ -318,7 +386,7 @@ void MainWindow::fillAnatomyPanel()
 {
   m_anatomy->clear();
   if (m_case->anatomy.vertebrae.empty()) {
-    new QTreeWidgetItem(m_anatomy, { tr("No anatomy yet: segmentation arrives with the spine model") });
+    new QTreeWidgetItem(m_anatomy, { tr("No spine model for this image (the status bar says why)") });
     return;
   }
   auto point = [](const Eigen::Vector3d& p) { return QVariant(QList<QVariant>{ p.x(), p.y(), p.z() }); };

@@ -26,6 +26,7 @@ struct LoadedCase
   drg::imaging::PhantomTruth anatomy;
   bool isCt = true;
   bool invertedGreyscale = false; ///< MONOCHROME1: shown with low values bright
+  std::string spineSummary;       ///< what the spine model found (levels, anchor), for the status bar
   std::vector<std::string> warnings;
 };
 

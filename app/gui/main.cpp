@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QScreen>
+#include <QStatusBar>
 #include <QTimer>
 
 #include <cstdio>
@@ -42,6 +43,9 @@ int main(int argc, char** argv)
     window.whenLoaded([&window, path, &exitCode] {
       QTimer::singleShot(300, &window, [&window, path, &exitCode] {
         QPixmap shot = window.grab();
+        // what the status bar says, for scripts and tests (levels found, warnings)
+        std::printf("%s\n", qPrintable(window.statusBar()->currentMessage()));
+        std::fflush(stdout);
         if (!shot.save(path)) {
           std::fprintf(stderr, "error: cannot write screenshot %s\n", qPrintable(path));
           exitCode = 3;

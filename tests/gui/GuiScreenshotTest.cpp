@@ -86,6 +86,23 @@ TEST(Gui, OpensADicomSeriesThroughTheImporter)
   EXPECT_NE(bad.output.find("does not exist"), std::string::npos) << bad.output;
 }
 
+TEST(Gui, ACtSeriesOpensWithItsSpineModel)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("gui-spine");
+  auto made = drg::test::runCommand(drg::test::cliPath() + " phantom --quiet --out " + dir.path().string() +
+                                    " --matrix 200,200,150 --spacing 2,2,2.5 --levels T12-S1");
+  ASSERT_EQ(made.exitCode, 0) << made.output;
+  std::string png = (dir.path() / "window.png").string();
+  auto r = drg::test::runCommand(std::string(DRG_GUI_PATH) + " " + (dir.path() / "dicom").string() +
+                                 " --screenshot " + png);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  // the status bar reports the model built off the GUI thread after the import
+  // (the field of view from T12 also shows the lower part of T11)
+  EXPECT_NE(r.output.find("spine model T11-sacrum, 16 DRG estimates"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("levels counted from the sacrum"), std::string::npos) << r.output;
+}
+
 TEST(Gui, CliPreviewAndThreeDimensionalOverview)
 {
   DRG_REQUIRE_DISPLAY();
