@@ -620,6 +620,25 @@ public:
         }
       }
       mapMrToBoneScale(m_work, m_csf);
+      // the canal's contents (cord, roots: marrow-like on T2) are not bone: the CSF blobs of the
+      // canal chain and 3 mm around them read as fluid
+      {
+        const WorkGrid& g = m_work.grid;
+        const int reach = std::max(1, static_cast<int>(std::lround(3.0 / g.h)));
+        for (const CanalCandidate* c : canalChain(candidates, h)) {
+          for (std::uint32_t p : c->pixels) {
+            const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx));
+            const int j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
+            for (int dj = -reach; dj <= reach; ++dj) {
+              for (int di = -reach; di <= reach; ++di) {
+                if (g.inside(i + di, j + dj, c->k) && m_work.values[g.index(i + di, j + dj, c->k)] > 100.0f) {
+                  m_work.values[g.index(i + di, j + dj, c->k)] = -50.0f;
+                }
+              }
+            }
+          }
+        }
+      }
       m_bone = analyseBone(m_work, m_progress);
       m_bone.candidates = std::move(candidates);
     } else {
