@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -2050,56 +2051,43 @@ private:
     const SpineVertebra* l3 = model.vertebra("L3");
     const double crestCeiling = l3 ? l3->bodyCentre.z() + 10.0 : 1e9;
     std::array<std::optional<Vector3d>, 2> crestTop, asis, ribTip;
-    for (int k = 0; k < g.nz; ++k) {
-      for (int j = 0; j < g.ny; ++j) {
-        for (int i = 0; i < g.nx; ++i) {
-          const std::size_t idx = g.index(i, j, k);
-          if (!(m_work.values[idx] >= kBoneHu) ||
-              (m_labels[idx] != 0 && m_labels[idx] != labels::kSpinalCanal)) {
-            continue;
-          }
-          const Vector3d p = g.lps(i, j, k);
-          const double dx = p.x() - mid.x();
-          const std::size_t sd = dx > 0 ? 0 : 1;
-          if (std::abs(dx) < 50.0) {
-            continue;
-          }
-          if (s1 && p.z() < crestCeiling && p.z() > s1->bodyCentre.z() - 60.0) {
-            if (!crestTop[sd] || p.z() > crestTop[sd]->z()) {
-              crestTop[sd] = p;
+    // visits the bone voxels that belong to no vertebra, with their side (0 left, 1 right) and
+    // their distance beside the spine
+    auto forEachLooseBone = [&](const std::function<void(const Vector3d&, double, std::size_t)>& visit) {
+      for (int k = 0; k < g.nz; ++k) {
+        for (int j = 0; j < g.ny; ++j) {
+          for (int i = 0; i < g.nx; ++i) {
+            const std::size_t idx = g.index(i, j, k);
+            if (!(m_work.values[idx] >= kBoneHu) ||
+                (m_labels[idx] != 0 && m_labels[idx] != labels::kSpinalCanal)) {
+              continue;
             }
+            const Vector3d p = g.lps(i, j, k);
+            const double dx = p.x() - mid.x();
+            visit(p, std::abs(dx), dx > 0 ? 0 : 1);
           }
         }
       }
-    }
-    // ASIS: the front end of the crest (within 100 mm below its top, above the pubis); rib tips: the lowest
-    // bone more than 60 mm out and 20 mm above the crest
-    for (int k = 0; k < g.nz; ++k) {
-      for (int j = 0; j < g.ny; ++j) {
-        for (int i = 0; i < g.nx; ++i) {
-          const std::size_t idx = g.index(i, j, k);
-          if (!(m_work.values[idx] >= kBoneHu) ||
-              (m_labels[idx] != 0 && m_labels[idx] != labels::kSpinalCanal)) {
-            continue;
-          }
-          const Vector3d p = g.lps(i, j, k);
-          const double dx = p.x() - mid.x();
-          const std::size_t sd = dx > 0 ? 0 : 1;
-          if (crestTop[sd] && std::abs(dx) >= 50.0 && p.z() <= crestTop[sd]->z() &&
-              p.z() > crestTop[sd]->z() - 100.0) {
-            if (!asis[sd] || p.y() < asis[sd]->y()) {
-              asis[sd] = p;
-            }
-          }
-          const double floor = crestTop[sd] ? crestTop[sd]->z() + 20.0 : (l3 ? l3->bodyCentre.z() : -1e9);
-          if (std::abs(dx) >= 60.0 && p.z() > floor && p.y() > mid.y() - 120.0) {
-            if (!ribTip[sd] || p.z() < ribTip[sd]->z()) {
-              ribTip[sd] = p;
-            }
-          }
-        }
+    };
+    forEachLooseBone([&](const Vector3d& p, double beside, std::size_t sd) {
+      if (beside >= 50.0 && s1 && p.z() < crestCeiling && p.z() > s1->bodyCentre.z() - 60.0 &&
+          (!crestTop[sd] || p.z() > crestTop[sd]->z())) {
+        crestTop[sd] = p;
       }
-    }
+    });
+    // ASIS: the front end of the crest (within 100 mm below its top, above the pubis); rib tips: the
+    // lowest bone more than 60 mm out and 20 mm above the crest
+    forEachLooseBone([&](const Vector3d& p, double beside, std::size_t sd) {
+      if (crestTop[sd] && beside >= 50.0 && p.z() <= crestTop[sd]->z() && p.z() > crestTop[sd]->z() - 100.0 &&
+          (!asis[sd] || p.y() < asis[sd]->y())) {
+        asis[sd] = p;
+      }
+      const double floor = crestTop[sd] ? crestTop[sd]->z() + 20.0 : (l3 ? l3->bodyCentre.z() : -1e9);
+      if (beside >= 60.0 && p.z() > floor && p.y() > mid.y() - 120.0 &&
+          (!ribTip[sd] || p.z() < ribTip[sd]->z())) {
+        ribTip[sd] = p;
+      }
+    });
     for (std::size_t sd = 0; sd < 2; ++sd) {
       const std::string name = sd == 0 ? "left" : "right";
       if (crestTop[sd]) {
