@@ -1135,6 +1135,22 @@ private:
     grow(false);
   }
 
+  /// The vertebrae just above and just below a disc (either may be missing).
+  std::pair<const Segment*, const Segment*> segmentsAround(const Run& disc) const
+  {
+    const Segment* above = nullptr;
+    const Segment* below = nullptr;
+    for (const auto& seg : m_segments) {
+      if (seg.run.last < disc.first && (!above || seg.run.last > above->run.last)) {
+        above = &seg;
+      }
+      if (seg.run.first > disc.last && (!below || seg.run.first < below->run.first)) {
+        below = &seg;
+      }
+    }
+    return { above, below };
+  }
+
   /// Labels the domain's bone by growing from seeds: the bodies, and with `arches` also the pedicles
   /// and laminae measured so far (so that the posterior elements go to their own vertebra).
   void grow(bool arches)
@@ -1154,16 +1170,7 @@ private:
     std::vector<std::array<Plane, 2>> bounds(256);
     for (const Run& r : m_discRuns) {
       const CentrelinePoint& p = m_line[static_cast<std::size_t>(std::lround(r.mid()))];
-      const Segment* above = nullptr;
-      const Segment* below = nullptr;
-      for (const auto& seg : m_segments) {
-        if (seg.run.last < r.first && (!above || seg.run.last > above->run.last)) {
-          above = &seg;
-        }
-        if (seg.run.first > r.last && (!below || seg.run.first < below->run.first)) {
-          below = &seg;
-        }
-      }
+      const auto [above, below] = segmentsAround(r);
       const Plane plane{ true, p.centre, p.tangent, p.anterior };
       if (above && above->label > 0) {
         bounds[static_cast<std::size_t>(above->label)][1] = plane; // its lower bound
@@ -1463,16 +1470,7 @@ private:
     for (std::size_t d = 0; d < m_discRuns.size(); ++d) {
       const Run& r = m_discRuns[d];
       // the disc between the segments around it
-      const Segment* above = nullptr;
-      const Segment* below = nullptr;
-      for (const auto& seg : m_segments) {
-        if (seg.run.last < r.first && (!above || seg.run.last > above->run.last)) {
-          above = &seg;
-        }
-        if (seg.run.first > r.last && (!below || seg.run.first < below->run.first)) {
-          below = &seg;
-        }
-      }
+      const auto [above, below] = segmentsAround(r);
       if (!above || !below || above->level == "sacrum") {
         continue;
       }
