@@ -1258,7 +1258,7 @@ private:
         }
       }
     }
-    const std::size_t sx = 1, sy = static_cast<std::size_t>(g.nx), sz = sy * static_cast<std::size_t>(g.ny);
+    const std::size_t sy = static_cast<std::size_t>(g.nx), sz = sy * static_cast<std::size_t>(g.ny);
     while (!queue.empty()) {
       std::size_t idx = queue.front();
       queue.pop_front();
@@ -1280,7 +1280,6 @@ private:
         }
       }
     }
-    (void)sx;
     if (arches) {
       absorbFaintBone();
     }
@@ -1920,8 +1919,8 @@ private:
         CentrelinePoint p = rotated(pointAt(ped.centre()), seg.rotation);
         p.centre -= (ng - ped.centre()) * p.tangent;
         if (sacral) {
-          auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0);
-          (void)post;
+          // just behind the canal's front wall (the body), inside the canal
+          const double ant = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0).first;
           vg = ant - (0.5 * prior->width + 0.5);
         } else {
           auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 4.0, 25.0);
