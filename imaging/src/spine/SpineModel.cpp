@@ -1126,7 +1126,9 @@ private:
           }
           Vector3d p = g.lps(i, j, k);
           double dx = p.x() - cx[kk], dy = p.y() - cy[kk];
-          if (dx * dx + dy * dy <= r2) {
+          // within 60 mm of the canal, and not beyond the transverse processes' reach (about 50 mm
+          // beside it): ribs leave there
+          if (dx * dx + dy * dy <= r2 && std::abs(dx) <= 50.0) {
             domain[idx] = 1;
           }
         }
