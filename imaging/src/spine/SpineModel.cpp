@@ -100,7 +100,8 @@ std::vector<std::uint8_t> closeSlice(const std::vector<std::uint8_t>& b, int nx,
   return pass(pass(pass(pass(b, true, true), true, false), false, true), false, false);
 }
 
-/// A hole of a closed slice: 4-connected non-bone pixels touching neither the border nor NaN.
+/// A hole of a closed slice: 4-connected non-bone pixels touching neither NaN nor (unless told
+/// otherwise) the slice border.
 struct Hole
 {
   std::vector<std::uint32_t> pixels;
