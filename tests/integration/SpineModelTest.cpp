@@ -42,6 +42,7 @@ struct Accuracy
 {
   std::vector<std::string> truthLevels, modelLevels;
   double maxBodyError = 0;
+  double maxCentroidError = 0; ///< whole-bone centroids of vertebrae fully in view, T10-S1
   double medianDrg = 0, maxDrg = 0;
   int outsideEllipsoid = 0, zonesWrong = 0, missing = 0;
 };
@@ -61,6 +62,9 @@ Accuracy compare(const PhantomCase& phantom, const SpineModel& model)
     a.modelLevels.push_back(v.level);
     if (truth.count(v.level) && v.level != "sacrum" && v.level != "S1" && v.complete) {
       a.maxBodyError = std::max(a.maxBodyError, (v.bodyCentre - truth[v.level]->bodyCentre).norm());
+    }
+    if (truth.count(v.level) && v.level != "sacrum" && truth[v.level]->visibility == "full") {
+      a.maxCentroidError = std::max(a.maxCentroidError, (v.centroid - truth[v.level]->centroid).norm());
     }
   }
   std::vector<double> errors;
@@ -102,6 +106,7 @@ TEST(SpineModel, PhantomCtLevelsBodiesAndGanglia)
   EXPECT_EQ(model.anchor, "sacrum");
   EXPECT_FALSE(model.anchorsDisagree);
   EXPECT_LE(a.maxBodyError, 2.0);
+  EXPECT_LE(a.maxCentroidError, 2.0);
   EXPECT_EQ(a.missing, 0);
   EXPECT_LE(a.medianDrg, 2.0);
   EXPECT_LE(a.maxDrg, 4.0);
@@ -158,6 +163,7 @@ TEST(SpineModel, AnyOrientationGivesTheSameLevelsAndGanglia)
     Accuracy a = compare(phantom, segment(phantom));
     EXPECT_EQ(a.modelLevels, a.truthLevels) << "variant " << variant;
     EXPECT_LE(a.maxBodyError, 2.0) << "variant " << variant;
+    EXPECT_LE(a.maxCentroidError, 2.0) << "variant " << variant;
     EXPECT_LE(a.medianDrg, 2.0) << "variant " << variant;
     EXPECT_EQ(a.missing, 0) << "variant " << variant;
   }
@@ -352,8 +358,8 @@ TEST(SpineModel, RealCtLevelsAreIdentified)
     EXPECT_LE((v->centroid - sum[value] / count[value]).norm(), 20.0) << level;
     const double dice = 2.0 * overlap[level] / (ours[level] + count[value]);
     RecordProperty("dice_" + level, std::to_string(dice));
-    if (level == "L3" || level == "L4") {
-      EXPECT_GE(dice, 0.85) << level; // met for L2-L5 today; L1 is at 0.79 (see the issue note)
+    if (level == "L1" || level == "L2" || level == "L3" || level == "L4") {
+      EXPECT_GE(dice, 0.85) << level; // L5 is at 0.81 (its arch against S1's at 3 mm; see the note)
     }
   }
   EXPECT_EQ(model.anchor, "sacrum");

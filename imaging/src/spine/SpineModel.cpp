@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -38,6 +39,7 @@ constexpr double kBoneHu =
 constexpr double kWallHu =
   75.0; ///< bone or disc around the foramen's free space (fat, nerve and DRG are below)
 constexpr double kCanalMaxMeanHu = 60.0; ///< CSF, cord and epidural fat; cancellous bone is above
+constexpr double kFattyMarrowHu = -30.0; ///< enclosed by cortex and above this: (fatty) marrow
 
 std::string mm1(double v)
 {
@@ -1154,23 +1156,22 @@ private:
     return { above, below };
   }
 
-  /// Labels the domain's bone by growing from seeds: the bodies, and with `arches` also the pedicles
-  /// and laminae measured so far (so that the posterior elements go to their own vertebra).
-  void grow(bool arches)
+  /// A disc's plane bounding the bodies above and below it.
+  struct Plane
   {
-    const WorkGrid& g = m_work.grid;
-    const std::vector<std::uint8_t>& domain = m_domain;
-    m_labels.assign(g.count(), 0);
-    std::deque<std::size_t> queue;
-    // the discs' planes bound each body: growth never crosses one in front of the canal (partial
-    // volume and narrow discs would otherwise join neighbouring bodies); behind the canal the
-    // spinous processes rightly reach below their own disc
-    struct Plane
-    {
-      bool set = false;
-      Vector3d centre, normal, anterior;
-    };
-    std::vector<std::array<Plane, 2>> bounds(256);
+    bool set = false;
+    Vector3d centre, normal, anterior;
+    bool whole = false; ///< bounds the arch too (S1 and the sacrum: fused, no overlapping processes)
+  };
+  std::vector<std::array<Plane, 2>> m_bounds; ///< per label: upper and lower bound
+
+  /// The discs' planes bound each body: growth never crosses one in front of the canal (partial
+  /// volume and narrow discs would otherwise join neighbouring bodies); behind the canal the
+  /// spinous processes rightly reach below their own disc.
+  void computeDiscBounds()
+  {
+    m_bounds.assign(256, {});
+    auto& bounds = m_bounds;
     for (const Run& r : m_discRuns) {
       const CentrelinePoint& p = m_line[static_cast<std::size_t>(std::lround(r.mid()))];
       const auto [above, below] = segmentsAround(r);
@@ -1182,22 +1183,50 @@ private:
         bounds[static_cast<std::size_t>(below->label)][0] = plane; // its upper bound
       }
     }
-    auto allowed = [&](std::size_t q, int label) {
-      const auto& b = bounds[static_cast<std::size_t>(label)];
-      const Vector3d p =
-        g.lps(static_cast<double>(q % static_cast<std::size_t>(g.nx)),
-              static_cast<double>((q / static_cast<std::size_t>(g.nx)) % static_cast<std::size_t>(g.ny)),
-              static_cast<double>(q / (static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny))));
-      if (b[0].set && (p - b[0].centre).dot(b[0].anterior) > 5.0 &&
-          (p - b[0].centre).dot(b[0].normal) > 0.5 * g.h) {
-        return false;
+    for (std::size_t si = 0; si + 1 < m_segments.size(); ++si) {
+      const Segment& s1 = m_segments[si];
+      const Segment& sacrum = m_segments[si + 1];
+      if (s1.level == "S1" && sacrum.level == "sacrum" && s1.label > 0 && sacrum.label > 0) {
+        const CentrelinePoint p = pointAt(s1.run.last + 0.5);
+        const Plane plane{ true, p.centre, p.tangent, p.anterior, true };
+        bounds[static_cast<std::size_t>(s1.label)][1] = plane;
+        bounds[static_cast<std::size_t>(sacrum.label)][0] = plane;
       }
-      if (b[1].set && (p - b[1].centre).dot(b[1].anterior) > 5.0 &&
-          (p - b[1].centre).dot(b[1].normal) < -0.5 * g.h) {
-        return false;
-      }
+    }
+  }
+
+  /// True when voxel q may carry `label` (inside its disc planes).
+  bool allowedByDiscs(std::size_t q, int label) const
+  {
+    const WorkGrid& g = m_work.grid;
+    if (m_bounds.empty()) {
       return true;
-    };
+    }
+    const auto& b = m_bounds[static_cast<std::size_t>(label)];
+    const Vector3d p =
+      g.lps(static_cast<double>(q % static_cast<std::size_t>(g.nx)),
+            static_cast<double>((q / static_cast<std::size_t>(g.nx)) % static_cast<std::size_t>(g.ny)),
+            static_cast<double>(q / (static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny))));
+    if (b[0].set && (b[0].whole || (p - b[0].centre).dot(b[0].anterior) > 5.0) &&
+        (p - b[0].centre).dot(b[0].normal) > 0.5 * g.h) {
+      return false;
+    }
+    if (b[1].set && (b[1].whole || (p - b[1].centre).dot(b[1].anterior) > 5.0) &&
+        (p - b[1].centre).dot(b[1].normal) < -0.5 * g.h) {
+      return false;
+    }
+    return true;
+  }
+
+  /// Labels the domain's bone by growing from seeds: the bodies, and with `arches` also the pedicles
+  /// and laminae measured so far (so that the posterior elements go to their own vertebra).
+  void grow(bool arches)
+  {
+    const WorkGrid& g = m_work.grid;
+    const std::vector<std::uint8_t>& domain = m_domain;
+    m_labels.assign(g.count(), 0);
+    std::deque<std::size_t> queue;
+    computeDiscBounds();
     auto seed = [&](const Vector3d& lps, int label) {
       Vector3d c = g.continuousIndex(lps);
       int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
@@ -1275,7 +1304,7 @@ private:
               continue;
             }
             std::size_t q = g.index(ii, jj, kk);
-            if (domain[q] && m_labels[q] == 0 && allowed(q, m_labels[idx])) {
+            if (domain[q] && m_labels[q] == 0 && allowedByDiscs(q, m_labels[idx])) {
               m_labels[q] = m_labels[idx];
               queue.push_back(q);
             }
@@ -1315,7 +1344,7 @@ private:
                 continue;
               }
               const std::uint8_t l = m_labels[g.index(ii, jj, kz)];
-              if (l != 0 && l != labels::kSpinalCanal) {
+              if (l != 0 && l != labels::kSpinalCanal && allowedByDiscs(idx, l)) {
                 next[idx] = l;
                 break;
               }
@@ -1332,6 +1361,18 @@ private:
   void fillVertebraHoles()
   {
     const WorkGrid& g = m_work.grid;
+    // the canal's centre in each slice: the arch encloses the canal too, which is not marrow
+    std::vector<std::vector<std::uint32_t>> canalAt(static_cast<std::size_t>(g.nz));
+    std::vector<const CentrelinePoint*> frameAt(static_cast<std::size_t>(g.nz), nullptr);
+    for (const auto& p : m_line) {
+      const Vector3d c = g.continuousIndex(p.centre);
+      const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+                k = static_cast<int>(std::lround(c.z()));
+      if (g.inside(i, j, k)) {
+        canalAt[static_cast<std::size_t>(k)].push_back(static_cast<std::uint32_t>(i + g.nx * j));
+        frameAt[static_cast<std::size_t>(k)] = &p;
+      }
+    }
     parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
       const int k = static_cast<int>(kk);
       const std::size_t n = static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny);
@@ -1349,15 +1390,16 @@ private:
         // flood from the slice border around this label grown by one pixel (a ring broken by a
         // pixel still encloses); what stays unreached is enclosed
         std::vector<std::uint8_t> barrier(n, 0);
+        const int reach = 2;
         for (int j = 0; j < g.ny; ++j) {
           for (int i = 0; i < g.nx; ++i) {
             if (slice[static_cast<std::size_t>(i) + static_cast<std::size_t>(g.nx) * j] != label) {
               continue;
             }
-            for (int dj = -1; dj <= 1; ++dj) {
-              for (int di = -1; di <= 1; ++di) {
+            for (int dj = -reach; dj <= reach; ++dj) {
+              for (int di = -reach; di <= reach; ++di) {
                 const int ii = i + di, jj = j + dj;
-                if (ii >= 0 && jj >= 0 && ii < g.nx && jj < g.ny) {
+                if (di * di + dj * dj <= reach * reach + 1 && ii >= 0 && jj >= 0 && ii < g.nx && jj < g.ny) {
                   barrier[static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj] = 1;
                 }
               }
@@ -1402,10 +1444,50 @@ private:
             }
           }
         }
-        // marrow only: the canal (CSF, fat) is enclosed by the neural arch too
+        // marrow only: the canal (CSF, fat) is enclosed by the neural arch too. The enclosed
+        // region holding the canal's centre keeps only what is as bright as marrow; other enclosed
+        // regions are marrow whatever their value (fatty marrow of older patients reads 20-60 HU)
         const float* values = m_work.values.data() + g.index(0, 0, k);
+        for (std::uint32_t c : canalAt[kk]) {
+          if (outside[c] || slice[c] != 0) {
+            continue;
+          }
+          stack.assign(1, c);
+          outside[c] = 2; // the canal's enclosed region
+          while (!stack.empty()) {
+            const std::uint32_t p = stack.back();
+            stack.pop_back();
+            const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)),
+                      j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
+            const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+            for (const auto& o : nb) {
+              const int ii = i + o[0], jj = j + o[1];
+              if (ii < 0 || jj < 0 || ii >= g.nx || jj >= g.ny) {
+                continue;
+              }
+              const std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj;
+              if (!outside[q] && slice[q] == 0) {
+                outside[q] = 2;
+                stack.push_back(static_cast<std::uint32_t>(q));
+              }
+            }
+          }
+        }
+        const CentrelinePoint* frame = frameAt[kk];
         for (std::size_t p = 0; p < n; ++p) {
-          if (!outside[p] && slice[p] == 0 && values[p] >= kCanalMaxMeanHu) {
+          if (outside[p] == 1 || slice[p] != 0) {
+            continue;
+          }
+          // fatty marrow only in the body (in front of the canal); between the processes
+          // behind it an enclosed pocket is soft tissue unless as bright as marrow
+          bool body = false;
+          if (frame && outside[p] != 2) {
+            const Vector3d q = g.lps(static_cast<int>(p % static_cast<std::size_t>(g.nx)),
+                                     static_cast<int>(p / static_cast<std::size_t>(g.nx)), k);
+            body = (q - frame->centre).dot(frame->anterior) > 10.0;
+          }
+          if (values[p] >= (body ? kFattyMarrowHu : kCanalMaxMeanHu) &&
+              allowedByDiscs(g.index(0, 0, k) + p, label)) {
             slice[p] = static_cast<std::uint8_t>(label);
           }
         }
@@ -1460,7 +1542,11 @@ private:
         }
         return cnt > 0 ? Vector3d(s / cnt) : m_line[static_cast<std::size_t>((n0 + n1) / 2)].at(0, 25);
       };
-      v.bodyCentre = bodyCentreAt(seg.run.first, seg.run.last);
+      // the sacrum's body is its top (S2) segment, about as tall as S1
+      const int bodyLast = seg.level == "sacrum" && si > 0
+                             ? std::min(seg.run.last, seg.run.first + m_segments[si - 1].run.length() - 1)
+                             : seg.run.last;
+      v.bodyCentre = bodyCentreAt(seg.run.first, bodyLast);
       v.superiorEndplate = bodyCentreAt(seg.run.first, std::min(seg.run.last, seg.run.first + 1));
       v.inferiorEndplate = bodyCentreAt(std::max(seg.run.first, seg.run.last - 1), seg.run.last);
       Vector3d ax = v.superiorEndplate - v.inferiorEndplate;
@@ -2107,6 +2193,133 @@ private:
   }
 
   /// Label map on the input grid: vertebrae, canal and the expected ganglia.
+  /// At the input's resolution, peel the soft-tissue shell that the coarser working grid and
+  /// partial volume leave on each vertebra (it pulls centroids backwards: the arches have most of
+  /// the surface). A surface voxel is one facing soft tissue, the canal or a disc. When the input
+  /// is at least as fine as the working grid (`halfMaximum`), the surface moves in to the bone's
+  /// half-maximum edge: a voxel is peeled when its value is below halfway between the brightest
+  /// bone of its vertebra within two voxels and the darkest outside neighbour, in a few passes so
+  /// the layer the first pass exposes is tested too. A coarser input's voxels straddle the edge:
+  /// only the ones darker than 100 HU (soft tissue in partial volume) go, in one pass.
+  void peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaximum) const
+  {
+    const ImageGeometry& ig = m_input.geometry();
+    const auto& values = m_input.voxels();
+    std::array<bool, 256> isVertebra{};
+    for (int l = 1; l < 256; ++l) {
+      isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
+    }
+    const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
+               nz = static_cast<long>(ig.size[2]);
+    const double finest = ig.spacing.minCoeff();
+    const int passes = halfMaximum ? std::clamp(static_cast<int>(std::ceil(1.5 / finest)), 1, 3) : 1;
+    for (int pass = 0; pass < passes; ++pass) {
+      Image<std::uint8_t>::Buffer peeled = out;
+      std::atomic<long> changed{ 0 };
+      parallelFor(ig.size[2], [&](std::size_t kk) {
+        const long k = static_cast<long>(kk);
+        long local = 0;
+        for (long j = 0; j < ny; ++j) {
+          for (long i = 0; i < nx; ++i) {
+            const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
+            const int l = out[idx];
+            if (!isVertebra[static_cast<std::size_t>(l)]) {
+              continue;
+            }
+            const float x = values[idx];
+            double outside = std::numeric_limits<double>::infinity();
+            bool surface = false;
+            static constexpr long kNb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
+                                                { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
+            for (const auto& o : kNb) {
+              const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+              if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
+                continue;
+              }
+              const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+              if (out[q] != l && !isVertebra[out[q]]) {
+                surface = true;
+                outside = std::min(outside, static_cast<double>(values[q]));
+              }
+            }
+            if (!surface || !(x < (halfMaximum ? outside + 400.0 : 100.0))) {
+              continue; // not on the surface, or clearly bone
+            }
+            if (!halfMaximum) {
+              peeled[idx] = 0;
+              ++local;
+              continue;
+            }
+            double peak = x;
+            for (long dz = -2; dz <= 2; ++dz) {
+              for (long dy = -2; dy <= 2; ++dy) {
+                for (long dx = -2; dx <= 2; ++dx) {
+                  const long ii = i + dx, jj = j + dy, kz = k + dz;
+                  if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
+                    continue;
+                  }
+                  const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+                  if (out[q] == l && values[q] > peak) {
+                    peak = values[q];
+                  }
+                }
+              }
+            }
+            if (x < 0.5 * (peak + outside)) {
+              peeled[idx] = 0;
+              ++local;
+            }
+          }
+        }
+        changed += local;
+      });
+      out.swap(peeled);
+      if (changed == 0) {
+        break;
+      }
+    }
+  }
+
+  /// Centroids and volumes of the vertebrae from the label map as written (the input's resolution,
+  /// edges at the bone's half maximum), so they describe exactly what the user sees.
+  void measureFromLabelMap(SpineModel& model) const
+  {
+    const ImageGeometry& ig = model.labels.geometry();
+    const auto& out = model.labels.voxels();
+    const std::size_t nx = ig.size[0], ny = ig.size[1], nz = ig.size[2];
+    std::vector<std::array<double, 4>> perSlice(nz * 256, { 0, 0, 0, 0 });
+    parallelFor(nz, [&](std::size_t k) {
+      std::array<double, 4>* acc = perSlice.data() + k * 256;
+      for (std::size_t j = 0; j < ny; ++j) {
+        const std::uint8_t* row = out.data() + ig.offset(0, j, k);
+        for (std::size_t i = 0; i < nx; ++i) {
+          auto& a = acc[row[i]];
+          a[0] += static_cast<double>(i);
+          a[1] += static_cast<double>(j);
+          a[2] += static_cast<double>(k);
+          a[3] += 1.0;
+        }
+      }
+    });
+    const double voxelMl = ig.spacing.prod() / 1000.0;
+    for (SpineVertebra& v : model.vertebrae) {
+      if (v.label <= 0 || v.label > 255) {
+        continue;
+      }
+      std::array<double, 4> s{ 0, 0, 0, 0 };
+      for (std::size_t k = 0; k < nz; ++k) {
+        for (int c = 0; c < 4; ++c) {
+          s[static_cast<std::size_t>(c)] +=
+            perSlice[k * 256 + static_cast<std::size_t>(v.label)][static_cast<std::size_t>(c)];
+        }
+      }
+      if (s[3] > 0) {
+        v.centroid = ig.indexToLps(Vector3d(s[0], s[1], s[2]) / s[3]);
+        v.volumeMl = s[3] * voxelMl;
+      }
+    }
+  }
+
   void paintLabels(SpineModel& model)
   {
     const WorkGrid& g = m_work.grid;
@@ -2152,41 +2365,10 @@ private:
         }
       }
     });
-    // at the input's resolution, peel the faint outer layer the coarser working grid leaves on each
-    // vertebra (surface voxels below the faint-bone level are soft tissue in partial volume)
-    {
-      const auto& values = m_input.voxels();
-      Image<std::uint8_t>::Buffer peeled = out;
-      std::array<bool, 256> isVertebra{};
-      for (int l = 1; l < 256; ++l) {
-        isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
-      }
-      const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
-                 nz = static_cast<long>(ig.size[2]);
-      parallelFor(ig.size[2], [&](std::size_t kk) {
-        const long k = static_cast<long>(kk);
-        for (long j = 0; j < ny; ++j) {
-          for (long i = 0; i < nx; ++i) {
-            const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
-            const int l = out[idx];
-            if (!isVertebra[static_cast<std::size_t>(l)] || !(values[idx] < 100.0f)) {
-              continue;
-            }
-            const long nb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
-                                    { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
-            for (const auto& o : nb) {
-              const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-              if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz ||
-                  out[static_cast<std::size_t>(ii + nx * (jj + ny * kz))] != l) {
-                peeled[idx] = 0;
-                break;
-              }
-            }
-          }
-        }
-      });
-      out.swap(peeled);
+    if (!m_mr) {
+      peelSurface(out, ig.spacing.maxCoeff() <= g.h + 1e-6);
     }
+    measureFromLabelMap(model);
     // ganglia as ellipsoids of their expected size along the root
     const Eigen::Matrix3d toIndex = ig.spacing.cwiseInverse().asDiagonal() * ig.direction.inverse();
     for (const auto& d : model.ganglia) {
