@@ -455,11 +455,16 @@ private:
     double yc = canalY(d);
     double zPed = pedicleZ(d);
     double yBack = pedicleBackY(d);
-    double laminaBottom = -0.5 * d.bodyH - 3.0;
-    double laminaTop = 0.5 * d.bodyH - 3.0;
+    // laminae spring from the pedicles and reach down to the disc below: between one lamina's lower
+    // edge and the next one's upper edge (in the upper half of the pedicle) lies the interlaminar
+    // window (ligamentum flavum), the epidural needle's way in (about 10-14 mm tall in the lumbar
+    // spine)
+    bool sacral = d.level == "S1";
+    // (S1's lamina is low: the L5/S1 window is the widest of the spine)
+    double laminaBottom = -0.5 * d.bodyH - 1.5;
+    double laminaTop = sacral ? -3.0 : zPed + 0.25 * d.pedH;
     double zLam = 0.5 * (laminaTop + laminaBottom);
     double lamHalfH = 0.5 * (laminaTop - laminaBottom);
-    bool sacral = d.level == "S1";
     for (double s : { 1.0, -1.0 }) {
       // pedicle: oval cylinder from inside the body to the articular pillar, converging anteriorly
       double a = rad(d.pedAngle);
@@ -827,11 +832,25 @@ private:
         if (sacral) {
           gy = yc - 0.5 * d.canalD + 0.5 * prior.width + 0.5;
         } else {
-          // dorsal part of the free foraminal interval, measured on the bone
-          Vector3d probe = f.toWorld(Vector3d(s * gx, 0.5 * d.bodyD + 4.0, gz));
-          auto [lo, hi] = freeInterval(probe, f.axes.col(1), { d.level, m_levels[i + 1].level }, 25.0);
-          double y0 = 0.5 * d.bodyD + 4.0 + lo;
-          double y1 = 0.5 * d.bodyD + 4.0 + hi;
+          // dorsal part of the free foraminal interval, measured on the bone from a start in free
+          // space (the nearest behind 4 mm past the body, else in front: the spine model's rule)
+          const std::initializer_list<std::string> walls = { d.level, m_levels[i + 1].level };
+          const Vector3d back = f.axes.col(1);
+          double start = 0.5 * d.bodyD + 4.0;
+          for (double t = 0.0; t <= 6.0; t += 0.2) {
+            if (boneDistance(f.toWorld(Vector3d(s * gx, start + t, gz)), walls, -1) > 0) {
+              start += t;
+              break;
+            }
+            if (boneDistance(f.toWorld(Vector3d(s * gx, start - t, gz)), walls, -1) > 0) {
+              start -= t;
+              break;
+            }
+          }
+          Vector3d probe = f.toWorld(Vector3d(s * gx, start, gz));
+          auto [lo, hi] = freeInterval(probe, back, walls, 25.0);
+          double y0 = start + lo;
+          double y1 = start + hi;
           gy = y0 + priors.dorsalFraction * (y1 - y0);
           gy = std::clamp(gy, y0 + 0.5 * prior.width + 0.3,
                           std::max(y0 + 0.5 * prior.width + 0.3, y1 - 0.5 * prior.width - 0.3));

@@ -20,6 +20,8 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -38,6 +40,8 @@ constexpr double kBoneHu =
   150.0; ///< cortex and normal cancellous bone (DOMAIN.md: threshold the shell, then fill)
 constexpr double kWallHu =
   75.0; ///< bone or disc around the foramen's free space (fat, nerve and DRG are below)
+constexpr double kFaintRingHu = 100.0;   ///< osteoporotic laminae in partial volume (canal search only)
+constexpr double kThinBoneHu = 200.0;    ///< one sample this bright is bone even when thin
 constexpr double kCanalMaxMeanHu = 60.0; ///< CSF, cord and epidural fat; cancellous bone is above
 constexpr double kFattyMarrowHu = -30.0; ///< enclosed by cortex and above this: (fatty) marrow
 
@@ -74,6 +78,7 @@ struct BoneAnalysis
 {
   std::vector<std::uint8_t> bone;
   std::vector<CanalCandidate> candidates;
+  std::vector<CanalCandidate> faintCandidates; ///< canal holes in fainter rings only (osteoporosis)
 };
 
 /// Binary closing of one slice with a (2r+1)-square, separable (counts in a running window).
@@ -208,6 +213,7 @@ BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
   BoneAnalysis out;
   out.bone.assign(g.count(), 0);
   std::vector<std::vector<CanalCandidate>> perSlice(static_cast<std::size_t>(g.nz));
+  std::vector<std::vector<CanalCandidate>> faintPerSlice(static_cast<std::size_t>(g.nz));
   // a wider closing also closes the canal at the foramina's level (gaps of a few mm between body,
   // pedicles and articular processes): more canal candidates on thick slices
   const int wide = std::max(2, static_cast<int>(std::lround(4.0 / g.h)));
@@ -246,11 +252,30 @@ BoneAnalysis analyseBone(const WorkVolume& w, const ProgressCallback& progress)
           addCandidate(hole);
         }
       }
+      // thin osteoporotic laminae blur below the bone threshold: rings of fainter bone count for
+      // the canal too (never for the bone mask)
+      std::vector<std::uint8_t> faint(n);
+      for (std::size_t p = 0; p < n; ++p) {
+        faint[p] = v[p] >= kFaintRingHu ? 1 : 0;
+      }
+      for (const Hole& hole : holesOf(closeSlice(faint, nx, ny, wide), v, nx, ny, g.h)) {
+        if (canalLike(hole)) {
+          CanalCandidate cand = candidateFrom(hole, k, g);
+          bool known = false;
+          for (const auto& other : perSlice[kk]) {
+            known = known || std::hypot(other.x - cand.x, other.y - cand.y) < 5.0;
+          }
+          if (!known) {
+            faintPerSlice[kk].push_back(std::move(cand));
+          }
+        }
+      }
       std::copy(filled.begin(), filled.end(), out.bone.begin() + static_cast<long>(g.index(0, 0, k)));
     },
     progress ? ProgressCallback([&](double f) { return progress(0.1 + 0.3 * f); }) : ProgressCallback(),
     "spine model cancelled");
   out.candidates = flatten(perSlice);
+  out.faintCandidates = flatten(faintPerSlice);
   return out;
 }
 
@@ -543,14 +568,29 @@ std::vector<std::string> levelSequence(bool t13, bool l6)
 std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u,
                                              double v0, double limit)
 {
-  // a wall is 1 mm of samples at or above kWallHu (single noisy samples are not walls)
+  // start in free space: a start on a wall's edge would measure nothing (backwards first: the
+  // ganglion lies in the dorsal part of the foramen)
+  for (double t = 0; t <= 6.0; t += 0.5) {
+    const float b = w.sample(p.at(u, v0 - t));
+    if (!std::isnan(b) && b < kWallHu) {
+      v0 -= t;
+      break;
+    }
+    const float a = w.sample(p.at(u, v0 + t));
+    if (!std::isnan(a) && a < kWallHu) {
+      v0 += t;
+      break;
+    }
+  }
+  // a wall is 1 mm of samples at or above kWallHu (single noisy samples are not walls), or one
+  // sample of clear bone (a thin process seen in partial volume)
   auto walk = [&](double dir) {
     double last = v0;
     int run = 0;
     for (double t = 0; t <= limit; t += 0.5) {
       float x = w.sample(p.at(u, v0 + dir * t));
       if (std::isnan(x) || x >= kWallHu) {
-        if (++run >= 2) {
+        if (++run >= 2 || std::isnan(x) || x >= kThinBoneHu) {
           break;
         }
       } else {
@@ -649,6 +689,20 @@ public:
       m_bone = analyseBone(m_work, m_progress);
     }
     auto chain = canalChain(m_bone.candidates, h);
+    if (!m_bone.faintCandidates.empty()) {
+      // thin osteoporotic laminae may leave long stretches without a closed ring at the bone
+      // threshold: the fainter rings count when they make a clearly longer canal
+      m_allCandidates = m_bone.candidates;
+      m_allCandidates.insert(m_allCandidates.end(), m_bone.faintCandidates.begin(),
+                             m_bone.faintCandidates.end());
+      auto wider = canalChain(m_allCandidates, h);
+      auto span = [](const std::vector<const CanalCandidate*>& c) {
+        return c.empty() ? 0 : c.back()->k - c.front()->k;
+      };
+      if (span(wider) > 1.3 * span(chain) + 10.0 / h) {
+        chain = std::move(wider);
+      }
+    }
     const double span = chain.empty() ? 0.0 : (chain.back()->k - chain.front()->k) * h;
     if (chain.size() < 6 || span < 50.0) {
       // a canal-like chain that reaches both ends of a short image: a spine, but too short a stretch
@@ -2287,9 +2341,18 @@ private:
     const ImageGeometry& ig = model.labels.geometry();
     const auto& out = model.labels.voxels();
     const std::size_t nx = ig.size[0], ny = ig.size[1], nz = ig.size[2];
+    // the body: in front of the canal (8 mm and more along the vertebra's mid-height frame)
+    std::array<const CentrelinePoint*, 256> frame{};
+    for (const Segment& seg : m_segments) {
+      if (seg.label > 0 && seg.label < 256 && seg.level != "sacrum") {
+        frame[static_cast<std::size_t>(seg.label)] = &m_line[static_cast<std::size_t>(std::lround(seg.run.mid()))];
+      }
+    }
     std::vector<std::array<double, 4>> perSlice(nz * 256, { 0, 0, 0, 0 });
+    std::vector<std::array<double, 4>> bodyPerSlice(nz * 256, { 0, 0, 0, 0 });
     parallelFor(nz, [&](std::size_t k) {
       std::array<double, 4>* acc = perSlice.data() + k * 256;
+      std::array<double, 4>* body = bodyPerSlice.data() + k * 256;
       for (std::size_t j = 0; j < ny; ++j) {
         const std::uint8_t* row = out.data() + ig.offset(0, j, k);
         for (std::size_t i = 0; i < nx; ++i) {
@@ -2298,6 +2361,17 @@ private:
           a[1] += static_cast<double>(j);
           a[2] += static_cast<double>(k);
           a[3] += 1.0;
+          if (const CentrelinePoint* f = frame[row[i]]) {
+            const Vector3d q = ig.indexToLps(Vector3d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)));
+            const Vector3d d = q - f->centre;
+            if (d.dot(f->anterior) > 8.0 && std::abs(d.dot(f->left)) < 25.0) {
+              auto& b = body[row[i]];
+              b[0] += q.x();
+              b[1] += q.y();
+              b[2] += q.z();
+              b[3] += 1.0;
+            }
+          }
         }
       }
     });
@@ -2316,6 +2390,16 @@ private:
       if (s[3] > 0) {
         v.centroid = ig.indexToLps(Vector3d(s[0], s[1], s[2]) / s[3]);
         v.volumeMl = s[3] * voxelMl;
+      }
+      std::array<double, 4> b{ 0, 0, 0, 0 };
+      for (std::size_t k = 0; k < nz; ++k) {
+        for (int c = 0; c < 4; ++c) {
+          b[static_cast<std::size_t>(c)] +=
+            bodyPerSlice[k * 256 + static_cast<std::size_t>(v.label)][static_cast<std::size_t>(c)];
+        }
+      }
+      if (!m_mr && b[3] > 0 && frame[static_cast<std::size_t>(v.label)]) { // (MR labels overreach)
+        v.bodyCentre = Vector3d(b[0], b[1], b[2]) / b[3];
       }
     }
   }
@@ -2411,8 +2495,9 @@ private:
   SpineModelOptions m_options;
   ProgressCallback m_progress;
   bool m_mr = false;
-  double m_csf = 0.0; ///< MR: CSF signal (90th percentile inside the canal)
-  WorkVolume m_raw;   ///< MR: the resampled signal before mapping
+  double m_csf = 0.0;                          ///< MR: CSF signal (90th percentile inside the canal)
+  std::vector<CanalCandidate> m_allCandidates; ///< with the faint rings, when the chain uses them
+  WorkVolume m_raw;                            ///< MR: the resampled signal before mapping
   WorkVolume m_work;
   BoneAnalysis m_bone;
   std::vector<const CanalCandidate*> m_chain;
