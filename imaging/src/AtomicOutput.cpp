@@ -2,7 +2,11 @@
 
 #include "drg/imaging/Error.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <atomic>
 #include <fstream>
@@ -29,22 +33,44 @@ fs::path temporarySibling(const fs::path& path)
 
 void writeFileAtomically(const fs::path& path, std::string_view bytes)
 {
+  // written aside, flushed to the disk (fsync), renamed over the target, and the folder synced:
+  // after a crash or power loss the file is either the old one or the new one, never a mix
   fs::path tmp = temporarySibling(path);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw Error(ErrorCode::Io,
-                  "cannot write " + tmp.string() + ": check that the folder exists and is writable");
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw Error(ErrorCode::Io, "cannot write " + tmp.string() + ": " + std::strerror(errno) +
+                                 " (check that the folder exists and is writable)");
+  }
+  const char* p = bytes.data();
+  std::size_t left = bytes.size();
+  bool ok = true;
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) {
+      continue;
     }
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw Error(ErrorCode::Io, "writing " + tmp.string() + " failed (disk full?)");
+    if (n <= 0) {
+      ok = false;
+      break;
     }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  const int err = ok ? (::fsync(fd) == 0 ? 0 : errno) : errno;
+  ::close(fd);
+  if (!ok || err != 0) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw Error(ErrorCode::Io,
+                "writing " + tmp.string() + " failed: " + std::strerror(err ? err : EIO) + " (disk full?)");
   }
   commitStaged(tmp, path);
+  const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir); // the rename itself reaches the disk
+    ::close(dir);
+  }
 }
 
 void commitStaged(const fs::path& staged, const fs::path& target)

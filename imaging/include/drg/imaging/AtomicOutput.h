@@ -6,8 +6,9 @@
 namespace drg::imaging
 {
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so that a
-/// reader never sees a half-written file. Throws drg::Error(Io) with the path on failure.
+/// Writes `bytes` to `path` through a temporary file in the same folder (fsync'ed) and a rename
+/// (the folder fsync'ed too), so that a reader never sees a half-written file, even after a crash. Throws
+/// drg::Error(Io) with the path on failure.
 void writeFileAtomically(const std::filesystem::path& path, std::string_view bytes);
 
 /// Temporary sibling path for `path` (same folder, hidden, unique to this process), keeping the
