@@ -1,6 +1,9 @@
 #pragma once
 // Subcommands of drgplan-cli. Each registers itself on the app and sets `run` to the action.
 
+#include "drg/imaging/Image.h"
+#include "drg/imaging/SpineModel.h"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -24,6 +27,26 @@ void addImportCommands(CLI::App& app, const GlobalOptions& global, Action& run);
 
 /// `drgplan-cli segment IN --out DIR`: the spine model.
 void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// `drgplan-cli plan IN --targets L4-left,... --pocket buttock-left --out DIR`: auto-planned leads.
+void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// A volume to model: a NIfTI/NRRD/MetaImage file or a DICOM series, with what DICOM says of it.
+struct LoadedInput
+{
+  imaging::Image<float> volume;
+  std::vector<std::string> warnings;
+  std::string source, modality, seriesUid, seriesDescription, frameOfReferenceUid;
+};
+
+/// Spine model options from the command line's --modality, --shift, --transitional, --work-spacing.
+imaging::SpineModelOptions spineOptions(const std::string& modality, int shift,
+                                        const std::string& transitional, double workSpacing);
+
+/// Loads `input` (choosing `series` in a DICOM folder) and sets an automatic modality in
+/// `options` from DICOM's Modality.
+LoadedInput loadInput(const std::string& input, const std::string& series,
+                      imaging::SpineModelOptions& options, bool quiet);
 
 /// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
 bool reportProgress(const char* what, double fraction, bool quiet);

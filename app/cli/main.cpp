@@ -65,6 +65,7 @@ int main(int argc, char** argv)
   addPhantomCommand(app, global, run);
   addImportCommands(app, global, run);
   addSegmentCommand(app, global, run);
+  addPlanCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,7 @@
 #include "drg/planning/DeviceCatalog.h"
 
+#include "Sourced.h"
+
 #include "drg/imaging/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -11,50 +13,13 @@
 namespace drg::planning
 {
 
-std::string_view embeddedAsset(std::string_view name); // generated from assets/devices
-
 namespace
 {
 
+using detail::fail;
+using detail::positive;
+using detail::sourced;
 using nlohmann::json;
-
-[[noreturn]] void fail(const std::string& origin, const std::string& where, const std::string& what)
-{
-  throw Error(ErrorCode::Format, origin + ": " + where + ": " + what);
-}
-
-template<typename T>
-SourcedValue<T> sourced(const json& model, const char* field, const std::string& origin,
-                        const std::string& where)
-{
-  if (!model.contains(field)) {
-    fail(origin, where, std::string("missing field '") + field + "'");
-  }
-  const json& f = model.at(field);
-  if (!f.is_object() || !f.contains("value")) {
-    fail(origin, where,
-         std::string("field '") + field + "' must be an object with value, source and verified");
-  }
-  SourcedValue<T> v;
-  try {
-    v.value = f.at("value").get<T>();
-  } catch (const json::exception&) {
-    fail(origin, where, std::string("field '") + field + "' has a value of the wrong type");
-  }
-  v.source = f.value("source", "");
-  v.verified = f.value("verified", false);
-  if (v.source.empty()) {
-    fail(origin, where, std::string("field '") + field + "' has no source");
-  }
-  return v;
-}
-
-void positive(double v, const std::string& origin, const std::string& where, const char* field)
-{
-  if (!(v > 0.0)) {
-    fail(origin, where, std::string(field) + " must be positive");
-  }
-}
 
 template<typename M>
 void mergeById(std::vector<M>& into, const std::vector<M>& from)
@@ -149,6 +114,7 @@ DeviceCatalog DeviceCatalog::fromJson(std::string_view text, const std::string& 
     SheathModel s;
     std::string where = ident(m, "sheaths", s.id, s.name);
     s.curveRadiusMm = sourced<double>(m, "curve_radius_mm", origin, where);
+    s.shape = sourced<std::string>(m, "shape", origin, where);
     positive(s.curveRadiusMm.value, origin, where, "curve_radius_mm");
     c.m_sheaths.push_back(s);
   }
@@ -230,6 +196,27 @@ const LeadModel* DeviceCatalog::lead(const std::string& id) const
   return it == m_leads.end() ? nullptr : &*it;
 }
 
+const SheathModel* DeviceCatalog::sheath(const std::string& id) const
+{
+  auto it =
+    std::find_if(m_sheaths.begin(), m_sheaths.end(), [&](const SheathModel& m) { return m.id == id; });
+  return it == m_sheaths.end() ? nullptr : &*it;
+}
+
+const NeedleModel* DeviceCatalog::needle(const std::string& id) const
+{
+  auto it =
+    std::find_if(m_needles.begin(), m_needles.end(), [&](const NeedleModel& m) { return m.id == id; });
+  return it == m_needles.end() ? nullptr : &*it;
+}
+
+const GeneratorModel* DeviceCatalog::generator(const std::string& id) const
+{
+  auto it = std::find_if(m_generators.begin(), m_generators.end(),
+                         [&](const GeneratorModel& m) { return m.id == id; });
+  return it == m_generators.end() ? nullptr : &*it;
+}
+
 std::size_t DeviceCatalog::unverifiedCount() const
 {
   std::size_t n = 0;
@@ -238,7 +225,7 @@ std::size_t DeviceCatalog::unverifiedCount() const
          unverified(l.diameterMm) + unverified(l.tipLengthMm) + unverified(l.lengthsCm);
   }
   for (const auto& s : m_sheaths) {
-    n += unverified(s.curveRadiusMm);
+    n += unverified(s.curveRadiusMm) + unverified(s.shape);
   }
   for (const auto& x : m_needles) {
     n += unverified(x.gauge) + unverified(x.lengthMm) + unverified(x.maxEntryAngleDegrees);

@@ -460,9 +460,10 @@ private:
     // window (ligamentum flavum), the epidural needle's way in (about 10-14 mm tall in the lumbar
     // spine)
     bool sacral = d.level == "S1";
-    // (S1's lamina is low: the L5/S1 window is the widest of the spine)
-    double laminaBottom = -0.5 * d.bodyH - 1.5;
-    double laminaTop = sacral ? -3.0 : zPed + 0.25 * d.pedH;
+    // (S1's lamina is low: the L5/S1 window is the widest of the lumbar spine)
+    // (thoracic laminae overlap like shingles: windows there are narrow)
+    double laminaBottom = d.thoracic ? -0.5 * d.bodyH - 3.0 : -0.5 * d.bodyH - 1.5;
+    double laminaTop = sacral ? -3.0 : d.thoracic ? 0.5 * d.bodyH - 3.0 : zPed;
     double zLam = 0.5 * (laminaTop + laminaBottom);
     double lamHalfH = 0.5 * (laminaTop - laminaBottom);
     for (double s : { 1.0, -1.0 }) {

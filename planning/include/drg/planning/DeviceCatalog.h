@@ -39,6 +39,7 @@ struct SheathModel
   std::string id;
   std::string name;
   SourcedValue<double> curveRadiusMm;
+  SourcedValue<std::string> shape; ///< the curve option as the maker describes it
 };
 
 struct NeedleModel
@@ -91,6 +92,9 @@ public:
   const std::vector<ExtensionModel>& extensions() const { return m_extensions; }
 
   const LeadModel* lead(const std::string& id) const;
+  const SheathModel* sheath(const std::string& id) const;
+  const NeedleModel* needle(const std::string& id) const;
+  const GeneratorModel* generator(const std::string& id) const;
 
   /// Number of values in the catalog not verified against a maker's document.
   std::size_t unverifiedCount() const;

@@ -1,0 +1,200 @@
+// `drgplan-cli plan IN --targets L4-left,L5-left --pocket buttock-left --out DIR`: the spine model,
+// auto-planned leads and pocket, the plan file and a table of leads, pocket and findings.
+#include "Commands.h"
+
+#include "drg/imaging/Error.h"
+#include "drg/planning/Planner.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace drg::cli
+{
+namespace
+{
+using namespace drg::imaging;
+using namespace drg::planning;
+
+struct PlanArgs
+{
+  std::string input;
+  std::string out;
+  std::string series;
+  std::string targets;
+  std::string pocket;
+  std::string approach;
+  std::string modality = "auto";
+  int shift = 0;
+  std::string transitional;
+  std::string devices;
+  bool json = false;
+};
+
+std::vector<std::string> splitList(const std::string& text)
+{
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) {
+      out.push_back(item);
+    }
+  }
+  return out;
+}
+
+int runPlan(const PlanArgs& a, const GlobalOptions& global)
+{
+  const std::vector<std::string> targets = splitList(a.targets);
+  if (targets.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "--targets needs at least one LEVEL-SIDE, e.g. L4-left");
+  }
+  std::vector<std::pair<std::string, Side>> parsed;
+  for (const auto& t : targets) {
+    parsed.push_back(parseTarget(t));
+  }
+  std::optional<std::pair<PocketSite, Side>> pocket;
+  if (!a.pocket.empty()) {
+    const auto dash = a.pocket.find('-');
+    const std::string site = a.pocket.substr(0, dash),
+                      side = dash == std::string::npos ? "" : a.pocket.substr(dash + 1);
+    if ((site != "abdomen" && site != "buttock") || (side != "left" && side != "right")) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "--pocket must be abdomen-left, abdomen-right, buttock-left or buttock-right, not '" +
+                    a.pocket + "'");
+    }
+    pocket = std::make_pair(site == "abdomen" ? PocketSite::Abdomen : PocketSite::Buttock,
+                            side == "left" ? Side::Left : Side::Right);
+  }
+  const bool approachGiven = !a.approach.empty();
+  const Approach approach = approachGiven ? parseApproach(a.approach) : Approach::ContralateralInterlaminar;
+  DeviceCatalog catalog = DeviceCatalog::withUserFolder(a.devices);
+  PlanRules rules = PlanRules::builtIn();
+  if (static_cast<int>(parsed.size()) > rules.maxLeads.value) {
+    throw Error(ErrorCode::InvalidArgument, std::to_string(parsed.size()) +
+                                              " targets: a plan holds at most " +
+                                              std::to_string(rules.maxLeads.value) + " leads");
+  }
+
+  SpineModelOptions o = spineOptions(a.modality, a.shift, a.transitional, 0.0);
+  LoadedInput in = loadInput(a.input, a.series, o, global.quiet);
+  SpineModel model =
+    buildSpineModel(in.volume, o, [&](double f) { return reportProgress("spine model", f, global.quiet); });
+  PlanAnatomy anatomy(model, &in.volume);
+  Planner planner(anatomy, std::move(catalog), std::move(rules));
+  Plan start;
+  start.study.source = std::filesystem::absolute(a.input).string();
+  start.study.modality = in.modality.empty() ? model.modality : in.modality;
+  start.study.seriesUid = in.seriesUid;
+  start.study.frameOfReferenceUid = in.frameOfReferenceUid;
+  start.study.seriesDescription = in.seriesDescription;
+  start.study.levelAnchor = model.anchor;
+  start.study.labelShift = model.labelShift;
+  PlanEditor editor(planner, start);
+  for (const auto& [level, side] : parsed) {
+    const int i = editor.addLead(level + " " + sideName(side), level, side);
+    if (approachGiven && level != "S1") {
+      editor.setApproach(i, approach);
+    }
+  }
+  if (pocket) {
+    editor.setPocket(pocket->first, pocket->second);
+  }
+  const Plan& plan = editor.plan();
+  std::filesystem::create_directories(a.out);
+  writeSpineModel(model, a.out);
+  const std::filesystem::path file = std::filesystem::path(a.out) / "plan.drgplan.json";
+  savePlan(plan, file);
+  if (a.json) {
+    std::cout << planToJson(plan);
+    return 0;
+  }
+  std::cout << "plan written to " << file.string() << " (spine model beside it)\n";
+  std::cout << "levels counted from: " << model.anchor << "\n\n";
+  std::cout << "lead        approach        window  needle depth  angle cc/ml   route  min radius  coverage  "
+               "lead   ext\n";
+  for (const auto& l : plan.leads) {
+    if (!l.planned) {
+      std::printf("%-11s not planned: %s\n", l.name.c_str(), l.problem.c_str());
+      continue;
+    }
+    std::printf(
+      "%-11s %-15s %-7s %6.1f mm   %4.0f/%-3.0f deg  %4.0f mm  %4.1f mm  %6.0f %%  %3.0f cm %3.0f cm\n",
+      l.name.c_str(), approachName(l.approach), l.entryLevel.c_str(), l.needleDepthMm,
+      l.needleCranioCaudalDeg, l.needleMedioLateralDeg, l.routeLengthMm, l.minRadiusMm, l.coverage * 100.0,
+      l.budget.leadCm, l.budget.extensionCm);
+  }
+  std::cout << "\nlead        target (LPS mm)            skin entry (LPS mm)        epidural entry (LPS mm)  "
+               "  sheath\n";
+  for (const auto& l : plan.leads) {
+    if (l.planned) {
+      std::printf("%-11s %7.1f %7.1f %7.1f    %7.1f %7.1f %7.1f    %7.1f %7.1f %7.1f    %s\n", l.name.c_str(),
+                  l.target.x(), l.target.y(), l.target.z(), l.skinEntry.x(), l.skinEntry.y(), l.skinEntry.z(),
+                  l.epiduralEntry.x(), l.epiduralEntry.y(), l.epiduralEntry.z(), l.sheathUsed.c_str());
+    }
+  }
+  if (plan.pocket) {
+    const PocketPlan& p = *plan.pocket;
+    if (p.placed) {
+      std::printf("\npocket: %s %s, centre %.1f %.1f %.1f, depth %.0f mm\n", pocketSiteName(p.site),
+                  sideName(p.side), p.centre.x(), p.centre.y(), p.centre.z(), p.depthMm);
+      for (const auto& l : plan.leads) {
+        if (l.planned) {
+          std::printf("  %-11s length needed %.0f mm = route %.0f + track %.0f + loop %.0f + tunnel %.0f + "
+                      "slack %.0f\n",
+                      l.name.c_str(), l.budget.totalMm, l.budget.routeMm, l.budget.trackMm, l.budget.loopMm,
+                      l.budget.tunnelMm, l.budget.slackMm);
+        }
+      }
+    }
+  }
+  int errors = 0, warnings = 0;
+  std::cout << "\nfindings:" << (plan.findings.empty() ? " none\n" : "\n");
+  for (const auto& f : plan.findings) {
+    errors += f.severity == Severity::Error ? 1 : 0;
+    warnings += f.severity == Severity::Warning ? 1 : 0;
+    std::printf("  %-7s %-28s %s (%.1f %s, limit %.1f)\n", severityName(f.severity), f.code.c_str(),
+                f.message.c_str(), f.measured, f.unit.c_str(), f.threshold);
+  }
+  std::printf("%d errors, %d warnings; device values and planning rules are unverified seed data\n", errors,
+              warnings);
+  std::fflush(stdout);
+  for (const auto& w : in.warnings) {
+    std::cout << "warning: " << w << "\n";
+  }
+  for (const auto& w : model.warnings) {
+    std::cout << "warning: " << w << "\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run)
+{
+  auto args = std::make_shared<PlanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+    "plan", "plan DRG leads and the generator pocket on a spine image; writes DIR/plan.drgplan.json");
+  cmd->add_option("input", args->input, "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume")
+    ->required();
+  cmd
+    ->add_option("--targets", args->targets, "comma-separated LEVEL-SIDE targets, e.g. L4-left,L5-left (1-4)")
+    ->required();
+  cmd->add_option("--pocket", args->pocket,
+                  "generator pocket: abdomen-left|abdomen-right|buttock-left|buttock-right");
+  cmd->add_option("--out", args->out, "output folder")->required();
+  cmd->add_option("--approach", args->approach,
+                  "contralateral (default) or ipsilateral; S1 uses the sacral approach");
+  cmd->add_option("--series", args->series, "series (stack id) when the input holds several");
+  cmd->add_option("--modality", args->modality, "auto, ct or t2");
+  cmd->add_option("--shift", args->shift, "move every level label by N (+: towards the feet)");
+  cmd->add_option("--transitional", args->transitional, "declare none, L6, T13 or sacralized-L5");
+  cmd->add_option("--devices", args->devices, "folder of extra device catalog files (*.json)");
+  cmd->add_flag("--json", args->json, "print the plan file instead of the tables");
+  cmd->callback([args, &global, &run] { run = [args, &global] { return runPlan(*args, global); }; });
+}
+
+} // namespace drg::cli

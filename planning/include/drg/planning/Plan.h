@@ -1,0 +1,211 @@
+#pragma once
+// The plan: up to four DRG leads (target, needle, epidural route, contacts, anchor, strain-relief
+// loop), the pulse generator pocket and its tunnels, the length budget and the safety findings.
+// Qt-free: the CLI and the GUI drive the same model (the GUI binds to PlanEditor and its undo).
+// Positions are LPS millimetres in the frame of reference of the planned series.
+
+#include "drg/imaging/SpineLevel.h"
+#include "drg/planning/DeviceCatalog.h"
+
+#include <Eigen/Core>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drg::planning
+{
+
+using Eigen::Vector3d;
+using imaging::Side;
+
+/// Thresholds and defaults of the planner and its safety checks, from assets/planning/rules.json
+/// (each with its source and a verified flag, like the device catalog).
+struct PlanRules
+{
+  SourcedValue<int> maxLeads;
+  SourcedValue<double> preferredNeedleAngleDeg; ///< cranio-caudal angle to the skin the planner aims for
+  SourcedValue<double> minNeedleAngleDeg;       ///< flatter cannot reach the epidural space
+  SourcedValue<double> maxMedioLateralAngleDeg; ///< medio-lateral tilt beyond this is flagged
+  SourcedValue<double> ganglionClearanceMm;     ///< needle or route nearer another ganglion is flagged
+  SourcedValue<double> cordClearanceMm;         ///< needle tip or route nearer the cord is flagged
+  SourcedValue<double> cordRadiusMm;            ///< the cord's radius above the conus
+  SourcedValue<double> minCoverage;             ///< fraction of the ganglion's length under the contacts
+  SourcedValue<double> contactDorsalOffset;     ///< lead axis behind the ganglion centre, in ganglion widths
+  SourcedValue<double> leadSpacingMm;           ///< two leads nearer than this crowd each other
+  SourcedValue<double> strainReliefLoopDiameterMm;
+  SourcedValue<double> pocketSlackMm;        ///< lead coiled behind the generator
+  SourcedValue<double> connectorInsertionMm; ///< lead inside the generator's header
+  SourcedValue<double> pocketDepthMm;        ///< default depth of the pocket (skin to generator)
+  SourcedValue<double> minPocketDepthMm;
+  SourcedValue<double> maxPocketDepthMm;
+  SourcedValue<double> pocketBoneClearanceMm; ///< generator edge to iliac crest or lowest rib
+  SourcedValue<double> fallbackFasciaDepthMm; ///< anchor depth when the fascia is not seen
+
+  /// Parses rules text; throws drg::Error(Format) naming the field.
+  static PlanRules fromJson(std::string_view text, const std::string& origin);
+  /// The rules compiled in from assets/planning/rules.json.
+  static PlanRules builtIn();
+  std::size_t unverifiedCount() const;
+};
+
+enum class Approach
+{
+  ContralateralInterlaminar, ///< needle on the other side, 1-2 levels below, sheath crosses over
+  IpsilateralInterlaminar,
+  Sacral ///< S1: from the L5/S1 window down the sacral canal, lead along the root medial to lateral
+};
+const char* approachName(Approach a) noexcept;   ///< "contralateral", "ipsilateral", "sacral"
+Approach parseApproach(const std::string& text); ///< throws drg::Error(InvalidArgument)
+
+enum class Severity
+{
+  Info,
+  Warning,
+  Error
+};
+const char* severityName(Severity s) noexcept; ///< "info", "warning", "error"
+
+/// One safety finding: what was measured against which threshold.
+struct Finding
+{
+  std::string code; ///< stable id, e.g. "needle-through-bone"
+  Severity severity = Severity::Warning;
+  int lead = -1; ///< index into Plan::leads, or -1 for the pocket / the plan
+  double measured = 0.0;
+  double threshold = 0.0;
+  std::string unit;
+  std::string message;
+};
+
+/// Lead length needed against what the catalog offers.
+struct LengthBudget
+{
+  double routeMm = 0;  ///< lead tip to the epidural entry, along the route
+  double trackMm = 0;  ///< epidural entry to the anchor at the fascia, along the needle track
+  double loopMm = 0;   ///< strain-relief loop
+  double tunnelMm = 0; ///< anchor to the pocket, subcutaneous
+  double slackMm = 0;  ///< coiled in the pocket plus the connector's insertion
+  double totalMm = 0;
+  double leadCm = 0;      ///< chosen lead length (0: none fits)
+  double extensionCm = 0; ///< chosen extension (0: none needed)
+  bool fits = false;
+};
+
+struct LeadPlan
+{
+  // ---- what the user decides ----------------------------------------------------------------
+  std::string name;
+  std::string targetLevel; ///< "L4": the L4 ganglion (in the L4/L5 foramen)
+  Side targetSide = Side::Left;
+  std::optional<Vector3d> manualTarget; ///< a point the user gave instead of the DRG estimate
+  Approach approach = Approach::ContralateralInterlaminar;
+  std::string entryLevel;        ///< upper vertebra of the interlaminar window ("L5": the L5/S1 window)
+  std::string leadModel, needle; ///< catalog ids
+  std::string sheath;            ///< catalog id; empty: the planner picks the widest curve that fits
+  std::optional<Vector3d> skinEntryOverride;
+  std::optional<Vector3d> epiduralEntryOverride;
+  bool locked = false;
+
+  // ---- what the planner derives -------------------------------------------------------------
+  Vector3d target{ 0, 0, 0 };      ///< ganglion centre aimed at
+  Vector3d targetAxis{ 0, 0, -1 }; ///< along the exiting root, distally
+  double targetLengthMm = 0, targetWidthMm = 0;
+  Vector3d skinEntry{ 0, 0, 0 };
+  Vector3d epiduralEntry{ 0, 0, 0 };
+  double needleDepthMm = 0;         ///< skin entry to epidural entry
+  double needleCranioCaudalDeg = 0; ///< angle to the skin surface in the sagittal plane
+  double needleMedioLateralDeg = 0; ///< tilt out of the sagittal plane
+  double needleBoneMm = 0;          ///< length of the needle path within bone
+  std::vector<Vector3d> route;      ///< epidural entry to the lead tip, about every 0.5 mm
+  double routeLengthMm = 0;
+  double minRadiusMm = 0;    ///< tightest bend of the route
+  double sheathRadiusMm = 0; ///< of the chosen sheath
+  Vector3d tip{ 0, 0, 0 };
+  std::vector<Vector3d> contacts; ///< contact centres, distal first
+  double coverage = 0;            ///< fraction of the ganglion's length under the contact array
+  Vector3d anchor{ 0, 0, 0 };     ///< at the fascia on the needle track
+  bool anchorAtFascia = false;    ///< false: fascia not seen, anchor at the fallback depth
+  Vector3d loopCentre{ 0, 0, 0 };
+  double loopDiameterMm = 0;
+  std::vector<Vector3d> tunnel; ///< anchor to the pocket
+  LengthBudget budget;
+  std::string sheathUsed; ///< the sheath the route was shaped for
+  bool planned = false;   ///< false when the target could not be reached: `problem` says why
+  std::string problem;
+  std::string plannedFrom; ///< the inputs the geometry was computed from (a cache key; not saved)
+};
+
+enum class PocketSite
+{
+  Abdomen,
+  Buttock
+};
+const char* pocketSiteName(PocketSite s) noexcept; ///< "abdomen", "buttock"
+
+struct PocketPlan
+{
+  PocketSite site = PocketSite::Buttock;
+  Side side = Side::Left;
+  std::string generator;                    ///< catalog id
+  double depthMm = 0;                       ///< skin to the generator's outer face
+  std::optional<Vector3d> positionOverride; ///< a point on or near the skin the user chose
+
+  Vector3d skinPoint{ 0, 0, 0 };
+  Vector3d outward{ 0, 0, 1 };                        ///< skin normal
+  Vector3d centre{ 0, 0, 0 };                         ///< generator centre
+  Eigen::Matrix3d axes = Eigen::Matrix3d::Identity(); ///< columns: length, width, thickness (outward)
+  Vector3d sizeMm{ 0, 0, 0 };
+  bool placed = false;
+};
+
+/// Which images the plan belongs to.
+struct StudyReference
+{
+  std::string source; ///< path of the series or volume as opened
+  std::string modality;
+  std::string seriesUid;
+  std::string frameOfReferenceUid;
+  std::string seriesDescription;
+  std::string levelAnchor; ///< what the spine model counted the levels from
+  int labelShift = 0;
+};
+
+struct Plan
+{
+  StudyReference study;
+  std::vector<LeadPlan> leads;
+  std::optional<PocketPlan> pocket;
+  std::vector<Finding> findings; ///< recomputed after every edit
+
+  bool operator==(const Plan& other) const;
+};
+
+// ---- plan files (.drgplan.json) -------------------------------------------------------------
+
+constexpr int kPlanFileVersion = 1;
+
+/// The plan file's text (schema "drgplan.plan", version kPlanFileVersion): deterministic, so an
+/// unchanged plan gives the same bytes.
+std::string planToJson(const Plan& plan);
+
+/// Parses a plan file's text. Throws drg::Error(Format) for text that is not JSON or not a plan
+/// (naming what is wrong), drg::Error(Unsupported) for a newer version; older versions are
+/// migrated. Never returns a half-read plan.
+Plan planFromJson(std::string_view text, const std::string& origin);
+
+/// Writes the plan atomically (temporary file, fsync, rename; then the folder is synced).
+void savePlan(const Plan& plan, const std::filesystem::path& path);
+
+/// Reads a plan file; errors as planFromJson, plus drg::Error(Io).
+Plan loadPlan(const std::filesystem::path& path);
+
+/// Autosave next to the plan: "<name>.autosave" (or in `folder` for an unsaved plan).
+std::filesystem::path autosavePath(const std::filesystem::path& planPath);
+
+/// The autosave to offer for recovery: it exists and is newer than the plan file (or the plan
+/// file is missing). Empty when there is nothing to recover.
+std::optional<std::filesystem::path> recoverableAutosave(const std::filesystem::path& planPath);
+
+} // namespace drg::planning

@@ -1,0 +1,242 @@
+// Edits of a plan with unlimited undo and redo: each edit keeps a copy of the plan before it (plans
+// are small), so undo restores it exactly, byte for byte in its file form.
+#include "drg/imaging/Error.h"
+#include "drg/planning/Planner.h"
+
+namespace drg::planning
+{
+
+PlanEditor::PlanEditor(const Planner& planner, Plan plan)
+  : m_planner(planner)
+  , m_plan(std::move(plan))
+{}
+
+LeadPlan& PlanEditor::editable(int lead)
+{
+  if (lead < 0 || lead >= static_cast<int>(m_plan.leads.size())) {
+    throw Error(ErrorCode::InvalidArgument, "no lead number " + std::to_string(lead + 1));
+  }
+  LeadPlan& l = m_plan.leads[static_cast<std::size_t>(lead)];
+  if (l.locked) {
+    throw Error(ErrorCode::InvalidArgument, "lead '" + l.name + "' is locked: unlock it to change it");
+  }
+  return l;
+}
+
+template<typename F>
+void PlanEditor::edit(F&& change)
+{
+  Plan before = m_plan;
+  try {
+    change();
+    m_planner.recompute(m_plan);
+  } catch (...) {
+    m_plan = std::move(before); // a refused edit changes nothing
+    throw;
+  }
+  m_undo.push_back(std::move(before));
+  m_redo.clear();
+}
+
+int PlanEditor::addLead(const std::string& name, const std::string& level, Side side)
+{
+  const int max = m_planner.rules().maxLeads.value;
+  if (static_cast<int>(m_plan.leads.size()) >= max) {
+    throw Error(ErrorCode::InvalidArgument, "a plan holds at most " + std::to_string(max) +
+                                              " leads (the generator has " + std::to_string(max) +
+                                              " ports): remove one first");
+  }
+  if (name.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "a lead needs a name");
+  }
+  for (const auto& l : m_plan.leads) {
+    if (l.name == name) {
+      throw Error(ErrorCode::InvalidArgument, "there is already a lead named '" + name + "'");
+    }
+  }
+  LeadPlan lead = m_planner.newLead(name, level, side);
+  edit([&] { m_plan.leads.push_back(std::move(lead)); });
+  return static_cast<int>(m_plan.leads.size()) - 1;
+}
+
+void PlanEditor::removeLead(int lead)
+{
+  editable(lead);
+  edit([&] { m_plan.leads.erase(m_plan.leads.begin() + lead); });
+}
+
+void PlanEditor::renameLead(int lead, const std::string& name)
+{
+  if (name.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "a lead needs a name");
+  }
+  editable(lead);
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].name = name; });
+}
+
+void PlanEditor::setTarget(int lead, const std::string& level, Side side)
+{
+  LeadPlan& l = editable(lead);
+  const LeadPlan fresh = m_planner.newLead(l.name, level, side);
+  edit([&] {
+    LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
+    e.targetLevel = level;
+    e.targetSide = side;
+    e.manualTarget.reset();
+    e.approach = fresh.approach;
+    e.entryLevel = fresh.entryLevel;
+    e.skinEntryOverride.reset();
+    e.epiduralEntryOverride.reset();
+  });
+}
+
+void PlanEditor::setManualTarget(int lead, const Vector3d& point)
+{
+  editable(lead);
+  if (!m_planner.anatomy().inImage(point)) {
+    throw Error(ErrorCode::InvalidArgument, "the target point lies outside the image");
+  }
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].manualTarget = point; });
+}
+
+void PlanEditor::setApproach(int lead, Approach approach, const std::string& entryLevel)
+{
+  editable(lead);
+  if (!entryLevel.empty() && !m_planner.anatomy().model().vertebra(entryLevel)) {
+    throw Error(ErrorCode::InvalidArgument, "entry level " + entryLevel + " is not in the image");
+  }
+  edit([&] {
+    LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
+    e.approach = approach;
+    if (!entryLevel.empty()) {
+      e.entryLevel = entryLevel;
+    }
+    e.skinEntryOverride.reset();
+    e.epiduralEntryOverride.reset();
+  });
+}
+
+void PlanEditor::setSheath(int lead, const std::string& sheathId)
+{
+  editable(lead);
+  if (!sheathId.empty() && !m_planner.catalog().sheath(sheathId)) {
+    throw Error(ErrorCode::InvalidArgument, "sheath '" + sheathId + "' is not in the device catalog");
+  }
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].sheath = sheathId; });
+}
+
+void PlanEditor::setLeadModel(int lead, const std::string& leadModelId)
+{
+  editable(lead);
+  if (!m_planner.catalog().lead(leadModelId)) {
+    throw Error(ErrorCode::InvalidArgument, "lead model '" + leadModelId + "' is not in the device catalog");
+  }
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].leadModel = leadModelId; });
+}
+
+void PlanEditor::moveSkinEntry(int lead, const Vector3d& p)
+{
+  editable(lead);
+  if (!m_planner.anatomy().inImage(p)) {
+    throw Error(ErrorCode::InvalidArgument, "the skin entry lies outside the image");
+  }
+  edit([&] {
+    LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
+    e.skinEntryOverride = p;
+    if (!e.epiduralEntryOverride) {
+      e.epiduralEntryOverride = e.epiduralEntry; // the entry stays where it was; the needle pivots
+    }
+  });
+}
+
+void PlanEditor::moveEpiduralEntry(int lead, const Vector3d& p)
+{
+  editable(lead);
+  if (!m_planner.anatomy().inImage(p)) {
+    throw Error(ErrorCode::InvalidArgument, "the epidural entry lies outside the image");
+  }
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].epiduralEntryOverride = p; });
+}
+
+void PlanEditor::resetLead(int lead)
+{
+  editable(lead);
+  edit([&] {
+    LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
+    e.skinEntryOverride.reset();
+    e.epiduralEntryOverride.reset();
+    e.manualTarget.reset();
+  });
+}
+
+void PlanEditor::setLocked(int lead, bool locked)
+{
+  if (lead < 0 || lead >= static_cast<int>(m_plan.leads.size())) {
+    throw Error(ErrorCode::InvalidArgument, "no lead number " + std::to_string(lead + 1));
+  }
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].locked = locked; });
+}
+
+void PlanEditor::setPocket(PocketSite site, Side side)
+{
+  PocketPlan p = m_planner.newPocket(site, side);
+  if (m_plan.pocket) {
+    p.depthMm = m_plan.pocket->depthMm;
+    p.generator = m_plan.pocket->generator;
+  }
+  edit([&] { m_plan.pocket = p; });
+}
+
+void PlanEditor::movePocket(const Vector3d& p)
+{
+  if (!m_plan.pocket) {
+    throw Error(ErrorCode::InvalidArgument, "no pocket to move: choose its site first");
+  }
+  if (!m_planner.anatomy().inImage(p)) {
+    throw Error(ErrorCode::InvalidArgument, "the pocket position lies outside the image");
+  }
+  edit([&] { m_plan.pocket->positionOverride = p; });
+}
+
+void PlanEditor::setPocketDepth(double mm)
+{
+  if (!m_plan.pocket) {
+    throw Error(ErrorCode::InvalidArgument, "no pocket: choose its site first");
+  }
+  if (!(mm > 0.0 && mm < 80.0)) {
+    throw Error(ErrorCode::InvalidArgument, "pocket depth must be between 0 and 80 mm");
+  }
+  edit([&] { m_plan.pocket->depthMm = mm; });
+}
+
+void PlanEditor::removePocket()
+{
+  edit([&] { m_plan.pocket.reset(); });
+}
+
+void PlanEditor::replace(Plan plan)
+{
+  edit([&] { m_plan = std::move(plan); });
+}
+
+void PlanEditor::undo()
+{
+  if (m_undo.empty()) {
+    return;
+  }
+  m_redo.push_back(std::move(m_plan));
+  m_plan = std::move(m_undo.back());
+  m_undo.pop_back();
+}
+
+void PlanEditor::redo()
+{
+  if (m_redo.empty()) {
+    return;
+  }
+  m_undo.push_back(std::move(m_plan));
+  m_plan = std::move(m_redo.back());
+  m_redo.pop_back();
+}
+
+} // namespace drg::planning

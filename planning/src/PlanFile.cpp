@@ -1,0 +1,445 @@
+// Plan files (.drgplan.json): schema "drgplan.plan", deterministic text, atomic and durable saves,
+// clear refusals of foreign, corrupt and newer files, autosave paths.
+#include "drg/planning/Plan.h"
+
+#include "drg/imaging/AtomicOutput.h"
+#include "drg/imaging/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace drg::planning
+{
+namespace
+{
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+json vec(const Vector3d& v)
+{
+  return json::array({ v.x(), v.y(), v.z() });
+}
+
+json path(const std::vector<Vector3d>& points)
+{
+  json a = json::array();
+  for (const auto& p : points) {
+    a.push_back(vec(p));
+  }
+  return a;
+}
+
+/// Reading with errors that say where: "leads[1].target.side: ..."
+struct Reader
+{
+  std::string origin;
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const
+  {
+    throw Error(ErrorCode::Format, origin + ": " + where + ": " + what);
+  }
+
+  const json& field(const json& o, const char* name, const std::string& where) const
+  {
+    if (!o.is_object() || !o.contains(name)) {
+      fail(where, std::string("missing '") + name + "'");
+    }
+    return o.at(name);
+  }
+
+  std::string text(const json& o, const char* name, const std::string& where) const
+  {
+    const json& f = field(o, name, where);
+    if (!f.is_string()) {
+      fail(where + "." + name, "must be text");
+    }
+    return f.get<std::string>();
+  }
+
+  double number(const json& o, const char* name, const std::string& where) const
+  {
+    const json& f = field(o, name, where);
+    if (!f.is_number()) {
+      fail(where + "." + name, "must be a number");
+    }
+    const double v = f.get<double>();
+    if (!std::isfinite(v)) {
+      fail(where + "." + name, "must be finite");
+    }
+    return v;
+  }
+
+  bool flag(const json& o, const char* name, const std::string& where) const
+  {
+    const json& f = field(o, name, where);
+    if (!f.is_boolean()) {
+      fail(where + "." + name, "must be true or false");
+    }
+    return f.get<bool>();
+  }
+
+  Vector3d point(const json& f, const std::string& where) const
+  {
+    if (!f.is_array() || f.size() != 3 || !f[0].is_number() || !f[1].is_number() || !f[2].is_number()) {
+      fail(where, "must be [x, y, z] in mm");
+    }
+    Vector3d v(f[0].get<double>(), f[1].get<double>(), f[2].get<double>());
+    if (!v.allFinite()) {
+      fail(where, "must be finite");
+    }
+    return v;
+  }
+
+  Vector3d point(const json& o, const char* name, const std::string& where) const
+  {
+    return point(field(o, name, where), where + "." + name);
+  }
+
+  std::optional<Vector3d> optionalPoint(const json& o, const char* name, const std::string& where) const
+  {
+    if (!o.contains(name) || o.at(name).is_null()) {
+      return std::nullopt;
+    }
+    return point(o.at(name), where + "." + name);
+  }
+
+  std::vector<Vector3d> points(const json& o, const char* name, const std::string& where) const
+  {
+    const json& f = field(o, name, where);
+    if (!f.is_array()) {
+      fail(where + "." + name, "must be a list of points");
+    }
+    std::vector<Vector3d> out;
+    out.reserve(f.size());
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      out.push_back(point(f[i], where + "." + name + "[" + std::to_string(i) + "]"));
+    }
+    return out;
+  }
+
+  Side side(const json& o, const char* name, const std::string& where) const
+  {
+    const std::string s = text(o, name, where);
+    if (s == "left") {
+      return Side::Left;
+    }
+    if (s == "right") {
+      return Side::Right;
+    }
+    fail(where + "." + name, "must be left or right, not '" + s + "'");
+  }
+};
+
+json leadJson(const LeadPlan& l)
+{
+  json j;
+  j["name"] = l.name;
+  j["target"] = { { "level", l.targetLevel },
+                  { "side", imaging::sideName(l.targetSide) },
+                  { "manual_point", l.manualTarget ? vec(*l.manualTarget) : json(nullptr) } };
+  j["approach"] = approachName(l.approach);
+  j["entry_level"] = l.entryLevel;
+  j["devices"] = { { "lead", l.leadModel }, { "sheath", l.sheath }, { "needle", l.needle } };
+  j["moved"] = { { "skin_entry", l.skinEntryOverride ? vec(*l.skinEntryOverride) : json(nullptr) },
+                 { "epidural_entry",
+                   l.epiduralEntryOverride ? vec(*l.epiduralEntryOverride) : json(nullptr) } };
+  j["locked"] = l.locked;
+  json d;
+  d["planned"] = l.planned;
+  d["problem"] = l.problem;
+  d["sheath_used"] = l.sheathUsed;
+  d["target_centre"] = vec(l.target);
+  d["target_axis"] = vec(l.targetAxis);
+  d["target_length_mm"] = l.targetLengthMm;
+  d["target_width_mm"] = l.targetWidthMm;
+  d["skin_entry"] = vec(l.skinEntry);
+  d["epidural_entry"] = vec(l.epiduralEntry);
+  d["needle"] = { { "depth_mm", l.needleDepthMm },
+                  { "cranio_caudal_deg", l.needleCranioCaudalDeg },
+                  { "medio_lateral_deg", l.needleMedioLateralDeg },
+                  { "in_bone_mm", l.needleBoneMm } };
+  d["route"] = path(l.route);
+  d["route_length_mm"] = l.routeLengthMm;
+  d["min_radius_mm"] = l.minRadiusMm;
+  d["sheath_radius_mm"] = l.sheathRadiusMm;
+  d["tip"] = vec(l.tip);
+  d["contacts"] = path(l.contacts);
+  d["coverage"] = l.coverage;
+  d["anchor"] = vec(l.anchor);
+  d["anchor_at_fascia"] = l.anchorAtFascia;
+  d["loop"] = { { "centre", vec(l.loopCentre) }, { "diameter_mm", l.loopDiameterMm } };
+  d["tunnel"] = path(l.tunnel);
+  const LengthBudget& b = l.budget;
+  d["length_budget"] = { { "route_mm", b.routeMm }, { "track_mm", b.trackMm },
+                         { "loop_mm", b.loopMm },   { "tunnel_mm", b.tunnelMm },
+                         { "slack_mm", b.slackMm }, { "total_mm", b.totalMm },
+                         { "lead_cm", b.leadCm },   { "extension_cm", b.extensionCm },
+                         { "fits", b.fits } };
+  j["derived"] = d;
+  return j;
+}
+
+LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
+{
+  LeadPlan l;
+  l.name = r.text(j, "name", w);
+  const json& t = r.field(j, "target", w);
+  l.targetLevel = r.text(t, "level", w + ".target");
+  if (!imaging::isLevelName(l.targetLevel)) {
+    r.fail(w + ".target.level", "'" + l.targetLevel + "' is not a spine level");
+  }
+  l.targetSide = r.side(t, "side", w + ".target");
+  l.manualTarget = r.optionalPoint(t, "manual_point", w + ".target");
+  try {
+    l.approach = parseApproach(r.text(j, "approach", w));
+  } catch (const Error& e) {
+    r.fail(w + ".approach", e.what());
+  }
+  l.entryLevel = r.text(j, "entry_level", w);
+  const json& dev = r.field(j, "devices", w);
+  l.leadModel = r.text(dev, "lead", w + ".devices");
+  l.sheath = r.text(dev, "sheath", w + ".devices");
+  l.needle = r.text(dev, "needle", w + ".devices");
+  const json& moved = r.field(j, "moved", w);
+  l.skinEntryOverride = r.optionalPoint(moved, "skin_entry", w + ".moved");
+  l.epiduralEntryOverride = r.optionalPoint(moved, "epidural_entry", w + ".moved");
+  l.locked = r.flag(j, "locked", w);
+  const json& d = r.field(j, "derived", w);
+  const std::string dw = w + ".derived";
+  l.planned = r.flag(d, "planned", dw);
+  l.problem = r.text(d, "problem", dw);
+  l.sheathUsed = r.text(d, "sheath_used", dw);
+  l.target = r.point(d, "target_centre", dw);
+  l.targetAxis = r.point(d, "target_axis", dw);
+  l.targetLengthMm = r.number(d, "target_length_mm", dw);
+  l.targetWidthMm = r.number(d, "target_width_mm", dw);
+  l.skinEntry = r.point(d, "skin_entry", dw);
+  l.epiduralEntry = r.point(d, "epidural_entry", dw);
+  const json& n = r.field(d, "needle", dw);
+  l.needleDepthMm = r.number(n, "depth_mm", dw + ".needle");
+  l.needleCranioCaudalDeg = r.number(n, "cranio_caudal_deg", dw + ".needle");
+  l.needleMedioLateralDeg = r.number(n, "medio_lateral_deg", dw + ".needle");
+  l.needleBoneMm = r.number(n, "in_bone_mm", dw + ".needle");
+  l.route = r.points(d, "route", dw);
+  l.routeLengthMm = r.number(d, "route_length_mm", dw);
+  l.minRadiusMm = r.number(d, "min_radius_mm", dw);
+  l.sheathRadiusMm = r.number(d, "sheath_radius_mm", dw);
+  l.tip = r.point(d, "tip", dw);
+  l.contacts = r.points(d, "contacts", dw);
+  l.coverage = r.number(d, "coverage", dw);
+  l.anchor = r.point(d, "anchor", dw);
+  l.anchorAtFascia = r.flag(d, "anchor_at_fascia", dw);
+  const json& loop = r.field(d, "loop", dw);
+  l.loopCentre = r.point(loop, "centre", dw + ".loop");
+  l.loopDiameterMm = r.number(loop, "diameter_mm", dw + ".loop");
+  l.tunnel = r.points(d, "tunnel", dw);
+  const json& b = r.field(d, "length_budget", dw);
+  const std::string bw = dw + ".length_budget";
+  l.budget.routeMm = r.number(b, "route_mm", bw);
+  l.budget.trackMm = r.number(b, "track_mm", bw);
+  l.budget.loopMm = r.number(b, "loop_mm", bw);
+  l.budget.tunnelMm = r.number(b, "tunnel_mm", bw);
+  l.budget.slackMm = r.number(b, "slack_mm", bw);
+  l.budget.totalMm = r.number(b, "total_mm", bw);
+  l.budget.leadCm = r.number(b, "lead_cm", bw);
+  l.budget.extensionCm = r.number(b, "extension_cm", bw);
+  l.budget.fits = r.flag(b, "fits", bw);
+  return l;
+}
+
+json pocketJson(const PocketPlan& p)
+{
+  json j;
+  j["site"] = pocketSiteName(p.site);
+  j["side"] = imaging::sideName(p.side);
+  j["generator"] = p.generator;
+  j["depth_mm"] = p.depthMm;
+  j["moved_to"] = p.positionOverride ? vec(*p.positionOverride) : json(nullptr);
+  j["derived"] = { { "placed", p.placed },
+                   { "skin_point", vec(p.skinPoint) },
+                   { "outward", vec(p.outward) },
+                   { "centre", vec(p.centre) },
+                   { "axes", json::array({ vec(p.axes.col(0)), vec(p.axes.col(1)), vec(p.axes.col(2)) }) },
+                   { "size_mm", vec(p.sizeMm) } };
+  return j;
+}
+
+PocketPlan pocketFrom(const json& j, const Reader& r)
+{
+  const std::string w = "pocket";
+  PocketPlan p;
+  const std::string site = r.text(j, "site", w);
+  if (site != "abdomen" && site != "buttock") {
+    r.fail(w + ".site", "must be abdomen or buttock, not '" + site + "'");
+  }
+  p.site = site == "abdomen" ? PocketSite::Abdomen : PocketSite::Buttock;
+  p.side = r.side(j, "side", w);
+  p.generator = r.text(j, "generator", w);
+  p.depthMm = r.number(j, "depth_mm", w);
+  p.positionOverride = r.optionalPoint(j, "moved_to", w);
+  const json& d = r.field(j, "derived", w);
+  p.placed = r.flag(d, "placed", w + ".derived");
+  p.skinPoint = r.point(d, "skin_point", w + ".derived");
+  p.outward = r.point(d, "outward", w + ".derived");
+  p.centre = r.point(d, "centre", w + ".derived");
+  const std::vector<Vector3d> axes = r.points(d, "axes", w + ".derived");
+  if (axes.size() != 3) {
+    r.fail(w + ".derived.axes", "needs three axes");
+  }
+  for (int c = 0; c < 3; ++c) {
+    p.axes.col(c) = axes[static_cast<std::size_t>(c)];
+  }
+  p.sizeMm = r.point(d, "size_mm", w + ".derived");
+  return p;
+}
+
+} // namespace
+
+bool Plan::operator==(const Plan& other) const
+{
+  return planToJson(*this) == planToJson(other);
+}
+
+std::string planToJson(const Plan& plan)
+{
+  json j;
+  j["format"] = "drgplan.plan";
+  j["version"] = kPlanFileVersion;
+  j["coordinates"] = "LPS mm, frame of reference of the planned series";
+  j["study"] = { { "source", plan.study.source },
+                 { "modality", plan.study.modality },
+                 { "series_uid", plan.study.seriesUid },
+                 { "frame_of_reference_uid", plan.study.frameOfReferenceUid },
+                 { "series_description", plan.study.seriesDescription },
+                 { "level_anchor", plan.study.levelAnchor },
+                 { "label_shift", plan.study.labelShift } };
+  j["leads"] = json::array();
+  for (const auto& l : plan.leads) {
+    j["leads"].push_back(leadJson(l));
+  }
+  j["pocket"] = plan.pocket ? pocketJson(*plan.pocket) : json(nullptr);
+  j["findings"] = json::array();
+  for (const auto& f : plan.findings) {
+    j["findings"].push_back({ { "code", f.code },
+                              { "severity", severityName(f.severity) },
+                              { "lead", f.lead },
+                              { "measured", f.measured },
+                              { "threshold", f.threshold },
+                              { "unit", f.unit },
+                              { "message", f.message } });
+  }
+  return j.dump(1) + "\n";
+}
+
+Plan planFromJson(std::string_view text, const std::string& origin)
+{
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::Format,
+                origin + ": not a readable plan file (damaged or cut short: " + std::string(e.what()) + ")");
+  }
+  if (!j.is_object() || !j.contains("format") || j.at("format") != "drgplan.plan") {
+    throw Error(ErrorCode::Format,
+                origin + ": not a drgplan plan file (no \"format\": \"drgplan.plan\"); open it with the "
+                         "program that wrote it");
+  }
+  if (!j.contains("version") || !j.at("version").is_number_integer()) {
+    throw Error(ErrorCode::Format, origin + ": plan file without a version number");
+  }
+  const int version = j.at("version").get<int>();
+  if (version > kPlanFileVersion) {
+    throw Error(ErrorCode::Unsupported, origin + ": written by a newer drgplan (plan file version " +
+                                          std::to_string(version) + "; this one reads up to " +
+                                          std::to_string(kPlanFileVersion) + "): update drgplan to open it");
+  }
+  if (version < 1) {
+    throw Error(ErrorCode::Format,
+                origin + ": plan file version " + std::to_string(version) + " does not exist");
+  }
+  // Migrations from older versions go here, one step per version (there is none before 1 yet).
+  Reader r{ origin };
+  Plan plan;
+  const json& s = r.field(j, "study", "plan");
+  plan.study.source = r.text(s, "source", "study");
+  plan.study.modality = r.text(s, "modality", "study");
+  plan.study.seriesUid = r.text(s, "series_uid", "study");
+  plan.study.frameOfReferenceUid = r.text(s, "frame_of_reference_uid", "study");
+  plan.study.seriesDescription = r.text(s, "series_description", "study");
+  plan.study.levelAnchor = r.text(s, "level_anchor", "study");
+  plan.study.labelShift = static_cast<int>(r.number(s, "label_shift", "study"));
+  const json& leads = r.field(j, "leads", "plan");
+  if (!leads.is_array()) {
+    r.fail("leads", "must be a list");
+  }
+  for (std::size_t i = 0; i < leads.size(); ++i) {
+    plan.leads.push_back(leadFrom(leads[i], r, "leads[" + std::to_string(i) + "]"));
+  }
+  const json& pocket = r.field(j, "pocket", "plan");
+  if (!pocket.is_null()) {
+    plan.pocket = pocketFrom(pocket, r);
+  }
+  const json& findings = r.field(j, "findings", "plan");
+  if (!findings.is_array()) {
+    r.fail("findings", "must be a list");
+  }
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    const std::string w = "findings[" + std::to_string(i) + "]";
+    Finding f;
+    f.code = r.text(findings[i], "code", w);
+    const std::string sev = r.text(findings[i], "severity", w);
+    f.severity = sev == "error" ? Severity::Error : sev == "info" ? Severity::Info : Severity::Warning;
+    f.lead = static_cast<int>(r.number(findings[i], "lead", w));
+    f.measured = r.number(findings[i], "measured", w);
+    f.threshold = r.number(findings[i], "threshold", w);
+    f.unit = r.text(findings[i], "unit", w);
+    f.message = r.text(findings[i], "message", w);
+    plan.findings.push_back(f);
+  }
+  return plan;
+}
+
+void savePlan(const Plan& plan, const fs::path& file)
+{
+  imaging::writeFileAtomically(file, planToJson(plan));
+}
+
+Plan loadPlan(const fs::path& file)
+{
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorCode::Io, "cannot read plan file " + file.string() + ": check the path and permissions");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return planFromJson(ss.str(), file.string());
+}
+
+fs::path autosavePath(const fs::path& planPath)
+{
+  return planPath.parent_path() / (planPath.filename().string() + ".autosave");
+}
+
+std::optional<fs::path> recoverableAutosave(const fs::path& planPath)
+{
+  std::error_code ec;
+  const fs::path autosave = autosavePath(planPath);
+  if (!fs::exists(autosave, ec)) {
+    return std::nullopt;
+  }
+  if (!fs::exists(planPath, ec)) {
+    return autosave;
+  }
+  const auto a = fs::last_write_time(autosave, ec);
+  const auto p = fs::last_write_time(planPath, ec);
+  if (ec || a <= p) {
+    return std::nullopt;
+  }
+  return autosave;
+}
+
+} // namespace drg::planning

@@ -1,0 +1,300 @@
+// Auto-planned leads on phantom variants, checked against the phantom's truth (its own label map
+// and ganglia, not the spine model the planner saw); editing with undo; the plan CLI.
+#include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/Error.h"
+#include "drg/imaging/SpineModel.h"
+#include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/Planner.h"
+
+#include "TestSupport.h"
+
+#include <Eigen/Geometry>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace drg::imaging;
+using namespace drg::planning;
+using drg::test::runCommand;
+
+namespace
+{
+
+PhantomOptions smallPhantom()
+{
+  PhantomOptions o;
+  o.matrix = { 256, 256, 200 };
+  o.spacing = Eigen::Vector3d(1.6, 1.6, 2.0);
+  return o;
+}
+
+struct Case
+{
+  PhantomCase phantom;
+  Image<float> volume;
+  SpineModel model;
+  std::unique_ptr<PlanAnatomy> anatomy;
+  std::unique_ptr<Planner> planner;
+
+  explicit Case(const PhantomOptions& o)
+    : phantom(generateSpinePhantom(o))
+    , volume(phantom.intensities.geometry(), Uninitialized{})
+  {
+    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
+              volume.voxels().begin());
+    model = buildSpineModel(volume);
+    anatomy = std::make_unique<PlanAnatomy>(model, &volume);
+    planner = std::make_unique<Planner>(*anatomy, DeviceCatalog::builtIn(), PlanRules::builtIn());
+  }
+
+  int truthLabel(const Eigen::Vector3d& p) const
+  {
+    const auto& g = phantom.labels.geometry();
+    const Eigen::Vector3d i = g.lpsToIndex(p).array().round().matrix();
+    if (!g.containsIndex(i)) {
+      return -1;
+    }
+    return phantom.labels.at(static_cast<std::size_t>(i.x()), static_cast<std::size_t>(i.y()),
+                             static_cast<std::size_t>(i.z()));
+  }
+
+  bool truthBone(const Eigen::Vector3d& p) const
+  {
+    const int l = truthLabel(p);
+    return l > 0 && (!labels::vertebraLevelOfLabel(l).empty() ||
+                     (l >= labels::kRibBase && l < labels::kRibBase + 10) || l == labels::kIliumLeft ||
+                     l == labels::kIliumRight);
+  }
+
+  const PhantomGanglion& truthGanglion(const std::string& level, Side side) const
+  {
+    for (const auto& g : phantom.truth.ganglia) {
+      if (g.level == level && g.side == side) {
+        return g;
+      }
+    }
+    throw std::runtime_error("no truth ganglion " + level);
+  }
+
+  const PhantomVertebra& truthVertebra(const std::string& level) const
+  {
+    for (const auto& v : phantom.truth.vertebrae) {
+      if (v.level == level) {
+        return v;
+      }
+    }
+    throw std::runtime_error("no truth vertebra " + level);
+  }
+};
+
+double pathLength(const std::vector<Eigen::Vector3d>& p)
+{
+  double s = 0;
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    s += (p[i] - p[i - 1]).norm();
+  }
+  return s;
+}
+
+/// Tightest bend of a sampled curve, from circles through points about `span` mm apart, beyond
+/// the first `skip` mm (the needle tip's bevel turns the sheath there).
+double tightestBend(const std::vector<Eigen::Vector3d>& p, double span, double skip)
+{
+  std::vector<double> along(p.size(), 0.0);
+  for (std::size_t i = 1; i < p.size(); ++i) {
+    along[i] = along[i - 1] + (p[i] - p[i - 1]).norm();
+  }
+  double best = 1e9;
+  std::size_t j = 0, k = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (along[i] < skip) {
+      continue;
+    }
+    while (j < p.size() && along[j] < along[i] + span) {
+      ++j;
+    }
+    while (k < p.size() && along[k] < along[i] + 2 * span) {
+      ++k;
+    }
+    if (k >= p.size()) {
+      break;
+    }
+    const Eigen::Vector3d a = p[i], b = p[j], c = p[k];
+    const double ab = (b - a).norm(), bc = (c - b).norm(), ca = (a - c).norm();
+    const double area2 = (b - a).cross(c - a).norm();
+    if (area2 > 1e-9) {
+      best = std::min(best, ab * bc * ca / (2.0 * area2));
+    }
+  }
+  return best;
+}
+
+/// Every lumbar and S1 ganglion, both sides, auto-planned in plans of up to four leads; each lead
+/// checked against the phantom's truth.
+void checkAllTargets(const Case& c, const std::string& variant)
+{
+  const std::vector<std::string> levels = { "L1", "L2", "L3", "L4", "L5", "S1" };
+  std::vector<std::pair<std::string, Side>> targets;
+  for (Side side : { Side::Left, Side::Right }) {
+    for (const auto& l : levels) {
+      targets.emplace_back(l, side);
+    }
+  }
+  const PlanRules& rules = c.planner->rules();
+  const LeadModel& leadModel = *c.planner->catalog().lead("drg-lead-4ring");
+  for (std::size_t first = 0; first < targets.size(); first += 4) {
+    PlanEditor editor(*c.planner);
+    editor.setPocket(first % 8 == 0 ? PocketSite::Buttock : PocketSite::Abdomen, Side::Left);
+    for (std::size_t t = first; t < std::min(targets.size(), first + 4); ++t) {
+      editor.addLead(targets[t].first + " " + sideName(targets[t].second), targets[t].first,
+                     targets[t].second);
+    }
+    const Plan& plan = editor.plan();
+    for (const LeadPlan& l : plan.leads) {
+      const std::string who = variant + " " + l.name;
+      ASSERT_TRUE(l.planned) << who << ": " << l.problem;
+      // the needle: no bone of the truth anywhere across its width
+      const Eigen::Vector3d d = (l.epiduralEntry - l.skinEntry).normalized();
+      const Eigen::Vector3d e1 = d.unitOrthogonal(), e2 = d.cross(e1);
+      double boneMm = 0;
+      for (double s = 0; s <= l.needleDepthMm; s += 0.25) {
+        const Eigen::Vector3d q = l.skinEntry + d * s;
+        bool bone = c.truthBone(q);
+        for (double a = 0; a < 6.28; a += 0.785) {
+          bone = bone || c.truthBone(q + 1.05 * (std::cos(a) * e1 + std::sin(a) * e2));
+        }
+        boneMm += bone ? 0.25 : 0.0;
+      }
+      EXPECT_EQ(boneMm, 0.0) << who << ": the needle crosses bone";
+      // the tip in the epidural space (fat or the sac's edge), at the level of its window: between
+      // the bodies of the entry level and the one below
+      const int tipLabel = c.truthLabel(l.epiduralEntry);
+      EXPECT_TRUE(tipLabel == labels::kEpiduralFat || tipLabel == labels::kThecalSac ||
+                  tipLabel == labels::kCaudaEquina)
+        << who << ": the needle's tip is in label " << tipLabel;
+      const auto& upper = c.truthVertebra(l.entryLevel);
+      const std::string below = l.entryLevel == "L5" ? "S1" : "L" + std::to_string(l.entryLevel[1] - '0' + 1);
+      const auto& lower = c.truthVertebra(below);
+      const Eigen::Vector3d axis = upper.bodyCentre - lower.bodyCentre;
+      const double along = (l.epiduralEntry - lower.bodyCentre).dot(axis) / axis.squaredNorm();
+      EXPECT_GT(along, -0.1) << who << ": below its window";
+      EXPECT_LT(along, 1.0) << who << ": above its window";
+      // the contacts cover the truth ganglion
+      const PhantomGanglion& g = c.truthGanglion(l.targetLevel, l.targetSide);
+      const double coverage = contactCoverage(l, leadModel, g.centre, g.axis, g.lengthMm, g.widthMm);
+      EXPECT_GE(coverage, 0.8) << who << ": contacts cover " << coverage * 100 << " % of the ganglion";
+      // the route bends no tighter than its sheath (measured on the sampled curve)
+      EXPECT_GE(l.minRadiusMm, l.sheathRadiusMm - 0.05) << who;
+      EXPECT_GE(tightestBend(l.route, 2.0, 6.0), l.sheathRadiusMm * 0.9) << who;
+      // the length budget adds up by hand
+      const LengthBudget& b = l.budget;
+      EXPECT_NEAR(b.routeMm, pathLength(l.route), 1e-6) << who;
+      EXPECT_NEAR(b.trackMm, (l.epiduralEntry - l.anchor).norm(), 1e-6) << who;
+      EXPECT_NEAR(b.loopMm, 3.14159265358979 * rules.strainReliefLoopDiameterMm.value, 1e-6) << who;
+      EXPECT_NEAR(b.tunnelMm, pathLength(l.tunnel), 1e-6) << who;
+      EXPECT_NEAR(b.slackMm, rules.pocketSlackMm.value + rules.connectorInsertionMm.value, 1e-9) << who;
+      EXPECT_NEAR(b.totalMm, b.routeMm + b.trackMm + b.loopMm + b.tunnelMm + b.slackMm, 1e-6) << who;
+      ASSERT_TRUE(b.fits) << who;
+      EXPECT_GE((b.leadCm + b.extensionCm) * 10.0, b.totalMm) << who;
+      // no error among the findings
+      for (const auto& f : plan.findings) {
+        EXPECT_NE(f.severity, Severity::Error) << variant << ": " << f.code << ": " << f.message;
+      }
+    }
+  }
+}
+
+} // namespace
+
+TEST(Planning, AutoPlansEveryLumbarAndS1GanglionOnThePhantom)
+{
+  Case c(smallPhantom());
+  checkAllTargets(c, "default");
+}
+
+TEST(Planning, AutoPlansOnScolioticAndRotatedSpine)
+{
+  PhantomOptions o = smallPhantom();
+  o.scoliosisDegrees = 20;
+  o.axialRotationDegrees = 10;
+  Case c(o);
+  checkAllTargets(c, "scoliosis");
+}
+
+TEST(Planning, EditsUndoByteForByteAndRefusals)
+{
+  Case c(smallPhantom());
+  PlanEditor editor(*c.planner);
+  editor.addLead("left L4", "L4", Side::Left);
+  editor.addLead("left L5", "L5", Side::Left);
+  editor.setPocket(PocketSite::Buttock, Side::Left);
+  const std::string before = planToJson(editor.plan());
+  const Eigen::Vector3d skin = editor.plan().leads[0].skinEntry;
+  editor.moveSkinEntry(0, skin + Eigen::Vector3d(6, 0, -8));
+  const std::string moved = planToJson(editor.plan());
+  ASSERT_NE(moved, before);
+  // the moved point stays where it was put, the needle pivots on the epidural entry, the rest follows
+  const LeadPlan& l = editor.plan().leads[0];
+  EXPECT_EQ(l.skinEntry, skin + Eigen::Vector3d(6, 0, -8));
+  EXPECT_NEAR(l.needleDepthMm, (l.epiduralEntry - l.skinEntry).norm(), 1e-9);
+  EXPECT_EQ(planToJson(Plan{ editor.plan() }), moved);
+  editor.undo();
+  EXPECT_EQ(planToJson(editor.plan()), before);
+  editor.redo();
+  EXPECT_EQ(planToJson(editor.plan()), moved);
+  editor.undo();
+  // locked: edits refused, nothing changes
+  editor.setLocked(0, true);
+  const std::string locked = planToJson(editor.plan());
+  EXPECT_THROW(editor.moveSkinEntry(0, skin), drg::Error);
+  EXPECT_THROW(editor.setTarget(0, "L3", Side::Left), drg::Error);
+  EXPECT_EQ(planToJson(editor.plan()), locked);
+  // at most four leads; a level outside the image is refused with what the image shows
+  editor.addLead("3", "L1", Side::Left);
+  editor.addLead("4", "L2", Side::Right);
+  try {
+    editor.addLead("5", "L3", Side::Right);
+    FAIL() << "a fifth lead was accepted";
+  } catch (const drg::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 4"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(editor.plan().leads.size(), 4u);
+  EXPECT_THROW(editor.setTarget(2, "T3", Side::Left), drg::Error);
+  // unlimited undo: back to the empty plan
+  while (editor.canUndo()) {
+    editor.undo();
+  }
+  EXPECT_TRUE(editor.plan().leads.empty());
+}
+
+TEST(Planning, CliPlansAndWritesThePlanFile)
+{
+  drg::test::TemporaryFolder dir("plancli");
+  const auto phantom = runCommand(std::string(DRG_CLI_PATH) + " -q phantom --out " +
+                                  (dir.path() / "p").string() + " --matrix 256,256,200 --spacing 1.6,1.6,2");
+  ASSERT_EQ(phantom.exitCode, 0) << phantom.output;
+  const auto r =
+    runCommand(std::string(DRG_CLI_PATH) + " -q plan " + (dir.path() / "p" / "dicom").string() +
+               " --targets L4-left,L5-left --pocket buttock-left --out " + (dir.path() / "plan").string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("L4 left"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pocket: buttock left"), std::string::npos) << r.output;
+  const Plan plan = loadPlan(dir.path() / "plan" / "plan.drgplan.json");
+  EXPECT_EQ(plan.leads.size(), 2u);
+  EXPECT_TRUE(plan.pocket.has_value());
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "plan" / "labels.nii.gz"));
+  // refusals: a bad target, five targets, a bad pocket
+  EXPECT_NE(runCommand(std::string(DRG_CLI_PATH) + " -q plan " + (dir.path() / "p" / "dicom").string() +
+                       " --targets L9-left --out " + (dir.path() / "x").string())
+              .exitCode,
+            0);
+  const auto five =
+    runCommand(std::string(DRG_CLI_PATH) + " -q plan " + (dir.path() / "p" / "dicom").string() +
+               " --targets L1-left,L2-left,L3-left,L4-left,L5-left --out " + (dir.path() / "x").string());
+  EXPECT_NE(five.exitCode, 0);
+  EXPECT_NE(five.output.find("at most 4"), std::string::npos) << five.output;
+  EXPECT_NE(runCommand(std::string(DRG_CLI_PATH) + " -q plan " + (dir.path() / "p" / "dicom").string() +
+                       " --targets L4-left --pocket chest-left --out " + (dir.path() / "x").string())
+              .exitCode,
+            0);
+}

@@ -1,0 +1,198 @@
+// Plan files: round trip, refusals of corrupt, foreign and newer files, and a save killed midway
+// that loses nothing. No images needed: the plans are made up.
+#include "drg/imaging/Error.h"
+#include "drg/planning/Plan.h"
+
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace drg::planning;
+
+namespace
+{
+
+Plan madeUpPlan(int seed, int routePoints)
+{
+  std::mt19937 rng(static_cast<unsigned>(seed));
+  std::uniform_real_distribution<double> u(-100.0, 100.0);
+  auto point = [&] { return Vector3d(u(rng), u(rng), u(rng)); };
+  Plan p;
+  p.study.source = "/data/case " + std::to_string(seed);
+  p.study.modality = "CT";
+  p.study.seriesUid = "1.2.3." + std::to_string(seed);
+  p.study.frameOfReferenceUid = "1.2.4";
+  p.study.levelAnchor = "sacrum";
+  for (int i = 0; i < 2; ++i) {
+    LeadPlan l;
+    l.name = "lead " + std::to_string(i + 1);
+    l.targetLevel = i == 0 ? "L4" : "S1";
+    l.targetSide = i == 0 ? Side::Left : Side::Right;
+    l.approach = i == 0 ? Approach::ContralateralInterlaminar : Approach::Sacral;
+    l.entryLevel = "L5";
+    l.leadModel = "drg-lead-4ring";
+    l.needle = "tuohy-14g";
+    l.skinEntryOverride = point();
+    l.locked = i == 1;
+    l.planned = true;
+    l.target = point();
+    l.skinEntry = point();
+    l.epiduralEntry = point();
+    l.needleDepthMm = u(rng);
+    for (int k = 0; k < routePoints; ++k) {
+      l.route.push_back(point());
+    }
+    for (int k = 0; k < 4; ++k) {
+      l.contacts.push_back(point());
+    }
+    l.tunnel = { point(), point() };
+    l.budget.totalMm = 400.0 + seed;
+    l.budget.leadCm = 50;
+    l.budget.fits = true;
+    p.leads.push_back(l);
+  }
+  PocketPlan pocket;
+  pocket.generator = "ipg-4port";
+  pocket.depthMm = 15;
+  pocket.centre = point();
+  pocket.placed = true;
+  p.pocket = pocket;
+  p.findings.push_back({ "needle-angle-steep", Severity::Warning, 0, 45.0, 30.0, "deg", "steep" });
+  return p;
+}
+
+std::string readAll(const fs::path& f)
+{
+  std::ifstream in(f, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void expectError(const std::string& text, drg::ErrorCode code, const std::string& fragment)
+{
+  try {
+    planFromJson(text, "test.drgplan.json");
+    FAIL() << "accepted: " << text.substr(0, 80);
+  } catch (const drg::Error& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+} // namespace
+
+TEST(PlanFile, RoundTripIsExact)
+{
+  const Plan plan = madeUpPlan(1, 50);
+  const std::string text = planToJson(plan);
+  const Plan back = planFromJson(text, "memory");
+  EXPECT_EQ(planToJson(back), text);
+  EXPECT_TRUE(back == plan);
+  EXPECT_EQ(back.leads.size(), 2u);
+  EXPECT_TRUE(back.leads[1].locked);
+  EXPECT_EQ(back.leads[1].approach, Approach::Sacral);
+  ASSERT_TRUE(back.leads[0].skinEntryOverride.has_value());
+  EXPECT_EQ(*back.leads[0].skinEntryOverride, *plan.leads[0].skinEntryOverride);
+  EXPECT_FALSE(back.leads[0].epiduralEntryOverride.has_value());
+}
+
+TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
+{
+  const std::string good = planToJson(madeUpPlan(2, 10));
+  expectError(good.substr(0, good.size() / 2), drg::ErrorCode::Format, "damaged or cut short");
+  expectError("", drg::ErrorCode::Format, "damaged");
+  expectError(R"({"format": "drgplan-device-catalog", "version": 1})", drg::ErrorCode::Format,
+              "not a drgplan plan file");
+  expectError(R"([1, 2, 3])", drg::ErrorCode::Format, "not a drgplan plan file");
+  std::string newer = good;
+  newer.replace(newer.find("\"version\": 1"), 12, "\"version\": 7");
+  expectError(newer, drg::ErrorCode::Unsupported, "newer drgplan");
+  std::string badSide = good;
+  badSide.replace(badSide.find("\"side\": \"left\""), 14, "\"side\": \"up\"");
+  expectError(badSide, drg::ErrorCode::Format, "leads[0].target.side");
+  std::string badPoint = good;
+  const auto at = badPoint.find("\"epidural_entry\": [");
+  badPoint.replace(at, 19, "\"epidural_entry\": [\"x\", ");
+  expectError(badPoint, drg::ErrorCode::Format, "epidural_entry");
+}
+
+TEST(PlanFile, SaveIsAtomicAndLoadReadsItBack)
+{
+  drg::test::TemporaryFolder dir("planfile");
+  const fs::path file = dir.path() / "case.drgplan.json";
+  const Plan a = madeUpPlan(3, 20);
+  savePlan(a, file);
+  EXPECT_TRUE(loadPlan(file) == a);
+  // no temporary file left beside it
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    (void)e;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+  try {
+    loadPlan(dir.path() / "missing.drgplan.json");
+    FAIL();
+  } catch (const drg::Error& e) {
+    EXPECT_EQ(e.code(), drg::ErrorCode::Io);
+  }
+  // autosave: offered while newer than the plan, not after the plan is saved again
+  EXPECT_FALSE(recoverableAutosave(file).has_value());
+  savePlan(madeUpPlan(4, 20), autosavePath(file));
+  fs::last_write_time(autosavePath(file), fs::last_write_time(file) + std::chrono::seconds(5));
+  ASSERT_TRUE(recoverableAutosave(file).has_value());
+  EXPECT_TRUE(loadPlan(*recoverableAutosave(file)) == madeUpPlan(4, 20));
+  fs::last_write_time(file, fs::last_write_time(autosavePath(file)) + std::chrono::seconds(5));
+  EXPECT_FALSE(recoverableAutosave(file).has_value());
+}
+
+TEST(PlanFile, KillDuringSaveLosesNothing)
+{
+  drg::test::TemporaryFolder dir("planfile");
+  const fs::path file = dir.path() / "case.drgplan.json";
+  // two large plans (about 1 MB of text each) saved in turn by a child that is killed at random
+  const Plan a = madeUpPlan(5, 6000), b = madeUpPlan(6, 6000);
+  const std::string textA = planToJson(a), textB = planToJson(b);
+  savePlan(a, file);
+  std::mt19937 rng(7);
+  int killedMidway = 0;
+  for (int round = 0; round < 12; ++round) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (int i = 0;; ++i) {
+        savePlan(i % 2 ? a : b, file);
+      }
+    }
+    usleep(static_cast<useconds_t>(std::uniform_int_distribution<int>(2000, 40000)(rng)));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    const std::string now = readAll(file);
+    EXPECT_TRUE(now == textA || now == textB) << "round " << round << ": a half-written plan";
+    EXPECT_NO_THROW(loadPlan(file));
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+      killedMidway += e.path().filename().string().find(".partial-") != std::string::npos ? 1 : 0;
+    }
+  }
+  // the kills did land inside saves (temporary files left behind), and never harmed the plan
+  EXPECT_GT(killedMidway, 0);
+}
+
+TEST(PlanRules, BuiltInRulesAreDataWithSources)
+{
+  const PlanRules r = PlanRules::builtIn();
+  EXPECT_EQ(r.maxLeads.value, 4);
+  EXPECT_GT(r.unverifiedCount(), 0u);
+  EXPECT_FALSE(r.pocketDepthMm.source.empty());
+  EXPECT_THROW(PlanRules::fromJson(R"({"format": "drgplan-planning-rules"})", "x"), drg::Error);
+}
