@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 namespace drg::planning
 {
@@ -107,7 +108,9 @@ struct PlanAnatomy::Impl
   {
     const auto& g = model.labels.geometry();
     const Vector3d idx = g.lpsToIndex(p);
-    const long i = std::lround(idx.x()), j = std::lround(idx.y()), k = std::lround(idx.z());
+    const long i = static_cast<long>(std::floor(idx.x() + 0.5)),
+               j = static_cast<long>(std::floor(idx.y() + 0.5)),
+               k = static_cast<long>(std::floor(idx.z() + 0.5));
     if (i < 0 || j < 0 || k < 0 || i >= static_cast<long>(g.size[0]) || j >= static_cast<long>(g.size[1]) ||
         k >= static_cast<long>(g.size[2])) {
       return -1;
@@ -133,11 +136,19 @@ struct PlanAnatomy::Impl
 
   bool isBone(const Vector3d& p) const
   {
-    const int l = labelAt(p);
-    if (l > 0 && boneLabel[static_cast<std::size_t>(l)]) {
-      return true;
+    const auto& g = model.labels.geometry();
+    const Vector3d idx = g.lpsToIndex(p);
+    const long i = static_cast<long>(std::floor(idx.x() + 0.5)),
+               j = static_cast<long>(std::floor(idx.y() + 0.5)),
+               k = static_cast<long>(std::floor(idx.z() + 0.5));
+    if (i < 0 || j < 0 || k < 0 || i >= static_cast<long>(g.size[0]) || j >= static_cast<long>(g.size[1]) ||
+        k >= static_cast<long>(g.size[2])) {
+      return false;
     }
-    return ct && valueAt(p) >= kBoneHu;
+    const std::size_t at =
+      g.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k));
+    // (the volume shares the label map's grid: checked when the anatomy is built)
+    return boneLabel[model.labels.voxels()[at]] || (ct && volume->voxels()[at] >= kBoneHu);
   }
 
   /// Walks from `p` along `dir` until the label map leaves `label` (at most `limit` mm).
@@ -222,13 +233,15 @@ struct PlanAnatomy::Impl
     fillAndSmooth(&Station::rAnt, 6.0);
     fillAndSmooth(&Station::rPost, 7.0);
     // the body's axis at each height: halfway between the skin in front and behind
+    // (along the patient's antero-posterior axis: the sacral canal's frame is tilted)
+    const Vector3d backward(0, 1, 0);
     for (auto& s : line) {
-      const auto back = skinAlong(s.centre, s.posterior, 250.0);
-      const auto front = skinAlong(s.centre, -s.posterior, 450.0);
+      const auto back = skinAlong(s.centre, backward, 250.0);
+      const auto front = skinAlong(s.centre, -backward, 450.0);
       if (back && front) {
         s.bodyAxis = 0.5 * (*back + *front);
       } else {
-        s.bodyAxis = s.centre - 80.0 * s.posterior;
+        s.bodyAxis = s.centre - 80.0 * backward;
       }
     }
   }
@@ -298,14 +311,16 @@ struct PlanAnatomy::Impl
   /// The skin point "above" `q`: from the body's axis at that height out through `q`.
   std::optional<std::pair<Vector3d, Vector3d>> skinAbove(const Vector3d& q) const
   {
+    // in the patient's axial plane (the sacral canal's own frame is tilted far from it)
     const Station& s = at(nearestIndexByHeight(q));
-    Vector3d dir = q - s.bodyAxis;
-    dir -= dir.dot(s.toHead) * s.toHead;
+    const Vector3d axis(s.bodyAxis.x(), s.bodyAxis.y(), q.z());
+    Vector3d dir = q - axis;
+    dir.z() = 0.0;
     if (dir.norm() < 1e-3) {
       return std::nullopt;
     }
     dir.normalize();
-    const Vector3d start = q - dir * std::min(40.0, (q - s.bodyAxis).norm());
+    const Vector3d start = q - dir * std::min(40.0, (q - axis).norm());
     auto skin = skinAlong(start, dir, 400.0);
     if (!skin) {
       return std::nullopt;
@@ -583,7 +598,8 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     // epidural (upper lumbar ganglia lie at the pedicle's medial border)
     const auto& st = A.at(A.nearestIndex(onDrg));
     const double rLat = sT > 0 ? st.rLeft : st.rRight;
-    const double slack = std::max(0.0, proximalContact - 0.5 * lead.targetLengthMm - 0.5);
+    // (not at S1: its ganglion lies in the canal, and so does the lead)
+    const double slack = sacral ? 0.0 : std::max(0.0, proximalContact - 0.5 * lead.targetLengthMm - 0.5);
     for (double shift = 0.0; shift <= slack + 1e-9; shift += 0.5) {
       const Vector3d prox = onDrg + ax * shift - ax * proximalContact;
       if ((prox - st.centre).dot(st.left) * sT >= rLat - 3.0) {
@@ -603,8 +619,10 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
 
   // ---- needle: epidural entry in the window, straight bone-free path to the skin ----------------
   const double radius = 0.5 * 2.1 + 0.5; // a 14 G needle (2.1 mm) and a margin
-  auto evaluate = [&](const Vector3d& entry, const Vector3d& skinSide, NeedleCandidate& c) {
-    // walks from the entry back to the skin: bone met on the way (centre and four edge rays)
+  // walks from the entry back to the skin: bone met on the way (centre and four edge rays); gives
+  // up at `boneLimit` mm of bone (the search stops at the first bone once a clear path is known)
+  auto evaluate = [&](const Vector3d& entry, const Vector3d& skinSide, NeedleCandidate& c,
+                      double boneLimit = 30.0) {
     const Vector3d d = (entry - skinSide).normalized();
     Vector3d e1 = d.unitOrthogonal(), e2 = d.cross(e1);
     c.entry = entry;
@@ -625,7 +643,7 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
       if (A.isBone(q) || A.isBone(q + radius * e1) || A.isBone(q - radius * e1) ||
           A.isBone(q + radius * e2) || A.isBone(q - radius * e2)) {
         c.bone += 0.5;
-        if (c.bone > 30.0) {
+        if (c.bone >= boneLimit) {
           return;
         }
       }
@@ -645,6 +663,12 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     const Vector3d d = travel * std::cos(rad(a)) * head - std::sin(rad(a)) * back; // skin -> entry
     return Vector3d((std::cos(rad(b)) * d - std::sin(rad(b)) * sEntrySide * leftward).normalized());
   };
+  std::vector<std::tuple<double, double, Vector3d>> directions;
+  for (double a = 15.0; a <= 70.0; a += 5.0) {
+    for (double b : { 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0 }) {
+      directions.emplace_back(a, b, directionFor(a, b));
+    }
+  }
   NeedleCandidate best;
   const double aPref = m_rules.preferredNeedleAngleDeg.value;
   if (lead.epiduralEntryOverride && lead.skinEntryOverride) {
@@ -652,38 +676,34 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     best.skin = *lead.skinEntryOverride;
     best.skinFound = true;
   } else {
+    // every candidate's cost known before walking its path (walking only adds to it): walked in
+    // order of that cost, stopping when no remaining candidate can beat the best (branch and bound)
+    struct Option
+    {
+      double base;
+      Vector3d entry, skinSide;
+    };
+    std::vector<Option> options;
     for (int k = -10; k <= 10; k += 2) {
       const int s = sE0 + k;
       for (double u : { 1.0, 3.0, 5.0, 7.0 }) {
         const Vector3d entry = lead.epiduralEntryOverride ? *lead.epiduralEntryOverride : dorsalEntry(s, u);
-        auto consider = [&](const Vector3d& skinSide, double a, double b) {
-          NeedleCandidate c;
-          evaluate(entry, skinSide, c);
-          if (lead.skinEntryOverride) {
-            c.skin = *lead.skinEntryOverride;
-            c.skinFound = true;
-          }
-          double crowd = 0;
-          for (const Vector3d& o : otherEntries) {
-            crowd += std::max(0.0, 6.0 - (entry - o).norm()); // keep needles of other leads apart
-          }
-          // the sheath needs room to turn between the needle's tip and the contacts
-          const double room = static_cast<double>((sP - s) * idxStep);
-          const double length = c.skinFound ? (entry - c.skin).norm() : 0.0;
-          c.cost = std::abs(a - aPref) * 0.1 + b * 0.05 + std::abs(k - 2) * 0.1 + std::abs(u - 4.0) * 0.05 +
-                   std::max(0.0, length - needle->lengthMm.value + 10.0) * 0.5 +
-                   std::max(0.0, 20.0 - room) * 0.3 + crowd + (c.skinFound ? 0.0 : 50.0) + c.bone * 10.0;
-          if (c.cost < best.cost) {
-            best = c;
-          }
-        };
+        double crowd = 0;
+        for (const Vector3d& o : otherEntries) {
+          crowd += std::max(0.0, 6.0 - (entry - o).norm()); // keep needles of other leads apart
+        }
+        // the sheath needs room to turn between the needle's tip and the contacts
+        const double room = static_cast<double>((sP - s) * idxStep);
+        // the sacral approach runs straight down the root: its needle's tip belongs on that line
+        const Vector3d off = entry - onDrg;
+        const double offRoot = sacral ? (off - off.dot(ax) * ax).norm() : 0.0;
+        const double place = std::abs(k - 2) * 0.1 + std::abs(u - 4.0) * 0.05 +
+                             std::max(0.0, 20.0 - room) * 0.3 + crowd + 0.3 * offRoot;
         if (lead.skinEntryOverride) {
-          consider(*lead.skinEntryOverride, aPref, 0.0);
+          options.push_back({ place, entry, *lead.skinEntryOverride });
         } else {
-          for (double a = 15.0; a <= 70.0; a += 5.0) {
-            for (double b : { 0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0 }) {
-              consider(entry - directionFor(a, b) * 10.0, a, b);
-            }
+          for (const auto& [a, b, dir] : directions) {
+            options.push_back({ place + std::abs(a - aPref) * 0.1 + b * 0.05, entry, entry - dir * 10.0 });
           }
         }
         if (lead.epiduralEntryOverride) {
@@ -691,6 +711,35 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
         }
       }
       if (lead.epiduralEntryOverride) {
+        break;
+      }
+    }
+    std::stable_sort(options.begin(), options.end(),
+                     [](const Option& x, const Option& y) { return x.base < y.base; });
+    // first only clear paths (a walk stops at its first bone); when there is none, the path with
+    // the least bone, so that the finding can say how much
+    for (const double boneLimit : { 0.5, 30.0 }) {
+      for (const Option& o : options) {
+        if (o.base >= best.cost) {
+          break;
+        }
+        NeedleCandidate c;
+        evaluate(o.entry, o.skinSide, c, boneLimit);
+        if (lead.skinEntryOverride) {
+          c.skin = *lead.skinEntryOverride;
+          c.skinFound = true;
+        }
+        if (boneLimit < 1.0 && (c.bone > 0 || !c.skinFound)) {
+          continue;
+        }
+        const double length = c.skinFound ? (o.entry - c.skin).norm() : 0.0;
+        c.cost = o.base + std::max(0.0, length - needle->lengthMm.value + 10.0) * 0.5 +
+                 (c.skinFound ? 0.0 : 50.0) + c.bone * 10.0;
+        if (c.cost < best.cost) {
+          best = c;
+        }
+      }
+      if (best.skinFound && best.bone == 0) {
         break;
       }
     }

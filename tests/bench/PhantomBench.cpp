@@ -5,14 +5,17 @@
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/Planner.h"
 
 #include <benchmark/benchmark.h>
 
 #include "ItkGdcmPeer.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <unistd.h>
 
 using namespace drg::imaging;
@@ -188,6 +191,92 @@ BENCHMARK(BM_SpineModelRealCt3mm)
   ->Unit(benchmark::kMillisecond)
   ->Iterations(1)
   ->Repetitions(5)
+  ->ReportAggregatesOnly(true)
+  ->UseRealTime();
+
+// Planning on the demo case (the 512 x 512 x 400 phantom): an auto-plan of four leads with the
+// pocket and all findings (goal 200 ms), and the recomputation after one dragged skin entry,
+// undo copy included (goal 20 ms).
+namespace
+{
+struct DemoPlanning
+{
+  PhantomCase phantom = generateSpinePhantom(PhantomOptions{});
+  Image<float> volume{ phantom.intensities.geometry(), Uninitialized{} };
+  SpineModel model;
+  std::unique_ptr<drg::planning::PlanAnatomy> anatomy;
+  std::unique_ptr<drg::planning::Planner> planner;
+
+  DemoPlanning()
+  {
+    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
+              volume.voxels().begin());
+    model = buildSpineModel(volume);
+    anatomy = std::make_unique<drg::planning::PlanAnatomy>(model, &volume);
+    planner = std::make_unique<drg::planning::Planner>(*anatomy, drg::planning::DeviceCatalog::builtIn(),
+                                                       drg::planning::PlanRules::builtIn());
+  }
+
+  drg::planning::Plan fourLeads() const
+  {
+    using namespace drg::planning;
+    Plan plan;
+    plan.leads.push_back(planner->newLead("L4 left", "L4", Side::Left));
+    plan.leads.push_back(planner->newLead("L5 left", "L5", Side::Left));
+    plan.leads.push_back(planner->newLead("L3 right", "L3", Side::Right));
+    plan.leads.push_back(planner->newLead("S1 right", "S1", Side::Right));
+    plan.pocket = planner->newPocket(PocketSite::Buttock, Side::Left);
+    return plan;
+  }
+};
+
+DemoPlanning& demoPlanning()
+{
+  static DemoPlanning d;
+  return d;
+}
+} // namespace
+
+static void BM_AutoPlan4Leads(benchmark::State& state)
+{
+  DemoPlanning& d = demoPlanning();
+  for (auto _ : state) {
+    drg::planning::Plan plan = d.fourLeads();
+    d.planner->recompute(plan);
+    if (plan.leads.size() != 4 || !plan.leads[3].planned) {
+      state.SkipWithError("a lead was not planned");
+      return;
+    }
+    benchmark::DoNotOptimize(plan.findings.data());
+  }
+}
+BENCHMARK(BM_AutoPlan4Leads)
+  ->Unit(benchmark::kMillisecond)
+  ->Iterations(1)
+  ->Repetitions(5)
+  ->ReportAggregatesOnly(true)
+  ->UseRealTime();
+
+static void BM_ReplanAfterDrag(benchmark::State& state)
+{
+  DemoPlanning& d = demoPlanning();
+  drg::planning::PlanEditor editor(*d.planner, [&] {
+    drg::planning::Plan p = d.fourLeads();
+    d.planner->recompute(p);
+    return p;
+  }());
+  const Eigen::Vector3d skin = editor.plan().leads[0].skinEntry;
+  double step = 0;
+  for (auto _ : state) {
+    step += 0.5;
+    editor.moveSkinEntry(0, skin + Eigen::Vector3d(std::fmod(step, 6.0), 0.0, -std::fmod(step, 4.0)));
+    benchmark::DoNotOptimize(editor.plan().findings.data());
+  }
+}
+BENCHMARK(BM_ReplanAfterDrag)
+  ->Unit(benchmark::kMillisecond)
+  ->Iterations(20)
+  ->Repetitions(3)
   ->ReportAggregatesOnly(true)
   ->UseRealTime();
 

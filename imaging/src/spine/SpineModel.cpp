@@ -2345,7 +2345,8 @@ private:
     std::array<const CentrelinePoint*, 256> frame{};
     for (const Segment& seg : m_segments) {
       if (seg.label > 0 && seg.label < 256 && seg.level != "sacrum") {
-        frame[static_cast<std::size_t>(seg.label)] = &m_line[static_cast<std::size_t>(std::lround(seg.run.mid()))];
+        frame[static_cast<std::size_t>(seg.label)] =
+          &m_line[static_cast<std::size_t>(std::lround(seg.run.mid()))];
       }
     }
     std::vector<std::array<double, 4>> perSlice(nz * 256, { 0, 0, 0, 0 });
@@ -2362,7 +2363,8 @@ private:
           a[2] += static_cast<double>(k);
           a[3] += 1.0;
           if (const CentrelinePoint* f = frame[row[i]]) {
-            const Vector3d q = ig.indexToLps(Vector3d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)));
+            const Vector3d q =
+              ig.indexToLps(Vector3d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)));
             const Vector3d d = q - f->centre;
             if (d.dot(f->anterior) > 8.0 && std::abs(d.dot(f->left)) < 25.0) {
               auto& b = body[row[i]];
