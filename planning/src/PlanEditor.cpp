@@ -36,6 +36,29 @@ void PlanEditor::edit(F&& change)
   }
   m_undo.push_back(std::move(before));
   m_redo.clear();
+  autosave();
+}
+
+void PlanEditor::setAutosave(const std::filesystem::path& path)
+{
+  m_autosave = path;
+}
+
+void PlanEditor::autosave() const
+{
+  if (!m_autosave.empty()) {
+    savePlan(m_plan, m_autosave);
+  }
+}
+
+void PlanEditor::save(const std::filesystem::path& file)
+{
+  savePlan(m_plan, file);
+  std::error_code ignored;
+  std::filesystem::remove(autosavePath(file), ignored);
+  if (!m_autosave.empty() && m_autosave != autosavePath(file)) {
+    std::filesystem::remove(m_autosave, ignored);
+  }
 }
 
 int PlanEditor::addLead(const std::string& name, const std::string& level, Side side)
@@ -227,6 +250,7 @@ void PlanEditor::undo()
   m_redo.push_back(std::move(m_plan));
   m_plan = std::move(m_undo.back());
   m_undo.pop_back();
+  autosave();
 }
 
 void PlanEditor::redo()
@@ -237,6 +261,7 @@ void PlanEditor::redo()
   m_undo.push_back(std::move(m_plan));
   m_plan = std::move(m_redo.back());
   m_redo.pop_back();
+  autosave();
 }
 
 } // namespace drg::planning

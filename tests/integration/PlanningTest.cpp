@@ -295,6 +295,26 @@ TEST(Planning, EditsUndoByteForByteAndRefusals)
   EXPECT_TRUE(editor.plan().leads.empty());
 }
 
+TEST(Planning, AutosaveKeepsEveryEditUntilTheSave)
+{
+  Case c(smallPhantom());
+  drg::test::TemporaryFolder dir("autosave");
+  const std::filesystem::path file = dir.path() / "case.drgplan.json";
+  PlanEditor editor(*c.planner);
+  editor.setAutosave(autosavePath(file));
+  editor.addLead("left L4", "L4", Side::Left);
+  // a crash now: the unsaved plan is there to recover, exactly as it was
+  ASSERT_TRUE(recoverableAutosave(file).has_value());
+  EXPECT_EQ(planToJson(loadPlan(*recoverableAutosave(file))), planToJson(editor.plan()));
+  editor.setPocket(PocketSite::Abdomen, Side::Right);
+  editor.undo();
+  EXPECT_EQ(planToJson(loadPlan(autosavePath(file))), planToJson(editor.plan()));
+  editor.save(file);
+  EXPECT_FALSE(std::filesystem::exists(autosavePath(file)));
+  EXPECT_FALSE(recoverableAutosave(file).has_value());
+  EXPECT_EQ(planToJson(loadPlan(file)), planToJson(editor.plan()));
+}
+
 TEST(Planning, CliPlansAndWritesThePlanFile)
 {
   drg::test::TemporaryFolder dir("plancli");

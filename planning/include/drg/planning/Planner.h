@@ -6,6 +6,7 @@
 #include "drg/imaging/SpineModel.h"
 #include "drg/planning/Plan.h"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -104,6 +105,12 @@ public:
   /// Replaces the whole plan (opening a file), undoable.
   void replace(Plan plan);
 
+  /// After every edit, undo and redo the plan is also written to `path` (atomically), so that a
+  /// crash loses nothing: set it to autosavePath(planFile). Empty: no autosave.
+  void setAutosave(const std::filesystem::path& path);
+  /// Saves the plan to `file` (atomic, durable) and removes the autosave.
+  void save(const std::filesystem::path& file);
+
   bool canUndo() const { return !m_undo.empty(); }
   bool canRedo() const { return !m_redo.empty(); }
   void undo();
@@ -115,8 +122,11 @@ private:
   template<typename F>
   void edit(F&& change);
 
+  void autosave() const;
+
   const Planner& m_planner;
   Plan m_plan;
+  std::filesystem::path m_autosave;
   std::vector<Plan> m_undo;
   std::vector<Plan> m_redo;
 };
