@@ -27,6 +27,8 @@ namespace
 {
 
 constexpr double kPi = 3.14159265358979323846;
+constexpr double kMinDepthMm =
+  25.0; ///< no adult's epidural space lies nearer the skin: a "skin" nearer is not one
 constexpr double kBoneHu = 150.0; // the spine model's bone threshold: partial-volume edges count
 
 double deg(double rad)
@@ -82,6 +84,7 @@ struct PlanAnatomy::Impl
   const imaging::SpineModel& model;
   const imaging::Image<float>* volume = nullptr;
   bool ct = false;
+  float airBelow = -500.0f; ///< image values below this are air
   std::array<bool, 256> boneLabel{};
   struct Station
   {
@@ -97,6 +100,23 @@ struct PlanAnatomy::Impl
     , volume(v)
   {
     ct = v != nullptr && m.modality == "CT";
+    if (v) {
+      // air: CT below -500 HU; MR below a twentieth of the bright end of the image
+      std::vector<float> sample;
+      const auto& vox = v->voxels();
+      for (std::size_t i = 0; i < vox.size(); i += 97) {
+        if (std::isfinite(vox[i])) {
+          sample.push_back(vox[i]);
+        }
+      }
+      if (ct || sample.empty()) {
+        airBelow = -500.0f;
+      } else {
+        const std::size_t q = sample.size() * 99 / 100;
+        std::nth_element(sample.begin(), sample.begin() + static_cast<long>(q), sample.end());
+        airBelow = 0.05f * sample[q];
+      }
+    }
     for (int l = 1; l < 256; ++l) {
       boneLabel[static_cast<std::size_t>(l)] = !imaging::labels::vertebraLevelOfLabel(l).empty();
     }
@@ -161,6 +181,25 @@ struct PlanAnatomy::Impl
     return t;
   }
 
+  /// True when the skin at `q` is the body's surface (MR: dark for 6 mm further out along `dir`;
+  /// an MR outline can mark skin inside the body, e.g. where the image was cropped).
+  bool airBeyond(const Vector3d& q, const Vector3d& dir) const
+  {
+    if (!volume || ct) {
+      return true; // CT's outline is reliable (and a supine back lies on the table, not in air)
+    }
+    // MR: dark for the next 6 mm (a cropped image is dark in patches inside the body too)
+    int dark = 0;
+    for (double t = 1.0; t <= 6.0; t += 1.0) {
+      const float x = valueAt(q + t * dir);
+      if (std::isnan(x)) {
+        return false; // the image ends: the skin is not in it
+      }
+      dark += x < airBelow ? 1 : 0;
+    }
+    return dark == 6;
+  }
+
   /// First skin voxel from `p` along `dir` (within `limit` mm); nullopt when the image ends first.
   std::optional<Vector3d> skinAlong(const Vector3d& p, const Vector3d& dir, double limit) const
   {
@@ -171,7 +210,14 @@ struct PlanAnatomy::Impl
         return std::nullopt;
       }
       if (l == imaging::labels::kSkin) {
-        return q; // the body's outline (gas inside the body is not outside it)
+        // the body's outline (gas inside the body is not outside it); at the image's border it
+        // is where the image ends, not the skin
+        if (!model.labels.geometry().containsIndex(model.labels.geometry().lpsToIndex(q), -2.0)) {
+          return std::nullopt;
+        }
+        if (airBeyond(q, dir)) {
+          return q;
+        }
       }
     }
     return std::nullopt;
@@ -635,10 +681,12 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
       if (l < 0) {
         return;
       }
-      if (l == imaging::labels::kSkin) {
-        c.skin = q;
-        c.skinFound = true;
-        return;
+      if (l == imaging::labels::kSkin && t >= kMinDepthMm && A.airBeyond(q, -d)) {
+        if (A.model.labels.geometry().containsIndex(A.model.labels.geometry().lpsToIndex(q), -2.0)) {
+          c.skin = q;
+          c.skinFound = true;
+        }
+        return; // (at the image's border: where the image ends, not the skin)
       }
       if (A.isBone(q) || A.isBone(q + radius * e1) || A.isBone(q - radius * e1) ||
           A.isBone(q + radius * e2) || A.isBone(q - radius * e2)) {
