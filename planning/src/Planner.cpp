@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <tuple>
 
 namespace drg::planning
@@ -124,7 +125,9 @@ struct PlanAnatomy::Impl
     findConus();
   }
 
-  int labelAt(const Vector3d& p) const
+  /// Offset of the voxel nearest to `p` (labels and volume share one grid: checked when the
+  /// anatomy is built), or nullopt outside the image.
+  std::optional<std::size_t> offsetOf(const Vector3d& p) const
   {
     const auto& g = model.labels.geometry();
     const Vector3d idx = g.lpsToIndex(p);
@@ -133,42 +136,27 @@ struct PlanAnatomy::Impl
                k = static_cast<long>(std::floor(idx.z() + 0.5));
     if (i < 0 || j < 0 || k < 0 || i >= static_cast<long>(g.size[0]) || j >= static_cast<long>(g.size[1]) ||
         k >= static_cast<long>(g.size[2])) {
-      return -1;
+      return std::nullopt;
     }
-    return model.labels.at(static_cast<std::size_t>(i), static_cast<std::size_t>(j),
-                           static_cast<std::size_t>(k));
+    return g.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k));
+  }
+
+  int labelAt(const Vector3d& p) const
+  {
+    const auto at = offsetOf(p);
+    return at ? model.labels.voxels()[*at] : -1;
   }
 
   float valueAt(const Vector3d& p) const
   {
-    if (!volume) {
-      return std::numeric_limits<float>::quiet_NaN();
-    }
-    const auto& g = volume->geometry();
-    const Vector3d idx = g.lpsToIndex(p);
-    const long i = std::lround(idx.x()), j = std::lround(idx.y()), k = std::lround(idx.z());
-    if (i < 0 || j < 0 || k < 0 || i >= static_cast<long>(g.size[0]) || j >= static_cast<long>(g.size[1]) ||
-        k >= static_cast<long>(g.size[2])) {
-      return std::numeric_limits<float>::quiet_NaN();
-    }
-    return volume->at(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k));
+    const auto at = volume ? offsetOf(p) : std::nullopt;
+    return at ? volume->voxels()[*at] : std::numeric_limits<float>::quiet_NaN();
   }
 
   bool isBone(const Vector3d& p) const
   {
-    const auto& g = model.labels.geometry();
-    const Vector3d idx = g.lpsToIndex(p);
-    const long i = static_cast<long>(std::floor(idx.x() + 0.5)),
-               j = static_cast<long>(std::floor(idx.y() + 0.5)),
-               k = static_cast<long>(std::floor(idx.z() + 0.5));
-    if (i < 0 || j < 0 || k < 0 || i >= static_cast<long>(g.size[0]) || j >= static_cast<long>(g.size[1]) ||
-        k >= static_cast<long>(g.size[2])) {
-      return false;
-    }
-    const std::size_t at =
-      g.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k));
-    // (the volume shares the label map's grid: checked when the anatomy is built)
-    return boneLabel[model.labels.voxels()[at]] || (ct && volume->voxels()[at] >= kBoneHu);
+    const auto at = offsetOf(p);
+    return at && (boneLabel[model.labels.voxels()[*at]] || (ct && volume->voxels()[*at] >= kBoneHu));
   }
 
   /// Walks from `p` along `dir` until the label map leaves `label` (at most `limit` mm).
@@ -394,8 +382,13 @@ PlanAnatomy::PlanAnatomy(const imaging::SpineModel& model, const imaging::Image<
   if (model.canalCentreline.size() < 10) {
     throw Error(ErrorCode::NotFound, "the spine model has no canal to plan in");
   }
-  if (volume && volume->geometry().size != model.labels.geometry().size) {
-    throw Error(ErrorCode::InvalidArgument, "the volume and the spine model's label map differ in size");
+  if (volume) {
+    const auto &a = volume->geometry(), &b = model.labels.geometry();
+    if (a.size != b.size || !a.spacing.isApprox(b.spacing, 1e-6) || !a.origin.isApprox(b.origin, 1e-6) ||
+        !a.direction.isApprox(b.direction, 1e-6)) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "the volume and the spine model's label map lie on different grids");
+    }
   }
   m_impl = std::make_unique<Impl>(model, volume);
 }

@@ -1460,6 +1460,27 @@ private:
             }
           }
         }
+        // 4-connected flood marking `mark` through pixels `passable` allows, from what `stack` holds
+        auto flood = [&](std::uint8_t mark, const auto& passable) {
+          while (!stack.empty()) {
+            const std::uint32_t p = stack.back();
+            stack.pop_back();
+            const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)),
+                      j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
+            const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+            for (const auto& o : nb) {
+              const int ii = i + o[0], jj = j + o[1];
+              if (ii < 0 || jj < 0 || ii >= g.nx || jj >= g.ny) {
+                continue;
+              }
+              const std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj;
+              if (!outside[q] && passable(q)) {
+                outside[q] = mark;
+                stack.push_back(static_cast<std::uint32_t>(q));
+              }
+            }
+          }
+        };
         std::fill(outside.begin(), outside.end(), 0);
         stack.clear();
         for (int i = 0; i < g.nx; ++i) {
@@ -1480,24 +1501,7 @@ private:
             }
           }
         }
-        while (!stack.empty()) {
-          std::uint32_t p = stack.back();
-          stack.pop_back();
-          const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)),
-                    j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
-          const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
-          for (const auto& o : nb) {
-            const int ii = i + o[0], jj = j + o[1];
-            if (ii < 0 || jj < 0 || ii >= g.nx || jj >= g.ny) {
-              continue;
-            }
-            std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj;
-            if (!barrier[q] && !outside[q]) {
-              outside[q] = 1;
-              stack.push_back(static_cast<std::uint32_t>(q));
-            }
-          }
-        }
+        flood(1, [&](std::size_t q) { return !barrier[q]; });
         // marrow only: the canal (CSF, fat) is enclosed by the neural arch too. The enclosed
         // region holding the canal's centre keeps only what is as bright as marrow; other enclosed
         // regions are marrow whatever their value (fatty marrow of older patients reads 20-60 HU)
@@ -1508,24 +1512,7 @@ private:
           }
           stack.assign(1, c);
           outside[c] = 2; // the canal's enclosed region
-          while (!stack.empty()) {
-            const std::uint32_t p = stack.back();
-            stack.pop_back();
-            const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)),
-                      j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
-            const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
-            for (const auto& o : nb) {
-              const int ii = i + o[0], jj = j + o[1];
-              if (ii < 0 || jj < 0 || ii >= g.nx || jj >= g.ny) {
-                continue;
-              }
-              const std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj;
-              if (!outside[q] && slice[q] == 0) {
-                outside[q] = 2;
-                stack.push_back(static_cast<std::uint32_t>(q));
-              }
-            }
-          }
+          flood(2, [&](std::size_t q) { return slice[q] == 0; });
         }
         const CentrelinePoint* frame = frameAt[kk];
         for (std::size_t p = 0; p < n; ++p) {
