@@ -97,7 +97,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   for (const auto& [level, side] : parsed) {
     const int i = editor.addLead(level + " " + sideName(side), level, side);
     if (approachGiven && level != "S1") {
-      editor.setApproach(i, approach);
+      editor.setApproach(i, approach); // (refuses "sacral" for a lumbar target)
     }
   }
   if (pocket) {

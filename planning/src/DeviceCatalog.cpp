@@ -115,7 +115,9 @@ DeviceCatalog DeviceCatalog::fromJson(std::string_view text, const std::string& 
     std::string where = ident(m, "sheaths", s.id, s.name);
     s.curveRadiusMm = sourced<double>(m, "curve_radius_mm", origin, where);
     s.shape = sourced<std::string>(m, "shape", origin, where);
-    positive(s.curveRadiusMm.value, origin, where, "curve_radius_mm");
+    if (!(s.curveRadiusMm.value >= 1.0 && s.curveRadiusMm.value <= 100.0)) {
+      fail(origin, where, "curve_radius_mm must lie between 1 and 100 mm");
+    }
     c.m_sheaths.push_back(s);
   }
   for (const auto& m : models("needles")) {

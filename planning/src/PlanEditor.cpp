@@ -14,7 +14,8 @@ PlanEditor::PlanEditor(const Planner& planner, Plan plan)
 LeadPlan& PlanEditor::editable(int lead)
 {
   if (lead < 0 || lead >= static_cast<int>(m_plan.leads.size())) {
-    throw Error(ErrorCode::InvalidArgument, "no lead number " + std::to_string(lead + 1));
+    throw Error(ErrorCode::InvalidArgument,
+                "no lead number " + std::to_string(static_cast<long long>(lead) + 1));
   }
   LeadPlan& l = m_plan.leads[static_cast<std::size_t>(lead)];
   if (l.locked) {
@@ -44,10 +45,16 @@ void PlanEditor::setAutosave(const std::filesystem::path& path)
   m_autosave = path;
 }
 
-void PlanEditor::autosave() const
+void PlanEditor::autosave()
 {
+  // the edit itself has taken effect: a failing autosave is reported, not thrown
+  m_autosaveProblem.clear();
   if (!m_autosave.empty()) {
-    savePlan(m_plan, m_autosave);
+    try {
+      savePlan(m_plan, m_autosave);
+    } catch (const std::exception& e) {
+      m_autosaveProblem = e.what();
+    }
   }
 }
 
@@ -124,7 +131,11 @@ void PlanEditor::setManualTarget(int lead, const Vector3d& point)
 
 void PlanEditor::setApproach(int lead, Approach approach, const std::string& entryLevel)
 {
-  editable(lead);
+  if ((approach == Approach::Sacral) != (editable(lead).targetLevel == "S1")) {
+    throw Error(ErrorCode::InvalidArgument, approach == Approach::Sacral
+                                              ? "the sacral approach is for S1 ganglia only"
+                                              : "an S1 ganglion is reached by the sacral approach");
+  }
   if (!entryLevel.empty() && !m_planner.anatomy().model().vertebra(entryLevel)) {
     throw Error(ErrorCode::InvalidArgument, "entry level " + entryLevel + " is not in the image");
   }
@@ -159,7 +170,10 @@ void PlanEditor::setLeadModel(int lead, const std::string& leadModelId)
 
 void PlanEditor::moveSkinEntry(int lead, const Vector3d& p)
 {
-  editable(lead);
+  if (!editable(lead).planned) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the lead has no needle yet: give it a target it can reach first");
+  }
   if (!m_planner.anatomy().inImage(p)) {
     throw Error(ErrorCode::InvalidArgument, "the skin entry lies outside the image");
   }
@@ -195,7 +209,8 @@ void PlanEditor::resetLead(int lead)
 void PlanEditor::setLocked(int lead, bool locked)
 {
   if (lead < 0 || lead >= static_cast<int>(m_plan.leads.size())) {
-    throw Error(ErrorCode::InvalidArgument, "no lead number " + std::to_string(lead + 1));
+    throw Error(ErrorCode::InvalidArgument,
+                "no lead number " + std::to_string(static_cast<long long>(lead) + 1));
   }
   edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].locked = locked; });
 }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +18,9 @@ namespace
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+constexpr double kMaxCoordinateMm = 1e4; ///< positions further out are not from an image
+constexpr double kBig = 1e5;             ///< lengths in mm
 
 json vec(const Vector3d& v)
 {
@@ -59,6 +63,29 @@ struct Reader
     return f.get<std::string>();
   }
 
+  /// A number within [lo, hi].
+  double number(const json& o, const char* name, const std::string& where, double lo, double hi) const
+  {
+    const double v = number(o, name, where);
+    if (v < lo || v > hi) {
+      char range[64];
+      std::snprintf(range, sizeof range, "must lie between %g and %g", lo, hi);
+      fail(where + "." + name, range);
+    }
+    return v;
+  }
+
+  /// An integer within [lo, hi].
+  int integer(const json& o, const char* name, const std::string& where, int lo, int hi) const
+  {
+    const json& f = field(o, name, where);
+    if (!f.is_number_integer() || f.get<std::int64_t>() < lo || f.get<std::int64_t>() > hi) {
+      fail(where + "." + name,
+           "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    return static_cast<int>(f.get<std::int64_t>());
+  }
+
   double number(const json& o, const char* name, const std::string& where) const
   {
     const json& f = field(o, name, where);
@@ -87,8 +114,8 @@ struct Reader
       fail(where, "must be [x, y, z] in mm");
     }
     Vector3d v(f[0].get<double>(), f[1].get<double>(), f[2].get<double>());
-    if (!v.allFinite()) {
-      fail(where, "must be finite");
+    if (!v.allFinite() || v.cwiseAbs().maxCoeff() > kMaxCoordinateMm) {
+      fail(where, "must be finite and within 10 m of the origin");
     }
     return v;
   }
@@ -204,6 +231,9 @@ LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
   l.sheath = r.text(dev, "sheath", w + ".devices");
   l.needle = r.text(dev, "needle", w + ".devices");
   const json& moved = r.field(j, "moved", w);
+  if (!moved.is_object()) {
+    r.fail(w + ".moved", "must be an object");
+  }
   l.skinEntryOverride = r.optionalPoint(moved, "skin_entry", w + ".moved");
   l.epiduralEntryOverride = r.optionalPoint(moved, "epidural_entry", w + ".moved");
   l.locked = r.flag(j, "locked", w);
@@ -214,38 +244,38 @@ LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
   l.sheathUsed = r.text(d, "sheath_used", dw);
   l.target = r.point(d, "target_centre", dw);
   l.targetAxis = r.point(d, "target_axis", dw);
-  l.targetLengthMm = r.number(d, "target_length_mm", dw);
-  l.targetWidthMm = r.number(d, "target_width_mm", dw);
+  l.targetLengthMm = r.number(d, "target_length_mm", dw, 0.0, 100.0);
+  l.targetWidthMm = r.number(d, "target_width_mm", dw, 0.0, 100.0);
   l.skinEntry = r.point(d, "skin_entry", dw);
   l.epiduralEntry = r.point(d, "epidural_entry", dw);
   const json& n = r.field(d, "needle", dw);
-  l.needleDepthMm = r.number(n, "depth_mm", dw + ".needle");
-  l.needleCranioCaudalDeg = r.number(n, "cranio_caudal_deg", dw + ".needle");
-  l.needleMedioLateralDeg = r.number(n, "medio_lateral_deg", dw + ".needle");
-  l.needleBoneMm = r.number(n, "in_bone_mm", dw + ".needle");
+  l.needleDepthMm = r.number(n, "depth_mm", dw + ".needle", 0.0, kBig);
+  l.needleCranioCaudalDeg = r.number(n, "cranio_caudal_deg", dw + ".needle", 0.0, 90.0);
+  l.needleMedioLateralDeg = r.number(n, "medio_lateral_deg", dw + ".needle", 0.0, 90.0);
+  l.needleBoneMm = r.number(n, "in_bone_mm", dw + ".needle", 0.0, kBig);
   l.route = r.points(d, "route", dw);
-  l.routeLengthMm = r.number(d, "route_length_mm", dw);
-  l.minRadiusMm = r.number(d, "min_radius_mm", dw);
-  l.sheathRadiusMm = r.number(d, "sheath_radius_mm", dw);
+  l.routeLengthMm = r.number(d, "route_length_mm", dw, 0.0, kBig);
+  l.minRadiusMm = r.number(d, "min_radius_mm", dw, 0.0, kBig);
+  l.sheathRadiusMm = r.number(d, "sheath_radius_mm", dw, 0.0, 1000.0);
   l.tip = r.point(d, "tip", dw);
   l.contacts = r.points(d, "contacts", dw);
-  l.coverage = r.number(d, "coverage", dw);
+  l.coverage = r.number(d, "coverage", dw, 0.0, 1.0);
   l.anchor = r.point(d, "anchor", dw);
   l.anchorAtFascia = r.flag(d, "anchor_at_fascia", dw);
   const json& loop = r.field(d, "loop", dw);
   l.loopCentre = r.point(loop, "centre", dw + ".loop");
-  l.loopDiameterMm = r.number(loop, "diameter_mm", dw + ".loop");
+  l.loopDiameterMm = r.number(loop, "diameter_mm", dw + ".loop", 0.0, 1000.0);
   l.tunnel = r.points(d, "tunnel", dw);
   const json& b = r.field(d, "length_budget", dw);
   const std::string bw = dw + ".length_budget";
-  l.budget.routeMm = r.number(b, "route_mm", bw);
-  l.budget.trackMm = r.number(b, "track_mm", bw);
-  l.budget.loopMm = r.number(b, "loop_mm", bw);
-  l.budget.tunnelMm = r.number(b, "tunnel_mm", bw);
-  l.budget.slackMm = r.number(b, "slack_mm", bw);
-  l.budget.totalMm = r.number(b, "total_mm", bw);
-  l.budget.leadCm = r.number(b, "lead_cm", bw);
-  l.budget.extensionCm = r.number(b, "extension_cm", bw);
+  l.budget.routeMm = r.number(b, "route_mm", bw, 0.0, kBig);
+  l.budget.trackMm = r.number(b, "track_mm", bw, 0.0, kBig);
+  l.budget.loopMm = r.number(b, "loop_mm", bw, 0.0, kBig);
+  l.budget.tunnelMm = r.number(b, "tunnel_mm", bw, 0.0, kBig);
+  l.budget.slackMm = r.number(b, "slack_mm", bw, 0.0, kBig);
+  l.budget.totalMm = r.number(b, "total_mm", bw, 0.0, kBig);
+  l.budget.leadCm = r.number(b, "lead_cm", bw, 0.0, 1000.0);
+  l.budget.extensionCm = r.number(b, "extension_cm", bw, 0.0, 1000.0);
   l.budget.fits = r.flag(b, "fits", bw);
   return l;
 }
@@ -278,7 +308,7 @@ PocketPlan pocketFrom(const json& j, const Reader& r)
   p.site = site == "abdomen" ? PocketSite::Abdomen : PocketSite::Buttock;
   p.side = r.side(j, "side", w);
   p.generator = r.text(j, "generator", w);
-  p.depthMm = r.number(j, "depth_mm", w);
+  p.depthMm = r.number(j, "depth_mm", w, 0.0, 200.0);
   p.positionOverride = r.optionalPoint(j, "moved_to", w);
   const json& d = r.field(j, "derived", w);
   p.placed = r.flag(d, "placed", w + ".derived");
@@ -351,7 +381,10 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   if (!j.contains("version") || !j.at("version").is_number_integer()) {
     throw Error(ErrorCode::Format, origin + ": plan file without a version number");
   }
-  const int version = j.at("version").get<int>();
+  const std::int64_t version =
+    j.at("version").is_number_unsigned()
+      ? static_cast<std::int64_t>(std::min<std::uint64_t>(j.at("version").get<std::uint64_t>(), 1u << 30))
+      : j.at("version").get<std::int64_t>();
   if (version > kPlanFileVersion) {
     throw Error(ErrorCode::Unsupported, origin + ": written by a newer drgplan (plan file version " +
                                           std::to_string(version) + "; this one reads up to " +
@@ -371,7 +404,7 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   plan.study.frameOfReferenceUid = r.text(s, "frame_of_reference_uid", "study");
   plan.study.seriesDescription = r.text(s, "series_description", "study");
   plan.study.levelAnchor = r.text(s, "level_anchor", "study");
-  plan.study.labelShift = static_cast<int>(r.number(s, "label_shift", "study"));
+  plan.study.labelShift = r.integer(s, "label_shift", "study", -30, 30);
   const json& leads = r.field(j, "leads", "plan");
   if (!leads.is_array()) {
     r.fail("leads", "must be a list");
@@ -392,8 +425,11 @@ Plan planFromJson(std::string_view text, const std::string& origin)
     Finding f;
     f.code = r.text(findings[i], "code", w);
     const std::string sev = r.text(findings[i], "severity", w);
+    if (sev != "error" && sev != "warning" && sev != "info") {
+      r.fail(w + ".severity", "must be error, warning or info, not '" + sev + "'");
+    }
     f.severity = sev == "error" ? Severity::Error : sev == "info" ? Severity::Info : Severity::Warning;
-    f.lead = static_cast<int>(r.number(findings[i], "lead", w));
+    f.lead = r.integer(findings[i], "lead", w, -1, static_cast<int>(plan.leads.size()) - 1);
     f.measured = r.number(findings[i], "measured", w);
     f.threshold = r.number(findings[i], "threshold", w);
     f.unit = r.text(findings[i], "unit", w);

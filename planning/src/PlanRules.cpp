@@ -47,8 +47,22 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
   if (!(r.minCoverage.value > 0.0 && r.minCoverage.value <= 1.0)) {
     fail(origin, where, "min_contact_coverage must be in (0, 1]");
   }
-  if (!(r.minPocketDepthMm.value < r.maxPocketDepthMm.value)) {
-    fail(origin, where, "min_pocket_depth_mm must be below max_pocket_depth_mm");
+  if (!(r.minPocketDepthMm.value < r.maxPocketDepthMm.value) ||
+      r.pocketDepthMm.value < r.minPocketDepthMm.value || r.pocketDepthMm.value > r.maxPocketDepthMm.value) {
+    fail(origin, where, "pocket depths must satisfy min <= default <= max, min < max");
+  }
+  for (const auto* v : { &r.preferredNeedleAngleDeg, &r.minNeedleAngleDeg, &r.maxMedioLateralAngleDeg }) {
+    if (!(v->value >= 0.0 && v->value <= 90.0)) {
+      fail(origin, where, "angles must lie between 0 and 90 degrees");
+    }
+  }
+  for (const auto* v :
+       { &r.ganglionClearanceMm, &r.cordClearanceMm, &r.cordRadiusMm, &r.contactDorsalOffset,
+         &r.leadSpacingMm, &r.strainReliefLoopDiameterMm, &r.pocketSlackMm, &r.connectorInsertionMm,
+         &r.minPocketDepthMm, &r.pocketBoneClearanceMm, &r.fallbackFasciaDepthMm }) {
+    if (!(v->value >= 0.0 && v->value <= 1000.0)) {
+      fail(origin, where, "distances must lie between 0 and 1000 mm");
+    }
   }
   return r;
 }

@@ -131,6 +131,9 @@ struct PlanAnatomy::Impl
   {
     const auto& g = model.labels.geometry();
     const Vector3d idx = g.lpsToIndex(p);
+    if (!idx.allFinite() || idx.cwiseAbs().maxCoeff() > 1e7) {
+      return std::nullopt;
+    }
     const long i = static_cast<long>(std::floor(idx.x() + 0.5)),
                j = static_cast<long>(std::floor(idx.y() + 0.5)),
                k = static_cast<long>(std::floor(idx.z() + 0.5));
@@ -451,6 +454,9 @@ std::vector<Vector3d> filletAndSample(const std::vector<Vector3d>& in, double ra
     const double len = (p[s + 1] - p[s]).norm();
     const double a = s > 0 ? want[s] : 0.0;             // corner at the segment's start
     const double b = s + 1 < n - 1 ? want[s + 1] : 0.0; // corner at its end
+    if (!std::isfinite(a + b)) {
+      continue; // (a sheath radius from a broken catalog; the catalog refuses such values)
+    }
     if (a + b > len && a + b > 0) {
       const double f = len / (a + b);
       if (s > 0) {
@@ -466,7 +472,10 @@ std::vector<Vector3d> filletAndSample(const std::vector<Vector3d>& in, double ra
   auto lineTo = [&](const Vector3d& q) {
     const Vector3d a = out.back();
     const double len = (q - a).norm();
-    const int k = std::max(1, static_cast<int>(std::ceil(len / step)));
+    if (!(len > 1e-9)) {
+      return; // no zero-length segments (tangents of the route stay defined)
+    }
+    const int k = std::max(1, static_cast<int>(std::ceil(std::min(len, 1e4) / step)));
     for (int j = 1; j <= k; ++j) {
       out.push_back(a + (q - a) * (static_cast<double>(j) / k));
     }
@@ -595,6 +604,17 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
                    " (level not in view or its pedicle not found): give the target point by hand";
     return;
   }
+  for (const auto* q : { &lead.manualTarget, &lead.skinEntryOverride, &lead.epiduralEntryOverride }) {
+    if (*q && !m_anatomy.inImage(**q)) {
+      lead.problem = "a point given for this lead lies outside the image: move it or reset the lead";
+      return;
+    }
+  }
+  if (lead.skinEntryOverride && lead.epiduralEntryOverride &&
+      (*lead.skinEntryOverride - *lead.epiduralEntryOverride).norm() < kMinDepthMm) {
+    lead.problem = "the skin entry lies too near the epidural entry (under 25 mm): move one of them";
+    return;
+  }
   const int sT = sideSign(lead.targetSide);
   lead.target = lead.manualTarget ? *lead.manualTarget : drg->centre;
   lead.targetLengthMm = drg ? drg->lengthMm : 8.0;
@@ -639,16 +659,12 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     const double rLat = sT > 0 ? st.rLeft : st.rRight;
     // (not at S1: its ganglion lies in the canal, and so does the lead)
     const double slack = sacral ? 0.0 : std::max(0.0, proximalContact - 0.5 * lead.targetLengthMm - 0.5);
-    for (double shift = 0.0; shift <= slack + 1e-9; shift += 0.5) {
-      const Vector3d prox = onDrg + ax * shift - ax * proximalContact;
-      if ((prox - st.centre).dot(st.left) * sT >= rLat - 3.0) {
-        onDrg += ax * shift;
-        break;
-      }
-      if (shift + 0.5 > slack) {
-        onDrg += ax * slack;
-      }
+    double shift = 0.0;
+    while (shift < slack &&
+           (onDrg + ax * shift - ax * proximalContact - st.centre).dot(st.left) * sT < rLat - 3.0) {
+      shift = std::min(slack, shift + 0.5);
     }
+    onDrg += ax * shift;
   }
   lead.tip = onDrg + ax * mid;
 
@@ -786,10 +802,10 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     }
   }
   if (!best.skinFound) {
-    lead.problem = best.bone > 30.0 ? "every needle path from the skin to the " + lead.entryLevel +
-                                        " window runs through bone: choose another entry level"
-                                    : "no needle path reaches the skin inside the image from the " +
-                                        lead.entryLevel + " window: the field of view may be too narrow";
+    lead.problem = best.bone >= 30.0 ? "every needle path from the skin to the " + lead.entryLevel +
+                                         " window runs through bone: choose another entry level"
+                                     : "no needle path reaches the skin inside the image from the " +
+                                         lead.entryLevel + " window: the field of view may be too narrow";
     lead.epiduralEntry = best.entry;
     return;
   }
@@ -820,11 +836,11 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
   const int sEntry = A.nearestIndex(lead.epiduralEntry);
   const Vector3d start1 = lead.epiduralEntry + d * 3.0;
   const double latE = (lead.epiduralEntry - A.at(sEntry).centre).dot(A.at(sEntry).left);
-  // The sheath rises in the dorsal epidural space past the foramen to a turning point K medial of
-  // the ganglion on the line of its root, then hooks laterally down the root (the lead's last
-  // stretch is straight through the ganglion). J, below K on the side the sheath comes from, sets
-  // how the hook is entered. Candidates differ in how far medial K lies, how far below it J is
-  // and J's side; the widest bend that fits wins (tighter sheaths only when the wider cannot fit).
+  // The sheath travels the dorsal epidural space (J: where it has drifted to, on the side it comes
+  // from) to a turning point K medial of P and before it, turns out into the foramen to P, and
+  // follows the root from P: the lead's last stretch is straight through the ganglion. Candidates
+  // differ in how far medial and how far before P K lies, how far before K J is and J's side; the
+  // widest bend that fits wins (tighter sheaths only when the wider cannot fit).
   auto stationPoint = [&](int s, double lat) {
     const auto& st = A.at(s);
     return Vector3d(st.centre + st.posterior * A.dorsalDepth(st, lat) + st.left * lat);
@@ -864,8 +880,8 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     tryRoute({ lead.epiduralEntry, start1, lead.tip }); // the contacts begin at the needle's tip
     for (double medial : { 0.0, 6.0, 10.0, 14.0, 18.0, 22.0 }) {
       for (double rise : { 0.3, 0.6, 1.0 }) {
-        // K: medial of P (or straight above it: the lead then lies along the root) and above it
-        // against the travel, in the dorsal epidural space (clear of the cord)
+        // K: medial of P (or in line with it) and before it along the travel, in the dorsal
+        // epidural space (clear of the cord); from K the sheath turns out and up into the foramen
         const int sK = sP - idxStep * static_cast<int>(std::lround(rise * std::max(medial, 12.0)));
         if ((sK - sEntry) * idxStep < 4) {
           continue; // K would lie behind the needle's tip
@@ -897,6 +913,11 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     if (chosen.sheath == sh && chosen.minRadius >= R - 0.05) {
       break; // this sheath's curve fits: no need for a tighter one
     }
+  }
+  if (chosen.route.size() < 2 || !std::all_of(chosen.route.begin(), chosen.route.end(),
+                                              [](const Vector3d& q) { return q.allFinite(); })) {
+    lead.problem = "no route could be shaped to this ganglion with the catalog's sheaths";
+    return;
   }
   lead.route = chosen.route;
   lead.minRadiusMm = std::min(chosen.minRadius, 1e3);
@@ -1160,6 +1181,18 @@ void Planner::recompute(Plan& plan) const
     placePocket(*plan.pocket);
   }
   for (auto& lead : plan.leads) {
+    if (lead.locked && lead.planned) {
+      // a locked lead keeps its geometry (from the file, perhaps): what it implies is measured again
+      lead.routeLengthMm = pathLength(lead.route);
+      if (const LeadModel* lm = m_catalog.lead(lead.leadModel)) {
+        lead.coverage = contactCoverage(lead, *lm, lead.target, lead.targetAxis.normalized(),
+                                        lead.targetLengthMm, lead.targetWidthMm);
+      }
+      if (lead.route.size() < 2) {
+        lead.planned = false;
+        lead.problem = "the locked lead has no route: unlock it to plan it again";
+      }
+    }
     if (lead.planned) {
       budgetAndTunnel(lead, plan.pocket);
     }

@@ -288,6 +288,14 @@ TEST(Planning, EditsUndoByteForByteAndRefusals)
   }
   EXPECT_EQ(editor.plan().leads.size(), 4u);
   EXPECT_THROW(editor.setTarget(2, "T3", Side::Left), drg::Error);
+  EXPECT_THROW(editor.setApproach(2, Approach::Sacral), drg::Error); // S1 only
+  const std::string four = planToJson(editor.plan());
+  // a skin entry at the epidural entry cannot make a needle: the lead says why, nothing crashes
+  editor.moveSkinEntry(2, editor.plan().leads[2].epiduralEntry + Eigen::Vector3d(0, 5, 0));
+  EXPECT_FALSE(editor.plan().leads[2].planned);
+  EXPECT_NE(editor.plan().leads[2].problem.find("too near"), std::string::npos);
+  editor.undo();
+  EXPECT_EQ(planToJson(editor.plan()), four);
   // unlimited undo: back to the empty plan
   while (editor.canUndo()) {
     editor.undo();

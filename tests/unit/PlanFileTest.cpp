@@ -6,9 +6,11 @@
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <sys/wait.h>
@@ -46,7 +48,7 @@ Plan madeUpPlan(int seed, int routePoints)
     l.target = point();
     l.skinEntry = point();
     l.epiduralEntry = point();
-    l.needleDepthMm = u(rng);
+    l.needleDepthMm = std::abs(u(rng));
     for (int k = 0; k < routePoints; ++k) {
       l.route.push_back(point());
     }
@@ -119,6 +121,21 @@ TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
   std::string badSide = good;
   badSide.replace(badSide.find("\"side\": \"left\""), 14, "\"side\": \"up\"");
   expectError(badSide, drg::ErrorCode::Format, "leads[0].target.side");
+  auto edited = [&](const std::function<void(nlohmann::json&)>& change) {
+    nlohmann::json j = nlohmann::json::parse(good);
+    change(j);
+    return j.dump(1);
+  };
+  expectError(edited([](nlohmann::json& j) { j["leads"][0]["derived"]["tip"][0] = 1e12; }),
+              drg::ErrorCode::Format, "within 10 m");
+  expectError(edited([](nlohmann::json& j) { j["leads"][0]["derived"]["coverage"] = 5; }),
+              drg::ErrorCode::Format, "coverage");
+  expectError(edited([](nlohmann::json& j) { j["findings"][0]["lead"] = 99; }), drg::ErrorCode::Format,
+              "findings[0].lead");
+  expectError(edited([](nlohmann::json& j) { j["leads"][0]["moved"] = 5; }), drg::ErrorCode::Format, "moved");
+  std::string huge = good;
+  huge.replace(huge.find("\"version\": 1"), 12, "\"version\": 4294967297");
+  expectError(huge, drg::ErrorCode::Unsupported, "newer drgplan");
   std::string badPoint = good;
   const auto at = badPoint.find("\"epidural_entry\": [");
   badPoint.replace(at, 19, "\"epidural_entry\": [\"x\", ");

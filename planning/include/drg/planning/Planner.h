@@ -108,6 +108,8 @@ public:
   /// After every edit, undo and redo the plan is also written to `path` (atomically), so that a
   /// crash loses nothing: set it to autosavePath(planFile). Empty: no autosave.
   void setAutosave(const std::filesystem::path& path);
+  /// Why the last autosave failed (disk full, folder gone), or empty.
+  const std::string& autosaveProblem() const { return m_autosaveProblem; }
   /// Saves the plan to `file` (atomic, durable) and removes the autosave.
   void save(const std::filesystem::path& file);
 
@@ -122,11 +124,12 @@ private:
   template<typename F>
   void edit(F&& change);
 
-  void autosave() const;
+  void autosave();
 
   const Planner& m_planner;
   Plan m_plan;
   std::filesystem::path m_autosave;
+  std::string m_autosaveProblem;
   std::vector<Plan> m_undo;
   std::vector<Plan> m_redo;
 };
