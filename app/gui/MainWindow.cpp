@@ -8,7 +8,9 @@
 
 #include "SeriesChooser.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -16,6 +18,7 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -25,6 +28,7 @@
 #include <QThread>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QVBoxLayout>
 
 #include <algorithm>
 
@@ -76,7 +80,111 @@ MainWindow::MainWindow()
     }
   });
   file->addSeparator();
+  file->addAction(tr("Open &plan..."), this, [this] {
+    QString path =
+      QFileDialog::getOpenFileName(this, tr("Open plan"), QString(), tr("drgplan plans (*.drgplan.json)"));
+    if (!path.isEmpty()) {
+      openPlan(path);
+    }
+  });
+  file->addAction(tr("&Save plan as..."), QKeySequence::Save, this, [this] {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save plan"), "plan.drgplan.json",
+                                                tr("drgplan plans (*.drgplan.json)"));
+    if (!path.isEmpty()) {
+      savePlan(path);
+    }
+  });
+  file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  m_undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this,
+                           [this] { planEdit([this] { m_editor->undo(); }); });
+  m_redo = edit->addAction(tr("&Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this,
+                           [this] { planEdit([this] { m_editor->redo(); }); });
+  m_undo->setEnabled(false);
+  m_redo->setEnabled(false);
+
+  // the plan dock: leads (add from a target, remove, lock), pocket, findings
+  auto* planDock = new QDockWidget(tr("Plan"), this);
+  planDock->setObjectName("plan");
+  auto* planPanel = new QWidget(planDock);
+  auto* planLayout = new QVBoxLayout(planPanel);
+  auto* addRow = new QHBoxLayout();
+  m_target = new QComboBox(planPanel);
+  m_target->setToolTip(tr("the ganglion the new lead targets (from the spine model)"));
+  auto* add = new QPushButton(tr("Add lead"), planPanel);
+  addRow->addWidget(m_target, 1);
+  addRow->addWidget(add);
+  planLayout->addLayout(addRow);
+  m_leads = new QListWidget(planPanel);
+  m_leads->setWordWrap(true);
+  planLayout->addWidget(m_leads, 2);
+  auto* leadRow = new QHBoxLayout();
+  auto* remove = new QPushButton(tr("Remove"), planPanel);
+  m_locked = new QCheckBox(tr("Locked"), planPanel);
+  leadRow->addWidget(remove);
+  leadRow->addWidget(m_locked);
+  leadRow->addStretch(1);
+  planLayout->addLayout(leadRow);
+  m_pocket = new QComboBox(planPanel);
+  m_pocket->addItems(
+    { tr("No pocket"), tr("Buttock left"), tr("Buttock right"), tr("Abdomen left"), tr("Abdomen right") });
+  planLayout->addWidget(m_pocket);
+  planLayout->addWidget(new QLabel(tr("Findings"), planPanel));
+  m_findings = new QListWidget(planPanel);
+  m_findings->setWordWrap(true);
+  planLayout->addWidget(m_findings, 3);
+  planDock->setWidget(planPanel);
+  addDockWidget(Qt::RightDockWidgetArea, planDock);
+  connect(add, &QPushButton::clicked, this, [this] {
+    if (!m_editor || m_target->currentIndex() < 0) {
+      return;
+    }
+    const QStringList t = m_target->currentText().split(' ');
+    const auto side = t.value(1) == "left" ? drg::imaging::Side::Left : drg::imaging::Side::Right;
+    planEdit(
+      [&] { m_editor->addLead(m_target->currentText().toStdString(), t.value(0).toStdString(), side); });
+  });
+  connect(remove, &QPushButton::clicked, this, [this] {
+    const int row = m_leads->currentRow();
+    if (m_editor && row >= 0) {
+      planEdit([&] { m_editor->removeLead(row); });
+    }
+  });
+  connect(m_locked, &QCheckBox::clicked, this, [this](bool on) {
+    const int row = m_leads->currentRow();
+    if (m_editor && row >= 0) {
+      planEdit([&] { m_editor->setLocked(row, on); });
+    }
+  });
+  connect(m_leads, &QListWidget::currentRowChanged, this, [this](int row) {
+    if (m_editor && row >= 0 && row < static_cast<int>(m_editor->plan().leads.size())) {
+      const auto& l = m_editor->plan().leads[static_cast<std::size_t>(row)];
+      m_locked->setChecked(l.locked);
+      setCursor(l.target);
+    }
+  });
+  connect(m_pocket, &QComboBox::activated, this, [this](int index) {
+    if (!m_editor) {
+      return;
+    }
+    using drg::planning::PocketSite;
+    planEdit([&] {
+      if (index == 0) {
+        m_editor->removePocket();
+      } else {
+        m_editor->setPocket(index <= 2 ? PocketSite::Buttock : PocketSite::Abdomen,
+                            index % 2 == 1 ? drg::imaging::Side::Left : drg::imaging::Side::Right);
+      }
+    });
+  });
+  for (auto* view : m_views) {
+    connect(view, &SliceView::handleMoved, this, [this](int id, const Eigen::Vector3d& lps) {
+      if (m_editor) {
+        planEdit([&] { m_editor->moveSkinEntry(id, lps); });
+      }
+    });
+  }
 
   QToolBar* tools = addToolBar(tr("View"));
   tools->addWidget(new QLabel(tr(" Window: ")));
@@ -166,6 +274,12 @@ void MainWindow::startLoading(
   thread->start();
 }
 
+namespace
+{
+void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progress, double from,
+                   bool listAnatomy);
+}
+
 void MainWindow::openDemo()
 {
   startLoading(tr("Generating demo phantom"), [](const std::function<bool(double)>& progress) {
@@ -179,6 +293,8 @@ void MainWindow::openDemo()
               loaded->volume.voxels().begin());
     loaded->labels = std::move(phantom.labels);
     loaded->anatomy = std::move(phantom.truth);
+    loaded->source = "demo phantom";
+    addSpineModel(*loaded, progress, 0.6, false); // the model the planner starts from
     return loaded;
   });
 }
@@ -189,15 +305,22 @@ namespace
 /// Builds the spine model of a freshly loaded case (progress from `from` to 1): the label map
 /// (unless the case brought its own), the anatomy panel's vertebrae and ganglia, and the anchor
 /// the levels were counted from. An image without a spine keeps its volume, with a warning.
-void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progress, double from)
+void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progress, double from,
+                   bool listAnatomy)
 {
   try {
     drg::imaging::SpineModelOptions options;
     options.modality = loaded.isCt ? drg::imaging::SpineModality::Ct : drg::imaging::SpineModality::Auto;
-    drg::imaging::SpineModel model = drg::imaging::buildSpineModel(
-      loaded.volume, options, [&](double f) { return progress(from + (1.0 - from) * f); });
+    loaded.model = std::make_shared<drg::imaging::SpineModel>(drg::imaging::buildSpineModel(
+      loaded.volume, options, [&](double f) { return progress(from + (1.0 - from) * f); }));
+    const drg::imaging::SpineModel& model = *loaded.model;
     if (loaded.labels.voxels().empty()) {
-      loaded.labels = std::move(model.labels);
+      loaded.labels = model.labels; // (the model keeps its own: planning reads it)
+    }
+    if (!listAnatomy) {
+      loaded.spineSummary =
+        "spine model: " + std::to_string(model.ganglia.size()) + " DRG estimates for planning";
+      return;
     }
     drg::imaging::PhantomTruth& anatomy = loaded.anatomy;
     for (const auto& v : model.vertebrae) {
@@ -307,7 +430,8 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
-    addSpineModel(*loaded, progress, 0.4);
+    loaded->source = path.toStdString();
+    addSpineModel(*loaded, progress, 0.4, true);
     return loaded;
   });
 }
@@ -327,7 +451,8 @@ void MainWindow::openVolumeFile(const QString& path)
     }
     const auto& v = loaded->volume.voxels();
     loaded->isCt = !v.empty() && *std::min_element(v.begin(), v.end()) < -500.0f;
-    addSpineModel(*loaded, progress, 0.2);
+    loaded->source = path.toStdString();
+    addSpineModel(*loaded, progress, 0.2, true);
     return loaded;
   });
 }
@@ -361,6 +486,7 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   applyPreset(m_preset->currentText());
   setCursor(m_cursor);
   fillAnatomyPanel();
+  setUpPlanning();
   QString loadedText = tr("Loaded %1").arg(m_case->title);
   if (!m_case->spineSummary.empty()) {
     loadedText += " - " + QString::fromStdString(m_case->spineSummary);
@@ -464,4 +590,165 @@ void MainWindow::setWindow(const drg::report::WindowLevel& window)
   for (auto* view : m_views) {
     view->setWindow(m_window);
   }
+}
+
+void MainWindow::setUpPlanning()
+{
+  m_editor.reset();
+  m_planner.reset();
+  m_planAnatomy.reset();
+  m_target->clear();
+  if (m_case && m_case->model) {
+    try {
+      m_planAnatomy = std::make_unique<drg::planning::PlanAnatomy>(*m_case->model, &m_case->volume);
+      m_planner = std::make_unique<drg::planning::Planner>(
+        *m_planAnatomy, drg::planning::DeviceCatalog::builtIn(), drg::planning::PlanRules::builtIn());
+      drg::planning::Plan plan;
+      plan.study.source = m_case->source;
+      plan.study.modality = m_case->model->modality;
+      plan.study.levelAnchor = m_case->model->anchor;
+      plan.study.labelShift = m_case->model->labelShift;
+      m_editor = std::make_unique<drg::planning::PlanEditor>(*m_planner, plan);
+      for (const auto& g : m_case->model->ganglia) {
+        m_target->addItem(QString::fromStdString(g.level + " " + drg::imaging::sideName(g.side)));
+      }
+      const int l5 = m_target->findText("L5 left");
+      m_target->setCurrentIndex(l5 >= 0 ? l5 : 0);
+    } catch (const std::exception& e) {
+      m_case->warnings.push_back(std::string("planning: ") + e.what());
+    }
+  }
+  refreshPlan();
+}
+
+void MainWindow::planEdit(const std::function<void()>& edit)
+{
+  if (!m_editor) {
+    return;
+  }
+  try {
+    edit();
+  } catch (const std::exception& e) {
+    if (m_interactive) {
+      QMessageBox::warning(this, tr("Plan"), QString::fromStdString(e.what()));
+    } else {
+      statusBar()->showMessage(QString::fromStdString(e.what()), 5000);
+    }
+  }
+  refreshPlan();
+}
+
+void MainWindow::refreshPlan()
+{
+  const int row = m_leads->currentRow();
+  m_leads->clear();
+  m_findings->clear();
+  std::vector<SliceOverlay> overlays;
+  std::vector<SliceHandle> handles;
+  if (m_editor) {
+    const drg::planning::Plan& plan = m_editor->plan();
+    const QColor colours[] = { QColor(255, 215, 0), QColor(0, 220, 120), QColor(255, 120, 255),
+                               QColor(0, 200, 255) };
+    for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+      const auto& l = plan.leads[i];
+      const QColor c = colours[i % 4];
+      QString text = QString::fromStdString(l.name) + (l.locked ? tr("  [locked]") : QString());
+      if (l.planned) {
+        text += tr("\n  %1, window below %2, needle %3 mm at %4/%5 deg, contacts %6 %, lead %7 cm")
+                  .arg(QString::fromStdString(drg::planning::approachName(l.approach)),
+                       QString::fromStdString(l.entryLevel))
+                  .arg(l.needleDepthMm, 0, 'f', 0)
+                  .arg(l.needleCranioCaudalDeg, 0, 'f', 0)
+                  .arg(l.needleMedioLateralDeg, 0, 'f', 0)
+                  .arg(l.coverage * 100.0, 0, 'f', 0)
+                  .arg(l.budget.leadCm + l.budget.extensionCm, 0, 'f', 0);
+        overlays.push_back({ { l.skinEntry, l.epiduralEntry }, c, 2.1, false }); // 14 G needle
+        overlays.push_back({ l.route, c, 1.0, false });                          // the lead
+        overlays.push_back({ l.contacts, QColor(255, 60, 60), 1.3, true });
+        if (!l.tunnel.empty()) {
+          overlays.push_back({ l.tunnel, QColor(200, 200, 200), 1.0, false });
+        }
+        if (!l.locked) {
+          handles.push_back({ static_cast<int>(i), l.skinEntry, c });
+        }
+      } else {
+        text += "\n  " + QString::fromStdString(l.problem);
+      }
+      auto* item = new QListWidgetItem(text, m_leads);
+      item->setForeground(l.planned ? c.darker(160) : QColor(200, 0, 0));
+    }
+    if (plan.pocket && plan.pocket->placed) {
+      const auto& p = *plan.pocket;
+      std::vector<Eigen::Vector3d> box;
+      const Eigen::Vector3d a = p.axes.col(0) * 0.5 * p.sizeMm.x(), b = p.axes.col(1) * 0.5 * p.sizeMm.y();
+      const Eigen::Vector3d corners[] = { a + b, a - b, -a - b, -a + b, a + b };
+      for (const Eigen::Vector3d& corner : corners) {
+        box.push_back(p.centre + corner);
+      }
+      overlays.push_back({ box, QColor(255, 255, 255), p.sizeMm.z(), false });
+    }
+    for (const auto& f : plan.findings) {
+      auto* item = new QListWidgetItem(QString("%1: %2 (%3 %4, limit %5)")
+                                         .arg(QString::fromStdString(drg::planning::severityName(f.severity)),
+                                              QString::fromStdString(f.message))
+                                         .arg(f.measured, 0, 'f', 1)
+                                         .arg(QString::fromStdString(f.unit))
+                                         .arg(f.threshold, 0, 'f', 1),
+                                       m_findings);
+      item->setForeground(f.severity == drg::planning::Severity::Error     ? QColor(200, 0, 0)
+                          : f.severity == drg::planning::Severity::Warning ? QColor(170, 110, 0)
+                                                                           : QColor(60, 60, 60));
+    }
+    m_pocket->setCurrentIndex(!plan.pocket
+                                ? 0
+                                : (plan.pocket->site == drg::planning::PocketSite::Buttock ? 1 : 3) +
+                                    (plan.pocket->side == drg::imaging::Side::Left ? 0 : 1));
+  }
+  if (row >= 0 && row < m_leads->count()) {
+    m_leads->setCurrentRow(row);
+  }
+  m_undo->setEnabled(m_editor && m_editor->canUndo());
+  m_redo->setEnabled(m_editor && m_editor->canRedo());
+  for (auto* view : m_views) {
+    view->setOverlays(overlays, handles);
+  }
+}
+
+bool MainWindow::openPlan(const QString& path)
+{
+  if (!m_editor) {
+    statusBar()->showMessage(tr("Open a case with a spine first: a plan belongs to its images"), 5000);
+    return false;
+  }
+  try {
+    drg::planning::Plan plan = drg::planning::loadPlan(path.toStdString());
+    m_editor->replace(std::move(plan));
+  } catch (const std::exception& e) {
+    if (m_interactive) {
+      QMessageBox::warning(this, tr("Could not open the plan"), QString::fromStdString(e.what()));
+    }
+    statusBar()->showMessage(QString::fromStdString(e.what()));
+    return false;
+  }
+  refreshPlan();
+  statusBar()->showMessage(tr("Plan %1: %2 leads").arg(path).arg(m_editor->plan().leads.size()));
+  return true;
+}
+
+bool MainWindow::savePlan(const QString& path)
+{
+  if (!m_editor) {
+    return false;
+  }
+  try {
+    m_editor->save(path.toStdString());
+  } catch (const std::exception& e) {
+    if (m_interactive) {
+      QMessageBox::warning(this, tr("Could not save the plan"), QString::fromStdString(e.what()));
+    }
+    statusBar()->showMessage(QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Plan saved to %1").arg(path), 5000);
+  return true;
 }

@@ -3,13 +3,17 @@
 #include "SliceView.h"
 
 #include "drg/imaging/DicomSeriesIndex.h"
+#include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/Planner.h"
 
 #include <QMainWindow>
 
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
+class QListWidget;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -27,6 +31,8 @@ struct LoadedCase
   bool isCt = true;
   bool invertedGreyscale = false; ///< MONOCHROME1: shown with low values bright
   std::string spineSummary;       ///< what the spine model found (levels, anchor), for the status bar
+  std::shared_ptr<drg::imaging::SpineModel> model; ///< the spine model (planning starts from it)
+  std::string source;                              ///< path as opened (the plan file refers to it)
   std::vector<std::string> warnings;
 };
 
@@ -53,6 +59,14 @@ public:
   void setInteractive(bool interactive) { m_interactive = interactive; }
   /// Called once a case is shown (used by --screenshot).
   void whenLoaded(std::function<void()> callback);
+  /// Opens a plan file for the case shown (refused with a message when it is not readable).
+  bool openPlan(const QString& path);
+  /// Saves the plan (atomic); false with a message on failure.
+  bool savePlan(const QString& path);
+  /// Shows what the plan now holds (after edits made through planEditor() directly).
+  void refreshPlanView() { refreshPlan(); }
+  /// The plan being edited (nullptr before a case with a spine model is shown).
+  drg::planning::PlanEditor* planEditor() { return m_editor.get(); }
 
 signals:
   void caseReady();
@@ -67,6 +81,9 @@ private:
   void applyPreset(const QString& name);
   void setWindow(const drg::report::WindowLevel& window);
   void fillAnatomyPanel();
+  void setUpPlanning();
+  void refreshPlan();
+  void planEdit(const std::function<void()>& edit);
   void startLoading(const QString& what,
                     std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
 
@@ -83,4 +100,16 @@ private:
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
   bool m_interactive = true;
+
+  // planning (the plan dock binds to the editor; the views draw what it derives)
+  std::unique_ptr<drg::planning::PlanAnatomy> m_planAnatomy;
+  std::unique_ptr<drg::planning::Planner> m_planner;
+  std::unique_ptr<drg::planning::PlanEditor> m_editor;
+  QComboBox* m_target = nullptr;
+  QListWidget* m_leads = nullptr;
+  QCheckBox* m_locked = nullptr;
+  QComboBox* m_pocket = nullptr;
+  QListWidget* m_findings = nullptr;
+  QAction* m_undo = nullptr;
+  QAction* m_redo = nullptr;
 };

@@ -1,5 +1,7 @@
 #include "SliceView.h"
 
+#include <QLineF>
+
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
@@ -117,6 +119,42 @@ void SliceView::paintEvent(QPaintEvent*)
   painter.drawLine(QPointF(cp.x(), target.top()), QPointF(cp.x(), cp.y() - 8));
   painter.drawLine(QPointF(cp.x(), cp.y() + 8), QPointF(cp.x(), target.bottom()));
   drg::report::drawMarkers(painter, target, m_slice, m_markers, 0.75 * m_slice.pixelMm + 3.0);
+  // plan overlays: at their true width near the slice, a faint projection elsewhere
+  const Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
+  const double nearMm = std::max(2.0, m_slice.pixelMm);
+  auto toWidget = [&](const Eigen::Vector3d& q) {
+    const Eigen::Vector2d px = m_slice.lpsToPixel(q);
+    return QPointF(target.left() + px.x() * sx, target.top() + px.y() * sy);
+  };
+  auto depth = [&](const Eigen::Vector3d& q) { return std::abs((q - m_cursor).dot(normal)); };
+  painter.setRenderHint(QPainter::Antialiasing);
+  for (const SliceOverlay& o : m_overlays) {
+    const double widthPx = std::max(1.5, o.widthMm / m_slice.pixelMm * sx);
+    QColor faint = o.colour;
+    faint.setAlpha(70);
+    if (o.dots) {
+      for (const auto& q : o.points) {
+        const bool near = depth(q) <= nearMm;
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(near ? o.colour : faint);
+        const double r = std::max(2.5, 0.5 * widthPx + (near ? 1.5 : 0.0));
+        painter.drawEllipse(toWidget(q), r, r);
+      }
+      continue;
+    }
+    for (std::size_t i = 1; i < o.points.size(); ++i) {
+      const bool near = depth(o.points[i - 1]) <= nearMm || depth(o.points[i]) <= nearMm;
+      painter.setPen(QPen(near ? o.colour : faint, near ? widthPx : 1.0, Qt::SolidLine, Qt::RoundCap));
+      painter.drawLine(toWidget(o.points[i - 1]), toWidget(o.points[i]));
+    }
+  }
+  for (std::size_t h = 0; h < m_handles.size(); ++h) {
+    const Eigen::Vector3d q = static_cast<int>(h) == m_dragHandle ? m_dragTo : m_handles[h].position;
+    painter.setPen(QPen(m_handles[h].colour, 2));
+    painter.setBrush(Qt::NoBrush);
+    const QPointF c = toWidget(q);
+    painter.drawRect(QRectF(c.x() - 5, c.y() - 5, 10, 10));
+  }
   drg::report::drawOrientationLetters(painter, target, m_plane);
   const char* names[] = { "Axial", "Coronal", "Sagittal" };
   painter.setPen(Qt::white);
@@ -125,13 +163,45 @@ void SliceView::paintEvent(QPaintEvent*)
     QString("%1  W %2 L %3").arg(names[static_cast<int>(m_plane)]).arg(m_window.width).arg(m_window.centre));
 }
 
+void SliceView::setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles)
+{
+  m_overlays = std::move(overlays);
+  m_handles = std::move(handles);
+  m_dragHandle = -1;
+  update();
+}
+
 void SliceView::mousePressEvent(QMouseEvent* event)
 {
   setFocus();
   m_dragStart = event->position().toPoint();
   m_dragWindow = m_window;
   if (event->button() == Qt::LeftButton && !m_image.isNull()) {
+    // a handle under the mouse (within 8 pixels, on this slice's projection) is picked up
+    const QRectF target = imageRect();
+    for (std::size_t h = 0; h < m_handles.size(); ++h) {
+      const Eigen::Vector2d px = m_slice.lpsToPixel(m_handles[h].position);
+      const QPointF c(target.left() + px.x() * target.width() / m_slice.width,
+                      target.top() + px.y() * target.height() / m_slice.height);
+      if (QLineF(c, event->position()).length() <= 8.0) {
+        m_dragHandle = static_cast<int>(h);
+        m_dragTo = m_handles[h].position;
+        return;
+      }
+    }
     emit cursorMoved(widgetToLps(event->position()));
+  }
+}
+
+void SliceView::mouseReleaseEvent(QMouseEvent* event)
+{
+  if (m_dragHandle >= 0 && event->button() == Qt::LeftButton) {
+    const SliceHandle h = m_handles[static_cast<std::size_t>(m_dragHandle)];
+    const Eigen::Vector3d to = m_dragTo;
+    m_dragHandle = -1;
+    if ((to - h.position).norm() > 1e-6) {
+      emit handleMoved(h.id, to);
+    }
   }
 }
 
@@ -140,7 +210,14 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
   if (m_image.isNull()) {
     return;
   }
-  if (event->buttons() & Qt::LeftButton) {
+  if ((event->buttons() & Qt::LeftButton) && m_dragHandle >= 0) {
+    // the handle follows the mouse in this slice's plane and keeps its own depth
+    const Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
+    const Eigen::Vector3d& from = m_handles[static_cast<std::size_t>(m_dragHandle)].position;
+    const Eigen::Vector3d at = widgetToLps(event->position());
+    m_dragTo = at + normal * (from - at).dot(normal);
+    update();
+  } else if (event->buttons() & Qt::LeftButton) {
     emit cursorMoved(widgetToLps(event->position()));
   } else if (event->buttons() & Qt::RightButton) {
     QPoint d = event->position().toPoint() - m_dragStart;

@@ -9,6 +9,24 @@
 
 #include <Eigen/Core>
 
+/// A path drawn over the slices (needle, route, tunnel) or a row of dots (contacts), LPS mm. Near
+/// the slice (within `nearMm`) it is drawn full, elsewhere as a faint projection.
+struct SliceOverlay
+{
+  std::vector<Eigen::Vector3d> points;
+  QColor colour;
+  double widthMm = 1.0; ///< true width (the device's diameter)
+  bool dots = false;
+};
+
+/// A point the user can drag in the view (a lead's skin entry ...), identified by `id`.
+struct SliceHandle
+{
+  int id = 0;
+  Eigen::Vector3d position;
+  QColor colour;
+};
+
 /// One 2D view (axial, coronal or sagittal) of the volume through the shared cursor. Wheel or
 /// arrow keys move through slices, left click/drag moves the cursor, right drag changes the window
 /// (horizontal: width, vertical: level), as in clinical viewers. Radiological convention.
@@ -24,17 +42,21 @@ public:
   void setWindow(const drg::report::WindowLevel& window);
   void setMarkers(const std::vector<drg::report::SliceMarker>& markers);
   void setLabelOpacity(double opacity);
+  void setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles);
   drg::imaging::SlicePlane plane() const { return m_plane; }
 
 signals:
   void cursorMoved(const Eigen::Vector3d& lps);
   void hovered(const Eigen::Vector3d& lps);
   void windowChanged(const drg::report::WindowLevel& window);
+  /// A handle was dragged and let go at `lps` (the handle's own depth kept).
+  void handleMoved(int id, const Eigen::Vector3d& lps);
 
 protected:
   void paintEvent(QPaintEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
 
@@ -53,6 +75,10 @@ private:
   double m_labelOpacity = 0.0;
   drg::imaging::Slice m_slice;
   QImage m_image;
+  std::vector<SliceOverlay> m_overlays;
+  std::vector<SliceHandle> m_handles;
+  int m_dragHandle = -1; ///< index into m_handles while one is dragged
+  Eigen::Vector3d m_dragTo = Eigen::Vector3d::Zero();
   QPoint m_dragStart;
   drg::report::WindowLevel m_dragWindow;
 };

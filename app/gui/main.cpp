@@ -3,6 +3,8 @@
 //   drgplan FOLDER | FILE               open a DICOM series (a chooser when there are several) or a
 //                                       NIfTI/NRRD/MetaImage volume (labels.nii.gz beside it is overlaid)
 //   drgplan --demo --screenshot F.png   render the window once loaded, save it and exit
+//   drgplan --demo --plan P.drgplan.json   open a plan with the case
+//   drgplan --demo --lead L5-left        add an auto-planned lead once the case is loaded
 #include "MainWindow.h"
 
 #include <QApplication>
@@ -28,8 +30,15 @@ int main(int argc, char** argv)
   parser.addVersionOption();
   QCommandLineOption demo("demo", "open the demo case (the spine phantom)");
   QCommandLineOption screenshot("screenshot", "save the window to FILE.png once loaded, then exit", "FILE");
+  QCommandLineOption plan("plan", "open the plan FILE with the case", "FILE");
+  QCommandLineOption lead("lead", "add an auto-planned lead to LEVEL-SIDE (e.g. L5-left); repeatable",
+                          "TARGET");
+  QCommandLineOption savePlan("save-plan", "save the plan to FILE once loaded (and leads added)", "FILE");
   parser.addOption(demo);
   parser.addOption(screenshot);
+  parser.addOption(plan);
+  parser.addOption(lead);
+  parser.addOption(savePlan);
   parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
                                "[input]");
   parser.process(app);
@@ -37,6 +46,33 @@ int main(int argc, char** argv)
   MainWindow window;
   window.show();
   int exitCode = 0;
+  if (parser.isSet(plan) || parser.isSet(lead) || parser.isSet(savePlan)) {
+    const QString planFile = parser.value(plan);
+    const QStringList leads = parser.values(lead);
+    const QString saveTo = parser.value(savePlan);
+    window.whenLoaded([&window, planFile, leads, saveTo, &exitCode] {
+      if (!planFile.isEmpty() && !window.openPlan(planFile)) {
+        std::fprintf(stderr, "error: cannot open the plan %s\n", qPrintable(planFile));
+        exitCode = 4;
+      }
+      for (const QString& t : leads) {
+        try {
+          const auto [level, side] = drg::planning::parseTarget(t.toStdString());
+          if (window.planEditor()) {
+            window.planEditor()->addLead(t.toStdString(), level, side);
+          }
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "error: --lead %s: %s\n", qPrintable(t), e.what());
+          exitCode = 2;
+        }
+      }
+      window.refreshPlanView();
+      if (!saveTo.isEmpty() && !window.savePlan(saveTo)) {
+        std::fprintf(stderr, "error: cannot save the plan to %s\n", qPrintable(saveTo));
+        exitCode = 3;
+      }
+    });
+  }
   if (parser.isSet(screenshot)) {
     QString path = parser.value(screenshot);
     window.setInteractive(false);
@@ -45,6 +81,10 @@ int main(int argc, char** argv)
         QPixmap shot = window.grab();
         // what the status bar says, for scripts and tests (levels found, warnings)
         std::printf("%s\n", qPrintable(window.statusBar()->currentMessage()));
+        if (auto* editor = window.planEditor()) {
+          std::printf("plan: %zu leads, %zu findings\n", editor->plan().leads.size(),
+                      editor->plan().findings.size());
+        }
         std::fflush(stdout);
         if (!shot.save(path)) {
           std::fprintf(stderr, "error: cannot write screenshot %s\n", qPrintable(path));

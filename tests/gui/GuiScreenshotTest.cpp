@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 namespace
 {
@@ -141,4 +143,40 @@ TEST(Gui, ThreeDimensionalRenderingWithoutDisplayIsRefusedClearly)
                                  (dir.path() / "x.png").string());
   EXPECT_EQ(r.exitCode, 6) << r.output;
   EXPECT_NE(r.output.find("xvfb-run"), std::string::npos) << r.output;
+}
+
+// A lead added in the workstation, its plan saved, the case and plan reopened: the same plan, and
+// the views show the lead (its colour in the sagittal view).
+TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("guiplan");
+  const std::string first = (dir.path() / "first.drgplan.json").string();
+  const std::string second = (dir.path() / "second.drgplan.json").string();
+  const std::string png = (dir.path() / "window.png").string();
+  auto r = drg::test::runCommand(std::string(DRG_GUI_PATH) + " --demo --lead L5-left --save-plan " + first +
+                                 " --screenshot " + png);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("plan: 1 leads"), std::string::npos) << r.output;
+  QImage img(QString::fromStdString(png));
+  ASSERT_FALSE(img.isNull());
+  // the first lead is drawn in gold (255, 215, 0) somewhere in the views
+  int gold = 0;
+  for (int y = 0; y < img.height(); y += 1) {
+    for (int x = 0; x < img.width() * 3 / 4; x += 1) {
+      const QRgb p = img.pixel(x, y);
+      gold += qRed(p) > 200 && qGreen(p) > 160 && qGreen(p) < 235 && qBlue(p) < 60 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(gold, 20) << "the lead is not drawn";
+  auto again = drg::test::runCommand(std::string(DRG_GUI_PATH) + " --demo --plan " + first + " --save-plan " +
+                                     second + " --screenshot " + png);
+  ASSERT_EQ(again.exitCode, 0) << again.output;
+  auto read = [](const std::string& f) {
+    std::ifstream in(f, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string a = read(first), b = read(second);
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a, b) << "the reopened plan differs";
 }
