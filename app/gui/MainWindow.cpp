@@ -179,9 +179,13 @@ MainWindow::MainWindow()
     });
   });
   for (auto* view : m_views) {
-    connect(view, &SliceView::handleMoved, this, [this](int id, const Eigen::Vector3d& lps) {
+    connect(view, &SliceView::handleMoved, this, [this](int id, const Eigen::Vector3d& lps, bool done) {
       if (m_editor) {
-        planEdit([&] { m_editor->moveSkinEntry(id, lps); });
+        // one undo step per drag; the views and findings follow while it lasts
+        planEdit([&] { m_editor->moveSkinEntry(id, lps, true); });
+        if (done) {
+          m_editor->endDrag();
+        }
       }
     });
   }

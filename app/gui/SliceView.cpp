@@ -165,9 +165,16 @@ void SliceView::paintEvent(QPaintEvent*)
 
 void SliceView::setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles)
 {
+  // a drag in progress survives the plan's update (the same handle, found by its id)
+  const int draggedId = m_dragHandle >= 0 ? m_handles[static_cast<std::size_t>(m_dragHandle)].id : -1;
   m_overlays = std::move(overlays);
   m_handles = std::move(handles);
   m_dragHandle = -1;
+  for (std::size_t h = 0; h < m_handles.size() && draggedId >= 0; ++h) {
+    if (m_handles[h].id == draggedId) {
+      m_dragHandle = static_cast<int>(h);
+    }
+  }
   update();
 }
 
@@ -199,9 +206,7 @@ void SliceView::mouseReleaseEvent(QMouseEvent* event)
     const SliceHandle h = m_handles[static_cast<std::size_t>(m_dragHandle)];
     const Eigen::Vector3d to = m_dragTo;
     m_dragHandle = -1;
-    if ((to - h.position).norm() > 1e-6) {
-      emit handleMoved(h.id, to);
-    }
+    emit handleMoved(h.id, to, true);
   }
 }
 
@@ -217,6 +222,8 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
     const Eigen::Vector3d at = widgetToLps(event->position());
     m_dragTo = at + normal * (from - at).dot(normal);
     update();
+    // the plan follows the drag (a recomputation takes a few ms)
+    emit handleMoved(m_handles[static_cast<std::size_t>(m_dragHandle)].id, m_dragTo, false);
   } else if (event->buttons() & Qt::LeftButton) {
     emit cursorMoved(widgetToLps(event->position()));
   } else if (event->buttons() & Qt::RightButton) {

@@ -49,8 +49,8 @@ signals:
   void cursorMoved(const Eigen::Vector3d& lps);
   void hovered(const Eigen::Vector3d& lps);
   void windowChanged(const drg::report::WindowLevel& window);
-  /// A handle was dragged and let go at `lps` (the handle's own depth kept).
-  void handleMoved(int id, const Eigen::Vector3d& lps);
+  /// A handle is being dragged (`done`: let go) at `lps` (the handle's own depth kept).
+  void handleMoved(int id, const Eigen::Vector3d& lps, bool done);
 
 protected:
   void paintEvent(QPaintEvent* event) override;

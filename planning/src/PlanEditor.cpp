@@ -25,7 +25,7 @@ LeadPlan& PlanEditor::editable(int lead)
 }
 
 template<typename F>
-void PlanEditor::edit(F&& change)
+void PlanEditor::edit(F&& change, int dragLead)
 {
   Plan before = m_plan;
   try {
@@ -35,7 +35,12 @@ void PlanEditor::edit(F&& change)
     m_plan = std::move(before); // a refused edit changes nothing
     throw;
   }
-  m_undo.push_back(std::move(before));
+  // a drag's further moves keep the state before the drag as their one undo step
+  const bool continuing = dragLead >= 0 && dragLead == m_dragLead && !m_undo.empty();
+  if (!continuing) {
+    m_undo.push_back(std::move(before));
+  }
+  m_dragLead = dragLead;
   m_redo.clear();
   autosave();
 }
@@ -168,7 +173,7 @@ void PlanEditor::setLeadModel(int lead, const std::string& leadModelId)
   edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].leadModel = leadModelId; });
 }
 
-void PlanEditor::moveSkinEntry(int lead, const Vector3d& p)
+void PlanEditor::moveSkinEntry(int lead, const Vector3d& p, bool dragging)
 {
   if (!editable(lead).planned) {
     throw Error(ErrorCode::InvalidArgument,
@@ -177,13 +182,15 @@ void PlanEditor::moveSkinEntry(int lead, const Vector3d& p)
   if (!m_planner.anatomy().inImage(p)) {
     throw Error(ErrorCode::InvalidArgument, "the skin entry lies outside the image");
   }
-  edit([&] {
-    LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
-    e.skinEntryOverride = p;
-    if (!e.epiduralEntryOverride) {
-      e.epiduralEntryOverride = e.epiduralEntry; // the entry stays where it was; the needle pivots
-    }
-  });
+  edit(
+    [&] {
+      LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
+      e.skinEntryOverride = p;
+      if (!e.epiduralEntryOverride) {
+        e.epiduralEntryOverride = e.epiduralEntry; // the entry stays where it was; the needle pivots
+      }
+    },
+    dragging ? lead : -1);
 }
 
 void PlanEditor::moveEpiduralEntry(int lead, const Vector3d& p)
@@ -262,6 +269,7 @@ void PlanEditor::undo()
   if (m_undo.empty()) {
     return;
   }
+  m_dragLead = -1;
   m_redo.push_back(std::move(m_plan));
   m_plan = std::move(m_undo.back());
   m_undo.pop_back();
@@ -273,6 +281,7 @@ void PlanEditor::redo()
   if (m_redo.empty()) {
     return;
   }
+  m_dragLead = -1;
   m_undo.push_back(std::move(m_plan));
   m_plan = std::move(m_redo.back());
   m_redo.pop_back();

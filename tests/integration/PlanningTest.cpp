@@ -271,6 +271,18 @@ TEST(Planning, EditsUndoByteForByteAndRefusals)
   editor.redo();
   EXPECT_EQ(planToJson(editor.plan()), moved);
   editor.undo();
+  // a drag (many moves) is one undo step; the next drag is another
+  for (int step = 1; step <= 5; ++step) {
+    editor.moveSkinEntry(0, skin + Eigen::Vector3d(step, 0, -step), true);
+  }
+  editor.endDrag();
+  const std::string dragged = planToJson(editor.plan());
+  editor.moveSkinEntry(0, skin + Eigen::Vector3d(2, 0, -9), true);
+  editor.endDrag();
+  editor.undo();
+  EXPECT_EQ(planToJson(editor.plan()), dragged);
+  editor.undo();
+  EXPECT_EQ(planToJson(editor.plan()), before);
   // locked: edits refused, nothing changes
   editor.setLocked(0, true);
   const std::string locked = planToJson(editor.plan());

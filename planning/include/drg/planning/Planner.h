@@ -94,7 +94,11 @@ public:
   void setApproach(int lead, Approach approach, const std::string& entryLevel = {});
   void setSheath(int lead, const std::string& sheathId);
   void setLeadModel(int lead, const std::string& leadModelId);
-  void moveSkinEntry(int lead, const Vector3d& p);
+  /// Moves a lead's skin entry. With `dragging`, successive moves of the same lead are one undo
+  /// step (a drag in a view); any other edit ends the drag.
+  void moveSkinEntry(int lead, const Vector3d& p, bool dragging = false);
+  /// The drag is over: the next move is a new undo step.
+  void endDrag() { m_dragLead = -1; }
   void moveEpiduralEntry(int lead, const Vector3d& p);
   void resetLead(int lead); ///< drops moved points and the manual target: auto-planned again
   void setLocked(int lead, bool locked);
@@ -122,7 +126,7 @@ public:
 private:
   LeadPlan& editable(int lead);
   template<typename F>
-  void edit(F&& change);
+  void edit(F&& change, int dragLead = -1);
 
   void autosave();
 
@@ -130,6 +134,7 @@ private:
   Plan m_plan;
   std::filesystem::path m_autosave;
   std::string m_autosaveProblem;
+  int m_dragLead = -1; ///< the lead a drag is moving (its start is the top of the undo stack)
   std::vector<Plan> m_undo;
   std::vector<Plan> m_redo;
 };
