@@ -7,7 +7,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git clang-format clang-tidy clang libclang-rt-14-dev
   # libraries (the fixed stack: Qt 6, VTK 9.1, ITK 5.2, DCMTK 3.6.7)
-  qt6-base-dev libqt6opengl6-dev libgl-dev
+  qt6-base-dev libqt6opengl6-dev libqt6test6 libgl-dev
   libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libopenjp2-7-dev
   nlohmann-json3-dev libcli11-dev libeigen3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev

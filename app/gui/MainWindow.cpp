@@ -111,17 +111,21 @@ MainWindow::MainWindow()
   auto* planLayout = new QVBoxLayout(planPanel);
   auto* addRow = new QHBoxLayout();
   m_target = new QComboBox(planPanel);
+  m_target->setObjectName("planTarget");
   m_target->setToolTip(tr("the ganglion the new lead targets (from the spine model)"));
   auto* add = new QPushButton(tr("Add lead"), planPanel);
+  add->setObjectName("addLead");
   addRow->addWidget(m_target, 1);
   addRow->addWidget(add);
   planLayout->addLayout(addRow);
   m_leads = new QListWidget(planPanel);
+  m_leads->setObjectName("leads");
   m_leads->setWordWrap(true);
   planLayout->addWidget(m_leads, 2);
   auto* leadRow = new QHBoxLayout();
   auto* remove = new QPushButton(tr("Remove"), planPanel);
   m_locked = new QCheckBox(tr("Locked"), planPanel);
+  m_locked->setObjectName("leadLocked");
   leadRow->addWidget(remove);
   leadRow->addWidget(m_locked);
   leadRow->addStretch(1);
@@ -144,6 +148,7 @@ MainWindow::MainWindow()
     const auto side = t.value(1) == "left" ? drg::imaging::Side::Left : drg::imaging::Side::Right;
     planEdit(
       [&] { m_editor->addLead(m_target->currentText().toStdString(), t.value(0).toStdString(), side); });
+    m_leads->setCurrentRow(m_leads->count() - 1); // the new lead is the one being worked on
   });
   connect(remove, &QPushButton::clicked, this, [this] {
     const int row = m_leads->currentRow();

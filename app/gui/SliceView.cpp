@@ -163,6 +163,17 @@ void SliceView::paintEvent(QPaintEvent*)
     QString("%1  W %2 L %3").arg(names[static_cast<int>(m_plane)]).arg(m_window.width).arg(m_window.centre));
 }
 
+QPointF SliceView::lpsToWidget(const Eigen::Vector3d& lps) const
+{
+  const QRectF target = imageRect();
+  if (m_image.isNull()) {
+    return {};
+  }
+  const Eigen::Vector2d px = m_slice.lpsToPixel(lps);
+  return { target.left() + px.x() * target.width() / m_slice.width,
+           target.top() + px.y() * target.height() / m_slice.height };
+}
+
 void SliceView::setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles)
 {
   // a drag in progress survives the plan's update (the same handle, found by its id)

@@ -44,6 +44,8 @@ public:
   void setLabelOpacity(double opacity);
   void setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles);
   drg::imaging::SlicePlane plane() const { return m_plane; }
+  /// Where an LPS point shows in this widget (its projection onto the slice).
+  QPointF lpsToWidget(const Eigen::Vector3d& lps) const;
 
 signals:
   void cursorMoved(const Eigen::Vector3d& lps);

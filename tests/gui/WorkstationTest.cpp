@@ -1,0 +1,124 @@
+// The real workstation window, driven in-process with QTest: open the demo, add a lead on L5 left
+// from the Plan panel, drag its skin entry in a view, undo, redo, lock, save the plan, open it
+// again and get the same plan.
+#include "MainWindow.h"
+#include "SliceView.h"
+
+#include "TestSupport.h"
+#include "drg/imaging/Error.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+namespace
+{
+
+QApplication& application()
+{
+  static int argc = 1;
+  static char name[] = "drg_workstation_tests";
+  static char* argv[] = { name, nullptr };
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    qputenv("QT_QPA_PLATFORM", "xcb"); // as the application (VTK 9.1 needs X11)
+  }
+  static QApplication app(argc, argv);
+  return app;
+}
+
+bool haveDisplay()
+{
+  const char* d = std::getenv("DISPLAY");
+  return d != nullptr && *d != '\0';
+}
+
+} // namespace
+
+TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
+{
+  if (!haveDisplay()) {
+    if (drg::test::inCi()) {
+      FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";
+    }
+    GTEST_SKIP() << "no X display (run under xvfb-run -a)";
+  }
+  application();
+  MainWindow window;
+  window.setInteractive(false);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openDemo();
+  ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
+  ASSERT_NE(window.planEditor(), nullptr) << "no spine model to plan on";
+
+  // a lead on L5 left, from the Plan panel
+  auto* target = window.findChild<QComboBox*>("planTarget");
+  auto* add = window.findChild<QPushButton*>("addLead");
+  ASSERT_TRUE(target && add);
+  target->setCurrentIndex(target->findText("L5 left"));
+  ASSERT_GE(target->currentIndex(), 0);
+  QTest::mouseClick(add, Qt::LeftButton);
+  const auto& plan = [&]() -> const drg::planning::Plan& { return window.planEditor()->plan(); };
+  ASSERT_EQ(plan().leads.size(), 1u);
+  ASSERT_TRUE(plan().leads[0].planned) << plan().leads[0].problem;
+  const std::string added = drg::planning::planToJson(plan());
+  const Eigen::Vector3d skin = plan().leads[0].skinEntry;
+
+  // drag its skin entry 12 pixels in the first view that shows it
+  SliceView* view = nullptr;
+  QPointF at;
+  for (auto* v : window.findChildren<SliceView*>()) {
+    const QPointF p = v->lpsToWidget(skin);
+    if (v->rect().adjusted(20, 20, -20, -20).contains(p.toPoint())) {
+      view = v;
+      at = p;
+      break;
+    }
+  }
+  ASSERT_NE(view, nullptr) << "the skin entry is in no view";
+  QTest::mousePress(view, Qt::LeftButton, {}, at.toPoint());
+  QTest::mouseMove(view, (at + QPointF(6, 0)).toPoint());
+  QTest::mouseMove(view, (at + QPointF(12, 0)).toPoint());
+  QTest::mouseRelease(view, Qt::LeftButton, {}, (at + QPointF(12, 0)).toPoint());
+  ASSERT_GT((plan().leads[0].skinEntry - skin).norm(), 1.0) << "the drag did not move the skin entry";
+  const std::string dragged = drg::planning::planToJson(plan());
+
+  // undo (Ctrl+Z) and redo (Ctrl+Shift+Z) as typed in the window: one step for the whole drag,
+  // byte for byte
+  window.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+  QWidget* focus = QApplication::focusWidget() ? QApplication::focusWidget() : &window;
+  QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_EQ(drg::planning::planToJson(plan()), added);
+  QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+  EXPECT_EQ(drg::planning::planToJson(plan()), dragged);
+
+  // lock it from the panel: the lead refuses edits
+  auto* locked = window.findChild<QCheckBox*>("leadLocked");
+  ASSERT_NE(locked, nullptr);
+  QTest::mouseClick(locked, Qt::LeftButton);
+  EXPECT_TRUE(plan().leads[0].locked);
+  EXPECT_THROW(window.planEditor()->moveSkinEntry(0, skin), drg::Error);
+
+  // save, open again: the same plan
+  drg::test::TemporaryFolder dir("workstation");
+  const std::string file = (dir.path() / "case.drgplan.json").string();
+  ASSERT_TRUE(window.savePlan(QString::fromStdString(file)));
+  const std::string saved = drg::planning::planToJson(plan());
+  std::ifstream in(file, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), saved);
+  // change it (unlock), then open the saved file: the plan as saved comes back
+  QTest::mouseClick(locked, Qt::LeftButton);
+  EXPECT_FALSE(plan().leads[0].locked);
+  ASSERT_TRUE(window.openPlan(QString::fromStdString(file)));
+  EXPECT_EQ(drg::planning::planToJson(plan()), saved);
+}
