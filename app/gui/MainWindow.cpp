@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -24,6 +25,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QThread>
 #include <QToolBar>
@@ -185,13 +187,15 @@ MainWindow::MainWindow()
   });
   for (auto* view : m_views) {
     connect(view, &SliceView::handleMoved, this, [this](int id, const Eigen::Vector3d& lps, bool done) {
-      if (m_editor) {
-        // one undo step per drag; the views and findings follow while it lasts
-        planEdit([&] { m_editor->moveSkinEntry(id, lps, true); });
-        if (done) {
-          m_editor->endDrag();
-        }
+      if (!m_editor) {
+        return;
       }
+      if (done) {
+        m_editor->endDrag(); // the last move was already applied
+        return;
+      }
+      // one undo step per drag; the views and findings follow while it lasts
+      planEdit([&] { m_editor->moveSkinEntry(id, lps, true); });
     });
   }
 
@@ -352,8 +356,7 @@ void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progre
       g.widthMm = d.widthMm;
       g.zone = d.zone;
       g.inFieldOfView = true;
-      g.label = drg::imaging::labels::kGanglionBase + 2 * drg::imaging::labels::vertebraLabel(d.level) +
-                (d.side == drg::imaging::Side::Right ? 1 : 0);
+      g.label = drg::imaging::labels::ganglionLabel(d.level, d.side == drg::imaging::Side::Right);
       anatomy.ganglia.push_back(g);
       anatomy.labelNames[g.label] = "DRG estimate " + d.level + " " + drg::imaging::sideName(d.side);
     }
@@ -436,6 +439,8 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     loaded->isCt = series != nullptr && series->modality == "CT";
     loaded->warnings = v.warnings;
     loaded->invertedGreyscale = v.invertedGreyscale;
+    loaded->seriesUid = v.seriesUid;
+    loaded->frameOfReferenceUid = v.frameOfReferenceUid;
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
@@ -614,10 +619,19 @@ void MainWindow::setUpPlanning()
         *m_planAnatomy, drg::planning::DeviceCatalog::builtIn(), drg::planning::PlanRules::builtIn());
       drg::planning::Plan plan;
       plan.study.source = m_case->source;
+      plan.study.seriesUid = m_case->seriesUid;
+      plan.study.frameOfReferenceUid = m_case->frameOfReferenceUid;
       plan.study.modality = m_case->model->modality;
       plan.study.levelAnchor = m_case->model->anchor;
       plan.study.labelShift = m_case->model->labelShift;
       m_editor = std::make_unique<drg::planning::PlanEditor>(*m_planner, plan);
+      // until the plan has a file, every edit is kept in the user's data folder (recovered from
+      // there with File > Open plan after a crash)
+      const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+      if (!data.isEmpty() && QDir().mkpath(data)) {
+        m_editor->setAutosave(
+          drg::planning::autosavePath(QDir(data).filePath("unsaved.drgplan.json").toStdString()));
+      }
       for (const auto& g : m_case->model->ganglia) {
         m_target->addItem(QString::fromStdString(g.level + " " + drg::imaging::sideName(g.side)));
       }
@@ -671,8 +685,10 @@ void MainWindow::refreshPlan()
                   .arg(l.needleMedioLateralDeg, 0, 'f', 0)
                   .arg(l.coverage * 100.0, 0, 'f', 0)
                   .arg(l.budget.leadCm + l.budget.extensionCm, 0, 'f', 0);
-        overlays.push_back({ { l.skinEntry, l.epiduralEntry }, c, 2.1, false }); // 14 G needle
-        overlays.push_back({ l.route, c, 1.0, false });                          // the lead
+        const auto* needle = m_planner->catalog().needle(l.needle);
+        overlays.push_back(
+          { { l.skinEntry, l.epiduralEntry }, c, needle ? needle->outerDiameterMm.value : 2.0, false });
+        overlays.push_back({ l.route, c, 1.0, false }); // the lead
         overlays.push_back({ l.contacts, QColor(255, 60, 60), 1.3, true });
         if (!l.tunnel.empty()) {
           overlays.push_back({ l.tunnel, QColor(200, 200, 200), 1.0, false });
@@ -730,8 +746,27 @@ bool MainWindow::openPlan(const QString& path)
     return false;
   }
   try {
-    drg::planning::Plan plan = drg::planning::loadPlan(path.toStdString());
+    std::string file = path.toStdString();
+    if (const auto autosave = drg::planning::recoverableAutosave(file)) {
+      // (without interaction the file asked for is opened; the autosave stays for later)
+      const bool recover =
+        m_interactive &&
+        QMessageBox::question(this, tr("Recover the plan?"),
+                              tr("There are changes to this plan that were not saved (drgplan stopped before "
+                                 "saving). Open them?")) == QMessageBox::Yes;
+      if (recover) {
+        file = autosave->string();
+      }
+    }
+    drg::planning::Plan plan = drg::planning::loadPlan(file);
+    if (!plan.study.frameOfReferenceUid.empty() && !m_case->frameOfReferenceUid.empty() &&
+        plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument,
+                       "this plan belongs to other images (frame of reference " +
+                         plan.study.frameOfReferenceUid + "): open its series first");
+    }
     m_editor->replace(std::move(plan));
+    m_editor->setAutosave(drg::planning::autosavePath(path.toStdString()));
   } catch (const std::exception& e) {
     if (m_interactive) {
       QMessageBox::warning(this, tr("Could not open the plan"), QString::fromStdString(e.what()));
@@ -751,6 +786,7 @@ bool MainWindow::savePlan(const QString& path)
   }
   try {
     m_editor->save(path.toStdString());
+    m_editor->setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
   } catch (const std::exception& e) {
     if (m_interactive) {
       QMessageBox::warning(this, tr("Could not save the plan"), QString::fromStdString(e.what()));

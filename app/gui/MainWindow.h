@@ -33,6 +33,7 @@ struct LoadedCase
   std::string spineSummary;       ///< what the spine model found (levels, anchor), for the status bar
   std::shared_ptr<drg::imaging::SpineModel> model; ///< the spine model (planning starts from it)
   std::string source;                              ///< path as opened (the plan file refers to it)
+  std::string seriesUid, frameOfReferenceUid;      ///< DICOM's, when opened from DICOM
   std::vector<std::string> warnings;
 };
 

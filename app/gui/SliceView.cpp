@@ -122,10 +122,7 @@ void SliceView::paintEvent(QPaintEvent*)
   // plan overlays: at their true width near the slice, a faint projection elsewhere
   const Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
   const double nearMm = std::max(2.0, m_slice.pixelMm);
-  auto toWidget = [&](const Eigen::Vector3d& q) {
-    const Eigen::Vector2d px = m_slice.lpsToPixel(q);
-    return QPointF(target.left() + px.x() * sx, target.top() + px.y() * sy);
-  };
+  auto toWidget = [&](const Eigen::Vector3d& q) { return lpsToWidget(q); };
   auto depth = [&](const Eigen::Vector3d& q) { return std::abs((q - m_cursor).dot(normal)); };
   painter.setRenderHint(QPainter::Antialiasing);
   for (const SliceOverlay& o : m_overlays) {
@@ -196,12 +193,8 @@ void SliceView::mousePressEvent(QMouseEvent* event)
   m_dragWindow = m_window;
   if (event->button() == Qt::LeftButton && !m_image.isNull()) {
     // a handle under the mouse (within 8 pixels, on this slice's projection) is picked up
-    const QRectF target = imageRect();
     for (std::size_t h = 0; h < m_handles.size(); ++h) {
-      const Eigen::Vector2d px = m_slice.lpsToPixel(m_handles[h].position);
-      const QPointF c(target.left() + px.x() * target.width() / m_slice.width,
-                      target.top() + px.y() * target.height() / m_slice.height);
-      if (QLineF(c, event->position()).length() <= 8.0) {
+      if (QLineF(lpsToWidget(m_handles[h].position), event->position()).length() <= 8.0) {
         m_dragHandle = static_cast<int>(h);
         m_dragTo = m_handles[h].position;
         return;

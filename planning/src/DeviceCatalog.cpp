@@ -126,6 +126,10 @@ DeviceCatalog DeviceCatalog::fromJson(std::string_view text, const std::string& 
     n.gauge = sourced<int>(m, "gauge", origin, where);
     n.lengthMm = sourced<double>(m, "length_mm", origin, where);
     n.maxEntryAngleDegrees = sourced<double>(m, "max_entry_angle_deg", origin, where);
+    n.outerDiameterMm = sourced<double>(m, "outer_diameter_mm", origin, where);
+    if (!(n.outerDiameterMm.value > 0.2 && n.outerDiameterMm.value < 6.0)) {
+      fail(origin, where, "outer_diameter_mm must lie between 0.2 and 6 mm");
+    }
     positive(n.lengthMm.value, origin, where, "length_mm");
     c.m_needles.push_back(n);
   }
@@ -230,7 +234,8 @@ std::size_t DeviceCatalog::unverifiedCount() const
     n += unverified(s.curveRadiusMm) + unverified(s.shape);
   }
   for (const auto& x : m_needles) {
-    n += unverified(x.gauge) + unverified(x.lengthMm) + unverified(x.maxEntryAngleDegrees);
+    n += unverified(x.gauge) + unverified(x.lengthMm) + unverified(x.maxEntryAngleDegrees) +
+         unverified(x.outerDiameterMm);
   }
   for (const auto& g : m_generators) {
     n += unverified(g.ports) + unverified(g.sizeMm);

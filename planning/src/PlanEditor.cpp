@@ -42,7 +42,17 @@ void PlanEditor::edit(F&& change, int dragLead)
   }
   m_dragLead = dragLead;
   m_redo.clear();
-  autosave();
+  if (dragLead < 0) {
+    autosave(); // (a drag autosaves once, when it ends)
+  }
+}
+
+void PlanEditor::endDrag()
+{
+  if (m_dragLead >= 0) {
+    m_dragLead = -1;
+    autosave();
+  }
 }
 
 void PlanEditor::setAutosave(const std::filesystem::path& path)

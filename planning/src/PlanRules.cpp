@@ -41,6 +41,7 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
   r.maxPocketDepthMm = sourced<double>(j, "max_pocket_depth_mm", origin, where);
   r.pocketBoneClearanceMm = sourced<double>(j, "pocket_bone_clearance_mm", origin, where);
   r.fallbackFasciaDepthMm = sourced<double>(j, "fallback_fascia_depth_mm", origin, where);
+  r.routeBoneToleranceMm = sourced<double>(j, "route_bone_tolerance_mm", origin, where);
   if (r.maxLeads.value < 1 || r.maxLeads.value > 16) {
     fail(origin, where, "max_leads must be 1 to 16");
   }

@@ -413,11 +413,6 @@ bool PlanAnatomy::inImage(const Vector3d& p) const
   return m_impl->labelAt(p) >= 0;
 }
 
-double PlanAnatomy::cordDistance(const Vector3d& p) const
-{
-  return m_impl->cordDistance(p, 4.5);
-}
-
 // ---- planner --------------------------------------------------------------------------------
 
 namespace
@@ -673,7 +668,7 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
   const int sP = A.nearestIndex(P);
 
   // ---- needle: epidural entry in the window, straight bone-free path to the skin ----------------
-  const double radius = 0.5 * 2.1 + 0.5; // a 14 G needle (2.1 mm) and a margin
+  const double radius = 0.5 * needle->outerDiameterMm.value + 0.5; // the needle's width and a margin
   // walks from the entry back to the skin: bone met on the way (centre and four edge rays); gives
   // up at `boneLimit` mm of bone (the search stops at the first bone once a clear path is known)
   auto evaluate = [&](const Vector3d& entry, const Vector3d& skinSide, NeedleCandidate& c,
@@ -1310,8 +1305,8 @@ void Planner::findings(Plan& plan) const
     for (std::size_t k = 2; k < l.route.size(); ++k) {
       routeBone += A.isBone(l.route[k]) ? (l.route[k] - l.route[k - 1]).norm() : 0.0;
     }
-    if (routeBone > 2.0) {
-      add("route-through-bone", Severity::Warning, li, routeBone, 2.0, "mm",
+    if (routeBone > m_rules.routeBoneToleranceMm.value) {
+      add("route-through-bone", Severity::Warning, li, routeBone, m_rules.routeBoneToleranceMm.value, "mm",
           who + "the route crosses bone in the image (check the foramen's outline)");
     }
     if (l.coverage < m_rules.minCoverage.value - 1e-9) {

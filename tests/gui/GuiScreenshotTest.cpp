@@ -165,7 +165,8 @@ TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
   for (int y = 0; y < img.height(); y += 1) {
     for (int x = 0; x < img.width() * 3 / 4; x += 1) {
       const QRgb p = img.pixel(x, y);
-      gold += qRed(p) > 200 && qGreen(p) > 160 && qGreen(p) < 235 && qBlue(p) < 60 ? 1 : 0;
+      // (the ganglion markers are (255, 230, 0): the lead's gold is told apart by its green)
+      gold += qRed(p) > 235 && qGreen(p) > 205 && qGreen(p) < 222 && qBlue(p) < 40 ? 1 : 0;
     }
   }
   EXPECT_GT(gold, 20) << "the lead is not drawn";

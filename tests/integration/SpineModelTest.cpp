@@ -118,7 +118,7 @@ TEST(SpineModel, PhantomCtLevelsBodiesAndGanglia)
   for (const char* level : { "T10", "L1", "L5", "S1", "sacrum" }) {
     EXPECT_NE(std::find(l.begin(), l.end(), labels::vertebraLabel(level)), l.end()) << level;
   }
-  EXPECT_NE(std::find(l.begin(), l.end(), labels::kGanglionBase + 2 * labels::vertebraLabel("L4")), l.end());
+  EXPECT_NE(std::find(l.begin(), l.end(), labels::ganglionLabel("L4", false)), l.end());
   EXPECT_NE(std::find(l.begin(), l.end(), labels::kSkin), l.end());
   // pocket-planning landmarks against the phantom's
   std::map<std::string, Eigen::Vector3d> truth;

@@ -865,7 +865,7 @@ private:
         PhantomGanglion g;
         g.level = d.level;
         g.side = side;
-        g.label = labels::kGanglionBase + 2 * vertebraLabel(d.level) + (s > 0 ? 0 : 1);
+        g.label = labels::ganglionLabel(d.level, s < 0);
         g.centre = centre;
         g.axis = axis;
         g.lengthMm = prior.length;

@@ -2445,8 +2445,7 @@ private:
     // ganglia as ellipsoids of their expected size along the root
     const Eigen::Matrix3d toIndex = ig.spacing.cwiseInverse().asDiagonal() * ig.direction.inverse();
     for (const auto& d : model.ganglia) {
-      int label =
-        labels::kGanglionBase + 2 * labels::vertebraLabel(d.level) + (d.side == Side::Right ? 1 : 0);
+      int label = labels::ganglionLabel(d.level, d.side == Side::Right);
       if (label > 255) {
         continue;
       }

@@ -35,4 +35,11 @@ int vertebraLabel(const std::string& level);
 /// Level name of a vertebra label value, empty if none.
 std::string vertebraLevelOfLabel(int label);
 
+/// Label value of the ganglion of `level` on the right (`right`) or left side:
+/// kGanglionBase + 2 * vertebra label (+1 on the right).
+inline int ganglionLabel(const std::string& level, bool right)
+{
+  return kGanglionBase + 2 * vertebraLabel(level) + (right ? 1 : 0);
+}
+
 } // namespace drg::imaging::labels

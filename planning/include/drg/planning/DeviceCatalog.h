@@ -49,6 +49,7 @@ struct NeedleModel
   SourcedValue<int> gauge;
   SourcedValue<double> lengthMm;
   SourcedValue<double> maxEntryAngleDegrees;
+  SourcedValue<double> outerDiameterMm;
 };
 
 struct GeneratorModel

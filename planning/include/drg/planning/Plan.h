@@ -42,6 +42,7 @@ struct PlanRules
   SourcedValue<double> maxPocketDepthMm;
   SourcedValue<double> pocketBoneClearanceMm; ///< generator edge to iliac crest or lowest rib
   SourcedValue<double> fallbackFasciaDepthMm; ///< anchor depth when the fascia is not seen
+  SourcedValue<double> routeBoneToleranceMm;  ///< route through labelled bone flagged beyond this
 
   /// Parses rules text; throws drg::Error(Format) naming the field.
   static PlanRules fromJson(std::string_view text, const std::string& origin);

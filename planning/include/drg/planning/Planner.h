@@ -32,9 +32,6 @@ public:
   bool isBone(const Vector3d& p) const;
   /// True when the point lies inside the image.
   bool inImage(const Vector3d& p) const;
-  /// Distance from `p` to the spinal cord (its surface; negative inside), or a large value when the
-  /// image shows no cord (below the conus, about the L1/L2 disc).
-  double cordDistance(const Vector3d& p) const;
 
   struct Impl;
 
@@ -97,8 +94,8 @@ public:
   /// Moves a lead's skin entry. With `dragging`, successive moves of the same lead are one undo
   /// step (a drag in a view); any other edit ends the drag.
   void moveSkinEntry(int lead, const Vector3d& p, bool dragging = false);
-  /// The drag is over: the next move is a new undo step.
-  void endDrag() { m_dragLead = -1; }
+  /// The drag is over: the next move is a new undo step (and the plan is autosaved).
+  void endDrag();
   void moveEpiduralEntry(int lead, const Vector3d& p);
   void resetLead(int lead); ///< drops moved points and the manual target: auto-planned again
   void setLocked(int lead, bool locked);
