@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -473,6 +474,7 @@ void MainWindow::openVolumeFile(const QString& path)
 
 void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
 {
+  m_sinceLoaded.start();
   m_case = std::move(loaded);
   m_progress->hide();
   m_cancel->hide();
@@ -796,4 +798,50 @@ bool MainWindow::savePlan(const QString& path)
   }
   statusBar()->showMessage(tr("Plan saved to %1").arg(path), 5000);
   return true;
+}
+
+MainWindow::RenderBench MainWindow::benchmarkRendering()
+{
+  RenderBench b;
+  if (!m_case) {
+    return b;
+  }
+  b.width = width();
+  b.height = height();
+  const Eigen::Vector3d start = m_cursor;
+  // scrolling: the cursor steps through 60 axial slices; each step re-slices and repaints all views
+  const Eigen::Vector3d step(0, 0, m_case->volume.geometry().spacing.z());
+  QElapsedTimer t;
+  t.start();
+  const int frames = 60;
+  for (int i = 0; i < frames; ++i) {
+    setCursor(start + step * (i % 2 == 0 ? i : -i) * 0.5);
+    for (auto* view : m_views) {
+      view->repaint();
+    }
+  }
+  b.scrollFps = frames / std::max(1e-6, t.elapsed() / 1000.0);
+  setCursor(start);
+  // dragging a skin entry: each update re-plans the lead, refreshes the panel and repaints all views
+  if (m_editor) {
+    try {
+      const int lead = m_editor->addLead("bench L5 left", "L5", drg::imaging::Side::Left);
+      refreshPlan();
+      const Eigen::Vector3d skin = m_editor->plan().leads[static_cast<std::size_t>(lead)].skinEntry;
+      const int updates = 40;
+      t.restart();
+      for (int i = 0; i < updates; ++i) {
+        m_editor->moveSkinEntry(lead, skin + Eigen::Vector3d(0.25 * (i % 8), 0.0, -0.25 * (i % 8)), true);
+        refreshPlan();
+        for (auto* view : m_views) {
+          view->repaint();
+        }
+      }
+      b.dragUpdatesPerS = updates / std::max(1e-6, t.elapsed() / 1000.0);
+      m_editor->endDrag();
+    } catch (const std::exception&) {
+      b.dragUpdatesPerS = 0;
+    }
+  }
+  return b;
 }

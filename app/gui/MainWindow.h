@@ -7,6 +7,7 @@
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/Planner.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <memory>
@@ -64,6 +65,17 @@ public:
   bool openPlan(const QString& path);
   /// Saves the plan (atomic); false with a message on failure.
   bool savePlan(const QString& path);
+  /// Rendering figures on the case shown (--bench-render): slice scrolling in all views (frames/s,
+  /// each frame re-slicing and repainting the three views) and a lead's skin entry dragged
+  /// (updates/s: re-plan, findings, panel and all views repainted). Adds a lead on L5 left for it.
+  struct RenderBench
+  {
+    double scrollFps = 0, dragUpdatesPerS = 0;
+    int width = 0, height = 0;
+  };
+  RenderBench benchmarkRendering();
+  /// Milliseconds since the last case's volume was loaded (handed to the window to show).
+  double msSinceLoaded() const { return static_cast<double>(m_sinceLoaded.nsecsElapsed()) / 1e6; }
   /// Shows what the plan now holds (after edits made through planEditor() directly).
   void refreshPlanView() { refreshPlan(); }
   /// The plan being edited (nullptr before a case with a spine model is shown).
@@ -101,6 +113,7 @@ private:
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
   bool m_interactive = true;
+  QElapsedTimer m_sinceLoaded;
 
   // planning (the plan dock binds to the editor; the views draw what it derives)
   std::unique_ptr<drg::planning::PlanAnatomy> m_planAnatomy;

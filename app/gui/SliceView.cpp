@@ -34,8 +34,16 @@ void SliceView::setVolume(const drg::imaging::Image<float>* volume,
 
 void SliceView::setCursor(const Eigen::Vector3d& lps)
 {
+  // a move within this view's plane only moves the crosshair: the slice stays (scrolling in one
+  // view re-slices that view alone)
+  const bool samePlane =
+    !m_image.isNull() && std::abs((lps - m_cursor).dot(m_slice.right.cross(m_slice.down))) < 1e-9;
   m_cursor = lps;
-  rebuild();
+  if (samePlane) {
+    update();
+  } else {
+    rebuild();
+  }
 }
 
 void SliceView::setWindow(const drg::report::WindowLevel& window)

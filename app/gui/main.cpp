@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QScreen>
 #include <QStatusBar>
 #include <QTimer>
@@ -34,11 +35,14 @@ int main(int argc, char** argv)
   QCommandLineOption lead("lead", "add an auto-planned lead to LEVEL-SIDE (e.g. L5-left); repeatable",
                           "TARGET");
   QCommandLineOption savePlan("save-plan", "save the plan to FILE once loaded (and leads added)", "FILE");
+  QCommandLineOption benchRender("bench-render",
+                                 "print rendering figures (first frame, slice scrolling, dragging) and exit");
   parser.addOption(demo);
   parser.addOption(screenshot);
   parser.addOption(plan);
   parser.addOption(lead);
   parser.addOption(savePlan);
+  parser.addOption(benchRender);
   parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
                                "[input]");
   parser.process(app);
@@ -98,12 +102,39 @@ int main(int argc, char** argv)
       QApplication::exit(4);
     });
   }
+  if (parser.isSet(benchRender)) {
+    // the 2x2 layout at 1280 x 1024; from the case being shown to its first frame, then the loops
+    window.resize(1280, 1024);
+    window.setInteractive(false);
+    window.whenLoaded([&window] {
+      QTimer::singleShot(0, &window, [&window] {
+        window.repaint();
+        const double firstFrameMs = window.msSinceLoaded();
+        const MainWindow::RenderBench b = window.benchmarkRendering();
+        std::printf("window %dx%d, 2x2 layout (slice views drawn with QPainter, no OpenGL)\n", b.width,
+                    b.height);
+        std::printf("first frame after the case is loaded: %.0f ms (goal 2000 ms)\n", firstFrameMs);
+        std::printf("slice scrolling (the axial view re-sliced, all three repainted): %.1f frames/s (goal 30)\n",
+                    b.scrollFps);
+        std::printf(
+          "dragging a skin entry (re-plan, findings, panel, three views): %.1f updates/s (goal 20)\n",
+          b.dragUpdatesPerS);
+        std::printf("3D rotation: no 3D view yet\n");
+        std::fflush(stdout);
+        QApplication::exit(0);
+      });
+    });
+    QObject::connect(&window, &MainWindow::loadFailed, &app, [](const QString& message) {
+      std::fprintf(stderr, "error: %s\n", qPrintable(message));
+      QApplication::exit(4);
+    });
+  }
   if (parser.isSet(demo)) {
     window.openDemo();
   } else if (!parser.positionalArguments().isEmpty()) {
     window.openPath(parser.positionalArguments().first());
-  } else if (parser.isSet(screenshot)) {
-    std::fprintf(stderr, "error: --screenshot needs --demo or an input to load\n");
+  } else if (parser.isSet(screenshot) || parser.isSet(benchRender)) {
+    std::fprintf(stderr, "error: --screenshot and --bench-render need --demo or an input to load\n");
     return 2;
   }
   return app.exec();
