@@ -1658,11 +1658,20 @@ private:
     std::vector<double> walls;
     for (int n = seg.run.first; n <= seg.run.last; ++n) {
       const CentrelinePoint p = rotated(m_line[static_cast<std::size_t>(n)], seg.rotation);
+      // the first bone in front of the canal; a thin osteoporotic wall blurs below the bone
+      // threshold, so the first 1 mm above faint marrow's level counts too (CSF, fat and the
+      // cauda equina are darker)
+      double faint = -1;
+      int run = 0;
       for (double v = 0; v <= 15.0; v += 0.25) {
         float x = m_work.sample(p.at(0, v));
         if (!std::isnan(x) && x >= kEdgeHu) {
-          walls.push_back(v);
+          walls.push_back(faint >= 0 ? std::min(faint, v) : v);
           break;
+        }
+        run = !std::isnan(x) && x >= kInsideBoneHu ? run + 1 : 0;
+        if (run == 4 && faint < 0) {
+          faint = v - 0.75;
         }
       }
     }
