@@ -226,7 +226,7 @@ TEST(Planning, AutoPlansEveryLumbarAndS1GanglionOnThePhantom)
 TEST(Planning, AutoPlansOnPhantomVariants)
 {
   for (int variant :
-       { 0, 2, 3 }) { // (1, osteoporotic: the L3 pedicles measure too medial, see docs/planning.md)
+       { 0, 2, 3 }) { // (1, osteoporotic: its L5 right ganglion estimate is 12 mm off, docs/planning.md)
     PhantomOptions o = smallPhantom();
     std::string name;
     if (variant == 0) {
