@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -42,6 +43,7 @@ MainWindow::MainWindow()
   setWindowTitle("drgplan");
   auto* central = new QWidget(this);
   auto* grid = new QGridLayout(central);
+  m_grid = grid;
   grid->setContentsMargins(2, 2, 2, 2);
   grid->setSpacing(2);
   const SlicePlane planes[] = { SlicePlane::Axial, SlicePlane::Sagittal, SlicePlane::Coronal };
@@ -106,6 +108,12 @@ MainWindow::MainWindow()
                            [this] { planEdit([this] { m_editor->redo(); }); });
   m_undo->setEnabled(false);
   m_redo->setEnabled(false);
+  QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+  viewMenu->addAction(tr("2 x 2"), this, [this] { setViewLayout(ViewLayout::TwoByTwo); });
+  viewMenu->addAction(tr("1 + 3"), this, [this] { setViewLayout(ViewLayout::OnePlusThree); });
+  viewMenu->addAction(tr("Axial only"), this, [this] { setViewLayout(ViewLayout::Axial); });
+  viewMenu->addAction(tr("Sagittal only"), this, [this] { setViewLayout(ViewLayout::Sagittal); });
+  viewMenu->addAction(tr("Coronal only"), this, [this] { setViewLayout(ViewLayout::Coronal); });
 
   // the plan dock: leads (add from a target, remove, lock), pocket, findings
   auto* planDock = new QDockWidget(tr("Plan"), this);
@@ -133,6 +141,27 @@ MainWindow::MainWindow()
   leadRow->addWidget(m_locked);
   leadRow->addStretch(1);
   planLayout->addLayout(leadRow);
+  // the selected lead's skin entry, typed exactly (LPS mm)
+  auto* entryRow = new QHBoxLayout();
+  entryRow->addWidget(new QLabel(tr("Skin entry (LPS mm)"), planPanel));
+  for (int a = 0; a < 3; ++a) {
+    m_entry[a] = new QDoubleSpinBox(planPanel);
+    m_entry[a]->setRange(-1000.0, 1000.0);
+    m_entry[a]->setDecimals(1);
+    m_entry[a]->setObjectName(QString("skinEntry%1").arg(a));
+    entryRow->addWidget(m_entry[a]);
+  }
+  auto* moveEntry = new QPushButton(tr("Move"), planPanel);
+  moveEntry->setObjectName("moveSkinEntry");
+  entryRow->addWidget(moveEntry);
+  planLayout->addLayout(entryRow);
+  connect(moveEntry, &QPushButton::clicked, this, [this] {
+    const int row = m_leads->currentRow();
+    if (m_editor && row >= 0) {
+      const Eigen::Vector3d p(m_entry[0]->value(), m_entry[1]->value(), m_entry[2]->value());
+      planEdit([&] { m_editor->moveSkinEntry(row, p); });
+    }
+  });
   m_pocket = new QComboBox(planPanel);
   m_pocket->addItems(
     { tr("No pocket"), tr("Buttock left"), tr("Buttock right"), tr("Abdomen left"), tr("Abdomen right") });
@@ -166,9 +195,15 @@ MainWindow::MainWindow()
     }
   });
   connect(m_leads, &QListWidget::currentRowChanged, this, [this](int row) {
+    for (auto* box : m_entry) {
+      box->setEnabled(row >= 0);
+    }
     if (m_editor && row >= 0 && row < static_cast<int>(m_editor->plan().leads.size())) {
       const auto& l = m_editor->plan().leads[static_cast<std::size_t>(row)];
       m_locked->setChecked(l.locked);
+      for (int a = 0; a < 3; ++a) {
+        m_entry[a]->setValue(l.skinEntry[a]);
+      }
       setCursor(l.target);
     }
   });
@@ -734,6 +769,10 @@ void MainWindow::refreshPlan()
   if (row >= 0 && row < m_leads->count()) {
     m_leads->setCurrentRow(row);
   }
+  // the typed skin entry belongs to the selected lead: without one there is nothing to type
+  for (auto* box : m_entry) {
+    box->setEnabled(m_leads->currentRow() >= 0);
+  }
   m_undo->setEnabled(m_editor && m_editor->canUndo());
   m_redo->setEnabled(m_editor && m_editor->canRedo());
   for (auto* view : m_views) {
@@ -844,4 +883,53 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
     }
   }
   return b;
+}
+
+void MainWindow::setViewLayout(ViewLayout layout)
+{
+  // views in m_views: axial, sagittal, coronal
+  for (auto* v : m_views) {
+    m_grid->removeWidget(v);
+    v->hide();
+  }
+  m_grid->removeWidget(m_anatomy);
+  m_anatomy->hide();
+  for (int i = 0; i < 3; ++i) {
+    m_grid->setRowStretch(i, 0);
+    m_grid->setColumnStretch(i, 0);
+  }
+  auto place = [&](QWidget* w, int row, int col, int rows = 1, int cols = 1) {
+    m_grid->addWidget(w, row, col, rows, cols);
+    w->show();
+  };
+  switch (layout) {
+    case ViewLayout::TwoByTwo:
+      place(m_views[0], 0, 0);
+      place(m_views[1], 0, 1);
+      place(m_views[2], 1, 0);
+      place(m_anatomy, 1, 1);
+      m_grid->setRowStretch(0, 1);
+      m_grid->setRowStretch(1, 1);
+      m_grid->setColumnStretch(0, 1);
+      m_grid->setColumnStretch(1, 1);
+      break;
+    case ViewLayout::OnePlusThree:
+      place(m_views[1], 0, 0, 3, 1); // the sagittal view large: the plan's levels at a glance
+      place(m_views[0], 0, 1);
+      place(m_views[2], 1, 1);
+      place(m_anatomy, 2, 1);
+      for (int i = 0; i < 3; ++i) {
+        m_grid->setRowStretch(i, 1);
+      }
+      m_grid->setColumnStretch(0, 2);
+      m_grid->setColumnStretch(1, 1);
+      break;
+    case ViewLayout::Axial:
+    case ViewLayout::Sagittal:
+    case ViewLayout::Coronal:
+      place(m_views[layout == ViewLayout::Axial ? 0 : layout == ViewLayout::Sagittal ? 1 : 2], 0, 0);
+      m_grid->setRowStretch(0, 1);
+      m_grid->setColumnStretch(0, 1);
+      break;
+  }
 }

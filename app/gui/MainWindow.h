@@ -14,6 +14,8 @@
 
 class QCheckBox;
 class QComboBox;
+class QDoubleSpinBox;
+class QGridLayout;
 class QListWidget;
 class QLabel;
 class QProgressBar;
@@ -65,6 +67,17 @@ public:
   bool openPlan(const QString& path);
   /// Saves the plan (atomic); false with a message on failure.
   bool savePlan(const QString& path);
+  enum class ViewLayout
+  {
+    TwoByTwo,
+    OnePlusThree,
+    Axial,
+    Sagittal,
+    Coronal
+  };
+  /// 2x2 (three views and the anatomy list), 1+3 (a large sagittal view) or one view alone.
+  void setViewLayout(ViewLayout layout);
+
   /// Rendering figures on the case shown (--bench-render): slice scrolling in all views (frames/s,
   /// each frame re-slicing and repainting the three views) and a lead's skin entry dragged
   /// (updates/s: re-plan, findings, panel and all views repainted). Adds a lead on L5 left for it.
@@ -124,6 +137,8 @@ private:
   QCheckBox* m_locked = nullptr;
   QComboBox* m_pocket = nullptr;
   QListWidget* m_findings = nullptr;
+  QDoubleSpinBox* m_entry[3] = { nullptr, nullptr, nullptr };
+  QGridLayout* m_grid = nullptr;
   QAction* m_undo = nullptr;
   QAction* m_redo = nullptr;
 };

@@ -15,6 +15,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <map>
 
 int main(int argc, char** argv)
 {
@@ -43,11 +44,31 @@ int main(int argc, char** argv)
   parser.addOption(lead);
   parser.addOption(savePlan);
   parser.addOption(benchRender);
+  QCommandLineOption layout("layout", "view layout: 2x2 (default), 1+3, axial, sagittal or coronal",
+                            "LAYOUT");
+  parser.addOption(layout);
   parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
                                "[input]");
   parser.process(app);
 
   MainWindow window;
+  if (parser.isSet(layout)) {
+    const QString l = parser.value(layout);
+    const std::map<QString, MainWindow::ViewLayout> layouts = {
+      { "2x2", MainWindow::ViewLayout::TwoByTwo },
+      { "1+3", MainWindow::ViewLayout::OnePlusThree },
+      { "axial", MainWindow::ViewLayout::Axial },
+      { "sagittal", MainWindow::ViewLayout::Sagittal },
+      { "coronal", MainWindow::ViewLayout::Coronal }
+    };
+    const auto it = layouts.find(l);
+    if (it == layouts.end()) {
+      std::fprintf(stderr, "error: --layout must be 2x2, 1+3, axial, sagittal or coronal, not %s\n",
+                   qPrintable(l));
+      return 2;
+    }
+    window.setViewLayout(it->second);
+  }
   window.show();
   int exitCode = 0;
   if (parser.isSet(plan) || parser.isSet(lead) || parser.isSet(savePlan)) {
@@ -114,8 +135,9 @@ int main(int argc, char** argv)
         std::printf("window %dx%d, 2x2 layout (slice views drawn with QPainter, no OpenGL)\n", b.width,
                     b.height);
         std::printf("first frame after the case is loaded: %.0f ms (goal 2000 ms)\n", firstFrameMs);
-        std::printf("slice scrolling (the axial view re-sliced, all three repainted): %.1f frames/s (goal 30)\n",
-                    b.scrollFps);
+        std::printf(
+          "slice scrolling (the axial view re-sliced, all three repainted): %.1f frames/s (goal 30)\n",
+          b.scrollFps);
         std::printf(
           "dragging a skin entry (re-plan, findings, panel, three views): %.1f updates/s (goal 20)\n",
           b.dragUpdatesPerS);

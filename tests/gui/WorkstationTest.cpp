@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -101,6 +102,31 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   EXPECT_EQ(drg::planning::planToJson(plan()), added);
   QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
   EXPECT_EQ(drg::planning::planToJson(plan()), dragged);
+
+  // type the skin entry exactly (LPS mm) in the panel, then undo that
+  const std::string beforeTyped = drg::planning::planToJson(plan());
+  const Eigen::Vector3d typed = plan().leads[0].skinEntry + Eigen::Vector3d(-4.0, 0.0, -6.0);
+  for (int a = 0; a < 3; ++a) {
+    auto* box = window.findChild<QDoubleSpinBox*>(QString("skinEntry%1").arg(a));
+    ASSERT_NE(box, nullptr);
+    box->setValue(typed[a]);
+  }
+  QTest::mouseClick(window.findChild<QPushButton*>("moveSkinEntry"), Qt::LeftButton);
+  EXPECT_NEAR((plan().leads[0].skinEntry - typed).norm(), 0.0, 0.06); // (spin boxes keep 0.1 mm)
+  window.planEditor()->undo();
+  window.refreshPlanView();
+  EXPECT_EQ(drg::planning::planToJson(plan()), beforeTyped);
+  // the other layouts show the views (and the plan) too
+  for (auto layout : { MainWindow::ViewLayout::OnePlusThree, MainWindow::ViewLayout::Sagittal,
+                       MainWindow::ViewLayout::TwoByTwo }) {
+    window.setViewLayout(layout);
+    QApplication::processEvents();
+    int shown = 0;
+    for (auto* v : window.findChildren<SliceView*>()) {
+      shown += v->isVisible() ? 1 : 0;
+    }
+    EXPECT_EQ(shown, layout == MainWindow::ViewLayout::Sagittal ? 1 : 3);
+  }
 
   // lock it from the panel: the lead refuses edits
   auto* locked = window.findChild<QCheckBox*>("leadLocked");
