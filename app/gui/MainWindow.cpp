@@ -230,8 +230,21 @@ MainWindow::MainWindow()
         m_editor->endDrag(); // the last move was already applied
         return;
       }
-      // one undo step per drag; the views and findings follow while it lasts
-      planEdit([&] { m_editor->moveSkinEntry(id, lps, true); });
+      // one undo step per drag; the views and findings follow while it lasts. The handle's id is
+      // 3 x lead + what it moves (0 skin entry, 1 epidural entry, 2 target)
+      const int lead = id / 3;
+      planEdit([&] {
+        switch (id % 3) {
+          case 0:
+            m_editor->moveSkinEntry(lead, lps, true);
+            break;
+          case 1:
+            m_editor->moveEpiduralEntry(lead, lps, true);
+            break;
+          default:
+            m_editor->setManualTarget(lead, lps, true);
+        }
+      });
     });
   }
 
@@ -731,7 +744,10 @@ void MainWindow::refreshPlan()
           overlays.push_back({ l.tunnel, QColor(200, 200, 200), 1.0, false });
         }
         if (!l.locked) {
-          handles.push_back({ static_cast<int>(i), l.skinEntry, c });
+          const int base = 3 * static_cast<int>(i);
+          handles.push_back({ base, l.skinEntry, c });
+          handles.push_back({ base + 1, l.epiduralEntry, c.lighter(130) });
+          handles.push_back({ base + 2, l.target, QColor(255, 60, 60) });
         }
       } else {
         text += "\n  " + QString::fromStdString(l.problem);

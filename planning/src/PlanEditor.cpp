@@ -135,13 +135,13 @@ void PlanEditor::setTarget(int lead, const std::string& level, Side side)
   });
 }
 
-void PlanEditor::setManualTarget(int lead, const Vector3d& point)
+void PlanEditor::setManualTarget(int lead, const Vector3d& point, bool dragging)
 {
   editable(lead);
   if (!m_planner.anatomy().inImage(point)) {
     throw Error(ErrorCode::InvalidArgument, "the target point lies outside the image");
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].manualTarget = point; });
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].manualTarget = point; }, dragging ? lead : -1);
 }
 
 void PlanEditor::setApproach(int lead, Approach approach, const std::string& entryLevel)
@@ -203,13 +203,13 @@ void PlanEditor::moveSkinEntry(int lead, const Vector3d& p, bool dragging)
     dragging ? lead : -1);
 }
 
-void PlanEditor::moveEpiduralEntry(int lead, const Vector3d& p)
+void PlanEditor::moveEpiduralEntry(int lead, const Vector3d& p, bool dragging)
 {
   editable(lead);
   if (!m_planner.anatomy().inImage(p)) {
     throw Error(ErrorCode::InvalidArgument, "the epidural entry lies outside the image");
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].epiduralEntryOverride = p; });
+  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].epiduralEntryOverride = p; }, dragging ? lead : -1);
 }
 
 void PlanEditor::resetLead(int lead)

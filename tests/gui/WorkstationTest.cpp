@@ -11,6 +11,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineF>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -116,6 +117,43 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   window.planEditor()->undo();
   window.refreshPlanView();
   EXPECT_EQ(drg::planning::planToJson(plan()), beforeTyped);
+  // drag the target (a manual point from then on) and the epidural entry, each undone in one step
+  for (const bool target : { true, false }) {
+    const std::string beforeDrag = drg::planning::planToJson(plan());
+    const Eigen::Vector3d point = target ? plan().leads[0].target : plan().leads[0].epiduralEntry;
+    SliceView* in = nullptr;
+    QPointF from;
+    for (auto* v : window.findChildren<SliceView*>()) {
+      const QPointF p = v->lpsToWidget(point);
+      bool clear = v->rect().adjusted(20, 20, -20, -20).contains(p.toPoint());
+      // (no other handle of the lead within reach: the press must pick this one)
+      for (const Eigen::Vector3d& other :
+           { plan().leads[0].skinEntry, plan().leads[0].epiduralEntry, plan().leads[0].target }) {
+        if ((other - point).norm() > 1e-9 && QLineF(v->lpsToWidget(other), p).length() < 10.0) {
+          clear = false;
+        }
+      }
+      if (clear) {
+        in = v;
+        from = p;
+        break;
+      }
+    }
+    ASSERT_NE(in, nullptr) << (target ? "target" : "epidural entry") << " in no view";
+    QTest::mousePress(in, Qt::LeftButton, {}, from.toPoint());
+    QTest::mouseMove(in, (from + QPointF(3, 2)).toPoint());
+    QTest::mouseRelease(in, Qt::LeftButton, {}, (from + QPointF(3, 2)).toPoint());
+    if (target) {
+      EXPECT_TRUE(plan().leads[0].manualTarget.has_value()) << "the target did not become a manual point";
+    } else {
+      EXPECT_TRUE(plan().leads[0].epiduralEntryOverride.has_value());
+    }
+    EXPECT_NE(drg::planning::planToJson(plan()), beforeDrag);
+    window.planEditor()->undo();
+    window.refreshPlanView();
+    EXPECT_EQ(drg::planning::planToJson(plan()), beforeDrag);
+  }
+
   // the other layouts show the views (and the plan) too
   for (auto layout : { MainWindow::ViewLayout::OnePlusThree, MainWindow::ViewLayout::Sagittal,
                        MainWindow::ViewLayout::TwoByTwo }) {

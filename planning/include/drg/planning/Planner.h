@@ -87,16 +87,16 @@ public:
   void removeLead(int lead);
   void renameLead(int lead, const std::string& name);
   void setTarget(int lead, const std::string& level, Side side);
-  void setManualTarget(int lead, const Vector3d& point);
+  void setManualTarget(int lead, const Vector3d& point, bool dragging = false);
   void setApproach(int lead, Approach approach, const std::string& entryLevel = {});
   void setSheath(int lead, const std::string& sheathId);
   void setLeadModel(int lead, const std::string& leadModelId);
-  /// Moves a lead's skin entry. With `dragging`, successive moves of the same lead are one undo
-  /// step (a drag in a view); any other edit ends the drag.
+  /// Moves a lead's skin entry (likewise its epidural entry and target above). With `dragging`,
+  /// successive moves of the same lead are one undo step (a drag in a view) until endDrag().
   void moveSkinEntry(int lead, const Vector3d& p, bool dragging = false);
   /// The drag is over: the next move is a new undo step (and the plan is autosaved).
   void endDrag();
-  void moveEpiduralEntry(int lead, const Vector3d& p);
+  void moveEpiduralEntry(int lead, const Vector3d& p, bool dragging = false);
   void resetLead(int lead); ///< drops moved points and the manual target: auto-planned again
   void setLocked(int lead, bool locked);
   void setPocket(PocketSite site, Side side);
