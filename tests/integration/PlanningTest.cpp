@@ -20,14 +20,6 @@ using drg::test::runCommand;
 namespace
 {
 
-PhantomOptions smallPhantom()
-{
-  PhantomOptions o;
-  o.matrix = { 256, 256, 200 };
-  o.spacing = Eigen::Vector3d(1.6, 1.6, 2.0);
-  return o;
-}
-
 struct Case
 {
   PhantomCase phantom;
@@ -219,7 +211,7 @@ void checkAllTargets(const Case& c, const std::string& variant)
 
 TEST(Planning, AutoPlansEveryLumbarAndS1GanglionOnThePhantom)
 {
-  Case c(smallPhantom());
+  Case c(drg::test::spineTestPhantom());
   checkAllTargets(c, "default");
 }
 
@@ -227,7 +219,7 @@ TEST(Planning, AutoPlansOnPhantomVariants)
 {
   for (int variant :
        { 0, 2, 3 }) { // (1, osteoporotic: its L5 right ganglion estimate is 12 mm off, docs/planning.md)
-    PhantomOptions o = smallPhantom();
+    PhantomOptions o = drg::test::spineTestPhantom();
     std::string name;
     if (variant == 0) {
       o.scoliosisDegrees = 20;
@@ -247,7 +239,7 @@ TEST(Planning, AutoPlansOnPhantomVariants)
 
 TEST(Planning, EditsUndoByteForByteAndRefusals)
 {
-  Case c(smallPhantom());
+  Case c(drg::test::spineTestPhantom());
   PlanEditor editor(*c.planner);
   editor.addLead("left L4", "L4", Side::Left);
   editor.addLead("left L5", "L5", Side::Left);
@@ -312,7 +304,7 @@ TEST(Planning, EditsUndoByteForByteAndRefusals)
 
 TEST(Planning, AutosaveKeepsEveryEditUntilTheSave)
 {
-  Case c(smallPhantom());
+  Case c(drg::test::spineTestPhantom());
   drg::test::TemporaryFolder dir("autosave");
   const std::filesystem::path file = dir.path() / "case.drgplan.json";
   PlanEditor editor(*c.planner);

@@ -30,14 +30,6 @@ Image<float> asFloat(const Image<std::int16_t>& in)
   return out;
 }
 
-PhantomOptions testPhantom()
-{
-  PhantomOptions o;
-  o.matrix = { 256, 256, 200 };
-  o.spacing = Eigen::Vector3d(1.6, 1.6, 2.0);
-  return o;
-}
-
 struct Accuracy
 {
   std::vector<std::string> truthLevels, modelLevels;
@@ -99,7 +91,7 @@ SpineModel segment(const PhantomCase& phantom, const SpineModelOptions& options 
 
 TEST(SpineModel, PhantomCtLevelsBodiesAndGanglia)
 {
-  PhantomCase phantom = generateSpinePhantom(testPhantom());
+  PhantomCase phantom = generateSpinePhantom(drg::test::spineTestPhantom());
   SpineModel model = segment(phantom);
   Accuracy a = compare(phantom, model);
   EXPECT_EQ(a.modelLevels, a.truthLevels);
@@ -149,7 +141,7 @@ TEST(SpineModel, PhantomCtLevelsBodiesAndGanglia)
 TEST(SpineModel, AnyOrientationGivesTheSameLevelsAndGanglia)
 {
   for (int variant = 0; variant < 3; ++variant) {
-    PhantomOptions o = testPhantom();
+    PhantomOptions o = drg::test::spineTestPhantom();
     if (variant == 0) {
       o.plane = AcquisitionPlane::Sagittal;
       o.matrix = { 256, 256, 120 };
@@ -174,7 +166,7 @@ TEST(SpineModel, AnyOrientationGivesTheSameLevelsAndGanglia)
 TEST(SpineModel, PartialFieldsOfViewNameOnlyWhatTheyShow)
 {
   for (const char* range : { "L3-S1", "T10-L2" }) {
-    PhantomOptions o = testPhantom();
+    PhantomOptions o = drg::test::spineTestPhantom();
     auto [from, to] = parseLevelRange(range);
     o.fieldOfViewFrom = from;
     o.fieldOfViewTo = to;
@@ -188,7 +180,7 @@ TEST(SpineModel, PartialFieldsOfViewNameOnlyWhatTheyShow)
     EXPECT_EQ(a.outsideEllipsoid, 0) << range;
   }
   // a stretch with neither sacrum nor ribs cannot be counted: refused, not guessed
-  PhantomOptions o = testPhantom();
+  PhantomOptions o = drg::test::spineTestPhantom();
   o.fieldOfViewFrom = "L2";
   o.fieldOfViewTo = "L4";
   o.matrix = { 256, 256, 60 };
@@ -206,7 +198,7 @@ TEST(SpineModel, PartialFieldsOfViewNameOnlyWhatTheyShow)
 TEST(SpineModel, TransitionalAnatomyAndUserOverrides)
 {
   // six lumbar vertebrae between the lowest ribs and the sacrum: L6, found and flagged
-  PhantomOptions o = testPhantom();
+  PhantomOptions o = drg::test::spineTestPhantom();
   o.transitional = TransitionalAnatomy::L6;
   o.matrix = { 256, 256, 220 };
   PhantomCase l6 = generateSpinePhantom(o);
@@ -223,7 +215,7 @@ TEST(SpineModel, TransitionalAnatomyAndUserOverrides)
   Accuracy b = compare(t13, segment(t13, declared));
   EXPECT_EQ(b.modelLevels, b.truthLevels);
   // a shift moves every label and is recorded
-  PhantomCase normal = generateSpinePhantom(testPhantom());
+  PhantomCase normal = generateSpinePhantom(drg::test::spineTestPhantom());
   SpineModelOptions shifted;
   shifted.labels.shift = 1;
   SpineModel s = segment(normal, shifted);
@@ -235,7 +227,7 @@ TEST(SpineModel, TransitionalAnatomyAndUserOverrides)
 
 TEST(SpineModel, PhantomT2MrLevelsAndBodies)
 {
-  PhantomOptions o = testPhantom();
+  PhantomOptions o = drg::test::spineTestPhantom();
   o.contrast = PhantomContrast::MrT2;
   PhantomCase phantom = generateSpinePhantom(o);
   SpineModelOptions mr;
@@ -455,7 +447,7 @@ TEST(SpineModel, RealMrCanalAndLevelsAgreeWithTheLandmarks)
 
 TEST(SpineModel, CliSegmentWritesLabelsAndSpineJson)
 {
-  PhantomOptions o = testPhantom();
+  PhantomOptions o = drg::test::spineTestPhantom();
   o.fieldOfViewFrom = "L3";
   o.fieldOfViewTo = "S1";
   o.matrix = { 256, 256, 100 };

@@ -70,4 +70,12 @@ bool inCi()
   return ci != nullptr && std::string(ci) != "" && std::string(ci) != "0" && std::string(ci) != "false";
 }
 
+imaging::PhantomOptions spineTestPhantom()
+{
+  imaging::PhantomOptions o;
+  o.matrix = { 256, 256, 200 };
+  o.spacing = Eigen::Vector3d(1.6, 1.6, 2.0);
+  return o;
+}
+
 } // namespace drg::test

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by drgplan's tests.
 
+#include "drg/imaging/SpinePhantom.h"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -43,6 +45,10 @@ std::optional<std::filesystem::path> sharedData();
 
 /// True when running in CI (the CI environment variable is set): missing tools then fail, not skip.
 bool inCi();
+
+/// The phantom the spine-model and planning tests share: 256 x 256 x 200 at 1.6 x 1.6 x 2 mm,
+/// T10 to the sacrum (a light stand-in for the demo case).
+imaging::PhantomOptions spineTestPhantom();
 
 } // namespace drg::test
 
