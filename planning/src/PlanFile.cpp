@@ -27,6 +27,11 @@ json vec(const Vector3d& v)
   return json::array({ v.x(), v.y(), v.z() });
 }
 
+json optionalVec(const std::optional<Vector3d>& v)
+{
+  return v ? vec(*v) : json(nullptr);
+}
+
 json path(const std::vector<Vector3d>& points)
 {
   json a = json::array();
@@ -166,13 +171,12 @@ json leadJson(const LeadPlan& l)
   j["name"] = l.name;
   j["target"] = { { "level", l.targetLevel },
                   { "side", imaging::sideName(l.targetSide) },
-                  { "manual_point", l.manualTarget ? vec(*l.manualTarget) : json(nullptr) } };
+                  { "manual_point", optionalVec(l.manualTarget) } };
   j["approach"] = approachName(l.approach);
   j["entry_level"] = l.entryLevel;
   j["devices"] = { { "lead", l.leadModel }, { "sheath", l.sheath }, { "needle", l.needle } };
-  j["moved"] = { { "skin_entry", l.skinEntryOverride ? vec(*l.skinEntryOverride) : json(nullptr) },
-                 { "epidural_entry",
-                   l.epiduralEntryOverride ? vec(*l.epiduralEntryOverride) : json(nullptr) } };
+  j["moved"] = { { "skin_entry", optionalVec(l.skinEntryOverride) },
+                 { "epidural_entry", optionalVec(l.epiduralEntryOverride) } };
   j["locked"] = l.locked;
   json d;
   d["planned"] = l.planned;
@@ -287,7 +291,7 @@ json pocketJson(const PocketPlan& p)
   j["side"] = imaging::sideName(p.side);
   j["generator"] = p.generator;
   j["depth_mm"] = p.depthMm;
-  j["moved_to"] = p.positionOverride ? vec(*p.positionOverride) : json(nullptr);
+  j["moved_to"] = optionalVec(p.positionOverride);
   j["derived"] = { { "placed", p.placed },
                    { "skin_point", vec(p.skinPoint) },
                    { "outward", vec(p.outward) },
