@@ -24,6 +24,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
@@ -56,16 +57,22 @@ MainWindow::MainWindow()
     connect(view, &SliceView::windowChanged, this, &MainWindow::setWindow);
     m_views.push_back(view);
   }
-  m_anatomy = new QTreeWidget(central);
-  m_anatomy->setHeaderLabels({ tr("Structure"), tr("Zone / view"), tr("Position (LPS mm)") });
-  m_anatomy->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  grid->addWidget(m_anatomy, 1, 1);
+  m_view3d = new View3D(central);
+  m_view3d->setObjectName("view3d");
+  grid->addWidget(m_view3d->widget(), 1, 1);
   grid->setColumnStretch(0, 1);
   grid->setColumnStretch(1, 1);
   grid->setRowStretch(0, 1);
   grid->setRowStretch(1, 1);
+  // the anatomy list (vertebrae and ganglia; click to go there) in a dock
+  auto* anatomyDock = new QDockWidget(tr("Anatomy"), this);
+  anatomyDock->setObjectName("anatomy");
+  m_anatomy = new QTreeWidget(anatomyDock);
+  m_anatomy->setHeaderLabels({ tr("Structure"), tr("Zone / view"), tr("Position (LPS mm)") });
+  m_anatomy->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
   m_anatomy->setMinimumWidth(200);
-  m_anatomy->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+  anatomyDock->setWidget(m_anatomy);
+  addDockWidget(Qt::RightDockWidgetArea, anatomyDock);
   connect(m_anatomy, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
     QVariant v = item->data(0, Qt::UserRole);
     if (v.isValid()) {
@@ -114,6 +121,19 @@ MainWindow::MainWindow()
   viewMenu->addAction(tr("Axial only"), this, [this] { setViewLayout(ViewLayout::Axial); });
   viewMenu->addAction(tr("Sagittal only"), this, [this] { setViewLayout(ViewLayout::Sagittal); });
   viewMenu->addAction(tr("Coronal only"), this, [this] { setViewLayout(ViewLayout::Coronal); });
+  viewMenu->addAction(tr("3D only"), this, [this] { setViewLayout(ViewLayout::ThreeD); });
+  viewMenu->addSeparator();
+  viewMenu->addAction(tr("3D from behind"), this,
+                      [this] { m_view3d->resetCamera(drg::render::OverviewView::Posterior); });
+  viewMenu->addAction(tr("3D from the left"), this,
+                      [this] { m_view3d->resetCamera(drg::render::OverviewView::LeftLateral); });
+  QAction* skin = viewMenu->addAction(tr("3D skin"));
+  skin->setCheckable(true);
+  skin->setChecked(true);
+  connect(skin, &QAction::toggled, this, [this](bool on) {
+    m_view3d->scene().setSkinVisible(on);
+    m_view3d->update();
+  });
 
   // the plan dock: leads (add from a target, remove, lock), pocket, findings
   auto* planDock = new QDockWidget(tr("Plan"), this);
@@ -172,6 +192,8 @@ MainWindow::MainWindow()
   planLayout->addWidget(m_findings, 3);
   planDock->setWidget(planPanel);
   addDockWidget(Qt::RightDockWidgetArea, planDock);
+  tabifyDockWidget(anatomyDock, planDock); // the anatomy list and the plan share the right side
+  planDock->raise();
   connect(add, &QPushButton::clicked, this, [this] {
     if (!m_editor || m_target->currentIndex() < 0) {
       return;
@@ -205,6 +227,7 @@ MainWindow::MainWindow()
         m_entry[a]->setValue(l.skinEntry[a]);
       }
       setCursor(l.target);
+      m_view3d->scene().setPlan(m_editor->plan(), m_planner->catalog(), row); // the selected lead bright
     }
   });
   connect(m_pocket, &QComboBox::activated, this, [this](int index) {
@@ -364,17 +387,41 @@ void MainWindow::openDemo()
 namespace
 {
 
-/// Builds the spine model of a freshly loaded case (progress from `from` to 1): the label map
-/// (unless the case brought its own), the anatomy panel's vertebrae and ganglia, and the anchor
-/// the levels were counted from. An image without a spine keeps its volume, with a warning.
+void addModelAndAnatomy(LoadedCase& loaded, const std::function<bool(double)>& progress, bool listAnatomy);
+
+/// Builds the spine model of a freshly loaded case (progress from `from` to 1), then the 3D view's
+/// surfaces.
 void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progress, double from,
                    bool listAnatomy)
+{
+  addModelAndAnatomy(
+    loaded, [&](double f) { return progress(from + (1.0 - from) * 0.85 * f); }, listAnatomy);
+  // the 3D view's surfaces: of the case's own labels (the phantom's, or the model's)
+  if (!loaded.labels.voxels().empty()) {
+    try {
+      loaded.surfaces =
+        drg::render::buildAnatomySurfaces(loaded.labels, loaded.model.get(), {}, [&](double f) {
+          return progress(from + (1.0 - from) * (0.85 + 0.15 * f));
+        });
+    } catch (const drg::Error& e) {
+      if (e.code() == drg::ErrorCode::Cancelled) {
+        throw;
+      }
+      loaded.warnings.push_back(std::string("3D view: ") + e.what());
+    }
+  }
+}
+
+/// The spine model: the label map (unless the case brought its own), the anatomy panel's vertebrae
+/// and ganglia, and the anchor the levels were counted from. An image without a spine keeps its
+/// volume, with a warning.
+void addModelAndAnatomy(LoadedCase& loaded, const std::function<bool(double)>& progress, bool listAnatomy)
 {
   try {
     drg::imaging::SpineModelOptions options;
     options.modality = loaded.isCt ? drg::imaging::SpineModality::Ct : drg::imaging::SpineModality::Auto;
-    loaded.model = std::make_shared<drg::imaging::SpineModel>(drg::imaging::buildSpineModel(
-      loaded.volume, options, [&](double f) { return progress(from + (1.0 - from) * f); }));
+    loaded.model = std::make_shared<drg::imaging::SpineModel>(
+      drg::imaging::buildSpineModel(loaded.volume, options, progress));
     const drg::imaging::SpineModel& model = *loaded.model;
     if (loaded.labels.voxels().empty()) {
       loaded.labels = model.labels; // (the model keeps its own: planning reads it)
@@ -546,6 +593,10 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
     view->setMarkers(markers);
     view->setLabelOpacity(m_overlay->value() / 100.0);
   }
+  m_view3d->scene().setAnatomy(m_case->surfaces);
+  m_view3d->scene().setGanglia(m_case->model ? m_case->model->ganglia
+                                             : std::vector<drg::imaging::DrgEstimate>{});
+  m_view3d->resetCamera(drg::render::OverviewView::Posterior);
   m_preset->setCurrentIndex(m_case->isCt ? 0 : 3); // MR intensities vary by scanner: auto window
   applyPreset(m_preset->currentText());
   setCursor(m_cursor);
@@ -605,6 +656,8 @@ void MainWindow::setCursor(const Eigen::Vector3d& lps)
   for (auto* view : m_views) {
     view->setCursor(lps);
   }
+  m_view3d->scene().setCursor(lps);
+  m_view3d->update();
   hover(lps);
 }
 
@@ -738,7 +791,8 @@ void MainWindow::refreshPlan()
         const auto* needle = m_planner->catalog().needle(l.needle);
         overlays.push_back(
           { { l.skinEntry, l.epiduralEntry }, c, needle ? needle->outerDiameterMm.value : 2.0, false });
-        overlays.push_back({ l.route, c, 1.0, false }); // the lead
+        const auto* lead = m_planner->catalog().lead(l.leadModel);
+        overlays.push_back({ l.route, c, lead ? lead->diameterMm.value : 1.0, false }); // the lead
         overlays.push_back({ l.contacts, QColor(255, 60, 60), 1.3, true });
         if (!l.tunnel.empty()) {
           overlays.push_back({ l.tunnel, QColor(200, 200, 200), 1.0, false });
@@ -794,6 +848,12 @@ void MainWindow::refreshPlan()
   for (auto* view : m_views) {
     view->setOverlays(overlays, handles);
   }
+  if (m_editor) {
+    m_view3d->scene().setPlan(m_editor->plan(), m_planner->catalog(), m_leads->currentRow());
+  } else {
+    m_view3d->scene().setPlan({}, drg::planning::DeviceCatalog{});
+  }
+  m_view3d->update();
 }
 
 bool MainWindow::openPlan(const QString& path)
@@ -855,6 +915,27 @@ bool MainWindow::savePlan(const QString& path)
   return true;
 }
 
+QImage MainWindow::screenshot()
+{
+  QImage shot = grab().toImage();
+  if (m_view3d->widget()->isVisible()) {
+    QPainter painter(&shot);
+    const QPoint at = m_view3d->widget()->mapTo(this, QPoint(0, 0)) * shot.devicePixelRatio();
+    painter.drawImage(at, m_view3d->grabFramebuffer());
+  }
+  return shot;
+}
+
+std::vector<QImage> MainWindow::viewScreenshots()
+{
+  std::vector<QImage> shots;
+  for (auto* view : m_views) {
+    shots.push_back(view->grab().toImage());
+  }
+  shots.push_back(m_view3d->grabFramebuffer());
+  return shots;
+}
+
 MainWindow::RenderBench MainWindow::benchmarkRendering()
 {
   RenderBench b;
@@ -877,6 +958,19 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
   }
   b.scrollFps = frames / std::max(1e-6, t.elapsed() / 1000.0);
   setCursor(start);
+  // 3D rotation: the camera turns 6 degrees a frame, each frame rendered (with the skin)
+  if (m_view3d->widget()->isVisible()) {
+    m_view3d->renderNow();
+    const int turns = 60;
+    t.restart();
+    for (int i = 0; i < turns; ++i) {
+      m_view3d->rotate(6.0);
+      m_view3d->renderNow();
+    }
+    b.rotationFps = turns / std::max(1e-6, t.elapsed() / 1000.0);
+    b.triangles = m_view3d->scene().triangleCount();
+    m_view3d->resetCamera(drg::render::OverviewView::Posterior);
+  }
   // dragging a skin entry: each update re-plans the lead, refreshes the panel and repaints all views
   if (m_editor) {
     try {
@@ -891,6 +985,7 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
         for (auto* view : m_views) {
           view->repaint();
         }
+        m_view3d->renderNow();
       }
       b.dragUpdatesPerS = updates / std::max(1e-6, t.elapsed() / 1000.0);
       m_editor->endDrag();
@@ -908,8 +1003,8 @@ void MainWindow::setViewLayout(ViewLayout layout)
     m_grid->removeWidget(v);
     v->hide();
   }
-  m_grid->removeWidget(m_anatomy);
-  m_anatomy->hide();
+  m_grid->removeWidget(m_view3d->widget());
+  m_view3d->widget()->hide();
   for (int i = 0; i < 3; ++i) {
     m_grid->setRowStretch(i, 0);
     m_grid->setColumnStretch(i, 0);
@@ -923,7 +1018,7 @@ void MainWindow::setViewLayout(ViewLayout layout)
       place(m_views[0], 0, 0);
       place(m_views[1], 0, 1);
       place(m_views[2], 1, 0);
-      place(m_anatomy, 1, 1);
+      place(m_view3d->widget(), 1, 1);
       m_grid->setRowStretch(0, 1);
       m_grid->setRowStretch(1, 1);
       m_grid->setColumnStretch(0, 1);
@@ -933,7 +1028,7 @@ void MainWindow::setViewLayout(ViewLayout layout)
       place(m_views[1], 0, 0, 3, 1); // the sagittal view large: the plan's levels at a glance
       place(m_views[0], 0, 1);
       place(m_views[2], 1, 1);
-      place(m_anatomy, 2, 1);
+      place(m_view3d->widget(), 2, 1);
       for (int i = 0; i < 3; ++i) {
         m_grid->setRowStretch(i, 1);
       }
@@ -944,6 +1039,11 @@ void MainWindow::setViewLayout(ViewLayout layout)
     case ViewLayout::Sagittal:
     case ViewLayout::Coronal:
       place(m_views[layout == ViewLayout::Axial ? 0 : layout == ViewLayout::Sagittal ? 1 : 2], 0, 0);
+      m_grid->setRowStretch(0, 1);
+      m_grid->setColumnStretch(0, 1);
+      break;
+    case ViewLayout::ThreeD:
+      place(m_view3d->widget(), 0, 0);
       m_grid->setRowStretch(0, 1);
       m_grid->setColumnStretch(0, 1);
       break;

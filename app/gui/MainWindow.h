@@ -1,6 +1,7 @@
 #pragma once
 
 #include "SliceView.h"
+#include "View3D.h"
 
 #include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/SpineModel.h"
@@ -38,6 +39,7 @@ struct LoadedCase
   std::string source;                              ///< path as opened (the plan file refers to it)
   std::string seriesUid, frameOfReferenceUid;      ///< DICOM's, when opened from DICOM
   std::vector<std::string> warnings;
+  std::shared_ptr<const drg::render::AnatomySurfaces> surfaces; ///< for the 3D view (built while loading)
 };
 
 /// The workstation window: three linked slice views (axial, coronal, sagittal) and the anatomy
@@ -73,9 +75,10 @@ public:
     OnePlusThree,
     Axial,
     Sagittal,
-    Coronal
+    Coronal,
+    ThreeD
   };
-  /// 2x2 (three views and the anatomy list), 1+3 (a large sagittal view) or one view alone.
+  /// 2x2 (axial, sagittal, coronal, 3D), 1+3 (a large sagittal view) or one view alone.
   void setViewLayout(ViewLayout layout);
 
   /// Rendering figures on the case shown (--bench-render): slice scrolling in all views (frames/s,
@@ -83,10 +86,17 @@ public:
   /// (updates/s: re-plan, findings, panel and all views repainted). Adds a lead on L5 left for it.
   struct RenderBench
   {
-    double scrollFps = 0, dragUpdatesPerS = 0;
+    double scrollFps = 0, dragUpdatesPerS = 0, rotationFps = 0;
     int width = 0, height = 0;
+    std::size_t triangles = 0; ///< in the 3D view
   };
   RenderBench benchmarkRendering();
+  /// The window as shown, the 3D view included (a native child window that QWidget::grab() misses).
+  QImage screenshot();
+  /// Each view as shown: axial, sagittal, coronal, 3D (for checks against baselines).
+  std::vector<QImage> viewScreenshots();
+  /// The 3D view's OpenGL renderer (for the benchmark's report).
+  QString openGlRenderer() const { return m_view3d->glRenderer(); }
   /// Milliseconds since the last case's volume was loaded (handed to the window to show).
   double msSinceLoaded() const { return static_cast<double>(m_sinceLoaded.nsecsElapsed()) / 1e6; }
   /// Shows what the plan now holds (after edits made through planEditor() directly).
@@ -115,6 +125,7 @@ private:
 
   std::shared_ptr<LoadedCase> m_case;
   std::vector<SliceView*> m_views;
+  View3D* m_view3d = nullptr;
   QTreeWidget* m_anatomy = nullptr;
   QComboBox* m_preset = nullptr;
   QSlider* m_overlay = nullptr;

@@ -6,6 +6,7 @@
 #include "drg/imaging/Error.h"
 
 #include <cctype>
+#include <cmath>
 
 namespace drg::imaging
 {
@@ -102,6 +103,48 @@ std::string vertebraLevelOfLabel(int label)
     }
   }
   return {};
+}
+
+Rgba displayColour(int label)
+{
+  if (label <= 0 || (label >= kSkin && label < kGanglionBase)) {
+    return {}; // background; skin, muscle, viscera: context, not overlaid
+  }
+  if (label >= kGanglionBase) {
+    return { 255, 220, 0, 255 };
+  }
+  if (label <= 12 || (label >= 61 && label <= 69)) {
+    static const Rgba vertebrae[] = { { 230, 25, 75, 255 },  { 60, 180, 75, 255 },   { 0, 130, 200, 255 },
+                                      { 245, 130, 48, 255 }, { 145, 30, 180, 255 },  { 70, 240, 240, 255 },
+                                      { 240, 50, 230, 255 }, { 210, 245, 60, 255 },  { 250, 190, 212, 255 },
+                                      { 0, 128, 128, 255 },  { 220, 190, 255, 255 }, { 170, 110, 40, 255 } };
+    return vertebrae[(label - 1) % 12];
+  }
+  // other structures: hues spread by the label value (HSV with s = 160/255, v = 220/255)
+  const double h = (label * 47) % 360 / 60.0, v = 220.0, s = 160.0 / 255.0;
+  const double c = v * s, x = c * (1.0 - std::abs(std::fmod(h, 2.0) - 1.0)), m = v - c;
+  double r = 0, g = 0, b = 0;
+  switch (static_cast<int>(h)) {
+    case 0:
+      r = c, g = x;
+      break;
+    case 1:
+      r = x, g = c;
+      break;
+    case 2:
+      g = c, b = x;
+      break;
+    case 3:
+      g = x, b = c;
+      break;
+    case 4:
+      r = x, b = c;
+      break;
+    default:
+      r = c, b = x;
+  }
+  auto byte = [&](double value) { return static_cast<unsigned char>(std::lround(value + m)); };
+  return { byte(r), byte(g), byte(b), 255 };
 }
 
 } // namespace labels

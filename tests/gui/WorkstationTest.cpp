@@ -18,7 +18,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -33,6 +35,7 @@ QApplication& application()
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
     qputenv("QT_QPA_PLATFORM", "xcb"); // as the application (VTK 9.1 needs X11)
   }
+  View3D::setDefaultSurfaceFormat(); // as the application (before it exists)
   static QApplication app(argc, argv);
   return app;
 }
@@ -185,4 +188,117 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   EXPECT_FALSE(plan().leads[0].locked);
   ASSERT_TRUE(window.openPlan(QString::fromStdString(file)));
   EXPECT_EQ(drg::planning::planToJson(plan()), saved);
+}
+
+namespace
+{
+
+/// Share of pixels of `a` and `b` that differ by more than `level` in any channel (1 when the sizes
+/// differ); writes the pixels that differ, in red, to `diff`.
+double differingShare(const QImage& a, const QImage& b, int level, QImage* diff)
+{
+  if (a.size() != b.size()) {
+    return 1.0;
+  }
+  const QImage x = a.convertToFormat(QImage::Format_RGB32), y = b.convertToFormat(QImage::Format_RGB32);
+  *diff = QImage(x.size(), QImage::Format_RGB32);
+  long long differing = 0;
+  for (int r = 0; r < x.height(); ++r) {
+    for (int c = 0; c < x.width(); ++c) {
+      const QRgb p = x.pixel(c, r), q = y.pixel(c, r);
+      const int d = std::max(
+        { std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)), std::abs(qBlue(p) - qBlue(q)) });
+      differing += d > level ? 1 : 0;
+      const int g = qGray(p) / 3;
+      diff->setPixel(c, r, d > level ? qRgb(255, 0, 0) : qRgb(g, g, g));
+    }
+  }
+  return static_cast<double>(differing) / std::max(1, x.width() * x.height());
+}
+
+/// Share of vivid pixels (the vertebrae's colours; skin, background and slices are greyish).
+double vividShare(const QImage& image)
+{
+  long long vivid = 0;
+  for (int r = 0; r < image.height(); ++r) {
+    for (int c = 0; c < image.width(); ++c) {
+      const QColor p = image.pixelColor(c, r);
+      vivid += p.hsvSaturation() > 120 && p.value() > 90 ? 1 : 0;
+    }
+  }
+  return static_cast<double>(vivid) / std::max(1, image.width() * image.height());
+}
+
+} // namespace
+
+// The four views of the demo with a lead on L5 left, against the baselines in tests/gui/baselines
+// (tolerance: at most 2 % of the pixels may differ by more than 48 of 255 in a channel, for font
+// and rasterisation differences). After an intended change of what the views show, look at the new
+// images and rewrite the baselines with DRG_UPDATE_BASELINES=1 (docs/development.md).
+TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAndLead)
+{
+  if (!haveDisplay()) {
+    if (drg::test::inCi()) {
+      FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";
+    }
+    GTEST_SKIP() << "no X display (run under xvfb-run -a)";
+  }
+  application();
+  MainWindow window;
+  window.setInteractive(false);
+  window.resize(1280, 1024);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openDemo();
+  ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
+  ASSERT_NE(window.planEditor(), nullptr);
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  QApplication::processEvents();
+  const std::vector<QImage> without = window.viewScreenshots();
+  ASSERT_EQ(without.size(), 4u);
+
+  auto* target = window.findChild<QComboBox*>("planTarget");
+  auto* add = window.findChild<QPushButton*>("addLead");
+  ASSERT_TRUE(target && add);
+  target->setCurrentIndex(target->findText("L5 left"));
+  QTest::mouseClick(add, Qt::LeftButton);
+  ASSERT_EQ(window.planEditor()->plan().leads.size(), 1u);
+  ASSERT_TRUE(window.planEditor()->plan().leads[0].planned);
+  QApplication::processEvents();
+  const std::vector<QImage> with = window.viewScreenshots();
+
+  // the 3D view shows the spine (the vertebrae's colours) and the lead (what adding it changed)
+  const QImage& threeD = with[3];
+  ASSERT_FALSE(threeD.isNull());
+  EXPECT_GT(vividShare(threeD), 0.03) << "no coloured vertebrae in the 3D view";
+  QImage changes;
+  const double changed = differingShare(without[3], threeD, 40, &changes);
+  EXPECT_GT(changed * threeD.width() * threeD.height(), 150.0) << "the lead does not show in the 3D view";
+
+  const char* names[] = { "axial", "sagittal", "coronal", "3d" };
+  const std::filesystem::path baselines = DRG_BASELINE_DIR;
+  const std::filesystem::path out = std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "baseline-check";
+  std::filesystem::create_directories(out);
+  const bool update = std::getenv("DRG_UPDATE_BASELINES") != nullptr;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::filesystem::path file = baselines / (std::string(names[i]) + ".png");
+    if (update) {
+      std::filesystem::create_directories(baselines);
+      ASSERT_TRUE(with[i].save(QString::fromStdString(file.string())));
+      continue;
+    }
+    QImage baseline(QString::fromStdString(file.string()));
+    ASSERT_FALSE(baseline.isNull()) << "no baseline " << file
+                                    << " (DRG_UPDATE_BASELINES=1 writes it; see docs/development.md)";
+    QImage diff;
+    const double share = differingShare(with[i], baseline, 48, &diff);
+    const std::filesystem::path now = out / (std::string(names[i]) + "-now.png");
+    with[i].save(QString::fromStdString(now.string()));
+    if (!diff.isNull()) {
+      diff.save(QString::fromStdString((out / (std::string(names[i]) + "-diff.png")).string()));
+    }
+    EXPECT_LE(share, 0.02) << names[i] << " view: " << share * 100 << " % of the pixels differ from " << file
+                           << " (now: " << now << ", " << with[i].width() << "x" << with[i].height()
+                           << ", baseline " << baseline.width() << "x" << baseline.height() << ")";
+  }
 }

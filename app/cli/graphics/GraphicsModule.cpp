@@ -2,7 +2,7 @@
 #include "../Graphics.h"
 
 #include "drg/imaging/Error.h"
-#include "drg/render/SpineOverviewRenderer.h"
+#include "drg/render/SpineScene.h"
 #include "drg/report/SliceImages.h"
 
 #include <QGuiApplication>

@@ -1,5 +1,7 @@
 #include "drg/report/SliceImages.h"
 
+#include "drg/imaging/AnatomyLabels.h"
+
 #include <QFont>
 #include <QPainter>
 
@@ -24,23 +26,8 @@ WindowLevel windowPreset(const QString& name)
 
 QColor labelColour(int label)
 {
-  if (label <= 0) {
-    return Qt::transparent;
-  }
-  if (label >= 100) {
-    return QColor(255, 220, 0); // ganglia: yellow
-  }
-  if (label >= 70) {
-    return Qt::transparent; // skin, muscle, viscera: context, not overlaid
-  }
-  if (label <= 12) {
-    static const QColor vertebrae[] = { QColor(230, 25, 75),  QColor(60, 180, 75),   QColor(0, 130, 200),
-                                        QColor(245, 130, 48), QColor(145, 30, 180),  QColor(70, 240, 240),
-                                        QColor(240, 50, 230), QColor(210, 245, 60),  QColor(250, 190, 212),
-                                        QColor(0, 128, 128),  QColor(220, 190, 255), QColor(170, 110, 40) };
-    return vertebrae[(label - 1) % 12];
-  }
-  return QColor::fromHsv((label * 47) % 360, 160, 220);
+  const auto c = drg::imaging::labels::displayColour(label);
+  return QColor(c.r, c.g, c.b, c.a);
 }
 
 QImage renderSlice(const imaging::Slice& slice, const WindowLevel& window, const imaging::Slice* labels,

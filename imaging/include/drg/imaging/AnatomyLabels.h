@@ -42,4 +42,13 @@ inline int ganglionLabel(const std::string& level, bool right)
   return kGanglionBase + 2 * vertebraLabel(level) + (right ? 1 : 0);
 }
 
+/// Display colour of a label (0-255 each; alpha 0: not drawn as an overlay). Vertebrae in twelve
+/// distinct colours (T1-T9 wrap around), ganglia yellow, skin and soft tissue not overlaid, other
+/// structures spread over the hue circle. The 2D overlays, the 3D view and the report share it.
+struct Rgba
+{
+  unsigned char r = 0, g = 0, b = 0, a = 0;
+};
+Rgba displayColour(int label);
+
 } // namespace drg::imaging::labels
