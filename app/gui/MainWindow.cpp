@@ -35,6 +35,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <Eigen/Geometry>
+
 #include <algorithm>
 
 using drg::imaging::SlicePlane;
@@ -47,11 +49,19 @@ MainWindow::MainWindow()
   m_grid = grid;
   grid->setContentsMargins(2, 2, 2, 2);
   grid->setSpacing(2);
-  const SlicePlane planes[] = { SlicePlane::Axial, SlicePlane::Sagittal, SlicePlane::Coronal };
+  // axial, sagittal, coronal; then the needle views (oblique: along the needle, probe's eye), shown
+  // in their own layout
+  const SlicePlane planes[] = { SlicePlane::Axial, SlicePlane::Sagittal, SlicePlane::Coronal,
+                                SlicePlane::Sagittal, SlicePlane::Axial };
   const int cells[][2] = { { 0, 0 }, { 0, 1 }, { 1, 0 } };
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 5; ++i) {
     auto* view = new SliceView(planes[i], central);
-    grid->addWidget(view, cells[i][0], cells[i][1]);
+    if (i < 3) {
+      grid->addWidget(view, cells[i][0], cells[i][1]);
+    } else {
+      view->setObjectName(i == 3 ? "alongNeedle" : "probesEye");
+      view->hide();
+    }
     connect(view, &SliceView::cursorMoved, this, &MainWindow::setCursor);
     connect(view, &SliceView::hovered, this, &MainWindow::hover);
     connect(view, &SliceView::windowChanged, this, &MainWindow::setWindow);
@@ -122,6 +132,8 @@ MainWindow::MainWindow()
   viewMenu->addAction(tr("Sagittal only"), this, [this] { setViewLayout(ViewLayout::Sagittal); });
   viewMenu->addAction(tr("Coronal only"), this, [this] { setViewLayout(ViewLayout::Coronal); });
   viewMenu->addAction(tr("3D only"), this, [this] { setViewLayout(ViewLayout::ThreeD); });
+  viewMenu->addAction(tr("Needle views (selected lead)"), this,
+                      [this] { setViewLayout(ViewLayout::Needle); });
   viewMenu->addSeparator();
   viewMenu->addAction(tr("3D from behind"), this,
                       [this] { m_view3d->resetCamera(drg::render::OverviewView::Posterior); });
@@ -228,6 +240,7 @@ MainWindow::MainWindow()
       }
       setCursor(l.target);
       m_view3d->scene().setPlan(m_editor->plan(), m_planner->catalog(), row); // the selected lead bright
+      updateNeedleViews();
     }
   });
   connect(m_pocket, &QComboBox::activated, this, [this](int index) {
@@ -251,8 +264,11 @@ MainWindow::MainWindow()
       }
       if (done) {
         m_editor->endDrag(); // the last move was already applied
+        m_dragging = false;
+        updateNeedleViews(); // re-sliced once the handle is let go
         return;
       }
+      m_dragging = true;
       // one undo step per drag; the views and findings follow while it lasts. The handle's id is
       // 3 x lead + what it moves (0 skin entry, 1 epidural entry, 2 target)
       const int lead = id / 3;
@@ -791,6 +807,11 @@ void MainWindow::refreshPlan()
         const auto* needle = m_planner->catalog().needle(l.needle);
         overlays.push_back(
           { { l.skinEntry, l.epiduralEntry }, c, needle ? needle->outerDiameterMm.value : 2.0, false });
+        // the needle's line beyond its tip (where it would go if pushed on), thin and dashed
+        const Eigen::Vector3d ahead = (l.epiduralEntry - l.skinEntry).normalized();
+        SliceOverlay beyond{ { l.epiduralEntry, l.epiduralEntry + 40.0 * ahead }, c, 0.0, false };
+        beyond.dashed = true;
+        overlays.push_back(beyond);
         const auto* lead = m_planner->catalog().lead(l.leadModel);
         overlays.push_back({ l.route, c, lead ? lead->diameterMm.value : 1.0, false }); // the lead
         overlays.push_back({ l.contacts, QColor(255, 60, 60), 1.3, true });
@@ -847,6 +868,9 @@ void MainWindow::refreshPlan()
   m_redo->setEnabled(m_editor && m_editor->canRedo());
   for (auto* view : m_views) {
     view->setOverlays(overlays, handles);
+  }
+  if (!m_dragging) {
+    updateNeedleViews();
   }
   if (m_editor) {
     m_view3d->scene().setPlan(m_editor->plan(), m_planner->catalog(), m_leads->currentRow());
@@ -915,6 +939,53 @@ bool MainWindow::savePlan(const QString& path)
   return true;
 }
 
+void MainWindow::updateNeedleViews()
+{
+  SliceView* along = m_views[3];
+  SliceView* probe = m_views[4];
+  const drg::planning::LeadPlan* lead = nullptr;
+  int index = m_leads->currentRow();
+  if (m_editor) {
+    const auto& leads = m_editor->plan().leads;
+    if (index < 0 || index >= static_cast<int>(leads.size())) {
+      index = 0; // none selected: the first lead
+    }
+    if (index < static_cast<int>(leads.size()) && leads[static_cast<std::size_t>(index)].planned) {
+      lead = &leads[static_cast<std::size_t>(index)];
+    }
+  }
+  if (lead == nullptr || (lead->epiduralEntry - lead->skinEntry).norm() < 1.0) {
+    along->setPlaceholder(tr("Needle views: add a lead (Plan panel) and select it"));
+    probe->setPlaceholder(tr("Needle views: add a lead (Plan panel) and select it"));
+    return;
+  }
+  along->setPlaceholder({});
+  probe->setPlaceholder({});
+  const Eigen::Vector3d n = (lead->epiduralEntry - lead->skinEntry).normalized();
+  // the plane holding the needle and the head-foot direction: the interlaminar window side on
+  Eigen::Vector3d up = Eigen::Vector3d::UnitZ() - n * n.z();
+  if (up.norm() < 1e-3) {
+    up = Eigen::Vector3d::UnitY() - n * n.y();
+  }
+  up.normalize();
+  drg::imaging::PlaneFrame alongFrame;
+  alongFrame.right = n.y() < 0 ? -n : n; // posterior on the right, as in the sagittal view
+  alongFrame.down = -up;
+  const double reach = (lead->target - lead->skinEntry).norm();
+  alongFrame.halfWidthMm = 0.5 * reach + 30.0;
+  alongFrame.halfHeightMm = 0.5 * reach + 30.0;
+  const QString name = QString::fromStdString(lead->name);
+  // centred on the needle's line, half way to the target's depth: the needle lies in the plane
+  along->setOblique(alongFrame, lead->skinEntry + n * 0.5 * reach, tr("Along the needle (%1)").arg(name));
+  // looking down the needle from the skin, at the epidural entry (scroll: deeper or shallower)
+  drg::imaging::PlaneFrame eye;
+  eye.down = -up;
+  eye.right = eye.down.cross(n);
+  eye.halfWidthMm = 30.0;
+  eye.halfHeightMm = 30.0;
+  probe->setOblique(eye, lead->epiduralEntry, tr("Probe's eye (%1), at the epidural entry").arg(name));
+}
+
 QImage MainWindow::screenshot()
 {
   QImage shot = grab().toImage();
@@ -929,8 +1000,8 @@ QImage MainWindow::screenshot()
 std::vector<QImage> MainWindow::viewScreenshots()
 {
   std::vector<QImage> shots;
-  for (auto* view : m_views) {
-    shots.push_back(view->grab().toImage());
+  for (int i = 0; i < 3; ++i) {
+    shots.push_back(m_views[static_cast<std::size_t>(i)]->grab().toImage());
   }
   shots.push_back(m_view3d->grabFramebuffer());
   return shots;
@@ -1041,6 +1112,16 @@ void MainWindow::setViewLayout(ViewLayout layout)
       place(m_views[layout == ViewLayout::Axial ? 0 : layout == ViewLayout::Sagittal ? 1 : 2], 0, 0);
       m_grid->setRowStretch(0, 1);
       m_grid->setColumnStretch(0, 1);
+      break;
+    case ViewLayout::Needle:
+      place(m_views[3], 0, 0);
+      place(m_views[4], 0, 1);
+      place(m_views[0], 1, 0);
+      place(m_view3d->widget(), 1, 1);
+      m_grid->setRowStretch(0, 1);
+      m_grid->setRowStretch(1, 1);
+      m_grid->setColumnStretch(0, 1);
+      m_grid->setColumnStretch(1, 1);
       break;
     case ViewLayout::ThreeD:
       place(m_view3d->widget(), 0, 0);

@@ -76,9 +76,11 @@ public:
     Axial,
     Sagittal,
     Coronal,
-    ThreeD
+    ThreeD,
+    Needle
   };
-  /// 2x2 (axial, sagittal, coronal, 3D), 1+3 (a large sagittal view) or one view alone.
+  /// 2x2 (axial, sagittal, coronal, 3D), 1+3 (a large sagittal view), one view alone, or the needle
+  /// views (along the selected lead's needle, its probe's eye, axial and 3D).
   void setViewLayout(ViewLayout layout);
 
   /// Rendering figures on the case shown (--bench-render): slice scrolling in all views (frames/s,
@@ -119,12 +121,15 @@ private:
   void fillAnatomyPanel();
   void setUpPlanning();
   void refreshPlan();
+  /// Points the needle views at the selected lead's needle (or says there is none).
+  void updateNeedleViews();
   void planEdit(const std::function<void()>& edit);
   void startLoading(const QString& what,
                     std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
 
   std::shared_ptr<LoadedCase> m_case;
-  std::vector<SliceView*> m_views;
+  std::vector<SliceView*> m_views; ///< axial, sagittal, coronal, along the needle, probe's eye
+  bool m_dragging = false;         ///< a handle is being dragged: the needle views hold still
   View3D* m_view3d = nullptr;
   QTreeWidget* m_anatomy = nullptr;
   QComboBox* m_preset = nullptr;

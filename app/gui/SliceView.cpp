@@ -9,6 +9,7 @@
 
 #include <Eigen/Geometry>
 
+#include <algorithm>
 #include <cmath>
 
 using drg::imaging::SlicePlane;
@@ -32,8 +33,68 @@ void SliceView::setVolume(const drg::imaging::Image<float>* volume,
   rebuild();
 }
 
+void SliceView::setOblique(const drg::imaging::PlaneFrame& frame, const Eigen::Vector3d& centre,
+                           const QString& title)
+{
+  const bool samePlane = m_oblique && (frame.right - m_frame.right).norm() < 1e-9 &&
+                         (frame.down - m_frame.down).norm() < 1e-9 && (centre - m_planeCentre).norm() < 1e-9;
+  if (!samePlane) {
+    m_planeOffset = 0.0;
+  }
+  m_oblique = true;
+  m_frame = frame;
+  m_planeCentre = centre;
+  m_planeNormal = frame.right.cross(frame.down).normalized();
+  m_title = title;
+  rebuild();
+}
+
+void SliceView::setPlaceholder(const QString& text)
+{
+  if (text != m_placeholder) {
+    m_placeholder = text;
+    update();
+  }
+}
+
+void SliceView::clearOblique()
+{
+  m_oblique = false;
+  m_planeOffset = 0.0;
+  rebuild();
+}
+
+void SliceView::setZoom(double zoom, const QPointF& about)
+{
+  // the image point under `about` stays there
+  const QRectF before = imageRect();
+  const double z = std::clamp(zoom, 1.0, 16.0);
+  if (before.isEmpty()) {
+    m_zoom = z;
+    return;
+  }
+  const QPointF rel((about.x() - before.left()) / before.width(),
+                    (about.y() - before.top()) / before.height());
+  m_zoom = z;
+  const QRectF after = imageRect();
+  const QPointF moved(after.left() + rel.x() * after.width(), after.top() + rel.y() * after.height());
+  m_pan += about - moved;
+  if (m_zoom <= 1.0) {
+    m_pan = QPointF(0, 0);
+  }
+  update();
+}
+
 void SliceView::setCursor(const Eigen::Vector3d& lps)
 {
+  if (m_oblique) {
+    m_cursor = lps; // the plane stays; the crosshair follows
+    if (m_image.isNull()) {
+      rebuild();
+    }
+    update();
+    return;
+  }
   // a move within this view's plane only moves the crosshair: the slice stays (scrolling in one
   // view re-slices that view alone)
   const bool samePlane =
@@ -71,11 +132,18 @@ void SliceView::rebuild()
     update();
     return;
   }
-  m_slice = drg::imaging::extractSlice(*m_volume, m_plane, m_cursor);
   drg::imaging::Slice labels;
   bool overlay = m_labels != nullptr && m_labelOpacity > 0.0;
-  if (overlay) {
-    labels = drg::imaging::extractLabelSlice(*m_labels, m_plane, m_cursor, m_slice.pixelMm);
+  if (m_oblique) {
+    m_slice = drg::imaging::extractPlane(*m_volume, m_frame, sliceCentre());
+    if (overlay) {
+      labels = drg::imaging::extractLabelPlane(*m_labels, m_frame, sliceCentre(), m_slice.pixelMm);
+    }
+  } else {
+    m_slice = drg::imaging::extractSlice(*m_volume, m_plane, m_cursor);
+    if (overlay) {
+      labels = drg::imaging::extractLabelSlice(*m_labels, m_plane, m_cursor, m_slice.pixelMm);
+    }
   }
   m_image = drg::report::renderSlice(m_slice, m_window, overlay ? &labels : nullptr, m_labelOpacity);
   update();
@@ -88,9 +156,9 @@ QRectF SliceView::imageRect() const
   }
   double scale = std::min(width() / static_cast<double>(m_image.width()),
                           height() / static_cast<double>(m_image.height()));
-  double w = m_image.width() * scale;
-  double h = m_image.height() * scale;
-  return { (width() - w) / 2.0, (height() - h) / 2.0, w, h };
+  double w = m_image.width() * scale * m_zoom;
+  double h = m_image.height() * scale * m_zoom;
+  return { (width() - w) / 2.0 + m_pan.x(), (height() - h) / 2.0 + m_pan.y(), w, h };
 }
 
 Eigen::Vector3d SliceView::widgetToLps(const QPointF& p) const
@@ -99,18 +167,19 @@ Eigen::Vector3d SliceView::widgetToLps(const QPointF& p) const
   double x = (p.x() - r.left()) / r.width() * m_slice.width;
   double y = (p.y() - r.top()) / r.height() * m_slice.height;
   Eigen::Vector3d onPlane = m_slice.pixelToLps(x, y);
-  // keep the cursor's depth along the plane normal
+  // keep the cursor's depth along the plane normal (an oblique view: on its plane)
   Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
-  return onPlane + normal * (m_cursor - onPlane).dot(normal);
+  return onPlane + normal * (sliceCentre() - onPlane).dot(normal);
 }
 
 void SliceView::paintEvent(QPaintEvent*)
 {
   QPainter painter(this);
   painter.fillRect(rect(), Qt::black);
-  if (m_image.isNull()) {
+  if (m_image.isNull() || !m_placeholder.isEmpty()) {
     painter.setPen(Qt::gray);
-    painter.drawText(rect(), Qt::AlignCenter, tr("No image"));
+    painter.drawText(rect().adjusted(10, 10, -10, -10), Qt::AlignCenter | Qt::TextWordWrap,
+                     m_placeholder.isEmpty() ? tr("No image") : m_placeholder);
     return;
   }
   QRectF target = imageRect();
@@ -131,7 +200,7 @@ void SliceView::paintEvent(QPaintEvent*)
   const Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
   const double nearMm = std::max(2.0, m_slice.pixelMm);
   auto toWidget = [&](const Eigen::Vector3d& q) { return lpsToWidget(q); };
-  auto depth = [&](const Eigen::Vector3d& q) { return std::abs((q - m_cursor).dot(normal)); };
+  auto depth = [&](const Eigen::Vector3d& q) { return std::abs((q - sliceCentre()).dot(normal)); };
   painter.setRenderHint(QPainter::Antialiasing);
   for (const SliceOverlay& o : m_overlays) {
     const double widthPx = std::max(1.5, o.widthMm / m_slice.pixelMm * sx);
@@ -149,7 +218,8 @@ void SliceView::paintEvent(QPaintEvent*)
     }
     for (std::size_t i = 1; i < o.points.size(); ++i) {
       const bool near = depth(o.points[i - 1]) <= nearMm || depth(o.points[i]) <= nearMm;
-      painter.setPen(QPen(near ? o.colour : faint, near ? widthPx : 1.0, Qt::SolidLine, Qt::RoundCap));
+      painter.setPen(QPen(near ? o.colour : faint, near ? widthPx : 1.0,
+                          o.dashed ? Qt::DashLine : Qt::SolidLine, Qt::RoundCap));
       painter.drawLine(toWidget(o.points[i - 1]), toWidget(o.points[i]));
     }
   }
@@ -160,12 +230,23 @@ void SliceView::paintEvent(QPaintEvent*)
     const QPointF c = toWidget(q);
     painter.drawRect(QRectF(c.x() - 5, c.y() - 5, 10, 10));
   }
-  drg::report::drawOrientationLetters(painter, target, m_plane);
+  drg::report::drawOrientationLetters(painter, target, m_slice.right, m_slice.down);
   const char* names[] = { "Axial", "Coronal", "Sagittal" };
+  QString title = m_oblique ? m_title : QString(names[static_cast<int>(m_plane)]);
+  if (m_oblique && std::abs(m_planeOffset) > 0.05) {
+    title += QString(" %1%2 mm").arg(m_planeOffset > 0 ? "+" : "").arg(m_planeOffset, 0, 'f', 1);
+  }
+  if (m_zoom > 1.0) {
+    title += QString("  x%1").arg(m_zoom, 0, 'f', 1);
+  }
   painter.setPen(Qt::white);
-  painter.drawText(
-    rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
-    QString("%1  W %2 L %3").arg(names[static_cast<int>(m_plane)]).arg(m_window.width).arg(m_window.centre));
+  painter.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop,
+                   QString("%1  W %2 L %3").arg(title).arg(m_window.width).arg(m_window.centre));
+  // 1 cm scale bar, bottom left
+  const double cm = 10.0 / m_slice.pixelMm * sx;
+  painter.setPen(QPen(Qt::white, 2));
+  painter.drawLine(QPointF(8, height() - 10), QPointF(8 + cm, height() - 10));
+  painter.drawText(QPointF(10, height() - 14), "1 cm");
 }
 
 QPointF SliceView::lpsToWidget(const Eigen::Vector3d& lps) const
@@ -199,6 +280,12 @@ void SliceView::mousePressEvent(QMouseEvent* event)
   setFocus();
   m_dragStart = event->position().toPoint();
   m_dragWindow = m_window;
+  if (event->button() == Qt::MiddleButton ||
+      (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier))) {
+    m_panning = true; // pan
+    m_panStart = m_pan;
+    return;
+  }
   if (event->button() == Qt::LeftButton && !m_image.isNull()) {
     // a handle under the mouse (within 8 pixels, on this slice's projection) is picked up
     for (std::size_t h = 0; h < m_handles.size(); ++h) {
@@ -214,6 +301,10 @@ void SliceView::mousePressEvent(QMouseEvent* event)
 
 void SliceView::mouseReleaseEvent(QMouseEvent* event)
 {
+  if (m_panning) {
+    m_panning = false;
+    return;
+  }
   if (m_dragHandle >= 0 && event->button() == Qt::LeftButton) {
     const SliceHandle h = m_handles[static_cast<std::size_t>(m_dragHandle)];
     const Eigen::Vector3d to = m_dragTo;
@@ -227,7 +318,10 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
   if (m_image.isNull()) {
     return;
   }
-  if ((event->buttons() & Qt::LeftButton) && m_dragHandle >= 0) {
+  if (m_panning) {
+    m_pan = m_panStart + (event->position() - QPointF(m_dragStart));
+    update();
+  } else if ((event->buttons() & Qt::LeftButton) && m_dragHandle >= 0) {
     // the handle follows the mouse in this slice's plane and keeps its own depth
     const Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
     const Eigen::Vector3d& from = m_handles[static_cast<std::size_t>(m_dragHandle)].position;
@@ -253,13 +347,27 @@ void SliceView::step(int slices)
   if (m_image.isNull()) {
     return;
   }
+  if (m_oblique) {
+    // the oblique plane moves itself (along a needle: deeper or shallower), not the shared cursor
+    m_planeOffset += slices * m_slice.pixelMm;
+    rebuild();
+    return;
+  }
   Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
   emit cursorMoved(m_cursor + normal * (slices * m_slice.pixelMm));
 }
 
 void SliceView::wheelEvent(QWheelEvent* event)
 {
-  step(event->angleDelta().y() > 0 ? 1 : -1);
+  const int delta = event->angleDelta().y();
+  if (delta == 0) {
+    return;
+  }
+  if (event->modifiers() & Qt::ControlModifier) {
+    setZoom(m_zoom * (delta > 0 ? 1.25 : 0.8), event->position());
+    return;
+  }
+  step(delta > 0 ? 1 : -1);
 }
 
 void SliceView::keyPressEvent(QKeyEvent* event)
@@ -272,6 +380,18 @@ void SliceView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_Down:
     case Qt::Key_PageDown:
       step(event->key() == Qt::Key_PageDown ? -10 : -1);
+      break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+      setZoom(m_zoom * 1.25, QPointF(width() / 2.0, height() / 2.0));
+      break;
+    case Qt::Key_Minus:
+      setZoom(m_zoom * 0.8, QPointF(width() / 2.0, height() / 2.0));
+      break;
+    case Qt::Key_Home:
+      m_zoom = 1.0;
+      m_pan = QPointF(0, 0);
+      update();
       break;
     default:
       QWidget::keyPressEvent(event);

@@ -15,8 +15,9 @@ struct SliceOverlay
 {
   std::vector<Eigen::Vector3d> points;
   QColor colour;
-  double widthMm = 1.0; ///< true width (the device's diameter)
+  double widthMm = 1.0; ///< true width (the device's diameter); 0: a thin line
   bool dots = false;
+  bool dashed = false;
 };
 
 /// A point the user can drag in the view (a lead's skin entry ...), identified by `id`.
@@ -27,9 +28,11 @@ struct SliceHandle
   QColor colour;
 };
 
-/// One 2D view (axial, coronal or sagittal) of the volume through the shared cursor. Wheel or
-/// arrow keys move through slices, left click/drag moves the cursor, right drag changes the window
-/// (horizontal: width, vertical: level), as in clinical viewers. Radiological convention.
+/// One 2D view (axial, coronal or sagittal) of the volume through the shared cursor, or an oblique
+/// plane (along a needle, the probe's eye). Wheel or arrow keys move through slices, left
+/// click/drag moves the cursor, right drag changes the window (horizontal: width, vertical: level),
+/// Ctrl + wheel (or + and -) zooms about the mouse, middle drag (or Shift + left drag) pans, Home
+/// fits the image again, as in clinical viewers. Radiological convention.
 class SliceView : public QWidget
 {
   Q_OBJECT
@@ -44,6 +47,18 @@ public:
   void setLabelOpacity(double opacity);
   void setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles);
   drg::imaging::SlicePlane plane() const { return m_plane; }
+  /// Makes this an oblique view of the plane `frame` through `centre`, headed `title`. The plane
+  /// stays where it is when the cursor moves; scrolling moves it along its normal (the caption shows
+  /// how far from `centre`).
+  void setOblique(const drg::imaging::PlaneFrame& frame, const Eigen::Vector3d& centre, const QString& title);
+  /// Back to a patient plane view.
+  void clearOblique();
+  /// What an empty view says (instead of showing an image), e.g. "add a lead"; empty: show the image.
+  void setPlaceholder(const QString& text);
+  bool isOblique() const { return m_oblique; }
+  /// Zoom factor (1: the whole image fits the view).
+  double zoom() const { return m_zoom; }
+  void setZoom(double zoom, const QPointF& about);
   /// Where an LPS point shows in this widget (its projection onto the slice).
   QPointF lpsToWidget(const Eigen::Vector3d& lps) const;
 
@@ -67,6 +82,10 @@ private:
   QRectF imageRect() const;
   Eigen::Vector3d widgetToLps(const QPointF& p) const;
   void step(int slices);
+  Eigen::Vector3d sliceCentre() const
+  {
+    return m_oblique ? m_planeCentre + m_planeNormal * m_planeOffset : m_cursor;
+  }
 
   drg::imaging::SlicePlane m_plane;
   const drg::imaging::Image<float>* m_volume = nullptr;
@@ -83,4 +102,15 @@ private:
   Eigen::Vector3d m_dragTo = Eigen::Vector3d::Zero();
   QPoint m_dragStart;
   drg::report::WindowLevel m_dragWindow;
+  double m_zoom = 1.0;
+  QPointF m_pan{ 0, 0 }; ///< widget pixels
+  QPointF m_panStart;
+  bool m_panning = false;
+  bool m_oblique = false;
+  drg::imaging::PlaneFrame m_frame;
+  Eigen::Vector3d m_planeCentre = Eigen::Vector3d::Zero();
+  Eigen::Vector3d m_planeNormal = Eigen::Vector3d::UnitZ();
+  double m_planeOffset = 0.0; ///< mm along the normal from m_planeCentre (scrolling)
+  QString m_title;
+  QString m_placeholder;
 };

@@ -45,8 +45,8 @@ int main(int argc, char** argv)
   parser.addOption(lead);
   parser.addOption(savePlan);
   parser.addOption(benchRender);
-  QCommandLineOption layout("layout", "view layout: 2x2 (default), 1+3, axial, sagittal, coronal or 3d",
-                            "LAYOUT");
+  QCommandLineOption layout(
+    "layout", "view layout: 2x2 (default), 1+3, axial, sagittal, coronal, 3d or needle", "LAYOUT");
   parser.addOption(layout);
   parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
                                "[input]");
@@ -58,11 +58,13 @@ int main(int argc, char** argv)
     const std::map<QString, MainWindow::ViewLayout> layouts = {
       { "2x2", MainWindow::ViewLayout::TwoByTwo },    { "1+3", MainWindow::ViewLayout::OnePlusThree },
       { "axial", MainWindow::ViewLayout::Axial },     { "sagittal", MainWindow::ViewLayout::Sagittal },
-      { "coronal", MainWindow::ViewLayout::Coronal }, { "3d", MainWindow::ViewLayout::ThreeD }
+      { "coronal", MainWindow::ViewLayout::Coronal }, { "3d", MainWindow::ViewLayout::ThreeD },
+      { "needle", MainWindow::ViewLayout::Needle }
     };
     const auto it = layouts.find(l);
     if (it == layouts.end()) {
-      std::fprintf(stderr, "error: --layout must be 2x2, 1+3, axial, sagittal, coronal or 3d, not %s\n",
+      std::fprintf(stderr,
+                   "error: --layout must be 2x2, 1+3, axial, sagittal, coronal, 3d or needle, not %s\n",
                    qPrintable(l));
       return 2;
     }

@@ -1,5 +1,7 @@
 #include "drg/imaging/OrthogonalSlicer.h"
 
+#include <Eigen/Geometry>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -28,15 +30,25 @@ void slicePlaneAxes(SlicePlane plane, Eigen::Vector3d& right, Eigen::Vector3d& d
 namespace
 {
 
+/// The patient plane closest to an oblique one (by its normal's largest component).
+SlicePlane nearestPlane(const PlaneFrame& f)
+{
+  const Eigen::Vector3d n = f.right.cross(f.down).cwiseAbs();
+  return n.z() >= n.x() && n.z() >= n.y() ? SlicePlane::Axial
+         : n.y() >= n.x()                 ? SlicePlane::Coronal
+                                          : SlicePlane::Sagittal;
+}
+
 template<typename T, typename Sample>
-Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm,
-                  Sample sample)
+Slice sampleSlice(const Image<T>& image, const PlaneFrame& frame, const Eigen::Vector3d& centre,
+                  double pixelMm, Sample sample)
 {
   const ImageGeometry& g = image.geometry();
   Slice s;
-  s.plane = plane;
+  s.plane = nearestPlane(frame);
   s.pixelMm = pixelMm > 0.0 ? pixelMm : g.spacing.minCoeff();
-  slicePlaneAxes(plane, s.right, s.down);
+  s.right = frame.right.normalized();
+  s.down = frame.down.normalized();
   // the extent of the volume's corners along the screen axes
   double lo[2] = { 1e30, 1e30 };
   double hi[2] = { -1e30, -1e30 };
@@ -48,6 +60,13 @@ Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d
     hi[0] = std::max(hi[0], p.dot(s.right));
     lo[1] = std::min(lo[1], p.dot(s.down));
     hi[1] = std::max(hi[1], p.dot(s.down));
+  }
+  const double half[2] = { frame.halfWidthMm, frame.halfHeightMm };
+  for (int a = 0; a < 2; ++a) {
+    if (half[a] > 0.0) {
+      lo[a] = -half[a];
+      hi[a] = half[a];
+    }
   }
   s.width = std::max(1, static_cast<int>(std::floor((hi[0] - lo[0]) / s.pixelMm)) + 1);
   s.height = std::max(1, static_cast<int>(std::floor((hi[1] - lo[1]) / s.pixelMm)) + 1);
@@ -69,17 +88,33 @@ Slice sampleSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d
   return s;
 }
 
+PlaneFrame patientPlane(SlicePlane plane)
+{
+  PlaneFrame f;
+  slicePlaneAxes(plane, f.right, f.down);
+  return f;
+}
+
 } // namespace
 
 template<typename T>
 Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3d& centre, double pixelMm)
+{
+  Slice s = extractPlane(image, patientPlane(plane), centre, pixelMm);
+  s.plane = plane;
+  return s;
+}
+
+template<typename T>
+Slice extractPlane(const Image<T>& image, const PlaneFrame& frame, const Eigen::Vector3d& centre,
+                   double pixelMm)
 {
   const ImageGeometry& g = image.geometry();
   auto clampIndex = [&](double v, int axis) {
     return static_cast<std::size_t>(
       std::clamp(v, 0.0, static_cast<double>(g.size[static_cast<std::size_t>(axis)] - 1)));
   };
-  return sampleSlice(image, plane, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
+  return sampleSlice(image, frame, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
     double fx = std::clamp(idx.x(), 0.0, g.size[0] - 1.0);
     double fy = std::clamp(idx.y(), 0.0, g.size[1] - 1.0);
     double fz = std::clamp(idx.z(), 0.0, g.size[2] - 1.0);
@@ -107,12 +142,22 @@ Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3
 
 template Slice extractSlice(const Image<std::int16_t>&, SlicePlane, const Eigen::Vector3d&, double);
 template Slice extractSlice(const Image<float>&, SlicePlane, const Eigen::Vector3d&, double);
+template Slice extractPlane(const Image<std::int16_t>&, const PlaneFrame&, const Eigen::Vector3d&, double);
+template Slice extractPlane(const Image<float>&, const PlaneFrame&, const Eigen::Vector3d&, double);
 
 Slice extractLabelSlice(const Image<std::uint8_t>& labels, SlicePlane plane, const Eigen::Vector3d& centre,
                         double pixelMm)
 {
+  Slice s = extractLabelPlane(labels, patientPlane(plane), centre, pixelMm);
+  s.plane = plane;
+  return s;
+}
+
+Slice extractLabelPlane(const Image<std::uint8_t>& labels, const PlaneFrame& frame,
+                        const Eigen::Vector3d& centre, double pixelMm)
+{
   const ImageGeometry& g = labels.geometry();
-  return sampleSlice(labels, plane, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
+  return sampleSlice(labels, frame, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
     auto at = [&](double v, int a) {
       return static_cast<std::size_t>(
         std::clamp(std::lround(v), 0L, static_cast<long>(g.size[static_cast<std::size_t>(a)] - 1)));

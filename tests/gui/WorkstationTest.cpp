@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWheelEvent>
 
 #include <gtest/gtest.h>
 
@@ -301,4 +302,35 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
                            << " (now: " << now << ", " << with[i].width() << "x" << with[i].height()
                            << ", baseline " << baseline.width() << "x" << baseline.height() << ")";
   }
+
+  // Ctrl + wheel zooms the axial view about the mouse, Home fits it again
+  auto* axial = window.findChildren<SliceView*>().front();
+  for (auto* v : window.findChildren<SliceView*>()) {
+    if (v->isVisible() && !v->isOblique() && v->plane() == drg::imaging::SlicePlane::Axial) {
+      axial = v;
+    }
+  }
+  const QPointF middle(axial->width() / 2.0, axial->height() / 2.0);
+  QWheelEvent zoomIn(middle, axial->mapToGlobal(middle), QPoint(), QPoint(0, 120), Qt::NoButton,
+                     Qt::ControlModifier, Qt::NoScrollPhase, false);
+  QApplication::sendEvent(axial, &zoomIn);
+  EXPECT_NEAR(axial->zoom(), 1.25, 1e-9);
+  QTest::keyClick(axial, Qt::Key_Home);
+  EXPECT_NEAR(axial->zoom(), 1.0, 1e-9);
+
+  // the needle views: along the lead's needle and its probe's eye, oblique, showing the needle
+  window.setViewLayout(MainWindow::ViewLayout::Needle);
+  QApplication::processEvents();
+  auto* along = window.findChild<SliceView*>("alongNeedle");
+  auto* probe = window.findChild<SliceView*>("probesEye");
+  ASSERT_TRUE(along && probe);
+  EXPECT_TRUE(along->isVisible() && probe->isVisible());
+  EXPECT_TRUE(along->isOblique() && probe->isOblique());
+  const auto& lead = window.planEditor()->plan().leads[0];
+  // the skin and epidural entries lie in the plane along the needle (drawn where they are)
+  const QPointF skinAt = along->lpsToWidget(lead.skinEntry), entryAt = along->lpsToWidget(lead.epiduralEntry);
+  EXPECT_TRUE(along->rect().contains(skinAt.toPoint()) && along->rect().contains(entryAt.toPoint()));
+  // the probe's eye looks down the needle: both entries on the same point of its plane
+  EXPECT_LT(QLineF(probe->lpsToWidget(lead.skinEntry), probe->lpsToWidget(lead.epiduralEntry)).length(), 1.0);
+  window.setViewLayout(MainWindow::ViewLayout::TwoByTwo);
 }

@@ -68,6 +68,12 @@ void drawOrientationLetters(QPainter& painter, const QRectF& target, imaging::Sl
   Eigen::Vector3d right;
   Eigen::Vector3d down;
   imaging::slicePlaneAxes(plane, right, down);
+  drawOrientationLetters(painter, target, right, down);
+}
+
+void drawOrientationLetters(QPainter& painter, const QRectF& target, const Eigen::Vector3d& right,
+                            const Eigen::Vector3d& down)
+{
   auto letter = [](const Eigen::Vector3d& d) {
     int a = 0;
     d.cwiseAbs().maxCoeff(&a);

@@ -23,7 +23,8 @@ enum class SlicePlane
 /// A resampled 2D slice: `values[x + width * y]`, pixel (0,0) at the top left of the screen.
 struct Slice
 {
-  SlicePlane plane = SlicePlane::Axial;
+  SlicePlane plane = SlicePlane::Axial; ///< (for an oblique plane: the patient plane closest to it)
+  bool oblique = false;
   int width = 0;
   int height = 0;
   double pixelMm = 1.0;
@@ -57,5 +58,22 @@ Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3
 /// Nearest-neighbour variant for label maps.
 Slice extractLabelSlice(const Image<std::uint8_t>& labels, SlicePlane plane, const Eigen::Vector3d& centre,
                         double pixelMm = 0.0);
+
+/// Any plane: screen axes `right` and `down` (unit, orthogonal; LPS), `halfWidthMm` and
+/// `halfHeightMm` from the centre each way (<= 0: as far as the volume reaches).
+struct PlaneFrame
+{
+  Eigen::Vector3d right{ 1, 0, 0 };
+  Eigen::Vector3d down{ 0, 1, 0 };
+  double halfWidthMm = 0.0, halfHeightMm = 0.0;
+};
+
+/// Samples an oblique plane through `centre` (trilinear); pixels outside the volume are NaN.
+template<typename T>
+Slice extractPlane(const Image<T>& image, const PlaneFrame& frame, const Eigen::Vector3d& centre,
+                   double pixelMm = 0.0);
+/// Nearest-neighbour variant for label maps.
+Slice extractLabelPlane(const Image<std::uint8_t>& labels, const PlaneFrame& frame,
+                        const Eigen::Vector3d& centre, double pixelMm = 0.0);
 
 } // namespace drg::imaging

@@ -71,6 +71,9 @@ QColor labelColour(int label);
 
 /// Draws the anatomical direction letters (radiological convention) on the four edges of `target`.
 void drawOrientationLetters(QPainter& painter, const QRectF& target, imaging::SlicePlane plane);
+/// The same for any plane: the letter of the patient direction closest to each screen edge.
+void drawOrientationLetters(QPainter& painter, const QRectF& target, const Eigen::Vector3d& right,
+                            const Eigen::Vector3d& down);
 
 /// Draws markers within `slabMm` of the slice plane, mapped from slice pixels into `target`.
 void drawMarkers(QPainter& painter, const QRectF& target, const imaging::Slice& slice,
