@@ -27,7 +27,9 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSlider>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QThread>
@@ -40,6 +42,11 @@
 #include <algorithm>
 
 using drg::imaging::SlicePlane;
+
+namespace
+{
+constexpr int kPocketHandle = 1000; ///< the pocket's handle id (a lead's are 3 x lead + 0..2)
+}
 
 MainWindow::MainWindow()
 {
@@ -90,17 +97,16 @@ MainWindow::MainWindow()
       setCursor(Eigen::Vector3d(p[0].toDouble(), p[1].toDouble(), p[2].toDouble()));
     }
   });
-  setCentralWidget(central);
+  // the start page until a case is shown, then the views
+  m_pages = new QStackedWidget(this);
+  m_pages->addWidget(buildStartPage());
+  m_pages->addWidget(central);
+  setCentralWidget(m_pages);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open &demo case"), this, &MainWindow::openDemo);
-  file->addAction(tr("Open &NIfTI..."), this, [this] {
-    QString path =
-      QFileDialog::getOpenFileName(this, tr("Open NIfTI volume"), QString(), tr("NIfTI (*.nii *.nii.gz)"));
-    if (!path.isEmpty()) {
-      openVolumeFile(path);
-    }
-  });
+  file->addAction(tr("Open DICOM &folder..."), QKeySequence::Open, this, &MainWindow::chooseDicomFolder);
+  file->addAction(tr("Open &NIfTI..."), this, &MainWindow::chooseVolumeFile);
   file->addSeparator();
   file->addAction(tr("Open &plan..."), this, [this] {
     QString path =
@@ -270,9 +276,13 @@ MainWindow::MainWindow()
       }
       m_dragging = true;
       // one undo step per drag; the views and findings follow while it lasts. The handle's id is
-      // 3 x lead + what it moves (0 skin entry, 1 epidural entry, 2 target)
+      // 3 x lead + what it moves (0 skin entry, 1 epidural entry, 2 target), or the pocket's
       const int lead = id / 3;
       planEdit([&] {
+        if (id == kPocketHandle) {
+          m_editor->movePocket(lps, true);
+          return;
+        }
         switch (id % 3) {
           case 0:
             m_editor->moveSkinEntry(lead, lps, true);
@@ -324,10 +334,145 @@ MainWindow::MainWindow()
     }
   });
   connect(this, &MainWindow::scanReady, this, &MainWindow::chooseAndLoad, Qt::QueuedConnection);
+  // the start page alone until a case is shown
+  m_caseWidgets = { anatomyDock, planDock, tools };
+  m_planDock = planDock;
+  for (QWidget* w : m_caseWidgets) {
+    w->hide();
+  }
+  for (auto* box : m_entry) {
+    box->setEnabled(false);
+  }
   resize(1400, 950);
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::chooseDicomFolder()
+{
+  const QString path =
+    QFileDialog::getExistingDirectory(this, tr("Open a DICOM folder (or a DICOMDIR's folder)"));
+  if (!path.isEmpty()) {
+    openDicom(path);
+  }
+}
+
+void MainWindow::chooseVolumeFile()
+{
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open a volume"), QString(),
+                                                    tr("Volumes (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd)"));
+  if (!path.isEmpty()) {
+    openVolumeFile(path);
+  }
+}
+
+QWidget* MainWindow::buildStartPage()
+{
+  auto* page = new QWidget(this);
+  page->setObjectName("startPage");
+  auto* outer = new QVBoxLayout(page);
+  outer->addStretch(1);
+  auto* column = new QVBoxLayout();
+  auto* title =
+    new QLabel(tr("<h1>drgplan</h1><p>Dorsal root ganglion stimulation planning: find the ganglia, "
+                  "plan up to four leads and the generator pocket, report.</p>"),
+               page);
+  title->setWordWrap(true);
+  column->addWidget(title);
+  auto* buttons = new QHBoxLayout();
+  auto* demo = new QPushButton(tr("Open demo case"), page);
+  demo->setObjectName("openDemo");
+  demo->setToolTip(tr("A CT phantom of the spine (T10 to the sacrum), ready to plan"));
+  auto* dicom = new QPushButton(tr("Open DICOM folder..."), page);
+  auto* volume = new QPushButton(tr("Open NIfTI / NRRD..."), page);
+  buttons->addWidget(demo);
+  buttons->addWidget(dicom);
+  buttons->addWidget(volume);
+  buttons->addStretch(1);
+  column->addLayout(buttons);
+  column->addSpacing(12);
+  column->addWidget(new QLabel(tr("<b>Recent studies</b> (double-click to open)"), page));
+  m_recent = new QListWidget(page);
+  m_recent->setObjectName("recentStudies");
+  m_recent->setMinimumHeight(220);
+  column->addWidget(m_recent);
+  auto* row = new QHBoxLayout();
+  row->addStretch(1);
+  row->addLayout(column, 3);
+  row->addStretch(1);
+  outer->addLayout(row);
+  outer->addStretch(2);
+  connect(demo, &QPushButton::clicked, this, &MainWindow::openDemo);
+  connect(dicom, &QPushButton::clicked, this, &MainWindow::chooseDicomFolder);
+  connect(volume, &QPushButton::clicked, this, &MainWindow::chooseVolumeFile);
+  connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
+    const QString path = item->data(Qt::UserRole).toString();
+    if (!QFileInfo::exists(path)) {
+      if (m_interactive) {
+        QMessageBox::warning(this, tr("Could not open"), tr("%1 is no longer there.").arg(path));
+      }
+      statusBar()->showMessage(tr("%1 is no longer there").arg(path), 5000);
+      return;
+    }
+    openPath(path);
+  });
+  fillRecentStudies();
+  return page;
+}
+
+void MainWindow::showStartPageForScreenshot()
+{
+  auto callbacks = std::move(m_onLoaded);
+  m_onLoaded.clear();
+  for (auto& c : callbacks) {
+    c();
+  }
+}
+
+void MainWindow::fillRecentStudies()
+{
+  m_recent->clear();
+  QSettings settings;
+  const QStringList paths = settings.value("recent/paths").toStringList();
+  const QStringList titles = settings.value("recent/titles").toStringList();
+  for (int i = 0; i < paths.size(); ++i) {
+    auto* item = new QListWidgetItem(
+      QString("%1\n    %2").arg(titles.value(i, QFileInfo(paths[i]).fileName()), paths[i]), m_recent);
+    item->setData(Qt::UserRole, paths[i]);
+    if (!QFileInfo::exists(paths[i])) {
+      item->setForeground(Qt::gray);
+      item->setToolTip(tr("no longer there"));
+    }
+  }
+  if (paths.isEmpty()) {
+    auto* none = new QListWidgetItem(tr("(none yet: studies you open are listed here)"), m_recent);
+    none->setFlags(Qt::NoItemFlags);
+  }
+}
+
+void MainWindow::rememberStudy(const QString& path, const QString& title)
+{
+  QSettings settings;
+  QStringList paths = settings.value("recent/paths").toStringList();
+  QStringList titles = settings.value("recent/titles").toStringList();
+  while (titles.size() < paths.size()) {
+    titles << QString();
+  }
+  const int at = static_cast<int>(paths.indexOf(path));
+  if (at >= 0) {
+    paths.removeAt(at);
+    titles.removeAt(at);
+  }
+  paths.prepend(path);
+  titles.prepend(title);
+  while (paths.size() > 10) {
+    paths.removeLast();
+    titles.removeLast();
+  }
+  settings.setValue("recent/paths", paths);
+  settings.setValue("recent/titles", titles);
+  fillRecentStudies();
+}
 
 void MainWindow::whenLoaded(std::function<void()> callback)
 {
@@ -587,6 +732,14 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
 {
   m_sinceLoaded.start();
   m_case = std::move(loaded);
+  m_pages->setCurrentIndex(1);
+  for (QWidget* w : m_caseWidgets) {
+    w->show();
+  }
+  m_planDock->raise(); // planning is what the case is opened for
+  if (QFileInfo::exists(QString::fromStdString(m_case->source))) {
+    rememberStudy(QString::fromStdString(m_case->source), m_case->title);
+  }
   m_progress->hide();
   m_cancel->hide();
   setWindowTitle("drgplan - " + m_case->title);
@@ -839,6 +992,7 @@ void MainWindow::refreshPlan()
         box.push_back(p.centre + corner);
       }
       overlays.push_back({ box, QColor(255, 255, 255), p.sizeMm.z(), false });
+      handles.push_back({ kPocketHandle, p.skinPoint, QColor(255, 255, 255) }); // dragged on the skin
     }
     for (const auto& f : plan.findings) {
       auto* item = new QListWidgetItem(QString("%1: %2 (%3 %4, limit %5)")

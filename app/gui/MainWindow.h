@@ -15,6 +15,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDockWidget;
 class QDoubleSpinBox;
 class QGridLayout;
 class QListWidget;
@@ -22,6 +23,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSlider;
+class QStackedWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -101,6 +103,10 @@ public:
   QString openGlRenderer() const { return m_view3d->glRenderer(); }
   /// Milliseconds since the last case's volume was loaded (handed to the window to show).
   double msSinceLoaded() const { return static_cast<double>(m_sinceLoaded.nsecsElapsed()) / 1e6; }
+  /// Runs the whenLoaded callbacks with the start page shown (--screenshot without an input).
+  void showStartPageForScreenshot();
+  /// Moves the shared cursor (the slices) to `lps`, as a click would.
+  void setCursorForTest(const Eigen::Vector3d& lps) { setCursor(lps); }
   /// Shows what the plan now holds (after edits made through planEditor() directly).
   void refreshPlanView() { refreshPlan(); }
   /// The plan being edited (nullptr before a case with a spine model is shown).
@@ -112,6 +118,11 @@ signals:
   void loadFailed(const QString& message);
 
 private:
+  QWidget* buildStartPage();
+  void fillRecentStudies();
+  void rememberStudy(const QString& path, const QString& title);
+  void chooseDicomFolder();
+  void chooseVolumeFile();
   void chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, const QString& path);
   void showCase(std::shared_ptr<LoadedCase> loaded);
   void setCursor(const Eigen::Vector3d& lps);
@@ -128,6 +139,10 @@ private:
                     std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
 
   std::shared_ptr<LoadedCase> m_case;
+  QStackedWidget* m_pages = nullptr; ///< the start page, then the views
+  QListWidget* m_recent = nullptr;
+  std::vector<QWidget*> m_caseWidgets; ///< docks and tool bar, hidden on the start page
+  QDockWidget* m_planDock = nullptr;
   std::vector<SliceView*> m_views; ///< axial, sagittal, coronal, along the needle, probe's eye
   bool m_dragging = false;         ///< a handle is being dragged: the needle views hold still
   View3D* m_view3d = nullptr;

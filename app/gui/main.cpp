@@ -2,7 +2,8 @@
 //   drgplan --demo                      open the demo phantom
 //   drgplan FOLDER | FILE               open a DICOM series (a chooser when there are several) or a
 //                                       NIfTI/NRRD/MetaImage volume (labels.nii.gz beside it is overlaid)
-//   drgplan --demo --screenshot F.png   render the window once loaded, save it and exit
+//   drgplan --demo --screenshot F.png   render the window once loaded, save it and exit (without an
+//                                       input: the start page)
 //   drgplan --demo --plan P.drgplan.json   open a plan with the case
 //   drgplan --demo --lead L5-left        add an auto-planned lead once the case is loaded
 #include "MainWindow.h"
@@ -158,9 +159,11 @@ int main(int argc, char** argv)
     window.openDemo();
   } else if (!parser.positionalArguments().isEmpty()) {
     window.openPath(parser.positionalArguments().first());
-  } else if (parser.isSet(screenshot) || parser.isSet(benchRender)) {
-    std::fprintf(stderr, "error: --screenshot and --bench-render need --demo or an input to load\n");
+  } else if (parser.isSet(benchRender)) {
+    std::fprintf(stderr, "error: --bench-render needs --demo or an input to load\n");
     return 2;
+  } else if (parser.isSet(screenshot)) {
+    window.showStartPageForScreenshot(); // nothing to load: the start page is what shows
   }
   return app.exec();
 }

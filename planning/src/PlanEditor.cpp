@@ -242,7 +242,7 @@ void PlanEditor::setPocket(PocketSite site, Side side)
   edit([&] { m_plan.pocket = p; });
 }
 
-void PlanEditor::movePocket(const Vector3d& p)
+void PlanEditor::movePocket(const Vector3d& p, bool dragging)
 {
   if (!m_plan.pocket) {
     throw Error(ErrorCode::InvalidArgument, "no pocket to move: choose its site first");
@@ -250,7 +250,9 @@ void PlanEditor::movePocket(const Vector3d& p)
   if (!m_planner.anatomy().inImage(p)) {
     throw Error(ErrorCode::InvalidArgument, "the pocket position lies outside the image");
   }
-  edit([&] { m_plan.pocket->positionOverride = p; });
+  // a drag of the pocket coalesces like a lead's (its key is past any lead's index)
+  constexpr int kPocketDrag = 1 << 20;
+  edit([&] { m_plan.pocket->positionOverride = p; }, dragging ? kPocketDrag : -1);
 }
 
 void PlanEditor::setPocketDepth(double mm)

@@ -6,12 +6,15 @@
 
 #include "TestSupport.h"
 #include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpinePhantom.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineF>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -37,6 +40,10 @@ QApplication& application()
     qputenv("QT_QPA_PLATFORM", "xcb"); // as the application (VTK 9.1 needs X11)
   }
   View3D::setDefaultSurfaceFormat(); // as the application (before it exists)
+  // settings (recent studies) and autosaves in a folder of the test's own, not the user's
+  static drg::test::TemporaryFolder home("workstation-home");
+  qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString((home.path() / "config").string()));
+  qputenv("XDG_DATA_HOME", QByteArray::fromStdString((home.path() / "data").string()));
   static QApplication app(argc, argv);
   return app;
 }
@@ -61,10 +68,15 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   MainWindow window;
   window.setInteractive(false);
   window.show();
+  // the start page first: open the demo case from it
+  auto* start = window.findChild<QWidget*>("startPage");
+  ASSERT_NE(start, nullptr);
+  EXPECT_TRUE(start->isVisible());
   QSignalSpy ready(&window, &MainWindow::caseReady);
-  window.openDemo();
+  QTest::mouseClick(window.findChild<QPushButton*>("openDemo"), Qt::LeftButton);
   ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
   ASSERT_NE(window.planEditor(), nullptr) << "no spine model to plan on";
+  EXPECT_FALSE(start->isVisible()) << "the views replace the start page";
 
   // a lead on L5 left, from the Plan panel
   auto* target = window.findChild<QComboBox*>("planTarget");
@@ -333,4 +345,67 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
   // the probe's eye looks down the needle: both entries on the same point of its plane
   EXPECT_LT(QLineF(probe->lpsToWidget(lead.skinEntry), probe->lpsToWidget(lead.epiduralEntry)).length(), 1.0);
   window.setViewLayout(MainWindow::ViewLayout::TwoByTwo);
+}
+
+// A study opened from a file is listed on the start page (most recent first, at most ten, kept
+// across sessions in the settings), and opens again from there. Its pocket is dragged on the skin
+// in one undo step.
+TEST(Workstation, RecentStudiesAndPocketDrag)
+{
+  if (!haveDisplay()) {
+    if (drg::test::inCi()) {
+      FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";
+    }
+    GTEST_SKIP() << "no X display (run under xvfb-run -a)";
+  }
+  application();
+  drg::test::TemporaryFolder dir("workstation-recent");
+  const drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(drg::test::spineTestPhantom());
+  const std::filesystem::path file = dir.path() / "phantom-ct.nii.gz";
+  drg::imaging::writeNifti(phantom.intensities, file);
+  const QString path = QString::fromStdString(file.string());
+  {
+    MainWindow window;
+    window.setInteractive(false);
+    window.show();
+    QSignalSpy ready(&window, &MainWindow::caseReady);
+    window.openPath(path);
+    ASSERT_TRUE(ready.wait(180000)) << "the NIfTI did not open";
+    ASSERT_NE(window.planEditor(), nullptr);
+
+    // the pocket: placed, then dragged on the skin (the handle is its skin point)
+    window.planEditor()->setPocket(drg::planning::PocketSite::Buttock, drg::imaging::Side::Left);
+    window.refreshPlanView();
+    ASSERT_TRUE(window.planEditor()->plan().pocket && window.planEditor()->plan().pocket->placed);
+    const std::string placed = drg::planning::planToJson(window.planEditor()->plan());
+    const Eigen::Vector3d skin = window.planEditor()->plan().pocket->skinPoint;
+    SliceView* in = nullptr;
+    for (auto* v : window.findChildren<SliceView*>()) {
+      if (v->isVisible() && v->rect().adjusted(20, 20, -20, -20).contains(v->lpsToWidget(skin).toPoint())) {
+        in = v;
+      }
+    }
+    ASSERT_NE(in, nullptr) << "the pocket is in no view";
+    window.setCursorForTest(skin); // the slices through the pocket
+    const QPoint at = in->lpsToWidget(skin).toPoint();
+    QTest::mousePress(in, Qt::LeftButton, {}, at);
+    QTest::mouseMove(in, at + QPoint(0, -8));
+    QTest::mouseMove(in, at + QPoint(0, -16));
+    QTest::mouseRelease(in, Qt::LeftButton, {}, at + QPoint(0, -16));
+    ASSERT_TRUE(window.planEditor()->plan().pocket->positionOverride.has_value())
+      << "the drag did not move it";
+    EXPECT_GT((window.planEditor()->plan().pocket->skinPoint - skin).norm(), 2.0);
+    window.planEditor()->undo();
+    EXPECT_EQ(drg::planning::planToJson(window.planEditor()->plan()), placed) << "not one undo step";
+  }
+  MainWindow again;
+  again.setInteractive(false);
+  auto* recent = again.findChild<QListWidget*>("recentStudies");
+  ASSERT_NE(recent, nullptr);
+  ASSERT_GE(recent->count(), 1);
+  EXPECT_EQ(recent->item(0)->data(Qt::UserRole).toString(), path);
+  again.show();
+  QSignalSpy ready(&again, &MainWindow::caseReady);
+  emit recent->itemActivated(recent->item(0));
+  EXPECT_TRUE(ready.wait(180000)) << "the recent study did not open";
 }

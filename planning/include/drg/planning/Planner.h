@@ -100,7 +100,7 @@ public:
   void resetLead(int lead); ///< drops moved points and the manual target: auto-planned again
   void setLocked(int lead, bool locked);
   void setPocket(PocketSite site, Side side);
-  void movePocket(const Vector3d& p);
+  void movePocket(const Vector3d& p, bool dragging = false);
   void setPocketDepth(double mm);
   void removePocket();
   /// Replaces the whole plan (opening a file), undoable.
