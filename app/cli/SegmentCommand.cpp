@@ -136,7 +136,8 @@ void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--series", args->series, "series (stack id) when the input holds several");
   cmd->add_option("--modality", args->modality,
                   "auto, ct or t2 (auto: from DICOM, else from the intensities)");
-  cmd->add_option("--shift", args->shift, "move every level label by N (+: towards the feet)");
+  cmd->add_option("--shift", args->shift,
+                  "rename every vertebra N levels lower (+1: L3 becomes L4; -1: L4 becomes L3)");
   cmd->add_option("--transitional", args->transitional, "declare none, L6, T13 or sacralized-L5");
   cmd->add_option("--work-spacing", args->workSpacing, "internal grid spacing in mm (0: automatic)")
     ->check(CLI::Range(0.0, 3.0));

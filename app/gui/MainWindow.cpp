@@ -48,6 +48,10 @@ namespace
 constexpr int kPocketHandle = 1000; ///< the pocket's handle id (a lead's are 3 x lead + 0..2)
 }
 
+/// Takes a built spine model into the case: its label map (when the case has none of its own), the
+/// anatomy panel's vertebrae and ganglia (when they come from the model) and the status summary.
+void describeModel(LoadedCase& loaded, std::shared_ptr<drg::imaging::SpineModel> built);
+
 MainWindow::MainWindow()
 {
   setWindowTitle("drgplan");
@@ -138,6 +142,22 @@ MainWindow::MainWindow()
   viewMenu->addAction(tr("Sagittal only"), this, [this] { setViewLayout(ViewLayout::Sagittal); });
   viewMenu->addAction(tr("Coronal only"), this, [this] { setViewLayout(ViewLayout::Coronal); });
   viewMenu->addAction(tr("3D only"), this, [this] { setViewLayout(ViewLayout::ThreeD); });
+  QMenu* spine = menuBar()->addMenu(tr("&Spine"));
+  spine->setObjectName("spineMenu");
+  spine->addAction(tr("Renumber: each vertebra one level higher (L4 becomes L3)"), this,
+                   [this] { relabel(-1); });
+  spine->addAction(tr("Renumber: each vertebra one level lower (L3 becomes L4)"), this,
+                   [this] { relabel(+1); });
+  spine->addSeparator();
+  using drg::imaging::TransitionalAnatomy;
+  spine->addAction(tr("Declare six lumbar vertebrae (L6)"), this,
+                   [this] { relabel(0, TransitionalAnatomy::L6); });
+  spine->addAction(tr("Declare thirteen rib-bearing vertebrae (T13)"), this,
+                   [this] { relabel(0, TransitionalAnatomy::T13); });
+  spine->addAction(tr("Declare a sacralised L5"), this,
+                   [this] { relabel(0, TransitionalAnatomy::SacralizedL5); });
+  spine->addAction(tr("Declare no transitional anatomy"), this,
+                   [this] { relabel(0, TransitionalAnatomy::None); });
   viewMenu->addAction(tr("Needle views (selected lead)"), this,
                       [this] { setViewLayout(ViewLayout::Needle); });
   viewMenu->addSeparator();
@@ -347,6 +367,84 @@ MainWindow::MainWindow()
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared)
+{
+  if (!m_case || !m_case->model) {
+    statusBar()->showMessage(tr("No spine model to relabel: open a spine image first"), 5000);
+    return;
+  }
+  drg::imaging::SpineLabelOverride wanted = m_labelOverride;
+  wanted.shift += shiftDelta;
+  if (declared) {
+    wanted.declared = *declared;
+    wanted.declaredSet = true;
+  }
+  const std::size_t leads = m_editor ? m_editor->plan().leads.size() : 0;
+  if (leads > 0 && m_interactive &&
+      QMessageBox::question(this, tr("Relabel the levels?"),
+                            tr("The plan's %1 leads keep their level names and will be re-planned to the "
+                               "ganglia called so after relabelling. Continue?")
+                              .arg(leads)) != QMessageBox::Yes) {
+    return;
+  }
+  std::shared_ptr<LoadedCase> c = m_case; // (kept alive while the model is rebuilt)
+  startLoading(
+    tr("Relabelling"),
+    [this, c, wanted](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
+      drg::imaging::SpineModelOptions options;
+      options.modality = c->isCt ? drg::imaging::SpineModality::Ct : drg::imaging::SpineModality::Auto;
+      options.labels = wanted;
+      auto model = std::make_shared<drg::imaging::SpineModel>(
+        drg::imaging::buildSpineModel(c->volume, options, [&](double f) { return progress(0.8 * f); }));
+      std::shared_ptr<const drg::render::AnatomySurfaces> surfaces = c->surfaces;
+      if (c->labelsFromModel) { // the model's label map changed: so do the surfaces
+        surfaces = drg::render::buildAnatomySurfaces(model->labels, model.get(), {},
+                                                     [&](double f) { return progress(0.8 + 0.2 * f); });
+      }
+      QMetaObject::invokeMethod(
+        this,
+        [this, c, model, surfaces, wanted] {
+          m_progress->hide();
+          m_cancel->hide();
+          if (c != m_case) {
+            return; // another case was opened meanwhile
+          }
+          std::optional<drg::planning::Plan> plan;
+          if (m_editor) {
+            plan = m_editor->plan();
+          }
+          m_labelOverride = wanted;
+          describeModel(*m_case, model);
+          m_case->surfaces = surfaces;
+          m_view3d->scene().setAnatomy(surfaces);
+          m_view3d->scene().setGanglia(model->ganglia);
+          const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
+          for (auto* view : m_views) {
+            view->setVolume(&m_case->volume, labels);
+          }
+          fillAnatomyPanel();
+          setUpPlanning();
+          if (plan && m_editor && !plan->leads.empty()) {
+            plan->study.levelAnchor = model->anchor;
+            plan->study.labelShift = model->labelShift;
+            for (auto& lead : plan->leads) {
+              lead.plannedFrom.clear(); // the anatomy changed under the same inputs: plan afresh
+            }
+            try {
+              m_editor->replace(*plan); // the same leads, re-planned on the relabelled model
+            } catch (const std::exception& e) {
+              statusBar()->showMessage(QString::fromStdString(e.what()));
+            }
+            refreshPlan();
+          }
+          statusBar()->showMessage(tr("Relabelled: %1").arg(QString::fromStdString(m_case->spineSummary)));
+          emit caseReady();
+        },
+        Qt::QueuedConnection);
+      return nullptr;
+    });
+}
 
 void MainWindow::chooseDicomFolder()
 {
@@ -581,49 +679,10 @@ void addModelAndAnatomy(LoadedCase& loaded, const std::function<bool(double)>& p
   try {
     drg::imaging::SpineModelOptions options;
     options.modality = loaded.isCt ? drg::imaging::SpineModality::Ct : drg::imaging::SpineModality::Auto;
-    loaded.model = std::make_shared<drg::imaging::SpineModel>(
-      drg::imaging::buildSpineModel(loaded.volume, options, progress));
-    const drg::imaging::SpineModel& model = *loaded.model;
-    if (loaded.labels.voxels().empty()) {
-      loaded.labels = model.labels; // (the model keeps its own: planning reads it)
-    }
-    if (!listAnatomy) {
-      loaded.spineSummary =
-        "spine model: " + std::to_string(model.ganglia.size()) + " DRG estimates for planning";
-      return;
-    }
-    drg::imaging::PhantomTruth& anatomy = loaded.anatomy;
-    for (const auto& v : model.vertebrae) {
-      drg::imaging::PhantomVertebra pv;
-      pv.level = v.level;
-      pv.label = v.label;
-      pv.centroid = v.centroid;
-      pv.bodyCentre = v.bodyCentre;
-      pv.visibility = v.complete ? "found" : "partial";
-      anatomy.vertebrae.push_back(pv);
-      anatomy.labelNames[v.label] = v.level;
-    }
-    for (const auto& d : model.ganglia) {
-      drg::imaging::PhantomGanglion g;
-      g.level = d.level;
-      g.side = d.side;
-      g.centre = d.centre;
-      g.axis = d.axis;
-      g.lengthMm = d.lengthMm;
-      g.widthMm = d.widthMm;
-      g.zone = d.zone;
-      g.inFieldOfView = true;
-      g.label = drg::imaging::labels::ganglionLabel(d.level, d.side == drg::imaging::Side::Right);
-      anatomy.ganglia.push_back(g);
-      anatomy.labelNames[g.label] = "DRG estimate " + d.level + " " + drg::imaging::sideName(d.side);
-    }
-    anatomy.labelNames[drg::imaging::labels::kSpinalCanal] = "spinal canal";
-    if (!model.vertebrae.empty()) {
-      loaded.spineSummary = "spine model " + model.vertebrae.front().level + "-" +
-                            model.vertebrae.back().level + ", " + std::to_string(model.ganglia.size()) +
-                            " DRG estimates, levels counted from the " + model.anchor;
-    }
-    loaded.warnings.insert(loaded.warnings.end(), model.warnings.begin(), model.warnings.end());
+    loaded.anatomyFromModel = listAnatomy;
+    loaded.labelsFromModel = loaded.labels.voxels().empty();
+    describeModel(loaded, std::make_shared<drg::imaging::SpineModel>(
+                            drg::imaging::buildSpineModel(loaded.volume, options, progress)));
   } catch (const drg::Error& e) {
     if (e.code() == drg::ErrorCode::Cancelled) {
       throw;
@@ -633,6 +692,62 @@ void addModelAndAnatomy(LoadedCase& loaded, const std::function<bool(double)>& p
 }
 
 } // namespace
+
+void describeModel(LoadedCase& loaded, std::shared_ptr<drg::imaging::SpineModel> built)
+{
+  loaded.model = std::move(built);
+  const drg::imaging::SpineModel& model = *loaded.model;
+  if (loaded.labelsFromModel) {
+    loaded.labels = model.labels; // (the model keeps its own: planning reads it)
+  }
+  std::string shift;
+  if (model.labelShift != 0) {
+    shift = ", labels shifted " + std::string(model.labelShift > 0 ? "+" : "") +
+            std::to_string(model.labelShift) + " by the user";
+  }
+  if (!loaded.anatomyFromModel) {
+    loaded.spineSummary =
+      "spine model: " + std::to_string(model.ganglia.size()) + " DRG estimates for planning" + shift;
+    return;
+  }
+  drg::imaging::PhantomTruth& anatomy = loaded.anatomy;
+  anatomy = {};
+  for (const auto& v : model.vertebrae) {
+    drg::imaging::PhantomVertebra pv;
+    pv.level = v.level;
+    pv.label = v.label;
+    pv.centroid = v.centroid;
+    pv.bodyCentre = v.bodyCentre;
+    pv.visibility = v.complete ? "found" : "partial";
+    anatomy.vertebrae.push_back(pv);
+    anatomy.labelNames[v.label] = v.level;
+  }
+  for (const auto& d : model.ganglia) {
+    drg::imaging::PhantomGanglion g;
+    g.level = d.level;
+    g.side = d.side;
+    g.centre = d.centre;
+    g.axis = d.axis;
+    g.lengthMm = d.lengthMm;
+    g.widthMm = d.widthMm;
+    g.zone = d.zone;
+    g.inFieldOfView = true;
+    g.label = drg::imaging::labels::ganglionLabel(d.level, d.side == drg::imaging::Side::Right);
+    anatomy.ganglia.push_back(g);
+    anatomy.labelNames[g.label] = "DRG estimate " + d.level + " " + drg::imaging::sideName(d.side);
+  }
+  anatomy.labelNames[drg::imaging::labels::kSpinalCanal] = "spinal canal";
+  if (!model.vertebrae.empty()) {
+    loaded.spineSummary = "spine model " + model.vertebrae.front().level + "-" +
+                          model.vertebrae.back().level + ", " + std::to_string(model.ganglia.size()) +
+                          " DRG estimates, levels counted from the " + model.anchor + shift;
+  }
+  for (const auto& w : model.warnings) {
+    if (std::find(loaded.warnings.begin(), loaded.warnings.end(), w) == loaded.warnings.end()) {
+      loaded.warnings.push_back(w);
+    }
+  }
+}
 
 void MainWindow::openPath(const QString& path)
 {
@@ -733,6 +848,7 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   m_sinceLoaded.start();
   m_case = std::move(loaded);
   m_pages->setCurrentIndex(1);
+  m_labelOverride = {}; // a new case: its labels as found
   for (QWidget* w : m_caseWidgets) {
     w->show();
   }

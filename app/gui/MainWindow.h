@@ -12,6 +12,7 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -42,6 +43,8 @@ struct LoadedCase
   std::string seriesUid, frameOfReferenceUid;      ///< DICOM's, when opened from DICOM
   std::vector<std::string> warnings;
   std::shared_ptr<const drg::render::AnatomySurfaces> surfaces; ///< for the 3D view (built while loading)
+  bool labelsFromModel = false;  ///< the label map is the spine model's (the case brought none)
+  bool anatomyFromModel = false; ///< the anatomy panel lists the model's findings (not a phantom's truth)
 };
 
 /// The workstation window: three linked slice views (axial, coronal, sagittal) and the anatomy
@@ -103,6 +106,11 @@ public:
   QString openGlRenderer() const { return m_view3d->glRenderer(); }
   /// Milliseconds since the last case's volume was loaded (handed to the window to show).
   double msSinceLoaded() const { return static_cast<double>(m_sinceLoaded.nsecsElapsed()) / 1e6; }
+  /// Corrects the level labels (as the CLI's --shift and --transitional): every vertebra renamed
+  /// `shiftDelta` levels lower (+1: L3 becomes L4), and/or transitional anatomy declared. The spine model is
+  /// rebuilt in the background; the plan's leads keep their level names and are re-planned to the
+  /// ganglia now called so. Emits caseReady when done.
+  void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
   /// Runs the whenLoaded callbacks with the start page shown (--screenshot without an input).
   void showStartPageForScreenshot();
   /// Moves the shared cursor (the slices) to `lps`, as a click would.
@@ -156,6 +164,7 @@ private:
   std::vector<std::function<void()>> m_onLoaded;
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
+  drg::imaging::SpineLabelOverride m_labelOverride; ///< the user's label corrections for this case
   bool m_interactive = true;
   QElapsedTimer m_sinceLoaded;
 

@@ -373,6 +373,23 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
     ASSERT_TRUE(ready.wait(180000)) << "the NIfTI did not open";
     ASSERT_NE(window.planEditor(), nullptr);
 
+    // every vertebra renamed one level lower (Spine menu; L3 becomes L4): the lead on "L4 left"
+    // keeps its name and goes to the ganglion now called L4, one level higher up the spine
+    window.planEditor()->addLead("L4 left", "L4", drg::imaging::Side::Left);
+    window.refreshPlanView();
+    ASSERT_TRUE(window.planEditor()->plan().leads[0].planned);
+    const Eigen::Vector3d before = window.planEditor()->plan().leads[0].target;
+    QSignalSpy relabelled(&window, &MainWindow::caseReady);
+    window.relabel(+1);
+    ASSERT_TRUE(relabelled.wait(180000)) << "relabelling did not finish";
+    ASSERT_NE(window.planEditor(), nullptr);
+    ASSERT_EQ(window.planEditor()->plan().leads.size(), 1u);
+    EXPECT_EQ(window.planEditor()->plan().study.labelShift, 1);
+    EXPECT_EQ(window.planEditor()->plan().leads[0].targetLevel, "L4");
+    EXPECT_GT(window.planEditor()->plan().leads[0].target.z() - before.z(), 15.0)
+      << "the lead did not follow the relabelled L4";
+    window.planEditor()->removeLead(0);
+
     // the pocket: placed, then dragged on the skin (the handle is its skin point)
     window.planEditor()->setPocket(drg::planning::PocketSite::Buttock, drg::imaging::Side::Left);
     window.refreshPlanView();
