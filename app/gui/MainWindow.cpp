@@ -21,6 +21,7 @@
 #include <QGridLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -184,9 +185,24 @@ MainWindow::MainWindow()
   m_target->setToolTip(tr("the ganglion the new lead targets (from the spine model)"));
   auto* add = new QPushButton(tr("Add lead"), planPanel);
   add->setObjectName("addLead");
+  m_leadName = new QLineEdit(planPanel);
+  m_leadName->setObjectName("leadName");
+  m_leadName->setPlaceholderText(tr("name (default: the target)"));
+  m_leadName->setToolTip(tr("the new lead's name, as the report and the OR will call it"));
+  auto* retarget = new QPushButton(tr("Retarget"), planPanel);
+  retarget->setObjectName("retarget");
+  retarget->setToolTip(tr("aim the selected lead at the ganglion chosen here (or clicked in a view)"));
+  addRow->addWidget(m_leadName, 1);
   addRow->addWidget(m_target, 1);
   addRow->addWidget(add);
+  addRow->addWidget(retarget);
   planLayout->addLayout(addRow);
+  auto* hint =
+    new QLabel(tr("Target: pick it here or click a ganglion in a view, then add a lead or retarget "
+                  "the selected one; the route is planned automatically."),
+               planPanel);
+  hint->setWordWrap(true);
+  planLayout->addWidget(hint);
   m_leads = new QListWidget(planPanel);
   m_leads->setObjectName("leads");
   m_leads->setWordWrap(true);
@@ -238,9 +254,21 @@ MainWindow::MainWindow()
     }
     const QStringList t = m_target->currentText().split(' ');
     const auto side = t.value(1) == "left" ? drg::imaging::Side::Left : drg::imaging::Side::Right;
-    planEdit(
-      [&] { m_editor->addLead(m_target->currentText().toStdString(), t.value(0).toStdString(), side); });
+    const QString name =
+      m_leadName->text().trimmed().isEmpty() ? m_target->currentText() : m_leadName->text().trimmed();
+    planEdit([&] { m_editor->addLead(name.toStdString(), t.value(0).toStdString(), side); });
+    m_leadName->clear();
     m_leads->setCurrentRow(m_leads->count() - 1); // the new lead is the one being worked on
+  });
+  connect(retarget, &QPushButton::clicked, this, [this] {
+    const int row = m_leads->currentRow();
+    if (!m_editor || row < 0 || m_target->currentIndex() < 0) {
+      statusBar()->showMessage(tr("Select a lead to retarget (and a target)"), 4000);
+      return;
+    }
+    const QStringList t = m_target->currentText().split(' ');
+    const auto side = t.value(1) == "left" ? drg::imaging::Side::Left : drg::imaging::Side::Right;
+    planEdit([&] { m_editor->setTarget(row, t.value(0).toStdString(), side); });
   });
   connect(remove, &QPushButton::clicked, this, [this] {
     const int row = m_leads->currentRow();
@@ -284,6 +312,19 @@ MainWindow::MainWindow()
     });
   });
   for (auto* view : m_views) {
+    connect(view, &SliceView::markerClicked, this, [this](int index) {
+      if (!m_case || index < 0 || index >= static_cast<int>(m_case->anatomy.ganglia.size())) {
+        return;
+      }
+      const auto& g = m_case->anatomy.ganglia[static_cast<std::size_t>(index)];
+      const int at =
+        m_target->findText(QString::fromStdString(g.level + " " + drg::imaging::sideName(g.side)));
+      if (at >= 0) {
+        m_target->setCurrentIndex(at);
+        statusBar()->showMessage(
+          tr("Target %1: Add lead, or Retarget the selected lead").arg(m_target->currentText()), 6000);
+      }
+    });
     connect(view, &SliceView::handleMoved, this, [this](int id, const Eigen::Vector3d& lps, bool done) {
       if (!m_editor) {
         return;
@@ -967,6 +1008,17 @@ void MainWindow::hover(const Eigen::Vector3d& lps)
       if (it != m_case->anatomy.labelNames.end()) {
         where += "   " + QString::fromStdString(it->second);
       }
+    }
+    // the level: the vertebra whose body centre is nearest along the spine (head-foot)
+    if (m_case->model && !m_case->model->vertebrae.empty()) {
+      const drg::imaging::SpineVertebra* nearest = nullptr;
+      for (const auto& v : m_case->model->vertebrae) {
+        if (nearest == nullptr ||
+            std::abs(v.bodyCentre.z() - lps.z()) < std::abs(nearest->bodyCentre.z() - lps.z())) {
+          nearest = &v;
+        }
+      }
+      where += QString("   level %1").arg(QString::fromStdString(nearest->level));
     }
   }
   m_position->setText(where);

@@ -21,6 +21,7 @@ class QDoubleSpinBox;
 class QGridLayout;
 class QListWidget;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSlider;
@@ -173,6 +174,7 @@ private:
   std::unique_ptr<drg::planning::Planner> m_planner;
   std::unique_ptr<drg::planning::PlanEditor> m_editor;
   QComboBox* m_target = nullptr;
+  QLineEdit* m_leadName = nullptr;
   QListWidget* m_leads = nullptr;
   QCheckBox* m_locked = nullptr;
   QComboBox* m_pocket = nullptr;

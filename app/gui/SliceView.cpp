@@ -295,6 +295,18 @@ void SliceView::mousePressEvent(QMouseEvent* event)
         return;
       }
     }
+    // a ganglion marker on this slice under the mouse is picked (as a target)
+    const Eigen::Vector3d normal = m_slice.right.cross(m_slice.down);
+    const double slab = 0.75 * m_slice.pixelMm + 3.0,
+                 pxPerMm = imageRect().width() / (m_slice.width * m_slice.pixelMm);
+    for (std::size_t i = 0; i < m_markers.size(); ++i) {
+      const auto& mk = m_markers[i];
+      if (std::abs((mk.position - sliceCentre()).dot(normal)) <= slab &&
+          QLineF(lpsToWidget(mk.position), event->position()).length() <= mk.radiusMm * pxPerMm + 6.0) {
+        emit markerClicked(static_cast<int>(i));
+        break;
+      }
+    }
     emit cursorMoved(widgetToLps(event->position()));
   }
 }

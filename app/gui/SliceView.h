@@ -66,6 +66,8 @@ signals:
   void cursorMoved(const Eigen::Vector3d& lps);
   void hovered(const Eigen::Vector3d& lps);
   void windowChanged(const drg::report::WindowLevel& window);
+  /// A marker (a ganglion) was clicked: its index in setMarkers' list.
+  void markerClicked(int index);
   /// A handle is being dragged (`done`: let go) at `lps` (the handle's own depth kept).
   void handleMoved(int id, const Eigen::Vector3d& lps, bool done);
 

@@ -13,6 +13,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
 #include <QLineF>
 #include <QListWidget>
 #include <QPushButton>
@@ -78,15 +79,35 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   ASSERT_NE(window.planEditor(), nullptr) << "no spine model to plan on";
   EXPECT_FALSE(start->isVisible()) << "the views replace the start page";
 
-  // a lead on L5 left, from the Plan panel
+  // a lead named first, its target the L5 left ganglion clicked in the axial view
   auto* target = window.findChild<QComboBox*>("planTarget");
   auto* add = window.findChild<QPushButton*>("addLead");
-  ASSERT_TRUE(target && add);
+  auto* name = window.findChild<QLineEdit*>("leadName");
+  ASSERT_TRUE(target && add && name);
+  target->setCurrentIndex(target->findText("L3 right"));
+  Eigen::Vector3d l5left = Eigen::Vector3d::Zero();
+  for (const auto& g : window.planEditor()->planner().anatomy().model().ganglia) {
+    if (g.level == "L5" && g.side == drg::imaging::Side::Left) {
+      l5left = g.centre;
+    }
+  }
+  window.setCursorForTest(l5left + Eigen::Vector3d(15, 10, 0)); // the axial slice through it
+  SliceView* axialView = nullptr;
+  for (auto* v : window.findChildren<SliceView*>()) {
+    if (v->isVisible() && v->plane() == drg::imaging::SlicePlane::Axial && !v->isOblique()) {
+      axialView = v;
+    }
+  }
+  ASSERT_NE(axialView, nullptr);
+  QTest::mouseClick(axialView, Qt::LeftButton, {}, axialView->lpsToWidget(l5left).toPoint());
+  EXPECT_EQ(target->currentText(), "L5 left") << "clicking the ganglion did not pick it";
   target->setCurrentIndex(target->findText("L5 left"));
-  ASSERT_GE(target->currentIndex(), 0);
+  QTest::keyClicks(name, "Lead 1");
   QTest::mouseClick(add, Qt::LeftButton);
   const auto& plan = [&]() -> const drg::planning::Plan& { return window.planEditor()->plan(); };
   ASSERT_EQ(plan().leads.size(), 1u);
+  EXPECT_EQ(plan().leads[0].name, "Lead 1");
+  EXPECT_EQ(plan().leads[0].targetLevel, "L5");
   ASSERT_TRUE(plan().leads[0].planned) << plan().leads[0].problem;
   const std::string added = drg::planning::planToJson(plan());
   const Eigen::Vector3d skin = plan().leads[0].skinEntry;
