@@ -11,7 +11,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -422,11 +424,11 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
     wanted.declaredSet = true;
   }
   const std::size_t leads = m_editor ? m_editor->plan().leads.size() : 0;
-  if (leads > 0 && m_interactive &&
-      QMessageBox::question(this, tr("Relabel the levels?"),
-                            tr("The plan's %1 leads keep their level names and will be re-planned to the "
-                               "ganglia called so after relabelling. Continue?")
-                              .arg(leads)) != QMessageBox::Yes) {
+  if (leads > 0 && !ask(tr("Relabel the levels?"),
+                        tr("The plan's %1 leads keep their level names and will be re-planned to the "
+                           "ganglia called so after relabelling. Continue?")
+                          .arg(leads),
+                        true)) {
     return;
   }
   std::shared_ptr<LoadedCase> c = m_case; // (kept alive while the model is rebuilt)
@@ -928,6 +930,7 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   setCursor(m_cursor);
   fillAnatomyPanel();
   setUpPlanning();
+  offerUnsavedPlan();
   QString loadedText = tr("Loaded %1").arg(m_case->title);
   if (!m_case->spineSummary.empty()) {
     loadedText += " - " + QString::fromStdString(m_case->spineSummary);
@@ -1065,13 +1068,18 @@ void MainWindow::setUpPlanning()
       plan.study.levelAnchor = m_case->model->anchor;
       plan.study.labelShift = m_case->model->labelShift;
       m_editor = std::make_unique<drg::planning::PlanEditor>(*m_planner, plan);
-      // until the plan has a file, every edit is kept in the user's data folder (recovered from
-      // there with File > Open plan after a crash)
-      const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-      if (!data.isEmpty() && QDir().mkpath(data)) {
-        m_editor->setAutosave(
-          drg::planning::autosavePath(QDir(data).filePath("unsaved.drgplan.json").toStdString()));
+      // until the plan has a file, every edit is kept in the user's data folder, one file per study
+      // (offered back when the study is opened after a crash)
+      m_unsavedPlan.clear();
+      const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave";
+      if (QDir().mkpath(data)) {
+        const std::string key = m_case->seriesUid.empty() ? m_case->source : m_case->seriesUid;
+        const QString name =
+          QCryptographicHash::hash(QByteArray::fromStdString(key), QCryptographicHash::Sha1).toHex().left(16);
+        m_unsavedPlan = QDir(data).filePath(name + ".drgplan.json").toStdString();
+        m_editor->setAutosave(drg::planning::autosavePath(m_unsavedPlan));
       }
+      m_savedJson = drg::planning::planToJson(m_editor->plan());
       for (const auto& g : m_case->model->ganglia) {
         m_target->addItem(QString::fromStdString(g.level + " " + drg::imaging::sideName(g.side)));
       }
@@ -1213,10 +1221,10 @@ bool MainWindow::openPlan(const QString& path)
     if (const auto autosave = drg::planning::recoverableAutosave(file)) {
       // (without interaction the file asked for is opened; the autosave stays for later)
       const bool recover =
-        m_interactive &&
-        QMessageBox::question(this, tr("Recover the plan?"),
-                              tr("There are changes to this plan that were not saved (drgplan stopped before "
-                                 "saving). Open them?")) == QMessageBox::Yes;
+        ask(tr("Recover the plan?"),
+            tr("There are changes to this plan that were not saved (drgplan stopped before "
+               "saving). Open them?"),
+            false);
       if (recover) {
         file = autosave->string();
       }
@@ -1230,6 +1238,7 @@ bool MainWindow::openPlan(const QString& path)
     }
     m_editor->replace(std::move(plan));
     m_editor->setAutosave(drg::planning::autosavePath(path.toStdString()));
+    m_savedJson = drg::planning::planToJson(m_editor->plan());
   } catch (const std::exception& e) {
     if (m_interactive) {
       QMessageBox::warning(this, tr("Could not open the plan"), QString::fromStdString(e.what()));
@@ -1250,6 +1259,12 @@ bool MainWindow::savePlan(const QString& path)
   try {
     m_editor->save(path.toStdString());
     m_editor->setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
+    m_savedJson = drg::planning::planToJson(m_editor->plan());
+    if (!m_unsavedPlan.empty()) { // the plan has a file now: its unsaved copy is done with
+      std::error_code ec;
+      std::filesystem::remove(drg::planning::autosavePath(m_unsavedPlan), ec);
+      m_unsavedPlan.clear();
+    }
   } catch (const std::exception& e) {
     if (m_interactive) {
       QMessageBox::warning(this, tr("Could not save the plan"), QString::fromStdString(e.what()));
@@ -1306,6 +1321,77 @@ void MainWindow::updateNeedleViews()
   eye.halfWidthMm = 30.0;
   eye.halfHeightMm = 30.0;
   probe->setOblique(eye, lead->epiduralEntry, tr("Probe's eye (%1), at the epidural entry").arg(name));
+}
+
+void MainWindow::offerUnsavedPlan()
+{
+  if (!m_editor || m_unsavedPlan.empty()) {
+    return;
+  }
+  const auto autosave = drg::planning::recoverableAutosave(m_unsavedPlan);
+  if (!autosave) {
+    return;
+  }
+  try {
+    drg::planning::Plan plan = drg::planning::loadPlan(*autosave);
+    if (!plan.study.frameOfReferenceUid.empty() &&
+        plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
+      return; // (the same key but other images: not this study's)
+    }
+    const QString question =
+      tr("A plan for this study (%1 leads%2) was not saved when drgplan last stopped. Recover it?")
+        .arg(plan.leads.size())
+        .arg(plan.pocket ? tr(", a pocket") : QString());
+    if (ask(tr("Recover the unsaved plan?"), question, false)) {
+      m_editor->replace(std::move(plan));
+      refreshPlan();
+      statusBar()->showMessage(tr("Recovered the unsaved plan: save it with File > Save plan"), 8000);
+    } else if (m_interactive || m_answer) {
+      std::error_code ec; // declined: not offered again
+      std::filesystem::remove(*autosave, ec);
+    }
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(
+      tr("An unsaved plan could not be read: %1").arg(QString::fromStdString(e.what())));
+  }
+}
+
+bool MainWindow::ask(const QString& title, const QString& question, bool unattended)
+{
+  if (m_answer) {
+    return m_answer(question);
+  }
+  if (!m_interactive) {
+    return unattended;
+  }
+  return QMessageBox::question(this, title, question) == QMessageBox::Yes;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+  const bool unsaved = m_editor && drg::planning::planToJson(m_editor->plan()) != m_savedJson;
+  if (unsaved && m_interactive) {
+    const auto choice = QMessageBox::question(this, tr("Save the plan?"),
+                                              tr("The plan has changes that are not saved. Save them?"),
+                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (choice == QMessageBox::Cancel) {
+      event->ignore();
+      return;
+    }
+    if (choice == QMessageBox::Save) {
+      const QString path = QFileDialog::getSaveFileName(this, tr("Save plan"), "plan.drgplan.json",
+                                                        tr("drgplan plans (*.drgplan.json)"));
+      if (path.isEmpty() || !savePlan(path)) {
+        event->ignore();
+        return;
+      }
+    } else if (!m_unsavedPlan.empty()) {
+      std::error_code ec; // discarded: nothing to recover next time
+      std::filesystem::remove(drg::planning::autosavePath(m_unsavedPlan), ec);
+    }
+  }
+  // (without interaction the autosave stays, as after a crash)
+  event->accept();
 }
 
 QImage MainWindow::screenshot()

@@ -11,6 +11,8 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -112,6 +114,8 @@ public:
   /// rebuilt in the background; the plan's leads keep their level names and are re-planned to the
   /// ganglia now called so. Emits caseReady when done.
   void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
+  /// Answers yes/no questions instead of a dialog (tests).
+  void setQuestionHandler(std::function<bool(const QString&)> answer) { m_answer = std::move(answer); }
   /// Runs the whenLoaded callbacks with the start page shown (--screenshot without an input).
   void showStartPageForScreenshot();
   /// Moves the shared cursor (the slices) to `lps`, as a click would.
@@ -126,7 +130,14 @@ signals:
   void scanReady(std::shared_ptr<drg::imaging::DicomScan> scan, const QString& path);
   void loadFailed(const QString& message);
 
+protected:
+  void closeEvent(QCloseEvent* event) override;
+
 private:
+  /// A yes/no question: a dialog, the test's handler, or `unattended` without interaction.
+  bool ask(const QString& title, const QString& question, bool unattended);
+  /// Offers the plan autosaved for this study before it was ever saved (after a crash).
+  void offerUnsavedPlan();
   QWidget* buildStartPage();
   void fillRecentStudies();
   void rememberStudy(const QString& path, const QString& title);
@@ -165,6 +176,9 @@ private:
   std::vector<std::function<void()>> m_onLoaded;
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
+  std::function<bool(const QString&)> m_answer;
+  std::string m_savedJson;             ///< the plan as last saved or opened (unsaved changes differ)
+  std::filesystem::path m_unsavedPlan; ///< where the plan of a study without a file autosaves
   drg::imaging::SpineLabelOverride m_labelOverride; ///< the user's label corrections for this case
   bool m_interactive = true;
   QElapsedTimer m_sinceLoaded;

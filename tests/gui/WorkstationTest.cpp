@@ -369,8 +369,8 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
 }
 
 // A study opened from a file is listed on the start page (most recent first, at most ten, kept
-// across sessions in the settings), and opens again from there. Its pocket is dragged on the skin
-// in one undo step.
+// across sessions in the settings), and opens again from there, offering back the plan that was
+// never saved. Its levels are renumbered, its pocket dragged on the skin in one undo step.
 TEST(Workstation, RecentStudiesAndPocketDrag)
 {
   if (!haveDisplay()) {
@@ -442,8 +442,18 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
   ASSERT_NE(recent, nullptr);
   ASSERT_GE(recent->count(), 1);
   EXPECT_EQ(recent->item(0)->data(Qt::UserRole).toString(), path);
+  // the first window closed without saving, as after a crash: the study's plan is offered back
+  QStringList asked;
+  again.setQuestionHandler([&](const QString& question) {
+    asked << question;
+    return true;
+  });
   again.show();
   QSignalSpy ready(&again, &MainWindow::caseReady);
   emit recent->itemActivated(recent->item(0));
-  EXPECT_TRUE(ready.wait(180000)) << "the recent study did not open";
+  ASSERT_TRUE(ready.wait(180000)) << "the recent study did not open";
+  ASSERT_EQ(asked.size(), 1) << "no offer to recover the unsaved plan";
+  EXPECT_TRUE(asked[0].contains("not saved")) << asked[0].toStdString();
+  ASSERT_NE(again.planEditor(), nullptr);
+  EXPECT_TRUE(again.planEditor()->plan().pocket.has_value()) << "the unsaved plan was not recovered";
 }
