@@ -462,6 +462,7 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
           m_case->surfaces = surfaces;
           m_view3d->scene().setAnatomy(surfaces);
           m_view3d->scene().setGanglia(model->ganglia);
+          m_view3d->scene().setForamina(model->foramina);
           const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
           for (auto* view : m_views) {
             view->setVolume(&m_case->volume, labels);
@@ -924,6 +925,8 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   m_view3d->scene().setAnatomy(m_case->surfaces);
   m_view3d->scene().setGanglia(m_case->model ? m_case->model->ganglia
                                              : std::vector<drg::imaging::DrgEstimate>{});
+  m_view3d->scene().setForamina(m_case->model ? m_case->model->foramina
+                                              : std::vector<drg::imaging::SpineForamen>{});
   m_view3d->resetCamera(drg::render::OverviewView::Posterior);
   m_preset->setCurrentIndex(m_case->isCt ? 0 : 3); // MR intensities vary by scanner: auto window
   applyPreset(m_preset->currentText());

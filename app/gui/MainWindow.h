@@ -114,6 +114,8 @@ public:
   /// rebuilt in the background; the plan's leads keep their level names and are re-planned to the
   /// ganglia now called so. Emits caseReady when done.
   void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
+  /// Places the 3D view's camera (from behind, the left, or obliquely).
+  void set3dView(drg::render::OverviewView view) { m_view3d->resetCamera(view); }
   /// Answers yes/no questions instead of a dialog (tests).
   void setQuestionHandler(std::function<bool(const QString&)> answer) { m_answer = std::move(answer); }
   /// Runs the whenLoaded callbacks with the start page shown (--screenshot without an input).

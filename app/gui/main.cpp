@@ -49,6 +49,8 @@ int main(int argc, char** argv)
   QCommandLineOption layout(
     "layout", "view layout: 2x2 (default), 1+3, axial, sagittal, coronal, 3d or needle", "LAYOUT");
   parser.addOption(layout);
+  QCommandLineOption view3d("view3d", "3D camera once loaded: posterior (default), left or oblique", "VIEW");
+  parser.addOption(view3d);
   parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
                                "[input]");
   parser.process(app);
@@ -73,6 +75,18 @@ int main(int argc, char** argv)
   }
   window.show();
   int exitCode = 0;
+  if (parser.isSet(view3d)) {
+    const QString v = parser.value(view3d);
+    if (v != "posterior" && v != "left" && v != "oblique") {
+      std::fprintf(stderr, "error: --view3d must be posterior, left or oblique, not %s\n", qPrintable(v));
+      return 2;
+    }
+    window.whenLoaded([&window, v] {
+      window.set3dView(v == "left"      ? drg::render::OverviewView::LeftLateral
+                       : v == "oblique" ? drg::render::OverviewView::PosteriorOblique
+                                        : drg::render::OverviewView::Posterior);
+    });
+  }
   if (parser.isSet(plan) || parser.isSet(lead) || parser.isSet(savePlan)) {
     const QString planFile = parser.value(plan);
     const QStringList leads = parser.values(lead);

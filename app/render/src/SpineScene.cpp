@@ -482,7 +482,7 @@ struct SpineScene::Impl
 {
   vtkRenderer* renderer = nullptr;
   std::shared_ptr<const AnatomySurfaces> surfaces;
-  std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names;
+  std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names, foramina;
   vtkSmartPointer<vtkActor> skin, labelGanglia;
   bool namesVisible = true, skinVisible = true, hasEstimates = false;
 
@@ -509,7 +509,7 @@ SpineScene::SpineScene(vtkRenderer* renderer)
 
 SpineScene::~SpineScene()
 {
-  for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->names }) {
+  for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->names, &m->foramina }) {
     m->replace(*list, {});
   }
 }
@@ -593,6 +593,39 @@ void SpineScene::setGanglia(const std::vector<imaging::DrgEstimate>& estimates)
     props.push_back(actor);
   }
   m->replace(m->ganglia, std::move(props));
+}
+
+void SpineScene::setForamina(const std::vector<imaging::SpineForamen>& foramina)
+{
+  std::vector<vtkSmartPointer<vtkProp>> props;
+  vtkNew<vtkAppendPolyData> rings;
+  int count = 0;
+  for (const auto& f : foramina) {
+    if (f.boundary.size() < 3) {
+      continue;
+    }
+    std::vector<Eigen::Vector3d> closed = f.boundary;
+    closed.push_back(f.boundary.front());
+    vtkNew<vtkTubeFilter> ring;
+    ring->SetInputData(polyline(closed));
+    ring->SetRadius(0.4);
+    ring->SetNumberOfSides(6);
+    ring->Update();
+    rings->AddInputData(ring->GetOutput());
+    ++count;
+  }
+  if (count > 0) {
+    rings->Update();
+    vtkNew<vtkPolyDataMapper> mapper;
+    mapper->SetInputConnection(rings->GetOutputPort());
+    mapper->ScalarVisibilityOff();
+    vtkNew<vtkActor> actor;
+    actor->SetMapper(mapper);
+    actor->GetProperty()->SetColor(0.2, 0.9, 1.0);
+    actor->PickableOff();
+    props.push_back(actor);
+  }
+  m->replace(m->foramina, std::move(props));
 }
 
 void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatalog& catalog, int selected)
@@ -748,7 +781,7 @@ void SpineScene::resetCamera(OverviewView view)
 std::size_t SpineScene::triangleCount() const
 {
   std::size_t n = m->surfaces ? m->surfaces->triangleCount() : 0;
-  for (const auto* list : { &m->ganglia, &m->plan }) {
+  for (const auto* list : { &m->ganglia, &m->plan, &m->foramina }) {
     for (const auto& p : *list) {
       if (auto* actor = vtkActor::SafeDownCast(p); actor && actor->GetMapper()) {
         actor->GetMapper()->Update();
@@ -780,6 +813,7 @@ void renderSpineOverview(const imaging::Image<std::uint8_t>& labels, const std::
   scene.setAnatomy(surfaces);
   if (model != nullptr) {
     scene.setGanglia(model->ganglia);
+    scene.setForamina(model->foramina);
   }
   if (plan != nullptr && catalog != nullptr) {
     scene.setPlan(*plan, *catalog);

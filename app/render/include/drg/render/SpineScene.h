@@ -80,6 +80,8 @@ public:
   void setAnatomy(std::shared_ptr<const AnatomySurfaces> surfaces);
   /// DRG estimates of the model as uncertainty ellipsoids (semi-transparent yellow).
   void setGanglia(const std::vector<imaging::DrgEstimate>& ganglia);
+  /// The model's foramina as outlines (thin cyan rings in their mid planes).
+  void setForamina(const std::vector<imaging::SpineForamen>& foramina);
   /// Leads (`selected` drawn brighter, -1 none), tunnels and the generator; device sizes from `catalog`.
   void setPlan(const planning::Plan& plan, const planning::DeviceCatalog& catalog, int selected = -1);
   /// The linked cursor: a small three-axis cross.
