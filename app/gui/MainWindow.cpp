@@ -168,6 +168,19 @@ MainWindow::MainWindow()
                       [this] { m_view3d->resetCamera(drg::render::OverviewView::Posterior); });
   viewMenu->addAction(tr("3D from the left"), this,
                       [this] { m_view3d->resetCamera(drg::render::OverviewView::LeftLateral); });
+  QAction* volume = viewMenu->addAction(tr("3D bone as volume rendering (CT)"));
+  m_boneVolume = volume;
+  volume->setObjectName("boneVolume");
+  volume->setCheckable(true);
+  connect(volume, &QAction::toggled, this, [this, volume](bool on) {
+    try {
+      m_view3d->scene().setBoneVolume(on && m_case ? &m_case->volume : nullptr, m_case && m_case->isCt);
+    } catch (const std::exception& e) {
+      volume->setChecked(false);
+      statusBar()->showMessage(QString::fromStdString(e.what()), 6000);
+    }
+    m_view3d->update();
+  });
   QAction* skin = viewMenu->addAction(tr("3D skin"));
   skin->setCheckable(true);
   skin->setChecked(true);
@@ -922,6 +935,9 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
     view->setMarkers(markers);
     view->setLabelOpacity(m_overlay->value() / 100.0);
   }
+  if (m_boneVolume->isChecked()) { // (a new case: its own volume, when asked for again)
+    m_boneVolume->setChecked(false);
+  }
   m_view3d->scene().setAnatomy(m_case->surfaces);
   m_view3d->scene().setGanglia(m_case->model ? m_case->model->ganglia
                                              : std::vector<drg::imaging::DrgEstimate>{});
@@ -1444,12 +1460,14 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
   if (m_view3d->widget()->isVisible()) {
     m_view3d->renderNow();
     const int turns = 60;
+    m_view3d->setInteracting(true); // as while the mouse turns the view
     t.restart();
     for (int i = 0; i < turns; ++i) {
       m_view3d->rotate(6.0);
       m_view3d->renderNow();
     }
     b.rotationFps = turns / std::max(1e-6, t.elapsed() / 1000.0);
+    m_view3d->setInteracting(false);
     b.triangles = m_view3d->scene().triangleCount();
     m_view3d->resetCamera(drg::render::OverviewView::Posterior);
   }

@@ -116,6 +116,8 @@ public:
   void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
   /// Places the 3D view's camera (from behind, the left, or obliquely).
   void set3dView(drg::render::OverviewView view) { m_view3d->resetCamera(view); }
+  /// Shows the bone as a volume rendering in 3D (CT only; the View menu's toggle).
+  void setBoneVolumeRendering(bool on) { m_boneVolume->setChecked(on); }
   /// Answers yes/no questions instead of a dialog (tests).
   void setQuestionHandler(std::function<bool(const QString&)> answer) { m_answer = std::move(answer); }
   /// Runs the whenLoaded callbacks with the start page shown (--screenshot without an input).
@@ -198,5 +200,6 @@ private:
   QDoubleSpinBox* m_entry[3] = { nullptr, nullptr, nullptr };
   QGridLayout* m_grid = nullptr;
   QAction* m_undo = nullptr;
+  QAction* m_boneVolume = nullptr;
   QAction* m_redo = nullptr;
 };

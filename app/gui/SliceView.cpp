@@ -89,7 +89,7 @@ void SliceView::setCursor(const Eigen::Vector3d& lps)
 {
   if (m_oblique) {
     m_cursor = lps; // the plane stays; the crosshair follows
-    if (m_image.isNull()) {
+    if (m_image.isNull() && !m_stale) {
       rebuild();
     }
     update();
@@ -125,8 +125,21 @@ void SliceView::setLabelOpacity(double opacity)
   rebuild();
 }
 
+void SliceView::showEvent(QShowEvent* event)
+{
+  QWidget::showEvent(event);
+  if (m_stale) {
+    rebuild();
+  }
+}
+
 void SliceView::rebuild()
 {
+  if (!isVisible() && m_volume != nullptr) {
+    m_stale = true; // a hidden view (another layout) re-slices when it shows
+    return;
+  }
+  m_stale = false;
   if (m_volume == nullptr) {
     m_image = QImage();
     update();

@@ -78,6 +78,7 @@ protected:
   void mouseReleaseEvent(QMouseEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void keyPressEvent(QKeyEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
 private:
   void rebuild();
@@ -115,4 +116,5 @@ private:
   double m_planeOffset = 0.0; ///< mm along the normal from m_planeCentre (scrolling)
   QString m_title;
   QString m_placeholder;
+  bool m_stale = false; ///< re-slicing put off while hidden (done when shown)
 };

@@ -40,7 +40,8 @@ View3D::View3D(QWidget* parent)
   m_window->SetMultiSamples(0);
   vtkNew<vtkInteractorStyleTrackballCamera> style;
   m_interactor->SetInteractorStyle(style);
-  m_interactor->EnableRenderOff(); // Qt decides when to paint: a render request becomes update()
+  m_interactor->EnableRenderOff();          // Qt decides when to paint: a render request becomes update()
+  m_interactor->SetDesiredUpdateRate(20.0); // what a rotation with the mouse asks for
 
   // VTK asks to make Qt's context current: bind it without QOpenGLWidget::makeCurrent(), which would
   // rebind Qt's framebuffer behind VTK's back
@@ -138,6 +139,12 @@ void View3D::renderNow()
   context()->swapBuffers(this);
   context()->functions()->glFinish();
   doneCurrent();
+}
+
+void View3D::setInteracting(bool on)
+{
+  m_window->SetDesiredUpdateRate(on ? m_interactor->GetDesiredUpdateRate()
+                                    : m_interactor->GetStillUpdateRate());
 }
 
 void View3D::resetCamera(drg::render::OverviewView view)

@@ -40,6 +40,9 @@ public:
   void rotate(double degrees);
   /// Renders and shows a frame now (not at the next event loop turn), finished: for the benchmark.
   void renderNow();
+  /// While true, frames render at the interactive rate a mouse rotation asks for (20 frames/s: the
+  /// volume rendering lowers its sampling to keep up); false: full quality (still frames).
+  void setInteracting(bool on);
   /// The OpenGL renderer's name (e.g. "llvmpipe" for Mesa's software rendering), once shown.
   QString glRenderer() const { return m_glRenderer; }
 

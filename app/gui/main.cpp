@@ -51,6 +51,8 @@ int main(int argc, char** argv)
   parser.addOption(layout);
   QCommandLineOption view3d("view3d", "3D camera once loaded: posterior (default), left or oblique", "VIEW");
   parser.addOption(view3d);
+  QCommandLineOption volumeRendering("volume-rendering", "show the bone as a volume rendering in 3D (CT)");
+  parser.addOption(volumeRendering);
   parser.addPositionalArgument("input", "DICOM folder, file or DICOMDIR, or a NIfTI/NRRD/MetaImage volume",
                                "[input]");
   parser.process(app);
@@ -75,6 +77,9 @@ int main(int argc, char** argv)
   }
   window.show();
   int exitCode = 0;
+  if (parser.isSet(volumeRendering)) {
+    window.whenLoaded([&window] { window.setBoneVolumeRendering(true); });
+  }
   if (parser.isSet(view3d)) {
     const QString v = parser.value(view3d);
     if (v != "posterior" && v != "left" && v != "oblique") {

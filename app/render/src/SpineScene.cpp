@@ -9,6 +9,7 @@
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkCellData.h>
+#include <vtkColorTransferFunction.h>
 #include <vtkCubeSource.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFlyingEdges3D.h>
@@ -16,6 +17,7 @@
 #include <vtkMatrix4x4.h>
 #include <vtkNew.h>
 #include <vtkPNGWriter.h>
+#include <vtkPiecewiseFunction.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
@@ -26,12 +28,16 @@
 #include <vtkQuadricClustering.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
+#include <vtkSmartVolumeMapper.h>
 #include <vtkSphereSource.h>
 #include <vtkTextProperty.h>
 #include <vtkTransform.h>
 #include <vtkTransformPolyDataFilter.h>
 #include <vtkTubeFilter.h>
 #include <vtkUnsignedCharArray.h>
+#include <vtkUnsignedShortArray.h>
+#include <vtkVolume.h>
+#include <vtkVolumeProperty.h>
 #include <vtkWindowToImageFilter.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
@@ -483,7 +489,8 @@ struct SpineScene::Impl
   vtkRenderer* renderer = nullptr;
   std::shared_ptr<const AnatomySurfaces> surfaces;
   std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names, foramina;
-  vtkSmartPointer<vtkActor> skin, labelGanglia;
+  vtkSmartPointer<vtkActor> skin, labelGanglia, bone;
+  vtkSmartPointer<vtkVolume> boneVolume;
   bool namesVisible = true, skinVisible = true, hasEstimates = false;
 
   void replace(std::vector<vtkSmartPointer<vtkProp>>& props, std::vector<vtkSmartPointer<vtkProp>> now)
@@ -512,6 +519,9 @@ SpineScene::~SpineScene()
   for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->names, &m->foramina }) {
     m->replace(*list, {});
   }
+  if (m->boneVolume) {
+    m->renderer->RemoveViewProp(m->boneVolume);
+  }
 }
 
 void SpineScene::setAnatomy(std::shared_ptr<const AnatomySurfaces> surfaces)
@@ -523,7 +533,9 @@ void SpineScene::setAnatomy(std::shared_ptr<const AnatomySurfaces> surfaces)
   if (m->surfaces) {
     const auto& d = *m->surfaces->data;
     if (d.bone) {
-      props.push_back(polyActor(d.bone, true, { 0.92, 0.90, 0.84 }, 1.0));
+      m->bone = polyActor(d.bone, true, { 0.92, 0.90, 0.84 }, 1.0);
+      m->bone->SetVisibility(m->boneVolume == nullptr);
+      props.push_back(m->bone);
     }
     if (d.ganglia) {
       m->labelGanglia = polyActor(d.ganglia, true, { 1.0, 0.86, 0.0 }, 1.0);
@@ -567,8 +579,8 @@ void SpineScene::setGanglia(const std::vector<imaging::DrgEstimate>& estimates)
   if (!estimates.empty()) {
     vtkNew<vtkSphereSource> unit;
     unit->SetRadius(1.0);
-    unit->SetThetaResolution(20);
-    unit->SetPhiResolution(12);
+    unit->SetThetaResolution(16);
+    unit->SetPhiResolution(10);
     vtkNew<vtkAppendPolyData> all;
     for (const auto& e : estimates) {
       vtkNew<vtkTransform> t;
@@ -744,6 +756,77 @@ void SpineScene::setSkinVisible(bool visible)
   m->skinVisible = visible;
   if (m->skin) {
     m->skin->SetVisibility(visible);
+  }
+}
+
+void SpineScene::setBoneVolume(const imaging::Image<float>* volume, bool isCt)
+{
+  if (m->boneVolume) {
+    m->renderer->RemoveViewProp(m->boneVolume);
+    m->boneVolume = nullptr;
+  }
+  if (volume != nullptr) {
+    if (!isCt) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "bone volume rendering needs a CT (bone is not bright on MR): the surfaces show the bone");
+    }
+    const auto& g = volume->geometry();
+    std::array<int, 3> f{}, n{};
+    for (int a = 0; a < 3; ++a) {
+      f[a] = std::max(1, static_cast<int>(std::floor(2.0 / g.spacing[a])));
+      n[a] =
+        static_cast<int>((g.size[a] + static_cast<std::size_t>(f[a]) - 1) / static_cast<std::size_t>(f[a]));
+    }
+    auto image = vtkSmartPointer<vtkImageData>::New();
+    image->SetDimensions(n[0], n[1], n[2]);
+    image->SetSpacing(f[0] * g.spacing[0], f[1] * g.spacing[1], f[2] * g.spacing[2]);
+    image->SetOrigin(0, 0, 0);
+    image->AllocateScalars(VTK_UNSIGNED_SHORT, 1);
+    auto* out = static_cast<std::uint16_t*>(image->GetScalarPointer());
+    for (int k = 0; k < n[2]; ++k) {
+      for (int j = 0; j < n[1]; ++j) {
+        for (int i = 0; i < n[0]; ++i) {
+          // HU + 1024, clamped to 0-4095 (the transfer functions below read HU + 1024)
+          const float hu = volume->at(static_cast<std::size_t>(i * f[0]), static_cast<std::size_t>(j * f[1]),
+                                      static_cast<std::size_t>(k * f[2]));
+          *out++ = static_cast<std::uint16_t>(std::clamp(hu + 1024.0f, 0.0f, 4095.0f));
+        }
+      }
+    }
+    vtkNew<vtkSmartVolumeMapper> mapper;
+    mapper->SetInputData(image);
+    mapper->SetRequestedRenderModeToRayCast(); // the CPU ray caster: on software OpenGL the GPU one is ~10x
+                                               // slower
+    vtkNew<vtkPiecewiseFunction> opacity;
+    opacity->AddPoint(1024 + 150, 0.0);
+    opacity->AddPoint(1024 + 300, 0.15);
+    opacity->AddPoint(1024 + 700, 0.6);
+    opacity->AddPoint(1024 + 1500, 0.85);
+    vtkNew<vtkColorTransferFunction> colour;
+    colour->AddRGBPoint(1024 + 150, 0.75, 0.55, 0.45);
+    colour->AddRGBPoint(1024 + 500, 0.95, 0.90, 0.80);
+    colour->AddRGBPoint(1024 + 1500, 1.0, 1.0, 0.98);
+    vtkNew<vtkVolumeProperty> property;
+    property->SetScalarOpacity(opacity);
+    property->SetColor(colour);
+    property->ShadeOn();
+    property->SetInterpolationTypeToLinear();
+    m->boneVolume = vtkSmartPointer<vtkVolume>::New();
+    m->boneVolume->SetMapper(mapper);
+    m->boneVolume->SetProperty(property);
+    vtkNew<vtkMatrix4x4> toPatient;
+    for (int r = 0; r < 3; ++r) {
+      for (int c = 0; c < 3; ++c) {
+        toPatient->SetElement(r, c, g.direction(r, c));
+      }
+      toPatient->SetElement(r, 3, g.origin[r]);
+    }
+    m->boneVolume->SetUserMatrix(toPatient);
+    m->boneVolume->PickableOff();
+    m->renderer->AddViewProp(m->boneVolume);
+  }
+  if (m->bone) {
+    m->bone->SetVisibility(m->boneVolume == nullptr);
   }
 }
 

@@ -35,11 +35,11 @@ enum class OverviewView
 /// How fine the surfaces are. Each structure is contoured on the label map and decimated by vertex
 /// clustering: vertebrae to about `vertebraDetailMm`, ribs and ilia (context) to `contextDetailMm`,
 /// the skin (a large smooth surface, from a `skinGridMm` grid) to `skinDetailMm`. The defaults keep
-/// the demo case near 200 000 triangles, which Mesa's software rendering turns at 20+ frames/s.
+/// the demo case near 150 000 triangles, which Mesa's software rendering turns at about 30 frames/s.
 struct SurfaceOptions
 {
-  double vertebraDetailMm = 1.8;
-  double contextDetailMm = 3.0;
+  double vertebraDetailMm = 2.0;
+  double contextDetailMm = 3.5;
   double skinGridMm = 4.0;
   double skinDetailMm = 8.0;
   bool withSkin = true;
@@ -87,6 +87,10 @@ public:
   /// The linked cursor: a small three-axis cross.
   void setCursor(const Eigen::Vector3d& lps);
   void setSkinVisible(bool visible);
+  /// Bone as a volume rendering of the CT (resampled to about 1.5 mm; the bone surfaces are hidden
+  /// while it shows). `volume` nullptr: back to the surfaces. Throws drg::Error (InvalidArgument)
+  /// for a volume that is not CT (bone is not bright on MR).
+  void setBoneVolume(const imaging::Image<float>* volume, bool isCt);
   void setVertebraNamesVisible(bool visible);
   /// Places the camera to show the whole anatomy from `view` (head up).
   void resetCamera(OverviewView view);
