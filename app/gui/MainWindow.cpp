@@ -130,6 +130,24 @@ MainWindow::MainWindow()
     }
   });
   file->addSeparator();
+  QMenu* exportMenu = file->addMenu(tr("&Export"));
+  exportMenu->addAction(tr("Window as PNG..."), this, [this] {
+    const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export the window"), "drgplan.png", tr("PNG (*.png)"));
+    if (!path.isEmpty() && !screenshot().save(path)) {
+      QMessageBox::warning(this, tr("Export"), tr("Could not write %1").arg(path));
+    }
+  });
+  exportMenu->addAction(tr("3D view as PNG..."), this, [this] {
+    const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export the 3D view"), "drgplan-3d.png", tr("PNG (*.png)"));
+    if (!path.isEmpty() && !m_view3d->grabFramebuffer().save(path)) {
+      QMessageBox::warning(this, tr("Export"), tr("Could not write %1").arg(path));
+    }
+  });
+  exportMenu->addSeparator();
+  exportMenu->addAction(tr("Placement report (PDF, DICOM): not available yet"))->setEnabled(false);
+  file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   m_undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this,
