@@ -365,10 +365,13 @@ MainWindow::MainWindow()
       if (done) {
         m_editor->endDrag(); // the last move was already applied
         m_dragging = false;
+        m_view3d->setInteracting(false); // a full-quality frame once the handle is let go
+        m_view3d->update();
         updateNeedleViews(); // re-sliced once the handle is let go
         return;
       }
       m_dragging = true;
+      m_view3d->setInteracting(true);
       // one undo step per drag; the views and findings follow while it lasts. The handle's id is
       // 3 x lead + what it moves (0 skin entry, 1 epidural entry, 2 target), or the pocket's
       const int lead = id / 3;
@@ -1477,6 +1480,11 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
   // 3D rotation: the camera turns 6 degrees a frame, each frame rendered (with the skin)
   if (m_view3d->widget()->isVisible()) {
     m_view3d->renderNow();
+    b.volumeRendering = m_boneVolume->isChecked();
+    t.restart();
+    m_view3d->rotate(1.0);
+    m_view3d->renderNow(); // full quality, as when the view stands still
+    b.stillFrameMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
     const int turns = 60;
     m_view3d->setInteracting(true); // as while the mouse turns the view
     t.restart();
@@ -1496,6 +1504,7 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
       refreshPlan();
       const Eigen::Vector3d skin = m_editor->plan().leads[static_cast<std::size_t>(lead)].skinEntry;
       const int updates = 40;
+      m_view3d->setInteracting(true); // as during a drag with the mouse
       t.restart();
       for (int i = 0; i < updates; ++i) {
         m_editor->moveSkinEntry(lead, skin + Eigen::Vector3d(0.25 * (i % 8), 0.0, -0.25 * (i % 8)), true);
@@ -1507,6 +1516,7 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
       }
       b.dragUpdatesPerS = updates / std::max(1e-6, t.elapsed() / 1000.0);
       m_editor->endDrag();
+      m_view3d->setInteracting(false);
     } catch (const std::exception&) {
       b.dragUpdatesPerS = 0;
     }

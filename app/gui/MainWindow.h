@@ -99,6 +99,8 @@ public:
     double scrollFps = 0, dragUpdatesPerS = 0, rotationFps = 0;
     int width = 0, height = 0;
     std::size_t triangles = 0; ///< in the 3D view
+    double stillFrameMs = 0;   ///< one full-quality 3D frame
+    bool volumeRendering = false;
   };
   RenderBench benchmarkRendering();
   /// The window as shown, the 3D view included (a native child window that QWidget::grab() misses).
