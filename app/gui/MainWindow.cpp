@@ -1541,16 +1541,19 @@ void MainWindow::setViewLayout(ViewLayout layout)
     m_grid->addWidget(w, row, col, rows, cols);
     w->show();
   };
+  auto grid2x2 = [&](QWidget* topLeft, QWidget* topRight, QWidget* bottomLeft, QWidget* bottomRight) {
+    place(topLeft, 0, 0);
+    place(topRight, 0, 1);
+    place(bottomLeft, 1, 0);
+    place(bottomRight, 1, 1);
+    for (int i = 0; i < 2; ++i) {
+      m_grid->setRowStretch(i, 1);
+      m_grid->setColumnStretch(i, 1);
+    }
+  };
   switch (layout) {
     case ViewLayout::TwoByTwo:
-      place(m_views[0], 0, 0);
-      place(m_views[1], 0, 1);
-      place(m_views[2], 1, 0);
-      place(m_view3d->widget(), 1, 1);
-      m_grid->setRowStretch(0, 1);
-      m_grid->setRowStretch(1, 1);
-      m_grid->setColumnStretch(0, 1);
-      m_grid->setColumnStretch(1, 1);
+      grid2x2(m_views[0], m_views[1], m_views[2], m_view3d->widget());
       break;
     case ViewLayout::OnePlusThree:
       place(m_views[1], 0, 0, 3, 1); // the sagittal view large: the plan's levels at a glance
@@ -1571,14 +1574,7 @@ void MainWindow::setViewLayout(ViewLayout layout)
       m_grid->setColumnStretch(0, 1);
       break;
     case ViewLayout::Needle:
-      place(m_views[3], 0, 0);
-      place(m_views[4], 0, 1);
-      place(m_views[0], 1, 0);
-      place(m_view3d->widget(), 1, 1);
-      m_grid->setRowStretch(0, 1);
-      m_grid->setRowStretch(1, 1);
-      m_grid->setColumnStretch(0, 1);
-      m_grid->setColumnStretch(1, 1);
+      grid2x2(m_views[3], m_views[4], m_views[0], m_view3d->widget());
       break;
     case ViewLayout::ThreeD:
       place(m_view3d->widget(), 0, 0);

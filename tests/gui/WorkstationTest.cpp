@@ -57,14 +57,20 @@ bool haveDisplay()
 
 } // namespace
 
+/// Skips without an X display on a developer machine; fails in CI, where the tests run under Xvfb.
+#define DRG_REQUIRE_DISPLAY()                                                                                \
+  do {                                                                                                       \
+    if (!haveDisplay()) {                                                                                    \
+      if (drg::test::inCi()) {                                                                               \
+        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";                    \
+      }                                                                                                      \
+      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                                \
+    }                                                                                                        \
+  } while (false)
+
 TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
 {
-  if (!haveDisplay()) {
-    if (drg::test::inCi()) {
-      FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";
-    }
-    GTEST_SKIP() << "no X display (run under xvfb-run -a)";
-  }
+  DRG_REQUIRE_DISPLAY();
   application();
   MainWindow window;
   window.setInteractive(false);
@@ -271,12 +277,7 @@ double vividShare(const QImage& image)
 // images and rewrite the baselines with DRG_UPDATE_BASELINES=1 (docs/development.md).
 TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAndLead)
 {
-  if (!haveDisplay()) {
-    if (drg::test::inCi()) {
-      FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";
-    }
-    GTEST_SKIP() << "no X display (run under xvfb-run -a)";
-  }
+  DRG_REQUIRE_DISPLAY();
   application();
   MainWindow window;
   window.setInteractive(false);
@@ -373,12 +374,7 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
 // never saved. Its levels are renumbered, its pocket dragged on the skin in one undo step.
 TEST(Workstation, RecentStudiesAndPocketDrag)
 {
-  if (!haveDisplay()) {
-    if (drg::test::inCi()) {
-      FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";
-    }
-    GTEST_SKIP() << "no X display (run under xvfb-run -a)";
-  }
+  DRG_REQUIRE_DISPLAY();
   application();
   drg::test::TemporaryFolder dir("workstation-recent");
   const drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(drg::test::spineTestPhantom());

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <functional>
@@ -179,10 +180,16 @@ TEST(PlanFile, KillDuringSaveLosesNothing)
   // two large plans (about 1 MB of text each) saved in turn by a child that is killed at random
   const Plan a = madeUpPlan(5, 6000), b = madeUpPlan(6, 6000);
   const std::string textA = planToJson(a), textB = planToJson(b);
+  // how long one save takes here (serialising, writing, syncing): the kills are spread over that
+  const auto t0 = std::chrono::steady_clock::now();
   savePlan(a, file);
+  const int saveUs = static_cast<int>(
+    std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
   std::mt19937 rng(7);
-  int killedMidway = 0;
-  for (int round = 0; round < 12; ++round) {
+  int killedMidway = 0, rounds = 0;
+  // at least 12 rounds, and on until a few kills have landed inside the writing (the moment a
+  // half-written temporary exists is a small part of a save on a fast disk)
+  for (int round = 0; round < 12 || (killedMidway < 3 && round < 300); ++round, ++rounds) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
@@ -190,7 +197,7 @@ TEST(PlanFile, KillDuringSaveLosesNothing)
         savePlan(i % 2 ? a : b, file);
       }
     }
-    usleep(static_cast<useconds_t>(std::uniform_int_distribution<int>(2000, 40000)(rng)));
+    usleep(static_cast<useconds_t>(std::uniform_int_distribution<int>(1000, 1000 + 3 * saveUs)(rng)));
     kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
@@ -198,11 +205,14 @@ TEST(PlanFile, KillDuringSaveLosesNothing)
     EXPECT_TRUE(now == textA || now == textB) << "round " << round << ": a half-written plan";
     EXPECT_NO_THROW(loadPlan(file));
     for (const auto& e : fs::directory_iterator(dir.path())) {
-      killedMidway += e.path().filename().string().find(".partial-") != std::string::npos ? 1 : 0;
+      if (e.path().filename().string().find(".partial-") != std::string::npos) {
+        ++killedMidway;
+        fs::remove(e.path()); // counted once
+      }
     }
   }
   // the kills did land inside saves (temporary files left behind), and never harmed the plan
-  EXPECT_GT(killedMidway, 0);
+  EXPECT_GT(killedMidway, 0) << rounds << " rounds, one save " << saveUs << " us";
 }
 
 TEST(PlanRules, BuiltInRulesAreDataWithSources)
