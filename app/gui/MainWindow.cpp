@@ -476,7 +476,9 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
         drg::imaging::buildSpineModel(c->volume, options, [&](double f) { return progress(0.8 * f); }));
       std::shared_ptr<const drg::render::AnatomySurfaces> surfaces = c->surfaces;
       if (c->labelsFromModel) { // the model's label map changed: so do the surfaces
-        surfaces = drg::render::buildAnatomySurfaces(model->labels, model.get(), {},
+        drg::render::SurfaceOptions surfaceOptions;
+        surfaceOptions.ct = c->isCt ? &c->volume : nullptr;
+        surfaces = drg::render::buildAnatomySurfaces(model->labels, model.get(), surfaceOptions,
                                                      [&](double f) { return progress(0.8 + 0.2 * f); });
       }
       QMetaObject::invokeMethod(
@@ -736,8 +738,10 @@ void addSpineModel(LoadedCase& loaded, const std::function<bool(double)>& progre
   // the 3D view's surfaces: of the case's own labels (the phantom's, or the model's)
   if (!loaded.labels.voxels().empty()) {
     try {
+      drg::render::SurfaceOptions options;
+      options.ct = loaded.isCt ? &loaded.volume : nullptr;
       loaded.surfaces =
-        drg::render::buildAnatomySurfaces(loaded.labels, loaded.model.get(), {}, [&](double f) {
+        drg::render::buildAnatomySurfaces(loaded.labels, loaded.model.get(), options, [&](double f) {
           return progress(from + (1.0 - from) * (0.85 + 0.15 * f));
         });
     } catch (const drg::Error& e) {

@@ -66,6 +66,7 @@ struct AnatomySurfaces::Data
   std::vector<Name> names; ///< vertebra names, placed beside each vertebra
   Eigen::Vector3d centre{ 0, 0, 0 };
   double extentMm = 100;
+  Eigen::Vector3d lo{ -50, -50, -50 }, hi{ 50, 50, 50 }; ///< the bone's bounding box (LPS)
 };
 
 AnatomySurfaces::~AnatomySurfaces() = default;
@@ -185,6 +186,44 @@ vtkSmartPointer<vtkPolyData> contour(vtkImageData* image, int value, bool discre
   place->SetTransform(transform);
   place->Update();
   return place->GetOutput();
+}
+
+/// Keeps the largest 6-connected part of a binary grid of `n` cells.
+void keepLargestComponent(std::vector<std::uint8_t>& cells, const std::array<int, 3>& n)
+{
+  std::vector<int> part(cells.size(), 0);
+  std::vector<std::size_t> sizes{ 0 };
+  std::vector<std::size_t> stack;
+  const std::size_t sx = 1, sy = static_cast<std::size_t>(n[0]), sz = sy * static_cast<std::size_t>(n[1]);
+  for (std::size_t start = 0; start < cells.size(); ++start) {
+    if (!cells[start] || part[start]) {
+      continue;
+    }
+    const int id = static_cast<int>(sizes.size());
+    sizes.push_back(0);
+    part[start] = id;
+    stack.push_back(start);
+    while (!stack.empty()) {
+      const std::size_t c = stack.back();
+      stack.pop_back();
+      ++sizes.back();
+      const int i = static_cast<int>(c % sy), j = static_cast<int>((c / sy) % static_cast<std::size_t>(n[1])),
+                k = static_cast<int>(c / sz);
+      const std::pair<bool, std::size_t> next[] = { { i > 0, c - sx }, { i + 1 < n[0], c + sx },
+                                                    { j > 0, c - sy }, { j + 1 < n[1], c + sy },
+                                                    { k > 0, c - sz }, { k + 1 < n[2], c + sz } };
+      for (const auto& [inside, q] : next) {
+        if (inside && cells[q] && !part[q]) {
+          part[q] = id;
+          stack.push_back(q);
+        }
+      }
+    }
+  }
+  const int largest = static_cast<int>(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    cells[c] = part[c] == largest && largest > 0 ? 1 : 0;
+  }
 }
 
 void paint(vtkPolyData* poly, const imaging::labels::Rgba& c)
@@ -310,10 +349,16 @@ std::shared_ptr<const AnatomySurfaces> buildAnatomySurfaces(const imaging::Image
   }
   d.centre = 0.5 * (lo + hi);
   d.extentMm = (hi - lo).norm();
+  d.lo = lo;
+  d.hi = hi;
 
-  // the skin: the body (everything labelled, and what it encloses in each slice) on a coarse grid
+  // the skin: the body on a coarse grid. On CT, where the blocks average above -400 HU (then the
+  // largest connected part: not the table); otherwise everything labelled. Then what that encloses
+  // in each slice.
   const Box& skinBox = boxes[static_cast<std::size_t>(imaging::labels::kSkin)];
-  if (options.withSkin && skinBox.count > 0) {
+  const imaging::Image<float>* ct =
+    options.ct != nullptr && options.ct->geometry().size == g.size ? options.ct : nullptr;
+  if (options.withSkin && (ct != nullptr || skinBox.count > 0)) {
     std::array<int, 3> f{}, n{};
     for (int a = 0; a < 3; ++a) {
       f[a] = std::max(1, static_cast<int>(std::lround(options.skinGridMm / g.spacing[a])));
@@ -331,14 +376,38 @@ std::shared_ptr<const AnatomySurfaces> buildAnatomySurfaces(const imaging::Image
     auto at = [&](int i, int j, int k) -> std::uint8_t& {
       return coarse[(static_cast<std::size_t>(k) * n[1] + j) * n[0] + i];
     };
-    for (std::size_t k = 0, idx = 0; k < g.size[2]; ++k) {
-      for (std::size_t j = 0; j < g.size[1]; ++j) {
-        for (std::size_t i = 0; i < g.size[0]; ++i, ++idx) {
-          if (v[idx] != 0) {
-            at(static_cast<int>(i) / f[0], static_cast<int>(j) / f[1], static_cast<int>(k) / f[2]) = 1;
+    std::size_t marked = 0;
+    if (ct != nullptr) {
+      std::vector<float> sum(coarse.size(), 0.0f);
+      std::vector<std::uint32_t> count(coarse.size(), 0);
+      const auto& hu = ct->voxels();
+      for (std::size_t k = 0, idx = 0; k < g.size[2]; ++k) {
+        for (std::size_t j = 0; j < g.size[1]; ++j) {
+          for (std::size_t i = 0; i < g.size[0]; ++i, ++idx) {
+            const std::size_t c = (static_cast<std::size_t>(static_cast<int>(k) / f[2]) * n[1] +
+                                   static_cast<std::size_t>(static_cast<int>(j) / f[1])) *
+                                    n[0] +
+                                  static_cast<std::size_t>(static_cast<int>(i) / f[0]);
+            sum[c] += hu[idx];
+            ++count[c];
           }
         }
       }
+      for (std::size_t c = 0; c < coarse.size(); ++c) {
+        coarse[c] = count[c] > 0 && sum[c] / static_cast<float>(count[c]) > -400.0f ? 1 : 0;
+        marked += coarse[c];
+      }
+    } else {
+      for (std::size_t k = 0, idx = 0; k < g.size[2]; ++k) {
+        for (std::size_t j = 0; j < g.size[1]; ++j) {
+          for (std::size_t i = 0; i < g.size[0]; ++i, ++idx) {
+            if (v[idx] != 0) {
+              at(static_cast<int>(i) / f[0], static_cast<int>(j) / f[1], static_cast<int>(k) / f[2]) = 1;
+            }
+          }
+        }
+      }
+      marked = static_cast<std::size_t>(std::count(coarse.begin(), coarse.end(), 1));
     }
     tick(0.85);
     // outside: reached from the slice's border through empty cells (2D flood in each slice)
@@ -383,6 +452,13 @@ std::shared_ptr<const AnatomySurfaces> buildAnatomySurfaces(const imaging::Image
         }
       }
     }
+    if (ct != nullptr) {
+      keepLargestComponent(coarse, n);
+    }
+    // a body outline that the flood ran through (the field of view cuts the body, a cropped slab)
+    // encloses nothing: no skin rather than a false one
+    const auto filled = static_cast<std::size_t>(std::count(coarse.begin(), coarse.end(), 1));
+    const bool closed = ct != nullptr || filled >= marked + marked / 2;
     auto body = vtkSmartPointer<vtkImageData>::New();
     // pad by one empty cell all round so that the surface closes at the field of view's edges
     body->SetDimensions(n[0] + 2, n[1] + 2, n[2] + 2);
@@ -399,7 +475,9 @@ std::shared_ptr<const AnatomySurfaces> buildAnatomySurfaces(const imaging::Image
         }
       }
     }
-    d.skin = contour(body, 128, false, options.skinDetailMm, transform, 10);
+    if (closed) {
+      d.skin = contour(body, 128, false, options.skinDetailMm, transform, 10);
+    }
   }
   tick(1.0);
   return result;
@@ -842,10 +920,10 @@ void SpineScene::resetCamera(OverviewView view)
 {
   vtkCamera* camera = m->renderer->GetActiveCamera();
   Eigen::Vector3d focal(0, 0, 0);
-  double extent = 300;
+  Eigen::Vector3d size(300, 300, 300);
   if (m->surfaces) {
     focal = m->surfaces->data->centre;
-    extent = std::max(60.0, m->surfaces->data->extentMm);
+    size = (m->surfaces->data->hi - m->surfaces->data->lo).cwiseMax(60.0);
   }
   Eigen::Vector3d from(0, 1, 0); // posterior
   if (view == OverviewView::LeftLateral) {
@@ -854,7 +932,14 @@ void SpineScene::resetCamera(OverviewView view)
     from = Eigen::Vector3d(0.6, 1.0, 0.15).normalized();
   }
   camera->SetFocalPoint(focal.data());
-  const Eigen::Vector3d position = focal + from * extent * 1.6;
+  // far enough that the bone fits the view's height (head-foot) and width, with a margin
+  int* pixels = m->renderer->GetSize();
+  const double aspect = pixels[1] > 0 ? static_cast<double>(pixels[0]) / pixels[1] : 1.0;
+  const Eigen::Vector3d across = Eigen::Vector3d::UnitZ().cross(from).normalized();
+  const double width = std::abs(across.x()) * size.x() + std::abs(across.y()) * size.y();
+  const double half = 0.55 * std::max(size.z(), width / std::max(0.3, aspect));
+  const double depth = std::abs(from.x()) * size.x() + std::abs(from.y()) * size.y();
+  const Eigen::Vector3d position = focal + from * (half / std::tan(15.0 * M_PI / 180.0) + 0.5 * depth);
   camera->SetPosition(position.data());
   camera->SetViewUp(0, 0, 1); // head up
   camera->SetViewAngle(30);

@@ -43,6 +43,10 @@ struct SurfaceOptions
   double skinGridMm = 4.0;
   double skinDetailMm = 8.0;
   bool withSkin = true;
+  /// The CT the labels belong to (same grid), when there is one: the skin is then the body's outline
+  /// at -400 HU. Without it, the outline of everything labelled (none when that is not closed: a
+  /// cropped slab, a body cut by the field of view).
+  const imaging::Image<float>* ct = nullptr;
 };
 
 /// Surfaces built from a label map, once per case. Building does no rendering, so it may run off
