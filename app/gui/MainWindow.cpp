@@ -248,9 +248,13 @@ MainWindow::MainWindow()
   leadRow->addWidget(m_locked);
   leadRow->addStretch(1);
   planLayout->addLayout(leadRow);
-  // the selected lead's skin entry, typed exactly (LPS mm)
+  // a point of the selected lead (skin entry, epidural entry or target), typed exactly (LPS mm)
   auto* entryRow = new QHBoxLayout();
-  entryRow->addWidget(new QLabel(tr("Skin entry (LPS mm)"), planPanel));
+  m_entryPoint = new QComboBox(planPanel);
+  m_entryPoint->setObjectName("entryPoint");
+  m_entryPoint->addItems({ tr("Skin entry"), tr("Epidural entry"), tr("Target") });
+  m_entryPoint->setToolTip(tr("which point of the selected lead the coordinates (LPS mm) are"));
+  entryRow->addWidget(m_entryPoint);
   for (int a = 0; a < 3; ++a) {
     m_entry[a] = new QDoubleSpinBox(planPanel);
     m_entry[a]->setRange(-1000.0, 1000.0);
@@ -266,9 +270,21 @@ MainWindow::MainWindow()
     const int row = m_leads->currentRow();
     if (m_editor && row >= 0) {
       const Eigen::Vector3d p(m_entry[0]->value(), m_entry[1]->value(), m_entry[2]->value());
-      planEdit([&] { m_editor->moveSkinEntry(row, p); });
+      planEdit([&] {
+        switch (m_entryPoint->currentIndex()) {
+          case 0:
+            m_editor->moveSkinEntry(row, p);
+            break;
+          case 1:
+            m_editor->moveEpiduralEntry(row, p);
+            break;
+          default:
+            m_editor->setManualTarget(row, p);
+        }
+      });
     }
   });
+  connect(m_entryPoint, &QComboBox::currentIndexChanged, this, [this] { showTypedPoint(); });
   m_pocket = new QComboBox(planPanel);
   m_pocket->addItems(
     { tr("No pocket"), tr("Buttock left"), tr("Buttock right"), tr("Abdomen left"), tr("Abdomen right") });
@@ -322,9 +338,7 @@ MainWindow::MainWindow()
     if (m_editor && row >= 0 && row < static_cast<int>(m_editor->plan().leads.size())) {
       const auto& l = m_editor->plan().leads[static_cast<std::size_t>(row)];
       m_locked->setChecked(l.locked);
-      for (int a = 0; a < 3; ++a) {
-        m_entry[a]->setValue(l.skinEntry[a]);
-      }
+      showTypedPoint();
       setCursor(l.target);
       m_view3d->scene().setPlan(m_editor->plan(), m_planner->catalog(), row); // the selected lead bright
       updateNeedleViews();
@@ -1318,6 +1332,21 @@ bool MainWindow::savePlan(const QString& path)
   }
   statusBar()->showMessage(tr("Plan saved to %1").arg(path), 5000);
   return true;
+}
+
+void MainWindow::showTypedPoint()
+{
+  const int row = m_leads->currentRow();
+  if (!m_editor || row < 0 || row >= static_cast<int>(m_editor->plan().leads.size())) {
+    return;
+  }
+  const auto& l = m_editor->plan().leads[static_cast<std::size_t>(row)];
+  const Eigen::Vector3d& p = m_entryPoint->currentIndex() == 0   ? l.skinEntry
+                             : m_entryPoint->currentIndex() == 1 ? l.epiduralEntry
+                                                                 : l.target;
+  for (int a = 0; a < 3; ++a) {
+    m_entry[a]->setValue(p[a]);
+  }
 }
 
 void MainWindow::updateNeedleViews()

@@ -158,6 +158,8 @@ private:
   void fillAnatomyPanel();
   void setUpPlanning();
   void refreshPlan();
+  /// Fills the coordinate boxes with the chosen point of the selected lead.
+  void showTypedPoint();
   /// Points the needle views at the selected lead's needle (or says there is none).
   void updateNeedleViews();
   void planEdit(const std::function<void()>& edit);
@@ -200,6 +202,7 @@ private:
   QComboBox* m_pocket = nullptr;
   QListWidget* m_findings = nullptr;
   QDoubleSpinBox* m_entry[3] = { nullptr, nullptr, nullptr };
+  QComboBox* m_entryPoint = nullptr;
   QGridLayout* m_grid = nullptr;
   QAction* m_undo = nullptr;
   QAction* m_boneVolume = nullptr;

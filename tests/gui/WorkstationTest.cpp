@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
 #include <QLineF>
@@ -160,6 +161,22 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   window.planEditor()->undo();
   window.refreshPlanView();
   EXPECT_EQ(drg::planning::planToJson(plan()), beforeTyped);
+  // the target typed the same way: it becomes a manual point there
+  auto* which = window.findChild<QComboBox*>("entryPoint");
+  ASSERT_NE(which, nullptr);
+  which->setCurrentIndex(2);
+  const Eigen::Vector3d typedTarget = plan().leads[0].target + Eigen::Vector3d(1.0, 0.0, 1.0);
+  EXPECT_NEAR(window.findChild<QDoubleSpinBox*>("skinEntry2")->value(), plan().leads[0].target.z(), 0.06);
+  for (int a = 0; a < 3; ++a) {
+    window.findChild<QDoubleSpinBox*>(QString("skinEntry%1").arg(a))->setValue(typedTarget[a]);
+  }
+  QTest::mouseClick(window.findChild<QPushButton*>("moveSkinEntry"), Qt::LeftButton);
+  ASSERT_TRUE(plan().leads[0].manualTarget.has_value());
+  EXPECT_NEAR((*plan().leads[0].manualTarget - typedTarget).norm(), 0.0, 0.06);
+  window.planEditor()->undo();
+  window.refreshPlanView();
+  which->setCurrentIndex(0);
+  EXPECT_EQ(drg::planning::planToJson(plan()), beforeTyped);
   // drag the target (a manual point from then on) and the epidural entry, each undone in one step
   for (const bool target : { true, false }) {
     const std::string beforeDrag = drg::planning::planToJson(plan());
@@ -288,6 +305,11 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
   ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
   ASSERT_NE(window.planEditor(), nullptr);
   ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  // the docks at a set width: the views' size does not follow changes of the panels
+  auto* planDock = window.findChild<QDockWidget*>("plan");
+  ASSERT_NE(planDock, nullptr);
+  window.resizeDocks({ planDock }, { 520 }, Qt::Horizontal);
+  QApplication::processEvents();
   QApplication::processEvents();
   const std::vector<QImage> without = window.viewScreenshots();
   ASSERT_EQ(without.size(), 4u);
