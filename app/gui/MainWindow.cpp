@@ -31,6 +31,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -141,14 +142,14 @@ MainWindow::MainWindow()
   exportMenu->addAction(tr("3D view as PNG..."), this, [this] {
     const QString path =
       QFileDialog::getSaveFileName(this, tr("Export the 3D view"), "drgplan-3d.png", tr("PNG (*.png)"));
-    if (!path.isEmpty() && !m_view3d->grabFramebuffer().save(path)) {
+    if (!path.isEmpty() && !m_view3d->grabFrame().save(path)) {
       QMessageBox::warning(this, tr("Export"), tr("Could not write %1").arg(path));
     }
   });
   exportMenu->addSeparator();
   exportMenu->addAction(tr("Placement report (PDF, DICOM): not available yet"))->setEnabled(false);
   file->addSeparator();
-  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close); // (asks to save)
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   m_undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this,
                            [this] { planEdit([this] { m_editor->undo(); }); });
@@ -335,6 +336,9 @@ MainWindow::MainWindow()
     for (auto* box : m_entry) {
       box->setEnabled(row >= 0);
     }
+    if (m_dragging) {
+      return;
+    }
     if (m_editor && row >= 0 && row < static_cast<int>(m_editor->plan().leads.size())) {
       const auto& l = m_editor->plan().leads[static_cast<std::size_t>(row)];
       m_locked->setChecked(l.locked);
@@ -444,7 +448,6 @@ MainWindow::MainWindow()
       QMessageBox::warning(this, tr("Could not open"), message);
     }
   });
-  connect(this, &MainWindow::scanReady, this, &MainWindow::chooseAndLoad, Qt::QueuedConnection);
   // the start page alone until a case is shown
   m_caseWidgets = { anatomyDock, planDock, tools };
   m_planDock = planDock;
@@ -457,7 +460,10 @@ MainWindow::MainWindow()
   resize(1400, 950);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+  stopJob();
+}
 
 void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared)
 {
@@ -480,63 +486,56 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
     return;
   }
   std::shared_ptr<LoadedCase> c = m_case; // (kept alive while the model is rebuilt)
+  struct Relabelled
+  {
+    std::shared_ptr<drg::imaging::SpineModel> model;
+    std::shared_ptr<const drg::render::AnatomySurfaces> surfaces;
+  };
+  auto done = std::make_shared<Relabelled>();
   startLoading(
     tr("Relabelling"),
-    [this, c, wanted](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
+    [c, wanted, done](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
       drg::imaging::SpineModelOptions options;
       options.modality = c->isCt ? drg::imaging::SpineModality::Ct : drg::imaging::SpineModality::Auto;
       options.labels = wanted;
       auto model = std::make_shared<drg::imaging::SpineModel>(
         drg::imaging::buildSpineModel(c->volume, options, [&](double f) { return progress(0.8 * f); }));
-      std::shared_ptr<const drg::render::AnatomySurfaces> surfaces = c->surfaces;
-      if (c->labelsFromModel) { // the model's label map changed: so do the surfaces
-        drg::render::SurfaceOptions surfaceOptions;
-        surfaceOptions.ct = c->isCt ? &c->volume : nullptr;
-        surfaces = drg::render::buildAnatomySurfaces(model->labels, model.get(), surfaceOptions,
-                                                     [&](double f) { return progress(0.8 + 0.2 * f); });
-      }
-      QMetaObject::invokeMethod(
-        this,
-        [this, c, model, surfaces, wanted] {
-          m_progress->hide();
-          m_cancel->hide();
-          if (c != m_case) {
-            return; // another case was opened meanwhile
-          }
-          std::optional<drg::planning::Plan> plan;
-          if (m_editor) {
-            plan = m_editor->plan();
-          }
-          m_labelOverride = wanted;
-          describeModel(*m_case, model);
-          m_case->surfaces = surfaces;
-          m_view3d->scene().setAnatomy(surfaces);
-          m_view3d->scene().setGanglia(model->ganglia);
-          m_view3d->scene().setForamina(model->foramina);
-          const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
-          for (auto* view : m_views) {
-            view->setVolume(&m_case->volume, labels);
-          }
-          fillAnatomyPanel();
-          setUpPlanning();
-          if (plan && m_editor && !plan->leads.empty()) {
-            plan->study.levelAnchor = model->anchor;
-            plan->study.labelShift = model->labelShift;
-            for (auto& lead : plan->leads) {
-              lead.plannedFrom.clear(); // the anatomy changed under the same inputs: plan afresh
-            }
-            try {
-              m_editor->replace(*plan); // the same leads, re-planned on the relabelled model
-            } catch (const std::exception& e) {
-              statusBar()->showMessage(QString::fromStdString(e.what()));
-            }
-            refreshPlan();
-          }
-          statusBar()->showMessage(tr("Relabelled: %1").arg(QString::fromStdString(m_case->spineSummary)));
-          emit caseReady();
-        },
-        Qt::QueuedConnection);
+      // the surfaces again: the model's label map changed, or at least the vertebrae's names
+      drg::render::SurfaceOptions surfaceOptions;
+      surfaceOptions.ct = c->isCt ? &c->volume : nullptr;
+      done->surfaces =
+        drg::render::buildAnatomySurfaces(c->labelsFromModel ? model->labels : c->labels, model.get(),
+                                          surfaceOptions, [&](double f) { return progress(0.8 + 0.2 * f); });
+      done->model = model;
       return nullptr;
+    },
+    [this, c, wanted, done] {
+      m_progress->hide();
+      m_cancel->hide();
+      if (!done->model || c != m_case) {
+        return; // failed or cancelled (said already), or another case was opened meanwhile
+      }
+      std::optional<drg::planning::Plan> plan;
+      if (m_editor) {
+        plan = m_editor->plan();
+        plan->study.levelAnchor = done->model->anchor;
+        plan->study.labelShift = done->model->labelShift;
+      }
+      m_labelOverride = wanted;
+      describeModel(*m_case, done->model);
+      m_case->surfaces = done->surfaces;
+      m_view3d->scene().setAnatomy(done->surfaces);
+      m_view3d->scene().setGanglia(done->model->ganglia);
+      m_view3d->scene().setForamina(done->model->foramina);
+      const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
+      for (auto* view : m_views) {
+        view->setVolume(&m_case->volume, labels);
+      }
+      refreshMarkers();
+      fillAnatomyPanel();
+      setUpPlanning(plan); // the same leads, re-planned to the ganglia of their names
+      statusBar()->showMessage(tr("Relabelled: %1").arg(QString::fromStdString(m_case->spineSummary)));
+      emit caseReady();
     });
 }
 
@@ -672,25 +671,30 @@ void MainWindow::whenLoaded(std::function<void()> callback)
 }
 
 void MainWindow::startLoading(
-  const QString& what, std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job)
+  const QString& what, std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job,
+  std::function<void()> then)
 {
+  if (m_job) {
+    // one background job at a time (they share the progress bar, the cancel button and the case)
+    statusBar()->showMessage(tr("Busy: wait for the current job to finish, or cancel it"), 5000);
+    return;
+  }
   m_cancelRequested = false;
   m_progress->setValue(0);
   m_progress->setFormat(what + " %p%");
   m_progress->show();
   m_cancel->show();
-  QThread* thread = QThread::create([this, job] {
+  // what the job produced, taken over on the GUI thread once the thread has ended (the window
+  // waits for a running job before it goes, so the thread never outlives it)
+  auto result = std::make_shared<std::shared_ptr<LoadedCase>>();
+  QThread* thread = QThread::create([this, job, result] {
     try {
       auto progress = [this](double f) {
         QMetaObject::invokeMethod(m_progress, "setValue", Qt::QueuedConnection,
                                   Q_ARG(int, static_cast<int>(f * 100)));
         return !m_cancelRequested.load();
       };
-      std::shared_ptr<LoadedCase> loaded = job(progress);
-      if (loaded) { // a scan hands over to the series chooser instead
-        QMetaObject::invokeMethod(
-          this, [this, loaded] { showCase(loaded); }, Qt::QueuedConnection);
-      }
+      *result = job(progress);
     } catch (const drg::Error& e) {
       if (e.code() != drg::ErrorCode::Cancelled) {
         emit loadFailed(QString::fromStdString(e.what()));
@@ -708,8 +712,26 @@ void MainWindow::startLoading(
       emit loadFailed(QString::fromStdString(e.what()));
     }
   });
+  connect(thread, &QThread::finished, this, [this, result, then] {
+    m_job = nullptr;
+    if (*result) {
+      showCase(*result);
+    }
+    if (then) {
+      then();
+    }
+  });
   connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+  m_job = thread;
   thread->start();
+}
+
+void MainWindow::stopJob()
+{
+  if (m_job) {
+    m_cancelRequested = true;
+    m_job->wait();
+  }
 }
 
 namespace
@@ -857,8 +879,10 @@ void MainWindow::openPath(const QString& path)
 void MainWindow::openDicom(const QString& path)
 {
   // scan off the GUI thread, choose on it, load off it again
+  auto scanned = std::make_shared<std::shared_ptr<drg::imaging::DicomScan>>();
   startLoading(
-    tr("Scanning"), [this, path](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
+    tr("Scanning"),
+    [path, scanned](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
       auto scan =
         std::make_shared<drg::imaging::DicomScan>(drg::imaging::scanDicom(path.toStdString(), progress));
       if (scan->imageStacks().empty()) {
@@ -866,8 +890,13 @@ void MainWindow::openDicom(const QString& path)
                                                    std::to_string(scan->filesSeen) + " files, " +
                                                    std::to_string(scan->dicomFiles) + " DICOM)");
       }
-      emit scanReady(scan, path);
+      *scanned = scan;
       return nullptr;
+    },
+    [this, scanned, path] {
+      if (*scanned) {
+        chooseAndLoad(*scanned, path);
+      }
     });
 }
 
@@ -962,18 +991,12 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
       m_cursor = gang.centre;
     }
   }
-  std::vector<drg::report::SliceMarker> markers;
-  for (const auto& gang : m_case->anatomy.ganglia) {
-    markers.push_back(
-      { gang.centre, QString::fromStdString(gang.level + (gang.side == drg::imaging::Side::Left ? "L" : "R")),
-        0.5 * gang.lengthMm });
-  }
   const auto* labels = m_case->labels.voxels().empty() ? nullptr : &m_case->labels;
   for (auto* view : m_views) {
     view->setVolume(&m_case->volume, labels);
-    view->setMarkers(markers);
     view->setLabelOpacity(m_overlay->value() / 100.0);
   }
+  refreshMarkers();
   if (m_boneVolume->isChecked()) { // (a new case: its own volume, when asked for again)
     m_boneVolume->setChecked(false);
   }
@@ -1107,8 +1130,9 @@ void MainWindow::setWindow(const drg::report::WindowLevel& window)
   }
 }
 
-void MainWindow::setUpPlanning()
+void MainWindow::setUpPlanning(std::optional<drg::planning::Plan> keep)
 {
+  const std::filesystem::path keptAutosave = keep ? m_autosave : std::filesystem::path();
   m_editor.reset();
   m_planner.reset();
   m_planAnatomy.reset();
@@ -1125,7 +1149,32 @@ void MainWindow::setUpPlanning()
       plan.study.modality = m_case->model->modality;
       plan.study.levelAnchor = m_case->model->anchor;
       plan.study.labelShift = m_case->model->labelShift;
+      if (keep) {
+        // the plan as it was, re-planned on the new model (its first state: nothing to undo). Locked
+        // leads too: they keep their names, so they move to the ganglia now called so
+        plan = std::move(*keep);
+        std::vector<bool> locked;
+        for (auto& lead : plan.leads) {
+          locked.push_back(lead.locked);
+          lead.locked = false;
+          lead.plannedFrom.clear();
+        }
+        m_planner->recompute(plan);
+        for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+          plan.leads[i].locked = locked[i];
+        }
+      }
       m_editor = std::make_unique<drg::planning::PlanEditor>(*m_planner, plan);
+      if (keep) {
+        setAutosave(keptAutosave);
+        m_editor->autosaveNow(); // the re-planned plan, should drgplan stop now
+      }
+    } catch (const std::exception& e) {
+      m_case->warnings.push_back(std::string("planning: ") + e.what());
+    }
+  }
+  if (m_editor && !keep) {
+    try {
       // until the plan has a file, every edit is kept in the user's data folder, one file per study
       // (offered back when the study is opened after a crash)
       m_unsavedPlan.clear();
@@ -1135,9 +1184,15 @@ void MainWindow::setUpPlanning()
         const QString name =
           QCryptographicHash::hash(QByteArray::fromStdString(key), QCryptographicHash::Sha1).toHex().left(16);
         m_unsavedPlan = QDir(data).filePath(name + ".drgplan.json").toStdString();
-        m_editor->setAutosave(drg::planning::autosavePath(m_unsavedPlan));
+        setAutosave(drg::planning::autosavePath(m_unsavedPlan));
       }
       m_savedJson = drg::planning::planToJson(m_editor->plan());
+    } catch (const std::exception& e) {
+      m_case->warnings.push_back(std::string("planning: ") + e.what());
+    }
+  }
+  if (m_editor) {
+    try {
       for (const auto& g : m_case->model->ganglia) {
         m_target->addItem(QString::fromStdString(g.level + " " + drg::imaging::sideName(g.side)));
       }
@@ -1158,7 +1213,7 @@ void MainWindow::planEdit(const std::function<void()>& edit)
   try {
     edit();
   } catch (const std::exception& e) {
-    if (m_interactive) {
+    if (m_interactive && !m_dragging) { // (a dialog would take the mouse from the drag)
       QMessageBox::warning(this, tr("Plan"), QString::fromStdString(e.what()));
     } else {
       statusBar()->showMessage(QString::fromStdString(e.what()), 5000);
@@ -1170,6 +1225,7 @@ void MainWindow::planEdit(const std::function<void()>& edit)
 void MainWindow::refreshPlan()
 {
   const int row = m_leads->currentRow();
+  const QSignalBlocker quiet(m_leads); // rebuilding the list is no change of the selected lead
   m_leads->clear();
   m_findings->clear();
   std::vector<SliceOverlay> overlays;
@@ -1294,8 +1350,17 @@ bool MainWindow::openPlan(const QString& path)
                        "this plan belongs to other images (frame of reference " +
                          plan.study.frameOfReferenceUid + "): open its series first");
     }
+    if (plan.study.labelShift != m_case->model->labelShift) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument,
+                       "this plan was made with the vertebrae renumbered by " +
+                         std::to_string(plan.study.labelShift) + " level(s), the images are shown with " +
+                         std::to_string(m_case->model->labelShift) +
+                         ": renumber them the same way first (Spine menu), then open the plan");
+    }
+    setAutosave({}); // (the opened plan must not land in the previous plan's autosave)
     m_editor->replace(std::move(plan));
-    m_editor->setAutosave(drg::planning::autosavePath(path.toStdString()));
+    setAutosave(drg::planning::autosavePath(path.toStdString()));
+    forgetUnsavedPlan();
     m_savedJson = drg::planning::planToJson(m_editor->plan());
   } catch (const std::exception& e) {
     if (m_interactive) {
@@ -1316,13 +1381,9 @@ bool MainWindow::savePlan(const QString& path)
   }
   try {
     m_editor->save(path.toStdString());
-    m_editor->setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
+    setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
     m_savedJson = drg::planning::planToJson(m_editor->plan());
-    if (!m_unsavedPlan.empty()) { // the plan has a file now: its unsaved copy is done with
-      std::error_code ec;
-      std::filesystem::remove(drg::planning::autosavePath(m_unsavedPlan), ec);
-      m_unsavedPlan.clear();
-    }
+    forgetUnsavedPlan(); // the plan has a file now: its unsaved copy is done with
   } catch (const std::exception& e) {
     if (m_interactive) {
       QMessageBox::warning(this, tr("Could not save the plan"), QString::fromStdString(e.what()));
@@ -1332,6 +1393,19 @@ bool MainWindow::savePlan(const QString& path)
   }
   statusBar()->showMessage(tr("Plan saved to %1").arg(path), 5000);
   return true;
+}
+
+void MainWindow::refreshMarkers()
+{
+  std::vector<drg::report::SliceMarker> markers;
+  for (const auto& gang : m_case->anatomy.ganglia) {
+    markers.push_back(
+      { gang.centre, QString::fromStdString(gang.level + (gang.side == drg::imaging::Side::Left ? "L" : "R")),
+        0.5 * gang.lengthMm });
+  }
+  for (auto* view : m_views) {
+    view->setMarkers(markers);
+  }
 }
 
 void MainWindow::showTypedPoint()
@@ -1411,6 +1485,13 @@ void MainWindow::offerUnsavedPlan()
         plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
       return; // (the same key but other images: not this study's)
     }
+    if (plan.study.labelShift != m_case->model->labelShift) {
+      statusBar()->showMessage(tr("An unsaved plan of this study was made with the vertebrae renumbered: "
+                                  "renumber them the same way (Spine menu) and open it with File > Open plan "
+                                  "(%1)")
+                                 .arg(QString::fromStdString(autosave->string())));
+      return;
+    }
     const QString question =
       tr("A plan for this study (%1 leads%2) was not saved when drgplan last stopped. Recover it?")
         .arg(plan.leads.size())
@@ -1426,6 +1507,23 @@ void MainWindow::offerUnsavedPlan()
   } catch (const std::exception& e) {
     statusBar()->showMessage(
       tr("An unsaved plan could not be read: %1").arg(QString::fromStdString(e.what())));
+  }
+}
+
+void MainWindow::setAutosave(const std::filesystem::path& path)
+{
+  m_autosave = path;
+  if (m_editor) {
+    m_editor->setAutosave(path);
+  }
+}
+
+void MainWindow::forgetUnsavedPlan()
+{
+  if (!m_unsavedPlan.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(drg::planning::autosavePath(m_unsavedPlan), ec);
+    m_unsavedPlan.clear();
   }
 }
 
@@ -1458,12 +1556,13 @@ void MainWindow::closeEvent(QCloseEvent* event)
         event->ignore();
         return;
       }
-    } else if (!m_unsavedPlan.empty()) {
+    } else if (!m_autosave.empty()) {
       std::error_code ec; // discarded: nothing to recover next time
-      std::filesystem::remove(drg::planning::autosavePath(m_unsavedPlan), ec);
+      std::filesystem::remove(m_autosave, ec);
     }
   }
   // (without interaction the autosave stays, as after a crash)
+  stopJob();
   event->accept();
 }
 
@@ -1472,8 +1571,7 @@ QImage MainWindow::screenshot()
   QImage shot = grab().toImage();
   if (m_view3d->widget()->isVisible()) {
     QPainter painter(&shot);
-    const QPoint at = m_view3d->widget()->mapTo(this, QPoint(0, 0)) * shot.devicePixelRatio();
-    painter.drawImage(at, m_view3d->grabFramebuffer());
+    painter.drawImage(m_view3d->widget()->mapTo(this, QPoint(0, 0)), m_view3d->grabFrame());
   }
   return shot;
 }
@@ -1484,7 +1582,7 @@ std::vector<QImage> MainWindow::viewScreenshots()
   for (int i = 0; i < 3; ++i) {
     shots.push_back(m_views[static_cast<std::size_t>(i)]->grab().toImage());
   }
-  shots.push_back(m_view3d->grabFramebuffer());
+  shots.push_back(m_view3d->grabFrame());
   return shots;
 }
 
@@ -1533,6 +1631,7 @@ MainWindow::RenderBench MainWindow::benchmarkRendering()
   // dragging a skin entry: each update re-plans the lead, refreshes the panel and repaints all views
   if (m_editor) {
     try {
+      setAutosave({}); // (the benchmark's lead is no plan to recover)
       const int lead = m_editor->addLead("bench L5 left", "L5", drg::imaging::Side::Left);
       refreshPlan();
       const Eigen::Vector3d skin = m_editor->plan().leads[static_cast<std::size_t>(lead)].skinEntry;

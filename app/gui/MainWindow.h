@@ -10,6 +10,8 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QPointer>
+#include <QThread>
 
 #include <filesystem>
 #include <functional>
@@ -124,6 +126,8 @@ public:
   void setQuestionHandler(std::function<bool(const QString&)> answer) { m_answer = std::move(answer); }
   /// Runs the whenLoaded callbacks with the start page shown (--screenshot without an input).
   void showStartPageForScreenshot();
+  /// The shared cursor (LPS mm).
+  Eigen::Vector3d cursorPosition() const { return m_cursor; }
   /// Moves the shared cursor (the slices) to `lps`, as a click would.
   void setCursorForTest(const Eigen::Vector3d& lps) { setCursor(lps); }
   /// Shows what the plan now holds (after edits made through planEditor() directly).
@@ -133,7 +137,6 @@ public:
 
 signals:
   void caseReady();
-  void scanReady(std::shared_ptr<drg::imaging::DicomScan> scan, const QString& path);
   void loadFailed(const QString& message);
 
 protected:
@@ -156,15 +159,28 @@ private:
   void applyPreset(const QString& name);
   void setWindow(const drg::report::WindowLevel& window);
   void fillAnatomyPanel();
-  void setUpPlanning();
+  /// A planner and editor for the case's model; `keep`: that plan, re-planned (relabelling), with
+  /// the autosave where it was.
+  void setUpPlanning(std::optional<drg::planning::Plan> keep = std::nullopt);
   void refreshPlan();
   /// Fills the coordinate boxes with the chosen point of the selected lead.
   void showTypedPoint();
   /// Points the needle views at the selected lead's needle (or says there is none).
   void updateNeedleViews();
   void planEdit(const std::function<void()>& edit);
+  /// Cancels a running background job and waits for its thread.
+  void stopJob();
+  /// Sets where the plan autosaves (empty: nowhere).
+  void setAutosave(const std::filesystem::path& path);
+  /// Removes the study's unsaved-plan autosave (the plan has a file now).
+  void forgetUnsavedPlan();
+  /// The 2D views' ganglion markers, from the anatomy panel's ganglia.
+  void refreshMarkers();
+  /// Runs `job` off the GUI thread with progress and cancel; what it returns is shown, then `then`
+  /// runs (both on the GUI thread, after the thread ended). One job at a time.
   void startLoading(const QString& what,
-                    std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job);
+                    std::function<std::shared_ptr<LoadedCase>(const std::function<bool(double)>&)> job,
+                    std::function<void()> then = {});
 
   std::shared_ptr<LoadedCase> m_case;
   QStackedWidget* m_pages = nullptr; ///< the start page, then the views
@@ -187,6 +203,8 @@ private:
   std::function<bool(const QString&)> m_answer;
   std::string m_savedJson;             ///< the plan as last saved or opened (unsaved changes differ)
   std::filesystem::path m_unsavedPlan; ///< where the plan of a study without a file autosaves
+  std::filesystem::path m_autosave;    ///< where the plan autosaves now
+  QPointer<QThread> m_job;             ///< the background job running, if any
   drg::imaging::SpineLabelOverride m_labelOverride; ///< the user's label corrections for this case
   bool m_interactive = true;
   QElapsedTimer m_sinceLoaded;

@@ -285,12 +285,30 @@ void SliceView::setOverlays(std::vector<SliceOverlay> overlays, std::vector<Slic
       m_dragHandle = static_cast<int>(h);
     }
   }
+  if (draggedId >= 0 && m_dragHandle < 0) {
+    emit handleMoved(draggedId, m_dragTo,
+                     true); // the handle went (its lead cannot be planned): the drag ends
+  }
   update();
+}
+
+bool SliceView::showsImage() const
+{
+  return !m_image.isNull() && m_placeholder.isEmpty();
+}
+
+double SliceView::distanceFromPlane(const Eigen::Vector3d& lps) const
+{
+  return (lps - sliceCentre()).dot(m_slice.right.cross(m_slice.down));
 }
 
 void SliceView::mousePressEvent(QMouseEvent* event)
 {
   setFocus();
+  m_dragHandle = -1; // (a drag whose release went elsewhere is over)
+  if (!showsImage()) {
+    return;
+  }
   m_dragStart = event->position().toPoint();
   m_dragWindow = m_window;
   if (event->button() == Qt::MiddleButton ||
@@ -340,7 +358,7 @@ void SliceView::mouseReleaseEvent(QMouseEvent* event)
 
 void SliceView::mouseMoveEvent(QMouseEvent* event)
 {
-  if (m_image.isNull()) {
+  if (!showsImage()) {
     return;
   }
   if (m_panning) {
@@ -369,7 +387,7 @@ void SliceView::mouseMoveEvent(QMouseEvent* event)
 
 void SliceView::step(int slices)
 {
-  if (m_image.isNull()) {
+  if (!showsImage()) {
     return;
   }
   if (m_oblique) {

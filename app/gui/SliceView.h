@@ -56,6 +56,8 @@ public:
   /// What an empty view says (instead of showing an image), e.g. "add a lead"; empty: show the image.
   void setPlaceholder(const QString& text);
   bool isOblique() const { return m_oblique; }
+  /// Signed distance (mm) of a point from the plane shown (along its normal).
+  double distanceFromPlane(const Eigen::Vector3d& lps) const;
   /// Zoom factor (1: the whole image fits the view).
   double zoom() const { return m_zoom; }
   void setZoom(double zoom, const QPointF& about);
@@ -82,6 +84,7 @@ protected:
 
 private:
   void rebuild();
+  bool showsImage() const; ///< an image, not a placeholder: input acts on it
   QRectF imageRect() const;
   Eigen::Vector3d widgetToLps(const QPointF& p) const;
   void step(int slices);

@@ -49,8 +49,10 @@ View3D::View3D(QWidget* parent)
   makeCurrent->SetClientData(this);
   makeCurrent->SetCallback([](vtkObject*, unsigned long, void* self, void*) {
     auto* view = static_cast<View3D*>(self);
-    if (view->context() != nullptr) {
-      view->context()->makeCurrent(view->context()->surface());
+    // this window's surface (not context()->surface(), which is null once the context was released:
+    // VTK frees its buffers through this too, between frames)
+    if (view->context() != nullptr && view->handle() != nullptr) {
+      view->context()->makeCurrent(view);
     }
   });
   m_window->AddObserver(vtkCommand::WindowMakeCurrentEvent, makeCurrent);
@@ -145,6 +147,26 @@ void View3D::setInteracting(bool on)
 {
   m_window->SetDesiredUpdateRate(on ? m_interactor->GetDesiredUpdateRate()
                                     : m_interactor->GetStillUpdateRate());
+}
+
+QImage View3D::grabFrame()
+{
+  if (!m_initialised || context() == nullptr) {
+    return {};
+  }
+  makeCurrent();
+  paintGL();
+  const qreal dpr = devicePixelRatio();
+  const int w = static_cast<int>(width() * dpr), h = static_cast<int>(height() * dpr);
+  QImage image(w, h, QImage::Format_RGBA8888);
+  QOpenGLFunctions* f = context()->functions();
+  f->glBindFramebuffer(GL_FRAMEBUFFER, defaultFramebufferObject());
+  f->glPixelStorei(GL_PACK_ALIGNMENT, 4);
+  f->glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, image.bits());
+  doneCurrent();
+  image = image.mirrored(); // OpenGL's rows run bottom to top
+  image.setDevicePixelRatio(dpr);
+  return image.convertToFormat(QImage::Format_RGB32);
 }
 
 void View3D::resetCamera(drg::render::OverviewView view)

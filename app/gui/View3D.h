@@ -43,6 +43,9 @@ public:
   /// While true, frames render at the interactive rate a mouse rotation asks for (20 frames/s: the
   /// volume rendering lowers its sampling to keep up); false: full quality (still frames).
   void setInteracting(bool on);
+  /// The view as it is now, rendered afresh and read back before it is shown (the window's back
+  /// buffer is undefined after a swap); a null image before the view was first shown.
+  QImage grabFrame();
   /// The OpenGL renderer's name (e.g. "llvmpipe" for Mesa's software rendering), once shown.
   QString glRenderer() const { return m_glRenderer; }
 

@@ -318,9 +318,11 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
   auto* add = window.findChild<QPushButton*>("addLead");
   ASSERT_TRUE(target && add);
   target->setCurrentIndex(target->findText("L5 left"));
+  const Eigen::Vector3d cursor = window.cursorPosition();
   QTest::mouseClick(add, Qt::LeftButton);
   ASSERT_EQ(window.planEditor()->plan().leads.size(), 1u);
   ASSERT_TRUE(window.planEditor()->plan().leads[0].planned);
+  window.setCursorForTest(cursor); // (selecting the lead moved the crosshair to its target)
   QApplication::processEvents();
   const std::vector<QImage> with = window.viewScreenshots();
 
@@ -366,11 +368,17 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
       axial = v;
     }
   }
-  const QPointF middle(axial->width() / 2.0, axial->height() / 2.0);
-  QWheelEvent zoomIn(middle, axial->mapToGlobal(middle), QPoint(), QPoint(0, 120), Qt::NoButton,
+  // (about a point off the centre: the anatomy under the mouse stays under it)
+  const Eigen::Vector3d under = window.planEditor()->plan().leads[0].skinEntry;
+  const QPointF mouse = axial->lpsToWidget(under);
+  const Eigen::Vector3d aside = under + Eigen::Vector3d(30, 0, 0);
+  const double before = QLineF(axial->lpsToWidget(aside), mouse).length();
+  QWheelEvent zoomIn(mouse, axial->mapToGlobal(mouse), QPoint(), QPoint(0, 120), Qt::NoButton,
                      Qt::ControlModifier, Qt::NoScrollPhase, false);
   QApplication::sendEvent(axial, &zoomIn);
   EXPECT_NEAR(axial->zoom(), 1.25, 1e-9);
+  EXPECT_LT(QLineF(axial->lpsToWidget(under), mouse).length(), 0.5);
+  EXPECT_NEAR(QLineF(axial->lpsToWidget(aside), mouse).length(), 1.25 * before, 0.5); // magnified about it
   QTest::keyClick(axial, Qt::Key_Home);
   EXPECT_NEAR(axial->zoom(), 1.0, 1e-9);
 
@@ -383,9 +391,15 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
   EXPECT_TRUE(along->isVisible() && probe->isVisible());
   EXPECT_TRUE(along->isOblique() && probe->isOblique());
   const auto& lead = window.planEditor()->plan().leads[0];
-  // the skin and epidural entries lie in the plane along the needle (drawn where they are)
+  // the skin and epidural entries lie in the plane along the needle, posterior on the right
+  EXPECT_LT(std::abs(along->distanceFromPlane(lead.skinEntry)), 0.5);
+  EXPECT_LT(std::abs(along->distanceFromPlane(lead.epiduralEntry)), 0.5);
   const QPointF skinAt = along->lpsToWidget(lead.skinEntry), entryAt = along->lpsToWidget(lead.epiduralEntry);
   EXPECT_TRUE(along->rect().contains(skinAt.toPoint()) && along->rect().contains(entryAt.toPoint()));
+  EXPECT_GT(skinAt.x(), entryAt.x()) << "the skin (posterior) is not on the right";
+  // the probe's eye is across the needle at its epidural entry
+  EXPECT_LT(std::abs(probe->distanceFromPlane(lead.epiduralEntry)), 0.5);
+  EXPECT_GT(std::abs(probe->distanceFromPlane(lead.skinEntry)), 20.0);
   // the probe's eye looks down the needle: both entries on the same point of its plane
   EXPECT_LT(QLineF(probe->lpsToWidget(lead.skinEntry), probe->lpsToWidget(lead.epiduralEntry)).length(), 1.0);
   window.setViewLayout(MainWindow::ViewLayout::TwoByTwo);
@@ -427,6 +441,11 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
     EXPECT_EQ(window.planEditor()->plan().leads[0].targetLevel, "L4");
     EXPECT_GT(window.planEditor()->plan().leads[0].target.z() - before.z(), 15.0)
       << "the lead did not follow the relabelled L4";
+    // and back (a plan of renumbered levels is not recovered onto images shown as found)
+    window.relabel(-1);
+    ASSERT_TRUE(relabelled.wait(180000)) << "relabelling back did not finish";
+    EXPECT_EQ(window.planEditor()->plan().study.labelShift, 0);
+    EXPECT_LT((window.planEditor()->plan().leads[0].target - before).norm(), 0.5);
     window.planEditor()->removeLead(0);
 
     // the pocket: placed, then dragged on the skin (the handle is its skin point)

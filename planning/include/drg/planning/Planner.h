@@ -109,6 +109,9 @@ public:
   /// After every edit, undo and redo the plan is also written to `path` (atomically), so that a
   /// crash loses nothing: set it to autosavePath(planFile). Empty: no autosave.
   void setAutosave(const std::filesystem::path& path);
+  /// Writes the plan to the autosave now (e.g. after the anatomy under it changed); a failure is
+  /// reported by autosaveProblem().
+  void autosaveNow() { autosave(); }
   /// Why the last autosave failed (disk full, folder gone), or empty.
   const std::string& autosaveProblem() const { return m_autosaveProblem; }
   /// Saves the plan to `file` (atomic, durable) and removes the autosave.
