@@ -31,6 +31,9 @@ void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 /// `drgplan-cli plan IN --targets L4-left,... --pocket buttock-left --out DIR`: auto-planned leads.
 void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
+/// `drgplan-cli report PLAN --out DIR [--pdf] [--deidentify]`: the placement report.
+void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
 /// A volume to model: a NIfTI/NRRD/MetaImage file or a DICOM series, with what DICOM says of it.
 struct LoadedInput
 {

@@ -4,13 +4,33 @@
 // should not pay.
 
 #include "drg/imaging/Image.h"
+#include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/DeviceCatalog.h"
+#include "drg/planning/Plan.h"
 
 #include <cstdint>
 #include <string>
 
 namespace drg::cli
 {
+
+/// What `drgplan-cli report` hands the module to write the placement report.
+struct ReportRequest
+{
+  std::string planFile;
+  planning::Plan plan;
+  const imaging::Image<float>* volume = nullptr;
+  bool isCt = true;
+  const imaging::SpineModel* model = nullptr;
+  const planning::DeviceCatalog* catalog = nullptr;
+  std::string patientName, patientId, birthDate, sex, studyDate, studyDescription, accessionNumber;
+  std::string seriesDescription, modality;
+  bool deidentify = false;
+  std::string pseudonym;
+  std::string planner, reviewer, softwareVersion;
+  std::string pdf; ///< where to write it
+};
 
 /// Functions of the graphics module; errors are thrown as drg::Error.
 struct GraphicsModule
@@ -20,10 +40,12 @@ struct GraphicsModule
   void (*phantomPreview)(const drg::imaging::PhantomCase& phantom, const std::string& png);
   /// Posterior oblique 3D view of a label map, as PNG (needs an X display).
   void (*spineOverview)(const drg::imaging::Image<std::uint8_t>& labels, const std::string& png);
+  /// The placement report as PDF (with a 3D overview when an X display is there); returns the pages.
+  int (*placementReport)(const ReportRequest& request);
 };
 
 /// Bumped whenever GraphicsModule changes: a module from another build is refused.
-constexpr unsigned kGraphicsModuleVersion = 1;
+constexpr unsigned kGraphicsModuleVersion = 2;
 
 /// File name of the module, looked up beside the drgplan-cli executable.
 constexpr const char* kGraphicsModuleFile = "drgplan-cli-graphics.so";

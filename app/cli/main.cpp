@@ -66,6 +66,7 @@ int main(int argc, char** argv)
   addImportCommands(app, global, run);
   addSegmentCommand(app, global, run);
   addPlanCommand(app, global, run);
+  addReportCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

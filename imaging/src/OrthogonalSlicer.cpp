@@ -166,4 +166,30 @@ Slice extractLabelPlane(const Image<std::uint8_t>& labels, const PlaneFrame& fra
   });
 }
 
+Slice projectCt(const Image<float>& ct, const PlaneFrame& frame, const Eigen::Vector3d& centre,
+                double pixelMm, double depthMm, double stepMm)
+{
+  const ImageGeometry& g = ct.geometry();
+  const Eigen::Vector3d normal = frame.right.cross(frame.down).normalized();
+  const Eigen::Matrix3d toIndex = g.spacing.cwiseInverse().asDiagonal() * g.direction.inverse();
+  const Eigen::Vector3d along = toIndex * (normal * stepMm);
+  const int samples = std::max(1, static_cast<int>(std::ceil(2.0 * depthMm / stepMm)));
+  // the plane's pixels (NaN outside the volume) give the geometry; the values are replaced
+  return sampleSlice(ct, frame, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
+    Eigen::Vector3d p = idx - along * (0.5 * samples);
+    double soft = 0.0, bone = 0.0;
+    for (int k = 0; k < samples; ++k, p += along) {
+      const double x = std::round(p.x()), y = std::round(p.y()), z = std::round(p.z());
+      if (x < 0 || y < 0 || z < 0 || x > g.size[0] - 1.0 || y > g.size[1] - 1.0 || z > g.size[2] - 1.0) {
+        continue;
+      }
+      const double hu =
+        ct.at(static_cast<std::size_t>(x), static_cast<std::size_t>(y), static_cast<std::size_t>(z));
+      soft += std::max(0.0, (hu + 1000.0) / 1000.0);
+      bone += std::max(0.0, (hu - 100.0) / 1000.0);
+    }
+    return static_cast<float>(stepMm * (soft + 4.0 * bone));
+  });
+}
+
 } // namespace drg::imaging

@@ -353,3 +353,89 @@ TEST(Planning, CliPlansAndWritesThePlanFile)
               .exitCode,
             0);
 }
+
+namespace
+{
+std::string pdfText(const std::filesystem::path& pdf)
+{
+  const auto r = runCommand("pdftotext -layout " + pdf.string() + " -");
+  return r.output;
+}
+} // namespace
+
+// The placement report of a plan made by the CLI: its text carries every lead's numbers as the plan
+// file has them, the plan file's SHA-256, page numbers; its pages render; de-identified, the patient's
+// name, ID and the images' folder are nowhere in it.
+TEST(Report, PdfCarriesThePlanAndDeidentifies)
+{
+  DRG_REQUIRE_TOOL("pdftotext");
+  DRG_REQUIRE_TOOL("pdftoppm");
+  DRG_REQUIRE_TOOL("sha256sum");
+  drg::test::TemporaryFolder dir("report");
+  const std::string cli = DRG_CLI_PATH;
+  ASSERT_EQ(runCommand(cli + " -q phantom --out " + (dir.path() / "p").string() +
+                       " --matrix 256,256,200 --spacing 1.6,1.6,2")
+              .exitCode,
+            0);
+  const auto planned =
+    runCommand(cli + " -q plan " + (dir.path() / "p" / "dicom").string() +
+               " --targets L4-left,L5-right --pocket buttock-left --out " + (dir.path() / "plan").string());
+  ASSERT_EQ(planned.exitCode, 0) << planned.output;
+  const std::filesystem::path planFile = dir.path() / "plan" / "plan.drgplan.json";
+  const auto r = runCommand(cli + " -q report " + planFile.string() + " --out " +
+                            (dir.path() / "r").string() + " --planner \"Dr Ada Planner\"");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::filesystem::path pdf = dir.path() / "r" / "report.pdf";
+  ASSERT_TRUE(std::filesystem::exists(pdf));
+  const std::string text = pdfText(pdf);
+  const Plan plan = loadPlan(planFile);
+  auto has = [&](const std::string& what) { return text.find(what) != std::string::npos; };
+  auto fixed = [](double v, int decimals) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.*f", decimals, v);
+    return std::string(b);
+  };
+  EXPECT_TRUE(has("PHANTOM^SPINE")) << "the patient's name";
+  EXPECT_TRUE(has("Dr Ada Planner"));
+  EXPECT_TRUE(has("verified intra-operatively") || has("verified intra-"));
+  const std::string sha = runCommand("sha256sum " + planFile.string()).output.substr(0, 64);
+  EXPECT_TRUE(has(sha)) << "the plan file's SHA-256 " << sha;
+  for (const auto& l : plan.leads) {
+    ASSERT_TRUE(l.planned);
+    EXPECT_TRUE(has("Lead") && has(l.name)) << l.name;
+    for (const Eigen::Vector3d& p : { l.skinEntry, l.epiduralEntry, l.target }) {
+      const std::string xyz = fixed(p.x(), 1) + ", " + fixed(p.y(), 1) + ", " + fixed(p.z(), 1);
+      EXPECT_TRUE(has(xyz)) << l.name << ": " << xyz << " not in the report";
+    }
+    EXPECT_TRUE(has("cranio-caudal " + fixed(l.needleCranioCaudalDeg, 0) + " deg")) << l.name;
+    EXPECT_TRUE(has("medio-lateral " + fixed(l.needleMedioLateralDeg, 0) + " deg")) << l.name;
+    EXPECT_TRUE(has(fixed(l.needleDepthMm, 1) + " mm")) << l.name << " depth";
+    EXPECT_TRUE(has(fixed(l.budget.leadCm, 0) + " cm")) << l.name << " lead length";
+  }
+  for (const auto& f : plan.findings) {
+    EXPECT_TRUE(has(f.message.substr(0, 30))) << f.message;
+  }
+  // numbered pages, each rendered
+  const int leads = static_cast<int>(plan.leads.size());
+  const std::string last = "Page " + std::to_string(leads + 2) + " of " + std::to_string(leads + 2);
+  EXPECT_TRUE(has(last)) << "no \"" << last << "\"";
+  const auto pages = runCommand("pdftoppm -r 30 -png " + pdf.string() + " " + (dir.path() / "page").string());
+  EXPECT_EQ(pages.exitCode, 0) << pages.output;
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / ("page-" + std::to_string(leads + 2) + ".png")));
+
+  // de-identified: a pseudonym, no name, no ID, no folder
+  const auto d = runCommand(cli + " -q report " + planFile.string() + " --deidentify --out " +
+                            (dir.path() / "d").string());
+  ASSERT_EQ(d.exitCode, 0) << d.output;
+  const std::string anon = pdfText(dir.path() / "d" / "report.pdf");
+  EXPECT_EQ(anon.find("PHANTOM^SPINE"), std::string::npos);
+  EXPECT_EQ(anon.find("DRGPHANTOM"), std::string::npos);
+  EXPECT_EQ(anon.find(dir.path().string()), std::string::npos) << "the images' folder";
+  EXPECT_NE(anon.find("de-identified"), std::string::npos);
+  EXPECT_NE(anon.find("DRG-"), std::string::npos) << "no pseudonym";
+  // refusals: a plan whose images are gone, clearly
+  const auto gone = runCommand(cli + " -q report " + planFile.string() + " --images " +
+                               (dir.path() / "nothing").string() + " --out " + (dir.path() / "x").string());
+  EXPECT_NE(gone.exitCode, 0);
+  EXPECT_NE(gone.output.find("not there"), std::string::npos) << gone.output;
+}

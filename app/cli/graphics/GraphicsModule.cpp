@@ -3,9 +3,15 @@
 
 #include "drg/imaging/Error.h"
 #include "drg/render/SpineScene.h"
+#include "drg/report/PlacementReport.h"
 #include "drg/report/SliceImages.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QGuiApplication>
+#include <QTemporaryDir>
+
+#include <cstdlib>
 
 namespace drg::cli
 {
@@ -58,7 +64,48 @@ void spineOverview(const drg::imaging::Image<std::uint8_t>& labels, const std::s
   drg::render::renderSpineOverview(labels, png, drg::render::OverviewView::PosteriorOblique, 900, 900, false);
 }
 
-const GraphicsModule kModule{ kGraphicsModuleVersion, &phantomPreview, &spineOverview };
+int placementReport(const ReportRequest& r)
+{
+  ensureGuiApplication();
+  drg::report::ReportInput in;
+  in.plan = r.plan;
+  in.planFile = r.deidentify ? std::filesystem::path(r.planFile).filename().string() : r.planFile;
+  QFile file(QString::fromStdString(r.planFile));
+  if (!file.open(QIODevice::ReadOnly)) {
+    throw Error(ErrorCode::Io, "cannot read " + r.planFile);
+  }
+  in.planSha256 = QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex().toStdString();
+  in.identity = { r.patientName, r.patientId,        r.birthDate,       r.sex,
+                  r.studyDate,   r.studyDescription, r.accessionNumber, r.seriesDescription,
+                  r.modality,    r.deidentify,       r.pseudonym };
+  if (r.deidentify) {
+    in.plan.study.source = "(withheld: de-identified)";
+    in.identity.seriesDescription.clear();
+  }
+  in.planner = r.planner;
+  in.reviewer = r.reviewer;
+  in.softwareVersion = r.softwareVersion;
+  in.volume = r.volume;
+  in.isCt = r.isCt;
+  in.model = r.model;
+  in.catalog = r.catalog;
+  // the 3D overview: VTK needs an X display (even offscreen)
+  const char* display = std::getenv("DISPLAY");
+  if (r.model == nullptr || r.model->labels.voxels().empty()) {
+    in.overviewNote = "no spine model";
+  } else if (display == nullptr || *display == '\0') {
+    in.overviewNote = "no X display to render it (run the command under xvfb-run -a)";
+  } else {
+    QTemporaryDir dir;
+    const std::string png = dir.filePath("overview.png").toStdString();
+    drg::render::renderSpineOverview(r.model->labels, png, drg::render::OverviewView::PosteriorOblique, 1000,
+                                     900, true, r.model, &r.plan, r.catalog);
+    in.overview3d.load(QString::fromStdString(png));
+  }
+  return drg::report::writePlacementReportPdf(in, r.pdf);
+}
+
+const GraphicsModule kModule{ kGraphicsModuleVersion, &phantomPreview, &spineOverview, &placementReport };
 
 } // namespace
 } // namespace drg::cli

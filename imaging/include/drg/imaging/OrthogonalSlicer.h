@@ -76,4 +76,12 @@ Slice extractPlane(const Image<T>& image, const PlaneFrame& frame, const Eigen::
 Slice extractLabelPlane(const Image<std::uint8_t>& labels, const PlaneFrame& frame,
                         const Eigen::Vector3d& centre, double pixelMm = 0.0);
 
+/// A radiograph-like projection of a CT through the plane `frame` at `centre` (a digitally
+/// reconstructed radiograph, parallel rays along the plane's normal, `depthMm` each way): each pixel
+/// holds the line integral of the attenuation along its ray, in water-equivalent millimetres, with
+/// bone weighted as an X-ray beam of fluoroscopy sees it (soft tissue by its density, the part of
+/// the CT number above 100 HU four times more). Nearest-neighbour samples every `stepMm`.
+Slice projectCt(const Image<float>& ct, const PlaneFrame& frame, const Eigen::Vector3d& centre,
+                double pixelMm, double depthMm, double stepMm = 1.0);
+
 } // namespace drg::imaging

@@ -1,0 +1,134 @@
+// `drgplan-cli report PLAN --out DIR [--pdf] [--deidentify]`: the placement report of a plan file,
+// made from the images the plan refers to (or --images), checked to be the same frame of reference.
+#include "Commands.h"
+#include "Graphics.h"
+
+#include "drg/imaging/DicomSeriesIndex.h"
+#include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
+#include "drg/planning/Planner.h"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+namespace drg::cli
+{
+namespace
+{
+using namespace drg::imaging;
+using namespace drg::planning;
+
+struct ReportArgs
+{
+  std::string plan;
+  std::string out;
+  std::string images;
+  std::string devices;
+  std::string planner, reviewer;
+  bool pdf = false;
+  bool deidentify = false;
+};
+
+/// A pseudonym for a de-identified report: stable for the same patient and study (so the team can
+/// match reports), not the identity itself.
+std::string pseudonymOf(const std::string& key)
+{
+  // FNV-1a over the key; 8 hex digits. Not a secret (the identity is not in the report); a label.
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : key) {
+    h = (h ^ c) * 16777619u;
+  }
+  char text[16];
+  std::snprintf(text, sizeof text, "%08X", h);
+  return std::string("DRG-") + text;
+}
+
+int runReport(const ReportArgs& a, const GlobalOptions& global)
+{
+  Plan plan = loadPlan(a.plan);
+  if (plan.leads.empty()) {
+    throw Error(ErrorCode::InvalidArgument, a.plan + " has no leads: nothing to report");
+  }
+  const std::string images = a.images.empty() ? plan.study.source : a.images;
+  if (images.empty() || !std::filesystem::exists(images)) {
+    throw Error(ErrorCode::NotFound, "the plan's images (" +
+                                       (images.empty() ? std::string("none named") : images) +
+                                       ") are not there: give them with --images DIR");
+  }
+  SpineModelOptions options = spineOptions("auto", plan.study.labelShift, "", 0.0);
+  LoadedInput in = loadInput(images, "", options, global.quiet);
+  if (!plan.study.frameOfReferenceUid.empty() && !in.frameOfReferenceUid.empty() &&
+      plan.study.frameOfReferenceUid != in.frameOfReferenceUid) {
+    throw Error(ErrorCode::InvalidArgument, "the plan belongs to other images (frame of reference " +
+                                              plan.study.frameOfReferenceUid + ", " + images + " has " +
+                                              in.frameOfReferenceUid + ")");
+  }
+  ReportRequest r;
+  // who: from the DICOM study the series belongs to
+  if (!isVolumeFileName(images)) {
+    const DicomScan scan = scanDicom(images);
+    for (const auto& patient : scan.patients) {
+      for (const auto& study : patient.studies) {
+        for (const auto& series : study.series) {
+          if (series.seriesUid == in.seriesUid) {
+            r.patientName = patient.name;
+            r.patientId = patient.id;
+            r.birthDate = patient.birthDate;
+            r.sex = patient.sex;
+            r.studyDate = study.date;
+            r.studyDescription = study.description;
+            r.accessionNumber = study.accessionNumber;
+            r.pseudonym = pseudonymOf(patient.id + "|" + study.studyUid);
+          }
+        }
+      }
+    }
+  }
+  if (r.pseudonym.empty()) {
+    r.pseudonym = pseudonymOf(images);
+  }
+  const SpineModel model = buildSpineModel(
+    in.volume, options, [&](double f) { return reportProgress("spine model", f, global.quiet); });
+  const DeviceCatalog catalog =
+    a.devices.empty() ? DeviceCatalog::builtIn() : DeviceCatalog::withUserFolder(a.devices);
+  r.planFile = a.plan;
+  r.plan = plan;
+  r.volume = &in.volume;
+  r.isCt = model.modality == "CT";
+  r.model = &model;
+  r.catalog = &catalog;
+  r.seriesDescription = in.seriesDescription;
+  r.modality = in.modality.empty() ? model.modality : in.modality;
+  r.deidentify = a.deidentify;
+  r.planner = a.planner;
+  r.reviewer = a.reviewer;
+  r.softwareVersion = DRG_VERSION;
+  std::filesystem::create_directories(a.out);
+  r.pdf = (std::filesystem::path(a.out) / "report.pdf").string();
+  const int pages = graphics().placementReport(r);
+  std::cout << "report written: " << r.pdf << " (" << pages << " pages, " << plan.leads.size() << " leads"
+            << (a.deidentify ? ", de-identified as " + r.pseudonym : std::string()) << ")\n";
+  return 0;
+}
+
+} // namespace
+
+void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
+{
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+    "report", "the placement report of a plan file (PDF), made from the images the plan refers to");
+  cmd->add_option("plan", args->plan, "the plan file (.drgplan.json)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--out", args->out, "folder for the report")->required();
+  cmd->add_option("--images", args->images, "the plan's images, when they moved (DICOM folder or volume)");
+  cmd->add_option("--devices", args->devices, "folder of device catalog files (besides the built-in one)");
+  cmd->add_option("--planner", args->planner, "name printed in the planner's sign-off field");
+  cmd->add_option("--reviewer", args->reviewer, "name printed in the reviewer's sign-off field");
+  cmd->add_flag("--pdf", args->pdf, "write report.pdf (the default: the only format so far)");
+  cmd->add_flag("--deidentify", args->deidentify,
+                "no patient identity in the outputs: a pseudonym instead, no folder names");
+  cmd->callback([args, &global, &run] { run = [args, &global] { return runReport(*args, global); }; });
+}
+
+} // namespace drg::cli
