@@ -6,6 +6,11 @@
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/Planner.h"
+#include "drg/render/SpineScene.h"
+#include "drg/report/PlacementReport.h"
+
+#include <QGuiApplication>
+#include <QTemporaryDir>
 
 #include <benchmark/benchmark.h>
 
@@ -276,6 +281,50 @@ static void BM_ReplanAfterDrag(benchmark::State& state)
 BENCHMARK(BM_ReplanAfterDrag)
   ->Unit(benchmark::kMillisecond)
   ->Iterations(20)
+  ->Repetitions(3)
+  ->ReportAggregatesOnly(true)
+  ->UseRealTime();
+
+// The placement report of the demo case with four leads and a pocket: every image (per lead an AP and
+// a lateral radiograph reconstructed from the CT, an axial and a sagittal slice; the 3D overview when
+// an X display is there) and the PDF. Goal (issue 7): 3 s.
+static void BM_PlacementReport4Leads(benchmark::State& state)
+{
+  DemoPlanning& d = demoPlanning();
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+  }
+  static int argc = 1;
+  static char name[] = "drg_bench";
+  static char* argv[] = { name, nullptr };
+  static QGuiApplication app(argc, argv);
+  drg::planning::Plan plan = d.fourLeads();
+  d.planner->recompute(plan);
+  const bool display = std::getenv("DISPLAY") != nullptr && *std::getenv("DISPLAY") != '\0';
+  QTemporaryDir dir;
+  int pages = 0;
+  for (auto _ : state) {
+    drg::report::ReportInput in;
+    in.plan = plan;
+    in.planFile = "bench.drgplan.json";
+    in.volume = &d.volume;
+    in.model = &d.model;
+    in.catalog = &d.planner->catalog();
+    in.softwareVersion = "bench";
+    if (display) {
+      const std::string png = dir.filePath("overview.png").toStdString();
+      drg::render::renderSpineOverview(d.model.labels, png, drg::render::OverviewView::PosteriorOblique, 1000,
+                                       900, true, &d.model, &plan, &d.planner->catalog());
+      in.overview3d.load(QString::fromStdString(png));
+    }
+    pages = drg::report::writePlacementReportPdf(in, dir.filePath("report.pdf").toStdString());
+  }
+  state.counters["pages"] = pages;
+  state.counters["with_3d"] = display ? 1 : 0;
+}
+BENCHMARK(BM_PlacementReport4Leads)
+  ->Unit(benchmark::kMillisecond)
+  ->Iterations(1)
   ->Repetitions(3)
   ->ReportAggregatesOnly(true)
   ->UseRealTime();

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <vector>
 
 namespace drg::report
@@ -116,7 +117,7 @@ QImage fluoroscopyView(const imaging::Image<float>& ct, const planning::Plan& pl
   const planning::LeadPlan& l = plan.leads.at(lead);
   const double halfMm = 80.0;
   const imaging::PlaneFrame frame = fluoroFrame(view, halfMm);
-  const imaging::Slice s = imaging::projectCt(ct, frame, l.target, 1.0, 250.0, 1.0);
+  const imaging::Slice s = imaging::projectCt(ct, frame, l.target, 1.0, 250.0, 1.5);
   // C-arm look: more attenuation darker, the window from the image's own range (automatic exposure)
   std::vector<float> values;
   for (float v : s.values) {
@@ -191,6 +192,7 @@ namespace
 class Pages
 {
 public:
+  /// `total` 0: a counting pass (images take their room but are not drawn).
   Pages(QPdfWriter& writer, int total)
     : m_writer(writer)
     , m_painter(&writer)
@@ -245,7 +247,7 @@ public:
     const double w = (m_width - gap * (items.size() - 1)) / items.size();
     double x = 0;
     for (const auto& [img, caption] : items) {
-      if (!img.isNull()) {
+      if (!img.isNull() && m_total > 0) {
         const double scale = std::min(w / img.width(), heightMm / img.height());
         const QRectF r(x, y, img.width() * scale, img.height() * scale);
         m_painter.drawImage(r, img);
@@ -349,16 +351,28 @@ int writePlacementReportPdf(const ReportInput& in, const std::filesystem::path& 
     QImage ap, lateral, axial, sagittal;
   };
   std::vector<LeadImages> pictures(plan.leads.size());
+  // one task per picture, on all cores (QImage painting is safe off the GUI thread)
+  std::vector<std::future<void>> tasks;
   for (std::size_t i = 0; i < plan.leads.size() && in.volume != nullptr; ++i) {
     if (!plan.leads[i].planned) {
       continue;
     }
+    LeadImages& pic = pictures[i];
     if (in.isCt) {
-      pictures[i].ap = fluoroscopyView(*in.volume, plan, i, in.model, FluoroView::AP, 600);
-      pictures[i].lateral = fluoroscopyView(*in.volume, plan, i, in.model, FluoroView::Lateral, 600);
+      tasks.push_back(std::async(std::launch::async, [&, i] {
+        pic.ap = fluoroscopyView(*in.volume, plan, i, in.model, FluoroView::AP, 600);
+      }));
+      tasks.push_back(std::async(std::launch::async, [&, i] {
+        pic.lateral = fluoroscopyView(*in.volume, plan, i, in.model, FluoroView::Lateral, 600);
+      }));
     }
-    pictures[i].axial = planSlice(*in.volume, in.isCt, plan, i, imaging::SlicePlane::Axial, 500);
-    pictures[i].sagittal = planSlice(*in.volume, in.isCt, plan, i, imaging::SlicePlane::Sagittal, 500);
+    tasks.push_back(std::async(std::launch::async, [&, i] {
+      pic.axial = planSlice(*in.volume, in.isCt, plan, i, imaging::SlicePlane::Axial, 500);
+      pic.sagittal = planSlice(*in.volume, in.isCt, plan, i, imaging::SlicePlane::Sagittal, 500);
+    }));
+  }
+  for (auto& t : tasks) {
+    t.get(); // (rethrows a task's error)
   }
   // twice: once to count the pages, once with "page i of n"
   QByteArray bytes;
