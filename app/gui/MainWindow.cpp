@@ -147,7 +147,21 @@ MainWindow::MainWindow()
     }
   });
   exportMenu->addSeparator();
-  exportMenu->addAction(tr("Placement report (PDF, DICOM): not available yet"))->setEnabled(false);
+  exportMenu->addAction(tr("Placement report (PDF)..."), this, [this] {
+    const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export the placement report"), "report.pdf", tr("PDF (*.pdf)"));
+    if (!path.isEmpty()) {
+      exportReport(path);
+    }
+  });
+  exportMenu->addAction(tr("Placement report, de-identified (PDF)..."), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the de-identified placement report"),
+                                                      "report-deidentified.pdf", tr("PDF (*.pdf)"));
+    if (!path.isEmpty()) {
+      exportReport(path, true);
+    }
+  });
+  exportMenu->addAction(tr("DICOM objects, markups, meshes: not available yet"))->setEnabled(false);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close); // (asks to save)
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -942,6 +956,17 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
     loaded->source = path.toStdString();
+    for (const auto& patient : scan->patients) {
+      for (const auto& study : patient.studies) {
+        for (const auto& s : study.series) {
+          if (series != nullptr && s.seriesUid == series->seriesUid) {
+            loaded->identity = { patient.name,          patient.id,    patient.birthDate,
+                                 patient.sex,           study.date,    study.description,
+                                 study.accessionNumber, s.description, s.modality };
+          }
+        }
+      }
+    }
     addSpineModel(*loaded, progress, 0.4, true);
     return loaded;
   });
@@ -1362,6 +1387,7 @@ bool MainWindow::openPlan(const QString& path)
     setAutosave(drg::planning::autosavePath(path.toStdString()));
     forgetUnsavedPlan();
     m_savedJson = drg::planning::planToJson(m_editor->plan());
+    m_planPath = path;
   } catch (const std::exception& e) {
     if (m_interactive) {
       QMessageBox::warning(this, tr("Could not open the plan"), QString::fromStdString(e.what()));
@@ -1383,6 +1409,7 @@ bool MainWindow::savePlan(const QString& path)
     m_editor->save(path.toStdString());
     setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
     m_savedJson = drg::planning::planToJson(m_editor->plan());
+    m_planPath = path;
     forgetUnsavedPlan(); // the plan has a file now: its unsaved copy is done with
   } catch (const std::exception& e) {
     if (m_interactive) {
@@ -1508,6 +1535,62 @@ void MainWindow::offerUnsavedPlan()
     statusBar()->showMessage(
       tr("An unsaved plan could not be read: %1").arg(QString::fromStdString(e.what())));
   }
+}
+
+void MainWindow::exportReport(const QString& pdf, bool deidentify)
+{
+  if (!m_editor || m_editor->plan().leads.empty()) {
+    emit loadFailed(tr("Nothing to report yet: add a lead first"));
+    return;
+  }
+  auto in = std::make_shared<drg::report::ReportInput>();
+  in->plan = m_editor->plan();
+  const std::string text = drg::planning::planToJson(in->plan);
+  const bool saved = !m_planPath.isEmpty() && text == m_savedJson;
+  in->planFile = saved
+                   ? (deidentify ? QFileInfo(m_planPath).fileName().toStdString() : m_planPath.toStdString())
+                   : "(not saved: the SHA-256 is of the plan as it would be saved now)";
+  in->planSha256 = QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
+                     .toHex()
+                     .toStdString();
+  in->identity = m_case->identity;
+  in->identity.deidentified = deidentify;
+  if (deidentify) {
+    const std::string key = m_case->identity.patientId + "|" + m_case->seriesUid + "|" + m_case->source;
+    in->identity.pseudonym =
+      "DRG-" + QCryptographicHash::hash(QByteArray::fromStdString(key), QCryptographicHash::Sha256)
+                 .toHex()
+                 .left(8)
+                 .toUpper()
+                 .toStdString();
+    in->plan.study.source = "(withheld: de-identified)";
+    in->identity.seriesDescription.clear();
+  }
+  in->softwareVersion = QApplication::applicationVersion().toStdString();
+  in->volume = &m_case->volume;
+  in->isCt = m_case->isCt;
+  in->model = m_case->model.get();
+  in->catalog = &m_planner->catalog();
+  in->overview3d = m_view3d->grabFrame(); // the 3D view as the planner left it
+  if (in->overview3d.isNull()) {
+    in->overviewNote = "the 3D view was not shown";
+  }
+  auto pages = std::make_shared<int>(0);
+  std::shared_ptr<LoadedCase> keep = m_case; // (the volume and model stay while the report is made)
+  startLoading(
+    tr("Writing the report"),
+    [in, pdf, pages, keep](const std::function<bool(double)>&) -> std::shared_ptr<LoadedCase> {
+      *pages = drg::report::writePlacementReportPdf(*in, pdf.toStdString());
+      return nullptr;
+    },
+    [this, pdf, pages] {
+      m_progress->hide();
+      m_cancel->hide();
+      if (*pages > 0) {
+        statusBar()->showMessage(tr("Report written: %1 (%2 pages)").arg(pdf).arg(*pages), 8000);
+        emit reportWritten(pdf, *pages);
+      }
+    });
 }
 
 void MainWindow::setAutosave(const std::filesystem::path& path)

@@ -7,6 +7,7 @@
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/Planner.h"
+#include "drg/report/PlacementReport.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
@@ -48,7 +49,8 @@ struct LoadedCase
   std::string seriesUid, frameOfReferenceUid;      ///< DICOM's, when opened from DICOM
   std::vector<std::string> warnings;
   std::shared_ptr<const drg::render::AnatomySurfaces> surfaces; ///< for the 3D view (built while loading)
-  bool labelsFromModel = false;  ///< the label map is the spine model's (the case brought none)
+  drg::report::ReportIdentity identity; ///< patient and study, from DICOM (for the report)
+  bool labelsFromModel = false;         ///< the label map is the spine model's (the case brought none)
   bool anatomyFromModel = false; ///< the anatomy panel lists the model's findings (not a phantom's truth)
 };
 
@@ -118,6 +120,9 @@ public:
   /// rebuilt in the background; the plan's leads keep their level names and are re-planned to the
   /// ganglia now called so. Emits caseReady when done.
   void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
+  /// Writes the placement report of the plan as PDF in the background (emits reportWritten, or
+  /// loadFailed with the reason).
+  void exportReport(const QString& pdf, bool deidentify = false);
   /// Places the 3D view's camera (from behind, the left, or obliquely).
   void set3dView(drg::render::OverviewView view) { m_view3d->resetCamera(view); }
   /// Shows the bone as a volume rendering in 3D (CT only; the View menu's toggle).
@@ -138,6 +143,7 @@ public:
 signals:
   void caseReady();
   void loadFailed(const QString& message);
+  void reportWritten(const QString& pdf, int pages);
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -204,6 +210,7 @@ private:
   std::string m_savedJson;             ///< the plan as last saved or opened (unsaved changes differ)
   std::filesystem::path m_unsavedPlan; ///< where the plan of a study without a file autosaves
   std::filesystem::path m_autosave;    ///< where the plan autosaves now
+  QString m_planPath;                  ///< the plan's file, once opened or saved
   QPointer<QThread> m_job;             ///< the background job running, if any
   drg::imaging::SpineLabelOverride m_labelOverride; ///< the user's label corrections for this case
   bool m_interactive = true;

@@ -226,6 +226,17 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
     EXPECT_EQ(shown, layout == MainWindow::ViewLayout::Sagittal ? 1 : 3);
   }
 
+  // the placement report from the File menu's export (in the background)
+  drg::test::TemporaryFolder reportDir("workstation-report");
+  const QString pdf = QString::fromStdString((reportDir.path() / "report.pdf").string());
+  QSignalSpy written(&window, &MainWindow::reportWritten);
+  window.exportReport(pdf);
+  ASSERT_TRUE(written.wait(60000)) << "no report";
+  EXPECT_GE(written.front().at(1).toInt(), 3);
+  const auto text = drg::test::runCommand("pdftotext " + pdf.toStdString() + " -");
+  EXPECT_NE(text.output.find("Lead 1"), std::string::npos) << text.output.substr(0, 400);
+  EXPECT_NE(text.output.find("not saved"), std::string::npos) << "an unsaved plan is said to be so";
+
   // lock it from the panel: the lead refuses edits
   auto* locked = window.findChild<QCheckBox*>("leadLocked");
   ASSERT_NE(locked, nullptr);
