@@ -3,9 +3,11 @@
 #include "Commands.h"
 #include "Graphics.h"
 
+#include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
+#include "drg/planning/PlanExport.h"
 #include "drg/planning/Planner.h"
 
 #include <filesystem>
@@ -26,7 +28,7 @@ struct ReportArgs
   std::string images;
   std::string devices;
   std::string planner, reviewer;
-  bool pdf = false;
+  bool pdf = false, markups = false, csv = false;
   bool deidentify = false;
 };
 
@@ -105,10 +107,22 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   r.reviewer = a.reviewer;
   r.softwareVersion = DRG_VERSION;
   std::filesystem::create_directories(a.out);
-  r.pdf = (std::filesystem::path(a.out) / "report.pdf").string();
-  const int pages = graphics().placementReport(r);
-  std::cout << "report written: " << r.pdf << " (" << pages << " pages, " << plan.leads.size() << " leads"
-            << (a.deidentify ? ", de-identified as " + r.pseudonym : std::string()) << ")\n";
+  const bool all = !a.pdf && !a.markups && !a.csv; // no format named: every one
+  const std::filesystem::path out(a.out);
+  if (all || a.markups) {
+    writeFileAtomically(out / "plan.mrk.json", planToSlicerMarkups(plan));
+    std::cout << "3D Slicer markups written: " << (out / "plan.mrk.json").string() << "\n";
+  }
+  if (all || a.csv) {
+    writeFileAtomically(out / "leads.csv", planToCsv(plan));
+    std::cout << "lead table written: " << (out / "leads.csv").string() << "\n";
+  }
+  if (all || a.pdf) {
+    r.pdf = (out / "report.pdf").string();
+    const int pages = graphics().placementReport(r);
+    std::cout << "report written: " << r.pdf << " (" << pages << " pages, " << plan.leads.size() << " leads"
+              << (a.deidentify ? ", de-identified as " + r.pseudonym : std::string()) << ")\n";
+  }
   return 0;
 }
 
@@ -118,14 +132,18 @@ void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
 {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
-    "report", "the placement report of a plan file (PDF), made from the images the plan refers to");
+    "report", "the placement report of a plan file (PDF) and its interchange files (Slicer markups, CSV); "
+              "without a format flag, all of them");
   cmd->add_option("plan", args->plan, "the plan file (.drgplan.json)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out, "folder for the report")->required();
   cmd->add_option("--images", args->images, "the plan's images, when they moved (DICOM folder or volume)");
   cmd->add_option("--devices", args->devices, "folder of device catalog files (besides the built-in one)");
   cmd->add_option("--planner", args->planner, "name printed in the planner's sign-off field");
   cmd->add_option("--reviewer", args->reviewer, "name printed in the reviewer's sign-off field");
-  cmd->add_flag("--pdf", args->pdf, "write report.pdf (the default: the only format so far)");
+  cmd->add_flag("--pdf", args->pdf, "write report.pdf");
+  cmd->add_flag("--markups", args->markups,
+                "write plan.mrk.json (3D Slicer markups: targets, needles, routes, contacts)");
+  cmd->add_flag("--csv", args->csv, "write leads.csv (a row per lead)");
   cmd->add_flag("--deidentify", args->deidentify,
                 "no patient identity in the outputs: a pseudonym instead, no folder names");
   cmd->callback([args, &global, &run] { run = [args, &global] { return runReport(*args, global); }; });

@@ -10,8 +10,12 @@
 
 #include <Eigen/Geometry>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 using namespace drg::imaging;
 using namespace drg::planning;
@@ -422,6 +426,33 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   const auto pages = runCommand("pdftoppm -r 30 -png " + pdf.string() + " " + (dir.path() / "page").string());
   EXPECT_EQ(pages.exitCode, 0) << pages.output;
   EXPECT_TRUE(std::filesystem::exists(dir.path() / ("page-" + std::to_string(leads + 2) + ".png")));
+
+  // the interchange files beside it: Slicer markups (LPS) and the lead table
+  std::ifstream mrk(dir.path() / "r" / "plan.mrk.json");
+  ASSERT_TRUE(mrk.good());
+  const nlohmann::json markups = nlohmann::json::parse(mrk);
+  EXPECT_NE(markups["@schema"].get<std::string>().find("markups-schema"), std::string::npos);
+  int lines = 0, curves = 0;
+  for (const auto& m : markups["markups"]) {
+    EXPECT_EQ(m["coordinateSystem"], "LPS");
+    lines += m["type"] == "Line" ? 1 : 0;
+    curves += m["type"] == "Curve" ? 1 : 0;
+    if (m["type"] == "Line") { // a needle: skin entry to epidural entry, as in the plan
+      const auto& l = plan.leads[static_cast<std::size_t>(lines - 1)];
+      const auto& p0 = m["controlPoints"][0]["position"];
+      EXPECT_NEAR(p0[0].get<double>(), l.skinEntry.x(), 0.006);
+      EXPECT_NEAR(p0[2].get<double>(), l.skinEntry.z(), 0.006);
+    }
+  }
+  EXPECT_EQ(lines, static_cast<int>(plan.leads.size()));
+  EXPECT_EQ(curves, static_cast<int>(plan.leads.size()));
+  std::ifstream csvFile(dir.path() / "r" / "leads.csv");
+  std::stringstream csvText;
+  csvText << csvFile.rdbuf();
+  const std::string csv = csvText.str();
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), static_cast<long>(plan.leads.size()) + 1);
+  EXPECT_NE(csv.find(fixed(plan.leads[0].skinEntry.x(), 1) + "," + fixed(plan.leads[0].skinEntry.y(), 1)),
+            std::string::npos);
 
   // de-identified: a pseudonym, no name, no ID, no folder
   const auto d = runCommand(cli + " -q report " + planFile.string() + " --deidentify --out " +

@@ -1,0 +1,150 @@
+#include "drg/planning/PlanExport.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace drg::planning
+{
+namespace
+{
+
+using nlohmann::ordered_json;
+
+/// A coordinate rounded to 0.01 mm (the text stays short and stable).
+double round2(double v)
+{
+  return std::round(v * 100.0) / 100.0;
+}
+
+ordered_json position(const Vector3d& p)
+{
+  return ordered_json::array({ round2(p.x()), round2(p.y()), round2(p.z()) });
+}
+
+/// One markups node of `type` with labelled control points, coloured.
+ordered_json node(const std::string& type, const std::string& name, const std::vector<std::string>& labels,
+                  const std::vector<Vector3d>& points, const std::array<double, 3>& colour)
+{
+  ordered_json controlPoints = ordered_json::array();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    controlPoints.push_back({ { "id", std::to_string(i + 1) },
+                              { "label", labels.at(i) },
+                              { "position", position(points[i]) },
+                              { "locked", true },
+                              { "positionStatus", "defined" } });
+  }
+  return { { "type", type },
+           { "coordinateSystem", "LPS" },
+           { "coordinateUnits", "mm" },
+           { "locked", true },
+           { "labelFormat", name + "-%d" },
+           { "controlPoints", controlPoints },
+           { "display",
+             { { "color", { colour[0], colour[1], colour[2] } },
+               { "selectedColor", { colour[0], colour[1], colour[2] } } } } };
+}
+
+const std::array<double, 3> kLeadColours[] = { { 0.90, 0.67, 0.0 },
+                                               { 0.0, 0.67, 0.35 },
+                                               { 0.78, 0.24, 0.78 },
+                                               { 0.0, 0.59, 0.86 } };
+
+std::string csvText(const std::string& s)
+{
+  std::string out = "\"";
+  for (char c : s) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+std::string num(double v, int decimals)
+{
+  char b[40];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
+
+} // namespace
+
+std::string planToSlicerMarkups(const Plan& plan)
+{
+  ordered_json markups = ordered_json::array();
+  std::vector<std::string> targetLabels;
+  std::vector<Vector3d> targets;
+  for (const auto& l : plan.leads) {
+    if (l.planned) {
+      targetLabels.push_back(l.name + " target (" + l.targetLevel + " " + sideName(l.targetSide) + " DRG)");
+      targets.push_back(l.target);
+    }
+  }
+  if (!targets.empty()) {
+    markups.push_back(node("Fiducial", "Targets", targetLabels, targets, { 1.0, 0.2, 0.2 }));
+  }
+  for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+    const auto& l = plan.leads[i];
+    if (!l.planned) {
+      continue;
+    }
+    const auto colour = kLeadColours[i % 4];
+    markups.push_back(node("Line", l.name + " needle", { l.name + " skin entry", l.name + " epidural entry" },
+                           { l.skinEntry, l.epiduralEntry }, colour));
+    // the route as a curve: its points about every 2 mm (the route is stored about every 0.5 mm)
+    std::vector<Vector3d> route;
+    std::vector<std::string> labels;
+    double since = 1e9;
+    for (std::size_t k = 0; k < l.route.size(); ++k) {
+      since += k > 0 ? (l.route[k] - l.route[k - 1]).norm() : 0.0;
+      if (since >= 2.0 || k + 1 == l.route.size()) {
+        route.push_back(l.route[k]);
+        labels.push_back(l.name + " route " + std::to_string(route.size()));
+        since = 0.0;
+      }
+    }
+    if (route.size() >= 2) {
+      markups.push_back(node("Curve", l.name + " route", labels, route, colour));
+    }
+    std::vector<std::string> contactLabels;
+    for (std::size_t k = 0; k < l.contacts.size(); ++k) {
+      contactLabels.push_back(l.name + " contact " + std::to_string(k + 1));
+    }
+    if (!l.contacts.empty()) {
+      markups.push_back(node("Fiducial", l.name + " contacts", contactLabels, l.contacts, colour));
+    }
+  }
+  ordered_json doc = {
+    { "@schema",
+      "https://raw.githubusercontent.com/slicer/slicer/master/Modules/Loadable/Markups/Resources/Schema/"
+      "markups-schema-v1.0.3.json#" },
+    { "markups", markups }
+  };
+  return doc.dump(2) + "\n";
+}
+
+std::string planToCsv(const Plan& plan)
+{
+  std::ostringstream out;
+  out << "lead,target_level,side,planned,target_l,target_p,target_s,skin_entry_l,skin_entry_p,skin_entry_s,"
+         "epidural_entry_l,epidural_entry_p,epidural_entry_s,approach,window_below,needle_depth_mm,"
+         "needle_cranio_caudal_deg,needle_medio_lateral_deg,route_length_mm,min_bend_radius_mm,coverage_"
+         "percent,"
+         "lead_model,lead_cm,extension_cm,needed_cm,problem\n";
+  for (const auto& l : plan.leads) {
+    out << csvText(l.name) << "," << l.targetLevel << "," << sideName(l.targetSide) << ","
+        << (l.planned ? "yes" : "no");
+    for (const Vector3d* p : { &l.target, &l.skinEntry, &l.epiduralEntry }) {
+      out << "," << num(p->x(), 1) << "," << num(p->y(), 1) << "," << num(p->z(), 1);
+    }
+    out << "," << approachName(l.approach) << "," << l.entryLevel << "," << num(l.needleDepthMm, 1) << ","
+        << num(l.needleCranioCaudalDeg, 0) << "," << num(l.needleMedioLateralDeg, 0) << ","
+        << num(l.routeLengthMm, 1) << "," << num(l.minRadiusMm, 1) << "," << num(100.0 * l.coverage, 0) << ","
+        << csvText(l.leadModel) << "," << num(l.budget.leadCm, 0) << "," << num(l.budget.extensionCm, 0)
+        << "," << num(0.1 * l.budget.totalMm, 1) << "," << csvText(l.problem) << "\n";
+  }
+  return out.str();
+}
+
+} // namespace drg::planning
