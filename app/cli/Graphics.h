@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace drg::cli
 {
@@ -42,10 +43,12 @@ struct GraphicsModule
   void (*spineOverview)(const drg::imaging::Image<std::uint8_t>& labels, const std::string& png);
   /// The placement report as PDF (with a 3D overview when an X display is there); returns the pages.
   int (*placementReport)(const ReportRequest& request);
+  /// STL surfaces (each vertebra, ribs, ilia, skin, each lead) into `folder`; returns the files.
+  std::vector<std::string> (*meshes)(const ReportRequest& request, const std::string& folder);
 };
 
 /// Bumped whenever GraphicsModule changes: a module from another build is refused.
-constexpr unsigned kGraphicsModuleVersion = 2;
+constexpr unsigned kGraphicsModuleVersion = 3;
 
 /// File name of the module, looked up beside the drgplan-cli executable.
 constexpr const char* kGraphicsModuleFile = "drgplan-cli-graphics.so";

@@ -28,7 +28,7 @@ struct ReportArgs
   std::string images;
   std::string devices;
   std::string planner, reviewer;
-  bool pdf = false, markups = false, csv = false;
+  bool pdf = false, markups = false, csv = false, meshes = false;
   bool deidentify = false;
 };
 
@@ -107,7 +107,7 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   r.reviewer = a.reviewer;
   r.softwareVersion = DRG_VERSION;
   std::filesystem::create_directories(a.out);
-  const bool all = !a.pdf && !a.markups && !a.csv; // no format named: every one
+  const bool all = !a.pdf && !a.markups && !a.csv && !a.meshes; // no format named: every one
   const std::filesystem::path out(a.out);
   if (all || a.markups) {
     writeFileAtomically(out / "plan.mrk.json", planToSlicerMarkups(plan));
@@ -116,6 +116,11 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   if (all || a.csv) {
     writeFileAtomically(out / "leads.csv", planToCsv(plan));
     std::cout << "lead table written: " << (out / "leads.csv").string() << "\n";
+  }
+  if (all || a.meshes) {
+    const auto files = graphics().meshes(r, (out / "meshes").string());
+    std::cout << "surfaces written: " << files.size() << " STL files in " << (out / "meshes").string()
+              << " (LPS mm)\n";
   }
   if (all || a.pdf) {
     r.pdf = (out / "report.pdf").string();
@@ -144,6 +149,8 @@ void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_flag("--markups", args->markups,
                 "write plan.mrk.json (3D Slicer markups: targets, needles, routes, contacts)");
   cmd->add_flag("--csv", args->csv, "write leads.csv (a row per lead)");
+  cmd->add_flag("--meshes", args->meshes,
+                "write meshes/*.stl: each vertebra, ribs, ilia, skin and each lead (binary STL, LPS mm)");
   cmd->add_flag("--deidentify", args->deidentify,
                 "no patient identity in the outputs: a pseudonym instead, no folder names");
   cmd->callback([args, &global, &run] { run = [args, &global] { return runReport(*args, global); }; });

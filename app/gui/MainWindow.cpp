@@ -960,9 +960,17 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
       for (const auto& study : patient.studies) {
         for (const auto& s : study.series) {
           if (series != nullptr && s.seriesUid == series->seriesUid) {
-            loaded->identity = { patient.name,          patient.id,    patient.birthDate,
-                                 patient.sex,           study.date,    study.description,
-                                 study.accessionNumber, s.description, s.modality };
+            loaded->identity = { patient.name,
+                                 patient.id,
+                                 patient.birthDate,
+                                 patient.sex,
+                                 study.date,
+                                 study.description,
+                                 study.accessionNumber,
+                                 s.description,
+                                 s.modality,
+                                 false,
+                                 {} };
           }
         }
       }

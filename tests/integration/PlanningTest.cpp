@@ -454,6 +454,19 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   EXPECT_NE(csv.find(fixed(plan.leads[0].skinEntry.x(), 1) + "," + fixed(plan.leads[0].skinEntry.y(), 1)),
             std::string::npos);
 
+  // surfaces: each vertebra and each lead as binary STL (size = 84 + 50 per triangle)
+  for (const std::string& name : { "l4", "l5", "sacrum", "lead-1-l4-left" }) {
+    const std::filesystem::path stl = dir.path() / "r" / "meshes" / (name + ".stl");
+    ASSERT_TRUE(std::filesystem::exists(stl)) << stl;
+    std::ifstream in(stl, std::ios::binary);
+    char header[80];
+    std::uint32_t triangles = 0;
+    in.read(header, 80);
+    in.read(reinterpret_cast<char*>(&triangles), 4);
+    EXPECT_GT(triangles, 100u) << stl;
+    EXPECT_EQ(std::filesystem::file_size(stl), 84u + 50u * triangles) << stl;
+  }
+
   // de-identified: a pseudonym, no name, no ID, no folder
   const auto d = runCommand(cli + " -q report " + planFile.string() + " --deidentify --out " +
                             (dir.path() / "d").string());

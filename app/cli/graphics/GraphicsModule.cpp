@@ -105,7 +105,23 @@ int placementReport(const ReportRequest& r)
   return drg::report::writePlacementReportPdf(in, r.pdf);
 }
 
-const GraphicsModule kModule{ kGraphicsModuleVersion, &phantomPreview, &spineOverview, &placementReport };
+std::vector<std::string> meshes(const ReportRequest& r, const std::string& folder)
+{
+  if (r.model == nullptr || r.model->labels.voxels().empty() || r.catalog == nullptr) {
+    throw Error(ErrorCode::NotFound, "no spine model of the images: no surfaces to write");
+  }
+  drg::render::SurfaceOptions options;
+  options.ct = r.isCt ? r.volume : nullptr;
+  const auto surfaces = drg::render::buildAnatomySurfaces(r.model->labels, r.model, options);
+  std::vector<std::string> files;
+  for (const auto& f : drg::render::writeMeshes(*surfaces, r.plan, *r.catalog, folder)) {
+    files.push_back(f.string());
+  }
+  return files;
+}
+
+const GraphicsModule kModule{ kGraphicsModuleVersion, &phantomPreview, &spineOverview, &placementReport,
+                              &meshes };
 
 } // namespace
 } // namespace drg::cli

@@ -1,6 +1,7 @@
 #include "drg/render/SpineScene.h"
 
 #include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/Error.h"
 
 #include <vtkActor.h>
@@ -13,6 +14,7 @@
 #include <vtkCubeSource.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFlyingEdges3D.h>
+#include <vtkIdList.h>
 #include <vtkImageData.h>
 #include <vtkMatrix4x4.h>
 #include <vtkNew.h>
@@ -33,6 +35,7 @@
 #include <vtkTextProperty.h>
 #include <vtkTransform.h>
 #include <vtkTransformPolyDataFilter.h>
+#include <vtkTriangleFilter.h>
 #include <vtkTubeFilter.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkUnsignedShortArray.h>
@@ -44,6 +47,7 @@
 #include <Eigen/Geometry>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -64,6 +68,8 @@ struct AnatomySurfaces::Data
     std::array<unsigned char, 3> colour;
   };
   std::vector<Name> names; ///< vertebra names, placed beside each vertebra
+  /// each structure's own surface (for meshes): "L4", "sacrum", "rib 21", "ilium left" ...
+  std::vector<std::pair<std::string, vtkSmartPointer<vtkPolyData>>> parts;
   Eigen::Vector3d centre{ 0, 0, 0 };
   double extentMm = 100;
   Eigen::Vector3d lo{ -50, -50, -50 }, hi{ 50, 50, 50 }; ///< the bone's bounding box (LPS)
@@ -324,6 +330,12 @@ std::shared_ptr<const AnatomySurfaces> buildAnatomySurfaces(const imaging::Image
       back = std::max(back, p.y());
     }
     std::string name = names.count(l) ? names[l] : (vertebra ? imaging::labels::vertebraLevelOfLabel(l) : "");
+    d.parts.push_back({ !name.empty()                       ? name
+                        : l == imaging::labels::kIliumLeft  ? std::string("ilium left")
+                        : l == imaging::labels::kIliumRight ? std::string("ilium right")
+                        : vertebra                          ? "vertebra " + std::to_string(l)
+                                                            : "rib " + std::to_string(l),
+                        surface });
     if (!name.empty()) {
       // beside the vertebra, to the patient's left and behind (left of it in a view from behind,
       // and not hidden by its transverse process)
@@ -960,6 +972,98 @@ std::size_t SpineScene::triangleCount() const
     }
   }
   return n;
+}
+
+namespace
+{
+
+/// Binary STL of a surface's triangles (strips and polygons split), LPS mm.
+std::string stlBytes(vtkPolyData* poly, const std::string& name)
+{
+  vtkNew<vtkTriangleFilter> triangles;
+  triangles->SetInputData(poly);
+  triangles->PassLinesOff();
+  triangles->PassVertsOff();
+  triangles->Update();
+  vtkPolyData* t = triangles->GetOutput();
+  std::string out(80, ' ');
+  out.replace(0, std::min<std::size_t>(79, name.size()), name.substr(0, 79));
+  auto put32 = [&](std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  auto putF = [&](float v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  const vtkIdType n = t->GetNumberOfPolys();
+  put32(static_cast<std::uint32_t>(n));
+  vtkCellArray* polys = t->GetPolys();
+  vtkNew<vtkIdList> ids;
+  polys->InitTraversal();
+  while (polys->GetNextCell(ids)) {
+    if (ids->GetNumberOfIds() != 3) {
+      continue;
+    }
+    Eigen::Vector3d p[3];
+    for (int k = 0; k < 3; ++k) {
+      t->GetPoint(ids->GetId(k), p[k].data());
+    }
+    Eigen::Vector3d normal = (p[1] - p[0]).cross(p[2] - p[0]);
+    normal = normal.norm() > 0 ? normal.normalized() : Eigen::Vector3d::Zero();
+    for (int a = 0; a < 3; ++a) {
+      putF(static_cast<float>(normal[a]));
+    }
+    for (const auto& v : p) {
+      for (int a = 0; a < 3; ++a) {
+        putF(static_cast<float>(v[a]));
+      }
+    }
+    out.append(2, '\0');
+  }
+  return out;
+}
+
+std::string fileName(const std::string& name)
+{
+  std::string out;
+  for (char c : name) {
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '-';
+  }
+  return out;
+}
+
+} // namespace
+
+std::vector<std::filesystem::path> writeMeshes(const AnatomySurfaces& surfaces, const planning::Plan& plan,
+                                               const planning::DeviceCatalog& catalog,
+                                               const std::filesystem::path& folder)
+{
+  std::filesystem::create_directories(folder);
+  std::vector<std::filesystem::path> written;
+  auto write = [&](vtkPolyData* poly, const std::string& name) {
+    if (poly == nullptr || poly->GetNumberOfPolys() + poly->GetNumberOfStrips() == 0) {
+      return;
+    }
+    const std::filesystem::path file = folder / (fileName(name) + ".stl");
+    imaging::writeFileAtomically(file, stlBytes(poly, "drgplan " + name + " (LPS mm)"));
+    written.push_back(file);
+  };
+  for (const auto& [name, poly] : surfaces.data->parts) {
+    write(poly, name);
+  }
+  write(surfaces.data->skin, "skin");
+  for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+    const auto& l = plan.leads[i];
+    if (!l.planned) {
+      continue;
+    }
+    const auto* lead = catalog.lead(l.leadModel);
+    std::vector<Eigen::Vector3d> path{ l.anchor, l.epiduralEntry };
+    path.insert(path.end(), l.route.begin(), l.route.end());
+    vtkNew<vtkTubeFilter> tubeFilter;
+    tubeFilter->SetInputData(polyline(path));
+    tubeFilter->SetRadius(0.5 * (lead ? lead->diameterMm.value : 1.0));
+    tubeFilter->SetNumberOfSides(12);
+    tubeFilter->CappingOn();
+    tubeFilter->Update();
+    write(tubeFilter->GetOutput(), "lead " + std::to_string(i + 1) + " " + l.name);
+  }
+  return written;
 }
 
 void renderSpineOverview(const imaging::Image<std::uint8_t>& labels, const std::filesystem::path& png,

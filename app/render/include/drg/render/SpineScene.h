@@ -106,6 +106,13 @@ private:
   std::unique_ptr<Impl> m;
 };
 
+/// Writes each structure of `surfaces` (every vertebra by its name, ribs, ilia, the skin) and each
+/// planned lead (a tube of its catalog diameter from the anchor to the tip) as binary STL in LPS
+/// millimetres into `folder` (atomically, one file each). Returns the files written.
+std::vector<std::filesystem::path> writeMeshes(const AnatomySurfaces& surfaces, const planning::Plan& plan,
+                                               const planning::DeviceCatalog& catalog,
+                                               const std::filesystem::path& folder);
+
 /// Renders `labels` (and the model's ganglia, the plan when given) offscreen into a PNG. Debian's VTK
 /// needs an X display even offscreen: without DISPLAY this throws drg::Error (Unsupported) telling to
 /// run under `xvfb-run -a`.
