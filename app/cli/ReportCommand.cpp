@@ -70,21 +70,16 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   // who: from the DICOM study the series belongs to
   if (!isVolumeFileName(images)) {
     const DicomScan scan = scanDicom(images);
-    for (const auto& patient : scan.patients) {
-      for (const auto& study : patient.studies) {
-        for (const auto& series : study.series) {
-          if (series.seriesUid == in.seriesUid) {
-            r.patientName = patient.name;
-            r.patientId = patient.id;
-            r.birthDate = patient.birthDate;
-            r.sex = patient.sex;
-            r.studyDate = study.date;
-            r.studyDescription = study.description;
-            r.accessionNumber = study.accessionNumber;
-            r.pseudonym = pseudonymOf(patient.id + "|" + study.studyUid);
-          }
-        }
-      }
+    const DicomScan::Place at = scan.findSeries(in.seriesUid);
+    if (at.series != nullptr) {
+      r.patientName = at.patient->name;
+      r.patientId = at.patient->id;
+      r.birthDate = at.patient->birthDate;
+      r.sex = at.patient->sex;
+      r.studyDate = at.study->date;
+      r.studyDescription = at.study->description;
+      r.accessionNumber = at.study->accessionNumber;
+      r.pseudonym = pseudonymOf(at.patient->id + "|" + at.study->studyUid);
     }
   }
   if (r.pseudonym.empty()) {

@@ -956,23 +956,19 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
     loaded->source = path.toStdString();
-    for (const auto& patient : scan->patients) {
-      for (const auto& study : patient.studies) {
-        for (const auto& s : study.series) {
-          if (series != nullptr && s.seriesUid == series->seriesUid) {
-            loaded->identity = { patient.name,
-                                 patient.id,
-                                 patient.birthDate,
-                                 patient.sex,
-                                 study.date,
-                                 study.description,
-                                 study.accessionNumber,
-                                 s.description,
-                                 s.modality,
-                                 false,
-                                 {} };
-          }
-        }
+    if (series != nullptr) {
+      if (const auto at = scan->findSeries(series->seriesUid); at.series != nullptr) {
+        loaded->identity = { at.patient->name,
+                             at.patient->id,
+                             at.patient->birthDate,
+                             at.patient->sex,
+                             at.study->date,
+                             at.study->description,
+                             at.study->accessionNumber,
+                             series->description,
+                             series->modality,
+                             false,
+                             {} };
       }
     }
     addSpineModel(*loaded, progress, 0.4, true);

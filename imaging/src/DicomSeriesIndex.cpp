@@ -60,6 +60,20 @@ std::vector<const DicomStack*> DicomScan::imageStacks() const
   return out;
 }
 
+DicomScan::Place DicomScan::findSeries(const std::string& uid) const
+{
+  for (const auto& p : patients) {
+    for (const auto& st : p.studies) {
+      for (const auto& se : st.series) {
+        if (se.seriesUid == uid) {
+          return { &p, &st, &se };
+        }
+      }
+    }
+  }
+  return {};
+}
+
 const DicomSeriesInfo* DicomScan::seriesOfStack(const std::string& id) const
 {
   for (const auto& p : patients) {

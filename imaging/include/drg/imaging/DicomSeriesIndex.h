@@ -107,6 +107,14 @@ struct DicomScan
   std::vector<const DicomStack*> imageStacks() const;
   /// The series holding stack `id` (nullptr when unknown).
   const DicomSeriesInfo* seriesOfStack(const std::string& id) const;
+  /// Where series `uid` is: its patient, study and series (all nullptr when it is not in the scan).
+  struct Place
+  {
+    const DicomPatientInfo* patient = nullptr;
+    const DicomStudyInfo* study = nullptr;
+    const DicomSeriesInfo* series = nullptr;
+  };
+  Place findSeries(const std::string& uid) const;
 };
 
 /// Scans `input` (a folder, recursively; a single file; or a DICOMDIR, whose records name the files to
