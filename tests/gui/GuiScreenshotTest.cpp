@@ -14,22 +14,6 @@
 namespace
 {
 
-bool haveDisplay()
-{
-  const char* d = std::getenv("DISPLAY");
-  return d != nullptr && *d != '\0';
-}
-
-#define DRG_REQUIRE_DISPLAY()                                                                                \
-  do {                                                                                                       \
-    if (!haveDisplay()) {                                                                                    \
-      if (drg::test::inCi()) {                                                                               \
-        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";                    \
-      }                                                                                                      \
-      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                                \
-    }                                                                                                        \
-  } while (0)
-
 /// Share of pixels in `rect` brighter than `level` (0-255 grey).
 double brightShare(const QImage& img, const QRect& rect, int level)
 {

@@ -50,24 +50,7 @@ QApplication& application()
   return app;
 }
 
-bool haveDisplay()
-{
-  const char* d = std::getenv("DISPLAY");
-  return d != nullptr && *d != '\0';
-}
-
 } // namespace
-
-/// Skips without an X display on a developer machine; fails in CI, where the tests run under Xvfb.
-#define DRG_REQUIRE_DISPLAY()                                                                                \
-  do {                                                                                                       \
-    if (!haveDisplay()) {                                                                                    \
-      if (drg::test::inCi()) {                                                                               \
-        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";                    \
-      }                                                                                                      \
-      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                                \
-    }                                                                                                        \
-  } while (false)
 
 TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
 {

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <cstdlib>
 // Helpers shared by drgplan's tests.
 
 #include "drg/imaging/SpinePhantom.h"
@@ -50,9 +52,28 @@ bool inCi();
 /// T10 to the sacrum (a light stand-in for the demo case).
 imaging::PhantomOptions spineTestPhantom();
 
+/// True when an X display is there (DISPLAY set).
+inline bool haveDisplayForTests()
+{
+  const char* d = std::getenv("DISPLAY");
+  return d != nullptr && *d != '\0';
+}
+
 } // namespace drg::test
 
 /// Skips the test when a tool is missing outside CI; fails it in CI, where setup installs it.
+/// Skips a test that needs an X display on a developer machine; fails it in CI, where the tests run
+/// under Xvfb.
+#define DRG_REQUIRE_DISPLAY()                                                                                \
+  do {                                                                                                       \
+    if (!drg::test::haveDisplayForTests()) {                                                                 \
+      if (drg::test::inCi()) {                                                                               \
+        FAIL() << "no X display: run the tests under xvfb-run -a (scripts/test.sh does)";                    \
+      }                                                                                                      \
+      GTEST_SKIP() << "no X display (run under xvfb-run -a)";                                                \
+    }                                                                                                        \
+  } while (0)
+
 #define DRG_REQUIRE_TOOL(tool)                                                                               \
   do {                                                                                                       \
     if (!drg::test::haveTool(tool)) {                                                                        \
