@@ -31,7 +31,7 @@ else
   echo "  labels.nii.gz      label map"
   echo "  model/             the spine model found in the images: spine.json, labels.nii.gz"
   echo "  plan/              the plan: plan.drgplan.json (leads, pocket, length budget, findings)"
-  echo "  report/report.pdf  the placement report (leads, radiograph-like views, slices, findings)"
+  echo "  report/            the placement report (report.pdf), Slicer markups, a CSV lead table, STL meshes"
   echo "  preview.png        axial, coronal and sagittal slices through the left L4 ganglion"
   echo "  overview3d.png     3D overview of the labelled anatomy"
   echo "  workstation.png    the workstation window showing the demo case"
