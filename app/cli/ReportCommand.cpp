@@ -4,6 +4,7 @@
 #include "Graphics.h"
 
 #include "drg/imaging/AtomicOutput.h"
+#include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
@@ -11,7 +12,9 @@
 #include "drg/planning/Planner.h"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 namespace drg::cli
@@ -28,7 +31,7 @@ struct ReportArgs
   std::string images;
   std::string devices;
   std::string planner, reviewer;
-  bool pdf = false, markups = false, csv = false, meshes = false;
+  bool pdf = false, markups = false, csv = false, meshes = false, dicom = false;
   bool deidentify = false;
 };
 
@@ -67,10 +70,14 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                                               in.frameOfReferenceUid + ")");
   }
   ReportRequest r;
+  std::filesystem::path sourceImage; // a file of the planned series (the DICOM objects refer to it)
   // who: from the DICOM study the series belongs to
   if (!isVolumeFileName(images)) {
     const DicomScan scan = scanDicom(images);
     const DicomScan::Place at = scan.findSeries(in.seriesUid);
+    if (at.series != nullptr && !at.series->stacks.empty() && !at.series->stacks.front().frames.empty()) {
+      sourceImage = at.series->stacks.front().frames.front().file;
+    }
     if (at.series != nullptr) {
       r.patientName = at.patient->name;
       r.patientId = at.patient->id;
@@ -102,7 +109,12 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   r.reviewer = a.reviewer;
   r.softwareVersion = DRG_VERSION;
   std::filesystem::create_directories(a.out);
-  const bool all = !a.pdf && !a.markups && !a.csv && !a.meshes; // no format named: every one
+  const bool all = !a.pdf && !a.markups && !a.csv && !a.meshes && !a.dicom; // no format named: every one
+  if (a.dicom && sourceImage.empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "--dicom needs the plan's images as DICOM (the objects go into their study): " + images +
+                  " is not a DICOM series");
+  }
   const std::filesystem::path out(a.out);
   if (all || a.markups) {
     writeFileAtomically(out / "plan.mrk.json", planToSlicerMarkups(plan));
@@ -117,11 +129,21 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
     std::cout << "surfaces written: " << files.size() << " STL files in " << (out / "meshes").string()
               << " (LPS mm)\n";
   }
-  if (all || a.pdf) {
+  if (all || a.pdf || a.dicom) {
     r.pdf = (out / "report.pdf").string();
     const int pages = graphics().placementReport(r);
     std::cout << "report written: " << r.pdf << " (" << pages << " pages, " << plan.leads.size() << " leads"
               << (a.deidentify ? ", de-identified as " + r.pseudonym : std::string()) << ")\n";
+    if ((all || a.dicom) && !sourceImage.empty()) {
+      std::ifstream pdf(r.pdf, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(pdf)), std::istreambuf_iterator<char>());
+      DicomDocumentOptions o;
+      o.deidentify = a.deidentify;
+      o.pseudonym = r.pseudonym;
+      writeEncapsulatedPdf(bytes, sourceImage, out / "report.dcm", o);
+      std::cout << "DICOM Encapsulated PDF written: " << (out / "report.dcm").string()
+                << " (a new series in the planned study)\n";
+    }
   }
   return 0;
 }
@@ -144,6 +166,9 @@ void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_flag("--markups", args->markups,
                 "write plan.mrk.json (3D Slicer markups: targets, needles, routes, contacts)");
   cmd->add_flag("--csv", args->csv, "write leads.csv (a row per lead)");
+  cmd->add_flag(
+    "--dicom", args->dicom,
+    "write report.dcm: the report as a DICOM Encapsulated PDF in the planned study (needs DICOM images)");
   cmd->add_flag("--meshes", args->meshes,
                 "write meshes/*.stl: each vertebra, ribs, ilia, skin and each lead (binary STL, LPS mm)");
   cmd->add_flag("--deidentify", args->deidentify,

@@ -467,6 +467,27 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
     EXPECT_EQ(std::filesystem::file_size(stl), 84u + 50u * triangles) << stl;
   }
 
+  // the report as a DICOM Encapsulated PDF in the planned study: valid (dciodvfy), its document the PDF
+  DRG_REQUIRE_TOOL("dciodvfy");
+  DRG_REQUIRE_TOOL("dcmdump");
+  const std::filesystem::path dcm = dir.path() / "r" / "report.dcm";
+  ASSERT_TRUE(std::filesystem::exists(dcm));
+  const auto check = runCommand("dciodvfy " + dcm.string() + " 2>&1");
+  EXPECT_EQ(check.output.find("Error"), std::string::npos) << check.output;
+  const auto dump = runCommand("dcmdump " + dcm.string());
+  EXPECT_NE(dump.output.find("EncapsulatedPDFStorage"), std::string::npos) << dump.output.substr(0, 800);
+  EXPECT_NE(dump.output.find("PHANTOM^SPINE"), std::string::npos);
+  const std::string studyUid = [&] {
+    const auto p =
+      runCommand("dcmdump +P StudyInstanceUID " +
+                 (*std::filesystem::directory_iterator(dir.path() / "p" / "dicom")).path().string());
+    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
+  }();
+  EXPECT_NE(dump.output.find(studyUid), std::string::npos) << "not in the planned study " << studyUid;
+  const std::filesystem::path extracted = dir.path() / "extracted.pdf";
+  ASSERT_EQ(runCommand("dcm2pdf " + dcm.string() + " " + extracted.string()).exitCode, 0);
+  EXPECT_EQ(runCommand("cmp " + extracted.string() + " " + pdf.string()).exitCode, 0) << "the PDF changed";
+
   // de-identified: a pseudonym, no name, no ID, no folder
   const auto d = runCommand(cli + " -q report " + planFile.string() + " --deidentify --out " +
                             (dir.path() / "d").string());
@@ -477,6 +498,11 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   EXPECT_EQ(anon.find(dir.path().string()), std::string::npos) << "the images' folder";
   EXPECT_NE(anon.find("de-identified"), std::string::npos);
   EXPECT_NE(anon.find("DRG-"), std::string::npos) << "no pseudonym";
+  const auto anonDump = runCommand("dcmdump " + (dir.path() / "d" / "report.dcm").string());
+  EXPECT_EQ(anonDump.output.find("PHANTOM^SPINE"), std::string::npos);
+  EXPECT_EQ(anonDump.output.find("DRGPHANTOM"), std::string::npos);
+  EXPECT_EQ(anonDump.output.find(studyUid), std::string::npos) << "the study UID is not remapped";
+  EXPECT_NE(anonDump.output.find("PatientIdentityRemoved"), std::string::npos);
   // refusals: a plan whose images are gone, clearly
   const auto gone = runCommand(cli + " -q report " + planFile.string() + " --images " +
                                (dir.path() / "nothing").string() + " --out " + (dir.path() / "x").string());
