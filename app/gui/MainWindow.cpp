@@ -1,10 +1,12 @@
 #include "MainWindow.h"
 
 #include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineModel.h"
+#include "drg/planning/PlanExport.h"
 
 #include "SeriesChooser.h"
 
@@ -161,7 +163,20 @@ MainWindow::MainWindow()
       exportReport(path, true);
     }
   });
-  exportMenu->addAction(tr("DICOM objects, markups, meshes: not available yet"))->setEnabled(false);
+  exportMenu->addAction(tr("3D Slicer markups (.mrk.json)..."), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export the plan as 3D Slicer markups"),
+                                                      "plan.mrk.json", tr("Slicer markups (*.mrk.json)"));
+    if (!path.isEmpty()) {
+      exportInterchange(path, false);
+    }
+  });
+  exportMenu->addAction(tr("Lead table (CSV)..."), this, [this] {
+    const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export the lead table"), "leads.csv", tr("CSV (*.csv)"));
+    if (!path.isEmpty()) {
+      exportInterchange(path, true);
+    }
+  });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close); // (asks to save)
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
@@ -1595,6 +1610,27 @@ void MainWindow::exportReport(const QString& pdf, bool deidentify)
         emit reportWritten(pdf, *pages);
       }
     });
+}
+
+bool MainWindow::exportInterchange(const QString& path, bool csv)
+{
+  if (!m_editor || m_editor->plan().leads.empty()) {
+    statusBar()->showMessage(tr("Nothing to export yet: add a lead first"), 5000);
+    return false;
+  }
+  try {
+    const drg::planning::Plan& plan = m_editor->plan();
+    drg::imaging::writeFileAtomically(path.toStdString(), csv ? drg::planning::planToCsv(plan)
+                                                              : drg::planning::planToSlicerMarkups(plan));
+  } catch (const std::exception& e) {
+    if (m_interactive) {
+      QMessageBox::warning(this, tr("Export"), QString::fromStdString(e.what()));
+    }
+    statusBar()->showMessage(QString::fromStdString(e.what()));
+    return false;
+  }
+  statusBar()->showMessage(tr("Written: %1").arg(path), 5000);
+  return true;
 }
 
 void MainWindow::setAutosave(const std::filesystem::path& path)

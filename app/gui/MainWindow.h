@@ -123,6 +123,8 @@ public:
   /// Writes the placement report of the plan as PDF in the background (emits reportWritten, or
   /// loadFailed with the reason).
   void exportReport(const QString& pdf, bool deidentify = false);
+  /// Writes the plan as 3D Slicer markups (or, `csv`, the lead table) to `path`; false with a message.
+  bool exportInterchange(const QString& path, bool csv);
   /// Places the 3D view's camera (from behind, the left, or obliquely).
   void set3dView(drg::render::OverviewView view) { m_view3d->resetCamera(view); }
   /// Shows the bone as a volume rendering in 3D (CT only; the View menu's toggle).

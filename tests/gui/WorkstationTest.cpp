@@ -219,6 +219,16 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   const auto text = drg::test::runCommand("pdftotext " + pdf.toStdString() + " -");
   EXPECT_NE(text.output.find("Lead 1"), std::string::npos) << text.output.substr(0, 400);
   EXPECT_NE(text.output.find("not saved"), std::string::npos) << "an unsaved plan is said to be so";
+  // and the plan as 3D Slicer markups and a lead table
+  const QString mrk = QString::fromStdString((reportDir.path() / "plan.mrk.json").string());
+  const QString csv = QString::fromStdString((reportDir.path() / "leads.csv").string());
+  ASSERT_TRUE(window.exportInterchange(mrk, false));
+  ASSERT_TRUE(window.exportInterchange(csv, true));
+  std::ifstream mrkFile(mrk.toStdString());
+  const std::string mrkText((std::istreambuf_iterator<char>(mrkFile)), std::istreambuf_iterator<char>());
+  EXPECT_NE(mrkText.find("\"coordinateSystem\": \"LPS\""), std::string::npos);
+  EXPECT_NE(mrkText.find("Lead 1 needle"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::file_size(csv.toStdString()) > 100);
 
   // lock it from the panel: the lead refuses edits
   auto* locked = window.findChild<QCheckBox*>("leadLocked");
