@@ -96,18 +96,24 @@ bool isBone(int label)
          label == imaging::labels::kIliumLeft || label == imaging::labels::kIliumRight;
 }
 
+/// The 4x4 matrix of x -> linear x + translation.
+vtkSmartPointer<vtkMatrix4x4> affine(const Eigen::Matrix3d& linear, const Eigen::Vector3d& translation)
+{
+  auto m = vtkSmartPointer<vtkMatrix4x4>::New();
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c) {
+      m->SetElement(r, c, linear(r, c));
+    }
+    m->SetElement(r, 3, translation[r]);
+  }
+  return m;
+}
+
 /// From index*spacing space (where VTK's image filters work) to LPS.
 vtkSmartPointer<vtkTransform> toLps(const imaging::ImageGeometry& g)
 {
-  vtkNew<vtkMatrix4x4> m;
-  for (int r = 0; r < 3; ++r) {
-    for (int c = 0; c < 3; ++c) {
-      m->SetElement(r, c, g.direction(r, c));
-    }
-    m->SetElement(r, 3, g.origin[r]);
-  }
   auto t = vtkSmartPointer<vtkTransform>::New();
-  t->SetMatrix(m);
+  t->SetMatrix(affine(g.direction, g.origin));
   return t;
 }
 
@@ -674,15 +680,7 @@ void SpineScene::setGanglia(const std::vector<imaging::DrgEstimate>& estimates)
     vtkNew<vtkAppendPolyData> all;
     for (const auto& e : estimates) {
       vtkNew<vtkTransform> t;
-      vtkNew<vtkMatrix4x4> mat;
-      const Eigen::Matrix3d a = e.ellipsoidAxes * e.semiAxesMm.asDiagonal();
-      for (int r = 0; r < 3; ++r) {
-        for (int c = 0; c < 3; ++c) {
-          mat->SetElement(r, c, a(r, c));
-        }
-        mat->SetElement(r, 3, e.centre[r]);
-      }
-      t->SetMatrix(mat);
+      t->SetMatrix(affine(e.ellipsoidAxes * e.semiAxesMm.asDiagonal(), e.centre));
       vtkNew<vtkTransformPolyDataFilter> place;
       place->SetInputConnection(unit->GetOutputPort());
       place->SetTransform(t);
@@ -801,18 +799,11 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     box->SetXLength(p.sizeMm.x());
     box->SetYLength(p.sizeMm.y());
     box->SetZLength(p.sizeMm.z());
-    vtkNew<vtkMatrix4x4> mat;
-    for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 3; ++c) {
-        mat->SetElement(r, c, p.axes(r, c));
-      }
-      mat->SetElement(r, 3, p.centre[r]);
-    }
     vtkNew<vtkPolyDataMapper> mapper;
     mapper->SetInputConnection(box->GetOutputPort());
     vtkNew<vtkActor> actor;
     actor->SetMapper(mapper);
-    actor->SetUserMatrix(mat);
+    actor->SetUserMatrix(affine(p.axes, p.centre));
     actor->GetProperty()->SetColor(0.70, 0.72, 0.78);
     actor->GetProperty()->SetSpecular(0.5);
     props.push_back(actor);
@@ -904,14 +895,7 @@ void SpineScene::setBoneVolume(const imaging::Image<float>* volume, bool isCt)
     m->boneVolume = vtkSmartPointer<vtkVolume>::New();
     m->boneVolume->SetMapper(mapper);
     m->boneVolume->SetProperty(property);
-    vtkNew<vtkMatrix4x4> toPatient;
-    for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 3; ++c) {
-        toPatient->SetElement(r, c, g.direction(r, c));
-      }
-      toPatient->SetElement(r, 3, g.origin[r]);
-    }
-    m->boneVolume->SetUserMatrix(toPatient);
+    m->boneVolume->SetUserMatrix(affine(g.direction, g.origin)); // index*spacing to LPS
     m->boneVolume->PickableOff();
     m->renderer->AddViewProp(m->boneVolume);
   }

@@ -104,11 +104,6 @@ void drawLead(QPainter& p, const planning::LeadPlan& l, const QColor& colour, do
   p.drawEllipse(at(l.target), r, r);
 }
 
-void drawLetters(QPainter& p, const QRectF& r, const Eigen::Vector3d& right, const Eigen::Vector3d& down)
-{
-  drawOrientationLetters(p, r, right, down);
-}
-
 } // namespace
 
 QImage fluoroscopyView(const imaging::Image<float>& ct, const planning::Plan& plan, std::size_t lead,
@@ -170,7 +165,7 @@ QImage fluoroscopyView(const imaging::Image<float>& ct, const planning::Plan& pl
     }
   }
   p.setPen(QColor(200, 40, 40));
-  drawLetters(p, QRectF(0, 0, sizePx, sizePx), frame.right, frame.down);
+  drawOrientationLetters(p, QRectF(0, 0, sizePx, sizePx), frame.right, frame.down);
   QFont f = p.font();
   f.setPixelSize(std::max(11, sizePx / 34));
   f.setBold(true);
