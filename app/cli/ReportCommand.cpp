@@ -35,20 +35,6 @@ struct ReportArgs
   bool deidentify = false;
 };
 
-/// A pseudonym for a de-identified report: stable for the same patient and study (so the team can
-/// match reports), not the identity itself.
-std::string pseudonymOf(const std::string& key)
-{
-  // FNV-1a over the key; 8 hex digits. Not a secret (the identity is not in the report); a label.
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : key) {
-    h = (h ^ c) * 16777619u;
-  }
-  char text[16];
-  std::snprintf(text, sizeof text, "%08X", h);
-  return std::string("DRG-") + text;
-}
-
 int runReport(const ReportArgs& a, const GlobalOptions& global)
 {
   Plan plan = loadPlan(a.plan);
@@ -86,11 +72,11 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
       r.studyDate = at.study->date;
       r.studyDescription = at.study->description;
       r.accessionNumber = at.study->accessionNumber;
-      r.pseudonym = pseudonymOf(at.patient->id + "|" + at.study->studyUid);
+      r.pseudonym = reportPseudonym(at.patient->id + "|" + at.study->studyUid);
     }
   }
   if (r.pseudonym.empty()) {
-    r.pseudonym = pseudonymOf(images);
+    r.pseudonym = reportPseudonym(images);
   }
   const SpineModel model = buildSpineModel(
     in.volume, options, [&](double f) { return reportProgress("spine model", f, global.quiet); });

@@ -2,6 +2,7 @@
 
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/AtomicOutput.h"
+#include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
@@ -984,6 +985,7 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
                              series->modality,
                              false,
                              {} };
+        loaded->studyUid = at.study->studyUid;
       }
     }
     addSpineModel(*loaded, progress, 0.4, true);
@@ -1566,25 +1568,15 @@ void MainWindow::exportReport(const QString& pdf, bool deidentify)
   in->plan = m_editor->plan();
   const std::string text = drg::planning::planToJson(in->plan);
   const bool saved = !m_planPath.isEmpty() && text == m_savedJson;
-  in->planFile = saved
-                   ? (deidentify ? QFileInfo(m_planPath).fileName().toStdString() : m_planPath.toStdString())
-                   : "(not saved: the SHA-256 is of the plan as it would be saved now)";
+  in->planFile =
+    saved ? m_planPath.toStdString() : "(not saved: the SHA-256 is of the plan as it would be saved now)";
   in->planSha256 = QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
                      .toHex()
                      .toStdString();
   in->identity = m_case->identity;
   in->identity.deidentified = deidentify;
-  if (deidentify) {
-    const std::string key = m_case->identity.patientId + "|" + m_case->seriesUid + "|" + m_case->source;
-    in->identity.pseudonym =
-      "DRG-" + QCryptographicHash::hash(QByteArray::fromStdString(key), QCryptographicHash::Sha256)
-                 .toHex()
-                 .left(8)
-                 .toUpper()
-                 .toStdString();
-    in->plan.study.source = "(withheld: de-identified)";
-    in->identity.seriesDescription.clear();
-  }
+  in->identity.pseudonym = drg::imaging::reportPseudonym(
+    m_case->studyUid.empty() ? m_case->source : m_case->identity.patientId + "|" + m_case->studyUid);
   in->softwareVersion = QApplication::applicationVersion().toStdString();
   in->volume = &m_case->volume;
   in->isCt = m_case->isCt;

@@ -44,9 +44,9 @@ struct LoadedCase
   bool isCt = true;
   bool invertedGreyscale = false; ///< MONOCHROME1: shown with low values bright
   std::string spineSummary;       ///< what the spine model found (levels, anchor), for the status bar
-  std::shared_ptr<drg::imaging::SpineModel> model; ///< the spine model (planning starts from it)
-  std::string source;                              ///< path as opened (the plan file refers to it)
-  std::string seriesUid, frameOfReferenceUid;      ///< DICOM's, when opened from DICOM
+  std::shared_ptr<drg::imaging::SpineModel> model;      ///< the spine model (planning starts from it)
+  std::string source;                                   ///< path as opened (the plan file refers to it)
+  std::string seriesUid, frameOfReferenceUid, studyUid; ///< DICOM's, when opened from DICOM
   std::vector<std::string> warnings;
   std::shared_ptr<const drg::render::AnatomySurfaces> surfaces; ///< for the 3D view (built while loading)
   drg::report::ReportIdentity identity; ///< patient and study, from DICOM (for the report)

@@ -7,6 +7,8 @@
 #include <dcmtk/dcmdata/dctk.h>
 
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -30,6 +32,17 @@ void put(DcmDataset& d, const DcmTagKey& tag, const std::string& value)
 }
 
 } // namespace
+
+std::string reportPseudonym(const std::string& key)
+{
+  std::uint32_t h = 2166136261u; // FNV-1a
+  for (unsigned char c : key) {
+    h = (h ^ c) * 16777619u;
+  }
+  char digits[16];
+  std::snprintf(digits, sizeof digits, "%08X", h);
+  return std::string("DRG-") + digits;
+}
 
 void writeEncapsulatedPdf(const std::string& pdf, const std::filesystem::path& sourceImage,
                           const std::filesystem::path& out, const DicomDocumentOptions& o)

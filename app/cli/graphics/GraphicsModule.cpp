@@ -69,7 +69,7 @@ int placementReport(const ReportRequest& r)
   ensureGuiApplication();
   drg::report::ReportInput in;
   in.plan = r.plan;
-  in.planFile = r.deidentify ? std::filesystem::path(r.planFile).filename().string() : r.planFile;
+  in.planFile = r.planFile;
   QFile file(QString::fromStdString(r.planFile));
   if (!file.open(QIODevice::ReadOnly)) {
     throw Error(ErrorCode::Io, "cannot read " + r.planFile);
@@ -78,10 +78,6 @@ int placementReport(const ReportRequest& r)
   in.identity = { r.patientName, r.patientId,        r.birthDate,       r.sex,
                   r.studyDate,   r.studyDescription, r.accessionNumber, r.seriesDescription,
                   r.modality,    r.deidentify,       r.pseudonym };
-  if (r.deidentify) {
-    in.plan.study.source = "(withheld: de-identified)";
-    in.identity.seriesDescription.clear();
-  }
   in.planner = r.planner;
   in.reviewer = r.reviewer;
   in.softwareVersion = r.softwareVersion;

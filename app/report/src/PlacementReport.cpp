@@ -404,14 +404,19 @@ int writePlacementReportPdf(const ReportInput& in, const std::filesystem::path& 
         { QObject::tr("Study"), q(id.studyDate + " " + id.studyDescription +
                                   (id.accessionNumber.empty() ? "" : ", accession " + id.accessionNumber)) });
     }
-    who.push_back({ QObject::tr("Series"), q(id.modality + " " + id.seriesDescription) });
-    who.push_back({ QObject::tr("Images"), q(plan.study.source) });
+    who.push_back(
+      { QObject::tr("Series"), q(id.modality + (id.deidentified ? "" : " " + id.seriesDescription)) });
+    who.push_back({ QObject::tr("Images"),
+                    id.deidentified ? QObject::tr("(withheld: de-identified)") : q(plan.study.source) });
     who.push_back({ QObject::tr("Levels counted from"),
                     q(plan.study.levelAnchor) +
                       (plan.study.labelShift != 0
                          ? QObject::tr(" (renumbered by the user by %1)").arg(plan.study.labelShift)
                          : QString()) });
-    who.push_back({ QObject::tr("Plan file"), q(in.planFile) });
+    // (de-identified: the file's name without its folder)
+    who.push_back(
+      { QObject::tr("Plan file"),
+        q(id.deidentified ? std::filesystem::path(in.planFile).filename().string() : in.planFile) });
     who.push_back({ QObject::tr("Plan file SHA-256"), q(in.planSha256) });
     who.push_back({ QObject::tr("Software"), q("drgplan " + in.softwareVersion) });
     who.push_back({ QObject::tr("Planned by"),

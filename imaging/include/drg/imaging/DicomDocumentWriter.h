@@ -8,6 +8,12 @@
 namespace drg::imaging
 {
 
+/// The pseudonym a de-identified output shows instead of the patient: "DRG-" and 8 hex digits of a
+/// hash of `key` (patient ID and study UID; the images' path when there is none), the same for the same
+/// patient and study from the CLI and the workstation, so that a team can match its reports. A label,
+/// not a secret: the identity is not in the output.
+std::string reportPseudonym(const std::string& key);
+
 struct DicomDocumentOptions
 {
   std::string title = "DRG stimulation placement plan";

@@ -21,8 +21,10 @@ struct ReportIdentity
   std::string patientName, patientId, birthDate, sex;
   std::string studyDate, studyDescription, accessionNumber;
   std::string seriesDescription, modality;
+  /// No identity in the report: the pseudonym instead of the patient, and neither the study, the
+  /// series description, the images' path nor the plan file's folder is printed.
   bool deidentified = false;
-  std::string pseudonym; ///< shown instead of the patient when de-identified
+  std::string pseudonym;
 };
 
 struct ReportInput
