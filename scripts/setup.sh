@@ -14,7 +14,9 @@ PACKAGES=(
   # tools used by tests and the demo: DICOM checkers, peers, headless rendering
   dcmtk dicom3tools dcm2niix
   xvfb xauth libgl1-mesa-dri mesa-utils poppler-utils
-  python3 python3-numpy python3-nibabel python3-pydicom python3-scipy
+  python3 python3-numpy python3-nibabel python3-pydicom python3-scipy python3-jsonschema
+  # the PACS peer the network tests run against
+  orthanc
 )
 
 if [ "$(id -u)" -eq 0 ]; then

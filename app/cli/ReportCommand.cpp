@@ -57,12 +57,19 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   }
   ReportRequest r;
   std::filesystem::path sourceImage; // a file of the planned series (the DICOM objects refer to it)
+  std::vector<std::filesystem::path>
+    seriesFiles; // the planned stack's files (the SEG's frames refer to them)
   // who: from the DICOM study the series belongs to
   if (!isVolumeFileName(images)) {
     const DicomScan scan = scanDicom(images);
     const DicomScan::Place at = scan.findSeries(in.seriesUid);
     if (at.series != nullptr && !at.series->stacks.empty() && !at.series->stacks.front().frames.empty()) {
       sourceImage = at.series->stacks.front().frames.front().file;
+      for (const DicomFrameRef& f : at.series->stacks.front().frames) {
+        if (seriesFiles.empty() || seriesFiles.back() != f.file) {
+          seriesFiles.push_back(f.file);
+        }
+      }
     }
     if (at.series != nullptr) {
       r.patientName = at.patient->name;
@@ -131,6 +138,17 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                 << " (a new series in the planned study)\n";
     }
   }
+  if ((all || a.dicom) && !sourceImage.empty()) {
+    DicomDocumentOptions o;
+    o.deidentify = a.deidentify;
+    o.pseudonym = r.pseudonym;
+    writePlanSr(planToSrContent(plan, a.planner), sourceImage, out / "plan-sr.dcm", o);
+    std::cout << "DICOM Comprehensive 3D SR written: " << (out / "plan-sr.dcm").string()
+              << " (targets, needle paths, routes and contacts in the images' frame of reference)\n";
+    const int segments = writeVertebraSegmentation(model.labels, seriesFiles, out / "vertebrae-seg.dcm", o);
+    std::cout << "DICOM Segmentation written: " << (out / "vertebrae-seg.dcm").string() << " (" << segments
+              << " vertebrae, SNOMED CT coded)\n";
+  }
   return 0;
 }
 
@@ -140,8 +158,8 @@ void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
 {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
-    "report", "the placement report of a plan file (PDF) and its interchange files (Slicer markups, CSV); "
-              "without a format flag, all of them");
+    "report", "the placement report of a plan file (PDF), its DICOM objects (PDF, SR, SEG) and interchange "
+              "files (Slicer markups, CSV, STL); without a format flag, all of them");
   cmd->add_option("plan", args->plan, "the plan file (.drgplan.json)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--out", args->out, "folder for the report")->required();
   cmd->add_option("--images", args->images, "the plan's images, when they moved (DICOM folder or volume)");
@@ -154,7 +172,9 @@ void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_flag("--csv", args->csv, "write leads.csv (a row per lead)");
   cmd->add_flag(
     "--dicom", args->dicom,
-    "write report.dcm: the report as a DICOM Encapsulated PDF in the planned study (needs DICOM images)");
+    "write the DICOM objects, each a new series in the planned study (needs DICOM images): report.dcm (the "
+    "report as an Encapsulated PDF), plan-sr.dcm (the plan as a Comprehensive 3D SR) and vertebrae-seg.dcm "
+    "(the vertebrae as a DICOM Segmentation)");
   cmd->add_flag("--meshes", args->meshes,
                 "write meshes/*.stl: each vertebra, ribs, ilia, skin and each lead (binary STL, LPS mm)");
   cmd->add_flag("--deidentify", args->deidentify,

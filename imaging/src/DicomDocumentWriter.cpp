@@ -1,5 +1,7 @@
 #include "drg/imaging/DicomDocumentWriter.h"
 
+#include "DicomDocumentCommon.h"
+
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DerivedUid.h"
 #include "drg/imaging/Error.h"
@@ -15,23 +17,19 @@
 
 namespace drg::imaging
 {
-namespace
-{
-
-std::string text(DcmDataset& d, const DcmTagKey& tag)
+std::string text(DcmItem& d, const DcmTagKey& tag)
 {
   OFString v;
   return d.findAndGetOFStringArray(tag, v).good() ? std::string(v.c_str()) : std::string();
 }
 
-void put(DcmDataset& d, const DcmTagKey& tag, const std::string& value)
+void put(DcmItem& d, const DcmTagKey& tag, const std::string& value)
 {
   if (d.putAndInsertString(tag, value.c_str()).bad()) {
-    throw Error(ErrorCode::Internal, "cannot set a DICOM attribute of the report object");
+    throw Error(ErrorCode::Internal,
+                "cannot set " + std::string(DcmTag(tag).getTagName()) + " of a DICOM object drgplan writes");
   }
 }
-
-} // namespace
 
 std::string reportPseudonym(const std::string& key)
 {
@@ -44,54 +42,74 @@ std::string reportPseudonym(const std::string& key)
   return std::string("DRG-") + digits;
 }
 
-void writeEncapsulatedPdf(const std::string& pdf, const std::filesystem::path& sourceImage,
-                          const std::filesystem::path& out, const DicomDocumentOptions& o)
+DocumentSource::DocumentSource(const std::filesystem::path& path)
+  : file(std::make_unique<DcmFileFormat>())
 {
-  DcmFileFormat source;
-  if (source.loadFile(sourceImage.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect).bad()) {
-    throw Error(ErrorCode::Format, sourceImage.string() + " is not a readable DICOM file");
+  if (file->loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect).bad()) {
+    throw Error(ErrorCode::Format, path.string() + " is not a readable DICOM file");
   }
-  DcmDataset& s = *source.getDataset();
-  const std::string sourceClass = text(s, DCM_SOPClassUID), sourceInstance = text(s, DCM_SOPInstanceUID);
-  if (sourceClass.empty() || sourceInstance.empty() || text(s, DCM_StudyInstanceUID).empty()) {
-    throw Error(ErrorCode::Format, sourceImage.string() + " has no SOP class, instance or study UID");
+  DcmDataset& s = dataset();
+  sopClass = text(s, DCM_SOPClassUID);
+  sopInstance = text(s, DCM_SOPInstanceUID);
+  studyUid = text(s, DCM_StudyInstanceUID);
+  seriesUid = text(s, DCM_SeriesInstanceUID);
+  frameOfReferenceUid = text(s, DCM_FrameOfReferenceUID);
+  if (sopClass.empty() || sopInstance.empty() || studyUid.empty()) {
+    throw Error(ErrorCode::Format, path.string() + " has no SOP class, instance or study UID");
   }
-  auto uid = [&](const std::string& original) {
-    return o.deidentify ? derivedUid("drgplan de-identified|" + original) : original;
-  };
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+}
+
+DocumentStamp::DocumentStamp(const std::string& what, const std::string& content)
+{
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char date[16], time[16];
-  std::strftime(date, sizeof date, "%Y%m%d", &tm);
-  std::strftime(time, sizeof time, "%H%M%S", &tm);
-  const std::string key = sourceInstance + "|" + std::to_string(pdf.size()) + "|" + date + time + "|" +
-                          std::to_string(std::hash<std::string>{}(pdf));
+  char d[16], h[16];
+  std::strftime(d, sizeof d, "%Y%m%d", &tm);
+  std::strftime(h, sizeof h, "%H%M%S", &tm);
+  date = d;
+  time = h;
+  key = what + "|" + std::to_string(content.size()) + "|" + date + time + "|" +
+        std::to_string(std::hash<std::string>{}(content));
+}
 
-  DcmFileFormat file;
-  DcmDataset& d = *file.getDataset();
+std::string mappedUid(const DicomDocumentOptions& o, const std::string& original)
+{
+  return o.deidentify && !original.empty() ? derivedUid("drgplan de-identified|" + original) : original;
+}
+
+void writeIdentity(DcmItem& d, DocumentSource& source, const DicomDocumentOptions& o)
+{
+  DcmDataset& s = source.dataset();
   // the source's character set: its names are copied as they are encoded (ours are plain ASCII)
   if (const std::string charset = text(s, DCM_SpecificCharacterSet); !charset.empty()) {
     put(d, DCM_SpecificCharacterSet, charset);
   }
-  put(d, DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
-  put(d, DCM_SOPInstanceUID, derivedUid("drgplan report instance|" + key));
-  // patient and study: the planned images' (or none, de-identified)
   if (o.deidentify) {
-    put(d, DCM_PatientName, o.pseudonym);
+    // PS3.15 basic profile: identifiers replaced (name, ID), the rest removed or emptied (dates,
+    // accession, physicians, study ID and description); UIDs remapped by the caller (mappedUid)
+    put(d, DCM_PatientName, o.pseudonym + "^"); // the pseudonym as the family name
     put(d, DCM_PatientID, o.pseudonym);
-    put(d, DCM_PatientBirthDate, "");
-    put(d, DCM_PatientSex, "");
-    put(d, DCM_StudyDate, "");
-    put(d, DCM_StudyTime, "");
-    put(d, DCM_AccessionNumber, "");
-    put(d, DCM_ReferringPhysicianName, "");
-    put(d, DCM_StudyID, "");
+    for (const DcmTagKey& tag : { DCM_PatientBirthDate, DCM_PatientSex, DCM_StudyDate, DCM_StudyTime,
+                                  DCM_AccessionNumber, DCM_ReferringPhysicianName, DCM_StudyID }) {
+      put(d, tag, "");
+    }
+    for (const DcmTagKey& tag :
+         { DCM_StudyDescription, DCM_PatientAge, DCM_PatientSize, DCM_PatientWeight, DCM_IssuerOfPatientID,
+           DCM_OtherPatientIDsSequence, DCM_InstitutionName, DCM_InstitutionAddress, DCM_OperatorsName,
+           DCM_PerformingPhysicianName, DCM_SeriesDate, DCM_SeriesTime, DCM_InstanceCreationDate,
+           DCM_InstanceCreationTime }) {
+      std::unique_ptr<DcmElement> removed(d.remove(tag));
+    }
     put(d, DCM_PatientIdentityRemoved, "YES");
-    put(d, DCM_DeidentificationMethod,
-        "drgplan: PS3.15 basic profile (identity replaced by a pseudonym, "
-        "dates removed, UIDs remapped)");
+    put(d, DCM_DeidentificationMethod, "drgplan PS3.15 basic profile: pseudonym, no dates, new UIDs");
+    DcmItem* method = nullptr;
+    if (d.findOrCreateSequenceItem(DCM_DeidentificationMethodCodeSequence, method, -2).good() &&
+        method != nullptr) {
+      method->putAndInsertString(DCM_CodeValue, "113100");
+      method->putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
+      method->putAndInsertString(DCM_CodeMeaning, "Basic Application Confidentiality Profile");
+    }
   } else {
     for (const DcmTagKey& tag :
          { DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex, DCM_StudyDate, DCM_StudyTime,
@@ -99,18 +117,42 @@ void writeEncapsulatedPdf(const std::string& pdf, const std::filesystem::path& s
       put(d, tag, text(s, tag));
     }
   }
-  put(d, DCM_StudyInstanceUID, uid(text(s, DCM_StudyInstanceUID)));
+  put(d, DCM_StudyInstanceUID, mappedUid(o, source.studyUid));
+}
+
+void saveAtomically(DcmFileFormat& file, const std::filesystem::path& out)
+{
+  const std::filesystem::path staged = temporarySibling(out);
+  if (file.saveFile(staged.c_str(), EXS_LittleEndianExplicit).bad()) {
+    std::error_code ec;
+    std::filesystem::remove(staged, ec);
+    throw Error(ErrorCode::Io, "cannot write " + out.string());
+  }
+  commitStaged(staged, out);
+}
+
+void writeEncapsulatedPdf(const std::string& pdf, const std::filesystem::path& sourceImage,
+                          const std::filesystem::path& out, const DicomDocumentOptions& o)
+{
+  DocumentSource source(sourceImage);
+  const DocumentStamp stamp(source.sopInstance, pdf);
+
+  DcmFileFormat file;
+  DcmDataset& d = *file.getDataset();
+  put(d, DCM_SOPClassUID, UID_EncapsulatedPDFStorage);
+  put(d, DCM_SOPInstanceUID, derivedUid("drgplan report instance|" + stamp.key));
+  writeIdentity(d, source, o);
   // the document's own series
   put(d, DCM_Modality, "DOC");
-  put(d, DCM_SeriesInstanceUID, derivedUid("drgplan report series|" + key));
+  put(d, DCM_SeriesInstanceUID, derivedUid("drgplan report series|" + stamp.key));
   put(d, DCM_SeriesNumber, std::to_string(o.seriesNumber));
   put(d, DCM_SeriesDescription, o.seriesDescription);
   put(d, DCM_Manufacturer, "drgplan");
   put(d, DCM_ConversionType, "SYN");
   put(d, DCM_InstanceNumber, "1");
-  put(d, DCM_ContentDate, o.deidentify ? "" : date);
-  put(d, DCM_ContentTime, o.deidentify ? "" : time);
-  put(d, DCM_AcquisitionDateTime, o.deidentify ? "" : std::string(date) + time);
+  put(d, DCM_ContentDate, o.deidentify ? "" : stamp.date);
+  put(d, DCM_ContentTime, o.deidentify ? "" : stamp.time);
+  put(d, DCM_AcquisitionDateTime, o.deidentify ? "" : stamp.date + stamp.time);
   put(d, DCM_BurnedInAnnotation, o.deidentify ? "NO" : "YES");
   put(d, DCM_DocumentTitle, o.title);
   d.insertEmptyElement(DCM_ConceptNameCodeSequence);
@@ -118,8 +160,8 @@ void writeEncapsulatedPdf(const std::string& pdf, const std::filesystem::path& s
   // the image it was planned on
   DcmItem* ref = nullptr;
   if (d.findOrCreateSequenceItem(DCM_SourceInstanceSequence, ref, -2).good() && ref != nullptr) {
-    ref->putAndInsertString(DCM_ReferencedSOPClassUID, sourceClass.c_str());
-    ref->putAndInsertString(DCM_ReferencedSOPInstanceUID, uid(sourceInstance).c_str());
+    ref->putAndInsertString(DCM_ReferencedSOPClassUID, source.sopClass.c_str());
+    ref->putAndInsertString(DCM_ReferencedSOPInstanceUID, mappedUid(o, source.sopInstance).c_str());
   }
   // the PDF, padded to even length as DICOM requires
   std::string bytes = pdf;
@@ -129,14 +171,7 @@ void writeEncapsulatedPdf(const std::string& pdf, const std::filesystem::path& s
   d.putAndInsertUint8Array(DCM_EncapsulatedDocument, reinterpret_cast<const Uint8*>(bytes.data()),
                            static_cast<unsigned long>(bytes.size()));
   d.putAndInsertUint32(DCM_EncapsulatedDocumentLength, static_cast<Uint32>(pdf.size()));
-  // to a temporary file, then into place
-  const std::filesystem::path staged = temporarySibling(out);
-  if (file.saveFile(staged.c_str(), EXS_LittleEndianExplicit).bad()) {
-    std::error_code ec;
-    std::filesystem::remove(staged, ec);
-    throw Error(ErrorCode::Io, "cannot write " + out.string());
-  }
-  commitStaged(staged, out);
+  saveAtomically(file, out);
 }
 
 } // namespace drg::imaging

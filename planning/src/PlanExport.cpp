@@ -68,6 +68,21 @@ std::string num(double v, int decimals)
   return b;
 }
 
+/// The points of a densely sampled path about every 2 mm, first and last kept.
+std::vector<Vector3d> everyTwoMillimetres(const std::vector<Vector3d>& path)
+{
+  std::vector<Vector3d> out;
+  double since = 1e9;
+  for (std::size_t k = 0; k < path.size(); ++k) {
+    since += k > 0 ? (path[k] - path[k - 1]).norm() : 0.0;
+    if (since >= 2.0 || k + 1 == path.size()) {
+      out.push_back(path[k]);
+      since = 0.0;
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 std::string planToSlicerMarkups(const Plan& plan)
@@ -93,16 +108,10 @@ std::string planToSlicerMarkups(const Plan& plan)
     markups.push_back(node("Line", l.name + " needle", { l.name + " skin entry", l.name + " epidural entry" },
                            { l.skinEntry, l.epiduralEntry }, colour));
     // the route as a curve: its points about every 2 mm (the route is stored about every 0.5 mm)
-    std::vector<Vector3d> route;
+    const std::vector<Vector3d> route = everyTwoMillimetres(l.route);
     std::vector<std::string> labels;
-    double since = 1e9;
-    for (std::size_t k = 0; k < l.route.size(); ++k) {
-      since += k > 0 ? (l.route[k] - l.route[k - 1]).norm() : 0.0;
-      if (since >= 2.0 || k + 1 == l.route.size()) {
-        route.push_back(l.route[k]);
-        labels.push_back(l.name + " route " + std::to_string(route.size()));
-        since = 0.0;
-      }
+    for (std::size_t k = 0; k < route.size(); ++k) {
+      labels.push_back(l.name + " route " + std::to_string(k + 1));
     }
     if (route.size() >= 2) {
       markups.push_back(node("Curve", l.name + " route", labels, route, colour));
@@ -145,6 +154,99 @@ std::string planToCsv(const Plan& plan)
         << "," << num(0.1 * l.budget.totalMm, 1) << "," << csvText(l.problem) << "\n";
   }
   return out.str();
+}
+
+imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer)
+{
+  using imaging::SrItem;
+  auto code = [](const char* value, const char* meaning) {
+    return imaging::DicomCode{ value, "99DRGPLAN", meaning };
+  };
+  auto textItem = [](imaging::DicomCode c, std::string text) {
+    SrItem i;
+    i.kind = SrItem::Kind::Text;
+    i.concept = std::move(c);
+    i.text = std::move(text);
+    return i;
+  };
+  auto pointsItem = [](SrItem::Kind kind, imaging::DicomCode c, std::vector<Vector3d> points) {
+    SrItem i;
+    i.kind = kind;
+    i.concept = std::move(c);
+    i.points = std::move(points);
+    return i;
+  };
+  auto numberItem = [](imaging::DicomCode c, double value, const char* unit, const char* unitMeaning) {
+    SrItem i;
+    i.kind = SrItem::Kind::Number;
+    i.concept = std::move(c);
+    i.value = value;
+    i.unit = unit;
+    i.unitMeaning = unitMeaning;
+    return i;
+  };
+  imaging::SrContent sr;
+  sr.title = code("DRGPLAN-PLAN", "DRG stimulation placement plan");
+  sr.observer = observer;
+  sr.items.push_back(textItem({ "121106", "DCM", "Comment" },
+                              "Planning aid computed from the images; every position and angle is to be "
+                              "verified intra-operatively (fluoroscopy)."));
+  for (const auto& l : plan.leads) {
+    imaging::SrGroup g;
+    g.concept = code("LEAD", "Planned lead");
+    g.items.push_back(textItem(code("LEAD-NAME", "Lead name"), l.name));
+    g.items.push_back(textItem(code("TARGET-DRG", "Target ganglion"),
+                               l.targetLevel + " " + sideName(l.targetSide) + " dorsal root ganglion"));
+    g.items.push_back(textItem(code("APPROACH", "Approach"),
+                               std::string(approachName(l.approach)) +
+                                 (l.entryLevel.empty() ? std::string() : ", entry below " + l.entryLevel)));
+    g.items.push_back(textItem(code("LEAD-MODEL", "Lead model"), l.leadModel));
+    if (!l.planned) {
+      g.items.push_back(textItem(code("NOT-PLANNED", "Why the lead could not be planned"), l.problem));
+      sr.groups.push_back(std::move(g));
+      continue;
+    }
+    g.items.push_back(
+      pointsItem(SrItem::Kind::Point, code("TARGET", "Target (ganglion centre)"), { l.target }));
+    g.items.push_back(pointsItem(SrItem::Kind::Point, code("SKIN-ENTRY", "Skin entry"), { l.skinEntry }));
+    g.items.push_back(
+      pointsItem(SrItem::Kind::Point, code("EPIDURAL-ENTRY", "Epidural entry"), { l.epiduralEntry }));
+    g.items.push_back(pointsItem(SrItem::Kind::Polyline, code("NEEDLE-PATH", "Needle path"),
+                                 { l.skinEntry, l.epiduralEntry }));
+    if (const auto route = everyTwoMillimetres(l.route); route.size() >= 2) {
+      g.items.push_back(pointsItem(SrItem::Kind::Polyline, code("LEAD-ROUTE", "Lead route"), route));
+    }
+    if (!l.contacts.empty()) {
+      g.items.push_back(
+        pointsItem(SrItem::Kind::Multipoint, code("CONTACTS", "Contact centres"), l.contacts));
+    }
+    g.items.push_back(
+      numberItem(code("NEEDLE-CC", "Needle cranio-caudal angle"), l.needleCranioCaudalDeg, "deg", "degree"));
+    g.items.push_back(
+      numberItem(code("NEEDLE-ML", "Needle medio-lateral angle"), l.needleMedioLateralDeg, "deg", "degree"));
+    g.items.push_back(
+      numberItem(code("NEEDLE-DEPTH", "Depth to the epidural space"), l.needleDepthMm, "mm", "millimeter"));
+    g.items.push_back(
+      numberItem(code("ROUTE-LENGTH", "Epidural route length"), l.routeLengthMm, "mm", "millimeter"));
+    g.items.push_back(
+      numberItem(code("COVERAGE", "Ganglion coverage by the contacts"), 100.0 * l.coverage, "%", "percent"));
+    sr.groups.push_back(std::move(g));
+  }
+  if (plan.pocket && plan.pocket->placed) {
+    const PocketPlan& p = *plan.pocket;
+    imaging::SrGroup g;
+    g.concept = code("POCKET", "Generator pocket");
+    g.items.push_back(textItem(code("POCKET-SITE", "Pocket site"),
+                               std::string(pocketSiteName(p.site)) + " " + sideName(p.side)));
+    g.items.push_back(textItem(code("GENERATOR", "Generator model"), p.generator));
+    g.items.push_back(
+      pointsItem(SrItem::Kind::Point, code("GENERATOR-POS", "Generator centre"), { p.centre }));
+    g.items.push_back(
+      pointsItem(SrItem::Kind::Point, code("POCKET-SKIN", "Pocket skin point"), { p.skinPoint }));
+    g.items.push_back(numberItem(code("POCKET-DEPTH", "Pocket depth"), p.depthMm, "mm", "millimeter"));
+    sr.groups.push_back(std::move(g));
+  }
+  return sr;
 }
 
 } // namespace drg::planning

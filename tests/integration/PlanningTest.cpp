@@ -1,7 +1,9 @@
 // Auto-planned leads on phantom variants, checked against the phantom's truth (its own label map
 // and ganglia, not the spine model the planner saw); editing with undo; the plan CLI.
 #include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/Planner.h"
@@ -365,6 +367,39 @@ std::string pdfText(const std::filesystem::path& pdf)
   const auto r = runCommand("pdftotext -layout " + pdf.string() + " -");
   return r.output;
 }
+
+std::string fileBytes(const std::filesystem::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// The value of `tag` (dcmdump's name) in the first file of `folder`.
+std::string firstFileValue(const std::filesystem::path& folder, const std::string& tag)
+{
+  const auto p =
+    runCommand("dcmdump +P " + tag + " " + (*std::filesystem::directory_iterator(folder)).path().string());
+  const auto open = p.output.find('['), close = p.output.find(']');
+  return open == std::string::npos || close == std::string::npos
+           ? std::string()
+           : p.output.substr(open + 1, close - open - 1);
+}
+
+/// Three numbers "x/y/z" after `concept")=(POINT,,` in dsrdump's output, as many as there are.
+std::vector<Eigen::Vector3d> srPoints(const std::string& dump, const std::string& concept)
+{
+  std::vector<Eigen::Vector3d> points;
+  const std::string key = concept + "\")=(POINT,,";
+  for (std::size_t at = dump.find(key); at != std::string::npos; at = dump.find(key, at + 1)) {
+    Eigen::Vector3d p;
+    if (std::sscanf(dump.c_str() + at + key.size(), "%lf/%lf/%lf", &p.x(), &p.y(), &p.z()) == 3) {
+      points.push_back(p);
+    }
+  }
+  return points;
+}
 } // namespace
 
 // The placement report of a plan made by the CLI: its text carries every lead's numbers as the plan
@@ -381,8 +416,17 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
                        " --matrix 256,256,200 --spacing 1.6,1.6,2")
               .exitCode,
             0);
+  // what a hospital's series carries besides the phantom's name and ID, for the de-identification scan
+  DRG_REQUIRE_TOOL("dcmodify");
+  const std::filesystem::path series = dir.path() / "p" / "dicom";
+  ASSERT_EQ(runCommand("dcmodify -nb -q -i \"(0010,0030)=19580312\" -i \"(0008,0050)=ACC4711\" -i "
+                       "\"(0008,0080)=Saint Test Hospital\" -i \"(0008,0090)=Referrer^Rita\" -i "
+                       "\"(0008,1048)=Surgeon^Sam\" -i \"(0020,0010)=STUDY77\" " +
+                       (series / "*").string())
+              .exitCode,
+            0);
   const auto planned =
-    runCommand(cli + " -q plan " + (dir.path() / "p" / "dicom").string() +
+    runCommand(cli + " -q plan " + series.string() +
                " --targets L4-left,L5-right --pocket buttock-left --out " + (dir.path() / "plan").string());
   ASSERT_EQ(planned.exitCode, 0) << planned.output;
   const std::filesystem::path planFile = dir.path() / "plan" / "plan.drgplan.json";
@@ -446,6 +490,15 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   }
   EXPECT_EQ(lines, static_cast<int>(plan.leads.size()));
   EXPECT_EQ(curves, static_cast<int>(plan.leads.size()));
+  // ... and valid against 3D Slicer's published markups schema (tests/data/slicer)
+  DRG_REQUIRE_TOOL("python3");
+  const std::string schema = std::string(DRG_TEST_DATA_DIR) + "/slicer/markups-schema-v1.0.3.json";
+  const auto valid =
+    runCommand("python3 -c \"import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), "
+               "json.load(open(sys.argv[2]))); print('valid')\" " +
+               (dir.path() / "r" / "plan.mrk.json").string() + " " + schema + " 2>&1");
+  EXPECT_EQ(valid.exitCode, 0) << valid.output;
+  EXPECT_NE(valid.output.find("valid"), std::string::npos) << valid.output;
   std::ifstream csvFile(dir.path() / "r" / "leads.csv");
   std::stringstream csvText;
   csvText << csvFile.rdbuf();
@@ -488,6 +541,66 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   ASSERT_EQ(runCommand("dcm2pdf " + dcm.string() + " " + extracted.string()).exitCode, 0);
   EXPECT_EQ(runCommand("cmp " + extracted.string() + " " + pdf.string()).exitCode, 0) << "the PDF changed";
 
+  // the plan as a Comprehensive 3D SR: valid, readable by DCMTK's dsrdump, every lead's target, skin and
+  // epidural entry as a 3D point in the images' frame of reference, in the planned study
+  DRG_REQUIRE_TOOL("dsrdump");
+  const std::filesystem::path sr = dir.path() / "r" / "plan-sr.dcm";
+  ASSERT_TRUE(std::filesystem::exists(sr));
+  const auto srCheck = runCommand("dciodvfy " + sr.string() + " 2>&1");
+  EXPECT_EQ(srCheck.output.find("Error"), std::string::npos) << srCheck.output;
+  {
+    std::istringstream lines(srCheck.output);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("Warning") !=
+          std::string::npos) { // only the private coding scheme is unknown to dciodvfy
+        EXPECT_NE(line.find("99DRGPLAN"), std::string::npos) << line;
+      }
+    }
+  }
+  const auto srDump = runCommand("dsrdump " + sr.string() + " 2>&1");
+  ASSERT_EQ(srDump.exitCode, 0) << srDump.output;
+  EXPECT_NE(srDump.output.find("Comprehensive 3D SR"), std::string::npos) << srDump.output.substr(0, 400);
+  EXPECT_NE(srDump.output.find("Planner^Dr Ada"), std::string::npos) << "the planner as observer";
+  EXPECT_NE(srDump.output.find("UNVERIFIED"), std::string::npos);
+  for (const auto& [concept, which] : { std::pair<std::string, int>{ "Target (ganglion centre)", 0 },
+                                        std::pair<std::string, int>{ "Skin entry", 1 },
+                                        std::pair<std::string, int>{ "Epidural entry", 2 } }) {
+    const auto points = srPoints(srDump.output, concept);
+    ASSERT_EQ(points.size(), plan.leads.size()) << concept;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const auto& l = plan.leads[i];
+      const Eigen::Vector3d expected = which == 0 ? l.target : which == 1 ? l.skinEntry : l.epiduralEntry;
+      EXPECT_LT((points[i] - expected).norm(), 1e-3) << concept << " of " << l.name;
+    }
+  }
+  const std::string frameOfReference = firstFileValue(series, "FrameOfReferenceUID");
+  const auto srTags = runCommand("dcmdump " + sr.string());
+  EXPECT_NE(srTags.output.find("ReferencedFrameOfReferenceUID"), std::string::npos);
+  EXPECT_NE(srTags.output.find(frameOfReference), std::string::npos)
+    << "not in the images' frame of reference";
+  EXPECT_NE(srTags.output.find(studyUid), std::string::npos) << "not in the planned study";
+
+  // the vertebrae as a DICOM SEG: valid, SNOMED CT coded, and read back (DCMTK) to the model's label map
+  const std::filesystem::path seg = dir.path() / "r" / "vertebrae-seg.dcm";
+  ASSERT_TRUE(std::filesystem::exists(seg));
+  const auto segCheck = runCommand("dciodvfy " + seg.string() + " 2>&1");
+  EXPECT_EQ(segCheck.output.find("Error"), std::string::npos) << segCheck.output;
+  EXPECT_EQ(segCheck.output.find("Warning"), std::string::npos) << segCheck.output;
+  const auto segTags = runCommand("dcmdump " + seg.string());
+  EXPECT_NE(segTags.output.find("[49668003]"), std::string::npos) << "L5 vertebra's SNOMED CT code";
+  EXPECT_NE(segTags.output.find("[L4 vertebra]"), std::string::npos);
+  EXPECT_NE(segTags.output.find(frameOfReference), std::string::npos);
+  const auto model = drg::imaging::readNiftiLabels(dir.path() / "plan" / "labels.nii.gz");
+  const auto back = drg::imaging::readVertebraSegmentation(seg, model.geometry());
+  std::size_t vertebraVoxels = 0, differing = 0;
+  for (std::size_t i = 0; i < model.voxels().size(); ++i) {
+    const bool vertebra = !drg::imaging::labels::vertebraLevelOfLabel(model.voxels()[i]).empty();
+    vertebraVoxels += vertebra ? 1 : 0;
+    differing += back.voxels()[i] != (vertebra ? model.voxels()[i] : 0) ? 1 : 0;
+  }
+  EXPECT_GT(vertebraVoxels, 10000u);
+  EXPECT_EQ(differing, 0u) << "the SEG does not read back to the model's vertebrae";
+
   // de-identified: a pseudonym, no name, no ID, no folder
   const auto d = runCommand(cli + " -q report " + planFile.string() + " --deidentify --out " +
                             (dir.path() / "d").string());
@@ -503,6 +616,60 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   EXPECT_EQ(anonDump.output.find("DRGPHANTOM"), std::string::npos);
   EXPECT_EQ(anonDump.output.find(studyUid), std::string::npos) << "the study UID is not remapped";
   EXPECT_NE(anonDump.output.find("PatientIdentityRemoved"), std::string::npos);
+  // every output (PDF text and bytes, DICOM objects, markups, CSV, meshes) scanned for the source's identity:
+  // names, IDs, dates, institution, physicians, its UIDs and the images' folder (PS3.15 basic profile)
+  const std::vector<std::string> identity = { "PHANTOM^SPINE",
+                                              "PHANTOM",
+                                              "DRGPHANTOM",
+                                              "19580312",
+                                              "1958-03-12",
+                                              "ACC4711",
+                                              "Saint Test Hospital",
+                                              "Referrer",
+                                              "Surgeon^Sam",
+                                              "STUDY77",
+                                              "20260101",
+                                              "2026-01-01",
+                                              studyUid,
+                                              firstFileValue(series, "SeriesInstanceUID"),
+                                              frameOfReference,
+                                              firstFileValue(series, "SOPInstanceUID"),
+                                              dir.path().string() };
+  // (the scan finds them where they belong: the identified report in the planned study)
+  const std::string identified = fileBytes(dir.path() / "r" / "report.dcm");
+  for (const char* value : { "PHANTOM^SPINE", "DRGPHANTOM", "19580312", "ACC4711", "STUDY77" }) {
+    EXPECT_NE(identified.find(value), std::string::npos) << "the identified report.dcm lacks " << value;
+  }
+  int scanned = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() / "d")) {
+    if (!entry.is_regular_file()) {
+      continue;
+    }
+    ++scanned;
+    std::string content = fileBytes(entry.path());
+    if (entry.path().extension() == ".pdf") {
+      content += pdfText(entry.path());
+    }
+    for (const std::string& value : identity) {
+      ASSERT_FALSE(value.empty());
+      EXPECT_EQ(content.find(value), std::string::npos) << entry.path().filename() << " holds " << value;
+    }
+  }
+  EXPECT_GE(scanned, 8) << "report.pdf, report.dcm, plan-sr.dcm, vertebrae-seg.dcm, markups, CSV, meshes";
+  for (const char* object : { "plan-sr.dcm", "vertebrae-seg.dcm" }) {
+    const auto check = runCommand("dciodvfy " + (dir.path() / "d" / object).string() + " 2>&1");
+    EXPECT_EQ(check.output.find("Error"), std::string::npos) << object << ": " << check.output;
+    const auto tags = runCommand("dcmdump " + (dir.path() / "d" / object).string());
+    EXPECT_NE(tags.output.find("PatientIdentityRemoved"), std::string::npos) << object;
+    EXPECT_NE(tags.output.find("DRG-"), std::string::npos) << object << ": no pseudonym";
+  }
+  // the de-identified objects still refer to each other: one remapped study and frame of reference
+  const auto remapped = [&](const char* object, const char* tag) {
+    const auto p = runCommand("dcmdump +P " + std::string(tag) + " " + (dir.path() / "d" / object).string());
+    return p.output.substr(0, p.output.find('#'));
+  };
+  EXPECT_EQ(remapped("plan-sr.dcm", "StudyInstanceUID"), remapped("vertebrae-seg.dcm", "StudyInstanceUID"));
+  EXPECT_EQ(remapped("report.dcm", "StudyInstanceUID"), remapped("vertebrae-seg.dcm", "StudyInstanceUID"));
   // refusals: a plan whose images are gone, clearly
   const auto gone = runCommand(cli + " -q report " + planFile.string() + " --images " +
                                (dir.path() / "nothing").string() + " --out " + (dir.path() / "x").string());

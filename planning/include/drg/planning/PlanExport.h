@@ -2,6 +2,7 @@
 // Interchange formats of a plan for other tools: 3D Slicer markups (targets, needles, routes) and a
 // CSV table of the leads. Qt-free, deterministic text.
 
+#include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/planning/Plan.h"
 
 #include <string>
@@ -18,5 +19,13 @@ std::string planToSlicerMarkups(const Plan& plan);
 /// entries (LPS mm), needle angles, depth, route length, coverage, lead model and length, extension,
 /// whether it was planned and why not. Comma-separated, text fields quoted.
 std::string planToCsv(const Plan& plan);
+
+/// The plan as the content of a DICOM Comprehensive 3D SR (imaging::writePlanSr): the planning-aid
+/// statement; per lead a container with its name, target ganglion, approach, lead model, the target,
+/// skin and epidural entries as 3D points, the needle path and route (about every 2 mm) as polylines,
+/// the contacts as a multipoint, and the needle angles, depth, route length and coverage as numbers;
+/// the pocket (site, generator centre, skin point, depth). drgplan's concepts are coded in the private
+/// scheme "99DRGPLAN"; units in UCUM. `observer` is the planner's name (may be empty).
+imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer);
 
 } // namespace drg::planning
