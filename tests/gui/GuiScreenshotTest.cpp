@@ -1,5 +1,7 @@
 // The real applications under X (Xvfb in CI): the workstation renders the demo case, the CLI writes
-// its preview and 3D overview. Images are checked for content, not pixel-exact baselines.
+// its preview and 3D overview, the report its pages. Images are checked for content, the report pages
+// against baselines.
+#include "ImageBaseline.h"
 #include "TestSupport.h"
 
 #include <QGuiApplication>
@@ -164,4 +166,43 @@ TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
   const std::string a = read(first), b = read(second);
   ASSERT_FALSE(a.empty());
   EXPECT_EQ(a, b) << "the reopened plan differs";
+}
+
+// The placement report's pages as a surgeon sees them (pdftoppm at 40 dpi), against the baselines in
+// tests/gui/baselines: 2 leads on the phantom give a cover page, a page per lead (fluoroscopy-like views,
+// slices through the ganglion) and the pocket/findings page. The report's date, the plan file's hash and
+// the temporary folder's name change between runs, hence the tolerance.
+TEST(Gui, ReportPagesMatchTheirBaselines)
+{
+  DRG_REQUIRE_DISPLAY();
+  DRG_REQUIRE_TOOL("pdftoppm");
+  drg::test::TemporaryFolder dir("report-pages");
+  const std::string cli = DRG_CLI_PATH;
+  ASSERT_EQ(drg::test::runCommand(cli + " -q phantom --out " + (dir.path() / "p").string() +
+                                  " --matrix 256,256,200 --spacing 1.6,1.6,2")
+              .exitCode,
+            0);
+  const auto planned = drg::test::runCommand(cli + " -q plan " + (dir.path() / "p" / "dicom").string() +
+                                             " --targets L4-left,L5-right --pocket buttock-left --out " +
+                                             (dir.path() / "plan").string());
+  ASSERT_EQ(planned.exitCode, 0) << planned.output;
+  const auto report =
+    drg::test::runCommand(cli + " -q report " + (dir.path() / "plan" / "plan.drgplan.json").string() +
+                          " --pdf --planner \"Ada Planner\" --out " + (dir.path() / "r").string());
+  ASSERT_EQ(report.exitCode, 0) << report.output;
+  const auto pages =
+    drg::test::runCommand("pdftoppm -r 40 -png " + (dir.path() / "r" / "report.pdf").string() + " " +
+                          (dir.path() / "page").string());
+  ASSERT_EQ(pages.exitCode, 0) << pages.output;
+  for (int page = 1; page <= 4; ++page) {
+    const QImage image(
+      QString::fromStdString((dir.path() / ("page-" + std::to_string(page) + ".png")).string()));
+    ASSERT_FALSE(image.isNull()) << "page " << page << " was not rendered";
+    const auto check =
+      drg::test::checkBaseline(image, DRG_BASELINE_DIR, "report-page-" + std::to_string(page),
+                               std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "baseline-check", 64, 0.02);
+    EXPECT_TRUE(check.passed) << check.message;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "page-5.png"))
+    << "more pages than a cover, 2 leads and the pocket";
 }

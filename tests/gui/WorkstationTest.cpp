@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 #include "SliceView.h"
 
+#include "ImageBaseline.h"
 #include "TestSupport.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
@@ -254,29 +255,6 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
 namespace
 {
 
-/// Share of pixels of `a` and `b` that differ by more than `level` in any channel (1 when the sizes
-/// differ); writes the pixels that differ, in red, to `diff`.
-double differingShare(const QImage& a, const QImage& b, int level, QImage* diff)
-{
-  if (a.size() != b.size()) {
-    return 1.0;
-  }
-  const QImage x = a.convertToFormat(QImage::Format_RGB32), y = b.convertToFormat(QImage::Format_RGB32);
-  *diff = QImage(x.size(), QImage::Format_RGB32);
-  long long differing = 0;
-  for (int r = 0; r < x.height(); ++r) {
-    for (int c = 0; c < x.width(); ++c) {
-      const QRgb p = x.pixel(c, r), q = y.pixel(c, r);
-      const int d = std::max(
-        { std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)), std::abs(qBlue(p) - qBlue(q)) });
-      differing += d > level ? 1 : 0;
-      const int g = qGray(p) / 3;
-      diff->setPixel(c, r, d > level ? qRgb(255, 0, 0) : qRgb(g, g, g));
-    }
-  }
-  return static_cast<double>(differing) / std::max(1, x.width() * x.height());
-}
-
 /// Share of vivid pixels (the vertebrae's colours; skin, background and slices are greyish).
 double vividShare(const QImage& image)
 {
@@ -335,34 +313,14 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
   ASSERT_FALSE(threeD.isNull());
   EXPECT_GT(vividShare(threeD), 0.03) << "no coloured vertebrae in the 3D view";
   QImage changes;
-  const double changed = differingShare(without[3], threeD, 40, &changes);
+  const double changed = drg::test::differingShare(without[3], threeD, 40, &changes);
   EXPECT_GT(changed * threeD.width() * threeD.height(), 150.0) << "the lead does not show in the 3D view";
 
   const char* names[] = { "axial", "sagittal", "coronal", "3d" };
-  const std::filesystem::path baselines = DRG_BASELINE_DIR;
-  const std::filesystem::path out = std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "baseline-check";
-  std::filesystem::create_directories(out);
-  const bool update = std::getenv("DRG_UPDATE_BASELINES") != nullptr;
   for (std::size_t i = 0; i < 4; ++i) {
-    const std::filesystem::path file = baselines / (std::string(names[i]) + ".png");
-    if (update) {
-      std::filesystem::create_directories(baselines);
-      ASSERT_TRUE(with[i].save(QString::fromStdString(file.string())));
-      continue;
-    }
-    QImage baseline(QString::fromStdString(file.string()));
-    ASSERT_FALSE(baseline.isNull()) << "no baseline " << file
-                                    << " (DRG_UPDATE_BASELINES=1 writes it; see docs/development.md)";
-    QImage diff;
-    const double share = differingShare(with[i], baseline, 48, &diff);
-    const std::filesystem::path now = out / (std::string(names[i]) + "-now.png");
-    with[i].save(QString::fromStdString(now.string()));
-    if (!diff.isNull()) {
-      diff.save(QString::fromStdString((out / (std::string(names[i]) + "-diff.png")).string()));
-    }
-    EXPECT_LE(share, 0.02) << names[i] << " view: " << share * 100 << " % of the pixels differ from " << file
-                           << " (now: " << now << ", " << with[i].width() << "x" << with[i].height()
-                           << ", baseline " << baseline.width() << "x" << baseline.height() << ")";
+    const auto check = drg::test::checkBaseline(
+      with[i], DRG_BASELINE_DIR, names[i], std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "baseline-check");
+    EXPECT_TRUE(check.passed) << check.message;
   }
 
   // Ctrl + wheel zooms the axial view about the mouse, Home fits it again
