@@ -56,21 +56,13 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                                               in.frameOfReferenceUid + ")");
   }
   ReportRequest r;
-  std::filesystem::path sourceImage; // a file of the planned series (the DICOM objects refer to it)
-  std::vector<std::filesystem::path>
-    seriesFiles; // the planned stack's files (the SEG's frames refer to them)
+  // the planned series' files: the DICOM objects go into its study and refer to them
+  std::vector<std::filesystem::path> seriesFiles;
   // who: from the DICOM study the series belongs to
   if (!isVolumeFileName(images)) {
     const DicomScan scan = scanDicom(images);
     const DicomScan::Place at = scan.findSeries(in.seriesUid);
-    if (at.series != nullptr && !at.series->stacks.empty() && !at.series->stacks.front().frames.empty()) {
-      sourceImage = at.series->stacks.front().frames.front().file;
-      for (const DicomFrameRef& f : at.series->stacks.front().frames) {
-        if (seriesFiles.empty() || seriesFiles.back() != f.file) {
-          seriesFiles.push_back(f.file);
-        }
-      }
-    }
+    seriesFiles = scan.seriesFiles(in.seriesUid);
     if (at.series != nullptr) {
       r.patientName = at.patient->name;
       r.patientId = at.patient->id;
@@ -103,7 +95,7 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   r.softwareVersion = DRG_VERSION;
   std::filesystem::create_directories(a.out);
   const bool all = !a.pdf && !a.markups && !a.csv && !a.meshes && !a.dicom; // no format named: every one
-  if (a.dicom && sourceImage.empty()) {
+  if (a.dicom && seriesFiles.empty()) {
     throw Error(ErrorCode::InvalidArgument,
                 "--dicom needs the plan's images as DICOM (the objects go into their study): " + images +
                   " is not a DICOM series");
@@ -127,27 +119,21 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
     const int pages = graphics().placementReport(r);
     std::cout << "report written: " << r.pdf << " (" << pages << " pages, " << plan.leads.size() << " leads"
               << (a.deidentify ? ", de-identified as " + r.pseudonym : std::string()) << ")\n";
-    if ((all || a.dicom) && !sourceImage.empty()) {
-      std::ifstream pdf(r.pdf, std::ios::binary);
-      const std::string bytes((std::istreambuf_iterator<char>(pdf)), std::istreambuf_iterator<char>());
-      DicomDocumentOptions o;
-      o.deidentify = a.deidentify;
-      o.pseudonym = r.pseudonym;
-      writeEncapsulatedPdf(bytes, sourceImage, out / "report.dcm", o);
-      std::cout << "DICOM Encapsulated PDF written: " << (out / "report.dcm").string()
-                << " (a new series in the planned study)\n";
-    }
   }
-  if ((all || a.dicom) && !sourceImage.empty()) {
+  if ((all || a.dicom) && !seriesFiles.empty()) {
+    std::ifstream pdf(r.pdf, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(pdf)), std::istreambuf_iterator<char>());
     DicomDocumentOptions o;
     o.deidentify = a.deidentify;
     o.pseudonym = r.pseudonym;
-    writePlanSr(planToSrContent(plan, a.planner), sourceImage, out / "plan-sr.dcm", o);
-    std::cout << "DICOM Comprehensive 3D SR written: " << (out / "plan-sr.dcm").string()
-              << " (targets, needle paths, routes and contacts in the images' frame of reference)\n";
-    const int segments = writeVertebraSegmentation(model.labels, seriesFiles, out / "vertebrae-seg.dcm", o);
-    std::cout << "DICOM Segmentation written: " << (out / "vertebrae-seg.dcm").string() << " (" << segments
-              << " vertebrae, SNOMED CT coded)\n";
+    for (const auto& f : writePlanDicomObjects(plan, a.planner, model.labels, seriesFiles, bytes, out, o)) {
+      std::cout << "DICOM "
+                << (f.filename() == "report.dcm"    ? "Encapsulated PDF (the report)"
+                    : f.filename() == "plan-sr.dcm" ? "Comprehensive 3D SR (the plan's 3D coordinates)"
+                                                    : "Segmentation (the vertebrae, SNOMED CT coded)")
+                << " written: " << f.string() << "\n";
+    }
+    std::cout << "  (each a new series in the planned study)\n";
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DicomDocumentWriter.h"
+#include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
@@ -47,6 +48,8 @@
 #include <Eigen/Geometry>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 using drg::imaging::SlicePlane;
 
@@ -164,6 +167,21 @@ MainWindow::MainWindow()
       exportReport(path, true);
     }
   });
+  exportMenu->addAction(tr("Report and DICOM objects for the PACS (PDF, SR, SEG)..."), this, [this] {
+    const QString folder =
+      QFileDialog::getExistingDirectory(this, tr("Folder for the report and its DICOM objects"));
+    if (!folder.isEmpty()) {
+      exportDicom(folder);
+    }
+  });
+  exportMenu->addAction(tr("Report and DICOM objects, de-identified..."), this, [this] {
+    const QString folder =
+      QFileDialog::getExistingDirectory(this, tr("Folder for the de-identified report and DICOM objects"));
+    if (!folder.isEmpty()) {
+      exportDicom(folder, true);
+    }
+  });
+  exportMenu->addSeparator();
   exportMenu->addAction(tr("3D Slicer markups (.mrk.json)..."), this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export the plan as 3D Slicer markups"),
                                                       "plan.mrk.json", tr("Slicer markups (*.mrk.json)"));
@@ -176,6 +194,12 @@ MainWindow::MainWindow()
       QFileDialog::getSaveFileName(this, tr("Export the lead table"), "leads.csv", tr("CSV (*.csv)"));
     if (!path.isEmpty()) {
       exportInterchange(path, true);
+    }
+  });
+  exportMenu->addAction(tr("Surfaces for 3D printing (STL)..."), this, [this] {
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Folder for the STL surfaces"));
+    if (!folder.isEmpty()) {
+      exportMeshes(folder);
     }
   });
   file->addSeparator();
@@ -966,8 +990,10 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     loaded->isCt = series != nullptr && series->modality == "CT";
     loaded->warnings = v.warnings;
     loaded->invertedGreyscale = v.invertedGreyscale;
-    loaded->seriesUid = v.seriesUid;
-    loaded->frameOfReferenceUid = v.frameOfReferenceUid;
+    // (a stack loaded on its own does not know its series: the scan does)
+    loaded->seriesUid = !v.seriesUid.empty() || series == nullptr ? v.seriesUid : series->seriesUid;
+    loaded->frameOfReferenceUid =
+      !v.frameOfReferenceUid.empty() || series == nullptr ? v.frameOfReferenceUid : series->frameOfReferenceUid;
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
@@ -1558,12 +1584,8 @@ void MainWindow::offerUnsavedPlan()
   }
 }
 
-void MainWindow::exportReport(const QString& pdf, bool deidentify)
+std::shared_ptr<drg::report::ReportInput> MainWindow::reportInput(bool deidentify)
 {
-  if (!m_editor || m_editor->plan().leads.empty()) {
-    emit loadFailed(tr("Nothing to report yet: add a lead first"));
-    return;
-  }
   auto in = std::make_shared<drg::report::ReportInput>();
   in->plan = m_editor->plan();
   const std::string text = drg::planning::planToJson(in->plan);
@@ -1586,6 +1608,16 @@ void MainWindow::exportReport(const QString& pdf, bool deidentify)
   if (in->overview3d.isNull()) {
     in->overviewNote = "the 3D view was not shown";
   }
+  return in;
+}
+
+void MainWindow::exportReport(const QString& pdf, bool deidentify)
+{
+  if (!m_editor || m_editor->plan().leads.empty()) {
+    emit loadFailed(tr("Nothing to report yet: add a lead first"));
+    return;
+  }
+  auto in = reportInput(deidentify);
   auto pages = std::make_shared<int>(0);
   std::shared_ptr<LoadedCase> keep = m_case; // (the volume and model stay while the report is made)
   startLoading(
@@ -1600,6 +1632,93 @@ void MainWindow::exportReport(const QString& pdf, bool deidentify)
       if (*pages > 0) {
         statusBar()->showMessage(tr("Report written: %1 (%2 pages)").arg(pdf).arg(*pages), 8000);
         emit reportWritten(pdf, *pages);
+      }
+    });
+}
+
+void MainWindow::exportDicom(const QString& folder, bool deidentify)
+{
+  if (!m_editor || m_editor->plan().leads.empty()) {
+    emit loadFailed(tr("Nothing to export yet: add a lead first"));
+    return;
+  }
+  if (m_case->seriesUid.empty() || !m_case->model) {
+    emit loadFailed(
+      tr("The DICOM objects go into the planned study, and this case was not opened from DICOM: "
+         "open the series with File > Open DICOM folder"));
+    return;
+  }
+  auto in = reportInput(deidentify);
+  auto files = std::make_shared<QStringList>();
+  std::shared_ptr<LoadedCase> keep = m_case;
+  startLoading(
+    tr("Writing the DICOM objects"),
+    [in, folder, files, keep](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
+      const std::filesystem::path out = folder.toStdString();
+      const auto series = drg::imaging::scanDicom(keep->source).seriesFiles(keep->seriesUid);
+      if (series.empty()) {
+        throw drg::Error(drg::ErrorCode::NotFound, "the planned series is no longer in " + keep->source);
+      }
+      progress(0.2);
+      std::filesystem::create_directories(out);
+      drg::report::writePlacementReportPdf(*in, (out / "report.pdf").string());
+      progress(0.6);
+      std::ifstream pdf(out / "report.pdf", std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(pdf)), std::istreambuf_iterator<char>());
+      drg::imaging::DicomDocumentOptions options;
+      options.deidentify = in->identity.deidentified;
+      options.pseudonym = in->identity.pseudonym;
+      files->append(QString::fromStdString((out / "report.pdf").string()));
+      for (const auto& f : drg::planning::writePlanDicomObjects(in->plan, "", keep->model->labels, series,
+                                                                bytes, out, options)) {
+        files->append(QString::fromStdString(f.string()));
+      }
+      return nullptr;
+    },
+    [this, folder, files] {
+      m_progress->hide();
+      m_cancel->hide();
+      if (!files->isEmpty()) {
+        statusBar()->showMessage(
+          tr("Written to %1: the report and its DICOM objects (PDF, SR, SEG), ready to send to the PACS")
+            .arg(folder),
+          8000);
+        emit exported(*files);
+      }
+    });
+}
+
+void MainWindow::exportMeshes(const QString& folder)
+{
+  if (!m_case || !m_case->model || !m_editor) {
+    emit loadFailed(tr("Nothing to export yet: open a study first"));
+    return;
+  }
+  auto files = std::make_shared<QStringList>();
+  std::shared_ptr<LoadedCase> keep = m_case;
+  const drg::planning::Plan plan = m_editor->plan();
+  const drg::planning::DeviceCatalog* catalog = &m_planner->catalog();
+  startLoading(
+    tr("Writing the surfaces"),
+    [keep, plan, catalog, folder, files](const std::function<bool(double)>&) -> std::shared_ptr<LoadedCase> {
+      std::shared_ptr<const drg::render::AnatomySurfaces> surfaces = keep->surfaces;
+      if (!surfaces) {
+        drg::render::SurfaceOptions options;
+        options.ct = keep->isCt ? &keep->volume : nullptr;
+        surfaces = drg::render::buildAnatomySurfaces(keep->labels, keep->model.get(), options);
+      }
+      for (const auto& f : drg::render::writeMeshes(*surfaces, plan, *catalog, folder.toStdString())) {
+        files->append(QString::fromStdString(f.string()));
+      }
+      return nullptr;
+    },
+    [this, folder, files] {
+      m_progress->hide();
+      m_cancel->hide();
+      if (!files->isEmpty()) {
+        statusBar()->showMessage(tr("%1 STL surfaces written to %2 (LPS mm)").arg(files->size()).arg(folder),
+                                 8000);
+        emit exported(*files);
       }
     });
 }

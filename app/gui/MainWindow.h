@@ -123,8 +123,18 @@ public:
   /// Writes the placement report of the plan as PDF in the background (emits reportWritten, or
   /// loadFailed with the reason).
   void exportReport(const QString& pdf, bool deidentify = false);
+  /// What the report is made of: the plan as it is now, the case's images, model and identity.
+  std::shared_ptr<drg::report::ReportInput> reportInput(bool deidentify);
   /// Writes the plan as 3D Slicer markups (or, `csv`, the lead table) to `path`; false with a message.
   bool exportInterchange(const QString& path, bool csv);
+  /// Writes, in the background, the report (report.pdf) and the DICOM objects for the PACS into `folder`:
+  /// report.dcm (Encapsulated PDF), plan-sr.dcm (Comprehensive 3D SR), vertebrae-seg.dcm (SEG), each a
+  /// new series in the planned study (emits exported with the files, or loadFailed with the reason; a
+  /// case not opened from DICOM is refused).
+  void exportDicom(const QString& folder, bool deidentify = false);
+  /// Writes the surfaces as binary STL (LPS mm) into `folder` in the background: each vertebra, ribs,
+  /// ilia, the skin and each lead (emits exported, or loadFailed).
+  void exportMeshes(const QString& folder);
   /// Places the 3D view's camera (from behind, the left, or obliquely).
   void set3dView(drg::render::OverviewView view) { m_view3d->resetCamera(view); }
   /// Shows the bone as a volume rendering in 3D (CT only; the View menu's toggle).
@@ -146,6 +156,8 @@ signals:
   void caseReady();
   void loadFailed(const QString& message);
   void reportWritten(const QString& pdf, int pages);
+  /// exportDicom or exportMeshes finished: the files it wrote.
+  void exported(const QStringList& files);
 
 protected:
   void closeEvent(QCloseEvent* event) override;

@@ -74,6 +74,20 @@ DicomScan::Place DicomScan::findSeries(const std::string& uid) const
   return {};
 }
 
+std::vector<std::filesystem::path> DicomScan::seriesFiles(const std::string& uid) const
+{
+  std::vector<std::filesystem::path> files;
+  const Place at = findSeries(uid);
+  if (at.series != nullptr && !at.series->stacks.empty()) {
+    for (const DicomFrameRef& f : at.series->stacks.front().frames) {
+      if (files.empty() || files.back() != f.file) {
+        files.push_back(f.file);
+      }
+    }
+  }
+  return files;
+}
+
 const DicomSeriesInfo* DicomScan::seriesOfStack(const std::string& id) const
 {
   for (const auto& p : patients) {

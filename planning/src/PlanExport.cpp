@@ -1,5 +1,7 @@
 #include "drg/planning/PlanExport.h"
 
+#include "drg/imaging/Error.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -247,6 +249,28 @@ imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer
     sr.groups.push_back(std::move(g));
   }
   return sr;
+}
+
+std::vector<std::filesystem::path> writePlanDicomObjects(
+  const Plan& plan, const std::string& planner, const imaging::Image<std::uint8_t>& labels,
+  const std::vector<std::filesystem::path>& seriesFiles, const std::string& pdf,
+  const std::filesystem::path& folder, const imaging::DicomDocumentOptions& options)
+{
+  if (seriesFiles.empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the DICOM objects go into the planned study: open the images from DICOM (these are not)");
+  }
+  std::filesystem::create_directories(folder);
+  std::vector<std::filesystem::path> written;
+  if (!pdf.empty()) {
+    imaging::writeEncapsulatedPdf(pdf, seriesFiles.front(), folder / "report.dcm", options);
+    written.push_back(folder / "report.dcm");
+  }
+  imaging::writePlanSr(planToSrContent(plan, planner), seriesFiles.front(), folder / "plan-sr.dcm", options);
+  written.push_back(folder / "plan-sr.dcm");
+  imaging::writeVertebraSegmentation(labels, seriesFiles, folder / "vertebrae-seg.dcm", options);
+  written.push_back(folder / "vertebrae-seg.dcm");
+  return written;
 }
 
 } // namespace drg::planning

@@ -434,6 +434,23 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
     EXPECT_GT((window.planEditor()->plan().pocket->skinPoint - skin).norm(), 2.0);
     window.planEditor()->undo();
     EXPECT_EQ(drg::planning::planToJson(window.planEditor()->plan()), placed) << "not one undo step";
+
+    // exports: the DICOM objects need a DICOM study (refused, saying so); the STL surfaces are written
+    window.planEditor()->addLead("L4 left", "L4", drg::imaging::Side::Left);
+    QSignalSpy failed(&window, &MainWindow::loadFailed);
+    window.exportDicom(QString::fromStdString((dir.path() / "dicom-out").string()));
+    ASSERT_EQ(failed.size(), 1);
+    EXPECT_TRUE(failed.front().at(0).toString().contains("not opened from DICOM"))
+      << failed.front().at(0).toString().toStdString();
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "dicom-out"));
+    QSignalSpy exported(&window, &MainWindow::exported);
+    window.exportMeshes(QString::fromStdString((dir.path() / "meshes").string()));
+    ASSERT_TRUE(exported.wait(120000)) << "no surfaces";
+    const QStringList stl = exported.front().at(0).toStringList();
+    EXPECT_GE(stl.size(), 8);
+    EXPECT_TRUE(stl.join(" ").contains("l4.stl")) << stl.join(" ").toStdString();
+    EXPECT_TRUE(stl.join(" ").contains("lead-1")) << stl.join(" ").toStdString();
+    window.planEditor()->removeLead(0);
   }
   MainWindow again;
   again.setInteractive(false);
@@ -455,4 +472,58 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
   EXPECT_TRUE(asked[0].contains("not saved")) << asked[0].toStdString();
   ASSERT_NE(again.planEditor(), nullptr);
   EXPECT_TRUE(again.planEditor()->plan().pocket.has_value()) << "the unsaved plan was not recovered";
+}
+
+// A study opened from DICOM: File > Export writes the report and its DICOM objects for the PACS (PDF, SR,
+// SEG) into a folder, in the background; each passes dciodvfy and carries the study.
+TEST(Workstation, DicomStudyExportsTheReportAndItsDicomObjects)
+{
+  DRG_REQUIRE_DISPLAY();
+  DRG_REQUIRE_TOOL("dciodvfy");
+  application();
+  drg::test::TemporaryFolder dir("workstation-dicom");
+  ASSERT_EQ(drg::test::runCommand(std::string(DRG_CLI_PATH) + " -q phantom --out " +
+                                  (dir.path() / "p").string() + " --matrix 256,256,200 --spacing 1.6,1.6,2")
+              .exitCode,
+            0);
+  MainWindow window;
+  window.setInteractive(false);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openPath(QString::fromStdString((dir.path() / "p" / "dicom").string()));
+  ASSERT_TRUE(ready.wait(180000)) << "the DICOM series did not open";
+  ASSERT_NE(window.planEditor(), nullptr);
+  // the plan knows its images: series and frame of reference (a stack loaded alone did not say them)
+  EXPECT_FALSE(window.planEditor()->plan().study.seriesUid.empty());
+  EXPECT_FALSE(window.planEditor()->plan().study.frameOfReferenceUid.empty());
+  window.planEditor()->addLead("L5 left", "L5", drg::imaging::Side::Left);
+  window.refreshPlanView();
+  ASSERT_TRUE(window.planEditor()->plan().leads[0].planned);
+  QSignalSpy exported(&window, &MainWindow::exported);
+  QSignalSpy failed(&window, &MainWindow::loadFailed);
+  const std::filesystem::path out = dir.path() / "pacs";
+  window.exportDicom(QString::fromStdString(out.string()));
+  for (int waited = 0; exported.isEmpty() && failed.isEmpty() && waited < 120; ++waited) {
+    exported.wait(1000);
+  }
+  ASSERT_TRUE(failed.isEmpty()) << failed.front().at(0).toString().toStdString();
+  ASSERT_FALSE(exported.isEmpty()) << "no DICOM objects";
+  const QStringList files = exported.front().at(0).toStringList();
+  EXPECT_EQ(files.size(), 4) << files.join(" ").toStdString();
+  const std::string study = [&] {
+    const auto p = drg::test::runCommand(
+      "dcmdump +P StudyInstanceUID " +
+      (*std::filesystem::directory_iterator(dir.path() / "p" / "dicom")).path().string());
+    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
+  }();
+  for (const char* object : { "report.dcm", "plan-sr.dcm", "vertebrae-seg.dcm" }) {
+    ASSERT_TRUE(std::filesystem::exists(out / object)) << object;
+    const auto check = drg::test::runCommand("dciodvfy " + (out / object).string() + " 2>&1");
+    EXPECT_EQ(check.output.find("Error"), std::string::npos) << object << ": " << check.output;
+    EXPECT_NE(drg::test::runCommand("dcmdump " + (out / object).string()).output.find(study),
+              std::string::npos)
+      << object << " is not in the planned study";
+  }
+  const auto sr = drg::test::runCommand("dsrdump " + (out / "plan-sr.dcm").string());
+  EXPECT_NE(sr.output.find("L5 left dorsal root ganglion"), std::string::npos) << sr.output.substr(0, 600);
 }

@@ -115,6 +115,9 @@ struct DicomScan
     const DicomSeriesInfo* series = nullptr;
   };
   Place findSeries(const std::string& uid) const;
+  /// The files of series `uid`'s first stack (the one a volume is loaded from), in slice order, each
+  /// once; empty when the series is not in the scan.
+  std::vector<std::filesystem::path> seriesFiles(const std::string& uid) const;
 };
 
 /// Scans `input` (a folder, recursively; a single file; or a DICOMDIR, whose records name the files to

@@ -5,7 +5,10 @@
 #include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/planning/Plan.h"
 
+#include <cstdint>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace drg::planning
 {
@@ -27,5 +30,16 @@ std::string planToCsv(const Plan& plan);
 /// the pocket (site, generator centre, skin point, depth). drgplan's concepts are coded in the private
 /// scheme "99DRGPLAN"; units in UCUM. `observer` is the planner's name (may be empty).
 imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer);
+
+/// The DICOM objects a planning team files in the PACS, written into `folder`, each a new series in
+/// the planned study (`seriesFiles`: the planned series' files, imaging::DicomScan::seriesFiles):
+/// report.dcm (the report's PDF bytes as an Encapsulated PDF; skipped when `pdf` is empty), plan-sr.dcm
+/// (planToSrContent as a Comprehensive 3D SR) and vertebrae-seg.dcm (the vertebrae of `labels`, the
+/// spine model's label map, as a DICOM SEG). Returns the files written. Throws drg::Error as the
+/// imaging writers do; InvalidArgument when `seriesFiles` is empty (the images are not DICOM).
+std::vector<std::filesystem::path> writePlanDicomObjects(
+  const Plan& plan, const std::string& planner, const imaging::Image<std::uint8_t>& labels,
+  const std::vector<std::filesystem::path>& seriesFiles, const std::string& pdf,
+  const std::filesystem::path& folder, const imaging::DicomDocumentOptions& options);
 
 } // namespace drg::planning
