@@ -105,39 +105,37 @@ Slice extractSlice(const Image<T>& image, SlicePlane plane, const Eigen::Vector3
   return s;
 }
 
+/// Trilinear value of `image` at a continuous voxel index, clamped to the volume.
+template<typename T>
+double trilinear(const Image<T>& image, const Eigen::Vector3d& idx)
+{
+  const ImageGeometry& g = image.geometry();
+  const double fx = std::clamp(idx.x(), 0.0, g.size[0] - 1.0);
+  const double fy = std::clamp(idx.y(), 0.0, g.size[1] - 1.0);
+  const double fz = std::clamp(idx.z(), 0.0, g.size[2] - 1.0);
+  const auto x0 = static_cast<std::size_t>(fx), y0 = static_cast<std::size_t>(fy),
+             z0 = static_cast<std::size_t>(fz);
+  const std::size_t x1 = std::min(x0 + 1, g.size[0] - 1);
+  const std::size_t y1 = std::min(y0 + 1, g.size[1] - 1);
+  const std::size_t z1 = std::min(z0 + 1, g.size[2] - 1);
+  const double ax = fx - static_cast<double>(x0), ay = fy - static_cast<double>(y0),
+               az = fz - static_cast<double>(z0);
+  auto v = [&](std::size_t i, std::size_t j, std::size_t k) {
+    return static_cast<double>(image.at(i, j, k));
+  };
+  const double c00 = v(x0, y0, z0) * (1 - ax) + v(x1, y0, z0) * ax;
+  const double c10 = v(x0, y1, z0) * (1 - ax) + v(x1, y1, z0) * ax;
+  const double c01 = v(x0, y0, z1) * (1 - ax) + v(x1, y0, z1) * ax;
+  const double c11 = v(x0, y1, z1) * (1 - ax) + v(x1, y1, z1) * ax;
+  return (c00 * (1 - ay) + c10 * ay) * (1 - az) + (c01 * (1 - ay) + c11 * ay) * az;
+}
+
 template<typename T>
 Slice extractPlane(const Image<T>& image, const PlaneFrame& frame, const Eigen::Vector3d& centre,
                    double pixelMm)
 {
-  const ImageGeometry& g = image.geometry();
-  auto clampIndex = [&](double v, int axis) {
-    return static_cast<std::size_t>(
-      std::clamp(v, 0.0, static_cast<double>(g.size[static_cast<std::size_t>(axis)] - 1)));
-  };
-  return sampleSlice(image, frame, centre, pixelMm, [&](const Eigen::Vector3d& idx) {
-    double fx = std::clamp(idx.x(), 0.0, g.size[0] - 1.0);
-    double fy = std::clamp(idx.y(), 0.0, g.size[1] - 1.0);
-    double fz = std::clamp(idx.z(), 0.0, g.size[2] - 1.0);
-    std::size_t x0 = clampIndex(std::floor(fx), 0);
-    std::size_t y0 = clampIndex(std::floor(fy), 1);
-    std::size_t z0 = clampIndex(std::floor(fz), 2);
-    std::size_t x1 = std::min(x0 + 1, g.size[0] - 1);
-    std::size_t y1 = std::min(y0 + 1, g.size[1] - 1);
-    std::size_t z1 = std::min(z0 + 1, g.size[2] - 1);
-    double ax = fx - static_cast<double>(x0);
-    double ay = fy - static_cast<double>(y0);
-    double az = fz - static_cast<double>(z0);
-    auto v = [&](std::size_t i, std::size_t j, std::size_t k) {
-      return static_cast<double>(image.at(i, j, k));
-    };
-    double c00 = v(x0, y0, z0) * (1 - ax) + v(x1, y0, z0) * ax;
-    double c10 = v(x0, y1, z0) * (1 - ax) + v(x1, y1, z0) * ax;
-    double c01 = v(x0, y0, z1) * (1 - ax) + v(x1, y0, z1) * ax;
-    double c11 = v(x0, y1, z1) * (1 - ax) + v(x1, y1, z1) * ax;
-    double c0 = c00 * (1 - ay) + c10 * ay;
-    double c1 = c01 * (1 - ay) + c11 * ay;
-    return static_cast<float>(c0 * (1 - az) + c1 * az);
-  });
+  return sampleSlice(image, frame, centre, pixelMm,
+                     [&](const Eigen::Vector3d& idx) { return static_cast<float>(trilinear(image, idx)); });
 }
 
 template Slice extractSlice(const Image<std::int16_t>&, SlicePlane, const Eigen::Vector3d&, double);
@@ -179,12 +177,11 @@ Slice projectCt(const Image<float>& ct, const PlaneFrame& frame, const Eigen::Ve
     Eigen::Vector3d p = idx - along * (0.5 * samples);
     double soft = 0.0, bone = 0.0;
     for (int k = 0; k < samples; ++k, p += along) {
-      const double x = std::round(p.x()), y = std::round(p.y()), z = std::round(p.z());
-      if (x < 0 || y < 0 || z < 0 || x > g.size[0] - 1.0 || y > g.size[1] - 1.0 || z > g.size[2] - 1.0) {
+      if (p.x() < 0 || p.y() < 0 || p.z() < 0 || p.x() > g.size[0] - 1.0 || p.y() > g.size[1] - 1.0 ||
+          p.z() > g.size[2] - 1.0) {
         continue;
       }
-      const double hu =
-        ct.at(static_cast<std::size_t>(x), static_cast<std::size_t>(y), static_cast<std::size_t>(z));
+      const double hu = trilinear(ct, p); // (nearest sampling showed the slices of thick CT as bands)
       soft += std::max(0.0, (hu + 1000.0) / 1000.0);
       bone += std::max(0.0, (hu - 100.0) / 1000.0);
     }

@@ -171,7 +171,8 @@ TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
 // The placement report's pages as a surgeon sees them (pdftoppm at 40 dpi), against the baselines in
 // tests/gui/baselines: 2 leads on the phantom give a cover page, a page per lead (fluoroscopy-like views,
 // slices through the ganglion) and the pocket/findings page. The report's date, the plan file's hash and
-// the temporary folder's name change between runs, hence the tolerance.
+// the temporary folder's name change between runs, hence the tolerance (measured: at most 0.33 % of the
+// pixels differ by more than 32 between runs; another lead's page differs by 11 %).
 TEST(Gui, ReportPagesMatchTheirBaselines)
 {
   DRG_REQUIRE_DISPLAY();
@@ -200,7 +201,7 @@ TEST(Gui, ReportPagesMatchTheirBaselines)
     ASSERT_FALSE(image.isNull()) << "page " << page << " was not rendered";
     const auto check =
       drg::test::checkBaseline(image, DRG_BASELINE_DIR, "report-page-" + std::to_string(page),
-                               std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "baseline-check", 64, 0.02);
+                               std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "baseline-check", 32, 0.01);
     EXPECT_TRUE(check.passed) << check.message;
   }
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "page-5.png"))
