@@ -34,6 +34,9 @@ void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 /// `drgplan-cli report PLAN --out DIR [--pdf] [--deidentify]`: the placement report.
 void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
+/// `drgplan-cli pacs servers|add|echo|find|get|send`: the PACS client.
+void addPacsCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
 /// A volume to model: a NIfTI/NRRD/MetaImage file or a DICOM series, with what DICOM says of it.
 struct LoadedInput
 {

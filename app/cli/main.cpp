@@ -43,6 +43,8 @@ int exitCodeFor(ErrorCode code)
       return 7;
     case ErrorCode::Cancelled:
       return 130;
+    case ErrorCode::Network:
+      return 8;
     case ErrorCode::Internal:
       return 70;
   }
@@ -67,6 +69,7 @@ int main(int argc, char** argv)
   addSegmentCommand(app, global, run);
   addPlanCommand(app, global, run);
   addReportCommand(app, global, run);
+  addPacsCommand(app, global, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

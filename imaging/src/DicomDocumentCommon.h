@@ -2,6 +2,8 @@
 // What the DICOM objects drgplan writes (Encapsulated PDF, SR, SEG) share: the planned image they are
 // derived from, the patient and study copied from it (or replaced, de-identified), UIDs and saving.
 
+#include "DicomCommon.h"
+
 #include "drg/imaging/DicomDocumentWriter.h"
 
 #include <dcmtk/dcmdata/dctk.h>
@@ -13,8 +15,7 @@
 namespace drg::imaging
 {
 
-/// Value of `tag` in `d` (all values, backslash-separated), empty when absent.
-std::string text(DcmItem& d, const DcmTagKey& tag);
+using dicom::text; ///< value of a tag, empty when absent
 
 /// Sets `tag`; throws drg::Error(Internal) when DCMTK refuses the value.
 void put(DcmItem& d, const DcmTagKey& tag, const std::string& value);

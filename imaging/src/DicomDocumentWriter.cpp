@@ -17,12 +17,6 @@
 
 namespace drg::imaging
 {
-std::string text(DcmItem& d, const DcmTagKey& tag)
-{
-  OFString v;
-  return d.findAndGetOFStringArray(tag, v).good() ? std::string(v.c_str()) : std::string();
-}
-
 void put(DcmItem& d, const DcmTagKey& tag, const std::string& value)
 {
   if (d.putAndInsertString(tag, value.c_str()).bad()) {

@@ -20,6 +20,8 @@ const char* errorCodeName(ErrorCode code) noexcept
       return "not-found";
     case ErrorCode::Cancelled:
       return "cancelled";
+    case ErrorCode::Network:
+      return "network";
     case ErrorCode::Internal:
       return "internal";
   }

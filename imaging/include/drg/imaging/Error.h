@@ -16,6 +16,7 @@ enum class ErrorCode
   Unsupported,     ///< valid input that this version does not handle
   NotFound,        ///< the input does not show what was looked for (e.g. no spine in the image)
   Cancelled,       ///< the user cancelled a long operation
+  Network,         ///< a DICOM peer could not be reached, refused us, did not answer or failed
   Internal         ///< a bug: an invariant of ours did not hold
 };
 

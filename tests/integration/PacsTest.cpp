@@ -1,0 +1,214 @@
+// The PACS client against a real Orthanc on loopback: the real CT sent by C-STORE, found by C-FIND,
+// retrieved by C-GET and by C-MOVE into the cache and loaded voxel for voxel as the direct load; an
+// object of ours sent back and seen through Orthanc's REST API; and the failures a user meets
+// (nothing listening, wrong AE title, a silent peer, a series that is not there), each with a clear
+// message, exit code 8 (network) or 7 (not found), and nothing left in the cache.
+#include "drg/imaging/Pacs.h"
+#include "drg/imaging/DicomDocumentWriter.h"
+#include "drg/imaging/DicomVolumeLoader.h"
+#include "drg/imaging/Error.h"
+
+#include "Orthanc.h"
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace
+{
+using drg::test::runCommand;
+
+std::string cli()
+{
+  return DRG_CLI_PATH;
+}
+
+/// Files below `folder` (recursively).
+int countFiles(const std::filesystem::path& folder)
+{
+  int n = 0;
+  if (std::filesystem::exists(folder)) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(folder)) {
+      n += e.is_regular_file() ? 1 : 0;
+    }
+  }
+  return n;
+}
+
+} // namespace
+
+TEST(Pacs, RealCtThroughOrthancByGetAndMoveAndOurObjectBack)
+{
+  DRG_REQUIRE_TOOL("Orthanc");
+  auto data = drg::test::sharedData();
+  if (!data) {
+    GTEST_SKIP() << "../shared/data is absent: skipping the PACS round trip of the real CT";
+  }
+  const std::filesystem::path series = *data / "ct-lumbar-totalseg" / "dicom";
+  drg::test::TemporaryFolder dir("pacs");
+  const int receivePort = drg::test::freePort();
+  drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCTEST", "DRGTEST", receivePort);
+  ASSERT_TRUE(orthanc.started()) << orthanc.log();
+  const std::string config = (dir.path() / "pacs.json").string();
+  const std::string pacs = cli() + " pacs --config " + config;
+
+  // the settings through the CLI: our AE title, receiver port, cache; the PACS entry
+  auto r = runCommand(pacs + " add orthanc --ae ORTHANCTEST --host 127.0.0.1 --port " +
+                      std::to_string(orthanc.dicomPort()) + " --local-ae DRGTEST --receive-port " +
+                      std::to_string(receivePort) + " --cache " + (dir.path() / "cache").string() +
+                      " --connect-timeout 5 --dimse-timeout 30");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  r = runCommand(pacs + " servers");
+  EXPECT_NE(r.output.find("ORTHANCTEST"), std::string::npos) << r.output;
+  r = runCommand(pacs + " echo");
+  ASSERT_EQ(r.exitCode, 0) << r.output << orthanc.log();
+  EXPECT_NE(r.output.find("answers"), std::string::npos) << r.output;
+
+  // upload the real CT (C-STORE), then find it
+  r = runCommand(cli() + " -q pacs --config " + config + " send " + series.string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("stored 112 objects"), std::string::npos) << r.output;
+  const std::string patientId = [&] {
+    const auto p =
+      runCommand("dcmdump +P PatientID " + (*std::filesystem::directory_iterator(series)).path().string());
+    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
+  }();
+  r = runCommand(pacs + " --json find --patient-id " + patientId + " --modality CT");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const auto studies = nlohmann::json::parse(r.output);
+  ASSERT_EQ(studies.size(), 1u) << r.output;
+  const std::string study = studies[0]["study_uid"];
+  EXPECT_EQ(studies[0]["instances"], 112);
+  r = runCommand(pacs + " find --patient-id NOBODY");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.output.find("0 studies"), std::string::npos) << r.output;
+  r = runCommand(pacs + " --json find --study " + study);
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const auto found = nlohmann::json::parse(r.output);
+  ASSERT_EQ(found.size(), 1u) << r.output;
+  const std::string seriesUid = found[0]["series_uid"];
+  EXPECT_EQ(found[0]["modality"], "CT");
+
+  // retrieved by C-GET, then by C-MOVE: each loads as the direct load, voxel for voxel
+  const drg::imaging::LoadedVolume direct = drg::imaging::loadDicom(series);
+  for (const char* how : { "", " --move --refresh" }) {
+    r = runCommand(pacs + " --json get " + study + " --series " + seriesUid + how);
+    ASSERT_EQ(r.exitCode, 0) << how << ": " << r.output << orthanc.log().substr(0, 2000);
+    const auto got = nlohmann::json::parse(r.output);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0]["objects"], 112) << how;
+    EXPECT_EQ(got[0]["from_cache"], false) << how;
+    const std::filesystem::path folder = got[0]["folder"].get<std::string>();
+    EXPECT_EQ(folder, dir.path() / "cache" / study / seriesUid);
+    const drg::imaging::LoadedVolume back = drg::imaging::loadDicom(folder);
+    ASSERT_EQ(back.volume.geometry().size, direct.volume.geometry().size) << how;
+    EXPECT_LT((back.volume.geometry().origin - direct.volume.geometry().origin).norm(), 1e-6);
+    EXPECT_EQ(back.volume.voxels() == direct.volume.voxels(), true) << how << ": voxels differ";
+    // nothing else in the study's folder (no staging left)
+    int entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path() / "cache" / study)) {
+      ++entries;
+    }
+    EXPECT_EQ(entries, 1) << how;
+  }
+  r = runCommand(pacs + " get " + study + " --series " + seriesUid);
+  EXPECT_NE(r.output.find("in the cache already"), std::string::npos) << r.output;
+
+  // an object of ours sent back: Orthanc has it (REST API)
+  const std::filesystem::path pdf = dir.path() / "tiny.pdf";
+  std::ofstream(pdf) << "%PDF-1.4\n%drgplan test\n";
+  std::ifstream in(pdf);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  drg::imaging::writeEncapsulatedPdf(bytes, *std::filesystem::directory_iterator(series),
+                                     dir.path() / "report.dcm");
+  r = runCommand(pacs + " send " + (dir.path() / "report.dcm").string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  const std::string sop = [&] {
+    const auto p = runCommand("dcmdump +P SOPInstanceUID " + (dir.path() / "report.dcm").string());
+    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
+  }();
+  const auto lookup = drg::test::httpRequest(orthanc.httpPort(), "POST", "/tools/lookup", sop);
+  ASSERT_EQ(lookup.status, 200) << lookup.body;
+  const auto hits = nlohmann::json::parse(lookup.body);
+  ASSERT_EQ(hits.size(), 1u) << lookup.body;
+  EXPECT_EQ(hits[0]["Type"], "Instance");
+  const auto stats = drg::test::httpRequest(orthanc.httpPort(), "GET", "/statistics");
+  EXPECT_EQ(nlohmann::json::parse(stats.body)["CountInstances"], 113) << stats.body;
+
+  // a series that is not there: said so, nothing in the cache
+  r = runCommand(pacs + " get " + study + " --series 1.2.3.4.5.6.7.8.9");
+  EXPECT_NE(r.exitCode, 0);
+  EXPECT_NE(r.output.find("sent nothing"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "cache" / study / "1.2.3.4.5.6.7.8.9"));
+
+  // stopped: no process left
+  const pid_t pid = orthanc.pid();
+  orthanc.stop();
+  EXPECT_NE(::kill(pid, 0), 0) << "Orthanc is still running";
+  // and now nothing answers: connection refused, exit code 8 (network)
+  r = runCommand(pacs + " echo");
+  EXPECT_EQ(r.exitCode, 8) << r.output;
+  EXPECT_NE(r.output.find("connection was refused"), std::string::npos) << r.output;
+}
+
+TEST(Pacs, WrongAeTitleSilentPeerAndBadSettingsAreClear)
+{
+  DRG_REQUIRE_TOOL("Orthanc");
+  drg::test::TemporaryFolder dir("pacs-failures");
+  drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCTEST", "DRGTEST", drg::test::freePort());
+  ASSERT_TRUE(orthanc.started()) << orthanc.log();
+  const std::string config = (dir.path() / "pacs.json").string();
+  const std::string pacs = cli() + " pacs --config " + config;
+  // the PACS's AE title wrong: it refuses the association
+  ASSERT_EQ(runCommand(pacs + " add wrong --ae NOTORTHANC --host 127.0.0.1 --port " +
+                       std::to_string(orthanc.dicomPort()) + " --local-ae DRGTEST --connect-timeout 5")
+              .exitCode,
+            0);
+  auto r = runCommand(pacs + " --server wrong echo");
+  EXPECT_EQ(r.exitCode, 8) << r.output;
+  EXPECT_NE(r.output.find("refused the association"), std::string::npos) << r.output;
+
+  // a peer that accepts the connection and never answers: the timeout, not a hang
+  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(silent, 4), 0);
+  socklen_t n = sizeof a;
+  ::getsockname(silent, reinterpret_cast<sockaddr*>(&a), &n);
+  ASSERT_EQ(runCommand(pacs + " add silent --ae SILENT --host 127.0.0.1 --port " +
+                       std::to_string(ntohs(a.sin_port)) + " --connect-timeout 2")
+              .exitCode,
+            0);
+  const auto start = std::chrono::steady_clock::now();
+  r = runCommand(pacs + " --server silent echo");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::close(silent);
+  EXPECT_EQ(r.exitCode, 8) << r.output;
+  EXPECT_NE(r.output.find("did not answer within 2 s"), std::string::npos) << r.output;
+  EXPECT_LT(seconds, 15.0);
+
+  // a PACS entry the settings do not have; settings that are not settings
+  r = runCommand(pacs + " --server nosuch echo");
+  EXPECT_EQ(r.exitCode, 7) << r.output;
+  EXPECT_NE(r.output.find("there are: wrong, silent"), std::string::npos) << r.output;
+  std::ofstream(dir.path() / "bad.json")
+    << "{\"servers\": [{\"name\": \"x\", \"ae_title\": \"THIS AE TITLE IS FAR TOO LONG\", "
+       "\"host\": \"h\", \"port\": 104}]}";
+  r = runCommand(cli() + " pacs --config " + (dir.path() / "bad.json").string() + " echo");
+  EXPECT_EQ(r.exitCode, 4) << r.output;
+  EXPECT_NE(r.output.find("is not an AE title"), std::string::npos) << r.output;
+  r = runCommand(pacs + " find --date 2024-01-01");
+  EXPECT_EQ(r.exitCode, 2) << r.output;
+  EXPECT_NE(r.output.find("YYYYMMDD"), std::string::npos) << r.output;
+}
