@@ -7,9 +7,11 @@
 #include "drg/imaging/DicomVolumeLoader.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/Pacs.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/planning/PlanExport.h"
 
+#include "PacsDialog.h"
 #include "SeriesChooser.h"
 
 #include <QAction>
@@ -18,6 +20,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -120,6 +123,7 @@ MainWindow::MainWindow()
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("Open &demo case"), this, &MainWindow::openDemo);
   file->addAction(tr("Open DICOM &folder..."), QKeySequence::Open, this, &MainWindow::chooseDicomFolder);
+  file->addAction(tr("Open from &PACS..."), this, [this] { openFromPacs(); });
   file->addAction(tr("Open &NIfTI..."), this, &MainWindow::chooseVolumeFile);
   file->addSeparator();
   file->addAction(tr("Open &plan..."), this, [this] {
@@ -173,6 +177,18 @@ MainWindow::MainWindow()
     if (!folder.isEmpty()) {
       exportDicom(folder);
     }
+  });
+  exportMenu->addAction(tr("Report and DICOM objects to the PACS"), this, [this] {
+    // (copies kept beside the PACS cache, a folder per export)
+    const auto settingsFile =
+      m_pacsSettings.empty() ? drg::imaging::defaultPacsSettingsPath() : m_pacsSettings;
+    std::filesystem::path outgoing = drg::imaging::defaultPacsCacheFolder() / "sent";
+    try {
+      outgoing = drg::imaging::loadPacsSettings(settingsFile).cacheFolder / "sent";
+    } catch (const std::exception&) { // (the export says what is wrong with the settings)
+    }
+    const QString stamp = QDateTime::currentDateTimeUtc().toString("yyyyMMdd-HHmmss");
+    exportDicom(QString::fromStdString((outgoing / stamp.toStdString()).string()), false, QString());
   });
   exportMenu->addAction(tr("Report and DICOM objects, de-identified..."), this, [this] {
     const QString folder =
@@ -992,8 +1008,9 @@ void MainWindow::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     loaded->invertedGreyscale = v.invertedGreyscale;
     // (a stack loaded on its own does not know its series: the scan does)
     loaded->seriesUid = !v.seriesUid.empty() || series == nullptr ? v.seriesUid : series->seriesUid;
-    loaded->frameOfReferenceUid =
-      !v.frameOfReferenceUid.empty() || series == nullptr ? v.frameOfReferenceUid : series->frameOfReferenceUid;
+    loaded->frameOfReferenceUid = !v.frameOfReferenceUid.empty() || series == nullptr
+                                    ? v.frameOfReferenceUid
+                                    : series->frameOfReferenceUid;
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
@@ -1636,7 +1653,20 @@ void MainWindow::exportReport(const QString& pdf, bool deidentify)
     });
 }
 
-void MainWindow::exportDicom(const QString& folder, bool deidentify)
+PacsDialog* MainWindow::openFromPacs()
+{
+  auto* dialog =
+    new PacsDialog(m_pacsSettings.empty() ? drg::imaging::defaultPacsSettingsPath() : m_pacsSettings, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &PacsDialog::seriesRetrieved, this, [this, dialog](const QString& folder) {
+    dialog->close();
+    openDicom(folder);
+  });
+  dialog->show();
+  return dialog;
+}
+
+void MainWindow::exportDicom(const QString& folder, bool deidentify, const std::optional<QString>& sendTo)
 {
   if (!m_editor || m_editor->plan().leads.empty()) {
     emit loadFailed(tr("Nothing to export yet: add a lead first"));
@@ -1651,9 +1681,12 @@ void MainWindow::exportDicom(const QString& folder, bool deidentify)
   auto in = reportInput(deidentify);
   auto files = std::make_shared<QStringList>();
   std::shared_ptr<LoadedCase> keep = m_case;
+  const std::filesystem::path pacsSettings =
+    m_pacsSettings.empty() ? drg::imaging::defaultPacsSettingsPath() : m_pacsSettings;
   startLoading(
-    tr("Writing the DICOM objects"),
-    [in, folder, files, keep](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
+    sendTo ? tr("Sending to the PACS") : tr("Writing the DICOM objects"),
+    [in, folder, files, keep, sendTo,
+     pacsSettings](const std::function<bool(double)>& progress) -> std::shared_ptr<LoadedCase> {
       const std::filesystem::path out = folder.toStdString();
       const auto series = drg::imaging::scanDicom(keep->source).seriesFiles(keep->seriesUid);
       if (series.empty()) {
@@ -1668,20 +1701,29 @@ void MainWindow::exportDicom(const QString& folder, bool deidentify)
       drg::imaging::DicomDocumentOptions options;
       options.deidentify = in->identity.deidentified;
       options.pseudonym = in->identity.pseudonym;
+      const auto objects =
+        drg::planning::writePlanDicomObjects(in->plan, "", keep->model->labels, series, bytes, out, options);
+      if (sendTo) { // and to the PACS, beside the images
+        progress(0.8);
+        drg::imaging::PacsClient(drg::imaging::loadPacsSettings(pacsSettings), sendTo->toStdString())
+          .send(objects);
+      }
       files->append(QString::fromStdString((out / "report.pdf").string()));
-      for (const auto& f : drg::planning::writePlanDicomObjects(in->plan, "", keep->model->labels, series,
-                                                                bytes, out, options)) {
+      for (const auto& f : objects) {
         files->append(QString::fromStdString(f.string()));
       }
       return nullptr;
     },
-    [this, folder, files] {
+    [this, folder, files, sendTo] {
       m_progress->hide();
       m_cancel->hide();
       if (!files->isEmpty()) {
         statusBar()->showMessage(
-          tr("Written to %1: the report and its DICOM objects (PDF, SR, SEG), ready to send to the PACS")
-            .arg(folder),
+          sendTo
+            ? tr("Sent to the PACS: the report and its DICOM objects (PDF, SR, SEG); copies in %1")
+                .arg(folder)
+            : tr("Written to %1: the report and its DICOM objects (PDF, SR, SEG), ready to send to the PACS")
+                .arg(folder),
           8000);
         emit exported(*files);
       }

@@ -131,7 +131,13 @@ public:
   /// report.dcm (Encapsulated PDF), plan-sr.dcm (Comprehensive 3D SR), vertebrae-seg.dcm (SEG), each a
   /// new series in the planned study (emits exported with the files, or loadFailed with the reason; a
   /// case not opened from DICOM is refused).
-  void exportDicom(const QString& folder, bool deidentify = false);
+  /// With `sendTo` (a PACS entry's name; empty: the first), the objects are then sent there (C-STORE).
+  void exportDicom(const QString& folder, bool deidentify = false, const std::optional<QString>& sendTo = {});
+  /// File > Open from PACS: the search dialog (PacsDialog) on the PACS settings; a retrieved series
+  /// is opened like a DICOM folder. Returns the dialog (shown, not modal).
+  class PacsDialog* openFromPacs();
+  /// The PACS settings file the window uses (default: ~/.config/drgplan/pacs.json).
+  void setPacsSettingsFile(const std::filesystem::path& file) { m_pacsSettings = file; }
   /// Writes the surfaces as binary STL (LPS mm) into `folder` in the background: each vertebra, ribs,
   /// ilia, the skin and each lead (emits exported, or loadFailed).
   void exportMeshes(const QString& folder);
@@ -221,11 +227,12 @@ private:
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
   std::function<bool(const QString&)> m_answer;
-  std::string m_savedJson;             ///< the plan as last saved or opened (unsaved changes differ)
-  std::filesystem::path m_unsavedPlan; ///< where the plan of a study without a file autosaves
-  std::filesystem::path m_autosave;    ///< where the plan autosaves now
-  QString m_planPath;                  ///< the plan's file, once opened or saved
-  QPointer<QThread> m_job;             ///< the background job running, if any
+  std::string m_savedJson;              ///< the plan as last saved or opened (unsaved changes differ)
+  std::filesystem::path m_unsavedPlan;  ///< where the plan of a study without a file autosaves
+  std::filesystem::path m_autosave;     ///< where the plan autosaves now
+  QString m_planPath;                   ///< the plan's file, once opened or saved
+  std::filesystem::path m_pacsSettings; ///< PACS settings file (empty: the default)
+  QPointer<QThread> m_job;              ///< the background job running, if any
   drg::imaging::SpineLabelOverride m_labelOverride; ///< the user's label corrections for this case
   bool m_interactive = true;
   QElapsedTimer m_sinceLoaded;

@@ -5,6 +5,8 @@
 #include "SliceView.h"
 
 #include "ImageBaseline.h"
+#include "Orthanc.h"
+#include "PacsDialog.h"
 #include "TestSupport.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
@@ -20,6 +22,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTest>
 #include <QWheelEvent>
 
@@ -526,4 +529,75 @@ TEST(Workstation, DicomStudyExportsTheReportAndItsDicomObjects)
   }
   const auto sr = drg::test::runCommand("dsrdump " + (out / "plan-sr.dcm").string());
   EXPECT_NE(sr.output.find("L5 left dorsal root ganglion"), std::string::npos) << sr.output.substr(0, 600);
+}
+
+// File > Open from PACS against a real Orthanc: search, pick the study and its series, retrieve it
+// (C-GET) and the window opens it; then the report and its DICOM objects go back to the PACS.
+TEST(Workstation, OpenFromPacsAndSendTheReportBack)
+{
+  DRG_REQUIRE_DISPLAY();
+  DRG_REQUIRE_TOOL("Orthanc");
+  application();
+  drg::test::TemporaryFolder dir("workstation-pacs");
+  ASSERT_EQ(drg::test::runCommand(std::string(DRG_CLI_PATH) + " -q phantom --out " +
+                                  (dir.path() / "p").string() + " --matrix 256,256,200 --spacing 1.6,1.6,2")
+              .exitCode,
+            0);
+  const int receivePort = drg::test::freePort();
+  drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCGUI", "DRGGUI", receivePort);
+  ASSERT_TRUE(orthanc.started()) << orthanc.log();
+  drg::imaging::PacsSettings settings;
+  settings.localAeTitle = "DRGGUI";
+  settings.receivePort = receivePort;
+  settings.cacheFolder = dir.path() / "cache";
+  settings.servers.push_back({ "orthanc", "ORTHANCGUI", "127.0.0.1", orthanc.dicomPort(), 10, 60 });
+  drg::imaging::savePacsSettings(settings, dir.path() / "pacs.json");
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "p" / "dicom")) {
+    files.push_back(e.path());
+  }
+  ASSERT_EQ(drg::imaging::PacsClient(settings, "").send(files), static_cast<int>(files.size()));
+
+  MainWindow window;
+  window.setInteractive(false);
+  window.setPacsSettingsFile(dir.path() / "pacs.json");
+  window.show();
+  PacsDialog* dialog = window.openFromPacs();
+  ASSERT_NE(dialog, nullptr);
+  QSignalSpy done(dialog, &PacsDialog::finished);
+  dialog->findChild<QComboBox*>("pacsModality")->setCurrentText("CT");
+  dialog->search();
+  ASSERT_TRUE(done.wait(60000)) << dialog->status().toStdString();
+  auto* studies = dialog->findChild<QTableWidget*>("pacsStudies");
+  ASSERT_EQ(studies->rowCount(), 1) << dialog->status().toStdString();
+  EXPECT_EQ(studies->item(0, 0)->text(), "PHANTOM^SPINE");
+  studies->selectRow(0); // lists its series
+  ASSERT_TRUE(done.wait(60000)) << dialog->status().toStdString();
+  auto* series = dialog->findChild<QTableWidget*>("pacsSeries");
+  ASSERT_EQ(series->rowCount(), 1) << dialog->status().toStdString();
+  EXPECT_EQ(series->item(0, 2)->text().toInt(), static_cast<int>(files.size()));
+  series->selectRow(0);
+  dialog->grab().save(QString::fromStdString(
+    (std::filesystem::path(DRG_TEST_OUTPUT_DIR) / "pacs-dialog.png").string())); // (for a look)
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  dialog->retrieveSelected();
+  ASSERT_TRUE(ready.wait(180000)) << "the retrieved series did not open";
+  ASSERT_NE(window.planEditor(), nullptr);
+  EXPECT_NE(window.planEditor()->plan().study.source.find((dir.path() / "cache").string()), std::string::npos)
+    << window.planEditor()->plan().study.source;
+
+  // the report and its DICOM objects back to the PACS (File > Export > ... to the PACS)
+  window.planEditor()->addLead("L5 left", "L5", drg::imaging::Side::Left);
+  window.refreshPlanView();
+  QSignalSpy exported(&window, &MainWindow::exported);
+  QSignalSpy failed(&window, &MainWindow::loadFailed);
+  window.exportDicom(QString::fromStdString((dir.path() / "sent").string()), false, QString());
+  for (int waited = 0; exported.isEmpty() && failed.isEmpty() && waited < 120; ++waited) {
+    exported.wait(1000);
+  }
+  ASSERT_TRUE(failed.isEmpty()) << failed.front().at(0).toString().toStdString();
+  ASSERT_FALSE(exported.isEmpty());
+  const auto stats = drg::test::httpRequest(orthanc.httpPort(), "GET", "/statistics");
+  EXPECT_NE(stats.body.find("\"CountInstances\" : " + std::to_string(files.size() + 3)), std::string::npos)
+    << stats.body;
 }
