@@ -186,7 +186,6 @@ public:
         }
       }
       m_tls->setCertificateVerification(DCV_requireCertificate);
-      useSecureConnection(m_tls.get());
     }
   }
 
@@ -203,6 +202,12 @@ public:
     OFCondition c = initNetwork();
     if (c.bad()) {
       throw Error(ErrorCode::Network, "cannot start the network for " + what + ": " + c.text());
+    }
+    if (m_tls) { // (on the network initNetwork made)
+      c = useSecureConnection(m_tls.get());
+      if (c.bad()) {
+        throw Error(ErrorCode::Network, "cannot use TLS with " + where(m_server) + ": " + c.text());
+      }
     }
     c = negotiateAssociation();
     if (c.good()) {
@@ -397,7 +402,8 @@ bool retryable(const Error& e)
 {
   const std::string m = e.what();
   return e.code() == ErrorCode::Network && m.find("refused the association") == std::string::npos &&
-         m.find("reported") == std::string::npos && m.find("none of the services") == std::string::npos;
+         m.find("reported") == std::string::npos && m.find("none of the services") == std::string::npos &&
+         m.find("sent nothing") == std::string::npos;
 }
 
 void removeQuietly(const std::filesystem::path& p)
@@ -726,10 +732,14 @@ RetrieveResult PacsClient::retrieve(const std::string& studyUid, const std::stri
         files += e.is_regular_file() ? 1 : 0;
       }
       if (files == 0 && failed == 0) {
-        throw Error(ErrorCode::NotFound, where(m_server) + " sent nothing for series " + seriesUid +
-                                           " of study " + studyUid + " (status " + statusText(status) +
-                                           "): is it there? drgplan-cli pacs find --study " + studyUid +
-                                           " lists what is");
+        const bool reportedFailure = status != STATUS_Success;
+        throw Error(
+          reportedFailure ? ErrorCode::Network : ErrorCode::NotFound,
+          where(m_server) + " sent nothing for series " + seriesUid + " of study " + studyUid +
+            (reportedFailure ? " and reported failure (status " + statusText(status) + ")" : std::string()) +
+            ": is the series there (drgplan-cli pacs find --study " + studyUid +
+            " lists what is), and of a kind drgplan retrieves (images, SR, SEG, PDF)? Nothing was kept in "
+            "the cache");
       }
       if (failed > 0 || (status != STATUS_Success &&
                          status != STATUS_MOVE_Warning_SubOperationsCompleteOneOrMoreFailures)) {

@@ -212,3 +212,110 @@ TEST(Pacs, WrongAeTitleSilentPeerAndBadSettingsAreClear)
   EXPECT_EQ(r.exitCode, 2) << r.output;
   EXPECT_NE(r.output.find("YYYYMMDD"), std::string::npos) << r.output;
 }
+
+// A series of which the PACS cannot deliver every object (here one of a kind we do not accept): the
+// retrieve fails saying what the PACS reported, and the cache keeps nothing of it.
+TEST(Pacs, IncompleteRetrieveLeavesNothingInTheCache)
+{
+  DRG_REQUIRE_TOOL("Orthanc");
+  DRG_REQUIRE_TOOL("dcmodify");
+  auto data = drg::test::sharedData();
+  if (!data) {
+    GTEST_SKIP() << "../shared/data is absent: skipping the partial retrieve";
+  }
+  drg::test::TemporaryFolder dir("pacs-partial");
+  std::filesystem::create_directories(dir.path() / "series");
+  int copied = 0;
+  for (const auto& e : std::filesystem::directory_iterator(*data / "ct-lumbar-totalseg" / "dicom")) {
+    if (copied++ < 5) {
+      std::filesystem::copy_file(e.path(), dir.path() / "series" / e.path().filename());
+    }
+  }
+  // one object of the series turned into an ultrasound image (a class drgplan does not retrieve)
+  const std::filesystem::path odd = dir.path() / "series" / "odd.dcm";
+  std::filesystem::copy_file(*std::filesystem::directory_iterator(dir.path() / "series"), odd);
+  ASSERT_EQ(
+    runCommand("dcmodify -nb -q -m SOPClassUID=1.2.840.10008.5.1.4.1.1.6.1 -gin " + odd.string()).exitCode,
+    0);
+  const int receivePort = drg::test::freePort();
+  drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCTEST", "DRGTEST", receivePort);
+  ASSERT_TRUE(orthanc.started()) << orthanc.log();
+  drg::imaging::PacsSettings settings;
+  settings.localAeTitle = "DRGTEST";
+  settings.receivePort = receivePort;
+  settings.cacheFolder = dir.path() / "cache";
+  settings.servers.push_back({ "orthanc", "ORTHANCTEST", "127.0.0.1", orthanc.dicomPort(), 5, 30 });
+  drg::imaging::PacsClient client(settings, "");
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "series")) {
+    files.push_back(e.path());
+  }
+  ASSERT_EQ(client.send(files), 6);
+  const auto studies = client.findStudies({});
+  ASSERT_EQ(studies.size(), 1u);
+  const auto series = client.findSeries(studies[0].studyUid);
+  ASSERT_EQ(series.size(), 1u);
+  for (auto method : { drg::imaging::RetrieveMethod::Get, drg::imaging::RetrieveMethod::Move }) {
+    try {
+      client.retrieve(series[0].studyUid, series[0].seriesUid, method);
+      ADD_FAILURE() << "a partial retrieve passed as complete";
+    } catch (const drg::Error& e) {
+      EXPECT_EQ(e.code(), drg::ErrorCode::Network) << e.what();
+      EXPECT_NE(std::string(e.what()).find("othing was kept"), std::string::npos) << e.what();
+      // (Orthanc 1.10 gives up on the whole series, by C-GET and C-MOVE alike: status 0xC000)
+      EXPECT_NE(std::string(e.what()).find("reported failure"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(countFiles(dir.path() / "cache"), 0) << "something was left in the cache";
+  }
+}
+
+// DICOM over TLS (DCMTK's TLS layer) with Orthanc's TLS: certificates from a test authority, both
+// sides checked; a client that does not trust the authority is refused.
+TEST(Pacs, TlsAssociationWithOrthanc)
+{
+  DRG_REQUIRE_TOOL("Orthanc");
+  DRG_REQUIRE_TOOL("openssl");
+  drg::test::TemporaryFolder dir("pacs-tls");
+  const std::string d = dir.path().string();
+  const std::string make =
+    "cd " + d +
+    " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "
+    "/CN=drgplan-test-ca"
+    " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1"
+    " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2"
+    " && openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=drgplan"
+    " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2"
+    " && openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj /CN=other";
+  ASSERT_EQ(runCommand(make + " 2>&1").exitCode, 0);
+  const std::string tls = "{\"DicomTlsEnabled\": true, \"DicomTlsCertificate\": \"" + d +
+                          "/server.pem\", \"DicomTlsPrivateKey\": \"" + d +
+                          "/server.key\", \"DicomTlsTrustedCertificates\": \"" + d +
+                          "/ca.pem\", \"DicomTlsRemoteCertificateRequired\": true}";
+  drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCTLS", "DRGTEST", drg::test::freePort(), tls);
+  ASSERT_TRUE(orthanc.started()) << orthanc.log();
+  drg::imaging::PacsSettings settings;
+  settings.localAeTitle = "DRGTEST";
+  settings.cacheFolder = dir.path() / "cache";
+  drg::imaging::PacsServer server{ "tls", "ORTHANCTLS", "127.0.0.1", orthanc.dicomPort(), 5, 30 };
+  server.tls = true;
+  server.tlsCaFile = d + "/ca.pem";
+  server.tlsCertificate = d + "/client.pem";
+  server.tlsPrivateKey = d + "/client.key";
+  settings.servers.push_back(server);
+  drg::imaging::PacsClient client(settings, "tls");
+  EXPECT_NO_THROW(client.echo()) << orthanc.log();
+  EXPECT_NO_THROW(client.findStudies({}));
+  // trusting another authority: refused, clearly
+  settings.servers[0].tlsCaFile = d + "/other.pem";
+  drg::imaging::PacsClient wrong(settings, "tls");
+  try {
+    wrong.echo();
+    ADD_FAILURE() << "a server certificate of an untrusted authority was accepted";
+  } catch (const drg::Error& e) {
+    EXPECT_EQ(e.code(), drg::ErrorCode::Network) << e.what();
+  }
+  // and without TLS the TLS port does not talk DICOM with us
+  settings.servers[0].tls = false;
+  drg::imaging::PacsClient plain(settings, "tls");
+  EXPECT_THROW(plain.echo(), drg::Error);
+}

@@ -81,7 +81,7 @@ HttpAnswer httpRequest(int port, const std::string& method, const std::string& p
 }
 
 Orthanc::Orthanc(const std::filesystem::path& folder, const std::string& aeTitle, const std::string& clientAe,
-                 int clientPort)
+                 int clientPort, const std::string& extraConfigJson)
   : m_folder(folder)
 {
   std::filesystem::create_directories(folder / "storage");
@@ -90,7 +90,7 @@ Orthanc::Orthanc(const std::filesystem::path& folder, const std::string& aeTitle
   while (m_httpPort == m_dicomPort) {
     m_httpPort = freePort();
   }
-  const nlohmann::json config = {
+  nlohmann::json config = {
     { "Name", "drgplan-test" },
     { "StorageDirectory", (folder / "storage").string() },
     { "IndexDirectory", (folder / "storage").string() },
@@ -121,6 +121,9 @@ Orthanc::Orthanc(const std::filesystem::path& folder, const std::string& aeTitle
     { "LimitFindResults", 0 },
     { "LimitFindInstances", 0 },
   };
+  if (!extraConfigJson.empty()) {
+    config.update(nlohmann::json::parse(extraConfigJson));
+  }
   std::ofstream(folder / "orthanc.json") << config.dump(2);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

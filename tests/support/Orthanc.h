@@ -28,9 +28,10 @@ class Orthanc
 public:
   /// Starts Orthanc in `folder` (configuration, storage, log) with AE title `aeTitle`, and registers
   /// `clientAe` at 127.0.0.1:`clientPort` as a modality allowed everything. Waits until its REST API
-  /// answers (at most 60 s); `started()` says whether it did (log: `log()`).
+  /// answers (at most 60 s); `started()` says whether it did (log: `log()`). `extraConfigJson` (a JSON
+  /// object) is merged into the configuration (e.g. DICOM TLS settings).
   Orthanc(const std::filesystem::path& folder, const std::string& aeTitle, const std::string& clientAe,
-          int clientPort);
+          int clientPort, const std::string& extraConfigJson = {});
   ~Orthanc();
   Orthanc(const Orthanc&) = delete;
   Orthanc& operator=(const Orthanc&) = delete;
