@@ -253,6 +253,12 @@ public:
       return;
     }
     const std::string dcmtk = c.text();
+    if (c == DUL_PEERABORTEDASSOCIATION) {
+      throw Error(ErrorCode::Network,
+                  where(m_server) + " aborted the association during " + what +
+                    ": it may not allow our AE title '" + std::string(getAETitle().c_str()) +
+                    "' this service (register it at the PACS with the services it needs)");
+    }
     if (c == DIMSE_NODATAAVAILABLE || dcmtk.find("imeout") != std::string::npos) {
       throw Error(ErrorCode::Network, where(m_server) + " did not answer " + what + " within " +
                                         std::to_string(m_server.dimseTimeoutS) + " s (dimse_timeout_s)");
@@ -403,7 +409,8 @@ bool retryable(const Error& e)
   const std::string m = e.what();
   return e.code() == ErrorCode::Network && m.find("refused the association") == std::string::npos &&
          m.find("reported") == std::string::npos && m.find("none of the services") == std::string::npos &&
-         m.find("sent nothing") == std::string::npos;
+         m.find("sent nothing") == std::string::npos &&
+         m.find("aborted the association") == std::string::npos;
 }
 
 void removeQuietly(const std::filesystem::path& p)

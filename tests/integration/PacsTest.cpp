@@ -176,6 +176,15 @@ TEST(Pacs, WrongAeTitleSilentPeerAndBadSettingsAreClear)
   EXPECT_EQ(r.exitCode, 8) << r.output;
   EXPECT_NE(r.output.find("refused the association"), std::string::npos) << r.output;
 
+  // our AE title unknown to the PACS: it answers C-ECHO but aborts a search, and we say why it may have
+  ASSERT_EQ(runCommand(pacs + " add stranger --ae ORTHANCTEST --host 127.0.0.1 --port " +
+                       std::to_string(orthanc.dicomPort()) + " --local-ae STRANGER --connect-timeout 5")
+              .exitCode,
+            0);
+  r = runCommand(pacs + " --server stranger find");
+  EXPECT_EQ(r.exitCode, 8) << r.output;
+  EXPECT_NE(r.output.find("may not allow our AE title 'STRANGER'"), std::string::npos) << r.output;
+
   // a peer that accepts the connection and never answers: the timeout, not a hang
   const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -201,7 +210,7 @@ TEST(Pacs, WrongAeTitleSilentPeerAndBadSettingsAreClear)
   // a PACS entry the settings do not have; settings that are not settings
   r = runCommand(pacs + " --server nosuch echo");
   EXPECT_EQ(r.exitCode, 7) << r.output;
-  EXPECT_NE(r.output.find("there are: wrong, silent"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("there are: wrong, stranger, silent"), std::string::npos) << r.output;
   std::ofstream(dir.path() / "bad.json")
     << "{\"servers\": [{\"name\": \"x\", \"ae_title\": \"THIS AE TITLE IS FAR TOO LONG\", "
        "\"host\": \"h\", \"port\": 104}]}";
