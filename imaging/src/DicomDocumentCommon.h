@@ -17,6 +17,9 @@ namespace drg::imaging
 
 using dicom::text; ///< value of a tag, empty when absent
 
+/// Throws drg::Error(Format) "cannot write <object>: <what> (DCMTK's reason)" when `status` is bad.
+void require(OFCondition status, const std::string& object, const std::string& what);
+
 /// Sets `tag`; throws drg::Error(Internal) when DCMTK refuses the value.
 void put(DcmItem& d, const DcmTagKey& tag, const std::string& value);
 

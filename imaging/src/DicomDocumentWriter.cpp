@@ -17,6 +17,13 @@
 
 namespace drg::imaging
 {
+void require(OFCondition status, const std::string& object, const std::string& what)
+{
+  if (status.bad()) {
+    throw Error(ErrorCode::Format, "cannot write " + object + ": " + what + " (" + status.text() + ")");
+  }
+}
+
 void put(DcmItem& d, const DcmTagKey& tag, const std::string& value)
 {
   if (d.putAndInsertString(tag, value.c_str()).bad()) {

@@ -24,10 +24,7 @@ DSRCodedEntryValue coded(const DicomCode& c)
 
 void check(OFCondition status, const std::string& what)
 {
-  if (status.bad()) {
-    throw Error(ErrorCode::Format,
-                "cannot write the plan's structured report: " + what + " (" + status.text() + ")");
-  }
+  require(status, "the plan's structured report", what);
 }
 
 std::string decimal(double v)

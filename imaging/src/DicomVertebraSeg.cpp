@@ -49,10 +49,7 @@ DicomCode vertebraCode(const std::string& level)
 
 void check(OFCondition status, const std::string& what)
 {
-  if (status.bad()) {
-    throw Error(ErrorCode::Format,
-                "cannot write the vertebra segmentation: " + what + " (" + status.text() + ")");
-  }
+  require(status, "the vertebra segmentation", what);
 }
 
 std::string number(double v)

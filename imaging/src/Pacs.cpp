@@ -545,11 +545,43 @@ double PacsClient::echo()
   return ms;
 }
 
+namespace
+{
+
+/// One C-FIND (Study Root) with `keys`: each match handed to `onMatch`; throws when the PACS reports
+/// failure. `what` names it in messages ("study search").
+void cfind(const PacsSettings& settings, const PacsServer& server, DcmDataset& keys, const std::string& what,
+           const std::function<void(DcmDataset&)>& onMatch)
+{
+  Scu scu(settings, server, {});
+  scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, plainSyntaxes());
+  scu.open("a " + what + " (C-FIND)");
+  OFList<QRResponse*> responses;
+  const T_ASC_PresentationContextID pc =
+    scu.findPresentationContextID(UID_FINDStudyRootQueryRetrieveInformationModel, "");
+  const OFCondition c = scu.sendFINDRequest(pc, &keys, &responses);
+  Uint16 final = STATUS_Success;
+  for (QRResponse* r : responses) {
+    std::unique_ptr<QRResponse> owned(r);
+    if (r->m_dataset != nullptr && (r->m_status == STATUS_FIND_Pending_MatchesAreContinuing ||
+                                    r->m_status == STATUS_FIND_Pending_WarningUnsupportedOptionalKeys)) {
+      onMatch(*r->m_dataset);
+    } else {
+      final = r->m_status;
+    }
+  }
+  scu.exchanged(c, "the " + what);
+  if (final != STATUS_Success) {
+    throw Error(ErrorCode::Network,
+                where(server) + " reported the " + what + " as failed (status " + statusText(final) + ")");
+  }
+  scu.releaseAssociation();
+}
+
+} // namespace
+
 std::vector<PacsStudy> PacsClient::findStudies(const PacsQuery& q)
 {
-  Scu scu(m_settings, m_server, {});
-  scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, plainSyntaxes());
-  scu.open("a study search (C-FIND)");
   DcmDataset keys;
   keys.putAndInsertString(DCM_QueryRetrieveLevel, "STUDY");
   keys.putAndInsertString(DCM_StudyInstanceUID, q.studyUid.c_str());
@@ -563,40 +595,22 @@ std::vector<PacsStudy> PacsClient::findStudies(const PacsQuery& q)
   keys.putAndInsertString(DCM_ModalitiesInStudy, q.modality.c_str());
   keys.putAndInsertString(DCM_NumberOfStudyRelatedSeries, "");
   keys.putAndInsertString(DCM_NumberOfStudyRelatedInstances, "");
-  OFList<QRResponse*> responses;
-  const T_ASC_PresentationContextID pc =
-    scu.findPresentationContextID(UID_FINDStudyRootQueryRetrieveInformationModel, "");
-  const OFCondition c = scu.sendFINDRequest(pc, &keys, &responses);
   std::vector<PacsStudy> studies;
-  Uint16 final = STATUS_Success;
-  for (QRResponse* r : responses) {
-    if (r->m_dataset != nullptr && (r->m_status == STATUS_Pending ||
-                                    r->m_status == STATUS_FIND_Pending_WarningUnsupportedOptionalKeys)) {
-      DcmDataset& d = *r->m_dataset;
-      PacsStudy s;
-      s.studyUid = value(d, DCM_StudyInstanceUID);
-      s.patientName = value(d, DCM_PatientName);
-      s.patientId = value(d, DCM_PatientID);
-      s.birthDate = value(d, DCM_PatientBirthDate);
-      s.studyDate = value(d, DCM_StudyDate);
-      s.studyTime = value(d, DCM_StudyTime);
-      s.description = value(d, DCM_StudyDescription);
-      s.accessionNumber = value(d, DCM_AccessionNumber);
-      s.modalities = value(d, DCM_ModalitiesInStudy);
-      s.series = number(d, DCM_NumberOfStudyRelatedSeries);
-      s.instances = number(d, DCM_NumberOfStudyRelatedInstances);
-      studies.push_back(s);
-    } else {
-      final = r->m_status;
-    }
-    delete r;
-  }
-  scu.exchanged(c, "the study search");
-  if (final != STATUS_Success) {
-    throw Error(ErrorCode::Network,
-                where(m_server) + " reported the study search as failed (status " + statusText(final) + ")");
-  }
-  scu.releaseAssociation();
+  cfind(m_settings, m_server, keys, "study search", [&](DcmDataset& d) {
+    PacsStudy s;
+    s.studyUid = value(d, DCM_StudyInstanceUID);
+    s.patientName = value(d, DCM_PatientName);
+    s.patientId = value(d, DCM_PatientID);
+    s.birthDate = value(d, DCM_PatientBirthDate);
+    s.studyDate = value(d, DCM_StudyDate);
+    s.studyTime = value(d, DCM_StudyTime);
+    s.description = value(d, DCM_StudyDescription);
+    s.accessionNumber = value(d, DCM_AccessionNumber);
+    s.modalities = value(d, DCM_ModalitiesInStudy);
+    s.series = number(d, DCM_NumberOfStudyRelatedSeries);
+    s.instances = number(d, DCM_NumberOfStudyRelatedInstances);
+    studies.push_back(s);
+  });
   return studies;
 }
 
@@ -605,9 +619,6 @@ std::vector<PacsSeries> PacsClient::findSeries(const std::string& studyUid, cons
   if (studyUid.empty()) {
     throw Error(ErrorCode::InvalidArgument, "a series search needs the study's UID");
   }
-  Scu scu(m_settings, m_server, {});
-  scu.addPresentationContext(UID_FINDStudyRootQueryRetrieveInformationModel, plainSyntaxes());
-  scu.open("a series search (C-FIND)");
   DcmDataset keys;
   keys.putAndInsertString(DCM_QueryRetrieveLevel, "SERIES");
   keys.putAndInsertString(DCM_StudyInstanceUID, studyUid.c_str());
@@ -616,35 +627,17 @@ std::vector<PacsSeries> PacsClient::findSeries(const std::string& studyUid, cons
   keys.putAndInsertString(DCM_SeriesDescription, "");
   keys.putAndInsertString(DCM_SeriesNumber, "");
   keys.putAndInsertString(DCM_NumberOfSeriesRelatedInstances, "");
-  OFList<QRResponse*> responses;
-  const T_ASC_PresentationContextID pc =
-    scu.findPresentationContextID(UID_FINDStudyRootQueryRetrieveInformationModel, "");
-  const OFCondition c = scu.sendFINDRequest(pc, &keys, &responses);
   std::vector<PacsSeries> series;
-  Uint16 final = STATUS_Success;
-  for (QRResponse* r : responses) {
-    if (r->m_dataset != nullptr && (r->m_status == STATUS_Pending ||
-                                    r->m_status == STATUS_FIND_Pending_WarningUnsupportedOptionalKeys)) {
-      DcmDataset& d = *r->m_dataset;
-      PacsSeries s;
-      s.studyUid = studyUid;
-      s.seriesUid = value(d, DCM_SeriesInstanceUID);
-      s.modality = value(d, DCM_Modality);
-      s.description = value(d, DCM_SeriesDescription);
-      s.seriesNumber = value(d, DCM_SeriesNumber);
-      s.instances = number(d, DCM_NumberOfSeriesRelatedInstances);
-      series.push_back(s);
-    } else {
-      final = r->m_status;
-    }
-    delete r;
-  }
-  scu.exchanged(c, "the series search");
-  if (final != STATUS_Success) {
-    throw Error(ErrorCode::Network,
-                where(m_server) + " reported the series search as failed (status " + statusText(final) + ")");
-  }
-  scu.releaseAssociation();
+  cfind(m_settings, m_server, keys, "series search", [&](DcmDataset& d) {
+    PacsSeries s;
+    s.studyUid = studyUid;
+    s.seriesUid = value(d, DCM_SeriesInstanceUID);
+    s.modality = value(d, DCM_Modality);
+    s.description = value(d, DCM_SeriesDescription);
+    s.seriesNumber = value(d, DCM_SeriesNumber);
+    s.instances = number(d, DCM_NumberOfSeriesRelatedInstances);
+    series.push_back(s);
+  });
   return series;
 }
 

@@ -46,10 +46,7 @@ PacsBenchCase& benchCase()
       b.error = "Orthanc did not start: " + b.orthanc->log();
       return made;
     }
-    b.settings.localAeTitle = "DRGBENCH";
-    b.settings.receivePort = receivePort;
-    b.settings.cacheFolder = b.folder / "cache";
-    b.settings.servers.push_back({ "orthanc", "ORTHANCBENCH", "127.0.0.1", b.orthanc->dicomPort(), 10, 120 });
+    b.settings = b.orthanc->clientSettings(b.folder / "cache");
     try {
       PacsClient client(b.settings, "");
       std::vector<std::filesystem::path> files;

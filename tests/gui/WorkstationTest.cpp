@@ -546,11 +546,7 @@ TEST(Workstation, OpenFromPacsAndSendTheReportBack)
   const int receivePort = drg::test::freePort();
   drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCGUI", "DRGGUI", receivePort);
   ASSERT_TRUE(orthanc.started()) << orthanc.log();
-  drg::imaging::PacsSettings settings;
-  settings.localAeTitle = "DRGGUI";
-  settings.receivePort = receivePort;
-  settings.cacheFolder = dir.path() / "cache";
-  settings.servers.push_back({ "orthanc", "ORTHANCGUI", "127.0.0.1", orthanc.dicomPort(), 10, 60 });
+  const drg::imaging::PacsSettings settings = orthanc.clientSettings(dir.path() / "cache");
   drg::imaging::savePacsSettings(settings, dir.path() / "pacs.json");
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir.path() / "p" / "dicom")) {

@@ -249,11 +249,7 @@ TEST(Pacs, IncompleteRetrieveLeavesNothingInTheCache)
   const int receivePort = drg::test::freePort();
   drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCTEST", "DRGTEST", receivePort);
   ASSERT_TRUE(orthanc.started()) << orthanc.log();
-  drg::imaging::PacsSettings settings;
-  settings.localAeTitle = "DRGTEST";
-  settings.receivePort = receivePort;
-  settings.cacheFolder = dir.path() / "cache";
-  settings.servers.push_back({ "orthanc", "ORTHANCTEST", "127.0.0.1", orthanc.dicomPort(), 5, 30 });
+  const drg::imaging::PacsSettings settings = orthanc.clientSettings(dir.path() / "cache");
   drg::imaging::PacsClient client(settings, "");
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir.path() / "series")) {

@@ -83,6 +83,9 @@ HttpAnswer httpRequest(int port, const std::string& method, const std::string& p
 Orthanc::Orthanc(const std::filesystem::path& folder, const std::string& aeTitle, const std::string& clientAe,
                  int clientPort, const std::string& extraConfigJson)
   : m_folder(folder)
+  , m_aeTitle(aeTitle)
+  , m_clientAe(clientAe)
+  , m_clientPort(clientPort)
 {
   std::filesystem::create_directories(folder / "storage");
   m_dicomPort = freePort();
@@ -158,6 +161,16 @@ Orthanc::Orthanc(const std::filesystem::path& folder, const std::string& aeTitle
 Orthanc::~Orthanc()
 {
   stop();
+}
+
+drg::imaging::PacsSettings Orthanc::clientSettings(const std::filesystem::path& cache) const
+{
+  drg::imaging::PacsSettings s;
+  s.localAeTitle = m_clientAe;
+  s.receivePort = m_clientPort;
+  s.cacheFolder = cache;
+  s.servers.push_back({ "orthanc", m_aeTitle, "127.0.0.1", m_dicomPort, 10, 120 });
+  return s;
 }
 
 std::string Orthanc::log() const

@@ -3,6 +3,8 @@
 // a temporary configuration and storage folder, DICOM and HTTP ports of our choosing, our AE title
 // registered as a modality (for C-MOVE and C-GET); stopped (and waited for) when the object goes.
 
+#include "drg/imaging/Pacs.h"
+
 #include <filesystem>
 #include <string>
 
@@ -41,11 +43,16 @@ public:
   int httpPort() const { return m_httpPort; }
   pid_t pid() const { return m_pid; }
   std::string log() const;
+  /// Settings of a client talking to it as the registered modality: our AE title and receive port as
+  /// given to the constructor, one server "orthanc", the cache in `cache`.
+  drg::imaging::PacsSettings clientSettings(const std::filesystem::path& cache) const;
   /// Stops it (SIGTERM, then SIGKILL after 10 s) and waits for the process.
   void stop();
 
 private:
   std::filesystem::path m_folder;
+  std::string m_aeTitle, m_clientAe;
+  int m_clientPort = 0;
   int m_dicomPort = 0, m_httpPort = 0;
   pid_t m_pid = -1;
   bool m_started = false;
