@@ -8,10 +8,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <regex>
 #include <sstream>
 
 namespace drg::cli
@@ -45,16 +45,14 @@ std::filesystem::path settingsPath(const PacsArgs& a)
   return a.config.empty() ? defaultPacsSettingsPath() : std::filesystem::path(a.config);
 }
 
-/// Checks a DICOM date or date range (YYYYMMDD, YYYYMMDD-YYYYMMDD, open ends allowed).
-std::string dicomDate(const std::string& text, const char* what)
+/// A DICOM Part 10 file: "DICM" after the 128-byte preamble.
+bool hasDicomPreamble(const std::filesystem::path& file)
 {
-  static const std::regex form("^([0-9]{8})?(-([0-9]{8})?)?$");
-  if (!std::regex_match(text, form) || text == "-") {
-    throw Error(ErrorCode::InvalidArgument,
-                std::string(what) + " '" + text +
-                  "' is not YYYYMMDD or a range YYYYMMDD-YYYYMMDD (e.g. 20240101-)");
-  }
-  return text;
+  std::ifstream in(file, std::ios::binary);
+  char magic[4] = {};
+  in.seekg(128);
+  in.read(magic, 4);
+  return in.gcount() == 4 && std::string(magic, 4) == "DICM";
 }
 
 /// A progress line on the terminal (stderr), unless quiet.
@@ -173,8 +171,6 @@ int runFind(const PacsArgs& a)
 {
   PacsClient client(loadPacsSettings(settingsPath(a)), a.server);
   PacsQuery q = a.query;
-  q.studyDate = dicomDate(q.studyDate, "--date");
-  q.birthDate = dicomDate(q.birthDate, "--birth-date");
   if (!a.study.empty()) { // the series of one study
     const auto series = client.findSeries(a.study, q);
     if (a.json) {
@@ -288,9 +284,9 @@ int runSend(const PacsArgs& a, const GlobalOptions& global)
 {
   std::vector<std::filesystem::path> files;
   for (const std::string& f : a.files) {
-    if (std::filesystem::is_directory(f)) {
+    if (std::filesystem::is_directory(f)) { // its DICOM files (not a DICOMDIR, a PDF, CSV or STL beside them)
       for (const auto& e : std::filesystem::recursive_directory_iterator(f)) {
-        if (e.is_regular_file()) {
+        if (e.is_regular_file() && e.path().filename() != "DICOMDIR" && hasDicomPreamble(e.path())) {
           files.push_back(e.path());
         }
       }

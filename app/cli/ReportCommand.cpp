@@ -133,6 +133,9 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                                                     : "Segmentation (the vertebrae, SNOMED CT coded)")
                 << " written: " << f.string() << "\n";
     }
+    if (!std::filesystem::exists(out / "vertebrae-seg.dcm")) {
+      std::cout << "no vertebra is labelled in these images: no DICOM Segmentation written\n";
+    }
     std::cout << "  (each a new series in the planned study)\n";
   }
   return 0;

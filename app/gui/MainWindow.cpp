@@ -1655,14 +1655,28 @@ void MainWindow::exportReport(const QString& pdf, bool deidentify)
 
 PacsDialog* MainWindow::openFromPacs()
 {
+  if (m_pacsDialog) { // one at a time (two retrieves would compete for the C-MOVE port)
+    m_pacsDialog->raise();
+    m_pacsDialog->activateWindow();
+    return m_pacsDialog;
+  }
   auto* dialog =
     new PacsDialog(m_pacsSettings.empty() ? drg::imaging::defaultPacsSettingsPath() : m_pacsSettings, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &PacsDialog::seriesRetrieved, this, [this, dialog](const QString& folder) {
+    if (m_job) { // (the window is busy: the series stays in the cache, the dialog says where)
+      QMessageBox::information(
+        dialog, tr("Open from PACS"),
+        tr("The series is in %1. The window is busy with another job: open it with File > "
+           "Open DICOM folder when that has finished.")
+          .arg(folder));
+      return;
+    }
     dialog->close();
     openDicom(folder);
   });
   dialog->show();
+  m_pacsDialog = dialog;
   return dialog;
 }
 

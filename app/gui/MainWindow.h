@@ -227,12 +227,13 @@ private:
   Eigen::Vector3d m_cursor = Eigen::Vector3d::Zero();
   drg::report::WindowLevel m_window;
   std::function<bool(const QString&)> m_answer;
-  std::string m_savedJson;              ///< the plan as last saved or opened (unsaved changes differ)
-  std::filesystem::path m_unsavedPlan;  ///< where the plan of a study without a file autosaves
-  std::filesystem::path m_autosave;     ///< where the plan autosaves now
-  QString m_planPath;                   ///< the plan's file, once opened or saved
-  std::filesystem::path m_pacsSettings; ///< PACS settings file (empty: the default)
-  QPointer<QThread> m_job;              ///< the background job running, if any
+  std::string m_savedJson;                 ///< the plan as last saved or opened (unsaved changes differ)
+  std::filesystem::path m_unsavedPlan;     ///< where the plan of a study without a file autosaves
+  std::filesystem::path m_autosave;        ///< where the plan autosaves now
+  QString m_planPath;                      ///< the plan's file, once opened or saved
+  std::filesystem::path m_pacsSettings;    ///< PACS settings file (empty: the default)
+  QPointer<class PacsDialog> m_pacsDialog; ///< the one Open from PACS dialog, while open
+  QPointer<QThread> m_job;                 ///< the background job running, if any
   drg::imaging::SpineLabelOverride m_labelOverride; ///< the user's label corrections for this case
   bool m_interactive = true;
   QElapsedTimer m_sinceLoaded;

@@ -3,6 +3,7 @@
 #include "drg/imaging/Error.h"
 
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -129,8 +130,21 @@ PacsDialog::PacsDialog(const std::filesystem::path& settingsFile, QWidget* paren
 PacsDialog::~PacsDialog()
 {
   if (m_job) {
-    m_job->wait(); // (the job holds no pointer into the dialog but its results)
+    *m_cancel = true; // (a retrieve stops at its next object; a search ends at its timeout)
+    m_job->wait();    // (the job holds no pointer into the dialog but its results)
   }
+}
+
+void PacsDialog::closeEvent(QCloseEvent* event)
+{
+  *m_cancel = true; // closing cancels a retrieve under way (nothing is kept of it)
+  QDialog::closeEvent(event);
+}
+
+void PacsDialog::reject()
+{
+  *m_cancel = true;
+  QDialog::reject();
 }
 
 QString PacsDialog::status() const
@@ -146,6 +160,9 @@ void PacsDialog::fail(const QString& message)
 
 void PacsDialog::setBusy(bool busy, const QString& what)
 {
+  // (the tables hold still while the network works: a series listed must be the study's selected)
+  m_studyTable->setEnabled(!busy);
+  m_seriesTable->setEnabled(!busy);
   m_searchButton->setEnabled(!busy && m_configured);
   m_retrieveButton->setEnabled(!busy && !m_seriesTable->selectedItems().isEmpty());
   m_progress->setVisible(busy);
@@ -236,6 +253,9 @@ void PacsDialog::listSeries()
     return;
   }
   const std::string study = m_studies[static_cast<std::size_t>(row)].studyUid;
+  m_series.clear(); // (nothing of another study stays listed while this one's series come)
+  m_seriesTable->setRowCount(0);
+  m_listedStudy.clear();
   const std::string server = m_server->currentData().toString().toStdString();
   auto series = std::make_shared<std::vector<drg::imaging::PacsSeries>>();
   const auto settings = m_settings;
@@ -244,7 +264,14 @@ void PacsDialog::listSeries()
     [settings, server, study, series] {
       *series = drg::imaging::PacsClient(settings, server).findSeries(study);
     },
-    [this, series] {
+    [this, series, study] {
+      const int now = m_studyTable->currentRow();
+      if (now < 0 || now >= static_cast<int>(m_studies.size()) ||
+          m_studies[static_cast<std::size_t>(now)].studyUid != study) {
+        listSeries(); // the selection moved meanwhile: list the selected study's series instead
+        return;
+      }
+      m_listedStudy = study;
       m_series = *series;
       m_seriesTable->setRowCount(static_cast<int>(m_series.size()));
       for (int r = 0; r < static_cast<int>(m_series.size()); ++r) {
@@ -269,6 +296,15 @@ void PacsDialog::retrieveSelected()
     return;
   }
   const drg::imaging::PacsSeries picked = m_series[static_cast<std::size_t>(row)];
+  const int studyRow = m_studyTable->currentRow();
+  if (studyRow < 0 || studyRow >= static_cast<int>(m_studies.size()) ||
+      m_studies[static_cast<std::size_t>(studyRow)].studyUid != picked.studyUid ||
+      m_listedStudy != picked.studyUid) {
+    fail(tr("The series listed are not those of the selected study: pick the study again"));
+    return;
+  }
+  *m_cancel = false;
+  auto cancel = m_cancel;
   const std::string server = m_server->currentData().toString().toStdString();
   const auto method =
     m_move->isChecked() ? drg::imaging::RetrieveMethod::Move : drg::imaging::RetrieveMethod::Get;
@@ -277,9 +313,9 @@ void PacsDialog::retrieveSelected()
   QPointer<QProgressBar> bar = m_progress;
   run(
     tr("Retrieving %n image(s)...", "", picked.instances),
-    [settings, server, picked, method, result, bar] {
+    [settings, server, picked, method, result, bar, cancel] {
       *result = drg::imaging::PacsClient(settings, server)
-                  .retrieve(picked.studyUid, picked.seriesUid, method, [bar](int done, int total) {
+                  .retrieve(picked.studyUid, picked.seriesUid, method, [bar, cancel](int done, int total) {
                     if (bar) {
                       QMetaObject::invokeMethod(
                         bar,
@@ -291,7 +327,7 @@ void PacsDialog::retrieveSelected()
                         },
                         Qt::QueuedConnection);
                     }
-                    return true;
+                    return !cancel->load();
                   });
     },
     [this, result] {

@@ -9,8 +9,10 @@
 #include <QPointer>
 #include <QThread>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <vector>
 
 class QCheckBox;
@@ -52,7 +54,12 @@ private:
   /// Runs `job` off the GUI thread, then `then` on it (one job at a time).
   void run(const QString& what, std::function<void()> job, std::function<void()> then);
 
+  void closeEvent(QCloseEvent* event) override;
+  void reject() override;
+
   drg::imaging::PacsSettings m_settings;
+  std::shared_ptr<std::atomic<bool>> m_cancel = std::make_shared<std::atomic<bool>>(false);
+  std::string m_listedStudy; ///< the study whose series the series table shows
   bool m_configured = false;
   std::vector<drg::imaging::PacsStudy> m_studies;
   std::vector<drg::imaging::PacsSeries> m_series;

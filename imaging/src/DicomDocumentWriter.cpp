@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace drg::imaging
@@ -70,13 +72,59 @@ DocumentStamp::DocumentStamp(const std::string& what, const std::string& content
   std::strftime(h, sizeof h, "%H%M%S", &tm);
   date = d;
   time = h;
+  // (a random part: two objects written in the same second never share a UID)
+  std::random_device random;
   key = what + "|" + std::to_string(content.size()) + "|" + date + time + "|" +
-        std::to_string(std::hash<std::string>{}(content));
+        std::to_string(std::hash<std::string>{}(content)) + "|" + std::to_string(random()) + "-" +
+        std::to_string(random());
 }
+
+namespace
+{
+
+/// This installation's secret for remapping UIDs: without it, anyone holding the original study could
+/// recompute the mapping and re-link de-identified objects. Made once (random, 0600) in the
+/// configuration folder; the same secret keeps the mapping consistent across drgplan's outputs.
+std::string deidentificationSecret()
+{
+  static const std::string secret = [] {
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path file =
+      (xdg != nullptr && *xdg != '\0' ? std::filesystem::path(xdg)
+                                      : std::filesystem::path(home != nullptr ? home : ".") / ".config") /
+      "drgplan" / "deidentification.key";
+    std::ifstream in(file);
+    std::string s;
+    if (in >> s && s.size() >= 32) {
+      return s;
+    }
+    std::random_device random;
+    char hex[65];
+    for (int i = 0; i < 8; ++i) {
+      std::snprintf(hex + 8 * i, 9, "%08x", static_cast<unsigned>(random()));
+    }
+    s = hex;
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    try {
+      writeFileAtomically(file, s + "\n");
+      std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    } catch (const Error&) { // (not writable: the secret holds for this run)
+    }
+    return s;
+  }();
+  return secret;
+}
+
+} // namespace
 
 std::string mappedUid(const DicomDocumentOptions& o, const std::string& original)
 {
-  return o.deidentify && !original.empty() ? derivedUid("drgplan de-identified|" + original) : original;
+  return o.deidentify && !original.empty()
+           ? derivedUid("drgplan de-identified|" + deidentificationSecret() + "|" + original)
+           : original;
 }
 
 void writeIdentity(DcmItem& d, DocumentSource& source, const DicomDocumentOptions& o)
@@ -119,6 +167,7 @@ void writeIdentity(DcmItem& d, DocumentSource& source, const DicomDocumentOption
     }
   }
   put(d, DCM_StudyInstanceUID, mappedUid(o, source.studyUid));
+  put(d, DCM_TimezoneOffsetFromUTC, "+0000"); // (drgplan writes its dates and times in UTC)
 }
 
 void saveAtomically(DcmFileFormat& file, const std::filesystem::path& out)

@@ -139,7 +139,7 @@ void writePlanSr(const SrContent& content, const std::filesystem::path& sourceIm
   }
   check(tree.getCurrentContentItem().setConceptName(coded(content.title)), "document title");
   bool first = true;
-  if (!content.observer.empty()) {
+  if (!content.observer.empty() && !o.deidentify) { // (a de-identified report names no person)
     tree.addContentItem(DSRTypes::RT_hasObsContext, DSRTypes::VT_PName, DSRTypes::AM_belowCurrent);
     check(tree.getCurrentContentItem().setConceptName(
             DSRCodedEntryValue("121008", "DCM", "Person Observer Name")),

@@ -195,7 +195,7 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
 
   const CodeSequenceMacro category("123037004", "SCT", "Anatomical Structure");
   std::vector<Uint8> frame(static_cast<std::size_t>(rows) * columns);
-  std::vector<std::string> referencedInstances;
+  std::vector<std::pair<std::string, std::string>> referencedInstances; // class, instance
   for (const auto& [label, ks] : slicesOf) {
     const std::string level = labels::vertebraLevelOfLabel(label);
     const DicomCode code = vertebraCode(level);
@@ -236,7 +236,7 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
         if (derivation) {
           perFrame.push_back(derivation.get());
         }
-        referencedInstances.push_back(s->sopInstance);
+        referencedInstances.push_back({ s->sopClass, s->sopInstance });
       }
       check(seg->addFrame(frame.data(), segmentNumber, perFrame), "frame of " + level);
     }
@@ -267,7 +267,7 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
   referencedInstances.erase(std::unique(referencedInstances.begin(), referencedInstances.end()),
                             referencedInstances.end());
   if (referencedInstances.empty()) {
-    referencedInstances.push_back(source.sopInstance);
+    referencedInstances.push_back({ source.sopClass, source.sopInstance });
   }
   {
     std::unique_ptr<DcmElement> old(d.remove(DCM_ReferencedSeriesSequence));
@@ -277,10 +277,10 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
     throw Error(ErrorCode::Internal, "cannot refer the segmentation to its series");
   }
   put(*series, DCM_SeriesInstanceUID, mappedUid(o, source.seriesUid));
-  for (const std::string& instance : referencedInstances) {
+  for (const auto& [sopClass, instance] : referencedInstances) {
     DcmItem* ref = nullptr;
     if (series->findOrCreateSequenceItem(DCM_ReferencedInstanceSequence, ref, -2).good() && ref != nullptr) {
-      put(*ref, DCM_ReferencedSOPClassUID, source.sopClass);
+      put(*ref, DCM_ReferencedSOPClassUID, sopClass);
       put(*ref, DCM_ReferencedSOPInstanceUID, mappedUid(o, instance));
     }
   }
@@ -314,6 +314,13 @@ Image<std::uint8_t> readVertebraSegmentation(const std::filesystem::path& path, 
   Image<std::uint8_t> result(g, 0);
   const std::size_t frames = seg->getNumberOfFrames();
   if (frames > 0) {
+    auto* measures = dynamic_cast<FGPixelMeasures*>(groups.get(0, DcmFGTypes::EFG_PIXELMEASURES));
+    Float64 rowSpacing = 0, columnSpacing = 0;
+    if (measures == nullptr || measures->getPixelSpacing(rowSpacing, 0).bad() ||
+        measures->getPixelSpacing(columnSpacing, 1).bad() || std::abs(rowSpacing - g.spacing[1]) > 1e-3 ||
+        std::abs(columnSpacing - g.spacing[0]) > 1e-3) {
+      throw Error(ErrorCode::Format, path.string() + ": its pixel spacing is not the image's");
+    }
     auto* orientation =
       dynamic_cast<FGPlaneOrientationPatient*>(groups.get(0, DcmFGTypes::EFG_PLANEORIENTPATIENT));
     Float64 o[6] = { 0, 0, 0, 0, 0, 0 };

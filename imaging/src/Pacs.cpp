@@ -15,14 +15,20 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 namespace drg::imaging
 {
@@ -96,6 +102,16 @@ std::string where(const PacsServer& s)
 {
   return "the PACS '" + s.name + "' (" + s.aeTitle + " at " + s.host + ":" + std::to_string(s.port) + ")";
 }
+
+/// A network failure that may go away on its own (connection refused, no answer in time): the only
+/// kind a retrieve tries again.
+class TransientError : public Error
+{
+public:
+  explicit TransientError(const std::string& message)
+    : Error(ErrorCode::Network, message)
+  {}
+};
 
 /// Transfer syntaxes we can decode, explicit little endian first.
 OFList<OFString> decodableSyntaxes()
@@ -171,18 +187,18 @@ public:
     if (server.tls) {
       m_tls = std::make_unique<DcmTLSTransportLayer>(NET_REQUESTOR, nullptr, OFTrue);
       if (m_tls->setTLSProfile(TSP_Profile_BCP195).bad() || m_tls->activateCipherSuites().bad()) {
-        throw Error(ErrorCode::Network, "cannot set up TLS for " + where(server));
+        throw Error(ErrorCode::Internal, "cannot set up TLS for " + where(server));
       }
       if (m_tls->addTrustedCertificateFile(server.tlsCaFile.c_str(), DCF_Filetype_PEM).bad()) {
-        throw Error(ErrorCode::Network, "cannot read the certificate authority " + server.tlsCaFile);
+        throw Error(ErrorCode::InvalidArgument, "cannot read the certificate authority " + server.tlsCaFile);
       }
       if (!server.tlsCertificate.empty()) {
         if (m_tls->setPrivateKeyFile(server.tlsPrivateKey.c_str(), DCF_Filetype_PEM).bad() ||
             m_tls->setCertificateFile(server.tlsCertificate.c_str(), DCF_Filetype_PEM).bad() ||
             !m_tls->checkPrivateKeyMatchesCertificate()) {
-          throw Error(ErrorCode::Network, "cannot use the certificate " + server.tlsCertificate +
-                                            " with key " + server.tlsPrivateKey +
-                                            " (unreadable, or they do not match)");
+          throw Error(ErrorCode::InvalidArgument, "cannot use the certificate " + server.tlsCertificate +
+                                                    " with key " + server.tlsPrivateKey +
+                                                    " (unreadable, or they do not match)");
         }
       }
       m_tls->setCertificateVerification(DCV_requireCertificate);
@@ -228,19 +244,19 @@ public:
                                         what);
     }
     if (has("refused")) {
-      throw Error(ErrorCode::Network,
-                  "cannot reach " + where(m_server) +
-                    ": the connection was refused. Is the PACS running, and are host and port "
-                    "right?");
+      throw TransientError("cannot reach " + where(m_server) +
+                           ": the connection was refused. Is the PACS running, and are host and port "
+                           "right?");
     }
     if (has("Name or service not known") || has("Unknown host") || has("unknown host") ||
         has("getaddrinfo")) {
-      throw Error(ErrorCode::Network, "cannot reach " + where(m_server) + ": the host name is not known");
+      throw Error(ErrorCode::InvalidArgument,
+                  "cannot reach " + where(m_server) + ": the host name is not known");
     }
     if (has("imeout") || has("imed out")) {
-      throw Error(ErrorCode::Network, where(m_server) + " did not answer within " +
-                                        std::to_string(m_server.connectTimeoutS) +
-                                        " s (connect_timeout_s): is host and port that of a DICOM service?");
+      throw TransientError(where(m_server) + " did not answer within " +
+                           std::to_string(m_server.connectTimeoutS) +
+                           " s (connect_timeout_s): is host and port that of a DICOM service?");
     }
     throw Error(ErrorCode::Network,
                 "cannot open an association with " + where(m_server) + " for " + what + " (" + dcmtk + ")");
@@ -260,8 +276,8 @@ public:
                     "' this service (register it at the PACS with the services it needs)");
     }
     if (c == DIMSE_NODATAAVAILABLE || dcmtk.find("imeout") != std::string::npos) {
-      throw Error(ErrorCode::Network, where(m_server) + " did not answer " + what + " within " +
-                                        std::to_string(m_server.dimseTimeoutS) + " s (dimse_timeout_s)");
+      throw TransientError(where(m_server) + " did not answer " + what + " within " +
+                           std::to_string(m_server.dimseTimeoutS) + " s (dimse_timeout_s)");
     }
     throw Error(ErrorCode::Network, what + " with " + where(m_server) + " failed: " + dcmtk);
   }
@@ -274,6 +290,9 @@ protected:
   {
     const OFCondition c = DcmSCU::handleCGETResponse(presID, response, continueSession);
     report(response);
+    if (m_cancelled) {
+      continueSession = OFFalse;
+    }
     return c;
   }
 
@@ -282,6 +301,9 @@ protected:
   {
     const OFCondition c = DcmSCU::handleMOVEResponse(presID, response, waitForNext);
     report(response);
+    if (m_cancelled) {
+      waitForNext = OFFalse;
+    }
     return c;
   }
 
@@ -328,11 +350,15 @@ class MoveReceiver : public DcmStorageSCP
 {
 public:
   MoveReceiver(const PacsSettings& s, const std::filesystem::path& folder)
+    : m_aeTitle(s.localAeTitle.c_str())
   {
     setAETitle(s.localAeTitle.c_str());
     setPort(static_cast<Uint16>(s.receivePort));
     setConnectionBlockingMode(DUL_NOBLOCK);
     setConnectionTimeout(1);
+    // (an association left open or gone quiet must not keep stop() waiting)
+    setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    setDIMSETimeout(10);
     setHostLookupEnabled(OFFalse);
     setOutputDirectory(folder.c_str());
     setDirectoryGenerationMode(DGM_NoSubdirectory);
@@ -373,6 +399,7 @@ public:
   int stored() const { return m_stored; }
 
 protected:
+  OFBool checkCalledAETitleAccepted(const OFString& calledAE) override { return calledAE == m_aeTitle; }
   OFBool stopAfterConnectionTimeout() override { return m_stop.load() ? OFTrue : OFFalse; }
   OFBool stopAfterCurrentAssociation() override { return m_stop.load() ? OFTrue : OFFalse; }
   void notifyInstanceStored(const OFString&, const OFString&, const OFString&, DcmDataset*) const override
@@ -381,6 +408,7 @@ protected:
   }
 
 private:
+  OFString m_aeTitle;
   std::atomic<bool> m_stop{ false };
   mutable std::atomic<int> m_stored{ 0 };
   std::thread m_thread;
@@ -403,14 +431,10 @@ std::string statusText(Uint16 status)
   return std::string("0x") + b;
 }
 
-/// Whether an error is worth another try (the network, not the PACS's answer).
+/// Whether an error is worth another try (the network, not the PACS's answer or our settings).
 bool retryable(const Error& e)
 {
-  const std::string m = e.what();
-  return e.code() == ErrorCode::Network && m.find("refused the association") == std::string::npos &&
-         m.find("reported") == std::string::npos && m.find("none of the services") == std::string::npos &&
-         m.find("sent nothing") == std::string::npos &&
-         m.find("aborted the association") == std::string::npos;
+  return dynamic_cast<const TransientError*>(&e) != nullptr;
 }
 
 void removeQuietly(const std::filesystem::path& p)
@@ -418,6 +442,91 @@ void removeQuietly(const std::filesystem::path& p)
   std::error_code ec;
   std::filesystem::remove_all(p, ec);
 }
+
+void removeIfEmpty(const std::filesystem::path& p)
+{
+  std::error_code ec;
+  if (std::filesystem::is_empty(p, ec) && !ec) {
+    std::filesystem::remove(p, ec);
+  }
+}
+
+/// How long a C-MOVE waits for the PACS's next answer at least: images flow on the other association
+/// meanwhile, and a PACS need not answer between them.
+constexpr int kMoveAnswerTimeoutS = 600;
+
+/// Staging folders ".incoming-<pid>-..." (and ".old-<pid>-...") of processes that are gone: left by a
+/// crash or a kill, never complete.
+void removeAbandonedStaging(const std::filesystem::path& studyFolder)
+{
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(studyFolder, ec)) {
+    const std::string name = e.path().filename().string();
+    for (const char* prefix : { ".incoming-", ".old-" }) {
+      if (name.rfind(prefix, 0) == 0) {
+        const long pid = std::atol(name.c_str() + std::strlen(prefix));
+        if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+          removeQuietly(e.path());
+        }
+      }
+    }
+  }
+}
+
+/// A series received into a folder of its own, removed unless committed.
+struct StagingFolder
+{
+  explicit StagingFolder(std::filesystem::path p)
+    : path(std::move(p))
+  {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) {
+      throw Error(ErrorCode::Io,
+                  "cannot write into the cache " + path.parent_path().string() + ": " + ec.message());
+    }
+  }
+  ~StagingFolder() { discard(); }
+  StagingFolder(const StagingFolder&) = delete;
+  StagingFolder& operator=(const StagingFolder&) = delete;
+
+  void discard()
+  {
+    if (!path.empty()) {
+      removeQuietly(path);
+      path.clear();
+    }
+  }
+
+  /// Moves the folder to `target`. A complete `target` already there stays (another retrieve made it
+  /// meanwhile: false) unless `replace`, when it is swapped out and removed only once the new one is in.
+  bool commit(const std::filesystem::path& target, bool replace)
+  {
+    if (std::filesystem::exists(target)) {
+      if (!replace) {
+        discard();
+        return false;
+      }
+      const std::filesystem::path old =
+        target.parent_path() / (".old-" + std::to_string(::getpid()) + "-" + target.filename().string());
+      std::filesystem::rename(target, old);
+      try {
+        std::filesystem::rename(path, target);
+      } catch (const std::filesystem::filesystem_error&) {
+        std::error_code ec;
+        std::filesystem::rename(old, target, ec); // (the old copy back)
+        throw;
+      }
+      removeQuietly(old);
+    } else {
+      std::filesystem::rename(path, target);
+    }
+    path.clear();
+    return true;
+  }
+
+  std::filesystem::path path;
+};
 
 } // namespace
 
@@ -582,6 +691,15 @@ void cfind(const PacsSettings& settings, const PacsServer& server, DcmDataset& k
 
 std::vector<PacsStudy> PacsClient::findStudies(const PacsQuery& q)
 {
+  static const std::regex dateOrRange("^([0-9]{8})?(-([0-9]{8})?)?$");
+  for (const auto& [value, what] : { std::pair<std::string, const char*>{ q.studyDate, "study date" },
+                                     std::pair<std::string, const char*>{ q.birthDate, "birth date" } }) {
+    if (!std::regex_match(value, dateOrRange) || value == "-") {
+      throw Error(ErrorCode::InvalidArgument,
+                  std::string("the ") + what + " '" + value +
+                    "' is not YYYYMMDD or a range YYYYMMDD-YYYYMMDD (e.g. 20240101-)");
+    }
+  }
   DcmDataset keys;
   keys.putAndInsertString(DCM_QueryRetrieveLevel, "STUDY");
   keys.putAndInsertString(DCM_StudyInstanceUID, q.studyUid.c_str());
@@ -672,15 +790,13 @@ RetrieveResult PacsClient::retrieve(const std::string& studyUid, const std::stri
   }
   const std::string what =
     std::string(method == RetrieveMethod::Get ? "C-GET" : "C-MOVE") + " of series " + seriesUid;
+  removeAbandonedStaging(studyFolder);
   std::mt19937_64 random(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
-    // received into a staging folder: the series' folder appears only complete
-    const std::filesystem::path staging =
-      studyFolder / (".incoming-" + seriesUid + "-" + std::to_string(random() % 1000000000ull));
-    std::filesystem::create_directories(staging, ec);
-    if (ec) {
-      throw Error(ErrorCode::Io, "cannot write into the cache " + studyFolder.string() + ": " + ec.message());
-    }
+    // received into a staging folder (named with our process, so that one left by a crash is known
+    // as abandoned): the series' folder appears only complete
+    StagingFolder staging(studyFolder / (".incoming-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(random() % 1000000000ull) + "-" + seriesUid));
     try {
       DcmDataset keys;
       keys.putAndInsertString(DCM_QueryRetrieveLevel, "SERIES");
@@ -697,15 +813,17 @@ RetrieveResult PacsClient::retrieve(const std::string& studyUid, const std::stri
           scu.addPresentationContext(sopClass, ts, ASC_SC_ROLE_SCP);
         }
         scu.setStorageMode(DCMSCU_STORAGE_DISK);
-        scu.setStorageDir(staging.c_str());
+        scu.setStorageDir(staging.path.c_str());
         scu.open("the " + what);
         const T_ASC_PresentationContextID pc =
           scu.findPresentationContextID(UID_GETStudyRootQueryRetrieveInformationModel, "");
         c = scu.sendCGETRequest(pc, &keys, &responses);
       } else {
-        receiver = std::make_unique<MoveReceiver>(m_settings, staging);
+        receiver = std::make_unique<MoveReceiver>(m_settings, staging.path);
         receiver->start();
         scu.addPresentationContext(UID_MOVEStudyRootQueryRetrieveInformationModel, plainSyntaxes());
+        // (a PACS need not answer while the images flow on the other association)
+        scu.setDIMSETimeout(static_cast<Uint32>(std::max(m_server.dimseTimeoutS, kMoveAnswerTimeoutS)));
         scu.open("the " + what);
         const T_ASC_PresentationContextID pc =
           scu.findPresentationContextID(UID_MOVEStudyRootQueryRetrieveInformationModel, "");
@@ -716,20 +834,34 @@ RetrieveResult PacsClient::retrieve(const std::string& studyUid, const std::stri
       Uint16 status = STATUS_Success;
       int completed = 0, failed = 0, warnings = 0;
       for (RetrieveResponse* r : responses) {
+        std::unique_ptr<RetrieveResponse> owned(r);
         status = r->m_status;
         completed = r->m_numberOfCompletedSubops;
         failed = r->m_numberOfFailedSubops;
         warnings = r->m_numberOfWarningSubops;
-        delete r;
       }
       if (scu.cancelled()) {
-        throw Error(ErrorCode::Cancelled, "the retrieve was cancelled");
+        throw Error(ErrorCode::Cancelled, "the retrieve was cancelled; nothing was kept in the cache");
       }
       scu.exchanged(c, "the " + what);
       scu.releaseAssociation();
       int files = 0;
-      for (const auto& e : std::filesystem::directory_iterator(staging)) {
+      for (const auto& e : std::filesystem::directory_iterator(staging.path)) {
         files += e.is_regular_file() ? 1 : 0;
+      }
+      if (status == STATUS_MOVE_Failed_MoveDestinationUnknown) {
+        throw Error(ErrorCode::Network,
+                    where(m_server) + " does not know where to send our C-MOVE: register our AE title '" +
+                      m_settings.localAeTitle + "' there with this computer's address and port " +
+                      std::to_string(m_settings.receivePort) + " (or retrieve by C-GET)");
+      }
+      if (files == 0 && failed == 0 && completed > 0) {
+        throw Error(ErrorCode::Network,
+                    where(m_server) + " reports " + std::to_string(completed) +
+                      " object(s) sent, and none arrived here: it sends our AE title's images to "
+                      "another address or port than " +
+                      std::to_string(m_settings.receivePort) + " on this computer (check its entry for '" +
+                      m_settings.localAeTitle + "')");
       }
       if (files == 0 && failed == 0) {
         const bool reportedFailure = status != STATUS_Success;
@@ -748,37 +880,47 @@ RetrieveResult PacsClient::retrieve(const std::string& studyUid, const std::stri
                                           "): " + std::to_string(files) + " object(s) arrived, " +
                                           std::to_string(failed) + " failed; nothing was kept in the cache");
       }
-      if (failed == 0 && warnings > 0 && files < completed + warnings) {
-        throw Error(ErrorCode::Network, "only " + std::to_string(files) + " of " +
+      if (files < completed + warnings) {
+        throw Error(ErrorCode::Network, "only " + std::to_string(files) + " of the " +
                                           std::to_string(completed + warnings) + " objects of the " + what +
                                           " arrived; nothing was kept in the cache");
       }
-      // what arrived must be DICOM we can read
-      const DicomScan scan = scanDicom(staging);
+      // what arrived must be DICOM we can read, and of the series asked for (the receiver takes what
+      // any peer sends it while it listens)
+      const DicomScan scan = scanDicom(staging.path);
       if (scan.unreadableSkipped + scan.nonDicomSkipped > 0) {
         throw Error(ErrorCode::Format, std::to_string(scan.unreadableSkipped + scan.nonDicomSkipped) +
                                          " of the " + std::to_string(files) + " objects " + where(m_server) +
                                          " sent cannot be read as DICOM; nothing was kept in the cache");
       }
-      if (std::filesystem::exists(folder)) { // refresh: the old copy goes once the new one is complete
-        const std::filesystem::path old =
-          studyFolder / (".old-" + seriesUid + "-" + std::to_string(random() % 1000000000ull));
-        std::filesystem::rename(folder, old);
-        removeQuietly(old);
+      for (const auto& patient : scan.patients) {
+        for (const auto& study : patient.studies) {
+          for (const auto& series : study.series) {
+            if (study.studyUid != studyUid || series.seriesUid != seriesUid) {
+              throw Error(ErrorCode::Format, "objects of another series (" + series.seriesUid + " of study " +
+                                               study.studyUid + ") arrived during the " + what +
+                                               "; nothing was kept in the cache");
+            }
+          }
+        }
       }
-      std::filesystem::rename(staging, folder);
+      // into place; a copy being replaced (refresh) goes only once the new one is there
+      const bool replaced = staging.commit(folder, refresh);
+      result.fromCache = !replaced && !refresh;
       result.received = files;
       result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return result;
     } catch (const Error& e) {
-      removeQuietly(staging);
+      staging.discard();
+      removeIfEmpty(studyFolder);
       if (attempt < 3 && retryable(e)) {
         std::this_thread::sleep_for(std::chrono::seconds(attempt));
         continue;
       }
       throw;
     } catch (const std::filesystem::filesystem_error& e) {
-      removeQuietly(staging);
+      staging.discard();
+      removeIfEmpty(studyFolder);
       throw Error(ErrorCode::Io, std::string("cannot put the series into the cache: ") + e.what());
     }
   }
@@ -830,6 +972,11 @@ int PacsClient::send(const std::vector<std::filesystem::path>& files, const Pacs
   std::vector<std::string> refused;
   int stored = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
+    if (scu.findAnyPresentationContextID(items[i].sopClass.c_str(), items[i].syntax.c_str()) == 0) {
+      refused.push_back(items[i].file.filename().string() + " (the PACS accepts no " + items[i].sopClass +
+                        ")");
+      continue;
+    }
     Uint16 status = 0;
     const OFCondition c = scu.sendSTORERequest(0, items[i].file.c_str(), nullptr, status);
     scu.exchanged(c, "sending " + items[i].file.filename().string());
@@ -849,8 +996,9 @@ int PacsClient::send(const std::vector<std::filesystem::path>& files, const Pacs
     for (std::size_t i = 0; i < refused.size() && i < 5; ++i) {
       list += (i ? ", " : "") + refused[i];
     }
-    throw Error(ErrorCode::Network, where(m_server) + " refused " + std::to_string(refused.size()) + " of " +
-                                      std::to_string(items.size()) + " objects: " + list);
+    throw Error(ErrorCode::Network, where(m_server) + " stored " + std::to_string(stored) + " and refused " +
+                                      std::to_string(refused.size()) + " of " + std::to_string(items.size()) +
+                                      " objects: " + list);
   }
   return stored;
 }

@@ -1,5 +1,6 @@
 #include "drg/planning/PlanExport.h"
 
+#include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -268,8 +269,18 @@ std::vector<std::filesystem::path> writePlanDicomObjects(
   }
   imaging::writePlanSr(planToSrContent(plan, planner), seriesFiles.front(), folder / "plan-sr.dcm", options);
   written.push_back(folder / "plan-sr.dcm");
-  imaging::writeVertebraSegmentation(labels, seriesFiles, folder / "vertebrae-seg.dcm", options);
-  written.push_back(folder / "vertebrae-seg.dcm");
+  // the SEG when the model labelled vertebrae (without, the report and the plan are filed all the same)
+  bool vertebrae = false;
+  for (std::uint8_t v : labels.voxels()) {
+    if (!imaging::labels::vertebraLevelOfLabel(v).empty()) {
+      vertebrae = true;
+      break;
+    }
+  }
+  if (vertebrae) {
+    imaging::writeVertebraSegmentation(labels, seriesFiles, folder / "vertebrae-seg.dcm", options);
+    written.push_back(folder / "vertebrae-seg.dcm");
+  }
   return written;
 }
 

@@ -80,8 +80,13 @@ void retrieve(benchmark::State& state, RetrieveMethod method)
   }
   int received = 0;
   for (auto _ : state) {
-    PacsClient client(c.settings, "");
-    received = client.retrieve(c.study, c.series, method, {}, true).received;
+    try {
+      PacsClient client(c.settings, "");
+      received = client.retrieve(c.study, c.series, method, {}, true).received;
+    } catch (const std::exception& e) {
+      state.SkipWithError(e.what());
+      return;
+    }
   }
   state.counters["images"] = received;
   state.counters["images_per_s"] = benchmark::Counter(

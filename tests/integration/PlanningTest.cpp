@@ -602,8 +602,9 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   EXPECT_EQ(differing, 0u) << "the SEG does not read back to the model's vertebrae";
 
   // de-identified: a pseudonym, no name, no ID, no folder
-  const auto d = runCommand(cli + " -q report " + planFile.string() + " --deidentify --out " +
-                            (dir.path() / "d").string());
+  const auto d =
+    runCommand(cli + " -q report " + planFile.string() + " --deidentify --planner \"Dr Ada Planner\" --out " +
+               (dir.path() / "d").string());
   ASSERT_EQ(d.exitCode, 0) << d.output;
   const std::string anon = pdfText(dir.path() / "d" / "report.pdf");
   EXPECT_EQ(anon.find("PHANTOM^SPINE"), std::string::npos);
@@ -656,6 +657,9 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
     }
   }
   EXPECT_GE(scanned, 8) << "report.pdf, report.dcm, plan-sr.dcm, vertebrae-seg.dcm, markups, CSV, meshes";
+  // (the SR names no person when de-identified; the PDF's sign-off field keeps the planner's name)
+  EXPECT_EQ(runCommand("dsrdump " + (dir.path() / "d" / "plan-sr.dcm").string()).output.find("Planner^"),
+            std::string::npos);
   for (const char* object : { "plan-sr.dcm", "vertebrae-seg.dcm" }) {
     const auto check = runCommand("dciodvfy " + (dir.path() / "d" / object).string() + " 2>&1");
     EXPECT_EQ(check.output.find("Error"), std::string::npos) << object << ": " << check.output;

@@ -88,6 +88,18 @@ Orthanc::Orthanc(const std::filesystem::path& folder, const std::string& aeTitle
   , m_clientPort(clientPort)
 {
   std::filesystem::create_directories(folder / "storage");
+  // (a free port may be taken between our look and Orthanc's bind: then it ends, and we try others)
+  for (int attempt = 0; attempt < 3 && !m_started; ++attempt) {
+    start(extraConfigJson);
+  }
+}
+
+void Orthanc::start(const std::string& extraConfigJson)
+{
+  stop(); // (an earlier attempt that never answered)
+  const std::filesystem::path folder = m_folder;
+  const std::string aeTitle = m_aeTitle, clientAe = m_clientAe;
+  const int clientPort = m_clientPort;
   m_dicomPort = freePort();
   m_httpPort = freePort();
   while (m_httpPort == m_dicomPort) {

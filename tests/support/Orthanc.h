@@ -50,6 +50,8 @@ public:
   void stop();
 
 private:
+  void start(const std::string& extraConfigJson);
+
   std::filesystem::path m_folder;
   std::string m_aeTitle, m_clientAe;
   int m_clientPort = 0;

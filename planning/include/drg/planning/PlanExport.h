@@ -35,7 +35,8 @@ imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer
 /// the planned study (`seriesFiles`: the planned series' files, imaging::DicomScan::seriesFiles):
 /// report.dcm (the report's PDF bytes as an Encapsulated PDF; skipped when `pdf` is empty), plan-sr.dcm
 /// (planToSrContent as a Comprehensive 3D SR) and vertebrae-seg.dcm (the vertebrae of `labels`, the
-/// spine model's label map, as a DICOM SEG). Returns the files written. Throws drg::Error as the
+/// spine model's label map, as a DICOM SEG; left out when no vertebra is labelled). Returns the files
+/// written. Throws drg::Error as the
 /// imaging writers do; InvalidArgument when `seriesFiles` is empty (the images are not DICOM).
 std::vector<std::filesystem::path> writePlanDicomObjects(
   const Plan& plan, const std::string& planner, const imaging::Image<std::uint8_t>& labels,
