@@ -93,6 +93,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   start.study.seriesDescription = in.seriesDescription;
   start.study.levelAnchor = model.anchor;
   start.study.labelShift = model.labelShift;
+  start.study.declaredTransitional = o.labels.declaredSet ? transitionalAnatomyName(o.labels.declared) : "";
   PlanEditor editor(planner, start);
   for (const auto& [level, side] : parsed) {
     const int i = editor.addLead(level + " " + sideName(side), level, side);

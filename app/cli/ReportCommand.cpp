@@ -47,7 +47,9 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                                        (images.empty() ? std::string("none named") : images) +
                                        ") are not there: give them with --images DIR");
   }
-  SpineModelOptions options = spineOptions("auto", plan.study.labelShift, "", 0.0);
+  // the levels as the plan was made on them: the user's renumbering and declared transitional anatomy
+  SpineModelOptions options =
+    spineOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0);
   LoadedInput in = loadInput(images, "", options, global.quiet);
   if (!plan.study.frameOfReferenceUid.empty() && !in.frameOfReferenceUid.empty() &&
       plan.study.frameOfReferenceUid != in.frameOfReferenceUid) {

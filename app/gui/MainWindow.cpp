@@ -535,6 +535,15 @@ MainWindow::~MainWindow()
   stopJob();
 }
 
+namespace
+{
+/// What a plan file records of a label override's declaration ("" when nothing was declared).
+std::string declaredName(const drg::imaging::SpineLabelOverride& o)
+{
+  return o.declaredSet ? drg::imaging::transitionalAnatomyName(o.declared) : std::string();
+}
+} // namespace
+
 void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared)
 {
   if (!m_case || !m_case->model) {
@@ -590,6 +599,7 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
         plan = m_editor->plan();
         plan->study.levelAnchor = done->model->anchor;
         plan->study.labelShift = done->model->labelShift;
+        plan->study.declaredTransitional = declaredName(wanted);
       }
       m_labelOverride = wanted;
       describeModel(*m_case, done->model);
@@ -1238,6 +1248,7 @@ void MainWindow::setUpPlanning(std::optional<drg::planning::Plan> keep)
       plan.study.modality = m_case->model->modality;
       plan.study.levelAnchor = m_case->model->anchor;
       plan.study.labelShift = m_case->model->labelShift;
+      plan.study.declaredTransitional = declaredName(m_labelOverride);
       if (keep) {
         // the plan as it was, re-planned on the new model (its first state: nothing to undo). Locked
         // leads too: they keep their names, so they move to the ganglia now called so
@@ -1439,6 +1450,13 @@ bool MainWindow::openPlan(const QString& path)
                        "this plan belongs to other images (frame of reference " +
                          plan.study.frameOfReferenceUid + "): open its series first");
     }
+    if (plan.study.declaredTransitional != declaredName(m_labelOverride)) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument,
+                       "this plan was made with transitional anatomy declared as '" +
+                         (plan.study.declaredTransitional.empty() ? std::string("nothing")
+                                                                  : plan.study.declaredTransitional) +
+                         "': declare the same first (Spine menu), then open the plan");
+    }
     if (plan.study.labelShift != m_case->model->labelShift) {
       throw drg::Error(drg::ErrorCode::InvalidArgument,
                        "this plan was made with the vertebrae renumbered by " +
@@ -1576,8 +1594,10 @@ void MainWindow::offerUnsavedPlan()
         plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
       return; // (the same key but other images: not this study's)
     }
-    if (plan.study.labelShift != m_case->model->labelShift) {
-      statusBar()->showMessage(tr("An unsaved plan of this study was made with the vertebrae renumbered: "
+    if (plan.study.labelShift != m_case->model->labelShift ||
+        plan.study.declaredTransitional != declaredName(m_labelOverride)) {
+      statusBar()->showMessage(tr("An unsaved plan of this study was made with the vertebrae renumbered or "
+                                  "transitional anatomy declared: "
                                   "renumber them the same way (Spine menu) and open it with File > Open plan "
                                   "(%1)")
                                  .arg(QString::fromStdString(autosave->string())));

@@ -4,6 +4,7 @@
 
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/Error.h"
+#include "drg/imaging/SpinePhantom.h"
 
 #include <nlohmann/json.hpp>
 
@@ -350,6 +351,10 @@ std::string planToJson(const Plan& plan)
                  { "series_description", plan.study.seriesDescription },
                  { "level_anchor", plan.study.levelAnchor },
                  { "label_shift", plan.study.labelShift } };
+  if (!plan.study.declaredTransitional
+         .empty()) { // (absent when nothing was declared: older files stay as they were)
+    j["study"]["declared_transitional"] = plan.study.declaredTransitional;
+  }
   j["leads"] = json::array();
   for (const auto& l : plan.leads) {
     j["leads"].push_back(leadJson(l));
@@ -409,6 +414,15 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   plan.study.seriesDescription = r.text(s, "series_description", "study");
   plan.study.levelAnchor = r.text(s, "level_anchor", "study");
   plan.study.labelShift = r.integer(s, "label_shift", "study", -30, 30);
+  if (s.contains("declared_transitional")) {
+    const std::string declared = r.text(s, "declared_transitional", "study");
+    try {
+      plan.study.declaredTransitional =
+        imaging::transitionalAnatomyName(imaging::parseTransitionalAnatomy(declared));
+    } catch (const Error&) {
+      r.fail("study.declared_transitional", "must be none, L6, T13 or sacralized-L5, not '" + declared + "'");
+    }
+  }
   const json& leads = r.field(j, "leads", "plan");
   if (!leads.is_array()) {
     r.fail("leads", "must be a list");

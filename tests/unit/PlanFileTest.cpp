@@ -108,6 +108,23 @@ TEST(PlanFile, RoundTripIsExact)
   EXPECT_FALSE(back.leads[0].epiduralEntryOverride.has_value());
 }
 
+// The transitional anatomy the user declared travels with the plan (reports and reopening rebuild
+// the levels so); a plan without one is written as before, and an unknown word is refused.
+TEST(PlanFile, DeclaredTransitionalAnatomyRoundTrips)
+{
+  Plan plan = madeUpPlan(1, 50);
+  const std::string before = planToJson(plan);
+  EXPECT_EQ(before.find("declared_transitional"), std::string::npos) << "written when nothing was declared";
+  plan.study.declaredTransitional = "L6";
+  const Plan back = planFromJson(planToJson(plan), "memory");
+  EXPECT_EQ(back.study.declaredTransitional, "L6");
+  nlohmann::json j = nlohmann::json::parse(before);
+  j["study"]["declared_transitional"] = "sacralised-l5";
+  EXPECT_EQ(planFromJson(j.dump(), "memory").study.declaredTransitional, "sacralized-L5");
+  j["study"]["declared_transitional"] = "L7";
+  expectError(j.dump(), drg::ErrorCode::Format, "declared_transitional");
+}
+
 TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
 {
   const std::string good = planToJson(madeUpPlan(2, 10));

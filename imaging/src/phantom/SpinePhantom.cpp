@@ -223,21 +223,6 @@ std::string contrastName(PhantomContrast c)
   return "ct";
 }
 
-std::string transitionalName(TransitionalAnatomy t)
-{
-  switch (t) {
-    case TransitionalAnatomy::None:
-      return "none";
-    case TransitionalAnatomy::L6:
-      return "L6";
-    case TransitionalAnatomy::T13:
-      return "T13";
-    case TransitionalAnatomy::SacralizedL5:
-      return "sacralized-L5";
-  }
-  return "none";
-}
-
 std::string planeName(AcquisitionPlane p)
 {
   switch (p) {
@@ -261,7 +246,7 @@ std::string caseKey(const PhantomOptions& o)
     << planeName(o.plane) << "/" << o.obliqueDegrees.transpose() << "/" << contrastName(o.contrast) << "/"
     << o.noiseSigma << "/" << o.cancellousHu << "/" << o.corticalHu << "/" << o.corticalThicknessMm << "/"
     << o.lordosisDegrees << "/" << o.scoliosisDegrees << "/" << o.axialRotationDegrees << "/"
-    << transitionalName(o.transitional) << "/" << o.fieldOfViewFrom << "-" << o.fieldOfViewTo;
+    << transitionalAnatomyName(o.transitional) << "/" << o.fieldOfViewFrom << "-" << o.fieldOfViewTo;
   return s.str();
 }
 
@@ -300,6 +285,21 @@ PhantomContrast parsePhantomContrast(const std::string& word)
     return PhantomContrast::MrT2FatSat;
   }
   throw Error(ErrorCode::InvalidArgument, "unknown contrast '" + word + "' (use ct, t2 or t2-fatsat)");
+}
+
+std::string transitionalAnatomyName(TransitionalAnatomy t)
+{
+  switch (t) {
+    case TransitionalAnatomy::None:
+      return "none";
+    case TransitionalAnatomy::L6:
+      return "L6";
+    case TransitionalAnatomy::T13:
+      return "T13";
+    case TransitionalAnatomy::SacralizedL5:
+      return "sacralized-L5";
+  }
+  return "none";
 }
 
 TransitionalAnatomy parseTransitionalAnatomy(const std::string& word)
@@ -459,7 +459,7 @@ std::string phantomTruthJson(const PhantomCase& phantom)
                    { "lordosis_degrees", o.lordosisDegrees },
                    { "scoliosis_degrees", o.scoliosisDegrees },
                    { "axial_rotation_degrees", o.axialRotationDegrees },
-                   { "transitional", transitionalName(o.transitional) },
+                   { "transitional", transitionalAnatomyName(o.transitional) },
                    { "field_of_view",
                      o.fieldOfViewFrom.empty() ? "" : o.fieldOfViewFrom + "-" + o.fieldOfViewTo },
                    { "seed", o.seed } };

@@ -173,6 +173,8 @@ std::string phantomTruthJson(const PhantomCase& phantom);
 /// Parsers for option words used by the CLI; throw drg::Error(InvalidArgument) on unknown words.
 PhantomContrast parsePhantomContrast(const std::string& word);
 TransitionalAnatomy parseTransitionalAnatomy(const std::string& word);
+/// "none", "L6", "T13", "sacralized-L5" (what parseTransitionalAnatomy reads).
+std::string transitionalAnatomyName(TransitionalAnatomy t);
 PatientPosition parsePatientPosition(const std::string& word);
 AcquisitionPlane parseAcquisitionPlane(const std::string& word);
 const char* patientPositionName(PatientPosition position) noexcept;

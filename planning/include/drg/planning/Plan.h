@@ -171,6 +171,9 @@ struct StudyReference
   std::string seriesDescription;
   std::string levelAnchor; ///< what the spine model counted the levels from
   int labelShift = 0;
+  /// Transitional anatomy the user declared when the levels were labelled ("none", "L6", "T13",
+  /// "sacralized-L5"); empty when nothing was declared. Reports and reopening rebuild the levels so.
+  std::string declaredTransitional;
 };
 
 struct Plan
