@@ -289,10 +289,7 @@ protected:
                                  OFBool& continueSession) override
   {
     const OFCondition c = DcmSCU::handleCGETResponse(presID, response, continueSession);
-    report(response);
-    if (m_cancelled) {
-      continueSession = OFFalse;
-    }
+    report(response, continueSession);
     return c;
   }
 
@@ -300,10 +297,7 @@ protected:
                                  OFBool& waitForNext) override
   {
     const OFCondition c = DcmSCU::handleMOVEResponse(presID, response, waitForNext);
-    report(response);
-    if (m_cancelled) {
-      waitForNext = OFFalse;
-    }
+    report(response, waitForNext);
     return c;
   }
 
@@ -325,8 +319,12 @@ public:
   bool cancelled() const { return m_cancelled; }
 
 private:
-  void report(const RetrieveResponse* r)
+  /// Progress from a C-GET/C-MOVE response; a cancel ends the session (`keepGoing`).
+  void report(const RetrieveResponse* r, OFBool& keepGoing)
   {
+    if (m_cancelled) {
+      keepGoing = OFFalse;
+    }
     if (r == nullptr) {
       return;
     }
@@ -334,6 +332,7 @@ private:
     m_total = std::max(m_total, done + static_cast<int>(r->m_numberOfRemainingSubops));
     if (m_progress && !m_progress(std::max(done, m_received), m_total)) {
       m_cancelled = true;
+      keepGoing = OFFalse;
     }
   }
 

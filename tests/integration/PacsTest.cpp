@@ -222,8 +222,8 @@ TEST(Pacs, WrongAeTitleSilentPeerAndBadSettingsAreClear)
   EXPECT_NE(r.output.find("YYYYMMDD"), std::string::npos) << r.output;
 }
 
-// A series of which the PACS cannot deliver every object (here one of a kind we do not accept): the
-// retrieve fails saying what the PACS reported, and the cache keeps nothing of it.
+// A retrieve cancelled half-way, and a series of which the PACS cannot deliver every object (here one
+// of a kind we do not accept): each fails saying why, and the cache keeps nothing of it.
 TEST(Pacs, IncompleteRetrieveLeavesNothingInTheCache)
 {
   DRG_REQUIRE_TOOL("Orthanc");
@@ -240,12 +240,6 @@ TEST(Pacs, IncompleteRetrieveLeavesNothingInTheCache)
       std::filesystem::copy_file(e.path(), dir.path() / "series" / e.path().filename());
     }
   }
-  // one object of the series turned into an ultrasound image (a class drgplan does not retrieve)
-  const std::filesystem::path odd = dir.path() / "series" / "odd.dcm";
-  std::filesystem::copy_file(*std::filesystem::directory_iterator(dir.path() / "series"), odd);
-  ASSERT_EQ(
-    runCommand("dcmodify -nb -q -m SOPClassUID=1.2.840.10008.5.1.4.1.1.6.1 -gin " + odd.string()).exitCode,
-    0);
   const int receivePort = drg::test::freePort();
   drg::test::Orthanc orthanc(dir.path() / "orthanc", "ORTHANCTEST", "DRGTEST", receivePort);
   ASSERT_TRUE(orthanc.started()) << orthanc.log();
@@ -255,11 +249,29 @@ TEST(Pacs, IncompleteRetrieveLeavesNothingInTheCache)
   for (const auto& e : std::filesystem::directory_iterator(dir.path() / "series")) {
     files.push_back(e.path());
   }
-  ASSERT_EQ(client.send(files), 6);
+  ASSERT_EQ(client.send(files), 5);
   const auto studies = client.findStudies({});
   ASSERT_EQ(studies.size(), 1u);
   const auto series = client.findSeries(studies[0].studyUid);
   ASSERT_EQ(series.size(), 1u);
+  // cancelled after two objects (the progress callback says so): nothing is kept
+  for (auto method : { drg::imaging::RetrieveMethod::Get, drg::imaging::RetrieveMethod::Move }) {
+    try {
+      client.retrieve(series[0].studyUid, series[0].seriesUid, method,
+                      [](int done, int) { return done < 2; });
+      ADD_FAILURE() << "a cancelled retrieve passed as complete";
+    } catch (const drg::Error& e) {
+      EXPECT_EQ(e.code(), drg::ErrorCode::Cancelled) << e.what();
+    }
+    EXPECT_EQ(countFiles(dir.path() / "cache"), 0) << "something was left in the cache";
+  }
+  // one more object of the series, turned into an ultrasound image (a class drgplan does not retrieve)
+  const std::filesystem::path odd = dir.path() / "odd.dcm";
+  std::filesystem::copy_file(files.front(), odd);
+  ASSERT_EQ(
+    runCommand("dcmodify -nb -q -m SOPClassUID=1.2.840.10008.5.1.4.1.1.6.1 -gin " + odd.string()).exitCode,
+    0);
+  ASSERT_EQ(client.send({ odd }), 1);
   for (auto method : { drg::imaging::RetrieveMethod::Get, drg::imaging::RetrieveMethod::Move }) {
     try {
       client.retrieve(series[0].studyUid, series[0].seriesUid, method);
