@@ -282,8 +282,6 @@ public:
     throw Error(ErrorCode::Network, what + " with " + where(m_server) + " failed: " + dcmtk);
   }
 
-  int received() const { return m_received; }
-
 protected:
   OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID, RetrieveResponse* response,
                                  OFBool& continueSession) override
@@ -395,21 +393,14 @@ public:
 
   ~MoveReceiver() override { stop(); }
 
-  int stored() const { return m_stored; }
-
 protected:
   OFBool checkCalledAETitleAccepted(const OFString& calledAE) override { return calledAE == m_aeTitle; }
   OFBool stopAfterConnectionTimeout() override { return m_stop.load() ? OFTrue : OFFalse; }
   OFBool stopAfterCurrentAssociation() override { return m_stop.load() ? OFTrue : OFFalse; }
-  void notifyInstanceStored(const OFString&, const OFString&, const OFString&, DcmDataset*) const override
-  {
-    ++m_stored;
-  }
 
 private:
   OFString m_aeTitle;
   std::atomic<bool> m_stop{ false };
-  mutable std::atomic<int> m_stored{ 0 };
   std::thread m_thread;
 };
 

@@ -513,12 +513,7 @@ TEST(Workstation, DicomStudyExportsTheReportAndItsDicomObjects)
   ASSERT_FALSE(exported.isEmpty()) << "no DICOM objects";
   const QStringList files = exported.front().at(0).toStringList();
   EXPECT_EQ(files.size(), 4) << files.join(" ").toStdString();
-  const std::string study = [&] {
-    const auto p = drg::test::runCommand(
-      "dcmdump +P StudyInstanceUID " +
-      (*std::filesystem::directory_iterator(dir.path() / "p" / "dicom")).path().string());
-    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
-  }();
+  const std::string study = drg::test::dicomValue(dir.path() / "p" / "dicom", "StudyInstanceUID");
   for (const char* object : { "report.dcm", "plan-sr.dcm", "vertebrae-seg.dcm" }) {
     ASSERT_TRUE(std::filesystem::exists(out / object)) << object;
     const auto check = drg::test::runCommand("dciodvfy " + (out / object).string() + " 2>&1");

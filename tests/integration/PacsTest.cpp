@@ -76,11 +76,7 @@ TEST(Pacs, RealCtThroughOrthancByGetAndMoveAndOurObjectBack)
   r = runCommand(cli() + " -q pacs --config " + config + " send " + series.string());
   ASSERT_EQ(r.exitCode, 0) << r.output;
   EXPECT_NE(r.output.find("stored 112 objects"), std::string::npos) << r.output;
-  const std::string patientId = [&] {
-    const auto p =
-      runCommand("dcmdump +P PatientID " + (*std::filesystem::directory_iterator(series)).path().string());
-    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
-  }();
+  const std::string patientId = drg::test::dicomValue(series, "PatientID");
   r = runCommand(pacs + " --json find --patient-id " + patientId + " --modality CT");
   ASSERT_EQ(r.exitCode, 0) << r.output;
   const auto studies = nlohmann::json::parse(r.output);
@@ -131,10 +127,7 @@ TEST(Pacs, RealCtThroughOrthancByGetAndMoveAndOurObjectBack)
                                      dir.path() / "report.dcm");
   r = runCommand(pacs + " send " + (dir.path() / "report.dcm").string());
   ASSERT_EQ(r.exitCode, 0) << r.output;
-  const std::string sop = [&] {
-    const auto p = runCommand("dcmdump +P SOPInstanceUID " + (dir.path() / "report.dcm").string());
-    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
-  }();
+  const std::string sop = drg::test::dicomValue(dir.path() / "report.dcm", "SOPInstanceUID");
   const auto lookup = drg::test::httpRequest(orthanc.httpPort(), "POST", "/tools/lookup", sop);
   ASSERT_EQ(lookup.status, 200) << lookup.body;
   const auto hits = nlohmann::json::parse(lookup.body);

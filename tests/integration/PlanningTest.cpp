@@ -376,17 +376,6 @@ std::string fileBytes(const std::filesystem::path& path)
   return s.str();
 }
 
-/// The value of `tag` (dcmdump's name) in the first file of `folder`.
-std::string firstFileValue(const std::filesystem::path& folder, const std::string& tag)
-{
-  const auto p =
-    runCommand("dcmdump +P " + tag + " " + (*std::filesystem::directory_iterator(folder)).path().string());
-  const auto open = p.output.find('['), close = p.output.find(']');
-  return open == std::string::npos || close == std::string::npos
-           ? std::string()
-           : p.output.substr(open + 1, close - open - 1);
-}
-
 /// Three numbers "x/y/z" after `concept")=(POINT,,` in dsrdump's output, as many as there are.
 std::vector<Eigen::Vector3d> srPoints(const std::string& dump, const std::string& concept)
 {
@@ -530,12 +519,7 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
   const auto dump = runCommand("dcmdump " + dcm.string());
   EXPECT_NE(dump.output.find("EncapsulatedPDFStorage"), std::string::npos) << dump.output.substr(0, 800);
   EXPECT_NE(dump.output.find("PHANTOM^SPINE"), std::string::npos);
-  const std::string studyUid = [&] {
-    const auto p =
-      runCommand("dcmdump +P StudyInstanceUID " +
-                 (*std::filesystem::directory_iterator(dir.path() / "p" / "dicom")).path().string());
-    return p.output.substr(p.output.find('[') + 1, p.output.find(']') - p.output.find('[') - 1);
-  }();
+  const std::string studyUid = drg::test::dicomValue(dir.path() / "p" / "dicom", "StudyInstanceUID");
   EXPECT_NE(dump.output.find(studyUid), std::string::npos) << "not in the planned study " << studyUid;
   const std::filesystem::path extracted = dir.path() / "extracted.pdf";
   ASSERT_EQ(runCommand("dcm2pdf " + dcm.string() + " " + extracted.string()).exitCode, 0);
@@ -573,7 +557,7 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
       EXPECT_LT((points[i] - expected).norm(), 1e-3) << concept << " of " << l.name;
     }
   }
-  const std::string frameOfReference = firstFileValue(series, "FrameOfReferenceUID");
+  const std::string frameOfReference = drg::test::dicomValue(series, "FrameOfReferenceUID");
   const auto srTags = runCommand("dcmdump " + sr.string());
   EXPECT_NE(srTags.output.find("ReferencedFrameOfReferenceUID"), std::string::npos);
   EXPECT_NE(srTags.output.find(frameOfReference), std::string::npos)
@@ -632,9 +616,9 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
                                               "20260101",
                                               "2026-01-01",
                                               studyUid,
-                                              firstFileValue(series, "SeriesInstanceUID"),
+                                              drg::test::dicomValue(series, "SeriesInstanceUID"),
                                               frameOfReference,
-                                              firstFileValue(series, "SOPInstanceUID"),
+                                              drg::test::dicomValue(series, "SOPInstanceUID"),
                                               dir.path().string() };
   // (the scan finds them where they belong: the identified report in the planned study)
   const std::string identified = fileBytes(dir.path() / "r" / "report.dcm");

@@ -78,4 +78,15 @@ imaging::PhantomOptions spineTestPhantom()
   return o;
 }
 
+std::string dicomValue(const std::filesystem::path& file, const std::string& tag)
+{
+  const std::filesystem::path f =
+    std::filesystem::is_directory(file) ? (*std::filesystem::directory_iterator(file)).path() : file;
+  const auto p = runCommand("dcmdump +P " + tag + " " + f.string());
+  const auto open = p.output.find('['), close = p.output.find(']');
+  return open == std::string::npos || close == std::string::npos
+           ? std::string()
+           : p.output.substr(open + 1, close - open - 1);
+}
+
 } // namespace drg::test

@@ -36,6 +36,10 @@ struct CommandResult
 /// Runs `command` through /bin/sh, capturing stdout and stderr.
 CommandResult runCommand(const std::string& command);
 
+/// The value of `tag` (dcmdump's name, e.g. "StudyInstanceUID") in `file`, or in the first file of
+/// `file` when it is a folder; empty when absent.
+std::string dicomValue(const std::filesystem::path& file, const std::string& tag);
+
 /// True when `tool` is on PATH.
 bool haveTool(const std::string& tool);
 
