@@ -307,16 +307,123 @@ std::vector<CanalCandidate> mrCanalCandidates(const WorkVolume& w, double csf)
 
 /// T2 MR intensities mapped onto a bone-like scale (marrow reads as bone, CSF as fluid, the rest
 /// as soft tissue), so that bodies, discs and pedicles are measured as on CT. Cortex is dark on T2
-/// and is found as the edge of the marrow.
+/// and is found as the edge of the marrow. Bowel, kidney and cord share marrow's signal: the thin
+/// cortex between a body and the bowel in front of it blurs to a voxel barely darker than both, so
+/// every voxel darker by 8 % of CSF than the voxels on both sides of it (one or two voxels away, in
+/// any of the 13 directions) is a wall, whatever its own signal.
 void mapMrToBoneScale(WorkVolume& w, double csf)
 {
-  for (float& v : w.values) {
-    if (std::isnan(v)) {
-      continue;
+  const WorkGrid& g = w.grid;
+  const std::vector<float> raw = w.values;
+  const float depth = static_cast<float>(0.08 * csf);
+  static const int directions[13][3] = { { 1, 0, 0 },  { 0, 1, 0 },  { 0, 0, 1 },  { 1, 1, 0 },  { 1, -1, 0 },
+                                         { 1, 0, 1 },  { 1, 0, -1 }, { 0, 1, 1 },  { 0, 1, -1 }, { 1, 1, 1 },
+                                         { 1, 1, -1 }, { 1, -1, 1 }, { 1, -1, -1 } };
+  parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
+    const int k = static_cast<int>(kk);
+    for (int j = 0; j < g.ny; ++j) {
+      for (int i = 0; i < g.nx; ++i) {
+        const std::size_t idx = g.index(i, j, k);
+        const float v = raw[idx];
+        if (std::isnan(v)) {
+          continue;
+        }
+        const double r = v / csf;
+        float mapped = r >= 0.28 && r <= 0.62 ? 400.0f : (r > 0.62 ? -50.0f : 20.0f);
+        if (mapped > 100.0f) {
+          bool wall = false;
+          for (int d = 0; d < 13 && !wall; ++d) {
+            for (int s = 1; s <= 2 && !wall; ++s) {
+              const int dx = s * directions[d][0], dy = s * directions[d][1], dz = s * directions[d][2];
+              if (!g.inside(i + dx, j + dy, k + dz) || !g.inside(i - dx, j - dy, k - dz)) {
+                continue;
+              }
+              const float a = raw[g.index(i + dx, j + dy, k + dz)], b = raw[g.index(i - dx, j - dy, k - dz)];
+              wall = v + depth < std::min(a, b); // (false when either is NaN)
+            }
+          }
+          mapped = wall ? 20.0f : mapped;
+        }
+        w.values[idx] = mapped;
+      }
     }
-    const double r = v / csf;
-    v = r >= 0.28 && r <= 0.62 ? 400.0f : (r > 0.62 ? -50.0f : 20.0f);
+  });
+}
+
+/// A canal candidate's pixels and every pixel they enclose in their slice (MR: the cord inside the
+/// CSF ring).
+std::vector<std::uint32_t> canalWithContents(const CanalCandidate& c, const WorkGrid& g)
+{
+  if (c.pixels.empty()) {
+    return {};
   }
+  int i0 = g.nx, i1 = -1, j0 = g.ny, j1 = -1;
+  for (std::uint32_t p : c.pixels) {
+    const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx));
+    const int j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
+    i0 = std::min(i0, i), i1 = std::max(i1, i), j0 = std::min(j0, j), j1 = std::max(j1, j);
+  }
+  // the bounding box with a free border; flood the outside from it
+  --i0, --j0, ++i1, ++j1;
+  const int bw = i1 - i0 + 1, bh = j1 - j0 + 1;
+  std::vector<std::uint8_t> state(static_cast<std::size_t>(bw) * bh, 0); // 1 blob, 2 outside
+  for (std::uint32_t p : c.pixels) {
+    const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)) - i0;
+    const int j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx)) - j0;
+    state[static_cast<std::size_t>(i + bw * j)] = 1;
+  }
+  std::vector<int> stack = { 0 };
+  state[0] = 2;
+  while (!stack.empty()) {
+    const int q = stack.back();
+    stack.pop_back();
+    const int i = q % bw, j = q / bw;
+    const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+    for (const auto& o : nb) {
+      const int ii = i + o[0], jj = j + o[1];
+      if (ii >= 0 && jj >= 0 && ii < bw && jj < bh && state[static_cast<std::size_t>(ii + bw * jj)] == 0) {
+        state[static_cast<std::size_t>(ii + bw * jj)] = 2;
+        stack.push_back(ii + bw * jj);
+      }
+    }
+  }
+  std::vector<std::uint32_t> out;
+  for (int j = 0; j < bh; ++j) {
+    for (int i = 0; i < bw; ++i) {
+      const int gi = i + i0, gj = j + j0;
+      if (state[static_cast<std::size_t>(i + bw * j)] != 2 && gi >= 0 && gj >= 0 && gi < g.nx && gj < g.ny) {
+        out.push_back(static_cast<std::uint32_t>(gi + g.nx * gj));
+      }
+    }
+  }
+  return out;
+}
+
+/// MR marrow without its outer voxel (6-neighbourhood erosion): bridges of a voxel or two through
+/// a blurred cortex, or along tissue of marrow-like signal, no longer join bone to the bowel.
+void erodeOnce(std::vector<std::uint8_t>& bone, const WorkGrid& g)
+{
+  const std::vector<std::uint8_t> in = bone;
+  parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
+    const int k = static_cast<int>(kk);
+    for (int j = 0; j < g.ny; ++j) {
+      for (int i = 0; i < g.nx; ++i) {
+        const std::size_t idx = g.index(i, j, k);
+        if (!in[idx]) {
+          continue;
+        }
+        const int nb[6][3] = {
+          { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 }
+        };
+        for (const auto& o : nb) {
+          if (g.inside(i + o[0], j + o[1], k + o[2]) && !in[g.index(i + o[0], j + o[1], k + o[2])]) {
+            bone[idx] = 0;
+            break;
+          }
+        }
+      }
+    }
+  });
 }
 
 /// The longest chain of candidates that continues from slice to slice: the canal.
@@ -665,16 +772,16 @@ public:
       }
       mapMrToBoneScale(m_work, m_csf);
       // the canal's contents (cord, roots: marrow-like on T2) are not bone: the CSF blobs of the
-      // canal chain and 3 mm around them read as fluid
+      // canal chain, what they enclose, and the voxel around them (CSF blurred into the arch) read
+      // as fluid; the arch beyond is bone
       {
         const WorkGrid& g = m_work.grid;
-        const int reach = std::max(1, static_cast<int>(std::lround(3.0 / g.h)));
         for (const CanalCandidate* c : canalChain(candidates, h)) {
-          for (std::uint32_t p : c->pixels) {
+          for (std::uint32_t p : canalWithContents(*c, g)) {
             const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx));
             const int j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
-            for (int dj = -reach; dj <= reach; ++dj) {
-              for (int di = -reach; di <= reach; ++di) {
+            for (int dj = -1; dj <= 1; ++dj) {
+              for (int di = -1; di <= 1; ++di) {
                 if (g.inside(i + di, j + dj, c->k) && m_work.values[g.index(i + di, j + dj, c->k)] > 100.0f) {
                   m_work.values[g.index(i + di, j + dj, c->k)] = -50.0f;
                 }
@@ -684,6 +791,8 @@ public:
         }
       }
       m_bone = analyseBone(m_work, m_progress);
+      m_core = m_bone.bone;
+      erodeOnce(m_core, m_work.grid);
       m_bone.candidates = std::move(candidates);
     } else {
       m_bone = analyseBone(m_work, m_progress);
@@ -769,6 +878,9 @@ private:
       f[i] = m_mr ? boneFraction(m_work, m_line[i], -14, 14, 12, 38, kBoneHu, &valid[i])
                   : boneFraction(m_work, m_line[i], -28, 28, 6, 55, kBoneHu, &valid[i]);
     });
+    // a row counts when 80 % of its region lies in the image; on MR 70 % (a narrow sagittal slab,
+    // 38 mm, leaves out part of a body's 28 mm region where the spine runs off its centre)
+    const double kInView = m_mr ? 0.7 : 0.8;
     // light smoothing (1 mm sigma)
     std::vector<double> s(f.size());
     for (int i = 0; i < n; ++i) {
@@ -783,7 +895,7 @@ private:
     }
     std::vector<double> inside;
     for (int i = 0; i < n; ++i) {
-      if (valid[static_cast<std::size_t>(i)] > 0.8) {
+      if (valid[static_cast<std::size_t>(i)] > kInView) {
         inside.push_back(s[static_cast<std::size_t>(i)]);
       }
     }
@@ -801,7 +913,7 @@ private:
     std::vector<Minimum> minima;
     for (int q = 3; q + 3 < n; ++q) {
       const double x = s[static_cast<std::size_t>(q)];
-      if (valid[static_cast<std::size_t>(q)] <= 0.8 || x >= 0.6 * p75) {
+      if (valid[static_cast<std::size_t>(q)] <= kInView || x >= 0.6 * p75) {
         continue;
       }
       bool lowest = true;
@@ -812,10 +924,10 @@ private:
       // bone on both sides within 25 mm (not an end of the spine or of the image)
       double leftMax = 0, rightMax = 0;
       for (int d = 1; d <= 25; ++d) {
-        if (q - d >= 0 && valid[static_cast<std::size_t>(q - d)] > 0.8) {
+        if (q - d >= 0 && valid[static_cast<std::size_t>(q - d)] > kInView) {
           leftMax = std::max(leftMax, s[static_cast<std::size_t>(q - d)]);
         }
-        if (q + d < n && valid[static_cast<std::size_t>(q + d)] > 0.8) {
+        if (q + d < n && valid[static_cast<std::size_t>(q + d)] > kInView) {
           rightMax = std::max(rightMax, s[static_cast<std::size_t>(q + d)]);
         }
       }
@@ -857,11 +969,11 @@ private:
     // segments between discs; the ends are open unless the image ends there
     std::vector<Segment> segs;
     int start = 0;
-    while (start < n && valid[static_cast<std::size_t>(start)] <= 0.8) {
+    while (start < n && valid[static_cast<std::size_t>(start)] <= kInView) {
       ++start;
     }
     int end = n - 1;
-    while (end > start && valid[static_cast<std::size_t>(end)] <= 0.8) {
+    while (end > start && valid[static_cast<std::size_t>(end)] <= kInView) {
       --end;
     }
     int cursor = start;
@@ -878,7 +990,13 @@ private:
       while (seg.run.last > seg.run.first && s[static_cast<std::size_t>(seg.run.last)] < theta) {
         --seg.run.last;
       }
-      if (seg.run.length() >= 8) {
+      // MR: bowel and liver read as marrow with walls through them (the fat between loops); a body's
+      // marrow fills the body region, theirs only half of it
+      double peak = 0;
+      for (int q = seg.run.first; q <= seg.run.last; ++q) {
+        peak = std::max(peak, s[static_cast<std::size_t>(q)]);
+      }
+      if (seg.run.length() >= 8 && (!m_mr || peak >= 0.7 * p75)) {
         segs.push_back(seg);
       }
       if (d < discs.size()) {
@@ -1077,8 +1195,10 @@ private:
   /// bright CSF, ends), or nullopt when no cord is seen.
   std::optional<int> conusSegment() const
   {
-    // cord: the canal's core (2 mm around the centre) darker than 60 % of its bright CSF ring
+    // cord: the canal's core (2 mm around the centre) darker than 60 % of its bright CSF ring;
+    // its cross-section: the area that dark within 6 mm of the centre
     std::vector<char> cord(m_line.size(), 0);
+    std::vector<double> area(m_line.size(), 0.0);
     for (std::size_t n = 0; n < m_line.size(); ++n) {
       std::vector<double> core, ring;
       for (double u = -8; u <= 8; u += 1.0) {
@@ -1092,7 +1212,14 @@ private:
         }
       }
       if (core.size() >= 5 && ring.size() >= 20) {
-        cord[n] = percentile(core, 0.5) < 0.6 * percentile(ring, 0.9) ? 1 : 0;
+        const double bright = percentile(ring, 0.9);
+        cord[n] = percentile(core, 0.5) < 0.6 * bright ? 1 : 0;
+        for (double u = -6; u <= 6; u += 0.5) {
+          for (double v = -6; v <= 6; v += 0.5) {
+            const float x = m_raw.sample(m_line[n].at(u, v));
+            area[n] += std::hypot(u, v) <= 6.0 && x < 0.6 * bright ? 0.25 : 0.0; // (NaN: not dark)
+          }
+        }
       }
     }
     // the longest run of cord; its lower end is the conus tip
@@ -1112,6 +1239,22 @@ private:
     }
     if (bestFirst < 0 || bestLast - bestFirst < 20 || bestLast >= static_cast<int>(m_line.size()) - 5) {
       return std::nullopt; // no cord, or it runs out of the image: no tip
+    }
+    // the roots of the cauda equina clump into a dark core too; the conus is where the cord's
+    // cross-section has tapered below half of its own (the median of the run's upper half) and
+    // stays there for 10 mm
+    std::vector<double> upper(area.begin() + bestFirst, area.begin() + (bestFirst + bestLast) / 2 + 1);
+    const double own = percentile(upper, 0.5);
+    const int stay = 10; // (the centreline's points are 1 mm apart)
+    for (int n = bestFirst; n + stay <= bestLast; ++n) {
+      bool tapered = true;
+      for (int d = 0; d <= stay && tapered; ++d) {
+        tapered = area[static_cast<std::size_t>(n + d)] < 0.5 * own;
+      }
+      if (tapered) {
+        bestLast = n;
+        break;
+      }
     }
     // the disc nearest to the tip; the segment just above it
     const Run* nearest = nullptr;
@@ -1137,11 +1280,13 @@ private:
     const WorkGrid& g = m_work.grid;
     // domain: bone within 60 mm of the canal in the axial plane
     std::vector<double> cx(static_cast<std::size_t>(g.nz), NAN), cy(static_cast<std::size_t>(g.nz), NAN);
+    std::vector<Vector3d> anterior(static_cast<std::size_t>(g.nz), Vector3d(0, -1, 0));
     for (const auto& p : m_line) {
       int k = static_cast<int>(std::lround(g.continuousIndex(p.centre).z()));
       if (k >= 0 && k < g.nz) {
         cx[static_cast<std::size_t>(k)] = p.centre.x();
         cy[static_cast<std::size_t>(k)] = p.centre.y();
+        anterior[static_cast<std::size_t>(k)] = p.anterior;
       }
     }
     // fill slices the line skips, and extend 30 mm beyond its ends
@@ -1156,16 +1301,28 @@ private:
       if (std::isnan(cx[static_cast<std::size_t>(k)])) {
         cx[static_cast<std::size_t>(k)] = cx[static_cast<std::size_t>(k - 1)];
         cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(k - 1)];
+        anterior[static_cast<std::size_t>(k)] = anterior[static_cast<std::size_t>(k - 1)];
       }
     }
     const int ext = static_cast<int>(30.0 / g.h);
     for (int k = std::max(0, kBottom - ext); k < kBottom; ++k) {
       cx[static_cast<std::size_t>(k)] = cx[static_cast<std::size_t>(kBottom)];
       cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(kBottom)];
+      anterior[static_cast<std::size_t>(k)] = anterior[static_cast<std::size_t>(kBottom)];
     }
     for (int k = kTop + 1; k <= std::min(g.nz - 1, kTop + ext); ++k) {
       cx[static_cast<std::size_t>(k)] = cx[static_cast<std::size_t>(kTop)];
       cy[static_cast<std::size_t>(k)] = cy[static_cast<std::size_t>(kTop)];
+      anterior[static_cast<std::size_t>(k)] = anterior[static_cast<std::size_t>(kTop)];
+    }
+    m_sliceCentre.assign(static_cast<std::size_t>(g.nz), Vector3d(NAN, NAN, NAN));
+    m_sliceAnterior = anterior;
+    for (int k = 0; k < g.nz; ++k) {
+      m_sliceCentre[static_cast<std::size_t>(k)] =
+        Vector3d(cx[static_cast<std::size_t>(k)], cy[static_cast<std::size_t>(k)], 0);
+    }
+    if (m_mr) {
+      measureBodyFronts();
     }
     const double r2 = 60.0 * 60.0;
     m_domain.assign(g.count(), 0);
@@ -1184,14 +1341,74 @@ private:
           Vector3d p = g.lps(i, j, k);
           double dx = p.x() - cx[kk], dy = p.y() - cy[kk];
           // within 60 mm of the canal, and not beyond the transverse processes' reach (about 50 mm
-          // beside it): ribs leave there
-          if (dx * dx + dy * dy <= r2 && std::abs(dx) <= 50.0) {
-            domain[idx] = 1;
+          // beside it): ribs leave there. MR: bowel and kidneys share marrow's signal; outside the
+          // arch behind and beside the canal only the eroded marrow counts, whose outer voxel the
+          // growth restores (absorbFaintBone), and no further than a body reaches (52 mm in front of
+          // the canal's centre, 32 mm beside it) and only through the faces of voxels (a blurred wall
+          // leaks diagonally); the thin arch keeps every voxel.
+          const double v = dx * anterior[kk].x() + dy * anterior[kk].y();
+          const double u = std::abs(dx * anterior[kk].y() - dy * anterior[kk].x());
+          const bool arch = v <= 8.0 && u <= 25.0;
+          if (dx * dx + dy * dy <= r2 && std::abs(dx) <= 50.0 &&
+              (!m_mr || arch || (m_core[idx] && v <= 52.0 && u <= 50.0 && (v <= 8.0 || u <= 32.0)))) {
+            domain[idx] = m_mr && !arch ? kFaceOnly : 1;
           }
         }
       }
     });
     grow(false);
+  }
+
+  /// MR: how far in front of the canal's centre each body's marrow ends (the median over its middle
+  /// rows and columns of where marrow meets a wall or other tissue). Where the bowel lies against a
+  /// body, the thin cortex between them blurs away and the marrow seems to run on: those rows are a
+  /// minority, and the body's own depth bounds its growth there.
+  void measureBodyFronts()
+  {
+    const WorkGrid& g = m_work.grid;
+    m_bodyFront.assign(256, 1e9);
+    for (const auto& seg : m_segments) {
+      if (seg.label <= 0) {
+        continue;
+      }
+      std::vector<double> ends;
+      const int margin = static_cast<int>(0.15 * seg.run.length());
+      for (int n = seg.run.first + margin; n <= seg.run.last - margin; ++n) {
+        const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
+        for (double u = -10; u <= 10; u += g.h) {
+          double start = NAN, end = 75.0;
+          for (double v = 4; v <= 75; v += 0.5 * g.h) {
+            const float x = m_work.nearest(p.at(u, v));
+            const bool marrow = x > 100.0f;
+            if (std::isnan(start) && marrow) {
+              start = v;
+            } else if (!std::isnan(start) && !marrow) {
+              end = v;
+              break;
+            }
+          }
+          if (!std::isnan(start) && start < 25.0) {
+            ends.push_back(end);
+          }
+        }
+      }
+      if (ends.size() >= 10) {
+        m_bodyFront[static_cast<std::size_t>(seg.label)] = percentile(ends, 0.5) + 2.0;
+      }
+    }
+  }
+
+  /// In front of the canal's centre in its slice (mm, along the centreline's anterior).
+  double anteriorOf(std::size_t q) const
+  {
+    const WorkGrid& g = m_work.grid;
+    const std::size_t k = q / (static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny));
+    const Vector3d p =
+      g.lps(static_cast<double>(q % static_cast<std::size_t>(g.nx)),
+            static_cast<double>((q / static_cast<std::size_t>(g.nx)) % static_cast<std::size_t>(g.ny)),
+            static_cast<double>(k));
+    const Vector3d& c = m_sliceCentre[k];
+    return (p.x() - c.x()) * m_sliceAnterior[k].x() + (p.y() - c.y()) * m_sliceAnterior[k].y();
   }
 
   /// The vertebrae just above and just below a disc (either may be missing).
@@ -1358,7 +1575,10 @@ private:
               continue;
             }
             std::size_t q = g.index(ii, jj, kk);
-            if (domain[q] && m_labels[q] == 0 && allowedByDiscs(q, m_labels[idx])) {
+            if (domain[q] && m_labels[q] == 0 &&
+                (domain[q] != kFaceOnly || (std::abs(di) + std::abs(dj) + std::abs(dk) == 1 &&
+                                            anteriorOf(q) <= m_bodyFront[m_labels[idx]])) &&
+                allowedByDiscs(q, m_labels[idx])) {
               m_labels[q] = m_labels[idx];
               queue.push_back(q);
             }
@@ -1379,7 +1599,8 @@ private:
     constexpr float kFaintBoneHu =
       120.0f; // above disc, muscle and blurred edges, below healthy cancellous bone
     const WorkGrid& g = m_work.grid;
-    const int rounds = std::max(1, static_cast<int>(std::lround(3.0 / g.h)));
+    // (MR: the outer voxel its erosion took; bowel and kidney beyond it share marrow's signal)
+    const int rounds = m_mr ? 1 : std::max(1, static_cast<int>(std::lround(3.0 / g.h)));
     for (int r = 0; r < rounds; ++r) {
       std::vector<std::uint8_t> next = m_labels;
       parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
@@ -1985,6 +2206,23 @@ private:
   {
     const DrgPriors& priors = drgPriors();
     const double takeoff = priors.takeoffDegrees * 3.14159265358979323846 / 180.0;
+    // the foramen's free space: on CT all below bone and disc; on T2 MR the ganglion and the
+    // roots share marrow's signal, so the walls are the vertebrae and what is dark (cortex,
+    // annulus, ligament)
+    WorkVolume mrWalls;
+    if (m_mr) {
+      mrWalls.grid = m_work.grid;
+      mrWalls.values.resize(m_work.values.size());
+      for (std::size_t i = 0; i < m_work.values.size(); ++i) {
+        const float x = m_work.values[i];
+        const bool vertebra = m_labels[i] != 0 && m_labels[i] != labels::kSpinalCanal;
+        mrWalls.values[i] = std::isnan(x) ? x
+                                          : (vertebra                 ? 400.0f
+                                             : x > 0.0f && x < 100.0f ? 150.0f
+                                                                      : -50.0f);
+      }
+    }
+    const WorkVolume& walls = m_mr ? mrWalls : m_work;
     for (std::size_t si = 0; si < m_segments.size(); ++si) {
       const Segment& seg = m_segments[si];
       const DrgLevelPrior* prior = priors.find(seg.level);
@@ -2012,7 +2250,7 @@ private:
             double uf =
               next.found ? 0.25 * (ped.uMed + ped.uLat + next.uMed + next.uLat) : 0.5 * (ped.uMed + ped.uLat);
             const CentrelinePoint p = rotated(pointAt(nf), seg.rotation);
-            auto [ant, post] = freeIntervalAlongV(m_work, p, side * uf, 4.0, 25.0);
+            auto [ant, post] = freeIntervalAlongV(walls, p, side * uf, 4.0, 25.0);
             SpineForamen f;
             f.upperLevel = seg.level;
             f.lowerLevel = below->level;
@@ -2026,7 +2264,7 @@ private:
               double dv = std::cos(ang), dw = std::sin(ang);
               double r = 0;
               for (double t = 0; t <= 25.0; t += 0.5) {
-                float x = m_work.sample(p.at(side * uf, 0.5 * (ant + post) + t * dv, t * dw));
+                float x = walls.sample(p.at(side * uf, 0.5 * (ant + post) + t * dv, t * dw));
                 if (std::isnan(x) || x >= kWallHu) {
                   break;
                 }
@@ -2059,10 +2297,10 @@ private:
         p.centre -= (ng - ped.centre()) * p.tangent;
         if (sacral) {
           // just behind the canal's front wall (the body), inside the canal
-          const double ant = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0).first;
+          const double ant = freeIntervalAlongV(walls, p, side * ug, 0.0, 20.0).first;
           vg = ant - (0.5 * prior->width + 0.5);
         } else {
-          auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 4.0, 25.0);
+          auto [ant, post] = freeIntervalAlongV(walls, p, side * ug, 4.0, 25.0);
           if (ant - post < prior->width) {
             confidence *= 0.7; // the free space is narrower than the ganglion: stenosis or a bad measure
           }
@@ -2090,8 +2328,12 @@ private:
           confidence *= 0.8;
         }
         d.confidence = confidence;
-        d.derivedFrom = "bone priors (CT: pedicle and foramen measured, ganglion placed by the priors of " +
-                        prior->source + ")";
+        d.derivedFrom =
+          std::string(m_mr ? "bone priors (MR T2: pedicle and foramen measured between marrow and "
+                             "dark walls, ganglion placed by the priors of "
+                           : "bone priors (CT: pedicle and foramen measured, ganglion placed by the "
+                             "priors of ") +
+          prior->source + ")";
         if (std::isnan(m_work.sample(d.centre))) {
           m_warnings.push_back("the " + seg.level + " " + (s == 0 ? "left" : "right") +
                                " ganglion would lie outside the field of view: not estimated");
@@ -2493,6 +2735,7 @@ private:
   ProgressCallback m_progress;
   bool m_mr = false;
   double m_csf = 0.0;                          ///< MR: CSF signal (90th percentile inside the canal)
+  std::vector<std::uint8_t> m_core;            ///< MR: the bone mask eroded by a voxel
   std::vector<CanalCandidate> m_allCandidates; ///< with the faint rings, when the chain uses them
   WorkVolume m_raw;                            ///< MR: the resampled signal before mapping
   WorkVolume m_work;
@@ -2504,7 +2747,11 @@ private:
   std::vector<Segment> m_segments;
   std::vector<std::array<PedicleMeasure, 2>> m_pedicles;
   std::vector<std::uint8_t> m_labels;
-  std::vector<std::uint8_t> m_domain;
+  std::vector<std::uint8_t> m_domain; ///< bone the vertebrae grow through (kFaceOnly: not diagonally)
+  static constexpr std::uint8_t kFaceOnly = 2;
+  std::vector<Vector3d> m_sliceCentre,
+    m_sliceAnterior;                ///< per work slice: the canal's centre (x, y), anterior
+  std::vector<double> m_bodyFront;  ///< MR, per label: where its body ends in front (mm)
   std::vector<std::uint8_t> m_body; ///< inside the skin, on the working grid
   std::string m_anchor, m_anchorDetail;
   bool m_disagree = false;
