@@ -236,8 +236,12 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   Accuracy a = compare(phantom, model);
   EXPECT_EQ(model.modality, "MR T2");
   EXPECT_EQ(a.modelLevels, a.truthLevels);
-  // bodies within a few mm; ganglia from bone priors only (no MR refinement yet, see the issue note)
-  EXPECT_LE(a.maxBodyError, 6.0);
+  // bodies within a few mm; ganglia from bone priors only (no MR refinement yet, see the issue note).
+  // Guards against losing ground, not the issue's goals (measured: body 4.2, centroid 6.1, ganglia
+  // median 4.5 mm; docs/spine-model.md): the bowel in front of the bodies shares marrow's T2 signal
+  EXPECT_LE(a.maxBodyError, 5.0);
+  EXPECT_LE(a.maxCentroidError, 7.0);
+  EXPECT_LE(a.medianDrg, 5.0);
   // the intensities alone tell MR from CT
   SpineModel automatic = segment(phantom);
   EXPECT_EQ(automatic.modality, "MR T2");
@@ -436,6 +440,15 @@ TEST(SpineModel, RealMrCanalAndLevelsAgreeWithTheLandmarks)
   }
   ASSERT_NE(nearest, nullptr);
   EXPECT_EQ(nearest->upperLevel, "T9");
+  // the slab reaches the top of L4: bodies T10-L2 complete, L3 cut by the slab's edge
+  for (const char* level : { "T10", "T11", "T12", "L1", "L2" }) {
+    const SpineVertebra* v = model.vertebra(level);
+    ASSERT_NE(v, nullptr) << level;
+    EXPECT_TRUE(v->complete) << level;
+  }
+  EXPECT_NE(model.vertebra("L3"), nullptr);
+  // the conus landmark lies in L1's body or at its lower disc (the anchor's rule)
+  EXPECT_LT(std::abs(model.vertebra("L1")->bodyCentre.z() - conus.z()), 15.0);
   EXPECT_EQ(nearest->lowerLevel, "T10");
   EXPECT_LT(std::abs(nearest->centre.z() - t9t10.z()), 5.0);
   // no ganglion outside the slab
