@@ -31,7 +31,11 @@ VARIANTS = [
     ("T13 declared", S + ["--transitional", "T13", "--matrix", "256,256,220"]),
     ("L3-S1", S + ["--levels", "L3-S1", "--matrix", "256,256,100"]),
     ("T10-L2", S + ["--levels", "T10-L2", "--matrix", "256,256,100"]),
+    ("lordosis 20", S + ["--lordosis", "20"]),
+    ("lordosis 65", S + ["--lordosis", "65"]),
+    ("rotation 15", S + ["--axial-rotation", "15"]),
     ("MR T2", S + ["--contrast", "t2"]),
+    ("MR T2 fat-sat", S + ["--contrast", "t2-fatsat"]),
 ]
 SEGMENT_ARGS = {"T13 declared": ["--transitional", "T13"]}
 

@@ -245,6 +245,16 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   // the intensities alone tell MR from CT
   SpineModel automatic = segment(phantom);
   EXPECT_EQ(automatic.modality, "MR T2");
+  // fat suppression darkens marrow: the few "bodies" it leaves are refused, not labelled
+  o.contrast = PhantomContrast::MrT2FatSat;
+  PhantomCase fatSat = generateSpinePhantom(o);
+  try {
+    segment(fatSat, mr);
+    FAIL() << "levels labelled on a fat-suppressed series";
+  } catch (const drg::Error& e) {
+    EXPECT_EQ(e.code(), drg::ErrorCode::NotFound);
+    EXPECT_NE(std::string(e.what()).find("without fat suppression"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SpineModel, NoSpineIsNeverInvented)

@@ -1035,6 +1035,31 @@ private:
                   std::string("no spine model: a ") + (m_mr ? "CSF-bright" : "bony") +
                     " canal was found, but fewer than two vertebral bodies could be told apart along it");
     }
+    // bodies and discs alternate along the whole canal in view: bodies over less than half of it
+    // mean the bone's signal was not understood (a fat-suppressed MR darkens marrow), not a spine
+    // with gaps; refused rather than labelled from the few bodies found
+    int inView = 0, covered = 0;
+    for (int i = 0; i < n; ++i) {
+      inView += valid[static_cast<std::size_t>(i)] > kInView ? 1 : 0;
+    }
+    int gap = 0;
+    for (std::size_t i = 0; i < m_segments.size(); ++i) {
+      covered += m_segments[i].run.length();
+      if (i > 0) {
+        gap = std::max(gap, m_segments[i].run.first - m_segments[i - 1].run.last - 1);
+      }
+    }
+    // (a disc is 3-15 mm high; over 45 mm without a body, one is missing and counting would skip it)
+    if ((inView > 120 && covered < 0.5 * inView) || gap > 45) {
+      throw Error(ErrorCode::NotFound,
+                  "no spine model: the canal runs " + std::to_string(inView) +
+                    " mm through the image, but vertebral bodies were found along only " +
+                    std::to_string(covered) +
+                    " mm of it (the longest stretch without one: " + std::to_string(gap) + " mm); " +
+                    (m_mr ? "drgplan reads marrow on T2-weighted MR without fat suppression (fat-suppressed "
+                            "and STIR series darken it): load such a T2 series or a CT"
+                          : "the bone's intensities are not those of a CT in Hounsfield units"));
+    }
   }
 
   /// Level names from the sacrum (counting up), checked with the lowest ribs; user override last.
