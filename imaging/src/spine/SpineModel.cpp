@@ -1028,7 +1028,9 @@ private:
         seg.ribRight =
           std::max(seg.ribRight, boneFraction(m_work, m_line[static_cast<std::size_t>(k)], -70, -50, -35, 5));
       }
-      seg.ribs = seg.ribLeft > 0.04 && seg.ribRight > 0.04;
+      // (not on MR: the kidneys beside T12-L2 share marrow's T2 signal and fill the ribs' band, 0.4-0.6
+      // of it against 0.2-0.3 for ribs; measured on the phantom)
+      seg.ribs = !m_mr && seg.ribLeft > 0.04 && seg.ribRight > 0.04;
     }
     if (m_segments.size() < 2) {
       throw Error(ErrorCode::NotFound,
@@ -1122,8 +1124,11 @@ private:
         m_anchorDetail = "S1 found below the lowest mobile disc (sacral alae); lowest ribs on the vertebra " +
                          std::to_string(s1 - lowestRib) + " above it";
       } else {
-        m_anchorDetail =
-          "S1 found below the lowest mobile disc (sacral alae); no ribs in view to cross-check";
+        m_anchorDetail = m_mr
+                           ? "S1 found below the lowest mobile disc (sacral alae); ribs are not assessed on "
+                             "MR (the kidneys beside them share marrow's T2 signal)"
+                           : "S1 found below the lowest mobile disc (sacral alae); no ribs in view to "
+                             "cross-check";
       }
     } else if (lowestRib >= 0) {
       m_anchor = "lowest ribs";
@@ -1140,8 +1145,8 @@ private:
       anchorIndex = *conus;
       anchorName = "L1";
       m_anchorDetail =
-        "no sacrum or ribs in view: the vertebra above the disc nearest the conus tip is taken as L1 "
-        "(the conus ends between T12 and L3; L1/L2 is commonest)";
+        "no sacrum in view (ribs are not assessed on MR): the vertebra above the disc nearest the conus "
+        "tip is taken as L1 (the conus ends between T12 and L3; L1/L2 is commonest)";
       m_warnings.push_back(
         "levels counted from the conus medullaris: uncertain by one level or more; confirm on "
         "a view that shows the sacrum or the ribs, and shift the labels if needed");
