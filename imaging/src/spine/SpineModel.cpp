@@ -565,19 +565,22 @@ std::vector<std::string> levelSequence(bool t13, bool l6)
 }
 
 /// Free interval along v (anterior +) around v = `v0` at (n, u): first wall each way, or the limit.
+/// With `wallOf`, only samples it accepts can be walls (e.g. the bone of the vertebrae around).
 std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u,
-                                             double v0, double limit)
+                                             double v0, double limit,
+                                             const std::function<bool(const Vector3d&)>& wallOf = {})
 {
+  auto wall = [&](const Vector3d& q, float x) { return x >= kWallHu && (!wallOf || wallOf(q)); };
   // start in free space: a start on a wall's edge would measure nothing (backwards first: the
   // ganglion lies in the dorsal part of the foramen)
   for (double t = 0; t <= 6.0; t += 0.5) {
     const float b = w.sample(p.at(u, v0 - t));
-    if (!std::isnan(b) && b < kWallHu) {
+    if (!std::isnan(b) && !wall(p.at(u, v0 - t), b)) {
       v0 -= t;
       break;
     }
     const float a = w.sample(p.at(u, v0 + t));
-    if (!std::isnan(a) && a < kWallHu) {
+    if (!std::isnan(a) && !wall(p.at(u, v0 + t), a)) {
       v0 += t;
       break;
     }
@@ -588,8 +591,9 @@ std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const Centreli
     double last = v0;
     int run = 0;
     for (double t = 0; t <= limit; t += 0.5) {
-      float x = w.sample(p.at(u, v0 + dir * t));
-      if (std::isnan(x) || x >= kWallHu) {
+      const Vector3d q = p.at(u, v0 + dir * t);
+      float x = w.sample(q);
+      if (std::isnan(x) || wall(q, x)) {
         if (++run >= 2 || std::isnan(x) || x >= kThinBoneHu) {
           break;
         }
@@ -1981,6 +1985,73 @@ private:
     }
   }
 
+  /// Where a ganglion goes in its pedicle's frame: the frame moved to its height, and (u, v).
+  struct GanglionPlace
+  {
+    bool found = false;
+    CentrelinePoint frame;
+    double u = 0, v = 0;
+    double free = 0; ///< length of the free antero-posterior interval it was placed in (mm)
+  };
+
+  /// True when the voxel nearest to `q` or one of its 6 neighbours carries a vertebra's label.
+  bool nearVertebra(const Vector3d& q) const
+  {
+    const WorkGrid& g = m_work.grid;
+    const Vector3d c = g.continuousIndex(q);
+    const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+              k = static_cast<int>(std::lround(c.z()));
+    for (int d = 0; d < 7; ++d) {
+      const int ii = i + (d == 1) - (d == 2), jj = j + (d == 3) - (d == 4), kk = k + (d == 5) - (d == 6);
+      if (g.inside(ii, jj, kk)) {
+        const std::uint8_t l = m_labels[g.index(ii, jj, kk)];
+        if (l != 0 && l != labels::kSpinalCanal) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /// The ganglion's place by the priors, below its pedicle: in the dorsal part of the foramen's free
+  /// interval (S1: just behind the canal's front wall). The foramen's walls are the vertebrae's
+  /// bone: soft tissue that noise lifts above the wall level, ribs and other bone are not walls.
+  GanglionPlace placeGanglion(const Segment& seg, const PedicleMeasure& ped, const DrgLevelPrior& prior,
+                              double side, bool sacral) const
+  {
+    const DrgPriors& priors = drgPriors();
+    GanglionPlace place;
+    place.found = true;
+    double ng = 0;
+    if (sacral) {
+      ng = ped.centre() + priors.s1BelowPedicleCentreMm;
+      place.u = ped.uMed + prior.medialOffset.value_or(0.0);
+    } else {
+      ng = ped.bottom + priors.belowPedicleMm + 0.5 * prior.width;
+      place.u = prior.medialOffset ? ped.uMed + *prior.medialOffset
+                                   : ped.uLat + priors.thoracicGapLateralMm + 0.5 * prior.width;
+    }
+    // placed in the pedicle's own frame, moved along its axis: where the canal bends (L5/S1)
+    // the frame further down would tilt the offsets
+    CentrelinePoint& p = place.frame;
+    p = rotated(pointAt(ped.centre()), seg.rotation);
+    p.centre -= (ng - ped.centre()) * p.tangent;
+    if (sacral) {
+      // just behind the canal's front wall (the body), inside the canal
+      const double ant = freeIntervalAlongV(m_work, p, side * place.u, 0.0, 20.0).first;
+      place.v = ant - (0.5 * prior.width + 0.5);
+      place.free = prior.width;
+      return place;
+    }
+    const auto wallOf = [this](const Vector3d& q) { return nearVertebra(q); };
+    auto [ant, post] = freeIntervalAlongV(m_work, p, side * place.u, 4.0, 25.0, wallOf);
+    place.free = ant - post;
+    const double vg = ant + priors.dorsalFraction * (post - ant);
+    place.v = std::clamp(vg, std::min(ant - 0.5 * prior.width - 0.3, post + 0.5 * prior.width + 0.3),
+                         ant - 0.5 * prior.width - 0.3);
+    return place;
+  }
+
   void measureForaminaAndGanglia(SpineModel& model)
   {
     const DrgPriors& priors = drgPriors();
@@ -1993,6 +2064,14 @@ private:
       }
       const bool sacral = seg.level == "S1";
       const Segment* below = si + 1 < m_segments.size() ? &m_segments[si + 1] : nullptr;
+      // both sides placed first: a side whose measure failed can fall back on the other
+      std::array<GanglionPlace, 2> places;
+      for (int s = 0; s < 2; ++s) {
+        const PedicleMeasure& ped = m_pedicles[si][static_cast<std::size_t>(s)];
+        if (ped.found) {
+          places[static_cast<std::size_t>(s)] = placeGanglion(seg, ped, *prior, s == 0 ? 1.0 : -1.0, sacral);
+        }
+      }
       for (int s = 0; s < 2; ++s) {
         const double side = s == 0 ? 1.0 : -1.0;
         const Side sideName = s == 0 ? Side::Left : Side::Right;
@@ -2043,32 +2122,24 @@ private:
         d.side = sideName;
         d.lengthMm = prior->length;
         d.widthMm = prior->width;
-        double ng = 0;
-        double ug = 0, vg = 0;
-        if (sacral) {
-          ng = ped.centre() + priors.s1BelowPedicleCentreMm;
-          ug = ped.uMed + prior->medialOffset.value_or(0.0);
-        } else {
-          ng = ped.bottom + priors.belowPedicleMm + 0.5 * prior->width;
-          ug = prior->medialOffset ? ped.uMed + *prior->medialOffset
-                                   : ped.uLat + priors.thoracicGapLateralMm + 0.5 * prior->width;
-        }
-        // placed in the pedicle's own frame, moved along its axis: where the canal bends (L5/S1)
-        // the frame further down would tilt the offsets
-        CentrelinePoint p = rotated(pointAt(ped.centre()), seg.rotation);
-        p.centre -= (ng - ped.centre()) * p.tangent;
-        if (sacral) {
-          // just behind the canal's front wall (the body), inside the canal
-          const double ant = freeIntervalAlongV(m_work, p, side * ug, 0.0, 20.0).first;
-          vg = ant - (0.5 * prior->width + 0.5);
-        } else {
-          auto [ant, post] = freeIntervalAlongV(m_work, p, side * ug, 4.0, 25.0);
-          if (ant - post < prior->width) {
+        const GanglionPlace& place = places[static_cast<std::size_t>(s)];
+        const CentrelinePoint& p = place.frame;
+        const double ug = place.u;
+        double vg = place.v;
+        double extraAp = 0.0; // uncertainty beyond the prior's, antero-posterior
+        if (!sacral) {
+          if (place.free < prior->width) {
             confidence *= 0.7; // the free space is narrower than the ganglion: stenosis or a bad measure
           }
-          vg = ant + priors.dorsalFraction * (post - ant);
-          vg = std::clamp(vg, std::min(ant - 0.5 * prior->width - 0.3, post + 0.5 * prior->width + 0.3),
-                          ant - 0.5 * prior->width - 0.3);
+          const GanglionPlace& other = places[static_cast<std::size_t>(1 - s)];
+          if (place.free < 1.0 && other.found && other.free >= 1.0) {
+            // no free space found at all (the start lay in bone that reaches on both sides, such as
+            // a faint articular process): the other side's measure stands in, mirrored, and the
+            // ellipsoid widens by what the two sides' frames may differ
+            vg = other.v;
+            extraAp = 0.5 * prior->width;
+            confidence *= 0.7;
+          }
         }
         d.centre = p.at(side * ug, vg);
         Vector3d axis =
@@ -2082,7 +2153,7 @@ private:
         const double measure = 0.5 * m_work.grid.h;
         d.semiAxesMm =
           Vector3d(2.0 * prior->positionSdMm[0] + measure, 2.0 * prior->positionSdMm[1] + measure,
-                   2.0 * prior->positionSdMm[2] + measure);
+                   2.0 * prior->positionSdMm[2] + measure + extraAp);
         d.zone = ug < ped.uMed ? "intraspinal" : ug <= ped.uLat ? "foraminal" : "extraforaminal";
         if (m_disagree) {
           confidence *= 0.6;
