@@ -612,6 +612,7 @@ struct PedicleMeasure
   bool found = false;
   Run run;
   double uMed = 0, uLat = 0, v = 0;
+  double uReach = 0; ///< how far out the bone reaches from the medial wall (with what merges laterally)
   double top = 0,
          bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
   double centre() const { return 0.5 * (top + bottom); }
@@ -1320,7 +1321,7 @@ private:
               continue;
             }
             const double side = sd == 0 ? 1.0 : -1.0;
-            for (double u = ped.uMed; u <= ped.uLat; u += 0.5 * g.h) {
+            for (double u = ped.uMed; u <= ped.uReach; u += 0.5 * g.h) {
               for (double v = ped.v - 3; v <= ped.v + 3; v += 0.5 * g.h) {
                 seed(p.at(side * u, v), label);
               }
@@ -1656,7 +1657,7 @@ private:
     constexpr double kInsideBoneHu = 70.0; // once inside: osteoporotic marrow (80 HU) is above muscle
     PedicleMeasure best;
     const std::size_t rows = static_cast<std::size_t>(seg.run.length());
-    std::vector<double> uMed(rows, -1), uLat(rows, -1), vMid(rows, 0);
+    std::vector<double> uMed(rows, -1), uLat(rows, -1), uReach(rows, -1), vMid(rows, 0);
     // the body's posterior wall (the canal's anterior wall) bounds the pedicle in front: one value
     // for the vertebra (the wall is straight; mid-height it has the basivertebral veins' gap)
     std::vector<double> walls;
@@ -1704,7 +1705,7 @@ private:
         continue;
       }
       // lateral wall: where the bone ends going outwards (gaps under 1 mm bridged)
-      double lat = bestU;
+      double lat = bestU, edge = bestU;
       double gap = 0;
       for (double u = bestU; u <= bestU + 30; u += 0.25) {
         const Vector3d q = p.at(side * u, bestV);
@@ -1712,6 +1713,11 @@ private:
         // inside the pedicle, faint (osteoporotic) marrow still counts: above muscle and fat
         if ((!std::isnan(x) && x >= kInsideBoneHu) || filledBoneOf(q, seg.label)) {
           lat = u;
+          // the lateral wall: the last sample at the edge threshold (the faint level would place it
+          // where a tenth of a voxel is cortex, a millimetre or more out)
+          if ((!std::isnan(x) && x >= kEdgeHu) || filledBoneOf(q, seg.label)) {
+            edge = u;
+          }
           gap = 0;
         } else if ((gap += 0.25) > 1.0) {
           break;
@@ -1732,7 +1738,8 @@ private:
       }
       vHi = std::max(vHi, vBody);
       uMed[at] = bestU;
-      uLat[at] = lat;
+      uLat[at] = edge;
+      uReach[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
@@ -1796,21 +1803,24 @@ private:
       }
       best.run = longest;
     }
-    std::vector<double> med, lat, vs;
+    std::vector<double> med, lat, reach, vs;
     for (int n = best.run.first; n <= best.run.last; ++n) {
       std::size_t at = static_cast<std::size_t>(n - seg.run.first);
       if (uMed[at] >= 0) {
         med.push_back(uMed[at]);
         lat.push_back(uLat[at]);
+        reach.push_back(uReach[at]);
         vs.push_back(vMid[at]);
       }
     }
     best.uMed = percentile(med, 0.5);
     best.uLat = percentile(lat, 0.5);
+    best.uReach = percentile(reach, 0.5);
     // a rib or transverse process merged with the pedicle (coarse images) must not widen it beyond
     // what anatomy allows
     if (const DrgLevelPrior* prior = drgPriors().find(seg.level)) {
       best.uLat = std::min(best.uLat, best.uMed + 1.6 * prior->pedicleWidthMm);
+      best.uReach = std::min(best.uReach, best.uMed + 1.6 * prior->pedicleWidthMm);
     }
     best.v = percentile(vs, 0.5);
     // upper and lower edges at half maximum along the spine axis through the pedicle's middle
@@ -1869,7 +1879,7 @@ private:
     // each edge: the median over three positions across the pedicle, kept within 2 mm of the rows
     std::vector<double> ups, downs;
     for (double f : { 0.4, 0.5, 0.6 }) {
-      const Vector3d through = c.at(side * (best.uMed + f * (best.uLat - best.uMed)), best.v);
+      const Vector3d through = c.at(side * (best.uMed + f * (best.uReach - best.uMed)), best.v);
       const double up = edge(through, 1.0, -1.0), down = edge(through, -1.0, -1.0);
       if (up > 0 && std::abs(mid - up - runTop) <= 2.0) {
         ups.push_back(up);
@@ -1991,7 +2001,8 @@ private:
     bool found = false;
     CentrelinePoint frame;
     double u = 0, v = 0;
-    double free = 0; ///< length of the free antero-posterior interval it was placed in (mm)
+    double free = 0;   ///< length of the free antero-posterior interval it was placed in (mm)
+    double spread = 0; ///< half the range of the antero-posterior places across its width (mm)
   };
 
   /// True when the voxel nearest to `q` or one of its 6 neighbours carries a vertebra's label.
@@ -2043,12 +2054,30 @@ private:
       place.free = prior.width;
       return place;
     }
+    // the mean over three rays across the ganglion's middle (1 mm apart): a wall grazed by one ray
+    // (beside the thoracic bodies their lateral surface runs along it) or a noisy sample does not
+    // decide alone; where the rays disagree, the place is that uncertain
     const auto wallOf = [this](const Vector3d& q) { return nearVertebra(q); };
-    auto [ant, post] = freeIntervalAlongV(m_work, p, side * place.u, 4.0, 25.0, wallOf);
-    place.free = ant - post;
-    const double vg = ant + priors.dorsalFraction * (post - ant);
-    place.v = std::clamp(vg, std::min(ant - 0.5 * prior.width - 0.3, post + 0.5 * prior.width + 0.3),
-                         ant - 0.5 * prior.width - 0.3);
+    std::vector<double> places, frees;
+    for (double du : { -1.0, 0.0, 1.0 }) {
+      auto [ant, post] = freeIntervalAlongV(m_work, p, side * (place.u + du), 4.0, 25.0, wallOf);
+      const double vg = ant + priors.dorsalFraction * (post - ant);
+      const double v = std::clamp(vg, std::min(ant - 0.5 * prior.width - 0.3, post + 0.5 * prior.width + 0.3),
+                                  ant - 0.5 * prior.width - 0.3);
+      frees.push_back(ant - post);
+      if (du == 0.0) {
+        place.v = v;
+      }
+      if (ant - post >= 1.0) {
+        places.push_back(v);
+      }
+    }
+    place.free = percentile(frees, 0.5);
+    if (!places.empty()) {
+      place.v = std::accumulate(places.begin(), places.end(), 0.0) / static_cast<double>(places.size());
+      const auto [lo, hi] = std::minmax_element(places.begin(), places.end());
+      place.spread = 0.5 * (*hi - *lo);
+    }
     return place;
   }
 
@@ -2126,7 +2155,7 @@ private:
         const CentrelinePoint& p = place.frame;
         const double ug = place.u;
         double vg = place.v;
-        double extraAp = 0.0; // uncertainty beyond the prior's, antero-posterior
+        double extraAp = place.spread; // uncertainty beyond the prior's, antero-posterior
         if (!sacral) {
           if (place.free < prior->width) {
             confidence *= 0.7; // the free space is narrower than the ganglion: stenosis or a bad measure
