@@ -1738,7 +1738,9 @@ private:
       }
       vHi = std::max(vHi, vBody);
       uMed[at] = bestU;
-      uLat[at] = edge;
+      // on T2 MR the cortex is dark (soft tissue on the bone scale): the bone is the marrow, and
+      // its faint reach stands in for the cortex around it
+      uLat[at] = m_mr ? lat : edge;
       uReach[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
     }
