@@ -1277,6 +1277,21 @@ private:
     return true;
   }
 
+  /// Index of the centreline point nearest to `q`.
+  int nearestLineIndex(const Vector3d& q) const
+  {
+    int best = 0;
+    double bestD = 1e18;
+    for (std::size_t n = 0; n < m_line.size(); ++n) {
+      const double d = (m_line[n].centre - q).squaredNorm();
+      if (d < bestD) {
+        bestD = d;
+        best = static_cast<int>(n);
+      }
+    }
+    return best;
+  }
+
   /// Labels the domain's bone by growing from seeds: the bodies, and with `arches` also the pedicles
   /// and laminae measured so far (so that the posterior elements go to their own vertebra).
   void grow(bool arches)
@@ -1327,11 +1342,16 @@ private:
               }
             }
           }
-          // the lamina behind the canal
+          // the lamina behind the canal, where the canal nearest to it is this vertebra's: behind
+          // its upper rows a tilted frame (S1 under a lordotic L5) reaches into the lamina of the
+          // vertebra above, which overhangs the disc
           const double half = both ? std::min(peds[0].uMed, peds[1].uMed) : 6.0;
           for (double u = -half; u <= half; u += 0.5 * g.h) {
             for (double v = -25; v <= -6; v += 0.5 * g.h) {
-              seed(p.at(u, v), label);
+              const Vector3d q = p.at(u, v);
+              if (nearestLineIndex(q) >= seg.run.first) {
+                seed(q, label);
+              }
             }
           }
         }
