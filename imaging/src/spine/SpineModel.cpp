@@ -672,19 +672,22 @@ std::vector<std::string> levelSequence(bool t13, bool l6)
 }
 
 /// Free interval along v (anterior +) around v = `v0` at (n, u): first wall each way, or the limit.
+/// With `wallOf`, only samples it accepts can be walls (e.g. the bone of the vertebrae around).
 std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u,
-                                             double v0, double limit)
+                                             double v0, double limit,
+                                             const std::function<bool(const Vector3d&)>& wallOf = {})
 {
+  auto wall = [&](const Vector3d& q, float x) { return x >= kWallHu && (!wallOf || wallOf(q)); };
   // start in free space: a start on a wall's edge would measure nothing (backwards first: the
   // ganglion lies in the dorsal part of the foramen)
   for (double t = 0; t <= 6.0; t += 0.5) {
     const float b = w.sample(p.at(u, v0 - t));
-    if (!std::isnan(b) && b < kWallHu) {
+    if (!std::isnan(b) && !wall(p.at(u, v0 - t), b)) {
       v0 -= t;
       break;
     }
     const float a = w.sample(p.at(u, v0 + t));
-    if (!std::isnan(a) && a < kWallHu) {
+    if (!std::isnan(a) && !wall(p.at(u, v0 + t), a)) {
       v0 += t;
       break;
     }
@@ -695,8 +698,9 @@ std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const Centreli
     double last = v0;
     int run = 0;
     for (double t = 0; t <= limit; t += 0.5) {
-      float x = w.sample(p.at(u, v0 + dir * t));
-      if (std::isnan(x) || x >= kWallHu) {
+      const Vector3d q = p.at(u, v0 + dir * t);
+      float x = w.sample(q);
+      if (std::isnan(x) || wall(q, x)) {
         if (++run >= 2 || std::isnan(x) || x >= kThinBoneHu) {
           break;
         }
@@ -715,6 +719,7 @@ struct PedicleMeasure
   bool found = false;
   Run run;
   double uMed = 0, uLat = 0, v = 0;
+  double uReach = 0; ///< how far out the bone reaches from the medial wall (with what merges laterally)
   double top = 0,
          bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
   double centre() const { return 0.5 * (top + bottom); }
@@ -1519,6 +1524,21 @@ private:
     return true;
   }
 
+  /// Index of the centreline point nearest to `q`.
+  int nearestLineIndex(const Vector3d& q) const
+  {
+    int best = 0;
+    double bestD = 1e18;
+    for (std::size_t n = 0; n < m_line.size(); ++n) {
+      const double d = (m_line[n].centre - q).squaredNorm();
+      if (d < bestD) {
+        bestD = d;
+        best = static_cast<int>(n);
+      }
+    }
+    return best;
+  }
+
   /// Labels the domain's bone by growing from seeds: the bodies, and with `arches` also the pedicles
   /// and laminae measured so far (so that the posterior elements go to their own vertebra).
   void grow(bool arches)
@@ -1563,17 +1583,22 @@ private:
               continue;
             }
             const double side = sd == 0 ? 1.0 : -1.0;
-            for (double u = ped.uMed; u <= ped.uLat; u += 0.5 * g.h) {
+            for (double u = ped.uMed; u <= ped.uReach; u += 0.5 * g.h) {
               for (double v = ped.v - 3; v <= ped.v + 3; v += 0.5 * g.h) {
                 seed(p.at(side * u, v), label);
               }
             }
           }
-          // the lamina behind the canal
+          // the lamina behind the canal, where the canal nearest to it is this vertebra's: behind
+          // its upper rows a tilted frame (S1 under a lordotic L5) reaches into the lamina of the
+          // vertebra above, which overhangs the disc
           const double half = both ? std::min(peds[0].uMed, peds[1].uMed) : 6.0;
           for (double u = -half; u <= half; u += 0.5 * g.h) {
             for (double v = -25; v <= -6; v += 0.5 * g.h) {
-              seed(p.at(u, v), label);
+              const Vector3d q = p.at(u, v);
+              if (nearestLineIndex(q) >= seg.run.first) {
+                seed(q, label);
+              }
             }
           }
         }
@@ -1903,7 +1928,7 @@ private:
     constexpr double kInsideBoneHu = 70.0; // once inside: osteoporotic marrow (80 HU) is above muscle
     PedicleMeasure best;
     const std::size_t rows = static_cast<std::size_t>(seg.run.length());
-    std::vector<double> uMed(rows, -1), uLat(rows, -1), vMid(rows, 0);
+    std::vector<double> uMed(rows, -1), uLat(rows, -1), uReach(rows, -1), vMid(rows, 0);
     // the body's posterior wall (the canal's anterior wall) bounds the pedicle in front: one value
     // for the vertebra (the wall is straight; mid-height it has the basivertebral veins' gap)
     std::vector<double> walls;
@@ -1951,7 +1976,7 @@ private:
         continue;
       }
       // lateral wall: where the bone ends going outwards (gaps under 1 mm bridged)
-      double lat = bestU;
+      double lat = bestU, edge = bestU;
       double gap = 0;
       for (double u = bestU; u <= bestU + 30; u += 0.25) {
         const Vector3d q = p.at(side * u, bestV);
@@ -1959,6 +1984,11 @@ private:
         // inside the pedicle, faint (osteoporotic) marrow still counts: above muscle and fat
         if ((!std::isnan(x) && x >= kInsideBoneHu) || filledBoneOf(q, seg.label)) {
           lat = u;
+          // the lateral wall: the last sample at the edge threshold (the faint level would place it
+          // where a tenth of a voxel is cortex, a millimetre or more out)
+          if ((!std::isnan(x) && x >= kEdgeHu) || filledBoneOf(q, seg.label)) {
+            edge = u;
+          }
           gap = 0;
         } else if ((gap += 0.25) > 1.0) {
           break;
@@ -1979,7 +2009,10 @@ private:
       }
       vHi = std::max(vHi, vBody);
       uMed[at] = bestU;
-      uLat[at] = lat;
+      // on T2 MR the cortex is dark (soft tissue on the bone scale): the bone is the marrow, and
+      // its faint reach stands in for the cortex around it
+      uLat[at] = m_mr ? lat : edge;
+      uReach[at] = lat;
       vMid[at] = 0.5 * (vLo + vHi);
     }
     // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
@@ -2043,21 +2076,24 @@ private:
       }
       best.run = longest;
     }
-    std::vector<double> med, lat, vs;
+    std::vector<double> med, lat, reach, vs;
     for (int n = best.run.first; n <= best.run.last; ++n) {
       std::size_t at = static_cast<std::size_t>(n - seg.run.first);
       if (uMed[at] >= 0) {
         med.push_back(uMed[at]);
         lat.push_back(uLat[at]);
+        reach.push_back(uReach[at]);
         vs.push_back(vMid[at]);
       }
     }
     best.uMed = percentile(med, 0.5);
     best.uLat = percentile(lat, 0.5);
+    best.uReach = percentile(reach, 0.5);
     // a rib or transverse process merged with the pedicle (coarse images) must not widen it beyond
     // what anatomy allows
     if (const DrgLevelPrior* prior = drgPriors().find(seg.level)) {
       best.uLat = std::min(best.uLat, best.uMed + 1.6 * prior->pedicleWidthMm);
+      best.uReach = std::min(best.uReach, best.uMed + 1.6 * prior->pedicleWidthMm);
     }
     best.v = percentile(vs, 0.5);
     // upper and lower edges at half maximum along the spine axis through the pedicle's middle
@@ -2116,7 +2152,7 @@ private:
     // each edge: the median over three positions across the pedicle, kept within 2 mm of the rows
     std::vector<double> ups, downs;
     for (double f : { 0.4, 0.5, 0.6 }) {
-      const Vector3d through = c.at(side * (best.uMed + f * (best.uLat - best.uMed)), best.v);
+      const Vector3d through = c.at(side * (best.uMed + f * (best.uReach - best.uMed)), best.v);
       const double up = edge(through, 1.0, -1.0), down = edge(through, -1.0, -1.0);
       if (up > 0 && std::abs(mid - up - runTop) <= 2.0) {
         ups.push_back(up);
@@ -2232,6 +2268,94 @@ private:
     }
   }
 
+  /// Where a ganglion goes in its pedicle's frame: the frame moved to its height, and (u, v).
+  struct GanglionPlace
+  {
+    bool found = false;
+    CentrelinePoint frame;
+    double u = 0, v = 0;
+    double free = 0;   ///< length of the free antero-posterior interval it was placed in (mm)
+    double spread = 0; ///< half the range of the antero-posterior places across its width (mm)
+  };
+
+  /// True when the voxel nearest to `q` or one of its 6 neighbours carries a vertebra's label.
+  bool nearVertebra(const Vector3d& q) const
+  {
+    const WorkGrid& g = m_work.grid;
+    const Vector3d c = g.continuousIndex(q);
+    const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+              k = static_cast<int>(std::lround(c.z()));
+    for (int d = 0; d < 7; ++d) {
+      const int ii = i + (d == 1) - (d == 2), jj = j + (d == 3) - (d == 4), kk = k + (d == 5) - (d == 6);
+      if (g.inside(ii, jj, kk)) {
+        const std::uint8_t l = m_labels[g.index(ii, jj, kk)];
+        if (l != 0 && l != labels::kSpinalCanal) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /// The ganglion's place by the priors, below its pedicle: in the dorsal part of the foramen's free
+  /// interval (S1: just behind the canal's front wall). The foramen's walls are the vertebrae's
+  /// bone: soft tissue that noise lifts above the wall level, ribs and other bone are not walls.
+  GanglionPlace placeGanglion(const Segment& seg, const PedicleMeasure& ped, const DrgLevelPrior& prior,
+                              double side, bool sacral) const
+  {
+    const DrgPriors& priors = drgPriors();
+    GanglionPlace place;
+    place.found = true;
+    double ng = 0;
+    if (sacral) {
+      ng = ped.centre() + priors.s1BelowPedicleCentreMm;
+      place.u = ped.uMed + prior.medialOffset.value_or(0.0);
+    } else {
+      ng = ped.bottom + priors.belowPedicleMm + 0.5 * prior.width;
+      place.u = prior.medialOffset ? ped.uMed + *prior.medialOffset
+                                   : ped.uLat + priors.thoracicGapLateralMm + 0.5 * prior.width;
+    }
+    // placed in the pedicle's own frame, moved along its axis: where the canal bends (L5/S1)
+    // the frame further down would tilt the offsets
+    CentrelinePoint& p = place.frame;
+    p = rotated(pointAt(ped.centre()), seg.rotation);
+    p.centre -= (ng - ped.centre()) * p.tangent;
+    // (MR: the walls volume of measureForaminaAndGanglia, whose walls are its vertebrae and dark tissue)
+    const WorkVolume& walls = m_mr ? m_mrWalls : m_work;
+    if (sacral) {
+      // just behind the canal's front wall (the body), inside the canal
+      const double ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0).first;
+      place.v = ant - (0.5 * prior.width + 0.5);
+      place.free = prior.width;
+      return place;
+    }
+    // the mean over three rays across the ganglion's middle (1 mm apart): a wall grazed by one ray
+    // (beside the thoracic bodies their lateral surface runs along it) or a noisy sample does not
+    // decide alone; where the rays disagree, the place is that uncertain
+    const auto wallOf = [this](const Vector3d& q) { return m_mr || nearVertebra(q); };
+    std::vector<double> places, frees;
+    for (double du : { -1.0, 0.0, 1.0 }) {
+      auto [ant, post] = freeIntervalAlongV(walls, p, side * (place.u + du), 4.0, 25.0, wallOf);
+      const double vg = ant + priors.dorsalFraction * (post - ant);
+      const double v = std::clamp(vg, std::min(ant - 0.5 * prior.width - 0.3, post + 0.5 * prior.width + 0.3),
+                                  ant - 0.5 * prior.width - 0.3);
+      frees.push_back(ant - post);
+      if (du == 0.0) {
+        place.v = v;
+      }
+      if (ant - post >= 1.0) {
+        places.push_back(v);
+      }
+    }
+    place.free = percentile(frees, 0.5);
+    if (!places.empty()) {
+      place.v = std::accumulate(places.begin(), places.end(), 0.0) / static_cast<double>(places.size());
+      const auto [lo, hi] = std::minmax_element(places.begin(), places.end());
+      place.spread = 0.5 * (*hi - *lo);
+    }
+    return place;
+  }
+
   void measureForaminaAndGanglia(SpineModel& model)
   {
     const DrgPriors& priors = drgPriors();
@@ -2239,20 +2363,19 @@ private:
     // the foramen's free space: on CT all below bone and disc; on T2 MR the ganglion and the
     // roots share marrow's signal, so the walls are the vertebrae and what is dark (cortex,
     // annulus, ligament)
-    WorkVolume mrWalls;
     if (m_mr) {
-      mrWalls.grid = m_work.grid;
-      mrWalls.values.resize(m_work.values.size());
+      m_mrWalls.grid = m_work.grid;
+      m_mrWalls.values.resize(m_work.values.size());
       for (std::size_t i = 0; i < m_work.values.size(); ++i) {
         const float x = m_work.values[i];
         const bool vertebra = m_labels[i] != 0 && m_labels[i] != labels::kSpinalCanal;
-        mrWalls.values[i] = std::isnan(x) ? x
-                                          : (vertebra                 ? 400.0f
-                                             : x > 0.0f && x < 100.0f ? 150.0f
-                                                                      : -50.0f);
+        m_mrWalls.values[i] = std::isnan(x)            ? x
+                              : vertebra               ? 400.0f
+                              : x > 0.0f && x < 100.0f ? 150.0f
+                                                       : -50.0f;
       }
     }
-    const WorkVolume& walls = m_mr ? mrWalls : m_work;
+    const WorkVolume& walls = m_mr ? m_mrWalls : m_work;
     for (std::size_t si = 0; si < m_segments.size(); ++si) {
       const Segment& seg = m_segments[si];
       const DrgLevelPrior* prior = priors.find(seg.level);
@@ -2261,6 +2384,14 @@ private:
       }
       const bool sacral = seg.level == "S1";
       const Segment* below = si + 1 < m_segments.size() ? &m_segments[si + 1] : nullptr;
+      // both sides placed first: a side whose measure failed can fall back on the other
+      std::array<GanglionPlace, 2> places;
+      for (int s = 0; s < 2; ++s) {
+        const PedicleMeasure& ped = m_pedicles[si][static_cast<std::size_t>(s)];
+        if (ped.found) {
+          places[static_cast<std::size_t>(s)] = placeGanglion(seg, ped, *prior, s == 0 ? 1.0 : -1.0, sacral);
+        }
+      }
       for (int s = 0; s < 2; ++s) {
         const double side = s == 0 ? 1.0 : -1.0;
         const Side sideName = s == 0 ? Side::Left : Side::Right;
@@ -2311,32 +2442,24 @@ private:
         d.side = sideName;
         d.lengthMm = prior->length;
         d.widthMm = prior->width;
-        double ng = 0;
-        double ug = 0, vg = 0;
-        if (sacral) {
-          ng = ped.centre() + priors.s1BelowPedicleCentreMm;
-          ug = ped.uMed + prior->medialOffset.value_or(0.0);
-        } else {
-          ng = ped.bottom + priors.belowPedicleMm + 0.5 * prior->width;
-          ug = prior->medialOffset ? ped.uMed + *prior->medialOffset
-                                   : ped.uLat + priors.thoracicGapLateralMm + 0.5 * prior->width;
-        }
-        // placed in the pedicle's own frame, moved along its axis: where the canal bends (L5/S1)
-        // the frame further down would tilt the offsets
-        CentrelinePoint p = rotated(pointAt(ped.centre()), seg.rotation);
-        p.centre -= (ng - ped.centre()) * p.tangent;
-        if (sacral) {
-          // just behind the canal's front wall (the body), inside the canal
-          const double ant = freeIntervalAlongV(walls, p, side * ug, 0.0, 20.0).first;
-          vg = ant - (0.5 * prior->width + 0.5);
-        } else {
-          auto [ant, post] = freeIntervalAlongV(walls, p, side * ug, 4.0, 25.0);
-          if (ant - post < prior->width) {
+        const GanglionPlace& place = places[static_cast<std::size_t>(s)];
+        const CentrelinePoint& p = place.frame;
+        const double ug = place.u;
+        double vg = place.v;
+        double extraAp = place.spread; // uncertainty beyond the prior's, antero-posterior
+        if (!sacral) {
+          if (place.free < prior->width) {
             confidence *= 0.7; // the free space is narrower than the ganglion: stenosis or a bad measure
           }
-          vg = ant + priors.dorsalFraction * (post - ant);
-          vg = std::clamp(vg, std::min(ant - 0.5 * prior->width - 0.3, post + 0.5 * prior->width + 0.3),
-                          ant - 0.5 * prior->width - 0.3);
+          const GanglionPlace& other = places[static_cast<std::size_t>(1 - s)];
+          if (place.free < 1.0 && other.found && other.free >= 1.0) {
+            // no free space found at all (the start lay in bone that reaches on both sides, such as
+            // a faint articular process): the other side's measure stands in, mirrored, and the
+            // ellipsoid widens by what the two sides' frames may differ
+            vg = other.v;
+            extraAp = 0.5 * prior->width;
+            confidence *= 0.7;
+          }
         }
         d.centre = p.at(side * ug, vg);
         Vector3d axis =
@@ -2350,7 +2473,7 @@ private:
         const double measure = 0.5 * m_work.grid.h;
         d.semiAxesMm =
           Vector3d(2.0 * prior->positionSdMm[0] + measure, 2.0 * prior->positionSdMm[1] + measure,
-                   2.0 * prior->positionSdMm[2] + measure);
+                   2.0 * prior->positionSdMm[2] + measure + extraAp);
         d.zone = ug < ped.uMed ? "intraspinal" : ug <= ped.uLat ? "foraminal" : "extraforaminal";
         if (m_disagree) {
           confidence *= 0.6;
@@ -2764,8 +2887,9 @@ private:
   SpineModelOptions m_options;
   ProgressCallback m_progress;
   bool m_mr = false;
-  double m_csf = 0.0;                          ///< MR: CSF signal (90th percentile inside the canal)
-  std::vector<std::uint8_t> m_core;            ///< MR: the bone mask eroded by a voxel
+  double m_csf = 0.0;               ///< MR: CSF signal (90th percentile inside the canal)
+  std::vector<std::uint8_t> m_core; ///< MR: the bone mask eroded by a voxel
+  WorkVolume m_mrWalls; ///< MR: the foramen's walls (vertebrae 400, dark tissue 150, the rest -50)
   std::vector<CanalCandidate> m_allCandidates; ///< with the faint rings, when the chain uses them
   WorkVolume m_raw;                            ///< MR: the resampled signal before mapping
   WorkVolume m_work;
