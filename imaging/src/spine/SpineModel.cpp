@@ -851,6 +851,9 @@ public:
       model.canalCentreline.push_back(p.centre);
     }
     measurePedicles(model);
+    if (m_mr) {
+      markForaminalSpace();
+    }
     grow(true); // again, with the neural arches as seeds
     describeVertebrae(model);
     measureForaminaAndGanglia(model);
@@ -1433,6 +1436,40 @@ private:
     }
   }
 
+  /// MR: the space between each pedicle and the next one down, beside the canal, in line with
+  /// the pedicles: the foramen, which holds no bone. On T2 the ganglion and the roots there share
+  /// marrow's signal and would otherwise grow into the vertebra above them (the foramen's free
+  /// space, and so the ganglion's place, would be lost).
+  void markForaminalSpace()
+  {
+    const WorkGrid& g = m_work.grid;
+    m_foramenSpace.assign(g.count(), 0);
+    for (std::size_t si = 0; si + 1 < m_segments.size() && si + 1 < m_pedicles.size(); ++si) {
+      const Segment& seg = m_segments[si];
+      for (int sd = 0; sd < 2; ++sd) {
+        const PedicleMeasure& ped = m_pedicles[si][static_cast<std::size_t>(sd)];
+        const PedicleMeasure& next = m_pedicles[si + 1][static_cast<std::size_t>(sd)];
+        if (!ped.found || !next.found || next.top - ped.bottom < 3.0) {
+          continue;
+        }
+        const double side = sd == 0 ? 1.0 : -1.0;
+        for (double n = ped.bottom + 1.0; n <= next.top - 1.0; n += 0.5) {
+          const CentrelinePoint p = rotated(pointAt(n), seg.rotation);
+          for (double u = ped.uMed + 1.0; u <= ped.uLat + 6.0; u += 0.5 * g.h) {
+            for (double v = ped.v - 4.0; v <= ped.v + 4.0; v += 0.5 * g.h) {
+              const Vector3d c = g.continuousIndex(p.at(side * u, v));
+              const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+                        k = static_cast<int>(std::lround(c.z()));
+              if (g.inside(i, j, k)) {
+                m_foramenSpace[g.index(i, j, k)] = 1;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// In front of the canal's centre in its slice (mm, along the centreline's anterior).
   double anteriorOf(std::size_t q) const
   {
@@ -1630,7 +1667,7 @@ private:
               continue;
             }
             std::size_t q = g.index(ii, jj, kk);
-            if (domain[q] && m_labels[q] == 0 &&
+            if (domain[q] && m_labels[q] == 0 && (m_foramenSpace.empty() || !m_foramenSpace[q]) &&
                 (domain[q] != kFaceOnly || (std::abs(di) + std::abs(dj) + std::abs(dk) == 1 &&
                                             anteriorOf(q) <= m_bodyFront[m_labels[idx]])) &&
                 allowedByDiscs(q, m_labels[idx])) {
@@ -1663,7 +1700,8 @@ private:
         for (int j = 0; j < g.ny; ++j) {
           for (int i = 0; i < g.nx; ++i) {
             const std::size_t idx = g.index(i, j, k);
-            if (m_labels[idx] != 0 || !(m_work.values[idx] >= kFaintBoneHu)) {
+            if (m_labels[idx] != 0 || !(m_work.values[idx] >= kFaintBoneHu) ||
+                (!m_foramenSpace.empty() && m_foramenSpace[idx])) {
               continue;
             }
             const int nb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
@@ -2138,7 +2176,21 @@ private:
       for (std::size_t i = peakAt; i + 1 < f.size(); ++i) {
         if (f[i] >= half && f[i + 1] < half) {
           double t = (f[i] - half) / (f[i] - f[i + 1]);
-          return (static_cast<double>(i) + t) * 0.25;
+          const double at = (static_cast<double>(i) + t) * 0.25;
+          if (!m_mr) {
+            return at;
+          }
+          // T2 MR: the edge above is marrow's; the bone ends at its dark cortex, the darkest T2
+          // signal within the next 3 mm (the pedicles came out 3-5 mm short of the phantom's)
+          double darkest = at, low = 1e30;
+          for (double w = at; w <= at + 3.0; w += 0.25) {
+            const float x = m_raw.sample(through + dir * w * c.tangent);
+            if (!std::isnan(x) && x < low) {
+              low = x;
+              darkest = w;
+            }
+          }
+          return darkest;
         }
       }
       return fallback;
@@ -2890,6 +2942,7 @@ private:
   double m_csf = 0.0;               ///< MR: CSF signal (90th percentile inside the canal)
   std::vector<std::uint8_t> m_core; ///< MR: the bone mask eroded by a voxel
   WorkVolume m_mrWalls; ///< MR: the foramen's walls (vertebrae 400, dark tissue 150, the rest -50)
+  std::vector<std::uint8_t> m_foramenSpace;    ///< MR: the foramina between measured pedicles (no bone)
   std::vector<CanalCandidate> m_allCandidates; ///< with the faint rings, when the chain uses them
   WorkVolume m_raw;                            ///< MR: the resampled signal before mapping
   WorkVolume m_work;
