@@ -36,6 +36,8 @@ VARIANTS = [
     ("rotation 15", S + ["--axial-rotation", "15"]),
     ("MR T2", S + ["--contrast", "t2"]),
     ("MR T2 fat-sat", S + ["--contrast", "t2-fatsat"]),
+    ("MR T2 0.8 mm", ["--contrast", "t2"]),
+    ("MR T2 sagittal", S + ["--contrast", "t2", "--plane", "sagittal", "--matrix", "256,256,120"]),
 ]
 SEGMENT_ARGS = {"T13 declared": ["--transitional", "T13"]}
 

@@ -239,12 +239,24 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   // counted from the sacrum; the kidneys (marrow-like on T2) are not taken for ribs
   EXPECT_EQ(model.anchor, "sacrum");
   EXPECT_FALSE(model.anchorsDisagree);
-  // bodies within a few mm; ganglia from bone priors only (no MR refinement yet, see the issue note).
-  // Guards against losing ground, not the issue's goals (measured: body 4.2, centroid 6.1, ganglia
-  // median 4.5 mm; docs/spine-model.md): the bowel in front of the bodies shares marrow's T2 signal
+  // ganglia: the issue's median; most refined by their T2 signal, and every lumbar one within the
+  // issue's 4 mm. S1 (10 mm: its pedicle is mistaken on T2) and the centroids (6 mm: thin arches
+  // lost against the bowel's marrow-like signal) are guarded where they stand, not at the goal
+  // (docs/spine-model.md)
+  EXPECT_LE(a.medianDrg, 2.0);
+  int refined = 0;
+  for (const auto& g : model.ganglia) {
+    refined += g.derivedFrom.find("refined by MRI signal") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_GE(refined, 8);
+  for (const auto& g : phantom.truth.ganglia) {
+    const DrgEstimate* d = model.ganglion(g.level, g.side);
+    if (d && g.level.front() == 'L') {
+      EXPECT_LE((d->centre - g.centre).norm(), 4.0) << g.level << " " << sideName(g.side);
+    }
+  }
   EXPECT_LE(a.maxBodyError, 5.0);
   EXPECT_LE(a.maxCentroidError, 7.0);
-  EXPECT_LE(a.medianDrg, 5.0);
   // the intensities alone tell MR from CT
   SpineModel automatic = segment(phantom);
   EXPECT_EQ(automatic.modality, "MR T2");
