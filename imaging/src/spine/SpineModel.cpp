@@ -2574,6 +2574,103 @@ private:
         model.ganglia.push_back(d);
       }
     }
+    placeFromNeighbours(model);
+  }
+
+  /// A ganglion whose pedicle was not found is placed where its neighbours' ganglia lie on the same
+  /// side, relative to their own vertebrae (position along the body, across and along the canal's
+  /// frame), averaged over the level above and below; its ellipsoid is half as large again and its
+  /// confidence halved, and on MR it is refined from the image like the others. Not for S1 (its
+  /// ganglion lies inside the canal, unlike its neighbours') nor beyond the levels found.
+  void placeFromNeighbours(SpineModel& model)
+  {
+    std::map<std::string, std::size_t> segmentOf;
+    for (std::size_t si = 0; si < m_segments.size(); ++si) {
+      segmentOf[m_segments[si].level] = si;
+    }
+    struct Relative
+    {
+      double t = 0, u = 0, v = 0;
+      const DrgEstimate* estimate = nullptr;
+    };
+    // a ganglion's place in its own vertebra's frame (t: along the body, 0 at its top, 1 at its foot)
+    auto relative = [&](const DrgEstimate& d) {
+      const Segment& seg = m_segments[segmentOf.at(d.level)];
+      std::size_t nearest = 0;
+      for (std::size_t n = 0; n < m_line.size(); ++n) {
+        if ((m_line[n].centre - d.centre).norm() < (m_line[nearest].centre - d.centre).norm()) {
+          nearest = n;
+        }
+      }
+      const CentrelinePoint p = rotated(m_line[nearest], seg.rotation);
+      Relative r;
+      r.t = (static_cast<double>(nearest) - seg.run.first) / std::max(1, seg.run.length());
+      r.u = (d.centre - p.centre).dot(p.left);
+      r.v = (d.centre - p.centre).dot(p.anterior);
+      r.estimate = &d;
+      return r;
+    };
+    std::vector<DrgEstimate> added;
+    for (std::size_t si = 0; si < m_segments.size() && si < m_pedicles.size(); ++si) {
+      const Segment& seg = m_segments[si];
+      if (seg.level == "sacrum" || seg.level == "S1" || !drgPriors().find(seg.level)) {
+        continue;
+      }
+      for (int sd = 0; sd < 2; ++sd) {
+        const Side side = sd == 0 ? Side::Left : Side::Right;
+        if (m_pedicles[si][static_cast<std::size_t>(sd)].found || model.ganglion(seg.level, side)) {
+          continue;
+        }
+        std::vector<Relative> around;
+        for (std::size_t other : { si - 1, si + 1 }) {
+          if (other < m_segments.size() && m_segments[other].level != "S1" &&
+              m_segments[other].level != "sacrum") {
+            if (const DrgEstimate* d = model.ganglion(m_segments[other].level, side)) {
+              around.push_back(relative(*d));
+            }
+          }
+        }
+        if (around.empty()) {
+          continue;
+        }
+        Relative mean;
+        for (const auto& r : around) {
+          mean.t += r.t / static_cast<double>(around.size());
+          mean.u += r.u / static_cast<double>(around.size());
+          mean.v += r.v / static_cast<double>(around.size());
+        }
+        const CentrelinePoint p = rotated(pointAt(seg.run.first + mean.t * seg.run.length()), seg.rotation);
+        DrgEstimate d = *around.front().estimate;
+        d.level = seg.level;
+        d.centre = p.at(mean.u, mean.v);
+        d.semiAxesMm *= 1.5;
+        d.confidence *= 0.5;
+        d.derivedFrom = "neighbouring levels (no pedicle found: placed as the ganglia of the levels above "
+                        "and below lie on their vertebrae)";
+        if (m_mr) {
+          if (const auto found = ganglionOnT2(d.centre)) {
+            d.centre = *found;
+            d.derivedFrom = "neighbouring levels refined by MRI signal (no pedicle found; T2: the ganglion's "
+                            "intermediate signal in the foraminal fat, within 12 mm)";
+          }
+        }
+        if (std::isnan(m_work.sample(d.centre))) {
+          continue;
+        }
+        m_warnings.push_back("the " + seg.level + " " + (sd == 0 ? "left" : "right") +
+                             " ganglion is placed from the neighbouring levels (no pedicle found)");
+        added.push_back(d);
+      }
+    }
+    for (auto& d : added) {
+      model.ganglia.push_back(std::move(d));
+    }
+    // head to foot, left before right
+    std::stable_sort(model.ganglia.begin(), model.ganglia.end(),
+                     [&](const DrgEstimate& a, const DrgEstimate& b) {
+                       const std::size_t sa = segmentOf.at(a.level), sb = segmentOf.at(b.level);
+                       return sa != sb ? sa < sb : (a.side == Side::Left && b.side != Side::Left);
+                     });
   }
 
   /// T2 MR: the ganglion near `prior`, seen as a compact piece of intermediate signal (0.38-0.58 of
