@@ -1638,6 +1638,13 @@ private:
                 seed(p.at(side * u, v), label);
               }
             }
+            // the articular pillar behind the pedicle's lateral half, where the superior articular
+            // process rises (the inferior process of the vertebra above lies medial to it)
+            for (double u = ped.uLat; u <= ped.uReach; u += 0.5 * g.h) {
+              for (double v = ped.v - 10; v < ped.v - 3; v += 0.5 * g.h) {
+                seed(p.at(side * u, v), label);
+              }
+            }
           }
           // the lamina behind the canal, where the canal nearest to it is this vertebra's: behind
           // its upper rows a tilted frame (S1 under a lordotic L5) reaches into the lamina of the
