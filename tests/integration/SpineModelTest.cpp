@@ -389,8 +389,8 @@ TEST(SpineModel, RealCtLevelsAreIdentified)
     EXPECT_LE((v->centroid - sum[value] / count[value]).norm(), 20.0) << level;
     const double dice = 2.0 * overlap[level] / (ours[level] + count[value]);
     RecordProperty("dice_" + level, std::to_string(dice));
-    if (level == "L1" || level == "L2" || level == "L3" || level == "L4") {
-      EXPECT_GE(dice, 0.85) << level; // L5 is at 0.81 (its arch against S1's at 3 mm; see the note)
+    if (level != "T12" && level != "S1") {
+      EXPECT_GE(dice, 0.85) << level; // the goal for L1-L5 (L5 narrowly: 0.851)
     }
   }
   EXPECT_EQ(model.anchor, "sacrum");

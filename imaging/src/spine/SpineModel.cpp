@@ -2967,8 +2967,9 @@ private:
   /// is at least as fine as the working grid (`halfMaximum`), the surface moves in to the bone's
   /// half-maximum edge: a voxel is peeled when its value is below halfway between the brightest
   /// bone of its vertebra within two voxels and the darkest outside neighbour, in a few passes so
-  /// the layer the first pass exposes is tested too. A coarser input's voxels straddle the edge:
-  /// only the ones darker than 100 HU (soft tissue in partial volume) go, in one pass.
+  /// the layer the first pass exposes is tested too. A coarser input's voxels straddle the edge
+  /// and the half maximum of the nearby cortex would take cancellous bone too: a surface voxel goes
+  /// when it is darker than 85% of its vertebra's typical inner bone (100-200 HU), in two passes.
   void peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaximum) const
   {
     const ImageGeometry& ig = m_input.geometry();
@@ -2980,7 +2981,36 @@ private:
     const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
                nz = static_cast<long>(ig.size[2]);
     const double finest = ig.spacing.minCoeff();
-    const int passes = halfMaximum ? std::clamp(static_cast<int>(std::ceil(1.5 / finest)), 1, 3) : 1;
+    const int passes = halfMaximum ? std::clamp(static_cast<int>(std::ceil(1.5 / finest)), 1, 3) : 2;
+    // coarse input: a surface voxel goes when it is darker than most of its vertebra's inner bone
+    // (85% of the median of the voxels whose six neighbours are all in it: here the edge voxel is
+    // more soft tissue than bone), no lower than 100 HU (soft tissue in partial volume) and no
+    // higher than 200 HU (dense bone would peel its cortex)
+    std::array<double, 256> coarseLimit;
+    coarseLimit.fill(100.0);
+    if (!halfMaximum) {
+      std::array<std::vector<float>, 256> inner;
+      const std::size_t sy = static_cast<std::size_t>(nx), sz = static_cast<std::size_t>(nx * ny);
+      for (long k = 1; k + 1 < nz; ++k) {
+        for (long j = 1; j + 1 < ny; ++j) {
+          for (long i = 1; i + 1 < nx; ++i) {
+            const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
+            const int l = out[idx];
+            if (isVertebra[static_cast<std::size_t>(l)] && out[idx - 1] == l && out[idx + 1] == l &&
+                out[idx - sy] == l && out[idx + sy] == l && out[idx - sz] == l && out[idx + sz] == l) {
+              inner[static_cast<std::size_t>(l)].push_back(values[idx]);
+            }
+          }
+        }
+      }
+      for (std::size_t l = 0; l < 256; ++l) {
+        auto& v = inner[l];
+        if (v.size() >= 20) {
+          std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+          coarseLimit[l] = std::clamp(0.85 * static_cast<double>(v[v.size() / 2]), 100.0, 200.0);
+        }
+      }
+    }
     for (int pass = 0; pass < passes; ++pass) {
       Image<std::uint8_t>::Buffer peeled = out;
       std::atomic<long> changed{ 0 };
@@ -3010,7 +3040,8 @@ private:
                 outside = std::min(outside, static_cast<double>(values[q]));
               }
             }
-            if (!surface || !(x < (halfMaximum ? outside + 400.0 : 100.0))) {
+            if (!surface ||
+                !(x < (halfMaximum ? outside + 400.0 : coarseLimit[static_cast<std::size_t>(l)]))) {
               continue; // not on the surface, or clearly bone
             }
             if (!halfMaximum) {
