@@ -1648,10 +1648,12 @@ private:
           }
           // the lamina behind the canal, where the canal nearest to it is this vertebra's: behind
           // its upper rows a tilted frame (S1 under a lordotic L5) reaches into the lamina of the
-          // vertebra above, which overhangs the disc
+          // vertebra above, which overhangs the disc; no further than 20 mm behind the canal's centre
+          // (the spinous process beyond slopes down over the next vertebra's, and grows from the
+          // lamina anyway)
           const double half = both ? std::min(peds[0].uMed, peds[1].uMed) : 6.0;
           for (double u = -half; u <= half; u += 0.5 * g.h) {
-            for (double v = -25; v <= -6; v += 0.5 * g.h) {
+            for (double v = -20; v <= -6; v += 0.5 * g.h) {
               const Vector3d q = p.at(u, v);
               if (nearestLineIndex(q) >= seg.run.first) {
                 seed(q, label);
