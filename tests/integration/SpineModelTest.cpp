@@ -247,12 +247,16 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
     refined += g.derivedFrom.find("refined by MRI signal") != std::string::npos ? 1 : 0;
   }
   EXPECT_GE(refined, 8);
+  int lumbar = 0;
   for (const auto& g : phantom.truth.ganglia) {
-    const DrgEstimate* d = model.ganglion(g.level, g.side);
-    if (d && g.level.front() == 'L') {
+    if (g.level.front() == 'L') {
+      const DrgEstimate* d = model.ganglion(g.level, g.side);
+      ASSERT_NE(d, nullptr) << g.level << " " << sideName(g.side);
       EXPECT_LE((d->centre - g.centre).norm(), 4.0) << g.level << " " << sideName(g.side);
+      ++lumbar;
     }
   }
+  EXPECT_EQ(lumbar, 10);
   // T10/T11 pedicles are not found on this T2: T11's ganglia come from its neighbours, flagged
   int fromNeighbours = 0;
   for (const auto& g : model.ganglia) {

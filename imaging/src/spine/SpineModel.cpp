@@ -339,7 +339,7 @@ void mapMrToBoneScale(WorkVolume& w, double csf)
                 continue;
               }
               const float a = raw[g.index(i + dx, j + dy, k + dz)], b = raw[g.index(i - dx, j - dy, k - dz)];
-              wall = v + depth < std::min(a, b); // (false when either is NaN)
+              wall = !std::isnan(a) && !std::isnan(b) && v + depth < std::min(a, b);
             }
           }
           mapped = wall ? 20.0f : mapped;
@@ -1074,14 +1074,19 @@ private:
     }
     // (a disc is 3-15 mm high; over 45 mm without a body, one is missing and counting would skip it)
     if ((inView > 120 && covered < 0.5 * inView) || gap > 45) {
+      const std::string found =
+        covered < 0.5 * inView
+          ? "vertebral bodies were found along only " + std::to_string(covered) + " mm of it"
+          : "a stretch of " + std::to_string(gap) + " mm of it holds no vertebral body";
       throw Error(ErrorCode::NotFound,
-                  "no spine model: the canal runs " + std::to_string(inView) +
-                    " mm through the image, but vertebral bodies were found along only " +
-                    std::to_string(covered) +
-                    " mm of it (the longest stretch without one: " + std::to_string(gap) + " mm); " +
-                    (m_mr ? "drgplan reads marrow on T2-weighted MR without fat suppression (fat-suppressed "
-                            "and STIR series darken it): load such a T2 series or a CT"
-                          : "the bone's intensities are not those of a CT in Hounsfield units"));
+                  "no spine model: the canal runs " + std::to_string(inView) + " mm through the image, but " +
+                    found + "; " +
+                    (m_mr
+                       ? "drgplan reads marrow on T2-weighted MR without fat suppression (fat-suppressed "
+                         "and STIR series darken it), so load such a T2 series or a CT; a body lost to a "
+                         "lesion or oedema does the same"
+                       : "the bone's intensities may not be those of a CT in Hounsfield units, or a body is "
+                         "lost (fracture, lesion, metal): levels cannot be counted across it"));
     }
   }
 
@@ -1462,7 +1467,9 @@ private:
       for (int sd = 0; sd < 2; ++sd) {
         const PedicleMeasure& ped = m_pedicles[si][static_cast<std::size_t>(sd)];
         const PedicleMeasure& next = m_pedicles[si + 1][static_cast<std::size_t>(sd)];
-        if (!ped.found || !next.found || next.top - ped.bottom < 3.0) {
+        // (a foramen is 10-25 mm high, L5/S1 under lordosis more; a span over 35 mm is no
+        // neighbour's: a body missed between)
+        if (!ped.found || !next.found || next.top - ped.bottom < 3.0 || next.top - ped.bottom > 35.0) {
           continue;
         }
         const double side = sd == 0 ? 1.0 : -1.0;
@@ -1638,8 +1645,9 @@ private:
                 seed(p.at(side * u, v), label);
               }
             }
-            // the articular pillar behind the pedicle's lateral half, where the superior articular
-            // process rises (the inferior process of the vertebra above lies medial to it)
+            // the articular pillar behind the pedicle's lateral wall (out to the bone's reach there),
+            // where the superior articular process rises (the inferior process of the vertebra above
+            // lies medial to it)
             for (double u = ped.uLat; u <= ped.uReach; u += 0.5 * g.h) {
               for (double v = ped.v - 10; v < ped.v - 3; v += 0.5 * g.h) {
                 seed(p.at(side * u, v), label);
@@ -2571,7 +2579,7 @@ private:
               d.zone = u < ped.uMed ? "intraspinal" : u <= ped.uLat ? "foraminal" : "extraforaminal";
             }
             d.derivedFrom = "bone priors refined by MRI signal (T2: the ganglion's intermediate signal in "
-                            "the foraminal fat, within 12 mm of its place by the priors of " +
+                            "the foraminal fat, a piece coming within 12 mm of its place by the priors of " +
                             prior->source + ")";
           }
         }
@@ -2649,8 +2657,10 @@ private:
           mean.v += r.v / static_cast<double>(around.size());
         }
         const CentrelinePoint p = rotated(pointAt(seg.run.first + mean.t * seg.run.length()), seg.rotation);
-        DrgEstimate d = *around.front().estimate;
+        DrgEstimate d = *around.front().estimate; // its axis, ellipsoid frame and zone
         d.level = seg.level;
+        d.lengthMm = drgPriors().find(seg.level)->length;
+        d.widthMm = drgPriors().find(seg.level)->width;
         d.centre = p.at(mean.u, mean.v);
         d.semiAxesMm *= 1.5;
         d.confidence *= 0.5;
@@ -2687,9 +2697,10 @@ private:
   /// bright foraminal fat. Sampled from the input at 1 mm in a 21 mm cube round the prior; the
   /// band's voxels a millimetre away from the vertebrae, eroded by a millimetre (partial volume
   /// between fat and muscle makes thin sheets of the same signal); pieces of 10-300 samples whose
-  /// 2 mm shell is at least a fifth fat (above 0.56 of CSF) and which come within 12 mm of the
-  /// prior; the best by fat around it less a thirtieth of its distance. None: nullopt (the prior
-  /// stands).
+  /// 2 mm shell is at least 15 % fat (0.56-0.85 of CSF: brighter is CSF, a root's sleeve) and which
+  /// come within 12 mm of the prior; the best by fat around it less a tenth of its distance (pieces
+  /// the cube's faces cut are kept: refusing them lost ganglia whose piece reaches along the root).
+  /// None: nullopt (the prior stands).
   std::optional<Vector3d> ganglionOnT2(const Vector3d& prior) const
   {
     constexpr int kHalf = 10, kSide = 2 * kHalf + 1;
@@ -2784,7 +2795,7 @@ private:
       for (std::size_t q = 0; q < shell.size(); ++q) {
         if (shell[q] && !mask[q]) {
           all += 1;
-          fat += !std::isnan(signal[q]) && signal[q] >= 0.56f ? 1 : 0;
+          fat += !std::isnan(signal[q]) && signal[q] >= 0.56f && signal[q] <= 0.85f ? 1 : 0;
         }
       }
       const double fatShare = all > 0 ? fat / all : 0.0;
