@@ -8,6 +8,7 @@
 
 #include "DrgPriors.h"
 #include "ParallelFor.h"
+#include "Trilinear.h"
 #include "spine/SpineWork.h"
 
 #include "drg/imaging/AnatomyLabels.h"
@@ -2815,22 +2816,12 @@ private:
   double sampleInput(const ImageGeometry& ig, const Vector3d& p) const
   {
     const Vector3d c = ig.lpsToIndex(p);
-    const double fx = std::floor(c.x()), fy = std::floor(c.y()), fz = std::floor(c.z());
-    const long i = static_cast<long>(fx), j = static_cast<long>(fy), k = static_cast<long>(fz);
-    const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
-               nz = static_cast<long>(ig.size[2]);
-    if (i < 0 || j < 0 || k < 0 || i + 1 >= nx || j + 1 >= ny || k + 1 >= nz) {
-      return NAN;
+    for (int a = 0; a < 3; ++a) {
+      if (!(c[a] >= 0.0 && c[a] <= static_cast<double>(ig.size[static_cast<std::size_t>(a)]) - 1.0)) {
+        return NAN;
+      }
     }
-    const double dx = c.x() - fx, dy = c.y() - fy, dz = c.z() - fz;
-    auto v = [&](long a, long b, long d) {
-      return static_cast<double>(m_input.voxels()[static_cast<std::size_t>(a + nx * (b + ny * d))]);
-    };
-    const double c00 = v(i, j, k) * (1 - dx) + v(i + 1, j, k) * dx;
-    const double c10 = v(i, j + 1, k) * (1 - dx) + v(i + 1, j + 1, k) * dx;
-    const double c01 = v(i, j, k + 1) * (1 - dx) + v(i + 1, j, k + 1) * dx;
-    const double c11 = v(i, j + 1, k + 1) * (1 - dx) + v(i + 1, j + 1, k + 1) * dx;
-    return (c00 * (1 - dy) + c10 * dy) * (1 - dz) + (c01 * (1 - dy) + c11 * dy) * dz;
+    return trilinear(m_input, c);
   }
 
   /// The body outline (skin) and the landmarks pocket planning needs: iliac crest tops, ASIS,
