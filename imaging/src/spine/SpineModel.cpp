@@ -45,6 +45,10 @@ constexpr double kFaintRingHu = 100.0;   ///< osteoporotic laminae in partial vo
 constexpr double kThinBoneHu = 200.0;    ///< one sample this bright is bone even when thin
 constexpr double kCanalMaxMeanHu = 60.0; ///< CSF, cord and epidural fat; cancellous bone is above
 constexpr double kFattyMarrowHu = -30.0; ///< enclosed by cortex and above this: (fatty) marrow
+/// The six face neighbours of a voxel.
+constexpr int kFaces[6][3] = {
+  { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 }
+};
 
 std::string mm1(double v)
 {
@@ -413,10 +417,7 @@ void erodeOnce(std::vector<std::uint8_t>& bone, const WorkGrid& g)
         if (!in[idx]) {
           continue;
         }
-        const int nb[6][3] = {
-          { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 }
-        };
-        for (const auto& o : nb) {
+        for (const auto& o : kFaces) {
           if (g.inside(i + o[0], j + o[1], k + o[2]) && !in[g.index(i + o[0], j + o[1], k + o[2])]) {
             bone[idx] = 0;
             break;
@@ -1735,9 +1736,7 @@ private:
                 (!m_foramenSpace.empty() && m_foramenSpace[idx])) {
               continue;
             }
-            const int nb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
-                                   { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
-            for (const auto& o : nb) {
+            for (const auto& o : kFaces) {
               const int ii = i + o[0], jj = j + o[1], kz = k + o[2];
               if (!g.inside(ii, jj, kz)) {
                 continue;
@@ -1970,11 +1969,7 @@ private:
       return false;
     }
     // the label of the nearest bone voxel around (edges fall between voxels)
-    bool own = false;
-    for (int d = 0; d < 7 && !own; ++d) {
-      int ii = i + (d == 1) - (d == 2), jj = j + (d == 3) - (d == 4), kk = k + (d == 5) - (d == 6);
-      own = g.inside(ii, jj, kk) && m_labels[g.index(ii, jj, kk)] == label;
-    }
+    const bool own = labelAround(p, [label](std::uint8_t l) { return l == label; });
     float x = m_work.sample(p);
     return own && !std::isnan(x) && x >= threshold;
   }
@@ -2364,17 +2359,23 @@ private:
   /// True when the voxel nearest to `q` or one of its 6 neighbours carries a vertebra's label.
   bool nearVertebra(const Vector3d& q) const
   {
+    return labelAround(q, [](std::uint8_t l) { return l != 0 && l != labels::kSpinalCanal; });
+  }
+
+  /// True when the voxel nearest to `p` or one of its 6 face neighbours has a label `accept` takes.
+  template<typename Accept>
+  bool labelAround(const Vector3d& p, Accept accept) const
+  {
     const WorkGrid& g = m_work.grid;
-    const Vector3d c = g.continuousIndex(q);
+    const Vector3d c = g.continuousIndex(p);
     const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
               k = static_cast<int>(std::lround(c.z()));
-    for (int d = 0; d < 7; ++d) {
-      const int ii = i + (d == 1) - (d == 2), jj = j + (d == 3) - (d == 4), kk = k + (d == 5) - (d == 6);
-      if (g.inside(ii, jj, kk)) {
-        const std::uint8_t l = m_labels[g.index(ii, jj, kk)];
-        if (l != 0 && l != labels::kSpinalCanal) {
-          return true;
-        }
+    if (g.inside(i, j, k) && accept(m_labels[g.index(i, j, k)])) {
+      return true;
+    }
+    for (const auto& o : kFaces) {
+      if (g.inside(i + o[0], j + o[1], k + o[2]) && accept(m_labels[g.index(i + o[0], j + o[1], k + o[2])])) {
+        return true;
       }
     }
     return false;
@@ -2727,14 +2728,13 @@ private:
         }
       }
     }
-    const int nb[6][3] = { { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 } };
     // one step of 6-neighbour dilation (grow) or erosion (!grow) of a mask in the cube
     auto morph = [&](const std::vector<std::uint8_t>& in, bool grow) {
       std::vector<std::uint8_t> out = in;
       for (int k = 0; k < kSide; ++k) {
         for (int j = 0; j < kSide; ++j) {
           for (int i = 0; i < kSide; ++i) {
-            for (const auto& o : nb) {
+            for (const auto& o : kFaces) {
               const int ii = i + o[0], jj = j + o[1], kk = k + o[2];
               const bool inCube = ii >= 0 && jj >= 0 && kk >= 0 && ii < kSide && jj < kSide && kk < kSide;
               const std::uint8_t n = inCube ? in[static_cast<std::size_t>(at(ii, jj, kk))] : (grow ? 0 : 1);
@@ -2768,7 +2768,7 @@ private:
       for (std::size_t m = 0; m < members.size(); ++m) {
         const int q = members[m];
         const int i = q % kSide, j = (q / kSide) % kSide, k = q / (kSide * kSide);
-        for (const auto& o : nb) {
+        for (const auto& o : kFaces) {
           const int ii = i + o[0], jj = j + o[1], kk = k + o[2];
           if (ii >= 0 && jj >= 0 && kk >= 0 && ii < kSide && jj < kSide && kk < kSide) {
             const int r = at(ii, jj, kk);
@@ -3031,9 +3031,7 @@ private:
             const float x = values[idx];
             double outside = std::numeric_limits<double>::infinity();
             bool surface = false;
-            static constexpr long kNb[6][3] = { { 1, 0, 0 },  { -1, 0, 0 }, { 0, 1, 0 },
-                                                { 0, -1, 0 }, { 0, 0, 1 },  { 0, 0, -1 } };
-            for (const auto& o : kNb) {
+            for (const auto& o : kFaces) {
               const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
               if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
                 continue;
