@@ -1986,7 +1986,8 @@ private:
 
   /// Pedicle of one vertebra and side: the bony bridge beside the canal at the canal's AP level.
   /// Edges are found on the interpolated intensities at kEdgeHu (between soft tissue and cortex).
-  PedicleMeasure measurePedicle(const Segment& seg, double side) const
+  /// `minMedial`: bone nearer the canal's centre (mm) is not the pedicle's medial wall.
+  PedicleMeasure measurePedicle(const Segment& seg, double side, double minMedial) const
   {
     constexpr double kEdgeHu = kBoneHu;
     constexpr double kInsideBoneHu = 70.0; // once inside: osteoporotic marrow (80 HU) is above muscle
@@ -2024,9 +2025,14 @@ private:
       double bestU = 1e9, bestV = 0;
       // just behind the body: the root of the pedicle (articular processes lie further back)
       for (double v = vBody - 4.0; v <= vBody - 1.5; v += 0.5) {
+        bool skipping = false;
         for (double u = 3; u <= 22; u += 0.25) {
           const Vector3d q = p.at(side * u, v);
-          if (boneOf(q, seg.label, kEdgeHu)) {
+          if (!boneOf(q, seg.label, kEdgeHu)) {
+            skipping = false;
+          } else if (skipping || u < minMedial) {
+            skipping = true; // T2: a root in the lateral recess, not the pedicle's wall
+          } else {
             if (u < bestU) {
               bestU = u;
               bestV = v;
@@ -2310,7 +2316,16 @@ private:
         continue;
       }
       for (int s = 0; s < 2; ++s) {
-        m_pedicles[si][static_cast<std::size_t>(s)] = measurePedicle(seg, s == 0 ? 1.0 : -1.0);
+        // T2 MR: the roots in the lateral recess share marrow's signal and may touch the bone (at
+        // S1 they were taken for the pedicle's wall, 4-5 mm inside it). The canal does not narrow
+        // between the pedicles going down (the interpedicular distance grows from T10 to S1), so
+        // bone more than 1.5 mm inside the medial wall of the vertebra above is no pedicle.
+        double minMedial = 0.0;
+        if (m_mr && si > 0 && seg.run.first - m_segments[si - 1].run.last < 20) {
+          const PedicleMeasure& above = m_pedicles[si - 1][static_cast<std::size_t>(s)];
+          minMedial = above.found ? above.uMed - 1.5 : 0.0;
+        }
+        m_pedicles[si][static_cast<std::size_t>(s)] = measurePedicle(seg, s == 0 ? 1.0 : -1.0, minMedial);
       }
       // the two pedicles of a vertebra stand at the same height along its axis: where both were
       // measured and agree within 6 mm, their edges are averaged (one noisy side no longer moves
@@ -2323,6 +2338,14 @@ private:
           m.top = top;
           m.bottom = bottom;
         }
+      } else if (m_mr && pair[0].found && pair[1].found) {
+        // T2 MR, the sides far apart: the lower one has taken a root below its pedicle (the roots
+        // share marrow's signal and leave the canal below the pedicles); the upper one's height
+        // stands for both
+        auto& lower = pair[0].centre() > pair[1].centre() ? pair[0] : pair[1];
+        const auto& upper = pair[0].centre() > pair[1].centre() ? pair[1] : pair[0];
+        lower.top = upper.top;
+        lower.bottom = upper.bottom;
       }
       for (int s = 0; s < 2; ++s) {
         double side = s == 0 ? 1.0 : -1.0;
@@ -2407,8 +2430,10 @@ private:
     // (MR: the walls volume of measureForaminaAndGanglia, whose walls are its vertebrae and dark tissue)
     const WorkVolume& walls = m_mr ? m_mrWalls : m_work;
     if (sacral) {
-      // just behind the canal's front wall (the body), inside the canal
-      const double ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0).first;
+      // just behind the canal's front wall (the body), inside the canal (T2: the wall is the
+      // body's bone; the dark tissue in front of the roots is no wall)
+      const auto bodyOnly = [this](const Vector3d& q) { return !m_mr || m_mrWalls.nearest(q) > 300.0f; };
+      const double ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0, bodyOnly).first;
       place.v = ant - (0.5 * prior.width + 0.5);
       place.free = prior.width;
       return place;
