@@ -237,26 +237,24 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   // counted from the sacrum; the kidneys (marrow-like on T2) are not taken for ribs
   EXPECT_EQ(model.anchor, "sacrum");
   EXPECT_FALSE(model.anchorsDisagree);
-  // ganglia: the median; most refined by their T2 signal, and every lumbar one within the
-  // issue's 4 mm. S1 (10 mm: its pedicle is mistaken on T2) and the centroids (6 mm: thin arches
-  // lost against the bowel's marrow-like signal) are guarded where they stand, not at the goal
-  // (docs/spine-model.md)
+  // ganglia: the median; most refined by their T2 signal, and every lumbar and S1 one
+  // within the 4 mm (S1's pedicle was once taken from the roots beside it: 10 mm)
   EXPECT_LE(a.medianDrg, 2.0);
   int refined = 0;
   for (const auto& g : model.ganglia) {
     refined += g.derivedFrom.find("refined by MRI signal") != std::string::npos ? 1 : 0;
   }
   EXPECT_GE(refined, 8);
-  int lumbar = 0;
+  int checked = 0;
   for (const auto& g : phantom.truth.ganglia) {
-    if (g.level.front() == 'L') {
+    if (g.level.front() == 'L' || g.level == "S1") {
       const DrgEstimate* d = model.ganglion(g.level, g.side);
       ASSERT_NE(d, nullptr) << g.level << " " << sideName(g.side);
       EXPECT_LE((d->centre - g.centre).norm(), 4.0) << g.level << " " << sideName(g.side);
-      ++lumbar;
+      ++checked;
     }
   }
-  EXPECT_EQ(lumbar, 10);
+  EXPECT_EQ(checked, 12);
   // T10/T11 pedicles are not found on this T2: T11's ganglia come from its neighbours, flagged
   int fromNeighbours = 0;
   for (const auto& g : model.ganglia) {
@@ -264,9 +262,12 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   }
   EXPECT_GE(fromNeighbours, 2);
   EXPECT_LE(a.missing, 2);
-  EXPECT_LE(a.outsideEllipsoid, 2); // S1's
+  EXPECT_EQ(a.outsideEllipsoid, 0);
   EXPECT_LE(a.maxBodyError, 5.0);
-  EXPECT_LE(a.maxCentroidError, 7.0);
+  // whole-bone centroids with the cortex and the thin processes fitted at the input's resolution
+  // (6 mm before: the working grid's labels missed them); S1 at 2.4 mm misses the 2 mm
+  // (docs/spine-model.md)
+  EXPECT_LE(a.maxCentroidError, 2.5);
   // the intensities alone tell MR from CT
   SpineModel automatic = segment(phantom);
   EXPECT_EQ(automatic.modality, "MR T2");
