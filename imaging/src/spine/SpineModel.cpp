@@ -1212,7 +1212,10 @@ private:
     }
     m_segments = merged;
     // S1 and the rest of the sacrum are fused: cut at the remnant of the S1/S2 disc (the profile's
-    // lowest point about one body height down), or one L5 body height below the S1 endplate
+    // lowest point about one body height down), or one L5 body height below the S1 endplate. A
+    // remnant lies between two bodies, so at least half an S2 body (half of L5's height) must be in
+    // view below a dip: where the view ends lower, the dip is the sacrum narrowing below S1 (and its
+    // depth is judged against a median raised by the missing lower sacrum), not a disc.
     for (std::size_t i = 0; i < m_segments.size(); ++i) {
       if (m_segments[i].level != "S1") {
         continue;
@@ -1223,7 +1226,8 @@ private:
         break;
       }
       const int lo = s1seg.run.first + static_cast<int>(0.7 * ref);
-      const int hi = std::min(s1seg.run.last - 3, s1seg.run.first + static_cast<int>(1.4 * ref));
+      const int hi =
+        std::min(s1seg.run.last - static_cast<int>(0.5 * ref), s1seg.run.first + static_cast<int>(1.4 * ref));
       int cut = s1seg.run.first + static_cast<int>(ref);
       std::vector<double> inside(m_profile.begin() + s1seg.run.first, m_profile.begin() + s1seg.run.last + 1);
       const double typical = percentile(inside, 0.5);
