@@ -3042,7 +3042,8 @@ private:
   /// T2 MR: processes too thin for the working grid (transverse processes, thin laminae: partial
   /// volume with the dark muscle round them darkens them below marrow there) are grown at the
   /// input's resolution, through faces, from each vertebra through unlabelled marrow-like voxels
-  /// (0.7-1.4 of its inner median) behind its body's back wall, up to 15 mm. Where muscle shares
+  /// (0.7-1.4 of its inner median) behind its body's back wall, up to 15 mm (not S1 and the
+  /// sacrum). Where muscle shares
   /// marrow's signal (some real series) such growth floods it: a vertebra that would gain more
   /// than a quarter of its volume keeps none of it.
   void growThinProcessesOnT2(Image<std::uint8_t>::Buffer& out, const std::array<bool, 256>& isVertebra,
@@ -3084,7 +3085,11 @@ private:
       }
     }
     for (std::size_t l = 1; l < 256; ++l) {
-      if (!isVertebra[l] || front[l].empty() || !std::isfinite(marrow[l])) {
+      // (S1 and the sacrum: fused, no free processes; the roots in the sacral canal's lateral
+      // recesses, marrow-like on T2, touch them)
+      const std::string level = labels::vertebraLevelOfLabel(static_cast<int>(l));
+      if (!isVertebra[l] || front[l].empty() || !std::isfinite(marrow[l]) || level == "S1" ||
+          level == "sacrum") {
         continue;
       }
       const float lo = marrow[l], hi = static_cast<float>(2.0 * marrow[l]); // 0.7-1.4 of the median
@@ -3359,7 +3364,7 @@ private:
             bodyPerSlice[k * 256 + static_cast<std::size_t>(v.label)][static_cast<std::size_t>(c)];
         }
       }
-      if (!m_mr && b[3] > 0 && frame[static_cast<std::size_t>(v.label)]) { // (MR labels overreach)
+      if (b[3] > 0 && frame[static_cast<std::size_t>(v.label)]) {
         v.bodyCentre = Vector3d(b[0], b[1], b[2]) / b[3];
       }
     }
