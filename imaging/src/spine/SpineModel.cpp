@@ -1411,8 +1411,14 @@ private:
           const double v = dx * anterior[kk].x() + dy * anterior[kk].y();
           const double u = std::abs(dx * anterior[kk].y() - dy * anterior[kk].x());
           const bool arch = v <= 8.0 && u <= 25.0;
+          // (MR, in front of the canal: only where the canal runs, whose frame the body's front is
+          // measured in; below the sacral canal's end on T2 the pelvic bowel lies in front of the
+          // sacrum's tip, marrow-like, and the frame carried on from the canal's end let the sacrum
+          // grow 20 mm into it)
+          const bool framed = k >= kBottom && k <= kTop;
           if (dx * dx + dy * dy <= r2 && std::abs(dx) <= 50.0 &&
-              (!m_mr || arch || (m_core[idx] && v <= 52.0 && u <= 50.0 && (v <= 8.0 || u <= 32.0)))) {
+              (!m_mr || arch ||
+               (framed && m_core[idx] && v <= 52.0 && u <= 50.0 && (v <= 8.0 || u <= 32.0)))) {
             domain[idx] = m_mr && !arch ? kFaceOnly : 1;
           }
         }
