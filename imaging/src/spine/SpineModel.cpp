@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <queue>
 #include <sstream>
 
 namespace drg::imaging
@@ -1411,11 +1412,10 @@ private:
           const double v = dx * anterior[kk].x() + dy * anterior[kk].y();
           const double u = std::abs(dx * anterior[kk].y() - dy * anterior[kk].x());
           const bool arch = v <= 8.0 && u <= 25.0;
-          // (MR, in front of the canal: only where the canal runs, whose frame the body's front is
-          // measured in; below the sacral canal's end on T2 the pelvic bowel lies in front of the
-          // sacrum's tip, marrow-like, and the frame carried on from the canal's end let the sacrum
-          // grow 20 mm into it)
-          const bool framed = k >= kBottom && k <= kTop;
+          // (MR, in front of the canal: not below the canal's lower end, where the body's front has
+          // no frame: on T2 the pelvic bowel lies in front of the sacrum's tip, marrow-like, and the
+          // frame carried on from the canal's end let the sacrum grow 20 mm into it)
+          const bool framed = k >= kBottom;
           if (dx * dx + dy * dy <= r2 && std::abs(dx) <= 50.0 &&
               (!m_mr || arch ||
                (framed && m_core[idx] && v <= 52.0 && u <= 50.0 && (v <= 8.0 || u <= 32.0)))) {
@@ -2041,7 +2041,10 @@ private:
           if (!boneOf(q, seg.label, kEdgeHu)) {
             skipping = false;
           } else if (skipping || u < minMedial) {
-            skipping = true; // T2: a root in the lateral recess, not the pedicle's wall
+            // T2: a root in the lateral recess, not the pedicle's wall. Where a root lies against
+            // the pedicle the row is lost (taking the bone 1 mm past the limit instead put S1's
+            // pedicle on its root again: 20 mm); the other rows measure the pedicle
+            skipping = true;
           } else {
             if (u < bestU) {
               bestU = u;
@@ -2443,7 +2446,10 @@ private:
       // just behind the canal's front wall (the body), inside the canal (T2: the wall is the
       // body's bone; the dark tissue in front of the roots is no wall)
       const auto bodyOnly = [this](const Vector3d& q) { return !m_mr || m_mrWalls.nearest(q) > 300.0f; };
-      const double ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0, bodyOnly).first;
+      double ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0, bodyOnly).first;
+      if (ant >= 20.0) { // no body within reach: the nearest wall of any kind
+        ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0).first;
+      }
       place.v = ant - (0.5 * prior.width + 0.5);
       place.free = prior.width;
       return place;
@@ -2999,16 +3005,6 @@ private:
     }
   }
 
-  /// Label map on the input grid: vertebrae, canal and the expected ganglia.
-  /// At the input's resolution, peel the soft-tissue shell that the coarser working grid and
-  /// partial volume leave on each vertebra (it pulls centroids backwards: the arches have most of
-  /// the surface). A surface voxel is one facing soft tissue, the canal or a disc. When the input
-  /// is at least as fine as the working grid (`halfMaximum`), the surface moves in to the bone's
-  /// half-maximum edge: a voxel is peeled when its value is below halfway between the brightest
-  /// bone of its vertebra within two voxels and the darkest outside neighbour, in a few passes so
-  /// the layer the first pass exposes is tested too. A coarser input's voxels straddle the edge
-  /// and the half maximum of the nearby cortex would take cancellous bone too: a surface voxel goes
-  /// when it is darker than 85% of its vertebra's typical inner bone (100-200 HU), in two passes.
   /// Per label: the median input value of its inner voxels (all six neighbours in it), NaN for a
   /// label with fewer than 20.
   std::array<double, 256> innerMedians(const Image<std::uint8_t>::Buffer& out,
@@ -3047,85 +3043,111 @@ private:
 
   /// T2 MR: processes too thin for the working grid (transverse processes, thin laminae: partial
   /// volume with the dark muscle round them darkens them below marrow there) are grown at the
-  /// input's resolution, through faces, from each vertebra through unlabelled marrow-like voxels
-  /// (0.7-1.4 of its inner median) behind its body's back wall, up to 15 mm (not S1 and the
-  /// sacrum). Where muscle shares
-  /// marrow's signal (some real series) such growth floods it: a vertebra that would gain more
-  /// than a quarter of its volume keeps none of it.
+  /// input's resolution, through faces, from all vertebrae at once (nearest first, so a contested
+  /// voxel goes to the nearer one) through unlabelled marrow-like voxels (0.7-1.4 of the vertebra's
+  /// inner median), up to 15 mm along the path in millimetres (slices may be thicker than the
+  /// pixels), no more than 5 mm in front of the canal's centre, never into the canal and what is
+  /// near it or into a foramen between measured pedicles (the roots and ganglia share marrow's
+  /// signal), and not from S1 and the sacrum (fused, no free processes; the sacral roots touch
+  /// them). Where muscle shares marrow's signal (some real series) such growth floods it: a
+  /// vertebra that would gain more than a quarter of its volume keeps none of it.
   void growThinProcessesOnT2(Image<std::uint8_t>::Buffer& out, const std::array<bool, 256>& isVertebra,
-                             const std::array<float, 256>& marrow) const
+                             const std::array<float, 256>& lo, const std::array<float, 256>& hi) const
   {
     const ImageGeometry& ig = m_input.geometry();
     const WorkGrid& g = m_work.grid;
     const auto& values = m_input.voxels();
     const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
                nz = static_cast<long>(ig.size[2]);
-    const double step = ig.spacing.minCoeff();
-    const int maxSteps = std::max(1, static_cast<int>(15.0 / step));
-    auto behindBody = [&](std::size_t idx) {
+    constexpr double kReachMm = 15.0;
+    std::array<bool, 256> grows{};
+    for (std::size_t l = 1; l < 256; ++l) {
+      const std::string level = labels::vertebraLevelOfLabel(static_cast<int>(l));
+      grows[l] = isVertebra[l] && std::isfinite(lo[l]) && level != "S1" && level != "sacrum";
+    }
+    // where a voxel may be taken: behind the body's back wall (5 mm in front of the canal's
+    // centre in its slice), outside the canal's neighbourhood and the foramina
+    auto allowed = [&](std::size_t idx) {
       const long i = static_cast<long>(idx % static_cast<std::size_t>(nx));
       const long j = static_cast<long>((idx / static_cast<std::size_t>(nx)) % static_cast<std::size_t>(ny));
       const long k = static_cast<long>(idx / static_cast<std::size_t>(nx * ny));
       const Vector3d p =
         ig.indexToLps(Vector3d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)));
-      const long wk = std::lround(g.continuousIndex(p).z());
-      if (wk < 0 || wk >= g.nz) {
+      const Vector3d c = g.continuousIndex(p);
+      const int wi = static_cast<int>(std::lround(c.x())), wj = static_cast<int>(std::lround(c.y())),
+                wk = static_cast<int>(std::lround(c.z()));
+      if (!g.inside(wi, wj, wk)) {
         return false;
       }
-      const Vector3d& c = m_sliceCentre[static_cast<std::size_t>(wk)];
+      const Vector3d& centre = m_sliceCentre[static_cast<std::size_t>(wk)];
       const Vector3d& a = m_sliceAnterior[static_cast<std::size_t>(wk)];
-      return !std::isnan(c.x()) && (p.x() - c.x()) * a.x() + (p.y() - c.y()) * a.y() < 5.0;
+      if (std::isnan(centre.x()) || (p.x() - centre.x()) * a.x() + (p.y() - centre.y()) * a.y() >= 5.0) {
+        return false;
+      }
+      if (!m_foramenSpace.empty() && m_foramenSpace[g.index(wi, wj, wk)]) {
+        return false;
+      }
+      return !labelAround(p, [](std::uint8_t l) { return l == labels::kSpinalCanal; });
     };
-    std::array<std::vector<std::size_t>, 256> front;
+    struct Step
+    {
+      double mm;
+      std::size_t idx;
+      std::uint8_t label;
+      bool operator>(const Step& o) const { return mm > o.mm; }
+    };
+    std::priority_queue<Step, std::vector<Step>, std::greater<Step>> queue;
     std::array<std::size_t, 256> volume{};
+    const std::size_t sy = static_cast<std::size_t>(nx), sz = static_cast<std::size_t>(nx * ny);
     for (long k = 0; k < nz; ++k) {
       for (long j = 0; j < ny; ++j) {
         for (long i = 0; i < nx; ++i) {
           const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
-          const int l = out[idx];
-          if (isVertebra[static_cast<std::size_t>(l)]) {
-            ++volume[static_cast<std::size_t>(l)];
-            front[static_cast<std::size_t>(l)].push_back(idx);
+          const std::uint8_t l = out[idx];
+          if (!isVertebra[l]) {
+            continue;
+          }
+          ++volume[l];
+          // seeds: the surface voxels of the vertebrae that grow
+          const bool surface = i == 0 || j == 0 || k == 0 || i + 1 == nx || j + 1 == ny || k + 1 == nz ||
+                               out[idx - 1] != l || out[idx + 1] != l || out[idx - sy] != l ||
+                               out[idx + sy] != l || out[idx - sz] != l || out[idx + sz] != l;
+          if (grows[l] && surface) {
+            queue.push({ 0.0, idx, l });
           }
         }
       }
     }
-    for (std::size_t l = 1; l < 256; ++l) {
-      // (S1 and the sacrum: fused, no free processes; the roots in the sacral canal's lateral
-      // recesses, marrow-like on T2, touch them)
-      const std::string level = labels::vertebraLevelOfLabel(static_cast<int>(l));
-      if (!isVertebra[l] || front[l].empty() || !std::isfinite(marrow[l]) || level == "S1" ||
-          level == "sacrum") {
-        continue;
-      }
-      const float lo = marrow[l], hi = static_cast<float>(2.0 * marrow[l]); // 0.7-1.4 of the median
-      std::vector<std::size_t> added, next;
-      std::vector<std::size_t> current = std::move(front[l]);
-      for (int s = 0; s < maxSteps && !current.empty() && added.size() <= volume[l] / 4; ++s) {
-        next.clear();
-        for (std::size_t idx : current) {
-          const long i = static_cast<long>(idx % static_cast<std::size_t>(nx));
-          const long j =
-            static_cast<long>((idx / static_cast<std::size_t>(nx)) % static_cast<std::size_t>(ny));
-          const long k = static_cast<long>(idx / static_cast<std::size_t>(nx * ny));
-          for (const auto& o : kFaces) {
-            const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-            if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
-              continue;
-            }
-            const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
-            const float x = values[q];
-            if (out[q] == 0 && x >= lo && x <= hi && behindBody(q)) {
-              out[q] = static_cast<std::uint8_t>(l);
-              added.push_back(q);
-              next.push_back(q);
-            }
-          }
+    std::array<std::vector<std::size_t>, 256> added;
+    while (!queue.empty()) {
+      const Step s = queue.top();
+      queue.pop();
+      if (s.mm > 0.0) {
+        if (out[s.idx] != 0) {
+          continue; // taken already, by a nearer front
         }
-        current.swap(next);
+        out[s.idx] = s.label;
+        added[s.label].push_back(s.idx);
       }
-      if (added.size() > volume[l] / 4) {
-        for (std::size_t q : added) {
+      const long i = static_cast<long>(s.idx % sy),
+                 j = static_cast<long>((s.idx / sy) % static_cast<std::size_t>(ny)),
+                 k = static_cast<long>(s.idx / sz);
+      for (const auto& o : kFaces) {
+        const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+        if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
+          continue;
+        }
+        const double mm = s.mm + (o[0] != 0 ? ig.spacing.x() : o[1] != 0 ? ig.spacing.y() : ig.spacing.z());
+        const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+        const float x = values[q];
+        if (mm <= kReachMm && out[q] == 0 && x >= lo[s.label] && x <= hi[s.label] && allowed(q)) {
+          queue.push({ mm, q, s.label });
+        }
+      }
+    }
+    for (std::size_t l = 1; l < 256; ++l) {
+      if (added[l].size() > volume[l] / 4) {
+        for (std::size_t q : added[l]) {
           out[q] = 0;
         }
       }
@@ -3135,9 +3157,12 @@ private:
   /// T2 MR: the vertebrae's outlines at the input's resolution. The working grid's labels (marrow,
   /// nearest neighbour from a coarser grid) miss the dark cortex round thin bone (laminae,
   /// processes: the phantom's centroids came out 4-6 mm in front of the truth) and reach a voxel
-  /// or two past it into the tissue beside the bodies. The cortex is where the marrow ends: a
-  /// vertebra keeps its marrow (at least 0.7 of its inner median) and the darker voxels touching
-  /// it, and takes the dark voxels just outside (within 1 mm, at least one voxel) as its cortex.
+  /// or two past it into the tissue beside the bodies. The cortex is where the marrow ends: the
+  /// voxels of a vertebra outside its marrow's signal (0.7-1.4 of its inner median) that touch
+  /// none of its marrow and are reached from outside through such voxels are dropped (dark or
+  /// bright voxels inside the bone stay); thin processes grow (growThinProcessesOnT2); the dark
+  /// voxels just outside (1 mm along each axis, at least a voxel along the finest) join as its
+  /// cortex. A vertebra without a measured marrow signal (under 20 inner voxels) is left as it is.
   void fitCortexOnT2(Image<std::uint8_t>::Buffer& out) const
   {
     const ImageGeometry& ig = m_input.geometry();
@@ -3147,48 +3172,97 @@ private:
       isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
     }
     const std::array<double, 256> inner = innerMedians(out, isVertebra);
-    std::array<float, 256> marrow;
+    std::array<float, 256> lo, hi;
+    std::array<bool, 256> fitted{};
     for (std::size_t l = 0; l < 256; ++l) {
-      marrow[l] =
-        std::isnan(inner[l]) ? std::numeric_limits<float>::infinity() : static_cast<float>(0.7 * inner[l]);
+      fitted[l] = isVertebra[l] && inner[l] > 0.0; // (NaN: not measured; zero: padding)
+      lo[l] = fitted[l] ? static_cast<float>(0.7 * inner[l]) : NAN;
+      hi[l] = fitted[l] ? static_cast<float>(1.4 * inner[l]) : NAN;
     }
     const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
                nz = static_cast<long>(ig.size[2]);
-    auto neighbours = [&](long i, long j, long k, auto&& visit) {
-      for (const auto& o : kFaces) {
-        const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-        if (ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
-          visit(static_cast<std::size_t>(ii + nx * (jj + ny * kz)));
-        }
-      }
+    auto marrow = [&](std::size_t idx, std::uint8_t l) {
+      return values[idx] >= lo[l] && values[idx] <= hi[l];
     };
-    // dark voxels not touching their vertebra's marrow: past the cortex
-    Image<std::uint8_t>::Buffer trimmed = out;
+    // drop, from outside in, the voxels of a vertebra that are not marrow and touch none of it
+    std::vector<std::uint8_t> loose(out.size(), 0);
     parallelFor(ig.size[2], [&](std::size_t kk) {
       const long k = static_cast<long>(kk);
       for (long j = 0; j < ny; ++j) {
         for (long i = 0; i < nx; ++i) {
           const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
-          const int l = out[idx];
-          if (!isVertebra[static_cast<std::size_t>(l)] ||
-              !(values[idx] < marrow[static_cast<std::size_t>(l)])) {
+          const std::uint8_t l = out[idx];
+          if (!fitted[l] || std::isnan(values[idx]) || marrow(idx, l)) {
             continue;
           }
           bool touches = false;
-          neighbours(i, j, k, [&](std::size_t q) {
-            touches = touches || (out[q] == l && values[q] >= marrow[static_cast<std::size_t>(l)]);
-          });
-          if (!touches) {
-            trimmed[idx] = 0;
+          for (const auto& o : kFaces) {
+            const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+            if (ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
+              const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+              touches = touches || (out[q] == l && marrow(q, l));
+            }
           }
+          loose[idx] = touches ? 0 : 1;
         }
       }
     });
-    out.swap(trimmed);
-    growThinProcessesOnT2(out, isVertebra, marrow);
-    // the cortex outside: unlabelled dark voxels beside a vertebra
-    const int passes = std::max(1, static_cast<int>(std::floor(1.0 / ig.spacing.minCoeff() + 1e-6)));
+    std::vector<std::size_t> stack;
+    auto outsideOf = [&](std::size_t q, std::uint8_t l) { return out[q] != l; };
+    for (long k = 0; k < nz; ++k) {
+      for (long j = 0; j < ny; ++j) {
+        for (long i = 0; i < nx; ++i) {
+          const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
+          if (!loose[idx]) {
+            continue;
+          }
+          bool reached = i == 0 || j == 0 || k == 0 || i + 1 == nx || j + 1 == ny || k + 1 == nz;
+          for (const auto& o : kFaces) {
+            const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+            if (!reached && ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
+              reached = outsideOf(static_cast<std::size_t>(ii + nx * (jj + ny * kz)), out[idx]);
+            }
+          }
+          if (reached) {
+            stack.push_back(idx);
+          }
+        }
+      }
+    }
+    while (!stack.empty()) { // (a voxel is dropped once: loose is cleared as it goes)
+      const std::size_t idx = stack.back();
+      stack.pop_back();
+      if (!loose[idx]) {
+        continue;
+      }
+      loose[idx] = 0;
+      const std::uint8_t l = out[idx];
+      out[idx] = 0;
+      const long i = static_cast<long>(idx % static_cast<std::size_t>(nx)),
+                 j = static_cast<long>((idx / static_cast<std::size_t>(nx)) % static_cast<std::size_t>(ny)),
+                 k = static_cast<long>(idx / static_cast<std::size_t>(nx * ny));
+      for (const auto& o : kFaces) {
+        const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+        if (ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
+          const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+          if (loose[q] && out[q] == l) {
+            stack.push_back(q);
+          }
+        }
+      }
+    }
+    growThinProcessesOnT2(out, isVertebra, lo, hi);
+    // the cortex outside: unlabelled dark voxels beside a vertebra, 1 mm along each axis (a pass
+    // steps along an axis only while it stays within 1 mm, or for the first voxel along the
+    // finest axis)
+    const double finest = ig.spacing.minCoeff();
+    const int passes = std::max(1, static_cast<int>(std::floor(1.0 / finest + 1e-6)));
     for (int pass = 0; pass < passes; ++pass) {
+      std::array<bool, 3> along;
+      for (int a = 0; a < 3; ++a) {
+        along[static_cast<std::size_t>(a)] =
+          (pass + 1) * ig.spacing[a] <= 1.0 + 1e-6 || (pass == 0 && ig.spacing[a] <= finest + 1e-6);
+      }
       Image<std::uint8_t>::Buffer grown = out;
       parallelFor(ig.size[2], [&](std::size_t kk) {
         const long k = static_cast<long>(kk);
@@ -3198,13 +3272,18 @@ private:
             if (out[idx] != 0 || std::isnan(values[idx])) {
               continue;
             }
-            neighbours(i, j, k, [&](std::size_t q) {
-              const int l = out[q];
-              if (grown[idx] == 0 && isVertebra[static_cast<std::size_t>(l)] &&
-                  values[idx] < marrow[static_cast<std::size_t>(l)]) {
-                grown[idx] = static_cast<std::uint8_t>(l);
+            for (const auto& o : kFaces) {
+              const int axis = o[0] != 0 ? 0 : o[1] != 0 ? 1 : 2;
+              const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
+              if (!along[static_cast<std::size_t>(axis)] || ii < 0 || jj < 0 || kz < 0 || ii >= nx ||
+                  jj >= ny || kz >= nz) {
+                continue;
               }
-            });
+              const std::uint8_t l = out[static_cast<std::size_t>(ii + nx * (jj + ny * kz))];
+              if (grown[idx] == 0 && fitted[l] && values[idx] < lo[l]) {
+                grown[idx] = l;
+              }
+            }
           }
         }
       });
@@ -3212,6 +3291,15 @@ private:
     }
   }
 
+  /// At the input's resolution, peel the soft-tissue shell that the coarser working grid and
+  /// partial volume leave on each vertebra (it pulls centroids backwards: the arches have most of
+  /// the surface). A surface voxel is one facing soft tissue, the canal or a disc. When the input
+  /// is at least as fine as the working grid (`halfMaximum`), the surface moves in to the bone's
+  /// half-maximum edge: a voxel is peeled when its value is below halfway between the brightest
+  /// bone of its vertebra within two voxels and the darkest outside neighbour, in a few passes so
+  /// the layer the first pass exposes is tested too. A coarser input's voxels straddle the edge
+  /// and the half maximum of the nearby cortex would take cancellous bone too: a surface voxel goes
+  /// when it is darker than 85% of its vertebra's typical inner bone (100-200 HU), in two passes.
   void peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaximum) const
   {
     const ImageGeometry& ig = m_input.geometry();
@@ -3376,6 +3464,7 @@ private:
     }
   }
 
+  /// Label map on the input grid: vertebrae, canal and the expected ganglia.
   void paintLabels(SpineModel& model)
   {
     const WorkGrid& g = m_work.grid;
