@@ -1888,6 +1888,160 @@ private:
         }
       }
     });
+    fillBodyHolesAcrossCanal();
+  }
+
+  /// Marrow enclosed by S1's or the sacrum's own bone in planes across the canal. S1 is the most
+  /// tilted body (sacral slope 30-65 degrees; lumbar bodies lie within about 20 degrees of axial)
+  /// and is fused to the sacrum below a slanted cut: axial slices cross it obliquely, its ring there
+  /// is part sacrum (or ends at the cut) and encloses nothing, while a plane across the canal
+  /// follows its endplates. (The lumbar bodies' axial rings already enclose their marrow.)
+  void fillBodyHolesAcrossCanal()
+  {
+    const WorkGrid& g = m_work.grid;
+    const double h = g.h;
+    // the body's section: beside the canal to beyond the widest body, and from inside the canal
+    // (open to the window's edge, so the canal is never enclosed) to beyond the deepest body
+    const int nu = static_cast<int>(std::lround(90.0 / h)) + 1,
+              nv = static_cast<int>(std::lround(74.0 / h)) + 1;
+    const std::size_t n = static_cast<std::size_t>(nu) * static_cast<std::size_t>(nv);
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    const int s1 = labels::vertebraLabel("S1"), sacrum = labels::vertebraLabel("sacrum");
+    // planes from 10 mm above S1's endplate down (a tilted plane above it still crosses its body)
+    std::size_t from = m_line.size();
+    for (const auto& seg : m_segments) {
+      if (seg.label == s1 || seg.label == sacrum) {
+        from = std::min(from, static_cast<std::size_t>(std::max(0, seg.run.first - 10)));
+      }
+    }
+    std::vector<std::vector<std::pair<std::size_t, std::uint8_t>>> fills(m_line.size());
+    parallelFor(m_line.size() - from, [&](std::size_t t) {
+      const std::size_t ln = from + t;
+      const CentrelinePoint& p = m_line[ln];
+      std::vector<std::size_t> voxel(n, kNone);
+      std::vector<std::uint8_t> lab(n, 0);
+      std::vector<std::uint8_t> present(256, 0);
+      for (int b = 0; b < nv; ++b) {
+        for (int a = 0; a < nu; ++a) {
+          const Vector3d c = g.continuousIndex(p.at(-45.0 + a * h, -4.0 + b * h));
+          const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
+                    k = static_cast<int>(std::lround(c.z()));
+          if (!g.inside(i, j, k)) {
+            continue;
+          }
+          const std::size_t s = static_cast<std::size_t>(a) + static_cast<std::size_t>(nu) * b;
+          voxel[s] = g.index(i, j, k);
+          lab[s] = m_labels[voxel[s]];
+          present[lab[s]] = 1;
+        }
+      }
+      std::vector<std::uint8_t> barrier(n), outside(n);
+      std::vector<std::uint32_t> stack;
+      for (int label = 1; label < 256; ++label) {
+        if (!present[static_cast<std::size_t>(label)] || (label != s1 && label != sacrum)) {
+          continue;
+        }
+        // as in the axial slices: the label grown by two pixels is the wall, what the window's
+        // edge (or a pixel outside the image) does not reach through it is enclosed
+        std::fill(barrier.begin(), barrier.end(), 0);
+        const int reach = 2;
+        for (int b = 0; b < nv; ++b) {
+          for (int a = 0; a < nu; ++a) {
+            if (lab[static_cast<std::size_t>(a) + static_cast<std::size_t>(nu) * b] != label) {
+              continue;
+            }
+            for (int db = -reach; db <= reach; ++db) {
+              for (int da = -reach; da <= reach; ++da) {
+                const int aa = a + da, bb = b + db;
+                if (da * da + db * db <= reach * reach + 1 && aa >= 0 && bb >= 0 && aa < nu && bb < nv) {
+                  barrier[static_cast<std::size_t>(aa) + static_cast<std::size_t>(nu) * bb] = 1;
+                }
+              }
+            }
+          }
+        }
+        std::fill(outside.begin(), outside.end(), 0);
+        stack.clear();
+        for (int b = 0; b < nv; ++b) {
+          for (int a = 0; a < nu; ++a) {
+            const std::size_t s = static_cast<std::size_t>(a) + static_cast<std::size_t>(nu) * b;
+            const bool edge = a == 0 || b == 0 || a == nu - 1 || b == nv - 1 || voxel[s] == kNone;
+            if (edge && !barrier[s]) {
+              outside[s] = 1;
+              stack.push_back(static_cast<std::uint32_t>(s));
+            }
+          }
+        }
+        while (!stack.empty()) {
+          const std::uint32_t s = stack.back();
+          stack.pop_back();
+          const int a = static_cast<int>(s % static_cast<std::uint32_t>(nu)),
+                    b = static_cast<int>(s / static_cast<std::uint32_t>(nu));
+          const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+          for (const auto& o : nb) {
+            const int aa = a + o[0], bb = b + o[1];
+            if (aa < 0 || bb < 0 || aa >= nu || bb >= nv) {
+              continue;
+            }
+            const std::size_t q = static_cast<std::size_t>(aa) + static_cast<std::size_t>(nu) * bb;
+            if (!outside[q] && !barrier[q]) {
+              outside[q] = 1;
+              stack.push_back(static_cast<std::uint32_t>(q));
+            }
+          }
+        }
+        // the enclosed core (marked 2), grown back by the wall's two pixels within the label's ring
+        // (marrow along the cortex; tissue just outside the cortex is no marrow): from here on,
+        // `outside` marks what is enclosed
+        for (std::size_t s = 0; s < n; ++s) {
+          outside[s] = outside[s] || barrier[s] ? 0 : 2;
+        }
+        for (int r = 1; r <= reach; ++r) {
+          for (int b = 0; b < nv; ++b) {
+            for (int a = 0; a < nu; ++a) {
+              const std::size_t s = static_cast<std::size_t>(a) + static_cast<std::size_t>(nu) * b;
+              if (outside[s] || lab[s] == label) {
+                continue;
+              }
+              for (int db = -1; db <= 1 && !outside[s]; ++db) {
+                for (int da = -1; da <= 1; ++da) {
+                  const int aa = a + da, bb = b + db;
+                  if (aa >= 0 && bb >= 0 && aa < nu && bb < nv &&
+                      outside[static_cast<std::size_t>(aa) + static_cast<std::size_t>(nu) * bb] == r + 1) {
+                    outside[s] = static_cast<std::uint8_t>(r + 2);
+                    break;
+                  }
+                }
+              }
+            }
+          }
+        }
+        // only in front of the canal (as the axial fill's fatty marrow: the body, not the arch)
+        for (int b = 0; b < nv; ++b) {
+          const double v = -4.0 + b * h;
+          if (v <= 10.0) {
+            continue;
+          }
+          for (int a = 0; a < nu; ++a) {
+            const std::size_t s = static_cast<std::size_t>(a) + static_cast<std::size_t>(nu) * b;
+            if (!outside[s] || lab[s] != 0 || voxel[s] == kNone) {
+              continue;
+            }
+            if (m_work.values[voxel[s]] >= kFattyMarrowHu && allowedByDiscs(voxel[s], label)) {
+              fills[ln].emplace_back(voxel[s], static_cast<std::uint8_t>(label));
+            }
+          }
+        }
+      }
+    });
+    // applied in centreline order (a voxel two planes share goes to the upper plane's body)
+    for (const auto& f : fills) {
+      for (const auto& [q, label] : f) {
+        if (m_labels[q] == 0) {
+          m_labels[q] = label;
+        }
+      }
+    }
   }
 
   void describeVertebrae(SpineModel& model)
