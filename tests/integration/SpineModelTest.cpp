@@ -490,6 +490,29 @@ TEST(SpineModel, RealMrCanalAndLevelsAgreeWithTheLandmarks)
     EXPECT_TRUE(mr.volume.geometry().containsIndex(mr.volume.geometry().lpsToIndex(g.centre)))
       << g.level << " " << sideName(g.side);
   }
+  // each level's label stays near its own body along the spine (the paraspinal muscles share
+  // marrow's signal on this series: T11's arch once ran along the whole slab, 200 mm): no more
+  // than a body height and a half above and below its body centre, about 40 mm here
+  const ImageGeometry& lg = model.labels.geometry();
+  for (const SpineVertebra& v : model.vertebrae) {
+    if (!v.complete) {
+      continue;
+    }
+    double top = -1e9, bottom = 1e9;
+    for (std::size_t k = 0; k < lg.size[2]; ++k) {
+      for (std::size_t j = 0; j < lg.size[1]; ++j) {
+        for (std::size_t i = 0; i < lg.size[0]; ++i) {
+          if (model.labels.voxels()[lg.offset(i, j, k)] == v.label) {
+            const double z = lg.indexToLps(Eigen::Vector3d(i, j, k)).z();
+            top = std::max(top, z);
+            bottom = std::min(bottom, z);
+          }
+        }
+      }
+    }
+    EXPECT_LT(top - v.bodyCentre.z(), 1.5 * v.bodyHeightMm + 5.0) << v.level;
+    EXPECT_LT(v.bodyCentre.z() - bottom, 1.5 * v.bodyHeightMm + 5.0) << v.level;
+  }
 }
 
 TEST(SpineModel, CliSegmentWritesLabelsAndSpineJson)
