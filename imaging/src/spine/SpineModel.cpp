@@ -1673,12 +1673,25 @@ private:
           // its upper rows a tilted frame (S1 under a lordotic L5) reaches into the lamina of the
           // vertebra above, which overhangs the disc; no further than 20 mm behind the canal's centre
           // (the spinous process beyond slopes down over the next vertebra's, and grows from the
-          // lamina anyway)
+          // lamina anyway).
+          // CT, S1: only behind the lower half of its pedicles, where its short lamina springs (the
+          // L5/S1 interlaminar window is the spine's widest); the canal's first rows below the disc
+          // are roofed by L5's lamina and inferior articular processes, and where lordosis bends
+          // the canal most, at the lumbosacral junction, they hang 1-4 mm below the disc's plane
+          // behind S1's upper rows, nearest to its canal: seeded there, S1 took 2.6 cm3 of L5's
+          // arch (phantom, lordosis 65). The other levels keep all their rows: their laminae are
+          // taller (T11's and T12's own lamina comes within 4-7 mm of their upper disc) and the
+          // lumbar curve bends less there; the rule applied at every level moved T12 and L1 up to
+          // 0.16 mm the wrong way (osteoporotic T12 past 2 mm). (MR keeps all rows: its arches are
+          // refitted at the input's resolution, and the rule moved MR centroids both ways.)
+          const bool lowLamina = !m_mr && seg.level == "S1";
+          const double laminaTop = lowLamina ? 0.5 * (top + bottom) : top;
+          const double ownFrom = lowLamina ? laminaTop : seg.run.first;
           const double half = both ? std::min(peds[0].uMed, peds[1].uMed) : 6.0;
-          for (double u = -half; u <= half; u += 0.5 * g.h) {
+          for (double u = -half; n >= laminaTop && u <= half; u += 0.5 * g.h) {
             for (double v = -20; v <= -6; v += 0.5 * g.h) {
               const Vector3d q = p.at(u, v);
-              if (nearestLineIndex(q) >= seg.run.first) {
+              if (nearestLineIndex(q) >= ownFrom) {
                 seed(q, label);
               }
             }
