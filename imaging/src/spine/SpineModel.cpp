@@ -51,6 +51,19 @@ constexpr int kFaces[6][3] = {
   { 1, 0, 0 }, { -1, 0, 0 }, { 0, 1, 0 }, { 0, -1, 0 }, { 0, 0, 1 }, { 0, 0, -1 }
 };
 
+/// Calls visit(q, axis) for each face neighbour of voxel (i, j, k) inside an nx x ny x nz grid: q is
+/// its index, axis (0-2) the direction of the step.
+template<class Visit>
+void forEachFace(long i, long j, long k, long nx, long ny, long nz, Visit&& visit)
+{
+  for (int f = 0; f < 6; ++f) {
+    const long ii = i + kFaces[f][0], jj = j + kFaces[f][1], kz = k + kFaces[f][2];
+    if (ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
+      visit(static_cast<std::size_t>(ii + nx * (jj + ny * kz)), f / 2);
+    }
+  }
+}
+
 std::string mm1(double v)
 {
   std::ostringstream o;
@@ -3343,18 +3356,13 @@ private:
       const long i = static_cast<long>(s.idx % sy),
                  j = static_cast<long>((s.idx / sy) % static_cast<std::size_t>(ny)),
                  k = static_cast<long>(s.idx / sz);
-      for (const auto& o : kFaces) {
-        const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-        if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
-          continue;
-        }
-        const double mm = s.mm + (o[0] != 0 ? ig.spacing.x() : o[1] != 0 ? ig.spacing.y() : ig.spacing.z());
-        const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+      forEachFace(i, j, k, nx, ny, nz, [&](std::size_t q, int axis) {
+        const double mm = s.mm + ig.spacing[axis];
         const float x = values[q];
         if (mm <= kReachMm && out[q] == 0 && x >= lo[s.label] && x <= hi[s.label] && allowed(q)) {
           queue.push({ mm, q, s.label });
         }
-      }
+      });
     }
     for (std::size_t l = 1; l < 256; ++l) {
       if (added[l].size() > volume[l] / 4) {
@@ -3407,19 +3415,13 @@ private:
             continue;
           }
           bool touches = false;
-          for (const auto& o : kFaces) {
-            const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-            if (ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
-              const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
-              touches = touches || (out[q] == l && marrow(q, l));
-            }
-          }
+          forEachFace(i, j, k, nx, ny, nz,
+                      [&](std::size_t q, int) { touches = touches || (out[q] == l && marrow(q, l)); });
           loose[idx] = touches ? 0 : 1;
         }
       }
     });
     std::vector<std::size_t> stack;
-    auto outsideOf = [&](std::size_t q, std::uint8_t l) { return out[q] != l; };
     for (long k = 0; k < nz; ++k) {
       for (long j = 0; j < ny; ++j) {
         for (long i = 0; i < nx; ++i) {
@@ -3428,12 +3430,8 @@ private:
             continue;
           }
           bool reached = i == 0 || j == 0 || k == 0 || i + 1 == nx || j + 1 == ny || k + 1 == nz;
-          for (const auto& o : kFaces) {
-            const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-            if (!reached && ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
-              reached = outsideOf(static_cast<std::size_t>(ii + nx * (jj + ny * kz)), out[idx]);
-            }
-          }
+          forEachFace(i, j, k, nx, ny, nz,
+                      [&](std::size_t q, int) { reached = reached || out[q] != out[idx]; });
           if (reached) {
             stack.push_back(idx);
           }
@@ -3452,15 +3450,11 @@ private:
       const long i = static_cast<long>(idx % static_cast<std::size_t>(nx)),
                  j = static_cast<long>((idx / static_cast<std::size_t>(nx)) % static_cast<std::size_t>(ny)),
                  k = static_cast<long>(idx / static_cast<std::size_t>(nx * ny));
-      for (const auto& o : kFaces) {
-        const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-        if (ii >= 0 && jj >= 0 && kz >= 0 && ii < nx && jj < ny && kz < nz) {
-          const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
-          if (loose[q] && out[q] == l) {
-            stack.push_back(q);
-          }
+      forEachFace(i, j, k, nx, ny, nz, [&](std::size_t q, int) {
+        if (loose[q] && out[q] == l) {
+          stack.push_back(q);
         }
-      }
+      });
     }
     growThinProcessesOnT2(out, isVertebra, lo, hi);
     // the cortex outside: unlabelled dark voxels beside a vertebra, 1 mm along each axis (a pass
@@ -3483,18 +3477,13 @@ private:
             if (out[idx] != 0 || std::isnan(values[idx])) {
               continue;
             }
-            for (const auto& o : kFaces) {
-              const int axis = o[0] != 0 ? 0 : o[1] != 0 ? 1 : 2;
-              const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-              if (!along[static_cast<std::size_t>(axis)] || ii < 0 || jj < 0 || kz < 0 || ii >= nx ||
-                  jj >= ny || kz >= nz) {
-                continue;
-              }
-              const std::uint8_t l = out[static_cast<std::size_t>(ii + nx * (jj + ny * kz))];
-              if (grown[idx] == 0 && fitted[l] && values[idx] < lo[l]) {
+            forEachFace(i, j, k, nx, ny, nz, [&](std::size_t q, int axis) {
+              const std::uint8_t l = out[q];
+              if (along[static_cast<std::size_t>(axis)] && grown[idx] == 0 && fitted[l] &&
+                  values[idx] < lo[l]) {
                 grown[idx] = l;
               }
-            }
+            });
           }
         }
       });
@@ -3553,17 +3542,12 @@ private:
             const float x = values[idx];
             double outside = std::numeric_limits<double>::infinity();
             bool surface = false;
-            for (const auto& o : kFaces) {
-              const long ii = i + o[0], jj = j + o[1], kz = k + o[2];
-              if (ii < 0 || jj < 0 || kz < 0 || ii >= nx || jj >= ny || kz >= nz) {
-                continue;
-              }
-              const std::size_t q = static_cast<std::size_t>(ii + nx * (jj + ny * kz));
+            forEachFace(i, j, k, nx, ny, nz, [&](std::size_t q, int) {
               if (out[q] != l && !isVertebra[out[q]]) {
                 surface = true;
                 outside = std::min(outside, static_cast<double>(values[q]));
               }
-            }
+            });
             if (!surface ||
                 !(x < (halfMaximum ? outside + 400.0 : coarseLimit[static_cast<std::size_t>(l)]))) {
               continue; // not on the surface, or clearly bone
