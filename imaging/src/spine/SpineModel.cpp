@@ -64,6 +64,57 @@ void forEachFace(long i, long j, long k, long nx, long ny, long nz, Visit&& visi
   }
 }
 
+constexpr int kRingReach = 2; ///< pixels a label is grown by to make the ring that encloses
+
+/// The pixels of `label` in a w x h plane grown by kRingReach pixels (a ring broken by a pixel
+/// still encloses): the wall that decides what the label encloses.
+void ringOf(const std::uint8_t* plane, int w, int h, int label, std::vector<std::uint8_t>& ring)
+{
+  constexpr int kReach = kRingReach;
+  std::fill(ring.begin(), ring.end(), 0);
+  for (int j = 0; j < h; ++j) {
+    for (int i = 0; i < w; ++i) {
+      if (plane[static_cast<std::size_t>(i) + static_cast<std::size_t>(w) * j] != label) {
+        continue;
+      }
+      for (int dj = -kReach; dj <= kReach; ++dj) {
+        for (int di = -kReach; di <= kReach; ++di) {
+          const int ii = i + di, jj = j + dj;
+          if (di * di + dj * dj <= kReach * kReach + 1 && ii >= 0 && jj >= 0 && ii < w && jj < h) {
+            ring[static_cast<std::size_t>(ii) + static_cast<std::size_t>(w) * jj] = 1;
+          }
+        }
+      }
+    }
+  }
+}
+
+/// 4-connected flood in a w x h plane: marks `mark` in `marks` through the pixels `passable` allows
+/// (and not marked yet), from the pixels `stack` holds.
+template<class Passable>
+void flood4(int w, int h, std::vector<std::uint8_t>& marks, std::vector<std::uint32_t>& stack,
+            std::uint8_t mark, const Passable& passable)
+{
+  while (!stack.empty()) {
+    const std::uint32_t p = stack.back();
+    stack.pop_back();
+    const int i = static_cast<int>(p % static_cast<std::uint32_t>(w)),
+              j = static_cast<int>(p / static_cast<std::uint32_t>(w));
+    const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+    for (const auto& o : nb) {
+      const int ii = i + o[0], jj = j + o[1];
+      if (ii < 0 || jj < 0 || ii >= w || jj >= h) {
+        continue;
+      }
+      const std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(w) * jj;
+      if (!marks[q] && passable(q)) {
+        marks[q] = mark;
+        stack.push_back(static_cast<std::uint32_t>(q));
+      }
+    }
+  }
+}
+
 std::string mm1(double v)
 {
   std::ostringstream o;
@@ -1818,51 +1869,16 @@ private:
       for (std::size_t p = 0; p < n; ++p) {
         present[slice[p]] = 1;
       }
-      std::vector<std::uint8_t> outside(n);
+      std::vector<std::uint8_t> outside(n), barrier(n);
       std::vector<std::uint32_t> stack;
       for (int label = 1; label < 256; ++label) {
         if (!present[static_cast<std::size_t>(label)] || label == labels::kSpinalCanal) {
           continue;
         }
-        // flood from the slice border around this label grown by one pixel (a ring broken by a
-        // pixel still encloses); what stays unreached is enclosed
-        std::vector<std::uint8_t> barrier(n, 0);
-        const int reach = 2;
-        for (int j = 0; j < g.ny; ++j) {
-          for (int i = 0; i < g.nx; ++i) {
-            if (slice[static_cast<std::size_t>(i) + static_cast<std::size_t>(g.nx) * j] != label) {
-              continue;
-            }
-            for (int dj = -reach; dj <= reach; ++dj) {
-              for (int di = -reach; di <= reach; ++di) {
-                const int ii = i + di, jj = j + dj;
-                if (di * di + dj * dj <= reach * reach + 1 && ii >= 0 && jj >= 0 && ii < g.nx && jj < g.ny) {
-                  barrier[static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj] = 1;
-                }
-              }
-            }
-          }
-        }
-        // 4-connected flood marking `mark` through pixels `passable` allows, from what `stack` holds
+        // flood from the slice border around this label's ring; what stays unreached is enclosed
+        ringOf(slice, g.nx, g.ny, label, barrier);
         auto flood = [&](std::uint8_t mark, const auto& passable) {
-          while (!stack.empty()) {
-            const std::uint32_t p = stack.back();
-            stack.pop_back();
-            const int i = static_cast<int>(p % static_cast<std::uint32_t>(g.nx)),
-                      j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
-            const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
-            for (const auto& o : nb) {
-              const int ii = i + o[0], jj = j + o[1];
-              if (ii < 0 || jj < 0 || ii >= g.nx || jj >= g.ny) {
-                continue;
-              }
-              const std::size_t q = static_cast<std::size_t>(ii) + static_cast<std::size_t>(g.nx) * jj;
-              if (!outside[q] && passable(q)) {
-                outside[q] = mark;
-                stack.push_back(static_cast<std::uint32_t>(q));
-              }
-            }
-          }
+          flood4(g.nx, g.ny, outside, stack, mark, passable);
         };
         std::fill(outside.begin(), outside.end(), 0);
         stack.clear();
@@ -1972,23 +1988,8 @@ private:
         }
         // as in the axial slices: the label grown by two pixels is the wall, what the window's
         // edge (or a pixel outside the image) does not reach through it is enclosed
-        std::fill(barrier.begin(), barrier.end(), 0);
-        const int reach = 2;
-        for (int b = 0; b < nv; ++b) {
-          for (int a = 0; a < nu; ++a) {
-            if (lab[static_cast<std::size_t>(a) + static_cast<std::size_t>(nu) * b] != label) {
-              continue;
-            }
-            for (int db = -reach; db <= reach; ++db) {
-              for (int da = -reach; da <= reach; ++da) {
-                const int aa = a + da, bb = b + db;
-                if (da * da + db * db <= reach * reach + 1 && aa >= 0 && bb >= 0 && aa < nu && bb < nv) {
-                  barrier[static_cast<std::size_t>(aa) + static_cast<std::size_t>(nu) * bb] = 1;
-                }
-              }
-            }
-          }
-        }
+        ringOf(lab.data(), nu, nv, label, barrier);
+        const int reach = kRingReach;
         std::fill(outside.begin(), outside.end(), 0);
         stack.clear();
         for (int b = 0; b < nv; ++b) {
@@ -2001,24 +2002,7 @@ private:
             }
           }
         }
-        while (!stack.empty()) {
-          const std::uint32_t s = stack.back();
-          stack.pop_back();
-          const int a = static_cast<int>(s % static_cast<std::uint32_t>(nu)),
-                    b = static_cast<int>(s / static_cast<std::uint32_t>(nu));
-          const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
-          for (const auto& o : nb) {
-            const int aa = a + o[0], bb = b + o[1];
-            if (aa < 0 || bb < 0 || aa >= nu || bb >= nv) {
-              continue;
-            }
-            const std::size_t q = static_cast<std::size_t>(aa) + static_cast<std::size_t>(nu) * bb;
-            if (!outside[q] && !barrier[q]) {
-              outside[q] = 1;
-              stack.push_back(static_cast<std::uint32_t>(q));
-            }
-          }
-        }
+        flood4(nu, nv, outside, stack, 1, [&](std::size_t q) { return !barrier[q]; });
         // the enclosed core (marked 2), grown back by the wall's two pixels within the label's ring
         // (marrow along the cortex; tissue just outside the cortex is no marrow): from here on,
         // `outside` marks what is enclosed
