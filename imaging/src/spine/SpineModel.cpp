@@ -2902,7 +2902,7 @@ private:
           prior->source + ")";
         byPriors[static_cast<std::size_t>(s)] = d.centre;
         if (m_mr) {
-          if (const auto found = ganglionOnT2(d.centre)) {
+          if (const auto found = ganglionOnT2(d)) {
             refined[static_cast<std::size_t>(s)] = true;
             d.centre = *found;
             // the zone changes only where the image puts the ganglion clearly (2 mm) across a
@@ -3031,7 +3031,7 @@ private:
         d.derivedFrom = "neighbouring levels (no pedicle found: placed as the ganglia of the levels above "
                         "and below lie on their vertebrae)";
         if (m_mr) {
-          if (const auto found = ganglionOnT2(d.centre)) {
+          if (const auto found = ganglionOnT2(d)) {
             d.centre = *found;
             d.derivedFrom = "neighbouring levels refined by MRI signal (no pedicle found; T2: the ganglion's "
                             "intermediate signal in the foraminal fat, within 12 mm)";
@@ -3056,19 +3056,27 @@ private:
                      });
   }
 
-  /// T2 MR: the ganglion near `prior`, seen as a compact piece of intermediate signal (0.38-0.58 of
-  /// CSF: below fat and nucleus, above muscle and cortex) that is not a vertebra's, against the
-  /// bright foraminal fat. Sampled from the input at 1 mm in a 21 mm cube round the prior; the
-  /// band's voxels a millimetre away from the vertebrae, eroded by a millimetre (partial volume
-  /// between fat and muscle makes thin sheets of the same signal); pieces of 10-300 samples whose
+  /// T2 MR: the ganglion near the estimate's centre by the priors, seen as a compact piece of
+  /// intermediate signal (0.38-0.58 of CSF: below fat and nucleus, above muscle and cortex) that is
+  /// not a vertebra's, against the bright foraminal fat. Sampled from the input at 1 mm (each sample
+  /// averaged over 0.5 mm) in a 21 mm cube round the prior; the band's voxels a millimetre away from
+  /// the vertebrae, eroded by a millimetre (partial volume between fat and muscle makes thin sheets
+  /// of the same signal); pieces of 4-10 (by the level's ganglion size) to 300 samples whose
   /// 2 mm shell is at least 5 % fat (0.56-0.85 of CSF: brighter is CSF, a root's sleeve; thoracic
   /// foramina hold little fat: the phantom's T11 and T12 ganglia, found within 1.1 mm, had 7-14 %
   /// and were refused at 15 %, muscle's pieces have none) and which
   /// come within 12 mm of the prior; the best by fat around it less a tenth of its distance (pieces
   /// the cube's faces cut are kept: refusing them lost ganglia whose piece reaches along the root).
   /// None: nullopt (the prior stands).
-  std::optional<Vector3d> ganglionOnT2(const Vector3d& prior) const
+  std::optional<Vector3d> ganglionOnT2(const DrgEstimate& estimate) const
   {
+    const Vector3d& prior = estimate.centre;
+    // the smallest piece taken: half the samples of the level's ganglion (an ellipsoid of its
+    // length and width) eroded by a millimetre, between 4 and 10 (T10's, 4.8 x 3.9 mm, leaves
+    // about 5 samples: the pieces of the thoracic ganglia were refused at 10)
+    const double coreVolume = 3.14159265358979323846 / 6.0 * std::max(0.0, estimate.lengthMm - 2.0) *
+                              std::pow(std::max(0.0, estimate.widthMm - 2.0), 2);
+    const std::size_t minPiece = static_cast<std::size_t>(std::clamp(std::lround(0.5 * coreVolume), 4L, 10L));
     constexpr int kHalf = 10, kSide = 2 * kHalf + 1;
     constexpr int kCount = kSide * kSide * kSide;
     const ImageGeometry& ig = m_input.geometry();
@@ -3083,7 +3091,13 @@ private:
       for (int j = 0; j < kSide; ++j) {
         for (int i = 0; i < kSide; ++i) {
           const Vector3d q = lps(i, j, k);
-          signal[static_cast<std::size_t>(at(i, j, k))] = static_cast<float>(sampleInput(ig, q) / m_csf);
+          // the mean of the sample and six more 0.5 mm from it: at fine voxel sizes noise broke the
+          // band's pieces apart (0.8 mm: none of the thoracic ganglia was found)
+          double acc = sampleInput(ig, q);
+          for (const auto& o : kFaces) {
+            acc += sampleInput(ig, q + 0.5 * Vector3d(o[0], o[1], o[2]));
+          }
+          signal[static_cast<std::size_t>(at(i, j, k))] = static_cast<float>(acc / 7.0 / m_csf);
           const Vector3d c = g.continuousIndex(q);
           const int wi = static_cast<int>(std::lround(c.x())), wj = static_cast<int>(std::lround(c.y())),
                     wk = static_cast<int>(std::lround(c.z()));
@@ -3143,7 +3157,7 @@ private:
           }
         }
       }
-      if (members.size() < 10 || members.size() > 300) {
+      if (members.size() < minPiece || members.size() > 300) {
         continue;
       }
       std::vector<std::uint8_t> mask(kCount, 0);
