@@ -2586,12 +2586,16 @@ private:
         }
       } else if (m_mr && pair[0].found && pair[1].found) {
         // T2 MR, the sides far apart: the lower one has taken a root below its pedicle (the roots
-        // share marrow's signal and leave the canal below the pedicles); the upper one's height
-        // stands for both
-        auto& lower = pair[0].centre() > pair[1].centre() ? pair[0] : pair[1];
-        const auto& upper = pair[0].centre() > pair[1].centre() ? pair[1] : pair[0];
-        lower.top = upper.top;
-        lower.bottom = upper.bottom;
+        // share marrow's signal and leave the canal below the pedicles), and the upper one's height
+        // stands for both; unless the upper one is a fragment, measured over less than two thirds
+        // of the other's height (sagittal T2: T11's left was the articular processes above its
+        // body, 6 mm tall against the right's 16 mm, and moved both ganglia 20-25 mm)
+        const double h0 = pair[0].bottom - pair[0].top, h1 = pair[1].bottom - pair[1].top;
+        const std::size_t upperSide = pair[0].centre() < pair[1].centre() ? 0 : 1;
+        const double hUpper = upperSide == 0 ? h0 : h1, hLower = upperSide == 0 ? h1 : h0;
+        const std::size_t keep = hUpper < 2.0 / 3.0 * hLower ? 1 - upperSide : upperSide;
+        pair[1 - keep].top = pair[keep].top;
+        pair[1 - keep].bottom = pair[keep].bottom;
       }
     }
     return found;
