@@ -2906,7 +2906,15 @@ private:
           prior->source + ")";
         byPriors[static_cast<std::size_t>(s)] = d.centre;
         if (m_mr) {
-          if (const auto found = ganglionOnT2(d)) {
+          // S1's ganglion lies in the sacral canal, where the lower sacral roots run down past it
+          // in the same fat: there a piece outside the estimate's ellipsoid is one of them (sagittal
+          // T2: S1 right went 8.7 mm down); elsewhere each foramen holds one ganglion and the
+          // priors' place may be further off (gated at every level, a 0.8 mm T2's L5 lost its own: 9.8 mm)
+          auto found = ganglionOnT2(d);
+          if (found && sacral && !d.contains(*found)) {
+            found.reset();
+          }
+          if (found) {
             refined[static_cast<std::size_t>(s)] = true;
             d.centre = *found;
             // the zone changes only where the image puts the ganglion clearly (2 mm) across a
