@@ -592,9 +592,10 @@ std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>&
   return chain;
 }
 
-/// Centreline points every 1 mm, head to foot, with their frames.
+/// Centreline points every 1 mm, head to foot, with their frames; the chain's positions smoothed over
+/// `smoothMm` each way.
 std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandidate*>& chain,
-                                             const WorkGrid& g)
+                                             const WorkGrid& g, double smoothMm)
 {
   // x, y per slice between the chain's ends (linear between candidates), then smoothed
   const int k0 = chain.front()->k, k1 = chain.back()->k;
@@ -610,7 +611,7 @@ std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandid
     // several candidates in one slice: chain holds one per slice at most
     raw.push_back(Vector3d(a->x + t * (b->x - a->x), a->y + t * (b->y - a->y), g.lps(0, 0, k).z()));
   }
-  const int half = std::max(1, static_cast<int>(std::lround(5.0 / g.h)));
+  const int half = std::max(1, static_cast<int>(std::lround(smoothMm / g.h)));
   std::vector<Vector3d> smooth(raw.size());
   for (std::size_t i = 0; i < raw.size(); ++i) {
     Vector3d s(0, 0, 0);
@@ -901,7 +902,11 @@ public:
                                          " mm); drgplan needs a CT or T2 MR of the thoracolumbar spine");
     }
     m_chain = chain;
-    m_line = buildCentreline(chain, m_work.grid);
+    // smoothed over 5 mm each way; on T2 over 8 mm: the canal is found from the thecal sac, which
+    // moves within the bony canal by 3-4 mm from level to level (the phantom's lies further back
+    // between the pedicles), and the tangent's wobble tilted the body profile's planes into the
+    // discs away from them (0.8 mm T2: discs 3-4 mm off, T12's centroid 3.6 mm)
+    m_line = buildCentreline(chain, m_work.grid, m_mr ? 8.0 : 5.0);
     report(0.45);
     findSegments();
     labelSegments();
