@@ -791,6 +791,7 @@ struct PedicleMeasure
   double top = 0,
          bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
   double centre() const { return 0.5 * (top + bottom); }
+  double height() const { return bottom - top; }
 };
 
 class CtSpineAnalysis
@@ -924,10 +925,7 @@ public:
       model.canalCentreline.push_back(p.centre);
     }
     measurePedicles(false);
-    if (m_mr) {
-      markForaminalSpace();
-    }
-    grow(true); // again, with the neural arches as seeds
+    growFromArches();
     // T2 MR: a thin pedicle's marrow (the thoracic ones: 2-3 mm inside a dark cortex) is lost to the
     // erosion that keeps the bowel off the bodies, so a body may not reach its own arch in the first
     // growth and the arch goes to a neighbour whose pedicle joins (T12's took T10's and T11's on the
@@ -935,8 +933,7 @@ public:
     // vertebra's: the pedicles missing are measured again, and when some are found, their foramina
     // are marked and the vertebrae grown once more from all of them.
     if (m_mr && measurePedicles(true) > 0) {
-      markForaminalSpace();
-      grow(true);
+      growFromArches();
     }
     publishPedicles(model);
     if (m_mr) {
@@ -2544,6 +2541,16 @@ private:
     return p;
   }
 
+  /// The vertebrae grown again with the neural arches measured so far as seeds (T2 MR: the foramina
+  /// between the pedicles marked first, where nothing grows).
+  void growFromArches()
+  {
+    if (m_mr) {
+      markForaminalSpace();
+    }
+    grow(true);
+  }
+
   /// Measures each vertebra's pedicles (`missingOnly`: those not found before); returns how many
   /// were found.
   int measurePedicles(bool missingOnly)
@@ -2558,7 +2565,9 @@ private:
         continue;
       }
       for (int s = 0; s < 2; ++s) {
-        if (missingOnly && m_pedicles[si][static_cast<std::size_t>(s)].found) {
+        PedicleMeasure& measure = m_pedicles[si][static_cast<std::size_t>(s)];
+        const double side = s == 0 ? 1.0 : -1.0;
+        if (missingOnly && measure.found) {
           continue;
         }
         // T2 MR: the roots in the lateral recess share marrow's signal and may touch the bone (at
@@ -2573,10 +2582,10 @@ private:
         // nor bone inside the thecal sac's reach (T2: roots and the ventral epidural space beside
         // the sac, marrow-like, were taken for T10's and T11's pedicles 5-7 mm inside them)
         if (m_mr) {
-          minMedial = std::max(minMedial, sacHalfWidth(seg, s == 0 ? 1.0 : -1.0));
+          minMedial = std::max(minMedial, sacHalfWidth(seg, side));
         }
-        m_pedicles[si][static_cast<std::size_t>(s)] = measurePedicle(seg, s == 0 ? 1.0 : -1.0, minMedial);
-        found += m_pedicles[si][static_cast<std::size_t>(s)].found ? 1 : 0;
+        measure = measurePedicle(seg, side, minMedial);
+        found += measure.found ? 1 : 0;
       }
       // the two pedicles of a vertebra stand at the same height along its axis: where both were
       // measured and agree within 6 mm, their edges are averaged (one noisy side no longer moves
@@ -2595,10 +2604,9 @@ private:
         // stands for both; unless the upper one is a fragment, measured over less than two thirds
         // of the other's height (sagittal T2: T11's left was the articular processes above its
         // body, 6 mm tall against the right's 16 mm, and moved both ganglia 20-25 mm)
-        const double h0 = pair[0].bottom - pair[0].top, h1 = pair[1].bottom - pair[1].top;
-        const std::size_t upperSide = pair[0].centre() < pair[1].centre() ? 0 : 1;
-        const double hUpper = upperSide == 0 ? h0 : h1, hLower = upperSide == 0 ? h1 : h0;
-        const std::size_t keep = hUpper < 2.0 / 3.0 * hLower ? 1 - upperSide : upperSide;
+        const std::size_t upper = pair[0].centre() < pair[1].centre() ? 0 : 1;
+        const std::size_t keep =
+          pair[upper].height() < 2.0 / 3.0 * pair[1 - upper].height() ? 1 - upper : upper;
         pair[1 - keep].top = pair[keep].top;
         pair[1 - keep].bottom = pair[keep].bottom;
       }
@@ -2662,7 +2670,7 @@ private:
         ped.medialBorder = p.at(side * m.uMed, m.v);
         ped.lateralBorder = p.at(side * m.uLat, m.v);
         ped.widthMm = m.uLat - m.uMed;
-        ped.heightMm = m.bottom - m.top;
+        ped.heightMm = m.height();
         ped.inferiorBorderMm = -(m.bottom - m.centre());
         model.pedicles.push_back(ped);
       }
@@ -2877,9 +2885,10 @@ private:
             extraAp = 0.5 * prior->width;
             confidence *= 0.7;
           } else if (place.free < 1.0) {
-            // neither side measured a free space (T2: thoracic foramina hold little fat; muscle and
-            // cortex read as walls): the antero-posterior place is the priors' alone, and the
-            // ellipsoid reaches a ganglion's width further in front and behind
+            // no free space here, nor one measured on the other side (T2: thoracic foramina hold
+            // little fat; muscle and cortex read as walls): the antero-posterior place is the
+            // priors' alone, and the ellipsoid reaches a ganglion's width further in front and
+            // behind (CT and MR alike; no CT variant of the phantom comes here)
             extraAp = std::max(extraAp, static_cast<double>(prior->width));
           }
         }
@@ -2922,12 +2931,7 @@ private:
           if (found) {
             refined[static_cast<std::size_t>(s)] = true;
             d.centre = *found;
-            // the zone changes only where the image puts the ganglion clearly (2 mm) across a
-            // pedicle line: nearer, the line's own measure is as uncertain
-            const double u = (d.centre - p.centre).dot(side * p.left);
-            if (u < ped.uMed - 2.0 || u > ped.uLat + 2.0 || (u > ped.uMed + 2.0 && u < ped.uLat - 2.0)) {
-              d.zone = u < ped.uMed ? "intraspinal" : u <= ped.uLat ? "foraminal" : "extraforaminal";
-            }
+            rezone(d, place.frame, ped, side);
             d.derivedFrom = "bone priors refined by MRI signal (T2: the ganglion's intermediate signal in "
                             "the foraminal fat, a piece coming within 12 mm of its place by the priors of " +
                             prior->source + ")";
@@ -2942,37 +2946,52 @@ private:
         model.ganglia.push_back(d);
       }
       if (m_mr) {
-        mirrorRefinement(model, seg, placed, byPriors, refined);
+        mirrorRefinement(model, si, places, placed, byPriors, refined);
       }
     }
     placeFromNeighbours(model);
   }
 
-  /// T2 MR, one side of a level refined from the image and the other not (its piece too small or
-  /// not found): both sides' priors come from the same measures (the pedicles' heights averaged,
-  /// the same rules), so the refined side's correction, mirrored across the canal's frame, moves the
-  /// other side too. Its confidence drops by a fifth; its ellipsoid stays the prior's.
-  void mirrorRefinement(SpineModel& model, const Segment& seg, const std::array<std::ptrdiff_t, 2>& placed,
-                        const std::array<Vector3d, 2>& byPriors, const std::array<bool, 2>& refined)
+  /// The zone of a ganglion the image moved, from where it now lies across its pedicle's lines
+  /// (`frame`: the pedicle's frame it was placed in); it changes only where the ganglion lies
+  /// clearly (2 mm) across a line: nearer, the line's own measure is as uncertain.
+  static void rezone(DrgEstimate& d, const CentrelinePoint& frame, const PedicleMeasure& ped, double side)
+  {
+    const double u = (d.centre - frame.centre).dot(side * frame.left);
+    if (u < ped.uMed - 2.0 || u > ped.uLat + 2.0 || (u > ped.uMed + 2.0 && u < ped.uLat - 2.0)) {
+      d.zone = u < ped.uMed ? "intraspinal" : u <= ped.uLat ? "foraminal" : "extraforaminal";
+    }
+  }
+
+  /// T2 MR, one side of a level refined from the image and the other not (no piece of its own, or
+  /// S1's outside its ellipsoid): both sides' priors come from the same measures (the pedicles'
+  /// heights averaged, the same rules), so the refined side's correction, taken in its pedicle's
+  /// frame (outwards, forwards, up) and mirrored into the other's, moves the other side too, when it
+  /// stays inside that side's ellipsoid. Its confidence drops by a fifth; the ellipsoid keeps its
+  /// size and axes; the zone follows as for a refined ganglion.
+  void mirrorRefinement(SpineModel& model, std::size_t si, const std::array<GanglionPlace, 2>& places,
+                        const std::array<std::ptrdiff_t, 2>& placed, const std::array<Vector3d, 2>& byPriors,
+                        const std::array<bool, 2>& refined)
   {
     if (placed[0] < 0 || placed[1] < 0 || refined[0] == refined[1]) {
       return;
     }
     const std::size_t from = refined[0] ? 0 : 1, to = 1 - from;
-    const DrgEstimate& source = model.ganglia[static_cast<std::size_t>(placed[from])];
+    const double sideFrom = from == 0 ? 1.0 : -1.0, sideTo = -sideFrom;
+    const CentrelinePoint& f = places[from].frame;
+    const CentrelinePoint& t = places[to].frame;
+    const Vector3d shift = model.ganglia[static_cast<std::size_t>(placed[from])].centre - byPriors[from];
+    const Vector3d moved = byPriors[to] + shift.dot(sideFrom * f.left) * (sideTo * t.left) +
+                           shift.dot(f.anterior) * t.anterior + shift.dot(f.tangent) * t.tangent;
     DrgEstimate& target = model.ganglia[static_cast<std::size_t>(placed[to])];
-    const CentrelinePoint p = rotated(pointAt(nearestLineIndex(byPriors[from])), seg.rotation);
-    const Vector3d shift = source.centre - byPriors[from];
-    // (left flips sign across the midline; the anterior and tangent components carry over)
-    const Vector3d mirrored = shift - 2.0 * shift.dot(p.left) * p.left;
-    const Vector3d moved = byPriors[to] + mirrored;
     if (std::isnan(m_work.sample(moved)) || !target.contains(moved)) {
       return;
     }
     target.centre = moved;
     target.confidence *= 0.8;
-    target.derivedFrom += "; moved as the other side's ganglion was by the MRI signal, mirrored (none of its "
-                          "own was found)";
+    rezone(target, t, m_pedicles[si][to], sideTo);
+    target.derivedFrom += "; moved as the other side's ganglion was by the MRI signal, mirrored (none of "
+                          "its own was taken)";
   }
 
   /// A ganglion whose pedicle was not found is placed where its neighbours' ganglia lie on the same
@@ -3089,8 +3108,9 @@ private:
   {
     const Vector3d& prior = estimate.centre;
     // the smallest piece taken: half the samples of the level's ganglion (an ellipsoid of its
-    // length and width) eroded by a millimetre, between 4 and 10 (T10's, 4.8 x 3.9 mm, leaves
-    // about 5 samples: the pieces of the thoracic ganglia were refused at 10)
+    // length and width) eroded by a millimetre, between 4 and 10 (T10-T12's, 4.8-5.2 x 3.9-4.2 mm,
+    // leave 5-8 samples: 4; L1 5, L2 7, L3 and below 10 as before: the thoracic pieces had been
+    // refused at 10)
     const double coreVolume = 3.14159265358979323846 / 6.0 * std::max(0.0, estimate.lengthMm - 2.0) *
                               std::pow(std::max(0.0, estimate.widthMm - 2.0), 2);
     const std::size_t minPiece = static_cast<std::size_t>(std::clamp(std::lround(0.5 * coreVolume), 4L, 10L));
@@ -3110,11 +3130,18 @@ private:
           const Vector3d q = lps(i, j, k);
           // the mean of the sample and six more 0.5 mm from it: at fine voxel sizes noise broke the
           // band's pieces apart (0.8 mm: none of the thoracic ganglia was found)
-          double acc = sampleInput(ig, q);
+          // (the samples inside the image only: at its edge the cube does not shrink)
+          double acc = sampleInput(ig, q), count = std::isnan(acc) ? 0.0 : 1.0;
+          acc = std::isnan(acc) ? 0.0 : acc;
           for (const auto& o : kFaces) {
-            acc += sampleInput(ig, q + 0.5 * Vector3d(o[0], o[1], o[2]));
+            const double x = sampleInput(ig, q + 0.5 * Vector3d(o[0], o[1], o[2]));
+            if (!std::isnan(x)) {
+              acc += x;
+              count += 1.0;
+            }
           }
-          signal[static_cast<std::size_t>(at(i, j, k))] = static_cast<float>(acc / 7.0 / m_csf);
+          signal[static_cast<std::size_t>(at(i, j, k))] =
+            count > 0.0 ? static_cast<float>(acc / count / m_csf) : NAN;
           const Vector3d c = g.continuousIndex(q);
           const int wi = static_cast<int>(std::lround(c.x())), wj = static_cast<int>(std::lround(c.y())),
                     wk = static_cast<int>(std::lround(c.z()));
@@ -3587,16 +3614,17 @@ private:
       });
     }
     growThinProcessesOnT2(out, isVertebra, lo, hi);
-    // the cortex outside: unlabelled dark voxels beside a vertebra, 1 mm along each axis (a pass
-    // steps along an axis only while it stays within 1 mm, or for the first voxel along the
-    // finest axis)
+    // the cortex outside: unlabelled dark voxels beside a vertebra whose centres lie within 1 mm of
+    // its edge, along each axis (a pass steps along an axis while the voxel's centre stays within
+    // 1 mm: one voxel at 0.8-2 mm, two at 0.5 mm; sagittal T2 in 2 mm slices had lost the spinous
+    // processes' cortex across them, which put the centroids 2-5 mm in front)
     const double finest = ig.spacing.minCoeff();
-    const int passes = std::max(1, static_cast<int>(std::floor(1.0 / finest + 1e-6)));
+    const int passes = std::max(1, static_cast<int>(std::floor(1.0 / finest + 0.5 + 1e-6)));
     for (int pass = 0; pass < passes; ++pass) {
       std::array<bool, 3> along;
       for (int a = 0; a < 3; ++a) {
         along[static_cast<std::size_t>(a)] =
-          (pass + 1) * ig.spacing[a] <= 1.0 + 1e-6 || (pass == 0 && ig.spacing[a] <= finest + 1e-6);
+          (pass + 0.5) * ig.spacing[a] <= 1.0 + 1e-6 || (pass == 0 && ig.spacing[a] <= finest + 1e-6);
       }
       Image<std::uint8_t>::Buffer grown = out;
       parallelFor(ig.size[2], [&](std::size_t kk) {
