@@ -2888,7 +2888,7 @@ private:
             // no free space here, nor one measured on the other side (T2: thoracic foramina hold
             // little fat; muscle and cortex read as walls): the antero-posterior place is the
             // priors' alone, and the ellipsoid reaches a ganglion's width further in front and
-            // behind (CT and MR alike; no CT variant of the phantom comes here)
+            // behind (CT and MR alike)
             extraAp = std::max(extraAp, static_cast<double>(prior->width));
           }
         }
@@ -3128,9 +3128,9 @@ private:
       for (int j = 0; j < kSide; ++j) {
         for (int i = 0; i < kSide; ++i) {
           const Vector3d q = lps(i, j, k);
-          // the mean of the sample and six more 0.5 mm from it: at fine voxel sizes noise broke the
-          // band's pieces apart (0.8 mm: none of the thoracic ganglia was found)
-          // (the samples inside the image only: at its edge the cube does not shrink)
+          // the mean of the sample and its six neighbours 0.5 mm away, those inside the image (at
+          // fine voxel sizes noise broke the band's pieces apart: at 0.8 mm none of the thoracic
+          // ganglia was found)
           double acc = sampleInput(ig, q), count = std::isnan(acc) ? 0.0 : 1.0;
           acc = std::isnan(acc) ? 0.0 : acc;
           for (const auto& o : kFaces) {
