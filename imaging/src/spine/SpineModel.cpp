@@ -593,9 +593,9 @@ std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>&
 }
 
 /// Centreline points every 1 mm, head to foot, with their frames; the chain's positions smoothed over
-/// `smoothMm` each way.
+/// `smoothMm` each way (`centredEnds`: over less, centred, near the chain's ends).
 std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandidate*>& chain,
-                                             const WorkGrid& g, double smoothMm)
+                                             const WorkGrid& g, double smoothMm, bool centredEnds)
 {
   // x, y per slice between the chain's ends (linear between candidates), then smoothed
   const int k0 = chain.front()->k, k1 = chain.back()->k;
@@ -616,7 +616,11 @@ std::vector<CentrelinePoint> buildCentreline(const std::vector<const CanalCandid
   for (std::size_t i = 0; i < raw.size(); ++i) {
     Vector3d s(0, 0, 0);
     int cnt = 0;
-    for (int d = -half; d <= half; ++d) {
+    // (`centredEnds`: near the chain's ends the window shrinks to stay centred, where a one-sided
+    // window would pull the end towards the inside)
+    const int reach =
+      centredEnds ? std::min(half, static_cast<int>(std::min<std::size_t>(i, raw.size() - 1 - i))) : half;
+    for (int d = -reach; d <= reach; ++d) {
       long j = static_cast<long>(i) + d;
       if (j >= 0 && j < static_cast<long>(raw.size())) {
         s += raw[static_cast<std::size_t>(j)];
@@ -906,8 +910,12 @@ public:
     // smoothed over 5 mm each way; on T2 over 8 mm: the canal is found from the thecal sac, which
     // moves within the bony canal by 3-4 mm from level to level (the phantom's lies further back
     // between the pedicles), and the tangent's wobble tilted the body profile's planes into the
-    // discs away from them (0.8 mm T2: discs 3-4 mm off, T12's centroid 3.6 mm)
-    m_line = buildCentreline(chain, m_work.grid, m_mr ? 8.0 : 5.0);
+    // discs away from them (0.8 mm T2: discs 3-4 mm off, T12's centroid 3.6 mm). On CT the bony
+    // ring's centre is as steady at the chain's ends as inside, and a centred window keeps the ends
+    // where they are (the one-sided one had tilted the osteoporotic S1/sacrum cut: S1's centroid
+    // 2.003 -> 1.86 mm); the sac's tapering end is not (centred there, the T2 phantom's S1 ganglia
+    // went 15 mm off)
+    m_line = buildCentreline(chain, m_work.grid, m_mr ? 8.0 : 5.0, !m_mr);
     report(0.45);
     findSegments();
     labelSegments();
