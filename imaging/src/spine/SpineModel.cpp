@@ -1518,7 +1518,10 @@ private:
   /// MR: how far in front of the canal's centre each body's marrow ends (the median over its middle
   /// rows and columns of where marrow meets a wall or other tissue). Where the bowel lies against a
   /// body, the thin cortex between them blurs away and the marrow seems to run on: those rows are a
-  /// minority, and the body's own depth bounds its growth there.
+  /// minority, and the body's own depth bounds its growth there. A run of marrow under 10 mm deep is
+  /// no body (a body is 20-35 mm deep): the top vertebra's rows above its body hold only the
+  /// marrow-like tissue just in front of the canal, and on the 0.8 mm T2 phantom they made up 13 of
+  /// T10's 20 middle rows and put its front at 25 mm instead of 37.
   void measureBodyFronts()
   {
     const WorkGrid& g = m_work.grid;
@@ -1543,7 +1546,7 @@ private:
               break;
             }
           }
-          if (!std::isnan(start) && start < 25.0) {
+          if (!std::isnan(start) && start < 25.0 && end - start >= 10.0) {
             ends.push_back(end);
           }
         }
@@ -1769,8 +1772,14 @@ private:
           // lumbar curve bends less there; the rule applied at every level moved T12 and L1 up to
           // 0.16 mm the wrong way (osteoporotic T12 past 2 mm). (MR keeps all rows: its arches are
           // refitted at the input's resolution, and the rule moved MR centroids both ways.)
+          // MR: below the pedicles' upper fifth at every level. The lamina and the inferior
+          // articular processes of the vertebra above overhang those rows; seeded there, T11 took
+          // T10's inferior articular processes on the sagittal T2 phantom (2 mm slices blur the
+          // facet joints), which put the top vertebra's centroid 1.4 mm low and in front (the
+          // other levels lose as much as they gain). Fractions 0.15-0.25 give the same figures;
+          // at 0.35 the 1.6 mm T2's T12 went to 2.2 mm.
           const bool lowLamina = !m_mr && seg.level == "S1";
-          const double laminaTop = lowLamina ? 0.5 * (top + bottom) : top;
+          const double laminaTop = lowLamina ? 0.5 * (top + bottom) : m_mr ? top + 0.2 * (bottom - top) : top;
           const double ownFrom = lowLamina ? laminaTop : seg.run.first;
           const double half = both ? std::min(peds[0].uMed, peds[1].uMed) : 6.0;
           for (double u = -half; n >= laminaTop && u <= half; u += 0.5 * g.h) {
@@ -1940,15 +1949,23 @@ private:
             continue;
           }
           // fatty marrow only in the body (in front of the canal); between the processes
-          // behind it an enclosed pocket is soft tissue unless as bright as marrow
+          // behind it an enclosed pocket is soft tissue unless as bright as marrow. MR: not in
+          // front of the body's measured front (measureBodyFronts). The label's ring counts as
+          // enclosed, so the fill also closes a two-pixel rim round the label; where viscera lie
+          // against a body (the sagittal T2 phantom's T10, in 2 mm slices that blur its lateral
+          // cortex) that rim joined 3.7 cm3 of them to the body, up to 9.5 mm in front of its
+          // cortex. (The later steps rely on that rim: filling only the enclosed core put the
+          // osteoporotic CT phantom's L1 centroid 3.5 mm off and the 1.6 mm T2's T10 ganglia 13 mm.)
           bool body = false;
           if (frame && outside[p] != 2) {
             const Vector3d q = g.lps(static_cast<int>(p % static_cast<std::size_t>(g.nx)),
                                      static_cast<int>(p / static_cast<std::size_t>(g.nx)), k);
             body = (q - frame->centre).dot(frame->anterior) > 10.0;
           }
-          if (values[p] >= (body ? kFattyMarrowHu : kCanalMaxMeanHu) &&
-              allowedByDiscs(g.index(0, 0, k) + p, label)) {
+          const std::size_t idx = g.index(0, 0, k) + p;
+          if (values[p] >= (body ? kFattyMarrowHu : kCanalMaxMeanHu) && allowedByDiscs(idx, label) &&
+              !(m_mr && body && !m_bodyFront.empty() &&
+                anteriorOf(idx) > m_bodyFront[static_cast<std::size_t>(label)])) {
             slice[p] = static_cast<std::uint8_t>(label);
           }
         }
