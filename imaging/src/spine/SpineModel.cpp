@@ -1770,12 +1770,12 @@ private:
           // arch (phantom, lordosis 65). The other levels keep all their rows: their laminae are
           // taller (T11's and T12's own lamina comes within 4-7 mm of their upper disc) and the
           // lumbar curve bends less there; the rule applied at every level moved T12 and L1 up to
-          // 0.16 mm the wrong way (osteoporotic T12 past 2 mm). (MR keeps all rows: its arches are
-          // refitted at the input's resolution, and the rule moved MR centroids both ways.)
+          // 0.16 mm the wrong way (osteoporotic T12 past 2 mm). (On MR, whose arches are refitted
+          // at the input's resolution, the half-way rule moved centroids both ways.)
           // MR: below the pedicles' upper fifth at every level. The lamina and the inferior
           // articular processes of the vertebra above overhang those rows; seeded there, T11 took
           // T10's inferior articular processes on the sagittal T2 phantom (2 mm slices blur the
-          // facet joints), which put the top vertebra's centroid 1.4 mm low and in front (the
+          // facet joints), which put the top vertebra's centroid 1.4 mm high and in front (the
           // other levels lose as much as they gain). Fractions 0.15-0.25 give the same figures;
           // at 0.35 the 1.6 mm T2's T12 went to 2.2 mm.
           const bool lowLamina = !m_mr && seg.level == "S1";
