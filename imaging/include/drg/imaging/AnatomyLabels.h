@@ -17,7 +17,8 @@ constexpr int kThecalSac = 51;
 constexpr int kCord = 52;
 constexpr int kCaudaEquina = 53;
 constexpr int kNerveRoot = 54;
-constexpr int kSpinalCanal = 55; ///< the model's canal mask (bone-bounded space, CT; CSF, MRI)
+/// the model's canal mask (bone-bounded space, CT; CSF and what it encloses, MRI)
+constexpr int kSpinalCanal = 55;
 constexpr int kSkin = 70;
 constexpr int kMuscle = 72;
 constexpr int kPsoas = 73;
