@@ -559,11 +559,13 @@ TEST(SpineModel, RealMrCanalAndLevelsAgreeWithTheLandmarks)
   // each level's label stays near its own body along the spine (the paraspinal muscles share
   // marrow's signal on this series: T11's arch once ran along the whole slab, 200 mm): no more
   // than one and a half levels above and below its body centre (a level: from its body centre to
-  // the next one, body and disc, 29-33 mm here; the model's own limit is a level below its body
-  // and half a level above it), and 5 mm for the outline refitted at the input's resolution.
-  // (Measured in body heights, T11's arch reached 46.0 mm below its body centre, 0.5 mm past
-  // 1.5 heights + 5 mm, once its body's front stopped at the measured front: the body centre rose
-  // 0.6 mm, the arch's lower end stayed.)
+  // the next one, body and disc, 29-33 mm here), and 5 mm for the outline refitted at the input's
+  // resolution. The model's own limit is half its body above and its body below the body's rows
+  // along the canal, which the label map does not give: measured against the body centre and
+  // the endplates' distance, T11's arch reaches 46.0 mm below its body centre, 0.5 mm past
+  // 1.5 heights + 5 mm (since its body's front stopped at the measured front, its body centre is
+  // 0.6 mm higher; the arch's lower end stayed), and 33.8 mm below its lower endplate, past a
+  // height + 5 mm. This bound catches an arch running along the slab, not a few millimetres.
   const ImageGeometry& lg = model.labels.geometry();
   for (std::size_t n = 0; n < model.vertebrae.size(); ++n) {
     const SpineVertebra& v = model.vertebrae[n];

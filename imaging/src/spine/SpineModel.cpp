@@ -1518,10 +1518,11 @@ private:
   /// MR: how far in front of the canal's centre each body's marrow ends (the median over its middle
   /// rows and columns of where marrow meets a wall or other tissue). Where the bowel lies against a
   /// body, the thin cortex between them blurs away and the marrow seems to run on: those rows are a
-  /// minority, and the body's own depth bounds its growth there. A run of marrow under 10 mm deep is
-  /// no body (a body is 20-35 mm deep): the top vertebra's rows above its body hold only the
-  /// marrow-like tissue just in front of the canal, and on the 0.8 mm T2 phantom they made up 13 of
-  /// T10's 20 middle rows and put its front at 25 mm instead of 37.
+  /// minority, and the body's own depth bounds its growth there. A ray whose first run of marrow is
+  /// under 10 mm deep is not counted (a body is 20-35 mm deep): the top vertebra's rows above its
+  /// body hold only the marrow-like tissue just in front of the canal, and on the 0.8 mm T2 phantom
+  /// they made up 13 of T10's 20 middle rows and put its front at 25 mm instead of 37. (Reading on
+  /// past such a run to a deeper one moved the 0.8 mm T2's T11 centroid from 1.97 to 1.995 mm.)
   void measureBodyFronts()
   {
     const WorkGrid& g = m_work.grid;
@@ -3492,7 +3493,7 @@ private:
       }
       // nor within 5 mm of the canal's centre: the chain misses slices where the CSF round the
       // thoracic cord is thin, and the canal's label with them; there the growth ran from the
-      // lamina into the cord, marrow-like on T2 (0.8 mm T2 phantom: 1530 voxels of cord in T10)
+      // lamina into the cord, marrow-like on T2 (0.8 mm T2 phantom: 1525 voxels of cord in T10)
       if (std::hypot(p.x() - centre.x(), p.y() - centre.y()) < 5.0) {
         return false;
       }
