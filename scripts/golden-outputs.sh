@@ -54,7 +54,7 @@ if [ -d "$shared/data" ]; then
   while IFS= read -r series; do
     i=$((i + 1))
     run "segment-shared$i" "$cli" segment "$series" --out "$out/segment-shared$i"
-    run "plan-shared$i" "$cli" plan "$series" --targets L4-left,L5-right --pocket abdomen \
+    run "plan-shared$i" "$cli" plan "$series" --targets L4-left,L5-right --pocket abdomen-right \
       --out "$out/plan-shared$i"
     echo "shared$i ${series#"$shared"/}" >>"$out/series.txt"
   done < <(find "$shared/data" \( -name '*.nii.gz' -o -name dicom -o -name 'ct-dicom-j2k-totalseg' \
