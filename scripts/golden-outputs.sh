@@ -64,7 +64,7 @@ else
 fi
 # plan files name the images' folder, which is the run's temporary folder
 find "$out" -name '*.drgplan.json' -exec sed -i "s#$work#<work>#g" {} +
-find "$out" -name '*.stdout' -exec sed -i "s#$work#<work>#g" {} +
+find "$out" -name '*.stdout' -exec sed -i -e "s#$work#<work>#g" -e "s#$out#<out>#g" {} +
 find "$out" -name '*.stderr' -exec sed -i "s#$work#<work>#g" {} +
 # the spine model records how long it took
 find "$out" -name '*.json' -exec sed -i -E 's/"seconds": [0-9.e+-]+/"seconds": "<time>"/' {} +

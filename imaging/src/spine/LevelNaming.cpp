@@ -1,0 +1,241 @@
+// Level names: counted from the sacrum, checked with the lowest ribs (on T2 without either, from the
+// conus); the user's shift or declared transitional anatomy last; the sacrum cut below S1.
+#include "spine/LevelNaming.h"
+
+#include "spine/SpineMath.h"
+
+#include "drg/imaging/AnatomyLabels.h"
+#include "drg/imaging/Error.h"
+
+#include <algorithm>
+
+namespace drg::imaging::spine
+{
+
+std::vector<std::string> levelSequence(bool t13, bool l6)
+{
+  std::vector<std::string> s;
+  for (int i = 1; i <= 12; ++i) {
+    s.push_back("T" + std::to_string(i));
+  }
+  if (t13) {
+    s.emplace_back("T13");
+  }
+  for (int i = 1; i <= 5; ++i) {
+    s.push_back("L" + std::to_string(i));
+  }
+  if (l6) {
+    s.emplace_back("L6");
+  }
+  s.emplace_back("S1");
+  return s;
+}
+
+namespace
+{
+
+/// S1: the segment below a disc with the widest alae (L5's transverse processes and the iliac
+/// wings beside it can look like small alae; S1's are the largest); -1 when none is sacral.
+int findS1(const std::vector<Segment>& segments)
+{
+  const int count = static_cast<int>(segments.size());
+  int s1 = -1;
+  for (int i = 1; i < count; ++i) {
+    const Segment& seg = segments[static_cast<std::size_t>(i)];
+    if (seg.sacral && (s1 < 0 || std::min(seg.alaLeft, seg.alaRight) >
+                                   std::min(segments[static_cast<std::size_t>(s1)].alaLeft,
+                                            segments[static_cast<std::size_t>(s1)].alaRight))) {
+      s1 = i;
+    }
+  }
+  return s1;
+}
+
+/// The lowest rib-bearing vertebra: the end of the run of rib-bearing vertebrae from the top (the
+/// iliac wings beside the lower lumbar spine must not count as ribs); -1 when there is none.
+int findLowestRib(const std::vector<Segment>& segments, int s1)
+{
+  const int count = static_cast<int>(segments.size());
+  for (int i = 0; i < count; ++i) {
+    const Segment& seg = segments[static_cast<std::size_t>(i)];
+    if (s1 >= 0 && i >= s1 - 1) {
+      break;
+    }
+    if (!seg.ribs) {
+      break;
+    }
+    if (i + 1 < count && !segments[static_cast<std::size_t>(i + 1)].ribs) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/// The anchor the levels are counted from: which segment, its name and the sequence of names.
+struct Anchor
+{
+  int index = -1;
+  std::string name;
+  std::vector<std::string> sequence;
+};
+
+Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverride& o, bool mr,
+                    const std::function<std::optional<int>()>& conus, LevelCount& count)
+{
+  bool t13 = o.declaredSet && o.declared == TransitionalAnatomy::T13;
+  bool l6 = o.declaredSet && o.declared == TransitionalAnatomy::L6;
+  const int s1 = findS1(segments);
+  const int lowestRib = findLowestRib(segments, s1);
+  Anchor a;
+  if (s1 >= 0) {
+    count.anchor = "sacrum";
+    a.index = s1;
+    a.name = "S1";
+    int lumbarBetween = lowestRib >= 0 ? s1 - lowestRib - 1 : -1;
+    if (!o.declaredSet && lumbarBetween == 6) {
+      l6 = true;
+      count.warnings.push_back(
+        "six lumbar-type vertebrae between the lowest ribs and the sacrum: labelled L1-L6 "
+        "(transitional anatomy); check and override if needed");
+    }
+    a.sequence = levelSequence(t13, l6);
+    if (lowestRib >= 0) {
+      int expectedLumbar = l6 ? 6 : 5;
+      if (lumbarBetween != expectedLumbar) {
+        count.anchorsDisagree = true;
+        count.warnings.push_back(
+          "the lowest ribs (on the vertebra " + std::to_string(s1 - lowestRib) +
+          " above S1) disagree with counting from the sacrum; labels follow the sacrum: "
+          "check for transitional anatomy (L6, T13, sacralised L5) and override");
+      }
+      count.anchorDetail =
+        "S1 found below the lowest mobile disc (sacral alae); lowest ribs on the vertebra " +
+        std::to_string(s1 - lowestRib) + " above it";
+    } else {
+      count.anchorDetail =
+        mr ? "S1 found below the lowest mobile disc (sacral alae); ribs are not assessed on "
+             "MR (the kidneys beside them share marrow's T2 signal)"
+           : "S1 found below the lowest mobile disc (sacral alae); no ribs in view to "
+             "cross-check";
+    }
+  } else if (lowestRib >= 0) {
+    count.anchor = "lowest ribs";
+    a.sequence = levelSequence(t13, l6);
+    a.index = lowestRib;
+    a.name = t13 ? "T13" : "T12";
+    count.anchorDetail = "no sacrum in view: the lowest rib-bearing vertebra is taken as " + a.name;
+    count.warnings.push_back("levels counted from the lowest ribs only (no sacrum in view): less certain");
+  } else if (const auto tip = mr ? conus() : std::nullopt) {
+    // T2 MR without sacrum or ribs (a sagittal slab): the conus medullaris ends at the L1/L2 disc
+    // in most adults (T12 to L3 in all): a weak anchor, said so
+    count.anchor = "conus medullaris";
+    a.sequence = levelSequence(t13, l6);
+    a.index = *tip;
+    a.name = "L1";
+    count.anchorDetail =
+      "no sacrum in view (ribs are not assessed on MR): the vertebra above the disc nearest the conus "
+      "tip is taken as L1 (the conus ends between T12 and L3; L1/L2 is commonest)";
+    count.warnings.push_back(
+      "levels counted from the conus medullaris: uncertain by one level or more; confirm on "
+      "a view that shows the sacrum or the ribs, and shift the labels if needed");
+  } else {
+    throw Error(ErrorCode::NotFound,
+                "levels cannot be counted: the image shows neither the sacrum nor the lowest ribs; "
+                "image a longer stretch of the spine");
+  }
+  return a;
+}
+
+/// Every segment named from the anchor, shifted by the user; below S1 the sacrum, merged into one.
+void assignNames(std::vector<Segment>& segments, const Anchor& anchor, int s1, int shift)
+{
+  const int count = static_cast<int>(segments.size());
+  const std::vector<std::string>& seq = anchor.sequence;
+  const auto at = std::find(seq.begin(), seq.end(), anchor.name);
+  const int anchorSeq = static_cast<int>(at - seq.begin());
+  for (int i = 0; i < count; ++i) {
+    Segment& seg = segments[static_cast<std::size_t>(i)];
+    int q = anchorSeq + (i - anchor.index) + shift;
+    if (s1 >= 0 && i > s1) {
+      seg.level = "sacrum";
+    } else if (q >= 0 && q < static_cast<int>(seq.size())) {
+      seg.level = seq[static_cast<std::size_t>(q)];
+    } else if (q >= static_cast<int>(seq.size())) {
+      seg.level = "sacrum";
+    }
+    seg.label = labels::vertebraLabel(seg.level);
+  }
+  // the sacrum below S1 is one bone: merge its segments
+  std::vector<Segment> merged;
+  for (const auto& seg : segments) {
+    if (!merged.empty() && seg.level == "sacrum" && merged.back().level == "sacrum") {
+      merged.back().run.last = seg.run.last;
+      merged.back().bottomOpen = seg.bottomOpen;
+    } else if (!seg.level.empty()) {
+      merged.push_back(seg);
+    }
+  }
+  segments = merged;
+}
+
+/// S1 and the rest of the sacrum are fused: cut at the remnant of the S1/S2 disc (the profile's
+/// lowest point about one body height down), or one L5 body height below the S1 endplate. A
+/// remnant lies between two bodies, so at least half an S2 body (half of L5's height) must be in
+/// view below a dip: where the view ends lower, the dip is the sacrum narrowing below S1 (and its
+/// depth is judged against a median raised by the missing lower sacrum), not a disc.
+void cutSacrumBelowS1(std::vector<Segment>& segments, const std::vector<double>& profile)
+{
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (segments[i].level != "S1") {
+      continue;
+    }
+    Segment& s1seg = segments[i];
+    const double ref = i > 0 ? segments[i - 1].run.length() : 28.0;
+    if (s1seg.run.length() < 1.4 * ref) {
+      break;
+    }
+    const int lo = s1seg.run.first + static_cast<int>(0.7 * ref);
+    const int hi =
+      std::min(s1seg.run.last - static_cast<int>(0.5 * ref), s1seg.run.first + static_cast<int>(1.4 * ref));
+    int cut = s1seg.run.first + static_cast<int>(ref);
+    std::vector<double> inside(profile.begin() + s1seg.run.first, profile.begin() + s1seg.run.last + 1);
+    const double typical = percentile(inside, 0.5);
+    for (int n = lo; n <= hi; ++n) {
+      if (profile[static_cast<std::size_t>(n)] < 0.8 * typical &&
+          profile[static_cast<std::size_t>(n)] < profile[static_cast<std::size_t>(cut)]) {
+        cut = n;
+      }
+    }
+    Segment sacrum = s1seg;
+    sacrum.run.first = cut + 1;
+    sacrum.level = "sacrum";
+    sacrum.label = labels::vertebraLabel("sacrum");
+    sacrum.topOpen = false;
+    s1seg.run.last = cut;
+    s1seg.bottomOpen = false;
+    if (i + 1 < segments.size() && segments[i + 1].level == "sacrum") {
+      segments[i + 1].run.first = sacrum.run.first;
+    } else {
+      segments.insert(segments.begin() + static_cast<long>(i) + 1, sacrum);
+    }
+    break;
+  }
+}
+
+} // namespace
+
+LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>& profile,
+                      const SpineLabelOverride& user, bool mr,
+                      const std::function<std::optional<int>()>& conus)
+{
+  LevelCount count;
+  const Anchor anchor = chooseAnchor(segments, user, mr, conus, count);
+  assignNames(segments, anchor, findS1(segments), user.shift);
+  if (user.shift != 0) {
+    count.anchor += " (shifted by the user by " + std::to_string(user.shift) + ")";
+  }
+  cutSacrumBelowS1(segments, profile);
+  return count;
+}
+
+} // namespace drg::imaging::spine

@@ -1,0 +1,42 @@
+#pragma once
+// Internal: the level naming stage. Levels are counted from the sacrum (S1 below the lowest mobile
+// disc, where the alae are widest) and checked against the lowest rib-bearing vertebra; without a
+// sacrum from the lowest ribs; on T2 MR without either from the conus medullaris. The user's shift
+// or declared transitional anatomy is applied last, and the sacrum below S1 is cut from S1.
+
+#include "spine/SpineSegments.h"
+#include "spine/SpineWork.h"
+
+#include "drg/imaging/SpineModel.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drg::imaging::spine
+{
+
+/// How the levels were counted.
+struct LevelCount
+{
+  std::string anchor;                ///< "sacrum", "lowest ribs", "conus medullaris" (+ the user's shift)
+  std::string anchorDetail;          ///< what was found, in words
+  bool anchorsDisagree = false;      ///< the ribs contradict the count from the sacrum
+  std::vector<std::string> warnings; ///< for the user, in order
+};
+
+/// Names `segments` (head to foot, from findBodiesAndDiscs) in place: `level` and `label` set, the
+/// sacrum's segments merged and cut from S1 at the S1/S2 remnant of `profile`. `conus` gives the
+/// segment above the disc nearest to the conus tip (T2 MR; asked only when neither sacrum nor ribs
+/// are found). Throws Error(NotFound) when no anchor is in view.
+LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>& profile,
+                      const SpineLabelOverride& user, bool mr,
+                      const std::function<std::optional<int>()>& conus);
+
+/// T2 MR: the segment above the disc nearest to the conus tip (where the cord, a dark core in the
+/// bright CSF of `raw`, tapers and ends), or nullopt when no cord is seen.
+std::optional<int> conusSegment(const WorkVolume& raw, const std::vector<CentrelinePoint>& line,
+                                const std::vector<Run>& discs, const std::vector<Segment>& segments);
+
+} // namespace drg::imaging::spine

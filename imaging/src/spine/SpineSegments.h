@@ -1,0 +1,71 @@
+#pragma once
+// Internal: what the spine model's stages measure along the centreline and hand on: runs of
+// centreline points, the vertebral segments between discs, pedicle measures and ganglion places.
+
+#include "spine/SpineWork.h"
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace drg::imaging::spine
+{
+
+/// A run of centreline indices [first, last].
+struct Run
+{
+  int first = 0, last = 0;
+  int length() const { return last - first + 1; }
+  double mid() const { return 0.5 * (first + last); }
+};
+
+/// A vertebra between two discs along the centreline: its run, what was seen beside it, its level.
+struct Segment
+{
+  Run run;
+  bool topOpen = false, bottomOpen = false;
+  bool sacral = false;
+  bool ribs = false;
+  double alaLeft = 0, alaRight = 0, ribLeft = 0, ribRight = 0;
+  double rotation = 0; ///< axial rotation of the vertebra about the canal's axis (radians, towards the left)
+  std::string level;
+  int label = 0;
+};
+
+/// A pedicle measured in its vertebra's rotated centreline frame (u left, v anterior, mm).
+struct PedicleMeasure
+{
+  bool found = false;
+  Run run;
+  double uMed = 0, uLat = 0, v = 0;
+  double uReach = 0; ///< how far out the bone reaches from the medial wall (with what merges laterally)
+  double top = 0,
+         bottom = 0; ///< continuous centreline positions (mm, head to foot) of its upper and lower edges
+  double centre() const { return 0.5 * (top + bottom); }
+  double height() const { return bottom - top; }
+};
+
+/// Where a ganglion goes in its pedicle's frame: the frame moved to its height, and (u, v).
+struct GanglionPlace
+{
+  bool found = false;
+  CentrelinePoint frame;
+  double u = 0, v = 0;
+  double free = 0;   ///< length of the free antero-posterior interval it was placed in (mm)
+  double spread = 0; ///< half the range of the antero-posterior places across its width (mm)
+};
+
+/// The standard sequence of level names, head to foot, with the declared transitional anatomy.
+std::vector<std::string> levelSequence(bool t13, bool l6);
+
+/// Free interval along v (anterior +) around v = `v0` at (n, u): first wall each way, or the limit.
+/// With `wallOf`, only samples it accepts can be walls (e.g. the bone of the vertebrae around).
+std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u,
+                                             double v0, double limit,
+                                             const std::function<bool(const Eigen::Vector3d&)>& wallOf = {});
+
+} // namespace drg::imaging::spine

@@ -1,0 +1,322 @@
+// The spine model's stages one at a time, on synthetic inputs whose answer is known: the canal on a
+// bony tube, bodies and discs on a stack of blocks, level naming on segments, holes in a ring, the
+// foramen's free interval between two walls.
+#include "spine/BodiesAndDiscs.h"
+#include "spine/Canal.h"
+#include "spine/LevelNaming.h"
+#include "spine/SliceMorphology.h"
+#include "spine/SpineSegments.h"
+
+#include "drg/imaging/Error.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <optional>
+
+using namespace drg::imaging;
+using namespace drg::imaging::spine;
+using drg::Error;
+using drg::ErrorCode;
+using Eigen::Vector3d;
+
+namespace
+{
+
+constexpr float kSoftHu = 40.0f, kCsfHu = 10.0f, kBoneHuValue = 600.0f;
+
+/// An empty work volume of nx x ny x nz voxels of 1 mm, voxel (0,0,0) at `origin` (LPS mm).
+WorkVolume workVolume(int nx, int ny, int nz, const Vector3d& origin, float value)
+{
+  WorkVolume w;
+  w.grid.nx = nx;
+  w.grid.ny = ny;
+  w.grid.nz = nz;
+  w.grid.h = 1.0;
+  w.grid.origin = origin;
+  w.values.assign(w.grid.count(), value);
+  return w;
+}
+
+/// A CT-like bony tube along the body's axis: a ring 7-11 mm from its centre filled with CSF in
+/// soft tissue; the centre drifts to the left by `tilt` mm per mm up.
+WorkVolume bonyTube(double tilt)
+{
+  WorkVolume w = workVolume(64, 64, 120, Vector3d(-32, -32, 0), kSoftHu);
+  for (int k = 0; k < w.grid.nz; ++k) {
+    for (int j = 0; j < w.grid.ny; ++j) {
+      for (int i = 0; i < w.grid.nx; ++i) {
+        const Vector3d p = w.grid.lps(i, j, k);
+        const double r = std::hypot(p.x() - tilt * p.z(), p.y());
+        w.values[w.grid.index(i, j, k)] = r < 7.0 ? kCsfHu : r < 11.0 ? kBoneHuValue : kSoftHu;
+      }
+    }
+  }
+  return w;
+}
+
+/// A straight centreline down the body's axis at (x, y) = (0, 0), head to foot, 1 mm apart.
+std::vector<CentrelinePoint> straightLine(int top, int bottom)
+{
+  std::vector<CentrelinePoint> line;
+  for (int z = top; z >= bottom; --z) {
+    CentrelinePoint p;
+    p.centre = Vector3d(0, 0, z);
+    line.push_back(p);
+  }
+  return line;
+}
+
+Segment segment(int first, int last)
+{
+  Segment s;
+  s.run = { first, last };
+  return s;
+}
+
+} // namespace
+
+TEST(SpineCanalStage, ARingOfBoneInEverySliceIsTheCanal)
+{
+  const WorkVolume w = bonyTube(0.0);
+  const BoneAnalysis bone = analyseBone(w, {});
+  EXPECT_GE(bone.candidates.size(), 120u); // one per slice at least
+  for (const CanalCandidate& c : bone.candidates) {
+    EXPECT_NEAR(c.x, 0.0, 0.5);
+    EXPECT_NEAR(c.y, 0.0, 0.5);
+    EXPECT_NEAR(c.areaMm2, M_PI * 49.0, 25.0);
+  }
+  // the bone mask is the ring, not its CSF
+  EXPECT_EQ(bone.bone[w.grid.index(32, 32, 60)], 0);
+  EXPECT_EQ(bone.bone[w.grid.index(32 + 9, 32, 60)], 1);
+}
+
+TEST(SpineCanalStage, TheChainFollowsATiltedTubeAndTheCentrelineRunsHeadToFoot)
+{
+  const WorkVolume w = bonyTube(0.1);
+  const BoneAnalysis bone = analyseBone(w, {});
+  std::vector<CanalCandidate> all;
+  const auto chain = chooseCanal(bone, all, w.grid, false);
+  ASSERT_GE(chain.size(), 100u);
+  EXPECT_LE(chain.front()->k, 2);
+  EXPECT_GE(chain.back()->k, w.grid.nz - 3);
+  const auto line = buildCentreline(chain, w.grid, 5.0, true);
+  ASSERT_GE(line.size(), 119u);
+  EXPECT_GT(line.front().centre.z(), line.back().centre.z());
+  for (const CentrelinePoint& p : line) {
+    if (p.centre.z() < 5 || p.centre.z() > 115) {
+      continue; // beyond the chain it is extended, not measured
+    }
+    EXPECT_NEAR(p.centre.x(), 0.1 * p.centre.z(), 0.5) << "at z " << p.centre.z();
+    EXPECT_NEAR(p.centre.y(), 0.0, 0.5);
+    EXPECT_GT(p.tangent.z(), 0.99);
+    EXPECT_NEAR((p.tangent.cross(p.anterior) - p.left).norm(), 0.0, 1e-9); // left = tangent x anterior
+    EXPECT_GT(p.left.x(), 0.99);                                           // the patient's left (LPS +x)
+    EXPECT_LT(p.anterior.y(), -0.99);                                      // anterior is LPS -y
+  }
+}
+
+TEST(SpineCanalStage, NoRingNoCanal)
+{
+  const WorkVolume w = workVolume(48, 48, 100, Vector3d(-24, -24, 0), kSoftHu);
+  const BoneAnalysis bone = analyseBone(w, {});
+  std::vector<CanalCandidate> all;
+  try {
+    chooseCanal(bone, all, w.grid, false);
+    FAIL() << "a volume of soft tissue has no canal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotFound);
+    EXPECT_NE(std::string(e.what()).find("no spine found"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SpineBodiesStage, BlocksOfBoneInFrontOfTheLineAreBodiesAndTheGapsDiscs)
+{
+  // five bodies 27 mm tall, 8 mm discs between them, 38 mm deep in front of the canal
+  WorkVolume w = workVolume(80, 100, 200, Vector3d(-40, -70, 0), kSoftHu);
+  const int firstBody = 20, period = 35, bodyHeight = 27;
+  for (int k = 0; k < w.grid.nz; ++k) {
+    const int z = k, inPeriod = (z - firstBody) % period;
+    const bool body = z >= firstBody && z < firstBody + 5 * period && inPeriod < bodyHeight;
+    for (int j = 0; j < w.grid.ny && body; ++j) {
+      for (int i = 0; i < w.grid.nx; ++i) {
+        const Vector3d p = w.grid.lps(i, j, k);
+        if (std::abs(p.x()) <= 20 && -p.y() >= 8 && -p.y() <= 45) {
+          w.values[w.grid.index(i, j, k)] = 400.0f;
+        }
+      }
+    }
+  }
+  const auto line = straightLine(w.grid.nz - 1, 0);
+  const BodyProfile bodies = findBodiesAndDiscs(w, line, false);
+  ASSERT_EQ(bodies.discs.size(), 4u);
+  ASSERT_EQ(bodies.segments.size(), 5u);
+  ASSERT_EQ(bodies.profile.size(), line.size());
+  for (std::size_t d = 0; d < 4; ++d) {
+    // disc d from the top; its rows count from the head (z = 199 at row 0)
+    const double discZ = firstBody + (4 - static_cast<int>(d)) * period - 0.5 * (period - bodyHeight) - 0.5;
+    EXPECT_NEAR(line[0].centre.z() - bodies.discs[d].mid(), discZ, 2.0) << "disc " << d;
+  }
+  for (const Segment& s : bodies.segments) {
+    EXPECT_NEAR(s.run.length(), bodyHeight, 3);
+    EXPECT_FALSE(s.sacral);
+    EXPECT_FALSE(s.ribs);
+  }
+}
+
+TEST(SpineBodiesStage, WithoutBodiesTheProfileIsRefused)
+{
+  const WorkVolume w = workVolume(80, 100, 200, Vector3d(-40, -70, 0), kSoftHu);
+  EXPECT_THROW(findBodiesAndDiscs(w, straightLine(199, 0), false), Error);
+}
+
+namespace
+{
+/// T12 (ribs), L1-L5, S1 (alae) head to foot, 28 mm bodies, 20 mm S1; a flat profile.
+std::vector<Segment> normalSpine(std::vector<double>& profile)
+{
+  std::vector<Segment> s;
+  for (int i = 0; i < 7; ++i) {
+    s.push_back(segment(i * 36, i * 36 + (i == 6 ? 19 : 27)));
+  }
+  s[0].ribs = true;
+  s[6].sacral = true;
+  s[6].alaLeft = s[6].alaRight = 0.5;
+  profile.assign(static_cast<std::size_t>(s.back().run.last + 1), 0.5);
+  return s;
+}
+
+std::vector<std::string> levels(const std::vector<Segment>& s)
+{
+  std::vector<std::string> out;
+  for (const Segment& x : s) {
+    out.push_back(x.level);
+  }
+  return out;
+}
+
+const auto kNoConus = [] { return std::optional<int>(); };
+} // namespace
+
+TEST(SpineLevelNaming, CountsFromTheSacrumAndAgreesWithTheRibs)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  const LevelCount c = nameLevels(s, profile, {}, false, kNoConus);
+  EXPECT_EQ(levels(s), (std::vector<std::string>{ "T12", "L1", "L2", "L3", "L4", "L5", "S1" }));
+  EXPECT_EQ(c.anchor, "sacrum");
+  EXPECT_FALSE(c.anchorsDisagree);
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_NE(c.anchorDetail.find("lowest ribs"), std::string::npos);
+}
+
+TEST(SpineLevelNaming, RibsThatDisagreeWithTheSacrumAreSaid)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  s[1].ribs = true; // ribs on "L1": four lumbar vertebrae between ribs and sacrum
+  const LevelCount c = nameLevels(s, profile, {}, false, kNoConus);
+  EXPECT_TRUE(c.anchorsDisagree);
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("disagree"), std::string::npos);
+  EXPECT_EQ(s.back().level, "S1"); // labels follow the sacrum
+}
+
+TEST(SpineLevelNaming, SixLumbarVertebraeAreNamedL1ToL6WithAWarning)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  s.insert(s.begin() + 1, segment(0, 27)); // runs are not looked at for the names
+  const LevelCount c = nameLevels(s, profile, {}, false, kNoConus);
+  EXPECT_EQ(levels(s), (std::vector<std::string>{ "T12", "L1", "L2", "L3", "L4", "L5", "L6", "S1" }));
+  ASSERT_EQ(c.warnings.size(), 1u);
+  EXPECT_NE(c.warnings[0].find("L1-L6"), std::string::npos);
+}
+
+TEST(SpineLevelNaming, TheUsersShiftMovesEveryNameAndIsRecorded)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  s[0].ribs = false; // no ribs: the sacrum alone
+  SpineLabelOverride user;
+  user.shift = -1;
+  const LevelCount c = nameLevels(s, profile, user, false, kNoConus);
+  EXPECT_EQ(s[5].level, "L4");
+  EXPECT_EQ(c.anchor, "sacrum (shifted by the user by -1)");
+}
+
+TEST(SpineLevelNaming, WithoutSacrumRibsCountAndWithoutEitherTheConusOnlyOnMr)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  s.pop_back(); // no sacrum
+  auto ribsOnly = s;
+  const LevelCount ribs = nameLevels(ribsOnly, profile, {}, false, kNoConus);
+  EXPECT_EQ(ribs.anchor, "lowest ribs");
+  EXPECT_EQ(ribsOnly[0].level, "T12");
+  ASSERT_FALSE(ribs.warnings.empty());
+
+  s[0].ribs = false;
+  auto ct = s;
+  EXPECT_THROW(nameLevels(ct, profile, {}, false, [] { return std::optional<int>(2); }), Error);
+  auto mr = s;
+  const LevelCount conus = nameLevels(mr, profile, {}, true, [] { return std::optional<int>(2); });
+  EXPECT_EQ(conus.anchor, "conus medullaris");
+  EXPECT_EQ(mr[2].level, "L1");
+  EXPECT_NE(conus.warnings.back().find("uncertain"), std::string::npos);
+}
+
+TEST(SpineLevelNaming, TheSacrumIsCutFromS1AtTheRemnantOfItsDisc)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  // S1 and S2 fused: one long run, the S1/S2 remnant a dip 30 mm below S1's top
+  s[6].run.last = s[6].run.first + 60;
+  profile.assign(static_cast<std::size_t>(s[6].run.last + 1), 0.5);
+  const int dip = s[6].run.first + 30;
+  profile[static_cast<std::size_t>(dip)] = 0.2;
+  nameLevels(s, profile, {}, false, kNoConus);
+  ASSERT_EQ(s.size(), 8u);
+  EXPECT_EQ(s[6].level, "S1");
+  EXPECT_EQ(s[6].run.last, dip);
+  EXPECT_EQ(s[7].level, "sacrum");
+  EXPECT_EQ(s[7].run.first, dip + 1);
+}
+
+TEST(SpineSliceMorphology, AClosedRingHasOneHoleOfItsArea)
+{
+  const int n = 40;
+  std::vector<std::uint8_t> ring(static_cast<std::size_t>(n * n), 0);
+  std::vector<float> values(ring.size(), 5.0f);
+  for (int j = 0; j < n; ++j) {
+    for (int i = 0; i < n; ++i) {
+      const double r = std::hypot(i - 20.0, j - 20.0);
+      ring[static_cast<std::size_t>(i + n * j)] = r >= 8.0 && r < 11.0 ? 1 : 0;
+    }
+  }
+  const auto holes = holesOf(closeSlice(ring, n, n, 1), values.data(), n, n, 0.5);
+  ASSERT_EQ(holes.size(), 1u); // the outside touches the border: not a hole
+  EXPECT_NEAR(holes[0].cx, 20.0, 0.1);
+  EXPECT_NEAR(holes[0].cy, 20.0, 0.1);
+  EXPECT_NEAR(holes[0].areaMm2, M_PI * 64.0 * 0.25, 8.0);
+  EXPECT_NEAR(holes[0].mean, 5.0, 1e-6);
+}
+
+TEST(SpineForamen, TheFreeIntervalEndsAtTheWallsEachWay)
+{
+  // walls of bone at 5 mm in front of the point and 4 mm behind it (anterior is -y in LPS)
+  WorkVolume w = workVolume(20, 20, 20, Vector3d(-10, -10, -10), 0.0f);
+  for (int k = 0; k < 20; ++k) {
+    for (int i = 0; i < 20; ++i) {
+      w.values[w.grid.index(i, 5, k)] = 400.0f;  // y = -5
+      w.values[w.grid.index(i, 14, k)] = 400.0f; // y = +4
+    }
+  }
+  CentrelinePoint p;
+  p.centre = Vector3d(0, 0, 0);
+  const auto [ant, post] = freeIntervalAlongV(w, p, 0.0, 0.0, 10.0);
+  EXPECT_GE(ant, 4.0);
+  EXPECT_LT(ant, 5.0);
+  EXPECT_GT(post, -4.0);
+  EXPECT_LE(post, -3.0);
+}
