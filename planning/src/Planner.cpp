@@ -110,10 +110,11 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
   // 4. the needle: epidural entry in the window, a straight bone-free path to the skin
   const NeedleCandidate path = searchNeedlePath(A, m_rules, *needle, *course, contacts, lead, otherEntries);
   if (!path.skinFound) {
-    lead.problem = path.bone >= 30.0 ? "every needle path from the skin to the " + lead.entryLevel +
-                                         " window runs through bone: choose another entry level"
-                                     : "no needle path reaches the skin inside the image from the " +
-                                         lead.entryLevel + " window: the field of view may be too narrow";
+    lead.problem = path.bone >= tuning::kNeedleBoneGiveUpMm
+                     ? "every needle path from the skin to the " + lead.entryLevel +
+                         " window runs through bone: choose another entry level"
+                     : "no needle path reaches the skin inside the image from the " + lead.entryLevel +
+                         " window: the field of view may be too narrow";
     lead.epiduralEntry = path.entry;
     return;
   }

@@ -11,21 +11,20 @@ FasciaAnchor anchorAtFascia(const PlanAnatomy::Impl& anatomy, const PlanRules& r
   const Vector3d& d = track.direction;
   FasciaAnchor anchor;
   anchor.atFascia = false;
-  const double fallback = std::min(rules.fallbackFasciaDepthMm.value, 0.6 * lead.needleDepthMm);
+  const double fallback =
+    std::min(rules.fallbackFasciaDepthMm.value, tuning::kFallbackAnchorFraction * lead.needleDepthMm);
   anchor.point = lead.skinEntry + d * fallback;
   if (A.ct) {
-    // CT: the fascia is where the subcutaneous fat (under -40 HU) gives way to tissue (over
-    // -10 HU) for 2 mm
     double fat = 0, tissue = 0;
-    for (double t = 0; t < 0.8 * lead.needleDepthMm; t += 0.5) {
+    for (double t = 0; t < tuning::kFasciaSearchFraction * lead.needleDepthMm; t += 0.5) {
       const float v = A.valueAt(lead.skinEntry + d * t);
-      if (v < -40.0f) {
+      if (v < tuning::kFatBelowHu) {
         fat += 0.5;
         tissue = 0;
-      } else if (fat >= 2.0 && v > -10.0f) {
+      } else if (fat >= tuning::kFasciaRunMm && v > tuning::kTissueAboveHu) {
         tissue += 0.5;
-        if (tissue >= 2.0) {
-          anchor.point = lead.skinEntry + d * (t - 2.0);
+        if (tissue >= tuning::kFasciaRunMm) {
+          anchor.point = lead.skinEntry + d * (t - tuning::kFasciaRunMm);
           anchor.atFascia = true;
           break;
         }
@@ -40,7 +39,7 @@ Vector3d strainReliefLoopCentre(const PlanAnatomy::Impl& anatomy, const LeadCour
 {
   const auto& A = anatomy;
   const double latE = track.entryLateral;
-  const auto& st = A.at(track.entryStation + course.stationStep * 6);
+  const auto& st = A.at(track.entryStation + course.stationStep * tuning::kLoopStationsPastEntry);
   return st.centre + st.posterior * A.dorsalDepth(st, latE) + st.left * latE;
 }
 

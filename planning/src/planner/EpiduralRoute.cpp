@@ -50,7 +50,8 @@ public:
     const auto& A = m_anatomy;
     const double R = sheath->curveRadiusMm.value;
     double minR = 0;
-    std::vector<Vector3d> route = filletAndSample(ctrl, R, 3.0, 0.5, minR);
+    std::vector<Vector3d> route =
+      filletAndSample(ctrl, R, tuning::kTuohyBendRadiusMm, tuning::kRouteStepMm, minR);
     if (!std::isfinite(minR)) {
       minR = 1e3;
     }
@@ -62,8 +63,10 @@ public:
     trial.route = route;
     const double cover =
       contactCoverage(trial, m_leadModel, m_lead.target, m_axis, m_lead.targetLengthMm, m_lead.targetWidthMm);
-    const double score = std::min(minR, R) * 10.0 - pathLength(route) * 0.01 - bone * 0.5 -
-                         (1.0 - cover) * 200.0 - (minR < R - 0.05 ? 1e3 : 0.0);
+    const double score = std::min(minR, R) * tuning::kScorePerMmOfRadius -
+                         pathLength(route) * tuning::kScorePerMmOfLength -
+                         bone * tuning::kScorePerBoneSample - (1.0 - cover) * tuning::kScorePerCover -
+                         (minR < R - tuning::kBendToleranceMm ? tuning::kScoreTooTight : 0.0);
     if (score > m_best.score) {
       m_best = SheathRoute{ std::move(route), minR, sheath, score };
     }
@@ -99,7 +102,7 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
   const int sP = contacts.straightStation;
   const int sEntry = track.entryStation;
   const double latE = track.entryLateral;
-  const Vector3d start1 = lead.epiduralEntry + track.direction * 3.0;
+  const Vector3d start1 = lead.epiduralEntry + track.direction * tuning::kSheathLeavesNeedleMm;
   auto stationPoint = [&](int s, double lat) {
     const auto& st = A.at(s);
     return Vector3d(st.centre + st.posterior * A.dorsalDepth(st, lat) + st.left * lat);
@@ -127,13 +130,13 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
             const double rLatJ = sEntrySide > 0 ? A.at(sJ).rLeft : A.at(sJ).rRight;
             const double latJ = sEntrySide * jSide * rLatJ;
             std::vector<Vector3d> ctrl{ lead.epiduralEntry, start1 };
-            const int from = sEntry + idxStep * 8;
+            const int from = sEntry + idxStep * tuning::kStationsPastEntry;
             const int steps = (sJ - from) * idxStep; // stations between the entry and J
-            for (int j = 0; j <= steps; j += 6) {
+            for (int j = 0; j <= steps; j += tuning::kDriftStations) {
               const double f = steps > 0 ? static_cast<double>(j) / steps : 1.0;
               ctrl.push_back(stationPoint(from + idxStep * j, latE + (latJ - latE) * f));
             }
-            if (steps >= 0 && steps % 6 != 0) {
+            if (steps >= 0 && steps % tuning::kDriftStations != 0) {
               ctrl.push_back(stationPoint(sJ, latJ));
             }
             ctrl.push_back(K);
@@ -144,7 +147,7 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
         }
       }
     }
-    if (search.best().sheath == sh && search.best().minRadius >= R - 0.05) {
+    if (search.best().sheath == sh && search.best().minRadius >= R - tuning::kBendToleranceMm) {
       break; // this sheath's curve fits: no need for a tighter one
     }
   }

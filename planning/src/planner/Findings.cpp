@@ -124,7 +124,7 @@ void routeFindings(const FindingChecks& f, const LeadPlan& l, int li, const std:
 {
   const auto& A = f.anatomy;
   const PlanRules& rules = f.rules;
-  if (l.minRadiusMm < l.sheathRadiusMm - 0.05) {
+  if (l.minRadiusMm < l.sheathRadiusMm - tuning::kBendToleranceMm) {
     f.add("route-too-tight", Severity::Error, li, l.minRadiusMm, l.sheathRadiusMm, "mm",
           who + "the route bends tighter than the " + l.sheathUsed + " sheath's curve");
   }

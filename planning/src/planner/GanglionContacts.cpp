@@ -32,8 +32,8 @@ ContactLayout layContactsOnGanglion(const PlanAnatomy::Impl& anatomy, const Plan
     const double slack =
       course.sacral ? 0.0 : std::max(0.0, proximalContact - 0.5 * lead.targetLengthMm - 0.5);
     double shift = 0.0;
-    while (shift < slack &&
-           (onDrg + ax * shift - ax * proximalContact - st.centre).dot(st.left) * sT < rLat - 3.0) {
+    while (shift < slack && (onDrg + ax * shift - ax * proximalContact - st.centre).dot(st.left) * sT <
+                              rLat - tuning::kContactsInsideWallMm) {
       shift = std::min(slack, shift + 0.5);
     }
     onDrg += ax * shift;
@@ -42,10 +42,8 @@ ContactLayout layContactsOnGanglion(const PlanAnatomy::Impl& anatomy, const Plan
   c.onGanglion = onDrg;
   c.tip = onDrg + ax * mid;
   c.fromTip = fromTip;
-  c.middle = mid;
-  c.proximalContact = proximalContact;
   // where the straight stretch through the contacts begins
-  c.straightStart = onDrg - ax * (proximalContact + 3.0);
+  c.straightStart = onDrg - ax * (proximalContact + tuning::kStraightBeforeContactsMm);
   c.straightStation = A.nearestIndex(c.straightStart);
   return c;
 }

@@ -54,8 +54,6 @@ struct ContactLayout
   Vector3d onGanglion;         ///< middle of the array, on the ganglion's dorsal aspect
   Vector3d tip;                ///< the lead's tip
   std::vector<double> fromTip; ///< contact centres from the tip (mm)
-  double middle = 0;           ///< middle of the array from the tip (mm)
-  double proximalContact = 0;  ///< proximal edge of the last contact from the middle (mm)
   Vector3d straightStart;      ///< where the straight stretch through the contacts begins
   int straightStation = 0;     ///< station nearest `straightStart`
 };

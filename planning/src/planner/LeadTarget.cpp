@@ -28,13 +28,14 @@ bool placeTarget(const PlanAnatomy::Impl& anatomy, LeadPlan& lead)
   }
   const int sT = sideSign(lead.targetSide);
   lead.target = lead.manualTarget ? *lead.manualTarget : drg->centre;
-  lead.targetLengthMm = drg ? drg->lengthMm : 8.0;
-  lead.targetWidthMm = drg ? drg->widthMm : 5.0;
+  lead.targetLengthMm = drg ? drg->lengthMm : tuning::kHandTargetLengthMm;
+  lead.targetWidthMm = drg ? drg->widthMm : tuning::kHandTargetWidthMm;
   {
     const auto& st = A.at(A.nearestIndex(lead.target));
-    lead.targetAxis =
-      drg ? drg->axis
-          : Vector3d(sT * std::sin(rad(55.0)) * st.left - std::cos(rad(55.0)) * st.toHead).normalized();
+    lead.targetAxis = drg ? drg->axis
+                          : Vector3d(sT * std::sin(rad(tuning::kHandTargetRootAngleDeg)) * st.left -
+                                     std::cos(rad(tuning::kHandTargetRootAngleDeg)) * st.toHead)
+                              .normalized();
   }
   return true;
 }

@@ -21,13 +21,13 @@ public:
   NeedleWalker(const PlanAnatomy::Impl& anatomy, const NeedleModel& needle)
     : m_anatomy(anatomy)
     , m_needle(needle)
-    , m_radius(0.5 * needle.outerDiameterMm.value + 0.5) // the needle's width and a margin
+    , m_radius(0.5 * needle.outerDiameterMm.value + tuning::kNeedleMarginMm)
   {}
 
   /// Walks from `entry` away from `skinSide` to the skin; gives up at `boneLimit` mm of bone (the
   /// search stops at the first bone once a clear path is known).
   void walk(const Vector3d& entry, const Vector3d& skinSide, NeedleCandidate& c,
-            double boneLimit = 30.0) const
+            double boneLimit = tuning::kNeedleBoneGiveUpMm) const
   {
     const auto& A = m_anatomy;
     const double radius = m_radius;
@@ -36,7 +36,8 @@ public:
     c.entry = entry;
     c.bone = 0;
     c.skinFound = false;
-    const double maxLen = std::min(m_needle.lengthMm.value + 40.0, 250.0);
+    const double maxLen =
+      std::min(m_needle.lengthMm.value + tuning::kNeedleWalkBeyondLengthMm, tuning::kNeedleWalkMaxMm);
     for (double t = 0.0; t <= maxLen; t += 0.5) {
       const Vector3d q = entry - d * t;
       const int l = A.labelAt(q);
@@ -91,7 +92,7 @@ std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const 
   auto dorsalEntry = [&](int s, double u) {
     const auto& st = A.at(s);
     const double rLat = sEntrySide > 0 ? st.rLeft : st.rRight;
-    u = std::min(u, std::max(0.0, rLat - 2.5));
+    u = std::min(u, std::max(0.0, rLat - tuning::kEntryInsideLateralWallMm));
     return Vector3d(st.centre + st.posterior * A.dorsalDepth(st, sEntrySide * u) +
                     st.left * (sEntrySide * u));
   };
@@ -115,21 +116,26 @@ std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const 
     for (double u : { 1.0, 3.0, 5.0, 7.0 }) {
       const Vector3d entry = lead.epiduralEntryOverride ? *lead.epiduralEntryOverride : dorsalEntry(s, u);
       double crowd = 0;
-      for (const Vector3d& o : otherEntries) {
-        crowd += std::max(0.0, 6.0 - (entry - o).norm()); // keep needles of other leads apart
+      for (const Vector3d& o : otherEntries) { // keep needles of other leads apart
+        crowd += std::max(0.0, tuning::kNeedleSpacingMm - (entry - o).norm());
       }
       // the sheath needs room to turn between the needle's tip and the contacts
       const double room = static_cast<double>((sP - s) * idxStep);
       // the sacral approach runs straight down the root: its needle's tip belongs on that line
       const Vector3d off = entry - onDrg;
       const double offRoot = sacral ? (off - off.dot(ax) * ax).norm() : 0.0;
-      const double place = std::abs(k - 2) * 0.1 + std::abs(u - 4.0) * 0.05 +
-                           std::max(0.0, 20.0 - room) * 0.3 + crowd + 0.3 * offRoot;
+      const double place =
+        std::abs(k - tuning::kPreferredEntryStation) * tuning::kCostPerStationOffEntry +
+        std::abs(u - tuning::kPreferredEntryLateralMm) * tuning::kCostPerMmOffEntryLateral +
+        std::max(0.0, tuning::kTurnRoomStations - room) * tuning::kCostPerStationShortOfRoom + crowd +
+        tuning::kCostPerMmOffRoot * offRoot;
       if (lead.skinEntryOverride) {
         options.push_back({ place, entry, *lead.skinEntryOverride });
       } else {
         for (const auto& [a, b, dir] : directions) {
-          options.push_back({ place + std::abs(a - aPref) * 0.1 + b * 0.05, entry, entry - dir * 10.0 });
+          options.push_back({ place + std::abs(a - aPref) * tuning::kCostPerDegreeOffPreferred +
+                                b * tuning::kCostPerDegreeMedioLateral,
+                              entry, entry - dir * 10.0 });
         }
       }
       if (lead.epiduralEntryOverride) {
@@ -165,7 +171,7 @@ NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRul
                    [](const NeedleOption& x, const NeedleOption& y) { return x.base < y.base; });
   // first only clear paths (a walk stops at its first bone); when there is none, the path with
   // the least bone, so that the finding can say how much
-  for (const double boneLimit : { 0.5, 30.0 }) {
+  for (const double boneLimit : { 0.5, tuning::kNeedleBoneGiveUpMm }) {
     for (const NeedleOption& o : options) {
       if (o.base >= best.cost) {
         break;
@@ -180,8 +186,10 @@ NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRul
         continue;
       }
       const double length = c.skinFound ? (o.entry - c.skin).norm() : 0.0;
-      c.cost = o.base + std::max(0.0, length - needle.lengthMm.value + 10.0) * 0.5 +
-               (c.skinFound ? 0.0 : 50.0) + c.bone * 10.0;
+      c.cost =
+        o.base +
+        std::max(0.0, length - needle.lengthMm.value + tuning::kNeedleSpareMm) * tuning::kCostPerMmTooLong +
+        (c.skinFound ? 0.0 : tuning::kCostNoSkin) + c.bone * tuning::kCostPerMmOfBone;
       if (c.cost < best.cost) {
         best = c;
       }

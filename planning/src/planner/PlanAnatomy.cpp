@@ -14,7 +14,7 @@ PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float
 {
   ct = v != nullptr && m.modality == "CT";
   if (v) {
-    // air: CT below -500 HU; MR below a twentieth of the bright end of the image
+    // air: on CT below a fixed number, on MR below a fraction of the bright end of the image
     std::vector<float> sample;
     const auto& vox = v->voxels();
     for (std::size_t i = 0; i < vox.size(); i += 97) {
@@ -23,11 +23,11 @@ PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float
       }
     }
     if (ct || sample.empty()) {
-      airBelow = -500.0f;
+      airBelow = tuning::kCtAirBelowHu;
     } else {
       const std::size_t q = sample.size() * 99 / 100;
       std::nth_element(sample.begin(), sample.begin() + static_cast<long>(q), sample.end());
-      airBelow = 0.05f * sample[q];
+      airBelow = tuning::kMrAirFraction * sample[q];
     }
   }
   for (int l = 1; l < 256; ++l) {
@@ -179,14 +179,14 @@ void PlanAnatomy::Impl::buildStations()
       } else {
         const std::size_t q = w.size() / 4;
         std::nth_element(w.begin(), w.begin() + static_cast<long>(q), w.end());
-        line[i].*field = std::clamp(w[q], 3.0, 18.0);
+        line[i].*field = std::clamp(w[q], tuning::kCanalMinHalfWidthMm, tuning::kCanalMaxHalfWidthMm);
       }
     }
   };
-  fillAndSmooth(&Station::rLeft, 9.0);
-  fillAndSmooth(&Station::rRight, 9.0);
-  fillAndSmooth(&Station::rAnt, 6.0);
-  fillAndSmooth(&Station::rPost, 7.0);
+  fillAndSmooth(&Station::rLeft, tuning::kCanalLateralHalfWidthMm);
+  fillAndSmooth(&Station::rRight, tuning::kCanalLateralHalfWidthMm);
+  fillAndSmooth(&Station::rAnt, tuning::kCanalAnteriorHalfWidthMm);
+  fillAndSmooth(&Station::rPost, tuning::kCanalPosteriorHalfWidthMm);
   // the body's axis at each height: halfway between the skin in front and behind
   // (along the patient's antero-posterior axis: the sacral canal's frame is tilted)
   const Vector3d backward(0, 1, 0);
@@ -196,7 +196,7 @@ void PlanAnatomy::Impl::buildStations()
     if (back && front) {
       s.bodyAxis = 0.5 * (*back + *front);
     } else {
-      s.bodyAxis = s.centre - 80.0 * backward;
+      s.bodyAxis = s.centre - tuning::kBodyAxisInFrontOfCanalMm * backward;
     }
   }
 }

@@ -25,7 +25,7 @@ struct PlanAnatomy::Impl
   const imaging::SpineModel& model;
   const imaging::Image<float>* volume = nullptr;
   bool ct = false;
-  float airBelow = -500.0f; ///< image values below this are air
+  float airBelow = tuning::kCtAirBelowHu; ///< image values below this are air
   std::array<bool, 256> boneLabel{};
   /// The canal at one centreline point: its frame and its half widths.
   struct Station
@@ -100,12 +100,12 @@ struct PlanAnatomy::Impl
   // ---- the canal's stations ----------------------------------------------------------------------
 
   /// Depth behind the canal's centre of the dorsal epidural space at `lat` mm to the left: the
-  /// canal's outline taken as an ellipse, 1.5 mm inside its wall.
+  /// canal's outline taken as an ellipse, tuning::kDorsalSpaceInsetMm inside its wall.
   static double dorsalDepth(const Station& st, double lat)
   {
     const double r = lat > 0 ? st.rLeft : st.rRight;
     const double f = std::sqrt(std::max(0.0, 1.0 - (lat / r) * (lat / r)));
-    return std::max(st.rPost * f - 1.5, 0.5 * st.rPost * f);
+    return std::max(st.rPost * f - tuning::kDorsalSpaceInsetMm, 0.5 * st.rPost * f);
   }
 
   /// Index of the station whose centre is nearest to `p`.
