@@ -3,6 +3,7 @@
 #include "Commands.h"
 
 #include "drg/imaging/Error.h"
+#include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
 #include <cstdio>

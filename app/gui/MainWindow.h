@@ -6,6 +6,7 @@
 #include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 #include "drg/report/PlacementReport.h"
 

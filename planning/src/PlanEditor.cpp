@@ -1,7 +1,7 @@
 // Edits of a plan with unlimited undo and redo: each edit keeps a copy of the plan before it (plans
 // are small), so undo restores it exactly, byte for byte in its file form.
+#include "drg/planning/PlanEditor.h"
 #include "drg/imaging/Error.h"
-#include "drg/planning/Planner.h"
 
 namespace drg::planning
 {

@@ -5,6 +5,7 @@
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 #include "drg/render/SpineScene.h"
 #include "drg/report/PlacementReport.h"

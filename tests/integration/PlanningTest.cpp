@@ -6,6 +6,7 @@
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
+#include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
 #include "TestSupport.h"

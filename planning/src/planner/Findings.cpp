@@ -1,0 +1,240 @@
+// The safety findings of a plan: each measures the plan against a rule of assets/planning/rules.json
+// or the device catalog, per lead (needle, nearness to other ganglia and the cord, route, length),
+// per pair of leads, and for the pocket.
+#include "drg/planning/Planner.h"
+#include "planner/PathGeometry.h"
+#include "planner/PlanAnatomyImpl.h"
+
+namespace drg::planning
+{
+namespace
+{
+
+/// What the findings are measured against, and the list they are added to.
+struct FindingChecks
+{
+  const PlanAnatomy::Impl& anatomy;
+  const DeviceCatalog& catalog;
+  const PlanRules& rules;
+  std::vector<Finding>& out;
+
+  void add(const char* code, Severity sev, int lead, double measured, double threshold, const char* unit,
+           const std::string& message) const
+  {
+    out.push_back(Finding{ code, sev, lead, measured, threshold, unit, message });
+  }
+};
+
+/// The needle: through bone, its tip outside the dorsal epidural space, its angles, its length.
+void needleFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::string& who)
+{
+  const auto& A = f.anatomy;
+  const PlanRules& rules = f.rules;
+  const NeedleModel* needle = f.catalog.needle(l.needle);
+  if (l.needleBoneMm > 0) {
+    f.add("needle-through-bone", Severity::Error, li, l.needleBoneMm, 0, "mm",
+          who + "the needle path runs through bone: it misses the interlaminar window below " + l.entryLevel);
+  }
+  const int sE = A.nearestIndex(l.epiduralEntry);
+  {
+    const auto& st = A.at(sE);
+    const Vector3d off = l.epiduralEntry - st.centre;
+    const double ap = off.dot(st.posterior), lat = off.dot(st.left);
+    const double rl = lat > 0 ? st.rLeft : st.rRight;
+    const double e = std::hypot(ap / (st.rPost + 1.0), lat / (rl + 1.0));
+    if (e > 1.0 || ap < 0) {
+      f.add("epidural-entry-outside-canal", Severity::Error, li, off.norm(), 0, "mm",
+            who + "the epidural entry is not in the dorsal epidural space");
+    }
+  }
+  if (needle) {
+    const double maxCc = needle->maxEntryAngleDegrees.value;
+    if (l.needleCranioCaudalDeg > maxCc + 1e-6) {
+      f.add("needle-angle-steep", Severity::Warning, li, l.needleCranioCaudalDeg, maxCc, "deg",
+            who + "needle steeper to the skin than the sheath's entry allows");
+    }
+    if (l.needleDepthMm > needle->lengthMm.value) {
+      f.add("needle-too-short", Severity::Error, li, l.needleDepthMm, needle->lengthMm.value, "mm",
+            who + "the epidural space lies deeper than the needle is long");
+    }
+  }
+  if (l.needleCranioCaudalDeg < rules.minNeedleAngleDeg.value - 1e-6) {
+    f.add("needle-angle-flat", Severity::Warning, li, l.needleCranioCaudalDeg, rules.minNeedleAngleDeg.value,
+          "deg", who + "needle flatter than the planner's minimum");
+  }
+  if (l.needleMedioLateralDeg > rules.maxMedioLateralAngleDeg.value + 1e-6) {
+    f.add("needle-angle-medio-lateral", Severity::Warning, li, l.needleMedioLateralDeg,
+          rules.maxMedioLateralAngleDeg.value, "deg", who + "needle tilted far out of the sagittal plane");
+  }
+}
+
+/// Other ganglia and the cord near the needle and the route.
+void nearnessFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::string& who)
+{
+  const auto& A = f.anatomy;
+  const auto& model = A.model;
+  const PlanRules& rules = f.rules;
+  std::vector<Vector3d> needlePath;
+  for (double t = 0; t <= 1.0001; t += 0.02) {
+    needlePath.push_back(l.skinEntry + (l.epiduralEntry - l.skinEntry) * t);
+  }
+  const std::vector<Vector3d>* paths[] = { &needlePath, &l.route };
+  double nearest = 1e9;
+  std::string nearestName;
+  for (const auto& g : model.ganglia) {
+    if (g.level == l.targetLevel && g.side == l.targetSide) {
+      continue;
+    }
+    for (const std::vector<Vector3d>* p : paths) {
+      for (const auto& q : *p) {
+        const double dd = (q - g.centre).norm() - 0.5 * g.widthMm;
+        if (dd < nearest) {
+          nearest = dd;
+          nearestName = g.level + " " + imaging::sideName(g.side);
+        }
+      }
+    }
+  }
+  if (nearest < rules.ganglionClearanceMm.value) {
+    f.add("near-other-ganglion", Severity::Warning, li, std::max(0.0, nearest),
+          rules.ganglionClearanceMm.value, "mm", who + "passes close to the " + nearestName + " ganglion");
+  }
+  // the needle must keep clear of the cord; the sheath runs outside the dura, so its route is
+  // flagged only where it enters the cord's space
+  double needleCord = 1e9, routeCord = 1e9;
+  for (const auto& q : needlePath) {
+    needleCord = std::min(needleCord, A.cordDistance(q, rules.cordRadiusMm.value));
+  }
+  for (const auto& q : l.route) {
+    routeCord = std::min(routeCord, A.cordDistance(q, rules.cordRadiusMm.value));
+  }
+  if (needleCord < rules.cordClearanceMm.value) {
+    f.add("needle-near-cord", needleCord < 0 ? Severity::Error : Severity::Warning, li, needleCord,
+          rules.cordClearanceMm.value, "mm",
+          who + "the needle's tip comes close to the spinal cord (above the conus)");
+  }
+  if (routeCord < 0) {
+    f.add("route-near-cord", Severity::Warning, li, routeCord, 0.0, "mm",
+          who + "the route reaches into the cord's space above the conus: check the dorsal epidural space");
+  }
+}
+
+/// The route: tighter than the sheath's curve, through bone; the contacts' cover of the ganglion.
+void routeFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::string& who)
+{
+  const auto& A = f.anatomy;
+  const PlanRules& rules = f.rules;
+  if (l.minRadiusMm < l.sheathRadiusMm - tuning::kBendToleranceMm) {
+    f.add("route-too-tight", Severity::Error, li, l.minRadiusMm, l.sheathRadiusMm, "mm",
+          who + "the route bends tighter than the " + l.sheathUsed + " sheath's curve");
+  }
+  double routeBone = 0;
+  for (std::size_t k = 2; k < l.route.size(); ++k) {
+    routeBone += A.isBone(l.route[k]) ? (l.route[k] - l.route[k - 1]).norm() : 0.0;
+  }
+  if (routeBone > rules.routeBoneToleranceMm.value) {
+    f.add("route-through-bone", Severity::Warning, li, routeBone, rules.routeBoneToleranceMm.value, "mm",
+          who + "the route crosses bone in the image (check the foramen's outline)");
+  }
+  if (l.coverage < rules.minCoverage.value - 1e-9) {
+    f.add("contacts-off-ganglion", Severity::Warning, li, l.coverage * 100.0, rules.minCoverage.value * 100.0,
+          "%", who + "the contacts cover too little of the ganglion's length");
+  }
+}
+
+/// Two leads touching, crossing or running close together.
+void leadPairFindings(const FindingChecks& f, const std::vector<LeadPlan>& leads)
+{
+  for (std::size_t i = 0; i < leads.size(); ++i) {
+    for (std::size_t j = i + 1; j < leads.size(); ++j) {
+      const LeadPlan &a = leads[i], &b = leads[j];
+      if (!a.planned || !b.planned) {
+        continue;
+      }
+      const double dist = polylineDistance(a.route, b.route);
+      const LeadModel* lm = f.catalog.lead(a.leadModel);
+      const double dia = lm ? lm->diameterMm.value : 1.0;
+      if (dist < dia) {
+        f.add("leads-crossing", Severity::Warning, static_cast<int>(j), dist, dia, "mm",
+              a.name + " and " + b.name + " touch or cross");
+      } else if (dist < f.rules.leadSpacingMm.value) {
+        f.add("leads-crowding", Severity::Warning, static_cast<int>(j), dist, f.rules.leadSpacingMm.value,
+              "mm", a.name + " and " + b.name + " run close together");
+      }
+    }
+  }
+}
+
+/// The pocket: not placed, too shallow or deep, near the iliac crest or the lowest rib.
+void pocketFindings(const FindingChecks& f, const PocketPlan& p)
+{
+  const auto& model = f.anatomy.model;
+  const PlanRules& rules = f.rules;
+  if (!p.placed) {
+    f.add("pocket-not-placed", Severity::Error, -1, 0, 0, "",
+          std::string("the ") + pocketSiteName(p.site) +
+            " pocket could not be placed: its landmark or skin is not in the image");
+    return;
+  }
+  if (p.depthMm < rules.minPocketDepthMm.value) {
+    f.add("pocket-too-shallow", Severity::Warning, -1, p.depthMm, rules.minPocketDepthMm.value, "mm",
+          "generator too close under the skin");
+  }
+  if (p.depthMm > rules.maxPocketDepthMm.value) {
+    f.add("pocket-too-deep", Severity::Warning, -1, p.depthMm, rules.maxPocketDepthMm.value, "mm",
+          "generator deeper than telemetry allows");
+  }
+  auto boxDistance = [&](const Vector3d& q) {
+    const Vector3d local = p.axes.transpose() * (q - p.centre);
+    const Vector3d half = 0.5 * p.sizeMm;
+    const Vector3d outside = (local.cwiseAbs() - half).cwiseMax(0.0);
+    return outside.norm();
+  };
+  for (const auto& lm : model.landmarks) {
+    const bool crest = lm.name.rfind("iliac_crest_top_", 0) == 0;
+    const bool rib = lm.name.rfind("lowest_rib_tip_", 0) == 0;
+    if (!(crest || rib) || lm.name.find(imaging::sideName(p.side)) == std::string::npos) {
+      continue;
+    }
+    const double dist = boxDistance(lm.position);
+    if (dist < rules.pocketBoneClearanceMm.value) {
+      f.add(crest ? "pocket-near-iliac-crest" : "pocket-near-rib", Severity::Warning, -1, dist,
+            rules.pocketBoneClearanceMm.value, "mm",
+            std::string("generator close to the ") + (crest ? "iliac crest" : "lowest rib"));
+    }
+  }
+}
+
+} // namespace
+
+void Planner::findings(Plan& plan) const
+{
+  plan.findings.clear();
+  const FindingChecks f{ *m_anatomy.m_impl, m_catalog, m_rules, plan.findings };
+  if (static_cast<int>(plan.leads.size()) > m_rules.maxLeads.value) {
+    f.add("too-many-leads", Severity::Error, -1, static_cast<double>(plan.leads.size()),
+          m_rules.maxLeads.value, "", "more leads than the generator has ports");
+  }
+  for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+    const LeadPlan& l = plan.leads[i];
+    const int li = static_cast<int>(i);
+    const std::string who = l.name + " (" + l.targetLevel + " " + imaging::sideName(l.targetSide) + "): ";
+    if (!l.planned) {
+      f.add("lead-not-planned", Severity::Error, li, 0, 0, "", who + l.problem);
+      continue;
+    }
+    needleFindings(f, l, li, who);
+    nearnessFindings(f, l, li, who);
+    routeFindings(f, l, li, who);
+    if (plan.pocket && plan.pocket->placed && !l.budget.fits) {
+      f.add("length-budget", Severity::Error, li, l.budget.totalMm, 0, "mm",
+            who + "no lead (with an extension) in the catalog is long enough");
+    }
+  }
+  leadPairFindings(f, plan.leads);
+  if (plan.pocket) {
+    pocketFindings(f, *plan.pocket);
+  }
+}
+
+} // namespace drg::planning

@@ -1,0 +1,44 @@
+#pragma once
+// Internal: the geometry of the planning library's paths (needle, route, tunnel), written once:
+// pi, degree/radian conversion, path lengths and distances, and the sheath's rounded corners.
+
+#include <Eigen/Core>
+
+#include <vector>
+
+namespace drg::planning
+{
+
+using Eigen::Vector3d;
+
+constexpr double kPi = 3.14159265358979323846;
+
+/// Radians to degrees.
+inline double deg(double rad)
+{
+  return rad * 180.0 / kPi;
+}
+
+/// Degrees to radians.
+inline double rad(double degrees)
+{
+  return degrees * kPi / 180.0;
+}
+
+/// Length (mm) of a polyline.
+double pathLength(const std::vector<Vector3d>& p);
+
+/// Distance (mm) from `p` to the segment from `a` to `b`.
+double segmentDistance(const Vector3d& p, const Vector3d& a, const Vector3d& b);
+
+/// Smallest distance (mm) between two polylines (the points of `a` against the segments of `b`).
+double polylineDistance(const std::vector<Vector3d>& a, const std::vector<Vector3d>& b);
+
+/// Rounds the corners of a polyline with circular arcs of radius up to `radius` (mm; less where the
+/// segments are too short: the smallest radius used is returned in `minRadius`) and samples it every
+/// `step` mm. The first corner uses `firstRadius` and is not counted in `minRadius` (at the needle's
+/// tip the Tuohy bevel turns the sheath, not the sheath's own curve).
+std::vector<Vector3d> filletAndSample(const std::vector<Vector3d>& in, double radius, double firstRadius,
+                                      double step, double& minRadius);
+
+} // namespace drg::planning

@@ -1,0 +1,144 @@
+#pragma once
+// Internal: the anatomy queries the planner's steps ask of the spine model and the volume (bone,
+// skin and canal at a point or along a ray), and the canal's frame along its centreline.
+
+#include "drg/planning/PlanAnatomy.h"
+#include "planner/PlannerTuning.h"
+
+#include <Eigen/Geometry>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace drg::planning
+{
+
+/// The spine model's label map and the volume (on the same grid) asked point by point (LPS mm),
+/// and the canal as stations along its centreline, head to foot.
+struct PlanAnatomy::Impl
+{
+  const imaging::SpineModel& model;
+  const imaging::Image<float>* volume = nullptr;
+  bool ct = false;
+  float airBelow = tuning::kCtAirBelowHu; ///< image values below this are air
+  std::array<bool, 256> boneLabel{};
+  /// The canal at one centreline point: its frame and its half widths.
+  struct Station
+  {
+    Vector3d centre, toHead, posterior, left;
+    double rPost = 7, rAnt = 7, rLeft = 9, rRight = 9; ///< canal half widths (mm)
+    Vector3d bodyAxis;                                 ///< middle of the body at this height
+  };
+  std::vector<Station> line; ///< head to foot
+  int conusIndex = -1;       ///< the cord runs above this index (-1: no cord in view)
+
+  Impl(const imaging::SpineModel& m, const imaging::Image<float>* v);
+
+  // ---- the label map and the volume at a point (the planner's inner loops: kept inline) --------
+
+  /// Offset of the voxel nearest to `p` (labels and volume share one grid: checked when the
+  /// anatomy is built), or nullopt outside the image.
+  std::optional<std::size_t> offsetOf(const Vector3d& p) const
+  {
+    const auto& g = model.labels.geometry();
+    const Vector3d idx = g.lpsToIndex(p);
+    if (!idx.allFinite() || idx.cwiseAbs().maxCoeff() > 1e7) {
+      return std::nullopt;
+    }
+    const long i = static_cast<long>(std::floor(idx.x() + 0.5)),
+               j = static_cast<long>(std::floor(idx.y() + 0.5)),
+               k = static_cast<long>(std::floor(idx.z() + 0.5));
+    if (i < 0 || j < 0 || k < 0 || i >= static_cast<long>(g.size[0]) || j >= static_cast<long>(g.size[1]) ||
+        k >= static_cast<long>(g.size[2])) {
+      return std::nullopt;
+    }
+    return g.offset(static_cast<std::size_t>(i), static_cast<std::size_t>(j), static_cast<std::size_t>(k));
+  }
+
+  /// The label at `p`, or -1 outside the image.
+  int labelAt(const Vector3d& p) const
+  {
+    const auto at = offsetOf(p);
+    return at ? model.labels.voxels()[*at] : -1;
+  }
+
+  /// The image value at `p`, or NaN outside the image or without a volume.
+  float valueAt(const Vector3d& p) const
+  {
+    const auto at = volume ? offsetOf(p) : std::nullopt;
+    return at ? volume->voxels()[*at] : std::numeric_limits<float>::quiet_NaN();
+  }
+
+  /// True when `p` is bone: a labelled vertebra, or on CT tuning::kBoneHu and more.
+  bool isBone(const Vector3d& p) const
+  {
+    const auto at = offsetOf(p);
+    return at && (boneLabel[model.labels.voxels()[*at]] || (ct && volume->voxels()[*at] >= tuning::kBoneHu));
+  }
+
+  // ---- along a ray -------------------------------------------------------------------------------
+
+  /// Walks from `p` along `dir` until the label map leaves `label` (at most `limit` mm).
+  double runOf(const Vector3d& p, const Vector3d& dir, int label, double limit) const;
+
+  /// True when the skin at `q` is the body's surface (MR: dark for 6 mm further out along `dir`;
+  /// an MR outline can mark skin inside the body, e.g. where the image was cropped).
+  bool airBeyond(const Vector3d& q, const Vector3d& dir) const;
+
+  /// First skin voxel from `p` along `dir` (within `limit` mm); nullopt when the image ends first.
+  std::optional<Vector3d> skinAlong(const Vector3d& p, const Vector3d& dir, double limit) const;
+
+  /// The skin point "above" `q` and the outward direction: from the body's axis at that height out
+  /// through `q`, in the patient's axial plane.
+  std::optional<std::pair<Vector3d, Vector3d>> skinAbove(const Vector3d& q) const;
+
+  // ---- the canal's stations ----------------------------------------------------------------------
+
+  /// Depth behind the canal's centre of the dorsal epidural space at `lat` mm to the left: the
+  /// canal's outline taken as an ellipse, tuning::kDorsalSpaceInsetMm inside its wall.
+  static double dorsalDepth(const Station& st, double lat)
+  {
+    const double r = lat > 0 ? st.rLeft : st.rRight;
+    const double f = std::sqrt(std::max(0.0, 1.0 - (lat / r) * (lat / r)));
+    return std::max(st.rPost * f - tuning::kDorsalSpaceInsetMm, 0.5 * st.rPost * f);
+  }
+
+  /// Index of the station whose centre is nearest to `p`.
+  int nearestIndex(const Vector3d& p) const
+  {
+    int best = 0;
+    double bestD = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const double d = (line[i].centre - p).squaredNorm();
+      if (d < bestD) {
+        bestD = d;
+        best = static_cast<int>(i);
+      }
+    }
+    return best;
+  }
+
+  /// Index of the station at the height of `q` (nearest along the canal).
+  int nearestIndexByHeight(const Vector3d& q) const;
+
+  /// The station `i`, clamped to the centreline's ends.
+  const Station& at(int i) const
+  {
+    return line[static_cast<std::size_t>(std::clamp(i, 0, static_cast<int>(line.size()) - 1))];
+  }
+
+  /// Distance (mm) from `p` to the surface of a cord of `radius` mm along the centreline above the
+  /// conus (1e9 when no cord is in view).
+  double cordDistance(const Vector3d& p, double radius) const;
+
+private:
+  void buildStations();
+  void findConus();
+};
+
+} // namespace drg::planning

@@ -1,0 +1,106 @@
+// A lead's subcutaneous tunnel from its anchor to the pocket and its length budget: the lead
+// (and extension) in the catalog long enough for route, needle track, loop, tunnel and slack.
+#include "drg/planning/Planner.h"
+#include "planner/PathGeometry.h"
+#include "planner/PlanAnatomyImpl.h"
+
+namespace drg::planning
+{
+namespace
+{
+
+/// The tunnel from `anchor` to the pocket's centre: around the body, the angle about the body's axis
+/// and the height go evenly from the anchor to the pocket (the short way round), each step under
+/// the skin at the pocket's depth (patient axes, not the canal's: the sacral canal's frame is
+/// tilted far from the body's).
+std::vector<Vector3d> subcutaneousTunnel(const PlanAnatomy::Impl& anatomy, const Vector3d& anchor,
+                                         const PocketPlan& pocket)
+{
+  const auto& A = anatomy;
+  std::vector<Vector3d> tunnel;
+  auto polar = [&](const Vector3d& q, int& station) {
+    station = A.nearestIndexByHeight(q);
+    const Vector3d r = q - A.at(station).bodyAxis;
+    return std::atan2(r.y(), r.x());
+  };
+  int s0 = 0, s1 = 0;
+  const double t0 = polar(anchor, s0);
+  const double t1 = polar(pocket.centre, s1);
+  double turn = t1 - t0;
+  while (turn > kPi) {
+    turn -= 2 * kPi;
+  }
+  while (turn < -kPi) {
+    turn += 2 * kPi;
+  }
+  const int n = 40;
+  tunnel.push_back(anchor);
+  for (int i = 1; i < n; ++i) {
+    const double f = static_cast<double>(i) / n;
+    const auto& st = A.at(static_cast<int>(std::lround(s0 + (s1 - s0) * f)));
+    const double th = t0 + turn * f;
+    const Vector3d dir(std::cos(th), std::sin(th), 0.0);
+    const Vector3d from(st.bodyAxis.x(), st.bodyAxis.y(), (1.0 - f) * anchor.z() + f * pocket.centre.z());
+    if (auto skin = A.skinAlong(from, dir, 400.0)) {
+      tunnel.push_back(*skin - dir * pocket.depthMm);
+    }
+  }
+  tunnel.push_back(pocket.centre);
+  return tunnel;
+}
+
+/// Sets the budget's lead (and extension) lengths: the shortest lead of `leadModel` that covers the
+/// total, else its longest with the shortest extension that does; `fits` false when none does.
+void chooseLengths(const DeviceCatalog& catalog, const std::string& leadModel, LengthBudget& b)
+{
+  b.fits = false;
+  if (const LeadModel* lm = catalog.lead(leadModel)) {
+    std::vector<double> lengths = lm->lengthsCm.value;
+    std::sort(lengths.begin(), lengths.end());
+    for (double cm : lengths) {
+      if (cm * 10.0 >= b.totalMm) {
+        b.leadCm = cm;
+        b.fits = true;
+        break;
+      }
+    }
+    if (!b.fits && !lengths.empty()) {
+      std::vector<double> ext;
+      for (const auto& e : catalog.extensions()) {
+        ext.insert(ext.end(), e.lengthsCm.value.begin(), e.lengthsCm.value.end());
+      }
+      std::sort(ext.begin(), ext.end());
+      for (double cm : ext) {
+        if ((lengths.back() + cm) * 10.0 >= b.totalMm) {
+          b.leadCm = lengths.back();
+          b.extensionCm = cm;
+          b.fits = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
+void Planner::budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket) const
+{
+  const auto& A = *m_anatomy.m_impl;
+  lead.tunnel.clear();
+  LengthBudget b;
+  b.routeMm = lead.routeLengthMm;
+  b.trackMm = (lead.epiduralEntry - lead.anchor).norm();
+  b.loopMm = kPi * lead.loopDiameterMm;
+  b.slackMm = m_rules.pocketSlackMm.value + m_rules.connectorInsertionMm.value;
+  if (pocket && pocket->placed) {
+    // subcutaneous: from the anchor to the pocket, under the skin at the pocket's depth
+    lead.tunnel = subcutaneousTunnel(A, lead.anchor, *pocket);
+    b.tunnelMm = pathLength(lead.tunnel);
+  }
+  b.totalMm = b.routeMm + b.trackMm + b.loopMm + b.tunnelMm + b.slackMm;
+  chooseLengths(m_catalog, lead.leadModel, b);
+  lead.budget = b;
+}
+
+} // namespace drg::planning
