@@ -1,6 +1,7 @@
 # Fails the configure step when a core library (drg_imaging, drg_planning) links Qt or VTK, directly
-# or through another target (ARCHITECTURE.md: the core never sees Qt or VTK). The same rule is
-# re-checked by the `layer_dependencies` test from the list written at generate time.
+# or through another target: the core libraries never see Qt or VTK, so that they build and test
+# headless. The same rule is re-checked by the `layer_dependencies` test from the list written at
+# generate time.
 function(drg_collect_links target out)
   set(seen "")
   set(queue ${target})
@@ -43,7 +44,7 @@ function(drg_check_layers)
     foreach(dep IN LISTS deps)
       if(dep MATCHES "^(Qt[56]?::|VTK::|vtk)" OR dep MATCHES "libQt|libvtk")
         message(FATAL_ERROR "Layer violation: ${core} links ${dep}; imaging and planning must not "
-                            "use Qt or VTK (see ../shared/docs/ARCHITECTURE.md)")
+                            "use Qt or VTK (see docs/development.md, Layers)")
       endif()
     endforeach()
   endforeach()

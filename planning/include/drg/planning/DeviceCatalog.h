@@ -8,8 +8,9 @@
 namespace drg::planning
 {
 
-/// A device number with where it came from. Seed values are unverified (DOMAIN.md); the UI and the
-/// report show the flag next to every value that is not verified.
+/// A device number with where it came from. Seed values are unverified against the makers'
+/// instructions for use (docs/domain.md); the UI and the report show the flag next to every value
+/// that is not verified.
 template<typename T>
 struct SourcedValue
 {
