@@ -3,12 +3,13 @@
 // onto a bone-like scale, see CanalOnT2.cpp, so the same thresholds serve both). Each says what it
 // separates and why it sits where it does.
 
+#include "drg/imaging/BoneThreshold.h"
+
 namespace drg::imaging::spine
 {
 
-/// Cortex and normal cancellous bone (HU). Cortical bone is 500-1900 HU and healthy cancellous bone
-/// 150-400 HU, so the shell is thresholded here and its marrow filled in afterwards.
-inline constexpr double kBoneHu = 150.0;
+/// Cortex and normal cancellous bone (HU): drg/imaging/BoneThreshold.h, shared with the planner.
+using drg::imaging::kBoneHu;
 /// Bone or disc around the foramen's free space (HU): fat (-100), nerve and the ganglion (30-60)
 /// lie below it.
 inline constexpr double kWallHu = 75.0;

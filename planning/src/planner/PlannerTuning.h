@@ -3,6 +3,8 @@
 // planning rules (assets/planning/rules.json), named with their units and why they hold. Search
 // grids (the candidate angles, stations and offsets tried) stay beside the loops that walk them.
 
+#include "drg/imaging/BoneThreshold.h"
+
 namespace drg::planning::tuning
 {
 
@@ -10,7 +12,7 @@ namespace drg::planning::tuning
 
 /// CT numbers from this up (HU) count as bone: the spine model's bone threshold, so that the
 /// partial-volume edges of the laminae count too.
-constexpr double kBoneHu = 150.0;
+using drg::imaging::kBoneHu;
 /// CT: air lies below this (HU), halfway between air (-1000 HU) and fat (about -100 HU).
 constexpr float kCtAirBelowHu = -500.0f;
 /// MR: air lies below this fraction of the image's bright end (its 99th percentile).
