@@ -1,6 +1,6 @@
 #include "drg/imaging/DicomSeriesIndex.h"
 
-#include "DicomCommon.h"
+#include "dicom/DicomCommon.h"
 #include "ParallelFor.h"
 
 #include "drg/imaging/Error.h"

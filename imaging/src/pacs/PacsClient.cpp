@@ -1,7 +1,7 @@
 // The PACS client (DCMTK dcmnet, dcmtls) and its settings file.
 #include "drg/imaging/Pacs.h"
 
-#include "DicomCommon.h"
+#include "dicom/DicomCommon.h"
 
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DicomSeriesIndex.h"

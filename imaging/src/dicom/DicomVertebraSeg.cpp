@@ -1,5 +1,5 @@
 // The spine model's vertebrae as a binary DICOM Segmentation (DCMTK dcmseg), and back.
-#include "DicomDocumentCommon.h"
+#include "dicom/DicomDocumentCommon.h"
 
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/DerivedUid.h"
