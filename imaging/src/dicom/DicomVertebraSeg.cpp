@@ -1,4 +1,4 @@
-// The spine model's vertebrae as a binary DICOM Segmentation (DCMTK dcmseg), and back.
+// The spine model's vertebrae as a binary DICOM Segmentation (DCMTK dcmseg).
 #include "dicom/DicomDocumentCommon.h"
 
 #include "drg/imaging/AnatomyLabels.h"
@@ -21,6 +21,9 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace drg::imaging
 {
@@ -86,22 +89,10 @@ struct SourceSlice
   bool single = true; ///< a single-frame image (only those are referenced frame by frame)
 };
 
-} // namespace
-
-int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
-                              const std::vector<std::filesystem::path>& sourceFiles,
-                              const std::filesystem::path& out, DicomDocumentOptions o)
+/// The vertebra labels of `labelMap` (those with a level name) and the slices each touches.
+std::map<int, std::vector<std::size_t>> vertebraSlices(const Image<std::uint8_t>& labelMap)
 {
-  if (sourceFiles.empty()) {
-    throw Error(ErrorCode::InvalidArgument,
-                "the vertebra segmentation needs the planned series' DICOM files");
-  }
   const ImageGeometry& g = labelMap.geometry();
-  if (g.size[0] > 65535 || g.size[1] > 65535 || g.voxelCount() == 0) {
-    throw Error(ErrorCode::InvalidArgument, "the label map's slices do not fit a DICOM frame");
-  }
-  const auto columns = static_cast<Uint16>(g.size[0]), rows = static_cast<Uint16>(g.size[1]);
-  // which vertebrae are there, and on which slices
   std::map<int, std::vector<std::size_t>> slicesOf;
   for (std::size_t k = 0; k < g.size[2]; ++k) {
     std::array<bool, 256> seen{};
@@ -115,17 +106,13 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
       }
     }
   }
-  if (slicesOf.empty()) {
-    throw Error(ErrorCode::InvalidArgument, "no vertebra is labelled: there is no segmentation to write");
-  }
-  DocumentSource source(sourceFiles.front());
-  if (o.seriesNumber == 9901) {
-    o.seriesNumber = 9903;
-  }
-  if (o.seriesDescription == DicomDocumentOptions{}.seriesDescription) {
-    o.seriesDescription = "drgplan vertebrae (SEG)";
-  }
-  // the source slices, to refer each frame to the image it was derived from
+  return slicesOf;
+}
+
+/// The single-frame images of `sourceFiles` with a position, to refer each frame to the image it
+/// was derived from. Throws drg::Error(Format) for a file that is not DICOM.
+std::vector<SourceSlice> readSourceSlices(const std::vector<std::filesystem::path>& sourceFiles)
+{
   std::vector<SourceSlice> slices;
   slices.reserve(sourceFiles.size());
   for (const auto& f : sourceFiles) {
@@ -151,48 +138,55 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
       slices.push_back(s);
     }
   }
-  const Eigen::Vector3d normal = g.direction.col(2);
-  auto sourceOfSlice = [&](std::size_t k) -> const SourceSlice* {
-    const Eigen::Vector3d at = g.indexToLps(Eigen::Vector3d(0, 0, static_cast<double>(k)));
-    for (const SourceSlice& s : slices) {
-      if ((s.position - at).norm() < 0.05 * g.spacing[2] + 1e-3) {
-        return &s;
-      }
+  return slices;
+}
+
+/// The source image lying on slice `k` of `g` (within 5 % of the slice spacing), or nullptr.
+const SourceSlice* sourceOfSlice(const ImageGeometry& g, const std::vector<SourceSlice>& slices,
+                                 std::size_t k)
+{
+  const Eigen::Vector3d at = g.indexToLps(Eigen::Vector3d(0, 0, static_cast<double>(k)));
+  for (const SourceSlice& s : slices) {
+    if ((s.position - at).norm() < 0.05 * g.spacing[2] + 1e-3) {
+      return &s;
     }
-    (void)normal;
-    return nullptr;
-  };
+  }
+  return nullptr;
+}
 
-  const DocumentStamp stamp(source.sopInstance + "|SEG",
-                            std::to_string(g.voxelCount()) + "|" + std::to_string(slicesOf.size()));
-  IODGeneralEquipmentModule::EquipmentInfo equipment("drgplan", "drgplan", "1", DRG_IMAGING_VERSION);
-  ContentIdentificationMacro identification("1", "VERTEBRAE", "Vertebrae labelled by the drgplan spine model",
-                                            "drgplan^");
-  DcmSegmentation* created = nullptr;
-  check(DcmSegmentation::createBinarySegmentation(created, rows, columns, equipment, identification),
-        "create");
-  std::unique_ptr<DcmSegmentation> seg(created);
-
-  // geometry shared by all frames
+/// Pixel measures, orientation and the dimensions (segment, then position) all frames share.
+void setSharedGeometry(DcmSegmentation& seg, const ImageGeometry& g, const DocumentStamp& stamp)
+{
   FGPixelMeasures measures;
   check(measures.setPixelSpacing((number(g.spacing[1]) + "\\" + number(g.spacing[0])).c_str()),
         "pixel spacing");
   check(measures.setSliceThickness(number(g.spacing[2]).c_str()), "slice thickness");
   check(measures.setSpacingBetweenSlices(number(g.spacing[2]).c_str()), "spacing between slices");
-  check(seg->addForAllFrames(measures), "pixel measures");
+  check(seg.addForAllFrames(measures), "pixel measures");
   const Eigen::Vector3d row = g.direction.col(0), column = g.direction.col(1);
   std::unique_ptr<FGPlaneOrientationPatient> orientation(FGPlaneOrientationPatient::createMinimal(
     number(row.x()).c_str(), number(row.y()).c_str(), number(row.z()).c_str(), number(column.x()).c_str(),
     number(column.y()).c_str(), number(column.z()).c_str()));
-  check(seg->addForAllFrames(*orientation), "orientation");
+  check(seg.addForAllFrames(*orientation), "orientation");
   const std::string dimensions = derivedUid("drgplan SEG dimensions|" + stamp.key);
-  check(seg->getDimensions().addDimensionIndex(DCM_ReferencedSegmentNumber, dimensions.c_str(),
-                                               DCM_SegmentIdentificationSequence, "ReferencedSegmentNumber"),
+  check(seg.getDimensions().addDimensionIndex(DCM_ReferencedSegmentNumber, dimensions.c_str(),
+                                              DCM_SegmentIdentificationSequence, "ReferencedSegmentNumber"),
         "dimension");
-  check(seg->getDimensions().addDimensionIndex(DCM_ImagePositionPatient, dimensions.c_str(),
-                                               DCM_PlanePositionSequence, "ImagePositionPatient"),
+  check(seg.getDimensions().addDimensionIndex(DCM_ImagePositionPatient, dimensions.c_str(),
+                                              DCM_PlanePositionSequence, "ImagePositionPatient"),
         "dimension");
+}
 
+/// One segment per vertebra of `slicesOf`, one frame per slice it touches (its position, and its
+/// source image as Derivation Image when `slices` hold it); returns the source images referenced
+/// (class, instance), as in the source.
+std::vector<std::pair<std::string, std::string>> addVertebraSegments(
+  DcmSegmentation& seg, const Image<std::uint8_t>& labelMap,
+  const std::map<int, std::vector<std::size_t>>& slicesOf, const std::vector<SourceSlice>& slices,
+  const DicomDocumentOptions& o)
+{
+  const ImageGeometry& g = labelMap.geometry();
+  const auto columns = static_cast<Uint16>(g.size[0]), rows = static_cast<Uint16>(g.size[1]);
   const CodeSequenceMacro category("123037004", "SCT", "Anatomical Structure");
   std::vector<Uint8> frame(static_cast<std::size_t>(rows) * columns);
   std::vector<std::pair<std::string, std::string>> referencedInstances; // class, instance
@@ -208,7 +202,7 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
     segment->setRecommendedDisplayCIELabValue(lab[0], lab[1], lab[2]);
     segment->setSegmentDescription((level + " vertebra").c_str());
     Uint16 segmentNumber = 0;
-    if (seg->addSegment(segment, segmentNumber).bad()) {
+    if (seg.addSegment(segment, segmentNumber).bad()) {
       delete segment;
       throw Error(ErrorCode::Format, "cannot add the segment of " + level);
     }
@@ -227,7 +221,7 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
       perFrame.push_back(position.get());
       perFrame.push_back(&content);
       std::unique_ptr<FGDerivationImage> derivation;
-      if (const SourceSlice* s = sourceOfSlice(k)) {
+      if (const SourceSlice* s = sourceOfSlice(g, slices, k)) {
         OFVector<ImageSOPInstanceReferenceMacro> refs(1);
         refs[0].setReferencedSOPClassUID(s->sopClass.c_str());
         refs[0].setReferencedSOPInstanceUID(mappedUid(o, s->sopInstance).c_str());
@@ -238,31 +232,17 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
         }
         referencedInstances.push_back({ s->sopClass, s->sopInstance });
       }
-      check(seg->addFrame(frame.data(), segmentNumber, perFrame), "frame of " + level);
+      check(seg.addFrame(frame.data(), segmentNumber, perFrame), "frame of " + level);
     }
   }
+  return referencedInstances;
+}
 
-  // patient, study, frame of reference, series
-  check(seg->getFrameOfReference().setFrameOfReferenceUID(
-          mappedUid(o, source.frameOfReferenceUid.empty() ? derivedUid("drgplan FoR|" + stamp.key)
-                                                          : source.frameOfReferenceUid)
-            .c_str()),
-        "frame of reference");
-  check(seg->getStudy().setStudyInstanceUID(mappedUid(o, source.studyUid).c_str()), "study");
-  check(seg->getSeries().setSeriesInstanceUID(derivedUid("drgplan SEG series|" + stamp.key).c_str()),
-        "series");
-  check(seg->getSeries().setSeriesNumber(std::to_string(o.seriesNumber).c_str()), "series number");
-  check(seg->getSeries().setSeriesDescription(o.seriesDescription.c_str()), "series description");
-  check(seg->getSOPCommon().setSOPInstanceUID(derivedUid("drgplan SEG instance|" + stamp.key).c_str()),
-        "instance");
-
-  DcmFileFormat file;
-  DcmDataset& d = *file.getDataset();
-  check(seg->writeDataset(d), "dataset");
-  writeIdentity(d, source, o);
-  put(d, DCM_ContentDate, o.deidentify ? "19000101" : stamp.date);
-  put(d, DCM_ContentTime, o.deidentify ? "000000" : stamp.time);
-  // Common Instance Reference: the planned series and the images the frames were derived from
+/// Common Instance Reference: the planned series and the images the frames were derived from (the
+/// source image itself when none was).
+void writeInstanceReferences(DcmDataset& d, const DocumentSource& source, const DicomDocumentOptions& o,
+                             std::vector<std::pair<std::string, std::string>> referencedInstances)
+{
   std::sort(referencedInstances.begin(), referencedInstances.end());
   referencedInstances.erase(std::unique(referencedInstances.begin(), referencedInstances.end()),
                             referencedInstances.end());
@@ -284,100 +264,72 @@ int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
       put(*ref, DCM_ReferencedSOPInstanceUID, mappedUid(o, instance));
     }
   }
-  saveAtomically(file, out);
-  return static_cast<int>(slicesOf.size());
 }
 
-Image<std::uint8_t> readVertebraSegmentation(const std::filesystem::path& path, const ImageGeometry& g)
+} // namespace
+
+int writeVertebraSegmentation(const Image<std::uint8_t>& labelMap,
+                              const std::vector<std::filesystem::path>& sourceFiles,
+                              const std::filesystem::path& out, DicomDocumentOptions o)
 {
-  DcmSegmentation* loaded = nullptr;
-  if (DcmSegmentation::loadFile(path.c_str(), loaded).bad() || loaded == nullptr) {
-    throw Error(ErrorCode::Format, path.string() + " is not a readable DICOM Segmentation");
+  if (sourceFiles.empty()) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the vertebra segmentation needs the planned series' DICOM files");
   }
-  std::unique_ptr<DcmSegmentation> seg(loaded);
-  {
-    DcmFileFormat header;
-    Uint16 rows = 0, columns = 0;
-    if (header.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 256, ERM_autoDetect).bad() ||
-        header.getDataset()->findAndGetUint16(DCM_Rows, rows).bad() ||
-        header.getDataset()->findAndGetUint16(DCM_Columns, columns).bad() || rows != g.size[1] ||
-        columns != g.size[0]) {
-      throw Error(ErrorCode::Format, path.string() + ": its frames (" + std::to_string(columns) + " x " +
-                                       std::to_string(rows) + ") are not the image's slices (" +
-                                       std::to_string(g.size[0]) + " x " + std::to_string(g.size[1]) + ")");
-    }
+  const ImageGeometry& g = labelMap.geometry();
+  if (g.size[0] > 65535 || g.size[1] > 65535 || g.voxelCount() == 0) {
+    throw Error(ErrorCode::InvalidArgument, "the label map's slices do not fit a DICOM frame");
   }
-  if (seg->getSegmentationType() != DcmSegTypes::ST_BINARY) {
-    throw Error(ErrorCode::Format, path.string() + " is not a binary segmentation");
+  const auto columns = static_cast<Uint16>(g.size[0]), rows = static_cast<Uint16>(g.size[1]);
+  // which vertebrae are there, and on which slices
+  const std::map<int, std::vector<std::size_t>> slicesOf = vertebraSlices(labelMap);
+  if (slicesOf.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "no vertebra is labelled: there is no segmentation to write");
   }
-  FGInterface& groups = seg->getFunctionalGroups();
-  Image<std::uint8_t> result(g, 0);
-  const std::size_t frames = seg->getNumberOfFrames();
-  if (frames > 0) {
-    auto* measures = dynamic_cast<FGPixelMeasures*>(groups.get(0, DcmFGTypes::EFG_PIXELMEASURES));
-    Float64 rowSpacing = 0, columnSpacing = 0;
-    if (measures == nullptr || measures->getPixelSpacing(rowSpacing, 0).bad() ||
-        measures->getPixelSpacing(columnSpacing, 1).bad() || std::abs(rowSpacing - g.spacing[1]) > 1e-3 ||
-        std::abs(columnSpacing - g.spacing[0]) > 1e-3) {
-      throw Error(ErrorCode::Format, path.string() + ": its pixel spacing is not the image's");
-    }
-    auto* orientation =
-      dynamic_cast<FGPlaneOrientationPatient*>(groups.get(0, DcmFGTypes::EFG_PLANEORIENTPATIENT));
-    Float64 o[6] = { 0, 0, 0, 0, 0, 0 };
-    if (orientation == nullptr ||
-        orientation->getImageOrientationPatient(o[0], o[1], o[2], o[3], o[4], o[5]).bad() ||
-        (Eigen::Vector3d(o[0], o[1], o[2]) - g.direction.col(0)).norm() > 1e-3 ||
-        (Eigen::Vector3d(o[3], o[4], o[5]) - g.direction.col(1)).norm() > 1e-3) {
-      throw Error(ErrorCode::Format, path.string() + ": its frames are not oriented as the image's slices");
-    }
+  DocumentSource source(sourceFiles.front());
+  if (o.seriesNumber == 9901) {
+    o.seriesNumber = 9903;
   }
-  for (std::size_t f = 0; f < frames; ++f) {
-    const auto frameNo = static_cast<Uint32>(f);
-    auto* segmentation = dynamic_cast<FGSegmentation*>(groups.get(frameNo, DcmFGTypes::EFG_SEGMENTATION));
-    auto* position = dynamic_cast<FGPlanePosPatient*>(groups.get(frameNo, DcmFGTypes::EFG_PLANEPOSPATIENT));
-    Uint16 number = 0;
-    if (segmentation == nullptr || position == nullptr ||
-        segmentation->getReferencedSegmentNumber(number).bad()) {
-      throw Error(ErrorCode::Format,
-                  path.string() + ": frame " + std::to_string(f + 1) + " has no segment or position");
-    }
-    DcmSegment* segment = seg->getSegment(number);
-    OFString name;
-    if (segment == nullptr || segment->getSegmentLabel(name).bad()) {
-      throw Error(ErrorCode::Format,
-                  path.string() + ": frame " + std::to_string(f + 1) + " refers to a missing segment");
-    }
-    const int label = labels::vertebraLabel(name.c_str());
-    if (label == 0) {
-      throw Error(ErrorCode::Format,
-                  path.string() + ": segment '" + std::string(name.c_str()) + "' is not a vertebra level");
-    }
-    Float64 x = 0, y = 0, z = 0;
-    position->getImagePositionPatient(x, y, z);
-    const Eigen::Vector3d index = g.lpsToIndex(Eigen::Vector3d(x, y, z));
-    const long k = std::lround(index.z());
-    if (std::abs(index.x()) > 0.05 || std::abs(index.y()) > 0.05 ||
-        std::abs(index.z() - static_cast<double>(k)) > 0.05 || k < 0 || k >= static_cast<long>(g.size[2])) {
-      throw Error(ErrorCode::Format, path.string() + ": frame " + std::to_string(f + 1) +
-                                       " does not lie on a slice of the image");
-    }
-    const DcmIODTypes::Frame* packed = seg->getFrame(f);
-    std::unique_ptr<DcmIODTypes::Frame> pixels(
-      packed == nullptr ? nullptr
-                        : DcmSegUtils::unpackBinaryFrame(packed, static_cast<Uint16>(g.size[1]),
-                                                         static_cast<Uint16>(g.size[0])));
-    if (!pixels || pixels->length < g.size[0] * g.size[1]) {
-      throw Error(ErrorCode::Format,
-                  path.string() + ": frame " + std::to_string(f + 1) + " does not match the image's size");
-    }
-    std::uint8_t* slice = result.voxels().data() + static_cast<std::size_t>(k) * g.size[0] * g.size[1];
-    for (std::size_t i = 0; i < g.size[0] * g.size[1]; ++i) {
-      if (pixels->pixData[i] != 0) {
-        slice[i] = static_cast<std::uint8_t>(label);
-      }
-    }
+  if (o.seriesDescription == DicomDocumentOptions{}.seriesDescription) {
+    o.seriesDescription = "drgplan vertebrae (SEG)";
   }
-  return result;
+  const std::vector<SourceSlice> slices = readSourceSlices(sourceFiles);
+
+  const DocumentStamp stamp(source.sopInstance + "|SEG",
+                            std::to_string(g.voxelCount()) + "|" + std::to_string(slicesOf.size()));
+  IODGeneralEquipmentModule::EquipmentInfo equipment("drgplan", "drgplan", "1", DRG_IMAGING_VERSION);
+  ContentIdentificationMacro identification("1", "VERTEBRAE", "Vertebrae labelled by the drgplan spine model",
+                                            "drgplan^");
+  DcmSegmentation* created = nullptr;
+  check(DcmSegmentation::createBinarySegmentation(created, rows, columns, equipment, identification),
+        "create");
+  std::unique_ptr<DcmSegmentation> seg(created);
+  setSharedGeometry(*seg, g, stamp);
+  const auto referencedInstances = addVertebraSegments(*seg, labelMap, slicesOf, slices, o);
+
+  // patient, study, frame of reference, series
+  check(seg->getFrameOfReference().setFrameOfReferenceUID(
+          mappedUid(o, source.frameOfReferenceUid.empty() ? derivedUid("drgplan FoR|" + stamp.key)
+                                                          : source.frameOfReferenceUid)
+            .c_str()),
+        "frame of reference");
+  check(seg->getStudy().setStudyInstanceUID(mappedUid(o, source.studyUid).c_str()), "study");
+  check(seg->getSeries().setSeriesInstanceUID(derivedUid("drgplan SEG series|" + stamp.key).c_str()),
+        "series");
+  check(seg->getSeries().setSeriesNumber(std::to_string(o.seriesNumber).c_str()), "series number");
+  check(seg->getSeries().setSeriesDescription(o.seriesDescription.c_str()), "series description");
+  check(seg->getSOPCommon().setSOPInstanceUID(derivedUid("drgplan SEG instance|" + stamp.key).c_str()),
+        "instance");
+
+  DcmFileFormat file;
+  DcmDataset& d = *file.getDataset();
+  check(seg->writeDataset(d), "dataset");
+  writeIdentity(d, source, o);
+  put(d, DCM_ContentDate, o.deidentify ? "19000101" : stamp.date);
+  put(d, DCM_ContentTime, o.deidentify ? "000000" : stamp.time);
+  writeInstanceReferences(d, source, o, referencedInstances);
+  saveAtomically(file, out);
+  return static_cast<int>(slicesOf.size());
 }
 
 } // namespace drg::imaging
