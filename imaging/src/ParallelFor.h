@@ -1,7 +1,7 @@
 #pragma once
 // Internal: the one worker pool of the imaging library (phantom slices, DICOM files).
 
-#include "drg/imaging/SpinePhantom.h" // ProgressCallback
+#include "drg/imaging/ProgressCallback.h"
 
 #include <cstddef>
 #include <functional>

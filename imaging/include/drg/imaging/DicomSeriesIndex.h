@@ -1,6 +1,6 @@
 #pragma once
 
-#include "drg/imaging/SpinePhantom.h" // ProgressCallback
+#include "drg/imaging/ProgressCallback.h"
 
 #include <Eigen/Core>
 

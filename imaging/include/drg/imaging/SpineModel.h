@@ -4,7 +4,8 @@
 
 #include "drg/imaging/Image.h"
 #include "drg/imaging/SpineLevel.h"
-#include "drg/imaging/SpinePhantom.h" // ProgressCallback
+#include "drg/imaging/ProgressCallback.h"
+#include "drg/imaging/SpinePhantom.h" // TransitionalAnatomy
 
 #include <Eigen/Core>
 

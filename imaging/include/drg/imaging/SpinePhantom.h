@@ -1,6 +1,7 @@
 #pragma once
 
 #include "drg/imaging/Image.h"
+#include "drg/imaging/ProgressCallback.h"
 #include "drg/imaging/SpineLevel.h"
 
 #include <Eigen/Core>
@@ -156,9 +157,6 @@ struct PhantomCase
   Image<std::uint8_t> labels;
   PhantomTruth truth;
 };
-
-/// Progress in [0, 1]; return false to cancel (the call then throws drg::Error(Cancelled)).
-using ProgressCallback = std::function<bool(double)>;
 
 /// Builds the anatomy for `options` and rasterises it. Deterministic for equal options.
 PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCallback& progress = {});

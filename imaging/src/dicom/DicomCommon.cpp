@@ -1,4 +1,4 @@
-#include "DicomCommon.h"
+#include "dicom/DicomCommon.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcrledrg.h>

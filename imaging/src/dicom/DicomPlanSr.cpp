@@ -1,5 +1,5 @@
 // The plan as a DICOM Comprehensive 3D SR (DCMTK dcmsr).
-#include "DicomDocumentCommon.h"
+#include "dicom/DicomDocumentCommon.h"
 
 #include "drg/imaging/DerivedUid.h"
 #include "drg/imaging/Error.h"

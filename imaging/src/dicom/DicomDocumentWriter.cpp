@@ -1,6 +1,6 @@
 #include "drg/imaging/DicomDocumentWriter.h"
 
-#include "DicomDocumentCommon.h"
+#include "dicom/DicomDocumentCommon.h"
 
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/DerivedUid.h"

@@ -2,7 +2,7 @@
 // What the DICOM objects drgplan writes (Encapsulated PDF, SR, SEG) share: the planned image they are
 // derived from, the patient and study copied from it (or replaced, de-identified), UIDs and saving.
 
-#include "DicomCommon.h"
+#include "dicom/DicomCommon.h"
 
 #include "drg/imaging/DicomDocumentWriter.h"
 

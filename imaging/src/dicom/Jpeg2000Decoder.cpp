@@ -1,4 +1,4 @@
-#include "Jpeg2000Decoder.h"
+#include "dicom/Jpeg2000Decoder.h"
 
 #include "drg/imaging/Error.h"
 

@@ -1,7 +1,7 @@
 #include "drg/imaging/DicomVolumeLoader.h"
 
-#include "DicomCommon.h"
-#include "Jpeg2000Decoder.h"
+#include "dicom/DicomCommon.h"
+#include "dicom/Jpeg2000Decoder.h"
 #include "ParallelFor.h"
 
 #include "drg/imaging/Error.h"

@@ -1,0 +1,86 @@
+// Page 1 of the placement report: who and what, the sign-off, the leads in a line each, the overview.
+#include "ReportSections.h"
+#include "ReportText.h"
+
+#include "drg/imaging/SpineLevel.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace drg::report
+{
+
+void writeCoverPage(ReportPages& pages, const ReportInput& in)
+{
+  const planning::Plan& plan = in.plan;
+  pages.heading(QObject::tr("DRG stimulation placement plan"), 16);
+  pages.paragraph(QObject::tr("PLANNING AID - NOT FOR NAVIGATION. Positions come from image analysis and "
+                              "published priors; the ganglia, the needle path and the lead position must be "
+                              "verified intra-operatively (fluoroscopy, stimulation response)."),
+                  8.5, true, QColor(170, 0, 0));
+  const ReportIdentity& id = in.identity;
+  std::vector<std::pair<QString, QString>> who;
+  if (id.deidentified) {
+    who.push_back({ QObject::tr("Patient"), QObject::tr("%1 (de-identified)").arg(q(id.pseudonym)) });
+  } else {
+    who.push_back({ QObject::tr("Patient"), q(id.patientName.empty() ? "(not given)" : id.patientName) });
+    who.push_back({ QObject::tr("Patient ID"), q(id.patientId) });
+    who.push_back(
+      { QObject::tr("Birth date, sex"), q(id.birthDate + (id.sex.empty() ? "" : ", " + id.sex)) });
+    who.push_back(
+      { QObject::tr("Study"), q(id.studyDate + " " + id.studyDescription +
+                                (id.accessionNumber.empty() ? "" : ", accession " + id.accessionNumber)) });
+  }
+  who.push_back(
+    { QObject::tr("Series"), q(id.modality + (id.deidentified ? "" : " " + id.seriesDescription)) });
+  who.push_back({ QObject::tr("Images"),
+                  id.deidentified ? QObject::tr("(withheld: de-identified)") : q(plan.study.source) });
+  who.push_back({ QObject::tr("Levels counted from"),
+                  q(plan.study.levelAnchor) +
+                    (plan.study.labelShift != 0
+                       ? QObject::tr(" (renumbered by the user by %1)").arg(plan.study.labelShift)
+                       : QString()) });
+  // (de-identified: the file's name without its folder)
+  who.push_back(
+    { QObject::tr("Plan file"),
+      q(id.deidentified ? std::filesystem::path(in.planFile).filename().string() : in.planFile) });
+  who.push_back({ QObject::tr("Plan file SHA-256"), q(in.planSha256) });
+  who.push_back({ QObject::tr("Software"), q("drgplan " + in.softwareVersion) });
+  who.push_back({ QObject::tr("Planned by"),
+                  q(in.planner.empty() ? "______________________  date ________" : in.planner) });
+  who.push_back({ QObject::tr("Reviewed by"),
+                  q(in.reviewer.empty() ? "______________________  date ________" : in.reviewer) });
+  pages.table(who);
+  pages.heading(QObject::tr("Leads"), 12);
+  std::vector<std::pair<QString, QString>> summary;
+  for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+    const auto& l = plan.leads[i];
+    summary.push_back({ QObject::tr("%1. %2").arg(i + 1).arg(q(l.name)),
+                        l.planned
+                          ? QObject::tr("%1 %2 ganglion; %3 approach, window below %4; needle %5 mm; "
+                                        "lead %6 cm%7")
+                              .arg(q(l.targetLevel), sideText(l.targetSide),
+                                   q(planning::approachName(l.approach)), q(l.entryLevel))
+                              .arg(mm(l.needleDepthMm, 0))
+                              .arg(mm(l.budget.leadCm, 0))
+                              .arg(l.budget.extensionCm > 0
+                                     ? QObject::tr(" + extension %1 cm").arg(mm(l.budget.extensionCm, 0))
+                                     : QString())
+                          : QObject::tr("NOT PLANNED: %1").arg(q(l.problem)) });
+  }
+  pages.table(summary);
+  if (!in.overview3d.isNull() && pages.fits(90)) {
+    pages.images(
+      { { in.overview3d, QObject::tr("3D overview: vertebrae, ganglia (yellow), leads, needles") } },
+      std::min(110.0, 250.0 - pages.y));
+  } else if (!in.overviewNote.empty()) {
+    pages.paragraph(QObject::tr("3D overview not included: %1").arg(q(in.overviewNote)), 8);
+  }
+}
+
+} // namespace drg::report

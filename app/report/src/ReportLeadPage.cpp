@@ -1,0 +1,93 @@
+// A page of the placement report per lead: the numbers of its plan and its pictures.
+#include "ReportSections.h"
+#include "ReportText.h"
+
+#include "drg/imaging/SpineLevel.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace drg::report
+{
+
+void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, const LeadPictures& pictures)
+{
+  const planning::Plan& plan = in.plan;
+  pages.newPage();
+  const auto& l = plan.leads[i];
+  pages.heading(QObject::tr("Lead %1: %2").arg(i + 1).arg(q(l.name)), 13);
+  if (!l.planned) {
+    pages.paragraph(QObject::tr("Not planned: %1").arg(q(l.problem)), 10, true, QColor(170, 0, 0));
+    return;
+  }
+  const auto* model = in.catalog ? in.catalog->lead(l.leadModel) : nullptr;
+  const auto* needle = in.catalog ? in.catalog->needle(l.needle) : nullptr;
+  const auto* sheath = in.catalog ? in.catalog->sheath(l.sheathUsed) : nullptr;
+  QStringList contacts;
+  for (const auto& c : l.contacts) {
+    contacts << "(" + point(c) + ")";
+  }
+  pages.table({
+    { QObject::tr("Target"),
+      QObject::tr("%1 %2 dorsal root ganglion%3")
+        .arg(q(l.targetLevel), sideText(l.targetSide),
+             l.manualTarget ? QObject::tr(" (point set by the planner)") : QString()) },
+    { QObject::tr("Ganglion centre (LPS mm)"), point(l.target) },
+    { QObject::tr("Ganglion size (length x width)"),
+      QObject::tr("%1 x %2 mm").arg(mm(l.targetLengthMm), mm(l.targetWidthMm)) },
+    { QObject::tr("Approach"), QObject::tr("%1, interlaminar window below %2")
+                                 .arg(q(planning::approachName(l.approach)), q(l.entryLevel)) },
+    { QObject::tr("Skin entry (LPS mm)"), point(l.skinEntry) },
+    { QObject::tr("Epidural entry (LPS mm)"), point(l.epiduralEntry) },
+    { QObject::tr("Needle angles (fluoroscopy)"),
+      QObject::tr("cranio-caudal %1 deg to the skin (lateral view), medio-lateral %2 deg (AP view)")
+        .arg(mm(l.needleCranioCaudalDeg, 0), mm(l.needleMedioLateralDeg, 0)) },
+    { QObject::tr("Depth to the epidural space"), QObject::tr("%1 mm").arg(mm(l.needleDepthMm)) },
+    { QObject::tr("Needle"),
+      needle ? q(needle->name) + QObject::tr(", %1 mm long").arg(mm(needle->lengthMm.value, 0))
+             : q(l.needle) },
+    { QObject::tr("Epidural route"),
+      QObject::tr("%1 mm; tightest bend radius %2 mm (sheath %3, %4 mm)")
+        .arg(mm(l.routeLengthMm), mm(l.minRadiusMm), sheath ? q(sheath->name) : q(l.sheathUsed),
+             mm(l.sheathRadiusMm)) },
+    { QObject::tr("Contacts (LPS mm, distal first)"), contacts.join(", ") },
+    { QObject::tr("Ganglion under the contacts"),
+      QObject::tr("%1 % of its length").arg(mm(100.0 * l.coverage, 0)) },
+    { QObject::tr("Lead"),
+      (model ? q(model->name) : q(l.leadModel)) + QObject::tr(", %1 cm").arg(mm(l.budget.leadCm, 0)) },
+    { QObject::tr("Extension"), l.budget.extensionCm > 0
+                                  ? QObject::tr("%1 cm").arg(mm(l.budget.extensionCm, 0))
+                                  : QObject::tr("none") },
+    { QObject::tr("Anchor"),
+      QObject::tr("(%1)%2").arg(point(l.anchor), l.anchorAtFascia
+                                                   ? QObject::tr(", at the fascia")
+                                                   : QObject::tr(", fascia not seen: fallback depth")) },
+    { QObject::tr("Strain-relief loop"), QObject::tr("%1 mm across").arg(mm(l.loopDiameterMm, 0)) },
+    { QObject::tr("Length needed"),
+      QObject::tr("%1 cm: route %2, track %3, loop %4, tunnel %5, slack %6 mm")
+        .arg(mm(0.1 * l.budget.totalMm, 0), mm(l.budget.routeMm, 0), mm(l.budget.trackMm, 0),
+             mm(l.budget.loopMm, 0), mm(l.budget.tunnelMm, 0), mm(l.budget.slackMm, 0)) },
+  });
+  if (!pictures.ap.isNull()) {
+    pages.images(
+      { { pictures.ap, QObject::tr("AP (seen from behind), digitally reconstructed: lead, contacts "
+                                   "(dots), needle, target (red), pedicles (blue)") },
+        { pictures.lateral, QObject::tr("Lateral (from the left), digitally reconstructed") } },
+      78);
+  }
+  if (!pictures.axial.isNull()) {
+    if (!pages.fits(60)) {
+      pages.newPage();
+    }
+    pages.images({ { pictures.axial, QObject::tr("Axial slice through the ganglion") },
+                   { pictures.sagittal, QObject::tr("Sagittal slice through the ganglion") } },
+                 std::min(72.0, pages.room() - 10));
+  }
+}
+
+} // namespace drg::report
