@@ -1,15 +1,24 @@
 #include "drg/imaging/SpineLevel.h"
+
 #include "drg/imaging/AnatomyLabels.h"
-
-#include <map>
-
 #include "drg/imaging/Error.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 
 namespace drg::imaging
 {
+namespace
+{
+std::string lower(std::string s)
+{
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+} // namespace
 
 const char* sideName(Side side) noexcept
 {
@@ -148,5 +157,39 @@ Rgba displayColour(int label)
 }
 
 } // namespace labels
+
+std::string transitionalAnatomyName(TransitionalAnatomy t)
+{
+  switch (t) {
+    case TransitionalAnatomy::None:
+      return "none";
+    case TransitionalAnatomy::L6:
+      return "L6";
+    case TransitionalAnatomy::T13:
+      return "T13";
+    case TransitionalAnatomy::SacralizedL5:
+      return "sacralized-L5";
+  }
+  return "none";
+}
+
+TransitionalAnatomy parseTransitionalAnatomy(const std::string& word)
+{
+  std::string w = lower(word);
+  if (w == "none") {
+    return TransitionalAnatomy::None;
+  }
+  if (w == "l6") {
+    return TransitionalAnatomy::L6;
+  }
+  if (w == "t13") {
+    return TransitionalAnatomy::T13;
+  }
+  if (w == "sacralized-l5" || w == "sacralised-l5") {
+    return TransitionalAnatomy::SacralizedL5;
+  }
+  throw Error(ErrorCode::InvalidArgument,
+              "unknown transitional anatomy '" + word + "' (use none, L6, T13 or sacralized-L5)");
+}
 
 } // namespace drg::imaging

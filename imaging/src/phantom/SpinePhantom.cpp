@@ -287,40 +287,6 @@ PhantomContrast parsePhantomContrast(const std::string& word)
   throw Error(ErrorCode::InvalidArgument, "unknown contrast '" + word + "' (use ct, t2 or t2-fatsat)");
 }
 
-std::string transitionalAnatomyName(TransitionalAnatomy t)
-{
-  switch (t) {
-    case TransitionalAnatomy::None:
-      return "none";
-    case TransitionalAnatomy::L6:
-      return "L6";
-    case TransitionalAnatomy::T13:
-      return "T13";
-    case TransitionalAnatomy::SacralizedL5:
-      return "sacralized-L5";
-  }
-  return "none";
-}
-
-TransitionalAnatomy parseTransitionalAnatomy(const std::string& word)
-{
-  std::string w = lower(word);
-  if (w == "none") {
-    return TransitionalAnatomy::None;
-  }
-  if (w == "l6") {
-    return TransitionalAnatomy::L6;
-  }
-  if (w == "t13") {
-    return TransitionalAnatomy::T13;
-  }
-  if (w == "sacralized-l5" || w == "sacralised-l5") {
-    return TransitionalAnatomy::SacralizedL5;
-  }
-  throw Error(ErrorCode::InvalidArgument,
-              "unknown transitional anatomy '" + word + "' (use none, L6, T13 or sacralized-L5)");
-}
-
 PatientPosition parsePatientPosition(const std::string& word)
 {
   std::string w = lower(word);

@@ -3,9 +3,8 @@
 // level and side, computed from a CT or T2 MR volume by classical image analysis.
 
 #include "drg/imaging/Image.h"
-#include "drg/imaging/SpineLevel.h"
 #include "drg/imaging/ProgressCallback.h"
-#include "drg/imaging/SpinePhantom.h" // TransitionalAnatomy
+#include "drg/imaging/SpineLevel.h"
 
 #include <Eigen/Core>
 

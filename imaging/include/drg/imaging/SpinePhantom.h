@@ -24,15 +24,6 @@ enum class PhantomContrast
   MrT2FatSat ///< T2-weighted MR with fat suppression (fat and fatty marrow dark)
 };
 
-/// Transitional lumbosacral or thoracolumbar anatomy (present in about 10% of patients).
-enum class TransitionalAnatomy
-{
-  None,
-  L6,          ///< six lumbar vertebrae
-  T13,         ///< thirteen rib-bearing vertebrae
-  SacralizedL5 ///< L5 transverse processes fused with the sacral ala, rudimentary L5/S1 disc
-};
-
 /// DICOM Patient Position of the acquisition (head/feet first, supine/prone).
 enum class PatientPosition
 {
@@ -170,9 +161,6 @@ std::string phantomTruthJson(const PhantomCase& phantom);
 
 /// Parsers for option words used by the CLI; throw drg::Error(InvalidArgument) on unknown words.
 PhantomContrast parsePhantomContrast(const std::string& word);
-TransitionalAnatomy parseTransitionalAnatomy(const std::string& word);
-/// "none", "L6", "T13", "sacralized-L5" (what parseTransitionalAnatomy reads).
-std::string transitionalAnatomyName(TransitionalAnatomy t);
 PatientPosition parsePatientPosition(const std::string& word);
 AcquisitionPlane parseAcquisitionPlane(const std::string& word);
 const char* patientPositionName(PatientPosition position) noexcept;
