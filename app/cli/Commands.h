@@ -1,9 +1,6 @@
 #pragma once
 // Subcommands of drgplan-cli. Each registers itself on the app and sets `run` to the action.
 
-#include "drg/imaging/Image.h"
-#include "drg/imaging/SpineModel.h"
-
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -36,23 +33,6 @@ void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
 /// `drgplan-cli pacs servers|add|echo|find|get|send`: the PACS client.
 void addPacsCommand(CLI::App& app, const GlobalOptions& global, Action& run);
-
-/// A volume to model: a NIfTI/NRRD/MetaImage file or a DICOM series, with what DICOM says of it.
-struct LoadedInput
-{
-  imaging::Image<float> volume;
-  std::vector<std::string> warnings;
-  std::string source, modality, seriesUid, seriesDescription, frameOfReferenceUid;
-};
-
-/// Spine model options from the command line's --modality, --shift, --transitional, --work-spacing.
-imaging::SpineModelOptions spineOptions(const std::string& modality, int shift,
-                                        const std::string& transitional, double workSpacing);
-
-/// Loads `input` (choosing `series` in a DICOM folder) and sets an automatic modality in
-/// `options` from DICOM's Modality.
-LoadedInput loadInput(const std::string& input, const std::string& series,
-                      imaging::SpineModelOptions& options, bool quiet);
 
 /// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
 bool reportProgress(const char* what, double fraction, bool quiet);

@@ -3,6 +3,7 @@
 
 #include "drg/imaging/Error.h"
 #include "drg/imaging/Pacs.h"
+#include "drg/imaging/SpineCaseLoader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -247,10 +248,10 @@ int runGet(const PacsArgs& a, const GlobalOptions& global)
       std::fprintf(stderr, "\n");
     }
     // opened through the importer: the series as a volume (what the planner will load)
-    SpineModelOptions options;
     std::string volume;
     try {
-      const LoadedInput in = loadInput(r.folder.string(), "", options, true);
+      const SpineCaseImage in = SpineCaseLoader().load(
+        r.folder.string(), "", [](double f) { return reportProgress("loading", f, true); });
       const auto& g = in.volume.geometry();
       std::ostringstream v;
       v << g.size[0] << " x " << g.size[1] << " x " << g.size[2] << " " << in.modality;

@@ -3,6 +3,7 @@
 #include "Commands.h"
 
 #include "drg/imaging/Error.h"
+#include "drg/imaging/SpineCaseLoader.h"
 #include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
@@ -80,10 +81,12 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
                                               std::to_string(rules.maxLeads.value) + " leads");
   }
 
-  SpineModelOptions o = spineOptions(a.modality, a.shift, a.transitional, 0.0);
-  LoadedInput in = loadInput(a.input, a.series, o, global.quiet);
+  SpineCaseLoader loader(SpineCaseLoader::parseOptions(a.modality, a.shift, a.transitional, 0.0));
+  SpineCaseImage in =
+    loader.load(a.input, a.series, [&](double f) { return reportProgress("loading", f, global.quiet); });
+  const SpineModelOptions& o = loader.options();
   SpineModel model =
-    buildSpineModel(in.volume, o, [&](double f) { return reportProgress("spine model", f, global.quiet); });
+    loader.buildModel(in.volume, [&](double f) { return reportProgress("spine model", f, global.quiet); });
   PlanAnatomy anatomy(model, &in.volume);
   Planner planner(anatomy, std::move(catalog), std::move(rules));
   Plan start;

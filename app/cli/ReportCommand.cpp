@@ -8,6 +8,7 @@
 #include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpineCaseLoader.h"
 #include "drg/planning/PlanExport.h"
 #include "drg/planning/Planner.h"
 
@@ -48,9 +49,10 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                                        ") are not there: give them with --images DIR");
   }
   // the levels as the plan was made on them: the user's renumbering and declared transitional anatomy
-  SpineModelOptions options =
-    spineOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0);
-  LoadedInput in = loadInput(images, "", options, global.quiet);
+  SpineCaseLoader loader(
+    SpineCaseLoader::parseOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0));
+  SpineCaseImage in =
+    loader.load(images, "", [&](double f) { return reportProgress("loading", f, global.quiet); });
   if (!plan.study.frameOfReferenceUid.empty() && !in.frameOfReferenceUid.empty() &&
       plan.study.frameOfReferenceUid != in.frameOfReferenceUid) {
     throw Error(ErrorCode::InvalidArgument, "the plan belongs to other images (frame of reference " +
@@ -79,8 +81,8 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   if (r.pseudonym.empty()) {
     r.pseudonym = reportPseudonym(images);
   }
-  const SpineModel model = buildSpineModel(
-    in.volume, options, [&](double f) { return reportProgress("spine model", f, global.quiet); });
+  const SpineModel model =
+    loader.buildModel(in.volume, [&](double f) { return reportProgress("spine model", f, global.quiet); });
   const DeviceCatalog catalog =
     a.devices.empty() ? DeviceCatalog::builtIn() : DeviceCatalog::withUserFolder(a.devices);
   r.planFile = a.plan;

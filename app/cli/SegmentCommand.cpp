@@ -2,9 +2,7 @@
 // and DRG estimates.
 #include "Commands.h"
 
-#include "drg/imaging/DicomVolumeLoader.h"
-#include "drg/imaging/Error.h"
-#include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpineCaseLoader.h"
 #include "drg/imaging/SpineModel.h"
 
 #include <cstdio>
@@ -16,8 +14,6 @@ namespace drg::cli
 namespace
 {
 using namespace drg::imaging;
-using drg::Error;
-using drg::ErrorCode;
 
 struct SegmentArgs
 {
@@ -40,12 +36,13 @@ std::string fmt(const char* f, double a, double b, double c)
 
 int runSegment(const SegmentArgs& a, const GlobalOptions& global)
 {
-  SpineModelOptions o = spineOptions(a.modality, a.shift, a.transitional, a.workSpacing);
-  LoadedInput in = loadInput(a.input, a.series, o, global.quiet);
+  SpineCaseLoader loader(SpineCaseLoader::parseOptions(a.modality, a.shift, a.transitional, a.workSpacing));
+  SpineCaseImage in =
+    loader.load(a.input, a.series, [&](double f) { return reportProgress("loading", f, global.quiet); });
   Image<float>& volume = in.volume;
   const std::vector<std::string>& warnings = in.warnings;
   SpineModel model =
-    buildSpineModel(volume, o, [&](double f) { return reportProgress("spine model", f, global.quiet); });
+    loader.buildModel(volume, [&](double f) { return reportProgress("spine model", f, global.quiet); });
   writeSpineModel(model, a.out);
   if (a.json) {
     std::cout << spineModelJson(model);
@@ -79,50 +76,6 @@ int runSegment(const SegmentArgs& a, const GlobalOptions& global)
 }
 
 } // namespace
-
-SpineModelOptions spineOptions(const std::string& modality, int shift, const std::string& transitional,
-                               double workSpacing)
-{
-  SpineModelOptions o;
-  if (modality == "ct") {
-    o.modality = SpineModality::Ct;
-  } else if (modality == "mr" || modality == "t2") {
-    o.modality = SpineModality::MrT2;
-  } else if (modality != "auto") {
-    throw Error(ErrorCode::InvalidArgument, "--modality must be auto, ct or t2, not '" + modality + "'");
-  }
-  o.labels.shift = shift;
-  o.workSpacingMm = workSpacing;
-  if (!transitional.empty()) {
-    o.labels.declared = parseTransitionalAnatomy(transitional);
-    o.labels.declaredSet = true;
-  }
-  return o;
-}
-
-LoadedInput loadInput(const std::string& input, const std::string& series, SpineModelOptions& options,
-                      bool quiet)
-{
-  LoadedInput in;
-  in.source = input;
-  if (isVolumeFileName(input)) {
-    in.volume = readVolumeFile(input);
-    return in;
-  }
-  LoadedVolume v = loadDicom(input, series, [&](double f) { return reportProgress("loading", f, quiet); });
-  in.volume = std::move(v.volume);
-  in.warnings = v.warnings;
-  in.modality = v.modality;
-  in.seriesUid = v.seriesUid;
-  in.seriesDescription = v.seriesDescription;
-  in.frameOfReferenceUid = v.frameOfReferenceUid;
-  if (options.modality == SpineModality::Auto && v.modality == "MR") {
-    options.modality = SpineModality::MrT2;
-  } else if (options.modality == SpineModality::Auto && v.modality == "CT") {
-    options.modality = SpineModality::Ct;
-  }
-  return in;
-}
 
 void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run)
 {

@@ -12,12 +12,12 @@
 #include <memory>
 
 /// The 3D view: VTK rendering in a QOpenGLWindow (Debian's VTK Qt module is built for Qt 5, so this
-/// is our own bridge, the recipe of ARCHITECTURE.md, on a window rather than a QOpenGLWidget: a
-/// QOpenGLWidget turns on OpenGL composition for the whole main window, which halved the slice
-/// views' frame rate under Mesa's software rendering). The window sits in the layout through
-/// widget(), a window container. Left drag rotates, middle drag (or
-/// Shift + left) pans, right drag and the wheel zoom; keys: R resets to the posterior view, L the
-/// left lateral, O the oblique one, S shows or hides the skin, the arrow keys turn the spine.
+/// is our own bridge: a vtkGenericOpenGLRenderWindow drawing in Qt's OpenGL context, on a window rather than
+/// a QOpenGLWidget: a QOpenGLWidget turns on OpenGL composition for the whole main window, which halved the
+/// slice views' frame rate under Mesa's software rendering). The window sits in the layout through widget(),
+/// a window container. Left drag rotates, middle drag (or Shift + left) pans, right drag and the wheel zoom;
+/// keys: R resets to the posterior view, L the left lateral, O the oblique one, S shows or hides the skin,
+/// the arrow keys turn the spine.
 class View3D : public QOpenGLWindow
 {
   Q_OBJECT

@@ -1,0 +1,274 @@
+#include "PlanSession.h"
+
+#include "Prompts.h"
+
+#include "drg/imaging/Error.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+PlanSession::PlanSession(const Prompts& prompts, QObject* parent)
+  : QObject(parent)
+  , m_prompts(prompts)
+{}
+
+PlanSession::~PlanSession() = default;
+
+void PlanSession::setUp(std::shared_ptr<LoadedCase> loaded, std::optional<drg::planning::Plan> keep)
+{
+  const std::filesystem::path keptAutosave = keep ? m_autosave : std::filesystem::path();
+  m_editor.reset();
+  m_planner.reset();
+  m_planAnatomy.reset();
+  m_case = std::move(loaded);
+  if (m_case && m_case->model) {
+    try {
+      m_planAnatomy = std::make_unique<drg::planning::PlanAnatomy>(*m_case->model, &m_case->volume);
+      m_planner = std::make_unique<drg::planning::Planner>(
+        *m_planAnatomy, drg::planning::DeviceCatalog::builtIn(), drg::planning::PlanRules::builtIn());
+      drg::planning::Plan plan;
+      plan.study.source = m_case->source;
+      plan.study.seriesUid = m_case->seriesUid;
+      plan.study.frameOfReferenceUid = m_case->frameOfReferenceUid;
+      plan.study.modality = m_case->model->modality;
+      plan.study.levelAnchor = m_case->model->anchor;
+      plan.study.labelShift = m_case->model->labelShift;
+      plan.study.declaredTransitional = m_case->declaredTransitional();
+      if (keep) {
+        // the plan as it was, re-planned on the new model (its first state: nothing to undo). Locked
+        // leads too: they keep their names, so they move to the ganglia now called so
+        plan = std::move(*keep);
+        std::vector<bool> locked;
+        for (auto& lead : plan.leads) {
+          locked.push_back(lead.locked);
+          lead.locked = false;
+          lead.plannedFrom.clear();
+        }
+        m_planner->recompute(plan);
+        for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+          plan.leads[i].locked = locked[i];
+        }
+      }
+      m_editor = std::make_unique<drg::planning::PlanEditor>(*m_planner, plan);
+      if (keep) {
+        setAutosave(keptAutosave);
+        m_editor->autosaveNow(); // the re-planned plan, should drgplan stop now
+      }
+    } catch (const std::exception& e) {
+      m_case->warnings.push_back(std::string("planning: ") + e.what());
+    }
+  }
+  if (m_editor && !keep) {
+    autosavePerStudy();
+  }
+}
+
+void PlanSession::autosavePerStudy()
+{
+  try {
+    // (offered back when the study is opened after a crash)
+    m_unsavedPlan.clear();
+    const QString data = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave";
+    if (QDir().mkpath(data)) {
+      const std::string key = m_case->seriesUid.empty() ? m_case->source : m_case->seriesUid;
+      const QString name =
+        QCryptographicHash::hash(QByteArray::fromStdString(key), QCryptographicHash::Sha1).toHex().left(16);
+      m_unsavedPlan = QDir(data).filePath(name + ".drgplan.json").toStdString();
+      setAutosave(drg::planning::autosavePath(m_unsavedPlan));
+    }
+    m_savedJson = drg::planning::planToJson(m_editor->plan());
+  } catch (const std::exception& e) {
+    m_case->warnings.push_back(std::string("planning: ") + e.what());
+  }
+}
+
+bool PlanSession::open(const QString& path)
+{
+  if (!m_editor) {
+    m_prompts.status(tr("Open a case with a spine first: a plan belongs to its images"), 5000);
+    return false;
+  }
+  try {
+    std::string file = path.toStdString();
+    if (const auto autosave = drg::planning::recoverableAutosave(file)) {
+      // (without interaction the file asked for is opened; the autosave stays for later)
+      const bool recover =
+        m_prompts.ask(tr("Recover the plan?"),
+                      tr("There are changes to this plan that were not saved (drgplan stopped before "
+                         "saving). Open them?"),
+                      false);
+      if (recover) {
+        file = autosave->string();
+      }
+    }
+    drg::planning::Plan plan = drg::planning::loadPlan(file);
+    if (!plan.study.frameOfReferenceUid.empty() && !m_case->frameOfReferenceUid.empty() &&
+        plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument,
+                       "this plan belongs to other images (frame of reference " +
+                         plan.study.frameOfReferenceUid + "): open its series first");
+    }
+    if (plan.study.declaredTransitional != m_case->declaredTransitional()) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument,
+                       "this plan was made with transitional anatomy declared as '" +
+                         (plan.study.declaredTransitional.empty() ? std::string("nothing")
+                                                                  : plan.study.declaredTransitional) +
+                         "': declare the same first (Spine menu), then open the plan");
+    }
+    if (plan.study.labelShift != m_case->model->labelShift) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument,
+                       "this plan was made with the vertebrae renumbered by " +
+                         std::to_string(plan.study.labelShift) + " level(s), the images are shown with " +
+                         std::to_string(m_case->model->labelShift) +
+                         ": renumber them the same way first (Spine menu), then open the plan");
+    }
+    setAutosave({}); // (the opened plan must not land in the previous plan's autosave)
+    m_editor->replace(std::move(plan));
+    setAutosave(drg::planning::autosavePath(path.toStdString()));
+    forgetUnsavedPlan();
+    m_savedJson = drg::planning::planToJson(m_editor->plan());
+    m_planPath = path;
+  } catch (const std::exception& e) {
+    m_prompts.warn(tr("Could not open the plan"), QString::fromStdString(e.what()));
+    m_prompts.status(QString::fromStdString(e.what()));
+    return false;
+  }
+  emit planReplaced();
+  m_prompts.status(tr("Plan %1: %2 leads").arg(path).arg(m_editor->plan().leads.size()));
+  return true;
+}
+
+bool PlanSession::save(const QString& path)
+{
+  if (!m_editor) {
+    return false;
+  }
+  try {
+    m_editor->save(path.toStdString());
+    setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
+    m_savedJson = drg::planning::planToJson(m_editor->plan());
+    m_planPath = path;
+    forgetUnsavedPlan(); // the plan has a file now: its unsaved copy is done with
+  } catch (const std::exception& e) {
+    m_prompts.warn(tr("Could not save the plan"), QString::fromStdString(e.what()));
+    m_prompts.status(QString::fromStdString(e.what()));
+    return false;
+  }
+  m_prompts.status(tr("Plan saved to %1").arg(path), 5000);
+  return true;
+}
+
+void PlanSession::offerUnsavedPlan()
+{
+  if (!m_editor || m_unsavedPlan.empty()) {
+    return;
+  }
+  const auto autosave = drg::planning::recoverableAutosave(m_unsavedPlan);
+  if (!autosave) {
+    return;
+  }
+  try {
+    drg::planning::Plan plan = drg::planning::loadPlan(*autosave);
+    if (!plan.study.frameOfReferenceUid.empty() &&
+        plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
+      return; // (the same key but other images: not this study's)
+    }
+    if (plan.study.labelShift != m_case->model->labelShift ||
+        plan.study.declaredTransitional != m_case->declaredTransitional()) {
+      m_prompts.status(tr("An unsaved plan of this study was made with the vertebrae renumbered or "
+                          "transitional anatomy declared: "
+                          "renumber them the same way (Spine menu) and open it with File > Open plan "
+                          "(%1)")
+                         .arg(QString::fromStdString(autosave->string())));
+      return;
+    }
+    const QString question =
+      tr("A plan for this study (%1 leads%2) was not saved when drgplan last stopped. Recover it?")
+        .arg(plan.leads.size())
+        .arg(plan.pocket ? tr(", a pocket") : QString());
+    if (m_prompts.ask(tr("Recover the unsaved plan?"), question, false)) {
+      m_editor->replace(std::move(plan));
+      emit planReplaced();
+      m_prompts.status(tr("Recovered the unsaved plan: save it with File > Save plan"), 8000);
+    } else if (m_prompts.answered()) {
+      std::error_code ec; // declined: not offered again
+      std::filesystem::remove(*autosave, ec);
+    }
+  } catch (const std::exception& e) {
+    m_prompts.status(tr("An unsaved plan could not be read: %1").arg(QString::fromStdString(e.what())));
+  }
+}
+
+void PlanSession::setAutosave(const std::filesystem::path& path)
+{
+  m_autosave = path;
+  if (m_editor) {
+    m_editor->setAutosave(path);
+  }
+}
+
+bool PlanSession::hasUnsavedChanges() const
+{
+  return m_editor && drg::planning::planToJson(m_editor->plan()) != m_savedJson;
+}
+
+void PlanSession::discardAutosave()
+{
+  if (!m_autosave.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(m_autosave, ec);
+  }
+}
+
+QString PlanSession::fileHolding(const std::string& json) const
+{
+  return !m_planPath.isEmpty() && json == m_savedJson ? m_planPath : QString();
+}
+
+void PlanSession::forgetUnsavedPlan()
+{
+  if (!m_unsavedPlan.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(drg::planning::autosavePath(m_unsavedPlan), ec);
+    m_unsavedPlan.clear();
+  }
+}
+
+void PlanSession::rememberStudy(const QString& path, const QString& title)
+{
+  QSettings settings;
+  QStringList paths = settings.value("recent/paths").toStringList();
+  QStringList titles = settings.value("recent/titles").toStringList();
+  while (titles.size() < paths.size()) {
+    titles << QString();
+  }
+  const int at = static_cast<int>(paths.indexOf(path));
+  if (at >= 0) {
+    paths.removeAt(at);
+    titles.removeAt(at);
+  }
+  paths.prepend(path);
+  titles.prepend(title);
+  while (paths.size() > 10) {
+    paths.removeLast();
+    titles.removeLast();
+  }
+  settings.setValue("recent/paths", paths);
+  settings.setValue("recent/titles", titles);
+  emit recentStudiesChanged();
+}
+
+std::vector<std::pair<QString, QString>> PlanSession::recentStudies()
+{
+  QSettings settings;
+  const QStringList paths = settings.value("recent/paths").toStringList();
+  const QStringList titles = settings.value("recent/titles").toStringList();
+  std::vector<std::pair<QString, QString>> studies;
+  for (int i = 0; i < paths.size(); ++i) {
+    studies.emplace_back(paths[i], titles.value(i, QFileInfo(paths[i]).fileName()));
+  }
+  return studies;
+}

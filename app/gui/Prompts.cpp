@@ -1,0 +1,32 @@
+#include "Prompts.h"
+
+#include <QMainWindow>
+#include <QMessageBox>
+#include <QStatusBar>
+
+Prompts::Prompts(QMainWindow* window)
+  : m_window(window)
+{}
+
+bool Prompts::ask(const QString& title, const QString& question, bool unattended) const
+{
+  if (m_answer) {
+    return m_answer(question);
+  }
+  if (!m_interactive) {
+    return unattended;
+  }
+  return QMessageBox::question(m_window, title, question) == QMessageBox::Yes;
+}
+
+void Prompts::warn(const QString& title, const QString& text) const
+{
+  if (m_interactive) {
+    QMessageBox::warning(m_window, title, text);
+  }
+}
+
+void Prompts::status(const QString& text, int timeoutMs) const
+{
+  m_window->statusBar()->showMessage(text, timeoutMs);
+}

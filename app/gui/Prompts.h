@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QString>
+
+#include <functional>
+
+class QMainWindow;
+
+/// How the workstation speaks to the user: yes/no questions, warnings and status bar messages.
+/// Without interaction (--screenshot, --bench-render, tests) no dialog waits for a click: questions
+/// get their unattended answer (or a test's handler's), warnings go to the status bar only.
+class Prompts
+{
+public:
+  explicit Prompts(QMainWindow* window);
+
+  void setInteractive(bool interactive) { m_interactive = interactive; }
+  bool interactive() const { return m_interactive; }
+  /// Answers yes/no questions instead of a dialog (tests).
+  void setQuestionHandler(std::function<bool(const QString&)> answer) { m_answer = std::move(answer); }
+  /// True when someone answers questions: the user, or a test's handler.
+  bool answered() const { return m_interactive || static_cast<bool>(m_answer); }
+
+  /// A yes/no question: a dialog, the test's handler, or `unattended` without interaction.
+  bool ask(const QString& title, const QString& question, bool unattended) const;
+  /// A warning dialog, when interactive (nothing otherwise: say it in the status bar too).
+  void warn(const QString& title, const QString& text) const;
+  /// A status bar message for `timeoutMs` (0: until the next one).
+  void status(const QString& text, int timeoutMs = 0) const;
+
+private:
+  QMainWindow* m_window;
+  bool m_interactive = true;
+  std::function<bool(const QString&)> m_answer;
+};
