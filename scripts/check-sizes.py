@@ -75,7 +75,7 @@ def functions(text):
                 m = re.search(r"([~\w:]+)\s*$", before)
                 if m and not NOT_FUNCTIONS.search(before):
                     is_fn, name = True, m.group(1)
-            elif not inside and re.search(r"\)\s*:\s*[\w:]+\s*[({]", head):
+            elif not inside and "?" not in re.split(r"[;{}]", head)[-1] and re.search(r"\)\s*:\s*[\w:]+\s*[({]", head):
                 # constructor with an initialiser list
                 m = re.search(r"([~\w:]+)\s*\([^()]*\)\s*:", head)
                 is_fn, name = bool(m), (m.group(1) if m else "")

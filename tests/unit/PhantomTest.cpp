@@ -3,6 +3,8 @@
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpinePhantom.h"
 
+#include "phantom/PhantomAnatomy.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -252,55 +254,66 @@ TEST(Phantom, SameOptionsGiveTheSameVoxelsAndSeedsOnlyChangeNoise)
   EXPECT_EQ(phantomTruthJson(a), phantomTruthJson(b));
 }
 
-TEST(Phantom, AnatomyStaysPutWhateverTheAcquisition)
+namespace
 {
-  // The truth is in patient space: position, plane, slice order and oblique grids only change how
-  // voxels sample it. Each variant must put the L3 body and the L4 ganglia where the truth says.
-  PhantomCase reference = generateSpinePhantom(coarseOptions());
-  struct Variant
-  {
-    const char* name;
-    PhantomOptions options;
-  };
-  std::vector<Variant> variants;
-  auto add = [&](const char* name, auto change) {
-    PhantomOptions o = coarseOptions();
-    change(o);
-    variants.push_back({ name, o });
-  };
-  add("prone head first", [](PhantomOptions& o) { o.position = PatientPosition::HFP; });
-  add("supine feet first", [](PhantomOptions& o) { o.position = PatientPosition::FFS; });
-  add("prone feet first, descending", [](PhantomOptions& o) {
-    o.position = PatientPosition::FFP;
-    o.slicesAscending = false;
-  });
-  add("sagittal", [](PhantomOptions& o) { o.plane = AcquisitionPlane::Sagittal; });
-  add("coronal", [](PhantomOptions& o) { o.plane = AcquisitionPlane::Coronal; });
-  add("oblique", [](PhantomOptions& o) { o.obliqueDegrees = Eigen::Vector3d(12.0, -7.0, 20.0); });
-  add("anisotropic", [](PhantomOptions& o) {
-    o.spacing = Eigen::Vector3d(1.5, 1.5, 3.0);
-    o.matrix = { 270, 270, 140 };
-  });
-  for (const auto& v : variants) {
-    PhantomCase c = generateSpinePhantom(v.options);
-    ASSERT_EQ(c.truth.vertebrae.size(), reference.truth.vertebrae.size());
-    for (std::size_t i = 0; i < c.truth.vertebrae.size(); ++i) {
-      EXPECT_LT((c.truth.vertebrae[i].bodyCentre - reference.truth.vertebrae[i].bodyCentre).norm(), 1e-9)
-        << v.name;
-    }
-    for (std::size_t i = 0; i < c.truth.ganglia.size(); ++i) {
-      EXPECT_LT((c.truth.ganglia[i].centre - reference.truth.ganglia[i].centre).norm(), 1e-9) << v.name;
-    }
-    for (const auto& vt : c.truth.vertebrae) {
-      EXPECT_EQ(labelAt(c, vt.bodyCentre), vt.label) << v.name << " " << vt.level;
-    }
-    for (const auto& g : c.truth.ganglia) {
-      if (g.level == "L4" || g.level == "L5" || g.level == "S1") {
-        EXPECT_EQ(labelAt(c, g.centre), g.label) << v.name << " " << g.level;
-      }
+/// One acquisition of the coarse phantom: its name and what it changes.
+struct Acquisition
+{
+  const char* name;
+  void (*change)(PhantomOptions&);
+};
+
+const Acquisition kAcquisitions[] = {
+  { "ProneHeadFirst", [](PhantomOptions& o) { o.position = PatientPosition::HFP; } },
+  { "SupineFeetFirst", [](PhantomOptions& o) { o.position = PatientPosition::FFS; } },
+  { "ProneFeetFirstDescending",
+    [](PhantomOptions& o) {
+      o.position = PatientPosition::FFP;
+      o.slicesAscending = false;
+    } },
+  { "Sagittal", [](PhantomOptions& o) { o.plane = AcquisitionPlane::Sagittal; } },
+  { "Coronal", [](PhantomOptions& o) { o.plane = AcquisitionPlane::Coronal; } },
+  { "Oblique", [](PhantomOptions& o) { o.obliqueDegrees = Eigen::Vector3d(12.0, -7.0, 20.0); } },
+  { "Anisotropic",
+    [](PhantomOptions& o) {
+      o.spacing = Eigen::Vector3d(1.5, 1.5, 3.0);
+      o.matrix = { 270, 270, 140 };
+    } },
+};
+
+class PhantomAcquisition : public ::testing::TestWithParam<Acquisition>
+{};
+} // namespace
+
+// The truth is in patient space: position, plane, slice order and oblique grids only change how
+// voxels sample it. Each acquisition must put the bodies and the lower ganglia where the truth of
+// the default acquisition says (one test per acquisition, so that ctest runs them side by side).
+TEST_P(PhantomAcquisition, AnatomyStaysPut)
+{
+  // the truth of the default acquisition: the anatomy stage alone (no voxels needed)
+  const PhantomTruth reference = phantom::buildAnatomy(coarseOptions()).truth;
+  PhantomOptions o = coarseOptions();
+  GetParam().change(o);
+  const PhantomCase c = generateSpinePhantom(o);
+  ASSERT_EQ(c.truth.vertebrae.size(), reference.vertebrae.size());
+  for (std::size_t i = 0; i < c.truth.vertebrae.size(); ++i) {
+    EXPECT_LT((c.truth.vertebrae[i].bodyCentre - reference.vertebrae[i].bodyCentre).norm(), 1e-9);
+  }
+  for (std::size_t i = 0; i < c.truth.ganglia.size(); ++i) {
+    EXPECT_LT((c.truth.ganglia[i].centre - reference.ganglia[i].centre).norm(), 1e-9);
+  }
+  for (const auto& vt : c.truth.vertebrae) {
+    EXPECT_EQ(labelAt(c, vt.bodyCentre), vt.label) << vt.level;
+  }
+  for (const auto& g : c.truth.ganglia) {
+    if (g.level == "L4" || g.level == "L5" || g.level == "S1") {
+      EXPECT_EQ(labelAt(c, g.centre), g.label) << g.level;
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Phantom, PhantomAcquisition, ::testing::ValuesIn(kAcquisitions),
+                         [](const ::testing::TestParamInfo<Acquisition>& info) { return info.param.name; });
 
 TEST(Phantom, TransitionalAnatomyChangesTheLevels)
 {
@@ -312,20 +325,31 @@ TEST(Phantom, TransitionalAnatomyChangesTheLevels)
   EXPECT_GT(vertebra(l6, "L6").bodyCentre.z(), vertebra(l6, "S1").bodyCentre.z());
   EXPECT_EQ(l6.truth.ganglia.size(), 20u);
 
+  // the rest is the truth alone: the anatomy stage (no voxels needed)
+  auto truthOf = [](const PhantomOptions& options) { return phantom::buildAnatomy(options).truth; };
+  auto body = [](const PhantomTruth& t, const std::string& level) {
+    for (const auto& v : t.vertebrae) {
+      if (v.level == level) {
+        return v.bodyCentre;
+      }
+    }
+    ADD_FAILURE() << "no " << level;
+    return Eigen::Vector3d(0, 0, 0);
+  };
   o.transitional = TransitionalAnatomy::T13;
-  PhantomCase t13 = generateSpinePhantom(o);
+  const PhantomTruth t13 = truthOf(o);
   int ribBearing = 0;
-  for (const auto& v : t13.truth.vertebrae) {
+  for (const auto& v : t13.vertebrae) {
     ribBearing += v.hasRibs ? 1 : 0;
   }
   EXPECT_EQ(ribBearing, 4);
-  EXPECT_TRUE(t13.truth.labelNames.count(23)) << "rib T13 label";
+  EXPECT_TRUE(t13.labelNames.count(23)) << "rib T13 label";
 
   o.transitional = TransitionalAnatomy::SacralizedL5;
-  PhantomCase sac = generateSpinePhantom(o);
-  PhantomCase normal = generateSpinePhantom(coarseOptions());
-  double gapSac = (vertebra(sac, "L5").bodyCentre - vertebra(sac, "S1").bodyCentre).norm();
-  double gapNormal = (vertebra(normal, "L5").bodyCentre - vertebra(normal, "S1").bodyCentre).norm();
+  const PhantomTruth sac = truthOf(o);
+  const PhantomTruth normal = truthOf(coarseOptions());
+  double gapSac = (body(sac, "L5") - body(sac, "S1")).norm();
+  double gapNormal = (body(normal, "L5") - body(normal, "S1")).norm();
   EXPECT_LT(gapSac, gapNormal - 4.0) << "rudimentary L5/S1 disc";
 }
 
