@@ -91,7 +91,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   Planner planner(anatomy, std::move(catalog), std::move(rules));
   Plan start;
   start.study.source = std::filesystem::absolute(a.input).string();
-  start.study.modality = in.modality.empty() ? model.modality : in.modality;
+  start.study.modality = in.modality.empty() ? imaging::spineModalityName(model.modality) : in.modality;
   start.study.seriesUid = in.seriesUid;
   start.study.frameOfReferenceUid = in.frameOfReferenceUid;
   start.study.seriesDescription = in.seriesDescription;

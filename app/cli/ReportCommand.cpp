@@ -88,11 +88,11 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   r.planFile = a.plan;
   r.plan = plan;
   r.volume = &in.volume;
-  r.isCt = model.modality == "CT";
+  r.isCt = model.modality == imaging::SpineModality::Ct;
   r.model = &model;
   r.catalog = &catalog;
   r.seriesDescription = in.seriesDescription;
-  r.modality = in.modality.empty() ? model.modality : in.modality;
+  r.modality = in.modality.empty() ? imaging::spineModalityName(model.modality) : in.modality;
   r.deidentify = a.deidentify;
   r.planner = a.planner;
   r.reviewer = a.reviewer;

@@ -261,7 +261,7 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   mr.modality = SpineModality::MrT2;
   SpineModel model = segment(phantom, mr);
   Accuracy a = compare(phantom, model);
-  EXPECT_EQ(model.modality, "MR T2");
+  EXPECT_EQ(model.modality, SpineModality::MrT2);
   // counted from the sacrum; the kidneys (marrow-like on T2) are not taken for ribs
   EXPECT_EQ(model.anchor, "sacrum");
   EXPECT_FALSE(model.anchorsDisagree);
@@ -292,7 +292,7 @@ TEST(SpineModel, PhantomT2MrLevelsAndBodies)
   EXPECT_LE(a.maxCentroidError, 2.0);
   // the intensities alone tell MR from CT
   SpineModel automatic = segment(phantom);
-  EXPECT_EQ(automatic.modality, "MR T2");
+  EXPECT_EQ(automatic.modality, SpineModality::MrT2);
   // fat suppression darkens marrow: the few "bodies" it leaves are refused, not labelled
   o.contrast = PhantomContrast::MrT2FatSat;
   PhantomCase fatSat = generateSpinePhantom(o);
@@ -518,7 +518,7 @@ TEST(SpineModel, RealMrCanalAndLevelsAgreeWithTheLandmarks)
   const Eigen::Vector3d conus = nifti.indexToLps(Eigen::Vector3d(27, 79, 80));
   LoadedVolume mr = loadDicom(base / "dicom");
   SpineModel model = buildSpineModel(mr.volume);
-  EXPECT_EQ(model.modality, "MR T2");
+  EXPECT_EQ(model.modality, SpineModality::MrT2);
   // a 38 mm sagittal slab: neither sacrum nor ribs; the conus is the (weak, flagged) anchor
   EXPECT_EQ(model.anchor, "conus medullaris");
   EXPECT_FALSE(model.warnings.empty());

@@ -32,7 +32,7 @@ SpineModel SpineAnalysis::run()
   growVertebrae();
   report(0.75);
   SpineModel model;
-  model.modality = m_mr ? "MR T2" : "CT";
+  model.modality = m_mr ? SpineModality::MrT2 : SpineModality::Ct;
   model.anchor = m_anchor;
   model.anchorDetail = m_anchorDetail;
   model.anchorsDisagree = m_disagree;

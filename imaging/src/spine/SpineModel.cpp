@@ -37,6 +37,19 @@ bool looksLikeCt(const Image<float>& volume)
 
 } // namespace
 
+const char* spineModalityName(SpineModality modality) noexcept
+{
+  switch (modality) {
+    case SpineModality::Ct:
+      return "CT";
+    case SpineModality::MrT2:
+      return "MR T2";
+    case SpineModality::Auto:
+      break;
+  }
+  return "auto";
+}
+
 bool DrgEstimate::contains(const Vector3d& p) const
 {
   Vector3d q = ellipsoidAxes.transpose() * (p - centre);

@@ -29,7 +29,7 @@ std::string spineModelJson(const SpineModel& m)
   ordered_json j;
   j["schema"] = "drgplan.spine/1";
   j["coordinates"] = "LPS mm";
-  j["modality"] = m.modality;
+  j["modality"] = spineModalityName(m.modality);
   j["anchor"] = { { "used", m.anchor },
                   { "detail", m.anchorDetail },
                   { "anchors_disagree", m.anchorsDisagree },

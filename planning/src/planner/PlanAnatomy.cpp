@@ -12,7 +12,7 @@ PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float
   : model(m)
   , volume(v)
 {
-  ct = v != nullptr && m.modality == "CT";
+  ct = v != nullptr && m.modality == imaging::SpineModality::Ct;
   if (v) {
     // air: on CT below a fixed number, on MR below a fraction of the bright end of the image
     std::vector<float> sample;

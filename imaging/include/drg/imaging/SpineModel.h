@@ -25,6 +25,9 @@ enum class SpineModality
   MrT2
 };
 
+/// "CT", "MR T2" or "auto": the modality as spine.json, plan files and reports name it.
+const char* spineModalityName(SpineModality modality) noexcept;
+
 /// How the user corrects the automatic level labels.
 struct SpineLabelOverride
 {
@@ -122,12 +125,12 @@ struct SpineLandmark
 /// Everything the spine model found. All positions LPS mm; lists run head to foot.
 struct SpineModel
 {
-  std::string modality;              ///< "CT" or "MR T2"
-  std::string anchor;                ///< what the level labels were counted from
-  std::string anchorDetail;          ///< e.g. "L5/S1 disc above the sacrum at z = ..."
-  bool anchorsDisagree = false;      ///< sacrum and lowest ribs give different labels
-  std::vector<std::string> warnings; ///< for the user (labels uncertain, levels cut, ...)
-  int labelShift = 0;                ///< user override applied
+  SpineModality modality = SpineModality::Ct; ///< what the model was built from: Ct or MrT2
+  std::string anchor;                         ///< what the level labels were counted from
+  std::string anchorDetail;                   ///< e.g. "L5/S1 disc above the sacrum at z = ..."
+  bool anchorsDisagree = false;               ///< sacrum and lowest ribs give different labels
+  std::vector<std::string> warnings;          ///< for the user (labels uncertain, levels cut, ...)
+  int labelShift = 0;                         ///< user override applied
   std::vector<SpineVertebra> vertebrae;
   std::vector<SpineDisc> discs;
   std::vector<Eigen::Vector3d> canalCentreline; ///< about 1 point per mm, head to foot
