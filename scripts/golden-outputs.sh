@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Writes the outputs a refactoring must leave unchanged: `segment` (spine.json, labels.nii.gz) and
-# `plan` (plan file, spine model) on the demo phantom, four phantom variants (CT lordotic,
-# scoliotic-rotated, 3 mm slices; T2 MR) and every series of ../shared/data, each command's exit code
-# and stderr beside them. Two runs (before and after a change) are compared with `diff -r`.
+# Writes the outputs a refactoring must leave unchanged: on the demo phantom and four phantom variants
+# (CT lordotic, scoliotic-rotated, 3 mm slices; T2 MR) the phantom (truth.json, labels.nii.gz),
+# `info --json`, `segment` (spine.json, labels.nii.gz), `plan` (plan file, spine model) and `report`
+# (lead table, Slicer markups, STL meshes, the PDF's text); on every series of ../shared/data `info`,
+# `segment` and `plan`; each command's exit code and messages beside them. Two runs (before and after
+# a change) are compared with `diff -r`. Not compared: the DICOM objects the report writes (new UIDs
+# and times on every run).
 #
 # Usage: scripts/golden-outputs.sh [--cli build/app/cli/drgplan-cli] [--shared ../shared] OUT_DIR
 set -uo pipefail
@@ -47,12 +50,23 @@ for name in "${!PHANTOMS[@]}"; do
   run "segment-$name" "$cli" segment "$work/$name/dicom" --out "$out/segment-$name"
   run "plan-$name" "$cli" plan "$work/$name/dicom" --targets "$TARGETS" --pocket buttock-left \
     --out "$out/plan-$name"
+  # the phantom itself, what import makes of it, and the report's files (the PDF as its text)
+  mkdir -p "$out/phantom-$name"
+  cp "$work/$name/truth.json" "$work/$name/labels.nii.gz" "$out/phantom-$name/"
+  run "info-$name" "$cli" info "$work/$name/dicom" --json
+  run "report-$name" "$cli" report "$out/plan-$name/plan.drgplan.json" --pdf --csv --markups --meshes \
+    --out "$out/report-$name"
+  if [ -f "$out/report-$name/report.pdf" ]; then
+    pdftotext -layout "$out/report-$name/report.pdf" "$out/report-$name/report.txt"
+    rm "$out/report-$name/report.pdf"
+  fi
 done
 
 if [ -d "$shared/data" ]; then
   i=0
   while IFS= read -r series; do
     i=$((i + 1))
+    run "info-shared$i" "$cli" info "$series" --json
     run "segment-shared$i" "$cli" segment "$series" --out "$out/segment-shared$i"
     run "plan-shared$i" "$cli" plan "$series" --targets L4-left,L5-right --pocket abdomen-right \
       --out "$out/plan-shared$i"
@@ -66,6 +80,8 @@ fi
 find "$out" -name '*.drgplan.json' -exec sed -i "s#$work#<work>#g" {} +
 find "$out" -name '*.stdout' -exec sed -i -e "s#$work#<work>#g" -e "s#$out#<out>#g" {} +
 find "$out" -name '*.stderr' -exec sed -i "s#$work#<work>#g" {} +
+find "$out" -name 'report.txt' -exec sed -i -E -e "s#$work#<work>#g" -e "s#$out#<out>#g" \
+  -e 's/(Plan file SHA-256 +)[0-9a-f]{64}/\1<hash of a file naming the run folder>/' {} +
 # the spine model records how long it took
 find "$out" -name '*.json' -exec sed -i -E 's/"seconds": [0-9.e+-]+/"seconds": "<time>"/' {} +
 echo "golden-outputs: written to $out"

@@ -8,7 +8,8 @@ class QMainWindow;
 
 /// How the workstation speaks to the user: yes/no questions, warnings and status bar messages.
 /// Without interaction (--screenshot, --bench-render, tests) no dialog waits for a click: questions
-/// get their unattended answer (or a test's handler's), warnings go to the status bar only.
+/// get their unattended answer (or a test's handler's) and warnings are not shown (warn() shows a
+/// dialog only when interactive; callers that must leave a trace also set the status bar).
 class Prompts
 {
 public:

@@ -4,7 +4,7 @@
 
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/Error.h"
-#include "drg/imaging/SpinePhantom.h"
+#include "drg/imaging/SpineLevel.h"
 
 #include <nlohmann/json.hpp>
 

@@ -299,6 +299,7 @@ TEST_P(PhantomAcquisition, AnatomyStaysPut)
   for (std::size_t i = 0; i < c.truth.vertebrae.size(); ++i) {
     EXPECT_LT((c.truth.vertebrae[i].bodyCentre - reference.vertebrae[i].bodyCentre).norm(), 1e-9);
   }
+  ASSERT_EQ(c.truth.ganglia.size(), reference.ganglia.size());
   for (std::size_t i = 0; i < c.truth.ganglia.size(); ++i) {
     EXPECT_LT((c.truth.ganglia[i].centre - reference.ganglia[i].centre).norm(), 1e-9);
   }

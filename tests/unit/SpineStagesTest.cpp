@@ -3,6 +3,7 @@
 // foramen's free interval between two walls.
 #include "spine/BodiesAndDiscs.h"
 #include "spine/Canal.h"
+#include "spine/Foramen.h"
 #include "spine/LevelNaming.h"
 #include "spine/SliceMorphology.h"
 #include "spine/SpineSegments.h"
@@ -91,15 +92,23 @@ TEST(SpineCanalStage, ARingOfBoneInEverySliceIsTheCanal)
   EXPECT_EQ(bone.bone[w.grid.index(32 + 9, 32, 60)], 1);
 }
 
-TEST(SpineCanalStage, TheChainFollowsATiltedTubeAndTheCentrelineRunsHeadToFoot)
+TEST(SpineCanalStage, TheChainRunsTheTubesWholeLength)
 {
   const WorkVolume w = bonyTube(0.1);
   const BoneAnalysis bone = analyseBone(w, {});
   std::vector<CanalCandidate> all;
   const auto chain = chooseCanal(bone, all, w.grid, false);
   ASSERT_GE(chain.size(), 100u);
-  EXPECT_LE(chain.front()->k, 2);
+  EXPECT_LE(chain.front()->k, 2); // foot to head
   EXPECT_GE(chain.back()->k, w.grid.nz - 3);
+}
+
+TEST(SpineCanalStage, TheCentrelineFollowsATiltedTubeHeadToFootWithItsFrames)
+{
+  const WorkVolume w = bonyTube(0.1);
+  const BoneAnalysis bone = analyseBone(w, {});
+  std::vector<CanalCandidate> all;
+  const auto chain = chooseCanal(bone, all, w.grid, false);
   const auto line = buildCentreline(chain, w.grid, 5.0, true);
   ASSERT_GE(line.size(), 119u);
   EXPECT_GT(line.front().centre.z(), line.back().centre.z());
@@ -128,6 +137,31 @@ TEST(SpineCanalStage, NoRingNoCanal)
     EXPECT_EQ(e.code(), ErrorCode::NotFound);
     EXPECT_NE(std::string(e.what()).find("no spine found"), std::string::npos) << e.what();
   }
+}
+
+TEST(SpineCanalStage, OnT2TheCsfTubeIsTheCanalAndMarrowReadsAsBone)
+{
+  // T2 signal (CSF 1000): a CSF tube inside a ring of marrow (450) in muscle (250)
+  WorkVolume w = workVolume(64, 64, 120, Vector3d(-32, -32, 0), 250.0f);
+  for (int k = 0; k < w.grid.nz; ++k) {
+    for (int j = 0; j < w.grid.ny; ++j) {
+      for (int i = 0; i < w.grid.nx; ++i) {
+        const double r = std::hypot(w.grid.lps(i, j, k).x(), w.grid.lps(i, j, k).y());
+        w.values[w.grid.index(i, j, k)] = r < 7.0 ? 1000.0f : r < 11.0 ? 450.0f : 250.0f;
+      }
+    }
+  }
+  const T2Signal t2 = prepareT2Signal(w);
+  EXPECT_NEAR(t2.csf, 1000.0, 1.0);
+  ASSERT_GE(t2.candidates.size(), 100u);
+  for (const CanalCandidate& c : t2.candidates) {
+    EXPECT_NEAR(std::hypot(c.x, c.y), 0.0, 0.5);
+  }
+  EXPECT_EQ(t2.raw.values[w.grid.index(32, 32, 60)], 1000.0f); // the signal as it was
+  // mapped onto the bone scale: the marrow ring is bone, the CSF (with 2 mm round it) fluid
+  EXPECT_GE(w.values[w.grid.index(32 + 10, 32, 60)], static_cast<float>(kBoneHu));
+  EXPECT_LT(w.values[w.grid.index(32, 32, 60)], 0.0f);
+  EXPECT_LT(w.values[w.grid.index(2, 2, 60)], static_cast<float>(kBoneHu)); // muscle is not bone
 }
 
 TEST(SpineBodiesStage, BlocksOfBoneInFrontOfTheLineAreBodiesAndTheGapsDiscs)
@@ -167,7 +201,13 @@ TEST(SpineBodiesStage, BlocksOfBoneInFrontOfTheLineAreBodiesAndTheGapsDiscs)
 TEST(SpineBodiesStage, WithoutBodiesTheProfileIsRefused)
 {
   const WorkVolume w = workVolume(80, 100, 200, Vector3d(-40, -70, 0), kSoftHu);
-  EXPECT_THROW(findBodiesAndDiscs(w, straightLine(199, 0), false), Error);
+  try {
+    findBodiesAndDiscs(w, straightLine(199, 0), false);
+    FAIL() << "soft tissue alone has no bodies";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotFound);
+    EXPECT_NE(std::string(e.what()).find("fewer than two vertebral bodies"), std::string::npos) << e.what();
+  }
 }
 
 namespace
@@ -245,24 +285,42 @@ TEST(SpineLevelNaming, TheUsersShiftMovesEveryNameAndIsRecorded)
   EXPECT_EQ(c.anchor, "sacrum (shifted by the user by -1)");
 }
 
-TEST(SpineLevelNaming, WithoutSacrumRibsCountAndWithoutEitherTheConusOnlyOnMr)
+TEST(SpineLevelNaming, WithoutSacrumTheLowestRibsCountWithAWarning)
 {
   std::vector<double> profile;
   auto s = normalSpine(profile);
   s.pop_back(); // no sacrum
-  auto ribsOnly = s;
-  const LevelCount ribs = nameLevels(ribsOnly, profile, {}, false, kNoConus);
+  const LevelCount ribs = nameLevels(s, profile, {}, false, kNoConus);
   EXPECT_EQ(ribs.anchor, "lowest ribs");
-  EXPECT_EQ(ribsOnly[0].level, "T12");
-  ASSERT_FALSE(ribs.warnings.empty());
+  EXPECT_EQ(s[0].level, "T12");
+  ASSERT_EQ(ribs.warnings.size(), 1u);
+  EXPECT_NE(ribs.warnings[0].find("less certain"), std::string::npos);
+}
 
+TEST(SpineLevelNaming, WithoutSacrumOrRibsACtIsRefusedEvenWithAConus)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  s.pop_back();
   s[0].ribs = false;
-  auto ct = s;
-  EXPECT_THROW(nameLevels(ct, profile, {}, false, [] { return std::optional<int>(2); }), Error);
-  auto mr = s;
-  const LevelCount conus = nameLevels(mr, profile, {}, true, [] { return std::optional<int>(2); });
+  try {
+    nameLevels(s, profile, {}, false, [] { return std::optional<int>(2); });
+    FAIL() << "no anchor on CT";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotFound);
+  }
+}
+
+TEST(SpineLevelNaming, OnT2WithoutSacrumOrRibsTheConusCountsAndIsCalledUncertain)
+{
+  std::vector<double> profile;
+  auto s = normalSpine(profile);
+  s.pop_back();
+  s[0].ribs = false;
+  const LevelCount conus = nameLevels(s, profile, {}, true, [] { return std::optional<int>(2); });
   EXPECT_EQ(conus.anchor, "conus medullaris");
-  EXPECT_EQ(mr[2].level, "L1");
+  EXPECT_EQ(s[2].level, "L1");
+  ASSERT_FALSE(conus.warnings.empty());
   EXPECT_NE(conus.warnings.back().find("uncertain"), std::string::npos);
 }
 

@@ -8,7 +8,7 @@
 #include "spine/SpineTuning.h"
 #include "spine/SpineWork.h"
 
-#include "drg/imaging/SpineModel.h"
+#include "drg/imaging/ProgressCallback.h"
 
 #include <Eigen/Geometry>
 
@@ -90,7 +90,8 @@ struct T2Signal
 T2Signal prepareT2Signal(WorkVolume& work);
 
 /// The canal: the longest chain of `bone`'s candidates, or of those and the faint rings' (copied to
-/// `allCandidates`, which the chain then points into) when that chain is clearly longer. Throws
+/// `allCandidates`) when that chain is clearly longer. The chain points into `bone.candidates` or
+/// `allCandidates`, which must outlive it unmoved. Throws
 /// Error(NotFound) when no chain runs 50 mm (or the image is too short for two vertebrae).
 std::vector<const CanalCandidate*> chooseCanal(const BoneAnalysis& bone,
                                                std::vector<CanalCandidate>& allCandidates, const WorkGrid& g,

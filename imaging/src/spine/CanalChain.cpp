@@ -88,7 +88,7 @@ std::vector<const CanalCandidate*> canalChain(const std::vector<CanalCandidate>&
         const Vector3d w = point(c) - point(tip);
         const double cosAngle = w.normalized().dot(dir);
         // the sacral canal bends backwards, not sideways
-        if (cosAngle < std::cos(50.0 * 3.14159265358979323846 / 180.0) || w.norm() > 35.0 ||
+        if (cosAngle < std::cos(50.0 * kPi / 180.0) || w.norm() > 35.0 ||
             std::abs(w.x()) > 3.0 + 0.3 * std::abs(w.z())) {
           continue;
         }

@@ -2,6 +2,8 @@
 // priors, with its uncertainty ellipsoid and zone; missing ones placed from their neighbours.
 #include "spine/SpineAnalysis.h"
 
+#include "spine/Foramen.h"
+
 #include "spine/SpineMath.h"
 #include "spine/SpineTuning.h"
 
@@ -123,17 +125,6 @@ GanglionPlace SpineAnalysis::placeGanglion(const Segment& seg, const PedicleMeas
   return place;
 }
 
-void SpineAnalysis::markMrWalls()
-{
-  m_mrWalls.grid = m_work.grid;
-  m_mrWalls.values.resize(m_work.values.size());
-  for (std::size_t i = 0; i < m_work.values.size(); ++i) {
-    const float x = m_work.values[i];
-    const bool vertebra = m_labels[i] != 0 && m_labels[i] != labels::kSpinalCanal;
-    m_mrWalls.values[i] = std::isnan(x) ? x : vertebra ? 400.0f : x > 0.0f && x < 100.0f ? 150.0f : -50.0f;
-  }
-}
-
 void SpineAnalysis::measureForamen(SpineModel& model, const Segment& seg, const Segment& below,
                                    const PedicleMeasure& ped, const PedicleMeasure& next, double side,
                                    const WorkVolume& walls) const
@@ -156,7 +147,7 @@ void SpineAnalysis::measureForamen(SpineModel& model, const Segment& seg, const 
     f.widthMm = ant - post;
     f.heightMm = bottom - top;
     for (int a = 0; a < 24; ++a) {
-      double ang = a * 2.0 * 3.14159265358979323846 / 24.0;
+      double ang = a * 2.0 * kPi / 24.0;
       double dv = std::cos(ang), dw = std::sin(ang);
       double r = 0;
       for (double t = 0; t <= 25.0; t += 0.5) {
@@ -173,12 +164,11 @@ void SpineAnalysis::measureForamen(SpineModel& model, const Segment& seg, const 
 }
 
 DrgEstimate SpineAnalysis::ganglionByPriors(const Segment& seg, const PedicleMeasure& ped,
-                                            const DrgLevelPrior& priorRef,
+                                            const DrgLevelPrior& prior,
                                             const std::array<GanglionPlace, 2>& places, int s,
                                             bool sacral) const
 {
-  const DrgLevelPrior* prior = &priorRef;
-  const double takeoff = drgPriors().takeoffDegrees * 3.14159265358979323846 / 180.0;
+  const double takeoff = drgPriors().takeoffDegrees * kPi / 180.0;
   const double side = s == 0 ? 1.0 : -1.0;
   const Side sideName = s == 0 ? Side::Left : Side::Right;
   double confidence = 0.85;
@@ -186,15 +176,15 @@ DrgEstimate SpineAnalysis::ganglionByPriors(const Segment& seg, const PedicleMea
   DrgEstimate d;
   d.level = seg.level;
   d.side = sideName;
-  d.lengthMm = prior->length;
-  d.widthMm = prior->width;
+  d.lengthMm = prior.length;
+  d.widthMm = prior.width;
   const GanglionPlace& place = places[static_cast<std::size_t>(s)];
   const CentrelinePoint& p = place.frame;
   const double ug = place.u;
   double vg = place.v;
   double extraAp = place.spread; // uncertainty beyond the prior's, antero-posterior
   if (!sacral) {
-    if (place.free < prior->width) {
+    if (place.free < prior.width) {
       confidence *= 0.7; // the free space is narrower than the ganglion: stenosis or a bad measure
     }
     const GanglionPlace& other = places[static_cast<std::size_t>(1 - s)];
@@ -203,14 +193,14 @@ DrgEstimate SpineAnalysis::ganglionByPriors(const Segment& seg, const PedicleMea
       // a faint articular process): the other side's measure stands in, mirrored, and the
       // ellipsoid widens by what the two sides' frames may differ
       vg = other.v;
-      extraAp = 0.5 * prior->width;
+      extraAp = 0.5 * prior.width;
       confidence *= 0.7;
     } else if (place.free < 1.0) {
       // no free space here, nor one measured on the other side (T2: thoracic foramina hold
       // little fat; muscle and cortex read as walls): the antero-posterior place is the
       // priors' alone, and the ellipsoid reaches a ganglion's width further in front and
       // behind (CT and MR alike)
-      extraAp = std::max(extraAp, static_cast<double>(prior->width));
+      extraAp = std::max(extraAp, static_cast<double>(prior.width));
     }
   }
   d.centre = p.at(side * ug, vg);
@@ -222,8 +212,8 @@ DrgEstimate SpineAnalysis::ganglionByPriors(const Segment& seg, const PedicleMea
   d.ellipsoidAxes.col(1) = p.tangent;
   d.ellipsoidAxes.col(2) = p.anterior;
   const double measure = 0.5 * m_work.grid.h;
-  d.semiAxesMm = Vector3d(2.0 * prior->positionSdMm[0] + measure, 2.0 * prior->positionSdMm[1] + measure,
-                          2.0 * prior->positionSdMm[2] + measure + extraAp);
+  d.semiAxesMm = Vector3d(2.0 * prior.positionSdMm[0] + measure, 2.0 * prior.positionSdMm[1] + measure,
+                          2.0 * prior.positionSdMm[2] + measure + extraAp);
   d.zone = ug < ped.uMed ? "intraspinal" : ug <= ped.uLat ? "foraminal" : "extraforaminal";
   if (m_disagree) {
     confidence *= 0.6;
@@ -235,7 +225,7 @@ DrgEstimate SpineAnalysis::ganglionByPriors(const Segment& seg, const PedicleMea
                                      "dark walls, ganglion placed by the priors of "
                                    : "bone priors (CT: pedicle and foramen measured, ganglion placed by the "
                                      "priors of ") +
-                  prior->source + ")";
+                  prior.source + ")";
   return d;
 }
 

@@ -1,6 +1,8 @@
 // T2 MR only: the ganglion refined from its own signal, and a one-sided correction mirrored.
 #include "spine/SpineAnalysis.h"
 
+#include "spine/SpineMath.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -38,11 +40,10 @@ std::optional<Vector3d> SpineAnalysis::ganglionOnT2(const DrgEstimate& estimate)
 {
   const Vector3d& prior = estimate.centre;
   // the smallest piece taken: half the samples of the level's ganglion (an ellipsoid of its
-  // length and width) eroded by a millimetre, between 4 and 10 (T10-T12's, 4.8-5.2 x 3.9-4.2 mm,
-  // leave 5-8 samples: 4; L1 5, L2 7, L3 and below 10 as before: the thoracic pieces had been
-  // refused at 10)
-  const double coreVolume = 3.14159265358979323846 / 6.0 * std::max(0.0, estimate.lengthMm - 2.0) *
-                            std::pow(std::max(0.0, estimate.widthMm - 2.0), 2);
+  // length and width) eroded by a millimetre, between 4 and 10 (a thoracic ganglion, about
+  // 5 x 4 mm, leaves 5-8 samples: 4; L1 5, L2 7, L3 and below 10), so that small ganglia count
+  const double coreVolume =
+    kPi / 6.0 * std::max(0.0, estimate.lengthMm - 2.0) * std::pow(std::max(0.0, estimate.widthMm - 2.0), 2);
   const std::size_t minPiece = static_cast<std::size_t>(std::clamp(std::lround(0.5 * coreVolume), 4L, 10L));
   constexpr int kHalf = 10, kSide = 2 * kHalf + 1;
   constexpr int kCount = kSide * kSide * kSide;
@@ -57,8 +58,7 @@ std::optional<Vector3d> SpineAnalysis::ganglionOnT2(const DrgEstimate& estimate)
       for (int i = 0; i < kSide; ++i) {
         const Vector3d q = lps(i, j, k);
         // the mean of the sample and its six neighbours 0.5 mm away, those inside the image (at
-        // fine voxel sizes noise broke the band's pieces apart: at 0.8 mm none of the thoracic
-        // ganglia was found)
+        // fine voxel sizes noise would break the band's pieces apart)
         double acc = sampleInput(ig, q), count = std::isnan(acc) ? 0.0 : 1.0;
         acc = std::isnan(acc) ? 0.0 : acc;
         for (const auto& o : kFaces) {

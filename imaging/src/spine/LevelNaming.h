@@ -26,10 +26,14 @@ struct LevelCount
   std::vector<std::string> warnings; ///< for the user, in order
 };
 
+/// The standard sequence of level names, head to foot, with the declared transitional anatomy.
+std::vector<std::string> levelSequence(bool t13, bool l6);
+
 /// Names `segments` (head to foot, from findBodiesAndDiscs) in place: `level` and `label` set, the
 /// sacrum's segments merged and cut from S1 at the S1/S2 remnant of `profile`. `conus` gives the
 /// segment above the disc nearest to the conus tip (T2 MR; asked only when neither sacrum nor ribs
-/// are found). Throws Error(NotFound) when no anchor is in view.
+/// are found, before any segment is renamed, merged or cut, so it may read `segments`). Throws
+/// Error(NotFound) when no anchor is in view.
 LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>& profile,
                       const SpineLabelOverride& user, bool mr,
                       const std::function<std::optional<int>()>& conus);

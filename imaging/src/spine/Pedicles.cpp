@@ -37,7 +37,8 @@ bool SpineAnalysis::filledBoneOf(const Vector3d& p, int label) const
 
 namespace
 {
-/// Once inside a pedicle, osteoporotic marrow (80 HU) is still above muscle (HU).
+/// Bone once inside a pedicle (HU): osteoporotic marrow (about 80 HU) is still above muscle
+/// (about 40-60 HU).
 constexpr double kInsideBoneHu = 70.0;
 /// The pedicle's walls are bone at the bone threshold.
 constexpr double kEdgeHu = kBoneHu;
@@ -154,10 +155,11 @@ SpineAnalysis::PedicleRows SpineAnalysis::measurePedicleRows(const Segment& seg,
   return out;
 }
 
-bool SpineAnalysis::choosePedicleRun(const Segment& seg, const PedicleRows& r, PedicleMeasure& best) const
+bool SpineAnalysis::choosePedicleRun(const Segment& seg, const PedicleRows& measured,
+                                     PedicleMeasure& best) const
 {
-  const std::size_t rows = r.uMed.size();
-  const std::vector<double>& uMed = r.uMed;
+  const std::size_t rows = measured.uMed.size();
+  const std::vector<double>& uMed = measured.uMed;
   // runs of rows with a pedicle, gaps of up to 2 rows bridged; the run that overlaps the upper
   // half of the body most (the pedicle springs from it)
   std::vector<Run> runs;
@@ -348,63 +350,6 @@ PedicleMeasure SpineAnalysis::measurePedicle(const Segment& seg, double side, do
   return best;
 }
 
-CentrelinePoint SpineAnalysis::rotated(CentrelinePoint p, double angle)
-{
-  if (angle != 0.0) {
-    const Vector3d a = std::cos(angle) * p.anterior + std::sin(angle) * p.left;
-    p.anterior = a.normalized();
-    p.left = p.tangent.cross(p.anterior);
-  }
-  return p;
-}
-
-void SpineAnalysis::estimateRotations()
-{
-  for (auto& seg : m_segments) {
-    double su = 0, sv = 0, cnt = 0;
-    const int margin = static_cast<int>(0.25 * seg.run.length());
-    for (int n = seg.run.first + margin; n <= seg.run.last - margin; ++n) {
-      const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
-      for (double u = -22; u <= 22; u += 1.0) {
-        for (double v = 10; v <= 45; v += 1.0) {
-          const float x = m_work.nearest(p.at(u, v));
-          if (!std::isnan(x) && x >= kBoneHu) {
-            su += u;
-            sv += v;
-            cnt += 1;
-          }
-        }
-      }
-    }
-    // limited to 30 degrees (beyond, something else than the body was measured)
-    seg.rotation = cnt > 20 ? std::clamp(std::atan2(su / cnt, sv / cnt), -0.52, 0.52) : 0.0;
-  }
-}
-
-CentrelinePoint SpineAnalysis::pointAt(double n) const
-{
-  const double last = static_cast<double>(m_line.size() - 1);
-  n = std::clamp(n, 0.0, last);
-  const std::size_t a = static_cast<std::size_t>(std::floor(n));
-  const std::size_t b = std::min(a + 1, m_line.size() - 1);
-  const double t = n - static_cast<double>(a);
-  CentrelinePoint p;
-  p.centre = (1 - t) * m_line[a].centre + t * m_line[b].centre;
-  p.tangent = ((1 - t) * m_line[a].tangent + t * m_line[b].tangent).normalized();
-  p.anterior = ((1 - t) * m_line[a].anterior + t * m_line[b].anterior);
-  p.anterior = (p.anterior - p.tangent * p.tangent.dot(p.anterior)).normalized();
-  p.left = p.tangent.cross(p.anterior);
-  return p;
-}
-
-void SpineAnalysis::growFromArches()
-{
-  if (m_mr) {
-    markForaminalSpace();
-  }
-  grow(true);
-}
-
 int SpineAnalysis::measurePedicles(bool missingOnly)
 {
   int found = 0;
@@ -422,8 +367,8 @@ int SpineAnalysis::measurePedicles(bool missingOnly)
       if (missingOnly && measure.found) {
         continue;
       }
-      // T2 MR: the roots in the lateral recess share marrow's signal and may touch the bone (at
-      // S1 they were taken for the pedicle's wall, 4-5 mm inside it). The canal does not narrow
+      // T2 MR: the roots in the lateral recess share marrow's signal and may touch the bone, where
+      // they would be taken for the pedicle's medial wall. The canal does not narrow
       // between the pedicles going down (the interpedicular distance grows from T10 to S1), so
       // bone more than 1.5 mm inside the medial wall of the vertebra above is no pedicle.
       double minMedial = 0.0;
@@ -431,8 +376,8 @@ int SpineAnalysis::measurePedicles(bool missingOnly)
         const PedicleMeasure& above = m_pedicles[si - 1][static_cast<std::size_t>(s)];
         minMedial = above.found ? above.uMed - 1.5 : 0.0;
       }
-      // nor bone inside the thecal sac's reach (T2: roots and the ventral epidural space beside
-      // the sac, marrow-like, were taken for T10's and T11's pedicles 5-7 mm inside them)
+      // nor bone inside the thecal sac's reach (T2: the roots and the ventral epidural space beside
+      // the sac are marrow-like, and would be taken for a thoracic pedicle's medial wall)
       if (m_mr) {
         minMedial = std::max(minMedial, sacHalfWidth(seg, side));
       }
@@ -440,7 +385,7 @@ int SpineAnalysis::measurePedicles(bool missingOnly)
       found += measure.found ? 1 : 0;
     }
     // the two pedicles of a vertebra stand at the same height along its axis: where both were
-    // measured and agree within 6 mm, their edges are averaged (one noisy side no longer moves
+    // measured and agree within 6 mm, their edges are averaged (so one noisy side does not move
     // its ganglion alone)
     auto& pair = m_pedicles[si];
     if (pair[0].found && pair[1].found && std::abs(pair[0].centre() - pair[1].centre()) < 6.0) {
@@ -463,34 +408,6 @@ int SpineAnalysis::measurePedicles(bool missingOnly)
     }
   }
   return found;
-}
-
-double SpineAnalysis::sacHalfWidth(const Segment& seg, double side) const
-{
-  const WorkGrid& g = m_work.grid;
-  std::vector<double> reach;
-  for (int n = seg.run.first; n <= seg.run.last; ++n) {
-    const CentrelinePoint p = rotated(m_line[static_cast<std::size_t>(n)], seg.rotation);
-    const int k = static_cast<int>(std::lround(g.continuousIndex(p.centre).z()));
-    for (const CanalCandidate* c : m_chain) {
-      if (c->k != k) {
-        continue;
-      }
-      double most = -1e9;
-      for (std::uint32_t q : c->pixels) {
-        const int i = static_cast<int>(q % static_cast<std::uint32_t>(g.nx));
-        const int j = static_cast<int>(q / static_cast<std::uint32_t>(g.nx));
-        const Vector3d d = g.lps(i, j, k) - p.centre;
-        if (std::abs(d.dot(p.anterior)) <= 4.0) {
-          most = std::max(most, side * d.dot(p.left));
-        }
-      }
-      if (most > 0) {
-        reach.push_back(most);
-      }
-    }
-  }
-  return reach.size() >= 3 ? percentile(reach, 0.25) : 0.0;
 }
 
 void SpineAnalysis::publishPedicles(SpineModel& model)

@@ -7,6 +7,7 @@
 #include "drg/imaging/Error.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace drg::imaging::spine

@@ -41,6 +41,10 @@ public:
     , m_mr(mr)
   {}
 
+  // the canal chain points into m_bone's and m_allCandidates' buffers: never copied or moved
+  SpineAnalysis(const SpineAnalysis&) = delete;
+  SpineAnalysis& operator=(const SpineAnalysis&) = delete;
+
   /// Runs every stage; throws Error (NotFound, Cancelled) with the reason when there is no model.
   SpineModel run();
 
@@ -53,9 +57,9 @@ private:
   void growVertebrae();
 
   /// MR: how far in front of the canal's centre each body's marrow ends (the median over its middle
-  /// rows and columns of where marrow meets a wall or other tissue). Where the bowel lies against a
-  /// body, the thin cortex between them blurs away and the marrow seems to run on: those rows are a
-  /// minority, and the body's own depth bounds its growth there. A ray whose first run of marrow is
+  /// rows and columns of where marrow meets a wall or other tissue, plus 2 mm of cortex). Where the bowel
+  /// lies against a body, the thin cortex between them blurs away and the marrow seems to run on: those rows
+  /// are a minority, and the body's own depth bounds its growth there. A ray whose first run of marrow is
   /// under 10 mm deep is not counted (a body is 20-35 mm deep): the top vertebra's rows above its
   /// body hold only the marrow-like tissue just in front of the canal, and would put its front
   /// too far back. A ray counts by its first run of marrow only.
@@ -138,7 +142,7 @@ private:
   /// The pedicle's walls in each row of `seg`, just behind the body's wall at `vBody`.
   PedicleRows measurePedicleRows(const Segment& seg, double side, double minMedial, double vBody) const;
   /// The rows that make the pedicle (into best.run); false when too few do.
-  bool choosePedicleRun(const Segment& seg, const PedicleRows& rows, PedicleMeasure& best) const;
+  bool choosePedicleRun(const Segment& seg, const PedicleRows& measured, PedicleMeasure& best) const;
   /// The pedicle's edge from `through` along c's tangent (dir +1 up, -1 down): the half-maximum
   /// crossing once the bone is left (T2: its dark cortex), in mm; `fallback` when not found.
   double pedicleEdge(const CentrelinePoint& c, const Vector3d& through, double dir, double fallback) const;
@@ -273,7 +277,7 @@ private:
   /// pixels), no more than 5 mm in front of the canal's centre, never into the canal, what is near
   /// it or within 5 mm of its centre, or into a foramen between measured pedicles (the roots and
   /// ganglia share marrow's signal), and not from S1 and the sacrum (fused, no free processes; the
-  /// sacral roots touch them). Where muscle shares marrow's signal (some real series) such growth
+  /// sacral roots touch them). Where muscle shares marrow's signal (it can on T2) such growth
   /// floods it: a vertebra that would gain more than a quarter of its volume keeps none of it.
   void growThinProcessesOnT2(Image<std::uint8_t>::Buffer& out, const std::array<bool, 256>& isVertebra,
                              const std::array<float, 256>& lo, const std::array<float, 256>& hi) const;
@@ -307,6 +311,7 @@ private:
   /// Label map on the input grid: vertebrae, canal and the expected ganglia.
   void paintLabels(SpineModel& model);
 
+  // the input and how to read it
   const Image<float>& m_input;
   SpineModelOptions m_options;
   ProgressCallback m_progress;
@@ -317,6 +322,7 @@ private:
   std::vector<std::uint8_t> m_foramenSpace;    ///< MR: the foramina between measured pedicles (no bone)
   std::vector<CanalCandidate> m_allCandidates; ///< with the faint rings, when the chain uses them
   WorkVolume m_raw;                            ///< MR: the resampled signal before mapping
+  // written by the bone-and-canal, body-profile and level-naming stages, read by the later ones
   WorkVolume m_work;
   BoneAnalysis m_bone;
   std::vector<const CanalCandidate*> m_chain;
@@ -324,6 +330,7 @@ private:
   std::vector<double> m_profile;
   std::vector<Run> m_discRuns;
   std::vector<Segment> m_segments;
+  // refined together by the growth, pedicle, foramen and label-map stages
   std::vector<std::array<PedicleMeasure, 2>> m_pedicles;
   std::vector<std::uint8_t> m_labels;
   std::vector<std::uint8_t> m_domain; ///< bone the vertebrae grow through (kFaceOnly: not diagonally)

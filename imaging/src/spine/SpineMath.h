@@ -11,6 +11,9 @@
 namespace drg::imaging::spine
 {
 
+/// The circle's constant (std::numbers arrives with C++20).
+inline constexpr double kPi = 3.14159265358979323846;
+
 /// `v` with one decimal (messages in mm).
 inline std::string mm1(double v)
 {

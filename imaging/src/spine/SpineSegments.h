@@ -7,9 +7,7 @@
 #include <Eigen/Core>
 #include <Eigen/Geometry>
 
-#include <functional>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace drg::imaging::spine
@@ -58,14 +56,5 @@ struct GanglionPlace
   double free = 0;   ///< length of the free antero-posterior interval it was placed in (mm)
   double spread = 0; ///< half the range of the antero-posterior places across its width (mm)
 };
-
-/// The standard sequence of level names, head to foot, with the declared transitional anatomy.
-std::vector<std::string> levelSequence(bool t13, bool l6);
-
-/// Free interval along v (anterior +) around v = `v0` at (n, u): first wall each way, or the limit.
-/// With `wallOf`, only samples it accepts can be walls (e.g. the bone of the vertebrae around).
-std::pair<double, double> freeIntervalAlongV(const WorkVolume& w, const CentrelinePoint& p, double u,
-                                             double v0, double limit,
-                                             const std::function<bool(const Eigen::Vector3d&)>& wallOf = {});
 
 } // namespace drg::imaging::spine

@@ -88,8 +88,8 @@ void SpineAnalysis::growVertebrae()
         const double u = std::abs(dx * anterior[kk].y() - dy * anterior[kk].x());
         const bool arch = v <= 8.0 && u <= 25.0;
         // (MR, in front of the canal: not below the canal's lower end, where the body's front has
-        // no frame: on T2 the pelvic bowel lies in front of the sacrum's tip, marrow-like, and the
-        // frame carried on from the canal's end let the sacrum grow 20 mm into it)
+        // no frame: on T2 the pelvic bowel lies in front of the sacrum's tip, marrow-like, and a
+        // frame carried on from the canal's end would let the sacrum grow into it)
         const bool framed = k >= kBottom;
         if (dx * dx + dy * dy <= r2 && std::abs(dx) <= 50.0 &&
             (!m_mr || arch || (framed && m_core[idx] && v <= 52.0 && u <= 50.0 && (v <= 8.0 || u <= 32.0)))) {
@@ -99,73 +99,6 @@ void SpineAnalysis::growVertebrae()
     }
   });
   grow(false);
-}
-
-void SpineAnalysis::measureBodyFronts()
-{
-  const WorkGrid& g = m_work.grid;
-  m_bodyFront.assign(256, 1e9);
-  for (const auto& seg : m_segments) {
-    if (seg.label <= 0) {
-      continue;
-    }
-    std::vector<double> ends;
-    const int margin = static_cast<int>(0.15 * seg.run.length());
-    for (int n = seg.run.first + margin; n <= seg.run.last - margin; ++n) {
-      const CentrelinePoint& p = m_line[static_cast<std::size_t>(n)];
-      for (double u = -10; u <= 10; u += g.h) {
-        double start = NAN, end = 75.0;
-        for (double v = 4; v <= 75; v += 0.5 * g.h) {
-          const float x = m_work.nearest(p.at(u, v));
-          const bool marrow = x > 100.0f;
-          if (std::isnan(start) && marrow) {
-            start = v;
-          } else if (!std::isnan(start) && !marrow) {
-            end = v;
-            break;
-          }
-        }
-        if (!std::isnan(start) && start < 25.0 && end - start >= 10.0) {
-          ends.push_back(end);
-        }
-      }
-    }
-    if (ends.size() >= 10) {
-      m_bodyFront[static_cast<std::size_t>(seg.label)] = percentile(ends, 0.5) + 2.0;
-    }
-  }
-}
-
-void SpineAnalysis::markForaminalSpace()
-{
-  const WorkGrid& g = m_work.grid;
-  m_foramenSpace.assign(g.count(), 0);
-  for (std::size_t si = 0; si + 1 < m_segments.size() && si + 1 < m_pedicles.size(); ++si) {
-    const Segment& seg = m_segments[si];
-    for (int sd = 0; sd < 2; ++sd) {
-      const PedicleMeasure& ped = m_pedicles[si][static_cast<std::size_t>(sd)];
-      const PedicleMeasure& next = m_pedicles[si + 1][static_cast<std::size_t>(sd)];
-      // (a foramen is 10-25 mm high, L5/S1 under lordosis more; a span over 35 mm is no
-      // neighbour's: a body missed between)
-      if (!ped.found || !next.found || next.top - ped.bottom < 3.0 || next.top - ped.bottom > 35.0) {
-        continue;
-      }
-      const double side = sd == 0 ? 1.0 : -1.0;
-      for (double n = ped.bottom + 1.0; n <= next.top - 1.0; n += 0.5) {
-        const CentrelinePoint p = rotated(pointAt(n), seg.rotation);
-        for (double u = ped.uMed + 1.0; u <= ped.uLat + 6.0; u += 0.5 * g.h) {
-          for (double v = ped.v - 4.0; v <= ped.v + 4.0; v += 0.5 * g.h) {
-            const Vector3d c = g.continuousIndex(p.at(side * u, v));
-            const int i = static_cast<int>(std::lround(c.x())), j = static_cast<int>(std::lround(c.y())),
-                      k = static_cast<int>(std::lround(c.z()));
-            if (g.inside(i, j, k)) {
-              m_foramenSpace[g.index(i, j, k)] = 1;
-            }
-          }
-        }
-      }
-    }
-  }
 }
 
 double SpineAnalysis::anteriorOf(std::size_t q) const
@@ -422,6 +355,14 @@ void SpineAnalysis::absorbFaintBone()
     m_labels.swap(next);
   }
   fillVertebraHoles();
+}
+
+void SpineAnalysis::growFromArches()
+{
+  if (m_mr) {
+    markForaminalSpace();
+  }
+  grow(true);
 }
 
 } // namespace drg::imaging::spine

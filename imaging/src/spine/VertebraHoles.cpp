@@ -223,41 +223,4 @@ void SpineAnalysis::fillBodyHolesAcrossCanal()
   }
 }
 
-void SpineAnalysis::confineAlongCanal()
-{
-  const WorkGrid& g = m_work.grid;
-  // per work slice: the centreline row nearest to it along the body's axis (z)
-  std::vector<int> rowOf(static_cast<std::size_t>(g.nz), -1);
-  for (std::size_t n = 0; n < m_line.size(); ++n) {
-    const int k = static_cast<int>(std::lround(g.continuousIndex(m_line[n].centre).z()));
-    if (k >= 0 && k < g.nz && rowOf[static_cast<std::size_t>(k)] < 0) {
-      rowOf[static_cast<std::size_t>(k)] = static_cast<int>(n);
-    }
-  }
-  std::array<int, 256> lo, hi;
-  lo.fill(std::numeric_limits<int>::min());
-  hi.fill(std::numeric_limits<int>::max());
-  for (const Segment& seg : m_segments) {
-    if (seg.label > 0 && seg.label < 256 && seg.level != "sacrum") {
-      const int len = std::max(1, seg.run.length());
-      lo[static_cast<std::size_t>(seg.label)] = seg.run.first - len / 2;
-      hi[static_cast<std::size_t>(seg.label)] = seg.run.last + len;
-    }
-  }
-  parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
-    const int row = rowOf[kk];
-    if (row < 0) {
-      return;
-    }
-    for (int j = 0; j < g.ny; ++j) {
-      for (int i = 0; i < g.nx; ++i) {
-        std::uint8_t& l = m_labels[g.index(i, j, static_cast<int>(kk))];
-        if (l != 0 && (row < lo[l] || row > hi[l])) {
-          l = 0;
-        }
-      }
-    }
-  });
-}
-
 } // namespace drg::imaging::spine

@@ -2,8 +2,11 @@
 // or the device catalog, per lead (needle, nearness to other ganglia and the cord, route, length),
 // per pair of leads, and for the pocket.
 #include "drg/planning/Planner.h"
+
 #include "planner/PathGeometry.h"
 #include "planner/PlanAnatomyImpl.h"
+
+#include <cmath>
 
 namespace drg::planning
 {

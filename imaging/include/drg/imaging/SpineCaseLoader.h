@@ -4,8 +4,8 @@
 // the user's label corrections), the spine model out. Free of Qt and VTK.
 
 #include "drg/imaging/Image.h"
+#include "drg/imaging/ProgressCallback.h"
 #include "drg/imaging/SpineModel.h"
-#include "drg/imaging/SpinePhantom.h" // ProgressCallback
 
 #include <string>
 #include <vector>

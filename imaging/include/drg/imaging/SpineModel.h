@@ -125,12 +125,13 @@ struct SpineLandmark
 /// Everything the spine model found. All positions LPS mm; lists run head to foot.
 struct SpineModel
 {
-  SpineModality modality = SpineModality::Ct; ///< what the model was built from: Ct or MrT2
-  std::string anchor;                         ///< what the level labels were counted from
-  std::string anchorDetail;                   ///< e.g. "L5/S1 disc above the sacrum at z = ..."
-  bool anchorsDisagree = false;               ///< sacrum and lowest ribs give different labels
-  std::vector<std::string> warnings;          ///< for the user (labels uncertain, levels cut, ...)
-  int labelShift = 0;                         ///< user override applied
+  SpineModality modality =
+    SpineModality::Auto;             ///< what the model was built from: Ct or MrT2 (Auto: not built)
+  std::string anchor;                ///< what the level labels were counted from
+  std::string anchorDetail;          ///< e.g. "L5/S1 disc above the sacrum at z = ..."
+  bool anchorsDisagree = false;      ///< sacrum and lowest ribs give different labels
+  std::vector<std::string> warnings; ///< for the user (labels uncertain, levels cut, ...)
+  int labelShift = 0;                ///< user override applied
   std::vector<SpineVertebra> vertebrae;
   std::vector<SpineDisc> discs;
   std::vector<Eigen::Vector3d> canalCentreline; ///< about 1 point per mm, head to foot
