@@ -285,6 +285,24 @@ LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
   return l;
 }
 
+/// Each lead is named, and by a name no other lead has: findings, reports and the workstation refer
+/// to leads by name.
+void requireDistinctNames(const std::vector<LeadPlan>& leads, const Reader& r)
+{
+  for (std::size_t i = 0; i < leads.size(); ++i) {
+    const std::string w = "leads[" + std::to_string(i) + "].name";
+    if (leads[i].name.empty()) {
+      r.fail(w, "must not be empty");
+    }
+    for (std::size_t k = 0; k < i; ++k) {
+      if (leads[k].name == leads[i].name) {
+        r.fail(w, "'" + leads[i].name + "' is also the name of leads[" + std::to_string(k) +
+                    "]: each lead needs a name of its own");
+      }
+    }
+  }
+}
+
 json pocketJson(const PocketPlan& p)
 {
   json j;
@@ -427,9 +445,17 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   if (!leads.is_array()) {
     r.fail("leads", "must be a list");
   }
+  // a plan is what one pulse generator can carry: a file with more leads is not a plan drgplan
+  // wrote, and planning, reports and exports must not take it as one
+  const int maxLeads = PlanRules::builtIn().maxLeads.value;
+  if (leads.size() > static_cast<std::size_t>(maxLeads)) {
+    r.fail("leads", "holds " + std::to_string(leads.size()) + " leads; a plan has at most " +
+                      std::to_string(maxLeads) + " (the pulse generator's ports)");
+  }
   for (std::size_t i = 0; i < leads.size(); ++i) {
     plan.leads.push_back(leadFrom(leads[i], r, "leads[" + std::to_string(i) + "]"));
   }
+  requireDistinctNames(plan.leads, r);
   const json& pocket = r.field(j, "pocket", "plan");
   if (!pocket.is_null()) {
     plan.pocket = pocketFrom(pocket, r);

@@ -160,6 +160,31 @@ TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
   expectError(badPoint, drg::ErrorCode::Format, "epidural_entry");
 }
 
+TEST(PlanFile, RefusesMoreLeadsThanAPulseGeneratorCarriesNamingTheField)
+{
+  nlohmann::json j = nlohmann::json::parse(planToJson(madeUpPlan(3, 5)));
+  const nlohmann::json lead = j["leads"][0];
+  j["leads"] = nlohmann::json::array();
+  for (int i = 0; i < 10; ++i) {
+    nlohmann::json l = lead;
+    l["name"] = "lead " + std::to_string(i + 1);
+    j["leads"].push_back(l);
+  }
+  j["findings"] = nlohmann::json::array();
+  expectError(j.dump(1), drg::ErrorCode::Format, "leads: holds 10 leads; a plan has at most 4");
+  j["leads"].erase(j["leads"].begin() + 4, j["leads"].end()); // four leads: a plan
+  EXPECT_EQ(planFromJson(j.dump(1), "four leads").leads.size(), 4u);
+}
+
+TEST(PlanFile, RefusesTwoLeadsOfOneNameOrALeadWithoutOne)
+{
+  nlohmann::json j = nlohmann::json::parse(planToJson(madeUpPlan(4, 5)));
+  j["leads"][1]["name"] = j["leads"][0]["name"];
+  expectError(j.dump(1), drg::ErrorCode::Format, "leads[1].name");
+  j["leads"][1]["name"] = "";
+  expectError(j.dump(1), drg::ErrorCode::Format, "leads[1].name: must not be empty");
+}
+
 TEST(PlanFile, SaveIsAtomicAndLoadReadsItBack)
 {
   drg::test::TemporaryFolder dir("planfile");
