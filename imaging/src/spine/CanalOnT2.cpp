@@ -1,6 +1,7 @@
 // T2 MR only: the CSF-bright canal, the mapping of T2 signal onto the bone scale, and the marrow
 // eroded off the bowel.
 #include "spine/Canal.h"
+#include "spine/SpineTuning.h"
 
 #include "spine/SpineMath.h"
 
@@ -27,7 +28,7 @@ std::vector<CanalCandidate> mrCanalCandidates(const WorkVolume& w, double csf)
     // "closed" = not CSF, so that holesOf returns the bright blobs
     std::vector<std::uint8_t> notCsf(n);
     for (std::size_t p = 0; p < n; ++p) {
-      notCsf[p] = !(v[p] >= 0.7 * csf);
+      notCsf[p] = !(v[p] >= kT2CsfShare * csf);
     }
     // a bright blob cut by the grid's edge is still one (a narrow sagittal slab clips the canal)
     for (const Hole& blob : holesOf(notCsf, v, g.nx, g.ny, g.h, false)) {
@@ -65,8 +66,10 @@ void mapMrToBoneScale(WorkVolume& w, double csf)
           continue;
         }
         const double r = v / csf;
-        float mapped = r >= 0.28 && r <= 0.62 ? 400.0f : (r > 0.62 ? -50.0f : 20.0f);
-        if (mapped > 100.0f) {
+        float mapped = r >= kT2MarrowLow && r <= kT2MarrowHigh
+                         ? kMappedMarrow
+                         : (r > kT2MarrowHigh ? kMappedFluid : kMappedSoftTissue);
+        if (mapped > kMappedMarrowAbove) {
           bool wall = false;
           for (int d = 0; d < 13 && !wall; ++d) {
             for (int s = 1; s <= 2 && !wall; ++s) {
@@ -204,8 +207,9 @@ T2Signal prepareT2Signal(WorkVolume& work)
         const int j = static_cast<int>(p / static_cast<std::uint32_t>(g.nx));
         for (int dj = -reach; dj <= reach; ++dj) {
           for (int di = -reach; di <= reach; ++di) {
-            if (g.inside(i + di, j + dj, c->k) && work.values[g.index(i + di, j + dj, c->k)] > 100.0f) {
-              work.values[g.index(i + di, j + dj, c->k)] = -50.0f;
+            if (g.inside(i + di, j + dj, c->k) &&
+                work.values[g.index(i + di, j + dj, c->k)] > kMappedMarrowAbove) {
+              work.values[g.index(i + di, j + dj, c->k)] = kMappedFluid;
             }
           }
         }

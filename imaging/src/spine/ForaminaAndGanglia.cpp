@@ -89,7 +89,9 @@ GanglionPlace SpineAnalysis::placeGanglion(const Segment& seg, const PedicleMeas
   if (sacral) {
     // just behind the canal's front wall (the body), inside the canal (T2: the wall is the
     // body's bone; the dark tissue in front of the roots is no wall)
-    const auto bodyOnly = [this](const Vector3d& q) { return !m_mr || m_mrWalls.nearest(q) > 300.0f; };
+    const auto bodyOnly = [this](const Vector3d& q) {
+      return !m_mr || m_mrWalls.nearest(q) > kT2WallBoneAbove;
+    };
     double ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0, bodyOnly).first;
     if (ant >= 20.0) { // no body within reach: the nearest wall of any kind
       ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0).first;

@@ -1,5 +1,6 @@
 // T2 MR only: the ganglion refined from its own signal, and a one-sided correction mirrored.
 #include "spine/SpineAnalysis.h"
+#include "spine/SpineTuning.h"
 
 #include "spine/SpineMath.h"
 
@@ -102,7 +103,10 @@ std::optional<Vector3d> SpineAnalysis::ganglionOnT2(const DrgEstimate& estimate)
   const std::vector<std::uint8_t> nearBone = morph(bone, true);
   std::vector<std::uint8_t> band(kCount);
   for (std::size_t q = 0; q < band.size(); ++q) {
-    band[q] = !std::isnan(signal[q]) && signal[q] >= 0.38f && signal[q] <= 0.58f && !nearBone[q] ? 1 : 0;
+    band[q] =
+      !std::isnan(signal[q]) && signal[q] >= kT2GanglionLow && signal[q] <= kT2GanglionHigh && !nearBone[q]
+        ? 1
+        : 0;
   }
   const std::vector<std::uint8_t> core = morph(band, false);
   std::vector<int> piece(kCount, 0);
@@ -146,7 +150,7 @@ std::optional<Vector3d> SpineAnalysis::ganglionOnT2(const DrgEstimate& estimate)
     for (std::size_t q = 0; q < shell.size(); ++q) {
       if (shell[q] && !mask[q]) {
         all += 1;
-        fat += !std::isnan(signal[q]) && signal[q] >= 0.56f && signal[q] <= 0.85f ? 1 : 0;
+        fat += !std::isnan(signal[q]) && signal[q] >= kT2FatLow && signal[q] <= kT2FatHigh ? 1 : 0;
       }
     }
     const double fatShare = all > 0 ? fat / all : 0.0;

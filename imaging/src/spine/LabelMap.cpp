@@ -1,6 +1,7 @@
 // The label map on the input's grid: vertebrae, canal and skin painted, surfaces peeled to the
 // bone's edge, and the vertebrae measured from it.
 #include "spine/SpineAnalysis.h"
+#include "spine/SpineTuning.h"
 
 #include "ParallelFor.h"
 
@@ -61,12 +62,12 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
   // more soft tissue than bone), no lower than 100 HU (soft tissue in partial volume) and no
   // higher than 200 HU (dense bone would peel its cortex)
   std::array<double, 256> coarseLimit;
-  coarseLimit.fill(100.0);
+  coarseLimit.fill(kPeelLowHu);
   if (!halfMaximum) {
     const std::array<double, 256> inner = innerMedians(out, isVertebra);
     for (std::size_t l = 0; l < 256; ++l) {
       if (!std::isnan(inner[l])) {
-        coarseLimit[l] = std::clamp(0.85 * inner[l], 100.0, 200.0);
+        coarseLimit[l] = std::clamp(0.85 * inner[l], kPeelLowHu, kPeelHighHu);
       }
     }
   }
@@ -92,7 +93,8 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
               outside = std::min(outside, static_cast<double>(values[q]));
             }
           });
-          if (!surface || !(x < (halfMaximum ? outside + 400.0 : coarseLimit[static_cast<std::size_t>(l)]))) {
+          if (!surface || !(x < (halfMaximum ? outside + kPeelAboveOutsideHu
+                                             : coarseLimit[static_cast<std::size_t>(l)]))) {
             continue; // not on the surface, or clearly bone
           }
           if (!halfMaximum) {

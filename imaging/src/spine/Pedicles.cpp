@@ -35,15 +35,6 @@ bool SpineAnalysis::filledBoneOf(const Vector3d& p, int label) const
   return g.inside(i, j, k) && m_bone.bone[g.index(i, j, k)] && m_labels[g.index(i, j, k)] == label;
 }
 
-namespace
-{
-/// Bone once inside a pedicle (HU): osteoporotic marrow (about 80 HU) is still above muscle
-/// (about 40-60 HU).
-constexpr double kInsideBoneHu = 70.0;
-/// The pedicle's walls are bone at the bone threshold.
-constexpr double kEdgeHu = kBoneHu;
-} // namespace
-
 std::optional<double> SpineAnalysis::bodyBackWall(const Segment& seg) const
 {
   // the body's posterior wall (the canal's anterior wall) bounds the pedicle in front: one value
@@ -58,11 +49,11 @@ std::optional<double> SpineAnalysis::bodyBackWall(const Segment& seg) const
     int run = 0;
     for (double v = 0; v <= 15.0; v += 0.25) {
       float x = m_work.sample(p.at(0, v));
-      if (!std::isnan(x) && x >= kEdgeHu) {
+      if (!std::isnan(x) && x >= kBoneHu) {
         walls.push_back(faint >= 0 ? std::min(faint, v) : v);
         break;
       }
-      run = !std::isnan(x) && x >= kInsideBoneHu ? run + 1 : 0;
+      run = !std::isnan(x) && x >= kPedicleInsideHu ? run + 1 : 0;
       if (run == 4 && faint < 0) {
         faint = v - 0.75;
       }
@@ -92,7 +83,7 @@ SpineAnalysis::PedicleRows SpineAnalysis::measurePedicleRows(const Segment& seg,
       bool skipping = false;
       for (double u = 3; u <= 22; u += 0.25) {
         const Vector3d q = p.at(side * u, v);
-        if (!boneOf(q, seg.label, kEdgeHu)) {
+        if (!boneOf(q, seg.label, kBoneHu)) {
           skipping = false;
         } else if (skipping || u < minMedial) {
           // T2: a root in the lateral recess, not the pedicle's wall. Where a root lies against
@@ -119,11 +110,11 @@ SpineAnalysis::PedicleRows SpineAnalysis::measurePedicleRows(const Segment& seg,
       const Vector3d q = p.at(side * u, bestV);
       float x = m_work.sample(q);
       // inside the pedicle, faint (osteoporotic) marrow still counts: above muscle and fat
-      if ((!std::isnan(x) && x >= kInsideBoneHu) || filledBoneOf(q, seg.label)) {
+      if ((!std::isnan(x) && x >= kPedicleInsideHu) || filledBoneOf(q, seg.label)) {
         lat = u;
         // the lateral wall: the last sample at the edge threshold (the faint level would place it
         // where a tenth of a voxel is cortex, a millimetre or more out)
-        if ((!std::isnan(x) && x >= kEdgeHu) || filledBoneOf(q, seg.label)) {
+        if ((!std::isnan(x) && x >= kBoneHu) || filledBoneOf(q, seg.label)) {
           edge = u;
         }
         gap = 0;
@@ -139,7 +130,7 @@ SpineAnalysis::PedicleRows SpineAnalysis::measurePedicleRows(const Segment& seg,
     double vLo = bestV, vHi = std::min(vBody, bestV);
     for (double v = bestV; v >= bestV - 15; v -= 0.25) {
       const Vector3d q = p.at(side * uMid, v);
-      if (!boneOf(q, seg.label, kInsideBoneHu) && !filledBoneOf(q, seg.label)) {
+      if (!boneOf(q, seg.label, kPedicleInsideHu) && !filledBoneOf(q, seg.label)) {
         break;
       }
       vLo = v;

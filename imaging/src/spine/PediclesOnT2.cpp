@@ -47,7 +47,10 @@ void SpineAnalysis::markMrWalls()
   for (std::size_t i = 0; i < m_work.values.size(); ++i) {
     const float x = m_work.values[i];
     const bool vertebra = m_labels[i] != 0 && m_labels[i] != labels::kSpinalCanal;
-    m_mrWalls.values[i] = std::isnan(x) ? x : vertebra ? 400.0f : x > 0.0f && x < 100.0f ? 150.0f : -50.0f;
+    m_mrWalls.values[i] = std::isnan(x)                        ? x
+                          : vertebra                           ? kT2WallBone
+                          : x > 0.0f && x < kMappedMarrowAbove ? kT2WallDark
+                                                               : kT2WallFree;
   }
 }
 

@@ -29,7 +29,7 @@ void SpineAnalysis::findSkinAndLandmarks(SpineModel& model)
   // inside the body: CT above -400 HU; MR above a tenth of the CSF signal; holes (gas, lung) filled
   m_body.assign(g.count(), 0);
   const WorkVolume& signal = m_mr ? m_raw : m_work;
-  const double inside = m_mr ? 0.1 * m_csf : -400.0;
+  const double inside = m_mr ? 0.1 * m_csf : kBodyHu;
   parallelFor(static_cast<std::size_t>(g.nz), [&](std::size_t kk) {
     const int k = static_cast<int>(kk);
     const std::size_t n = static_cast<std::size_t>(g.nx) * static_cast<std::size_t>(g.ny);

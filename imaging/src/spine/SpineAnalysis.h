@@ -148,7 +148,7 @@ private:
   double pedicleEdge(const CentrelinePoint& c, const Vector3d& through, double dir, double fallback) const;
 
   /// Pedicle of one vertebra and side: the bony bridge beside the canal at the canal's AP level.
-  /// Edges are found on the interpolated intensities at kEdgeHu (between soft tissue and cortex).
+  /// Edges are found on the interpolated intensities at the bone threshold (between soft tissue and cortex).
   /// `minMedial`: bone nearer the canal's centre (mm) is not the pedicle's medial wall.
   PedicleMeasure measurePedicle(const Segment& seg, double side, double minMedial) const;
 

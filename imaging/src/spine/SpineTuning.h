@@ -21,5 +21,42 @@ inline constexpr double kThinBoneHu = 200.0;
 inline constexpr double kCanalMaxMeanHu = 60.0;
 /// Enclosed by cortex and above this (HU): marrow, fatty marrow included.
 inline constexpr double kFattyMarrowHu = -30.0;
+/// Bone once inside a pedicle (HU): osteoporotic marrow (about 80 HU) is still above muscle
+/// (about 40-60 HU).
+inline constexpr double kPedicleInsideHu = 70.0;
+/// Faint bone absorbed by a neighbouring vertebra after the growth (HU): above disc, muscle and
+/// blurred edges, below healthy cancellous bone.
+inline constexpr float kFaintBoneHu = 120.0f;
+/// The body's outline on CT (HU): air and lung below, every tissue above.
+inline constexpr double kBodyHu = -400.0;
+/// A vertebra's surface voxel is peeled (HU) when below 85 % of its inner median, kept within these
+/// bounds: soft tissue in partial volume lies under the lower one, and above the upper one dense
+/// bone would lose its cortex.
+inline constexpr double kPeelLowHu = 100.0, kPeelHighHu = 200.0;
+/// Half-maximum peel on fine grids: a surface voxel this far (HU) above the tissue outside it is bone.
+inline constexpr double kPeelAboveOutsideHu = 400.0;
+
+// ---- T2 MR. Signal is measured as a share of the CSF signal (T2-weighted fast spin echo without
+// fat suppression: CSF brightest, fat and the nucleus pulposus bright, marrow intermediate, muscle
+// and cortex dark), then mapped onto the bone scale above so that the same stages serve CT and T2.
+
+/// A CSF blob: at least this share of the CSF signal.
+inline constexpr double kT2CsfShare = 0.7;
+/// Marrow: between these shares of the CSF signal (brighter is fluid or fat, darker soft tissue).
+inline constexpr double kT2MarrowLow = 0.28, kT2MarrowHigh = 0.62;
+/// The bone-scale values T2 is mapped onto: marrow reads as bone, fluid and fat as fluid, the rest
+/// as soft tissue.
+inline constexpr float kMappedMarrow = 400.0f, kMappedFluid = -50.0f, kMappedSoftTissue = 20.0f;
+/// On the mapped scale, above this is marrow.
+inline constexpr float kMappedMarrowAbove = 100.0f;
+/// The foramen's walls on T2, on the same scale: the vertebrae's bone, dark tissue (cortex,
+/// annulus, ligament: mapped soft tissue), and the rest, free.
+inline constexpr float kT2WallBone = 400.0f, kT2WallDark = 150.0f, kT2WallFree = -50.0f;
+/// On the walls' scale, above this is a vertebra's bone.
+inline constexpr float kT2WallBoneAbove = 300.0f;
+/// The ganglion's T2 signal: between these shares of the CSF signal.
+inline constexpr float kT2GanglionLow = 0.38f, kT2GanglionHigh = 0.58f;
+/// Fat round the ganglion: between these shares (brighter is CSF, a root's sleeve).
+inline constexpr float kT2FatLow = 0.56f, kT2FatHigh = 0.85f;
 
 } // namespace drg::imaging::spine

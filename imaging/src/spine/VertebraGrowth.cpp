@@ -322,8 +322,6 @@ void SpineAnalysis::grow(bool arches)
 
 void SpineAnalysis::absorbFaintBone()
 {
-  constexpr float kFaintBoneHu =
-    120.0f; // above disc, muscle and blurred edges, below healthy cancellous bone
   const WorkGrid& g = m_work.grid;
   // (MR: the outer voxel its erosion took; bowel and kidney beyond it share marrow's signal)
   const int rounds = m_mr ? 1 : std::max(1, static_cast<int>(std::lround(3.0 / g.h)));

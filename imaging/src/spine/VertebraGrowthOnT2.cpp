@@ -29,7 +29,7 @@ void SpineAnalysis::measureBodyFronts()
         double start = NAN, end = 75.0;
         for (double v = 4; v <= 75; v += 0.5 * g.h) {
           const float x = m_work.nearest(p.at(u, v));
-          const bool marrow = x > 100.0f;
+          const bool marrow = x > kMappedMarrowAbove;
           if (std::isnan(start) && marrow) {
             start = v;
           } else if (!std::isnan(start) && !marrow) {
