@@ -1,5 +1,7 @@
 #include "drg/imaging/SpineLevel.h"
 
+#include "AsciiLower.h"
+
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/Error.h"
 
@@ -10,15 +12,6 @@
 
 namespace drg::imaging
 {
-namespace
-{
-std::string lower(std::string s)
-{
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-} // namespace
 
 const char* sideName(Side side) noexcept
 {
@@ -175,7 +168,7 @@ std::string transitionalAnatomyName(TransitionalAnatomy t)
 
 TransitionalAnatomy parseTransitionalAnatomy(const std::string& word)
 {
-  std::string w = lower(word);
+  std::string w = asciiLower(word);
   if (w == "none") {
     return TransitionalAnatomy::None;
   }

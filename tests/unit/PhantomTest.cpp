@@ -81,14 +81,19 @@ double meanOfLabelNear(const PhantomCase& c, const Eigen::Vector3d& lps, double 
   return n > 0 ? sum / n : std::nan("");
 }
 
-const PhantomVertebra& vertebra(const PhantomCase& c, const std::string& level)
+const PhantomVertebra& vertebra(const PhantomTruth& truth, const std::string& level)
 {
-  for (const auto& v : c.truth.vertebrae) {
+  for (const auto& v : truth.vertebrae) {
     if (v.level == level) {
       return v;
     }
   }
   throw std::runtime_error("no vertebra " + level);
+}
+
+const PhantomVertebra& vertebra(const PhantomCase& c, const std::string& level)
+{
+  return vertebra(c.truth, level);
 }
 
 class PhantomFine : public ::testing::Test
@@ -328,15 +333,6 @@ TEST(Phantom, TransitionalAnatomyChangesTheLevels)
 
   // the rest is the truth alone: the anatomy stage (no voxels needed)
   auto truthOf = [](const PhantomOptions& options) { return phantom::buildAnatomy(options).truth; };
-  auto body = [](const PhantomTruth& t, const std::string& level) {
-    for (const auto& v : t.vertebrae) {
-      if (v.level == level) {
-        return v.bodyCentre;
-      }
-    }
-    ADD_FAILURE() << "no " << level;
-    return Eigen::Vector3d(0, 0, 0);
-  };
   o.transitional = TransitionalAnatomy::T13;
   const PhantomTruth t13 = truthOf(o);
   int ribBearing = 0;
@@ -349,8 +345,8 @@ TEST(Phantom, TransitionalAnatomyChangesTheLevels)
   o.transitional = TransitionalAnatomy::SacralizedL5;
   const PhantomTruth sac = truthOf(o);
   const PhantomTruth normal = truthOf(coarseOptions());
-  double gapSac = (body(sac, "L5") - body(sac, "S1")).norm();
-  double gapNormal = (body(normal, "L5") - body(normal, "S1")).norm();
+  double gapSac = (vertebra(sac, "L5").bodyCentre - vertebra(sac, "S1").bodyCentre).norm();
+  double gapNormal = (vertebra(normal, "L5").bodyCentre - vertebra(normal, "S1").bodyCentre).norm();
   EXPECT_LT(gapSac, gapNormal - 4.0) << "rudimentary L5/S1 disc";
 }
 

@@ -1,5 +1,6 @@
 #include "drg/imaging/SpinePhantom.h"
 
+#include "AsciiLower.h"
 #include "phantom/PhantomAnatomy.h"
 #include "phantom/PhantomRasterizer.h"
 
@@ -33,13 +34,6 @@ void require(bool ok, const std::string& message)
   if (!ok) {
     throw Error(ErrorCode::InvalidArgument, message);
   }
-}
-
-std::string lower(std::string s)
-{
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 /// Image axes (columns: i, j, k in LPS) for the acquisition options.
@@ -274,7 +268,7 @@ const char* patientPositionName(PatientPosition position) noexcept
 
 PhantomContrast parsePhantomContrast(const std::string& word)
 {
-  std::string w = lower(word);
+  std::string w = asciiLower(word);
   if (w == "ct") {
     return PhantomContrast::Ct;
   }
@@ -289,7 +283,7 @@ PhantomContrast parsePhantomContrast(const std::string& word)
 
 PatientPosition parsePatientPosition(const std::string& word)
 {
-  std::string w = lower(word);
+  std::string w = asciiLower(word);
   if (w == "hfs") {
     return PatientPosition::HFS;
   }
@@ -308,7 +302,7 @@ PatientPosition parsePatientPosition(const std::string& word)
 
 AcquisitionPlane parseAcquisitionPlane(const std::string& word)
 {
-  std::string w = lower(word);
+  std::string w = asciiLower(word);
   if (w == "axial") {
     return AcquisitionPlane::Axial;
   }

@@ -217,9 +217,9 @@ DrgEstimate SpineAnalysis::ganglionByPriors(const Segment& seg, const PedicleMea
   d.semiAxesMm = Vector3d(2.0 * prior.positionSdMm[0] + measure, 2.0 * prior.positionSdMm[1] + measure,
                           2.0 * prior.positionSdMm[2] + measure + extraAp);
   d.zone = ug < ped.uMed ? "intraspinal" : ug <= ped.uLat ? "foraminal" : "extraforaminal";
-  if (m_disagree) {
+  if (m_levels.anchorsDisagree) {
     confidence *= 0.6;
-  } else if (m_anchor.rfind("sacrum", 0) != 0) {
+  } else if (m_levels.anchor.rfind("sacrum", 0) != 0) {
     confidence *= 0.8;
   }
   d.confidence = confidence;

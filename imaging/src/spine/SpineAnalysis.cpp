@@ -22,21 +22,18 @@ SpineModel SpineAnalysis::run()
   m_profile = std::move(bodies.profile);
   m_discRuns = std::move(bodies.discs);
   m_segments = std::move(bodies.segments);
-  LevelCount count = nameLevels(m_segments, m_profile, m_options.labels, m_mr,
-                                [this] { return conusSegment(m_raw, m_line, m_discRuns, m_segments); });
-  m_anchor = count.anchor;
-  m_anchorDetail = count.anchorDetail;
-  m_disagree = count.anchorsDisagree;
-  m_warnings.insert(m_warnings.end(), count.warnings.begin(), count.warnings.end());
+  m_levels = nameLevels(m_segments, m_profile, m_options.labels, m_mr,
+                        [this] { return conusSegment(m_raw, m_line, m_discRuns, m_segments); });
+  m_warnings.insert(m_warnings.end(), m_levels.warnings.begin(), m_levels.warnings.end());
   report(0.55);
   estimateRotations();
   growVertebrae();
   report(0.75);
   SpineModel model;
   model.modality = m_mr ? SpineModality::MrT2 : SpineModality::Ct;
-  model.anchor = m_anchor;
-  model.anchorDetail = m_anchorDetail;
-  model.anchorsDisagree = m_disagree;
+  model.anchor = m_levels.anchor;
+  model.anchorDetail = m_levels.anchorDetail;
+  model.anchorsDisagree = m_levels.anchorsDisagree;
   model.labelShift = m_options.labels.shift;
   for (const auto& p : m_line) {
     model.canalCentreline.push_back(p.centre);

@@ -7,6 +7,7 @@
 // steps live in files named ...OnT2.cpp.
 
 #include "spine/Canal.h"
+#include "spine/LevelNaming.h"
 #include "spine/SpineSegments.h"
 #include "spine/SpineWork.h"
 
@@ -339,8 +340,7 @@ private:
     m_sliceAnterior;                ///< per work slice: the canal's centre (x, y), anterior
   std::vector<double> m_bodyFront;  ///< MR, per label: where its body ends in front (mm)
   std::vector<std::uint8_t> m_body; ///< inside the skin, on the working grid
-  std::string m_anchor, m_anchorDetail;
-  bool m_disagree = false;
+  LevelCount m_levels;              ///< how the levels were counted (nameLevels)
   std::vector<std::string> m_warnings;
 };
 
