@@ -42,6 +42,7 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
   r.pocketBoneClearanceMm = sourced<double>(j, "pocket_bone_clearance_mm", origin, where);
   r.fallbackFasciaDepthMm = sourced<double>(j, "fallback_fascia_depth_mm", origin, where);
   r.routeBoneToleranceMm = sourced<double>(j, "route_bone_tolerance_mm", origin, where);
+  r.routeSacToleranceMm = sourced<double>(j, "route_sac_tolerance_mm", origin, where);
   if (r.maxLeads.value < 1 || r.maxLeads.value > 16) {
     fail(origin, where, "max_leads must be 1 to 16");
   }
@@ -57,10 +58,10 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
       fail(origin, where, "angles must lie between 0 and 90 degrees");
     }
   }
-  for (const auto* v :
-       { &r.ganglionClearanceMm, &r.cordClearanceMm, &r.cordRadiusMm, &r.contactDorsalOffset,
-         &r.leadSpacingMm, &r.strainReliefLoopDiameterMm, &r.pocketSlackMm, &r.connectorInsertionMm,
-         &r.minPocketDepthMm, &r.pocketBoneClearanceMm, &r.fallbackFasciaDepthMm }) {
+  for (const auto* v : { &r.ganglionClearanceMm, &r.cordClearanceMm, &r.cordRadiusMm, &r.contactDorsalOffset,
+                         &r.leadSpacingMm, &r.strainReliefLoopDiameterMm, &r.pocketSlackMm,
+                         &r.connectorInsertionMm, &r.minPocketDepthMm, &r.pocketBoneClearanceMm,
+                         &r.fallbackFasciaDepthMm, &r.routeBoneToleranceMm, &r.routeSacToleranceMm }) {
     if (!(v->value >= 0.0 && v->value <= 1000.0)) {
       fail(origin, where, "distances must lie between 0 and 1000 mm");
     }
@@ -80,13 +81,26 @@ PlanRules PlanRules::builtIn()
 std::size_t PlanRules::unverifiedCount() const
 {
   std::size_t n = 0;
-  for (bool v :
-       { maxLeads.verified, preferredNeedleAngleDeg.verified, minNeedleAngleDeg.verified,
-         maxMedioLateralAngleDeg.verified, ganglionClearanceMm.verified, cordClearanceMm.verified,
-         cordRadiusMm.verified, minCoverage.verified, contactDorsalOffset.verified, leadSpacingMm.verified,
-         strainReliefLoopDiameterMm.verified, pocketSlackMm.verified, connectorInsertionMm.verified,
-         pocketDepthMm.verified, minPocketDepthMm.verified, maxPocketDepthMm.verified,
-         pocketBoneClearanceMm.verified, fallbackFasciaDepthMm.verified }) {
+  for (bool v : { maxLeads.verified,
+                  preferredNeedleAngleDeg.verified,
+                  minNeedleAngleDeg.verified,
+                  maxMedioLateralAngleDeg.verified,
+                  ganglionClearanceMm.verified,
+                  cordClearanceMm.verified,
+                  cordRadiusMm.verified,
+                  minCoverage.verified,
+                  contactDorsalOffset.verified,
+                  leadSpacingMm.verified,
+                  strainReliefLoopDiameterMm.verified,
+                  pocketSlackMm.verified,
+                  connectorInsertionMm.verified,
+                  pocketDepthMm.verified,
+                  minPocketDepthMm.verified,
+                  maxPocketDepthMm.verified,
+                  pocketBoneClearanceMm.verified,
+                  fallbackFasciaDepthMm.verified,
+                  routeBoneToleranceMm.verified,
+                  routeSacToleranceMm.verified }) {
     n += v ? 0 : 1;
   }
   return n;

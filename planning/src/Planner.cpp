@@ -126,7 +126,13 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
     return;
   }
   lead.route = route.route;
-  lead.minRadiusMm = std::min(route.minRadius, 1e3);
+  // the tightest bend the sheath must take, measured on the path itself: from the needle's shaft
+  // through its tip into the route (circles through points 2 mm apart)
+  {
+    std::vector<Vector3d> path{ lead.skinEntry };
+    path.insert(path.end(), route.route.begin(), route.route.end());
+    lead.minRadiusMm = tightestBend(path, tuning::kBendSpanMm);
+  }
   lead.sheathUsed = route.sheath ? route.sheath->id : "";
   lead.sheathRadiusMm = route.sheath ? route.sheath->curveRadiusMm.value : 0.0;
   lead.routeLengthMm = pathLength(lead.route);

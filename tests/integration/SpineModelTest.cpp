@@ -10,6 +10,8 @@
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
+
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -626,4 +628,59 @@ TEST(SpineModel, CliSegmentWritesLabelsAndSpineJson)
     runCommand(drg::test::cliPath() + " segment --quiet " + (dir.path() / "case" / "dicom").string() +
                " --out " + out.string() + " --modality pet");
   EXPECT_EQ(bad.exitCode, 2) << bad.output;
+}
+
+namespace
+{
+/// Dice of the model's dural sac and epidural fat against the truth's (the truth's sac with the cord
+/// and the cauda equina it holds), over the truth's canal between the first and the last vertebra.
+std::pair<double, double> canalContentsDice(const PhantomCase& phantom, const SpineModel& model)
+{
+  const auto& t = phantom.labels.voxels();
+  const auto& m = model.labels.voxels();
+  const auto& g = phantom.labels.geometry();
+  double top = -1e9, bottom = 1e9;
+  for (const auto& v : phantom.truth.vertebrae) {
+    if (v.level == "T12" || v.level == "L5") {
+      top = std::max(top, v.bodyCentre.z());
+      bottom = std::min(bottom, v.bodyCentre.z());
+    }
+  }
+  std::size_t sacBoth = 0, sacT = 0, sacM = 0, fatBoth = 0, fatT = 0, fatM = 0;
+  for (std::size_t v = 0; v < t.size(); ++v) {
+    const double z = g.indexToLps(Eigen::Vector3d(static_cast<double>(v % g.size[0]),
+                                                  static_cast<double>((v / g.size[0]) % g.size[1]),
+                                                  static_cast<double>(v / (g.size[0] * g.size[1]))))
+                       .z();
+    if (z > top || z < bottom) {
+      continue;
+    }
+    const bool ts = t[v] == labels::kThecalSac || t[v] == labels::kCord || t[v] == labels::kCaudaEquina;
+    const bool tf = t[v] == labels::kEpiduralFat;
+    const bool ms = m[v] == labels::kThecalSac, mf = m[v] == labels::kEpiduralFat;
+    sacT += ts;
+    sacM += ms;
+    sacBoth += ts && ms;
+    fatT += tf;
+    fatM += mf;
+    fatBoth += tf && mf;
+  }
+  return { 2.0 * sacBoth / std::max<std::size_t>(1, sacT + sacM),
+           2.0 * fatBoth / std::max<std::size_t>(1, fatT + fatM) };
+}
+} // namespace
+
+// The canal's contents: the model's dural sac and epidural fat overlap the phantom's.
+TEST(SpineModel, DuralSacAndEpiduralFatOnCt)
+{
+  for (double slice : { 2.0, 3.0 }) {
+    PhantomOptions o = drg::test::spineTestPhantom();
+    o.spacing.z() = slice;
+    o.matrix[2] = static_cast<int>(400 / slice);
+    const PhantomCase phantom = generateSpinePhantom(o);
+    const auto [sac, fat] = canalContentsDice(phantom, segment(phantom));
+    std::cout << slice << " mm slices: sac Dice " << sac << ", fat Dice " << fat << "\n";
+    EXPECT_GE(sac, 0.75) << slice << " mm slices";
+    EXPECT_GE(fat, 0.65) << slice << " mm slices";
+  }
 }

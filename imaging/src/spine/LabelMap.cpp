@@ -1,5 +1,6 @@
 // The label map on the input's grid: vertebrae, canal and skin painted, surfaces peeled to the
 // bone's edge, and the vertebrae measured from it.
+#include "spine/CanalContents.h"
 #include "spine/SpineAnalysis.h"
 #include "spine/SpineTuning.h"
 
@@ -207,11 +208,48 @@ void SpineAnalysis::paintLabels(SpineModel& model)
   const WorkGrid& g = m_work.grid;
   // canal: the chain's holes with what they enclose (on MR the blobs are the CSF: the cord and the
   // roots inside it are the canal's too, and the thin processes must not grow into them)
+  // slices without a hole of their own (at the discs and the interlaminar windows the canal is not
+  // ringed by bone) take the outline of the nearest slice with one, moved with the chain's centre:
+  // the canal runs on there, its contents and the dorsal epidural space with it
+  std::vector<const CanalCandidate*> bySlice(static_cast<std::size_t>(g.nz), nullptr);
   for (const CanalCandidate* c : m_chain) {
-    for (std::uint32_t p : canalWithContents(*c, g)) {
-      std::size_t idx = g.index(static_cast<int>(p % g.nx), static_cast<int>(p / g.nx), c->k);
-      if (m_labels[idx] == 0) {
-        m_labels[idx] = static_cast<std::uint8_t>(labels::kSpinalCanal);
+    bySlice[static_cast<std::size_t>(c->k)] = c;
+  }
+  std::vector<std::vector<std::uint32_t>> outline(static_cast<std::size_t>(g.nz));
+  for (const CanalCandidate* c : m_chain) {
+    outline[static_cast<std::size_t>(c->k)] = canalWithContents(*c, g);
+  }
+  const int first = m_chain.empty() ? 0 : m_chain.front()->k, last = m_chain.empty() ? -1 : m_chain.back()->k;
+  for (int k = std::min(first, last); k <= std::max(first, last); ++k) {
+    const CanalCandidate* own = bySlice[static_cast<std::size_t>(k)];
+    const CanalCandidate *below = nullptr, *above = nullptr;
+    for (int d = 1; !own && d <= std::abs(last - first) && !(below && above); ++d) {
+      if (!below && k - d >= 0 && bySlice[static_cast<std::size_t>(k - d)]) {
+        below = bySlice[static_cast<std::size_t>(k - d)];
+      }
+      if (!above && k + d < g.nz && bySlice[static_cast<std::size_t>(k + d)]) {
+        above = bySlice[static_cast<std::size_t>(k + d)];
+      }
+    }
+    const CanalCandidate* from = own                                                   ? own
+                                 : (!above || (below && k - below->k <= above->k - k)) ? below
+                                                                                       : above;
+    if (!from) {
+      continue;
+    }
+    // the chain's centre at this slice, between the neighbours with holes
+    double cx = from->x, cy = from->y;
+    if (!own && below && above) {
+      const double f = static_cast<double>(k - below->k) / static_cast<double>(above->k - below->k);
+      cx = below->x + f * (above->x - below->x);
+      cy = below->y + f * (above->y - below->y);
+    }
+    const int di = static_cast<int>(std::lround((cx - from->x) / g.h)),
+              dj = static_cast<int>(std::lround((cy - from->y) / g.h));
+    for (std::uint32_t p : outline[static_cast<std::size_t>(from->k)]) {
+      const int i = static_cast<int>(p % g.nx) + di, j = static_cast<int>(p / g.nx) + dj;
+      if (g.inside(i, j, k) && m_labels[g.index(i, j, k)] == 0) {
+        m_labels[g.index(i, j, k)] = static_cast<std::uint8_t>(labels::kSpinalCanal);
       }
     }
   }
@@ -254,6 +292,8 @@ void SpineAnalysis::paintLabels(SpineModel& model)
     peelSurface(out, ig.spacing.maxCoeff() <= g.h + 1e-6);
   }
   measureFromLabelMap(model);
+  // the canal's contents: the dural sac and the epidural fat (before the ganglia are painted over)
+  splitCanalContents(m_input, model.labels, model.canalCentreline, m_mr);
   // ganglia as ellipsoids of their expected size along the root
   const Eigen::Matrix3d toIndex = ig.spacing.cwiseInverse().asDiagonal() * ig.direction.inverse();
   for (const auto& d : model.ganglia) {

@@ -3,6 +3,7 @@
 // per pair of leads, and for the pocket.
 #include "drg/planning/Planner.h"
 
+#include "drg/imaging/AnatomyLabels.h"
 #include "planner/PathGeometry.h"
 #include "planner/PlanAnatomyImpl.h"
 
@@ -117,7 +118,7 @@ void nearnessFindings(const FindingChecks& f, const LeadPlan& l, int li, const s
           who + "the needle's tip comes close to the spinal cord (above the conus)");
   }
   if (routeCord < 0) {
-    f.add("route-near-cord", Severity::Warning, li, routeCord, 0.0, "mm",
+    f.add("route-near-cord", Severity::Error, li, routeCord, 0.0, "mm",
           who + "the route reaches into the cord's space above the conus: check the dorsal epidural space");
   }
 }
@@ -129,19 +130,63 @@ void routeFindings(const FindingChecks& f, const LeadPlan& l, int li, const std:
   const PlanRules& rules = f.rules;
   if (l.minRadiusMm < l.sheathRadiusMm - tuning::kBendToleranceMm) {
     f.add("route-too-tight", Severity::Error, li, l.minRadiusMm, l.sheathRadiusMm, "mm",
-          who + "the route bends tighter than the " + l.sheathUsed + " sheath's curve");
+          who + "the path bends tighter than the " + l.sheathUsed +
+            " sheath's curve (measured on the path: at the needle's tip the route turns more sharply than "
+            "the sheath can)");
   }
   double routeBone = 0;
   for (std::size_t k = 2; k < l.route.size(); ++k) {
     routeBone += A.isBone(l.route[k]) ? (l.route[k] - l.route[k - 1]).norm() : 0.0;
   }
   if (routeBone > rules.routeBoneToleranceMm.value) {
-    f.add("route-through-bone", Severity::Warning, li, routeBone, rules.routeBoneToleranceMm.value, "mm",
+    f.add("route-through-bone", Severity::Error, li, routeBone, rules.routeBoneToleranceMm.value, "mm",
           who + "the route crosses bone in the image (check the foramen's outline)");
   }
   if (l.coverage < rules.minCoverage.value - 1e-9) {
     f.add("contacts-off-ganglion", Severity::Warning, li, l.coverage * 100.0, rules.minCoverage.value * 100.0,
           "%", who + "the contacts cover too little of the ganglion's length");
+  }
+}
+
+/// The dura: the needle and the route (up to the contact array, which lies along the root in the
+/// foramen) against the spine model's dural sac, cord and cauda equina; the needle's tip in the
+/// dorsal epidural fat (CT: the model labels the fat; MR labels none).
+void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::string& who)
+{
+  const auto& A = f.anatomy;
+  const PlanRules& rules = f.rules;
+  double needleSac = 0;
+  const double depth = (l.epiduralEntry - l.skinEntry).norm();
+  for (double t = 0.25; t < depth; t += 0.5) {
+    needleSac += A.isNoGo(l.skinEntry + (l.epiduralEntry - l.skinEntry) * (t / depth)) ? 0.5 : 0.0;
+  }
+  if (needleSac > 0) {
+    f.add("needle-through-dura", Severity::Error, li, needleSac, 0.0, "mm",
+          who + "the needle crosses the dural sac: it would puncture the dura");
+  }
+  if (A.ct && A.labelAt(l.epiduralEntry) != imaging::labels::kEpiduralFat) {
+    f.add("epidural-entry-not-in-fat", Severity::Error, li, 0.0, 0.0, "",
+          who + "the needle's tip is not in the dorsal epidural fat the image shows (" +
+            (A.isNoGo(l.epiduralEntry) ? "it lies in the dural sac" : "it lies outside the canal") + ")");
+  }
+  // the route's stretch before the contacts: walk back from the tip past the proximal contact
+  double fromTip = 0, contacts = 0;
+  if (const LeadModel* lm = f.catalog.lead(l.leadModel)) {
+    const std::vector<double> centres = lm->contactCentresFromTipMm();
+    contacts = centres.empty() ? 0.0 : centres.back() + 0.5 * lm->contactLengthMm.value;
+  }
+  double routeSac = 0;
+  for (std::size_t k = l.route.size(); k-- > 1;) {
+    const double seg = (l.route[k] - l.route[k - 1]).norm();
+    fromTip += seg;
+    if (fromTip > contacts && A.isNoGo(0.5 * (l.route[k] + l.route[k - 1]))) {
+      routeSac += seg;
+    }
+  }
+  if (routeSac > rules.routeSacToleranceMm.value) {
+    f.add("route-through-dura", Severity::Error, li, routeSac, rules.routeSacToleranceMm.value, "mm",
+          who + "the route runs through the dural sac in the image: the sheath would have to pass inside the "
+                "dura; choose another entry level or move the entry");
   }
 }
 
@@ -229,6 +274,7 @@ void Planner::findings(Plan& plan) const
     needleFindings(f, l, li, who);
     nearnessFindings(f, l, li, who);
     routeFindings(f, l, li, who);
+    duraFindings(f, l, li, who);
     if (plan.pocket && plan.pocket->placed && !l.budget.fits) {
       f.add("length-budget", Severity::Error, li, l.budget.totalMm, 0, "mm",
             who + "no lead (with an extension) in the catalog is long enough");

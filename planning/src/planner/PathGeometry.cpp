@@ -1,6 +1,8 @@
 // The geometry of the planning library's paths: lengths, distances and the sheath's rounded corners.
 #include "planner/PathGeometry.h"
 
+#include <Eigen/Geometry>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,6 +33,35 @@ double polylineDistance(const std::vector<Vector3d>& a, const std::vector<Vector
   for (const auto& p : a) {
     for (std::size_t j = 1; j < b.size(); ++j) {
       best = std::min(best, segmentDistance(p, b[j - 1], b[j]));
+    }
+  }
+  return best;
+}
+
+double tightestBend(const std::vector<Vector3d>& path, double span)
+{
+  constexpr double step = 0.25;
+  std::vector<Vector3d> p;
+  if (!path.empty()) {
+    p.push_back(path.front());
+  }
+  double carry = 0;
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    const Vector3d d = path[i] - path[i - 1];
+    const double len = d.norm();
+    double s = step - carry;
+    for (; s <= len; s += step) {
+      p.push_back(path[i - 1] + d * (s / len));
+    }
+    carry = len - (s - step);
+  }
+  const auto n = static_cast<std::size_t>(std::max(1L, std::lround(span / step)));
+  double best = 1e3;
+  for (std::size_t i = 0; i + 2 * n < p.size(); ++i) {
+    const Vector3d a = p[i], b = p[i + n], c = p[i + 2 * n];
+    const double area2 = (b - a).cross(c - a).norm();
+    if (area2 > 1e-9) {
+      best = std::min(best, (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2));
     }
   }
   return best;

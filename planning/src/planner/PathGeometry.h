@@ -34,6 +34,10 @@ double segmentDistance(const Vector3d& p, const Vector3d& a, const Vector3d& b);
 /// Smallest distance (mm) between two polylines (the points of `a` against the segments of `b`).
 double polylineDistance(const std::vector<Vector3d>& a, const std::vector<Vector3d>& b);
 
+/// Tightest bend (mm) of a sampled path: the smallest circle through three points `span` mm apart
+/// along it (the path is resampled every 0.25 mm first); 1e3 for a straight path.
+double tightestBend(const std::vector<Vector3d>& path, double span);
+
 /// Rounds the corners of a polyline with circular arcs of radius up to `radius` (mm; less where the
 /// segments are too short: the smallest radius used is returned in `minRadius`) and samples it every
 /// `step` mm. The first corner uses `firstRadius` and is not counted in `minRadius` (at the needle's

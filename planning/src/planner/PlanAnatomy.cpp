@@ -37,10 +37,10 @@ PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float
   findConus();
 }
 
-double PlanAnatomy::Impl::runOf(const Vector3d& p, const Vector3d& dir, int label, double limit) const
+double PlanAnatomy::Impl::canalRun(const Vector3d& p, const Vector3d& dir, double limit) const
 {
   double t = 0;
-  while (t < limit && labelAt(p + (t + 0.5) * dir) == label) {
+  while (t < limit && inCanal(labelAt(p + (t + 0.5) * dir))) {
     t += 0.5;
   }
   return t;
@@ -149,12 +149,11 @@ void PlanAnatomy::Impl::buildStations()
     Vector3d post = Vector3d(0, 1, 0) - Vector3d(0, 1, 0).dot(s.toHead) * s.toHead;
     s.posterior = post.norm() > 1e-6 ? Vector3d(post.normalized()) : Vector3d(0, 1, 0);
     s.left = s.posterior.cross(s.toHead).normalized();
-    const int canal = imaging::labels::kSpinalCanal;
-    if (labelAt(s.centre) == canal) {
-      s.rPost = runOf(s.centre, s.posterior, canal, 20.0);
-      s.rAnt = runOf(s.centre, -s.posterior, canal, 20.0);
-      s.rLeft = runOf(s.centre, s.left, canal, 25.0);
-      s.rRight = runOf(s.centre, -s.left, canal, 25.0);
+    if (inCanal(labelAt(s.centre))) {
+      s.rPost = canalRun(s.centre, s.posterior, 20.0);
+      s.rAnt = canalRun(s.centre, -s.posterior, 20.0);
+      s.rLeft = canalRun(s.centre, s.left, 25.0);
+      s.rRight = canalRun(s.centre, -s.left, 25.0);
     } else {
       s.rPost = s.rAnt = -1; // not measured here: filled from the neighbours below
     }

@@ -2,6 +2,7 @@
 // Internal: the anatomy queries the planner's steps ask of the spine model and the volume (bone,
 // skin and canal at a point or along a ray), and the canal's frame along its centreline.
 
+#include "drg/imaging/AnatomyLabels.h"
 #include "drg/planning/PlanAnatomy.h"
 #include "planner/PlannerTuning.h"
 
@@ -83,8 +84,27 @@ struct PlanAnatomy::Impl
 
   // ---- along a ray -------------------------------------------------------------------------------
 
-  /// Walks from `p` along `dir` until the label map leaves `label` (at most `limit` mm).
-  double runOf(const Vector3d& p, const Vector3d& dir, int label, double limit) const;
+  /// True for the canal's labels: the canal itself, the epidural fat, the dural sac, the cord and
+  /// the cauda equina.
+  static bool inCanal(int label)
+  {
+    return label == imaging::labels::kSpinalCanal || label == imaging::labels::kEpiduralFat ||
+           label == imaging::labels::kThecalSac || label == imaging::labels::kCord ||
+           label == imaging::labels::kCaudaEquina;
+  }
+
+  /// True for what no needle, sheath or lead may cross: the dural sac, the cord, the cauda equina.
+  static bool isNoGoLabel(int label)
+  {
+    return label == imaging::labels::kThecalSac || label == imaging::labels::kCord ||
+           label == imaging::labels::kCaudaEquina;
+  }
+
+  /// True when `p` lies in the dural sac, the cord or the cauda equina of the label map.
+  bool isNoGo(const Vector3d& p) const { return isNoGoLabel(labelAt(p)); }
+
+  /// Walks from `p` along `dir` while the label map shows the canal (at most `limit` mm).
+  double canalRun(const Vector3d& p, const Vector3d& dir, double limit) const;
 
   /// True when the skin at `q` is the body's surface (MR: dark for 6 mm further out along `dir`;
   /// an MR outline can mark skin inside the body, e.g. where the image was cropped).

@@ -94,6 +94,9 @@ constexpr double kCostPerMmOfBone = 10.0;
 constexpr double kSheathLeavesNeedleMm = 3.0;
 /// The first bend's radius (mm): at the needle's tip the Tuohy bevel turns the sheath.
 constexpr double kTuohyBendRadiusMm = 3.0;
+/// The tightest bend is measured with circles through points this far (mm) apart along the path:
+/// a 1 mm lead turned by a sheath bends smoothly over a few millimetres.
+constexpr double kBendSpanMm = 2.0;
 /// The route is sampled every this many mm.
 constexpr double kRouteStepMm = 0.5;
 /// A bend counts as within the sheath's curve up to this much (mm) tighter: a tolerance far below

@@ -42,7 +42,9 @@ struct PlanRules
   SourcedValue<double> maxPocketDepthMm;
   SourcedValue<double> pocketBoneClearanceMm; ///< generator edge to iliac crest or lowest rib
   SourcedValue<double> fallbackFasciaDepthMm; ///< anchor depth when the fascia is not seen
-  SourcedValue<double> routeBoneToleranceMm;  ///< route through labelled bone flagged beyond this
+  SourcedValue<double> routeBoneToleranceMm;  ///< a route through more bone (mm) is refused
+  SourcedValue<double>
+    routeSacToleranceMm; ///< a route through more of the dural sac, cord or cauda (mm) is refused
 
   /// Parses rules text; throws drg::Error(Format) naming the field.
   static PlanRules fromJson(std::string_view text, const std::string& origin);
@@ -121,7 +123,8 @@ struct LeadPlan
   double needleBoneMm = 0;          ///< length of the needle path within bone
   std::vector<Vector3d> route;      ///< epidural entry to the lead tip, about every 0.5 mm
   double routeLengthMm = 0;
-  double minRadiusMm = 0;    ///< tightest bend of the route
+  double minRadiusMm =
+    0; ///< tightest bend of the path (needle, the sheath's exit from its tip, route), measured on it
   double sheathRadiusMm = 0; ///< of the chosen sheath
   Vector3d tip{ 0, 0, 0 };
   std::vector<Vector3d> contacts; ///< contact centres, distal first
