@@ -94,6 +94,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   start.study.modality = in.modality.empty() ? imaging::spineModalityName(model.modality) : in.modality;
   start.study.seriesUid = in.seriesUid;
   start.study.frameOfReferenceUid = in.frameOfReferenceUid;
+  start.study.patientPosition = in.patientPosition;
   start.study.seriesDescription = in.seriesDescription;
   start.study.levelAnchor = model.anchor;
   start.study.labelShift = model.labelShift;
@@ -126,11 +127,15 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
       std::printf("%-11s not planned: %s\n", l.name.c_str(), l.problem.c_str());
       continue;
     }
-    std::printf(
-      "%-11s %-15s %-7s %6.1f mm   %4.0f/%-3.0f deg  %4.0f mm  %4.1f mm  %6.0f %%  %3.0f cm %3.0f cm\n",
-      l.name.c_str(), approachName(l.approach), l.entryLevel.c_str(), l.needleDepthMm,
-      l.needleCranioCaudalDeg, l.needleMedioLateralDeg, l.routeLengthMm, l.minRadiusMm, l.coverage * 100.0,
-      l.budget.leadCm, l.budget.extensionCm);
+    // (no length without the tunnel to a placed pocket)
+    char lengths[32] = "   -      -";
+    if (l.budget.complete) {
+      std::snprintf(lengths, sizeof lengths, "%3.0f cm %3.0f cm", l.budget.leadCm, l.budget.extensionCm);
+    }
+    std::printf("%-11s %-15s %-7s %6.1f mm   %4.0f/%-3.0f deg  %4.0f mm  %4.1f mm  %6.0f %%  %s\n",
+                l.name.c_str(), approachName(l.approach), l.entryLevel.c_str(), l.needleDepthMm,
+                l.needleCranioCaudalDeg, l.needleMedioLateralDeg, l.routeLengthMm, l.minRadiusMm,
+                l.coverage * 100.0, lengths);
   }
   std::cout << "\nlead        target (LPS mm)            skin entry (LPS mm)        epidural entry (LPS mm)  "
                "  sheath\n";
@@ -140,6 +145,21 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
                   l.target.x(), l.target.y(), l.target.z(), l.skinEntry.x(), l.skinEntry.y(), l.skinEntry.z(),
                   l.epiduralEntry.x(), l.epiduralEntry.y(), l.epiduralEntry.z(), l.sheathUsed.c_str());
     }
+  }
+  std::cout << "\nskin entries in the OR (prone), against the bone:\n";
+  for (const auto& l : plan.leads) {
+    if (l.planned) {
+      const std::string where = entryLandmarksText(l.entryLandmarks);
+      std::printf("  %-11s %s\n", l.name.c_str(),
+                  where.empty() ? "no spinous process found near the entry" : where.c_str());
+    }
+  }
+  if (!plan.pocket) {
+    std::cout << "\nno pocket chosen: lead lengths not budgeted (the tunnel to the pocket is unknown)\n";
+  } else if (!plan.pocket->placed) {
+    std::printf("\npocket: %s %s NOT PLACED: %s\n  lead lengths not budgeted (the tunnel to the pocket is "
+                "unknown)\n",
+                pocketSiteName(plan.pocket->site), sideName(plan.pocket->side), plan.pocket->problem.c_str());
   }
   if (plan.pocket) {
     const PocketPlan& p = *plan.pocket;
@@ -166,6 +186,9 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   }
   std::printf("%d errors, %d warnings; device values and planning rules are unverified seed data\n", errors,
               warnings);
+  if (const std::string note = patientPositionNote(plan.study); !note.empty()) {
+    std::cout << "note: " << note << "\n";
+  }
   std::fflush(stdout);
   for (const auto& w : in.warnings) {
     std::cout << "warning: " << w << "\n";

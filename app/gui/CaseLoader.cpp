@@ -192,6 +192,7 @@ void CaseLoader::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
     loaded->frameOfReferenceUid = !v.frameOfReferenceUid.empty() || series == nullptr
                                     ? v.frameOfReferenceUid
                                     : series->frameOfReferenceUid;
+    loaded->patientPosition = series != nullptr ? series->patientPosition : std::string();
     if (series) {
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }

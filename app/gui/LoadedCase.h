@@ -25,6 +25,7 @@ struct LoadedCase
   std::shared_ptr<drg::imaging::SpineModel> model;      ///< the spine model (planning starts from it)
   std::string source;                                   ///< path as opened (the plan file refers to it)
   std::string seriesUid, frameOfReferenceUid, studyUid; ///< DICOM's, when opened from DICOM
+  std::string patientPosition; ///< DICOM Patient Position ("HFS", ...); empty when not given
   std::vector<std::string> warnings;
   std::shared_ptr<const drg::render::AnatomySurfaces> surfaces; ///< for the 3D view (built while loading)
   drg::report::ReportIdentity identity; ///< patient and study, from DICOM (for the report)

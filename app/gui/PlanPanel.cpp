@@ -242,14 +242,19 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
       const QColor c = PlanOverlays::leadColour(i);
       QString text = QString::fromStdString(l.name) + (l.locked ? tr("  [locked]") : QString());
       if (l.planned) {
-        text += tr("\n  %1, window below %2, needle %3 mm at %4/%5 deg, contacts %6 %, lead %7 cm")
+        text += tr("\n  %1, window below %2, needle %3 mm at %4/%5 deg, contacts %6 %, lead %7")
                   .arg(QString::fromStdString(drg::planning::approachName(l.approach)),
                        QString::fromStdString(l.entryLevel))
                   .arg(l.needleDepthMm, 0, 'f', 0)
                   .arg(l.needleCranioCaudalDeg, 0, 'f', 0)
                   .arg(l.needleMedioLateralDeg, 0, 'f', 0)
                   .arg(l.coverage * 100.0, 0, 'f', 0)
-                  .arg(l.budget.leadCm + l.budget.extensionCm, 0, 'f', 0);
+                  .arg(l.budget.complete ? tr("%1 cm").arg(l.budget.leadCm + l.budget.extensionCm, 0, 'f', 0)
+                                         : tr("length not budgeted (no pocket)"));
+        // the skin entry as found on the prone patient
+        if (const std::string where = drg::planning::entryLandmarksText(l.entryLandmarks); !where.empty()) {
+          text += tr("\n  prone: %1").arg(QString::fromStdString(where));
+        }
       } else {
         text += "\n  " + QString::fromStdString(l.problem);
       }

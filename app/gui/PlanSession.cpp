@@ -33,6 +33,7 @@ void PlanSession::setUp(std::shared_ptr<LoadedCase> loaded, std::optional<drg::p
       plan.study.source = m_case->source;
       plan.study.seriesUid = m_case->seriesUid;
       plan.study.frameOfReferenceUid = m_case->frameOfReferenceUid;
+      plan.study.patientPosition = m_case->patientPosition;
       plan.study.modality = drg::imaging::spineModalityName(m_case->model->modality);
       plan.study.levelAnchor = m_case->model->anchor;
       plan.study.labelShift = m_case->model->labelShift;

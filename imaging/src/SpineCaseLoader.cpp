@@ -49,6 +49,7 @@ SpineCaseImage SpineCaseLoader::load(const std::string& input, const std::string
   in.seriesUid = v.seriesUid;
   in.seriesDescription = v.seriesDescription;
   in.frameOfReferenceUid = v.frameOfReferenceUid;
+  in.patientPosition = v.patientPosition;
   if (m_options.modality == SpineModality::Auto && v.modality == "MR") {
     m_options.modality = SpineModality::MrT2;
   } else if (m_options.modality == SpineModality::Auto && v.modality == "CT") {

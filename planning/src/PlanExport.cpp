@@ -143,7 +143,9 @@ std::string planToCsv(const Plan& plan)
          "epidural_entry_l,epidural_entry_p,epidural_entry_s,approach,window_below,needle_depth_mm,"
          "needle_cranio_caudal_deg,needle_medio_lateral_deg,route_length_mm,min_bend_radius_mm,coverage_"
          "percent,"
-         "lead_model,lead_cm,extension_cm,needed_cm,problem\n";
+         "lead_model,lead_cm,extension_cm,needed_cm,problem,"
+         "entry_midline_offset_mm,entry_spinous_level,entry_below_spinous_mm,entry_pedicle_level,"
+         "entry_below_pedicle_mm,entry_window,entry_below_window_mm,scan_patient_position\n";
   for (const auto& l : plan.leads) {
     out << csvText(l.name) << "," << l.targetLevel << "," << sideName(l.targetSide) << ","
         << (l.planned ? "yes" : "no");
@@ -153,8 +155,23 @@ std::string planToCsv(const Plan& plan)
     out << "," << approachName(l.approach) << "," << l.entryLevel << "," << num(l.needleDepthMm, 1) << ","
         << num(l.needleCranioCaudalDeg, 0) << "," << num(l.needleMedioLateralDeg, 0) << ","
         << num(l.routeLengthMm, 1) << "," << num(l.minRadiusMm, 1) << "," << num(100.0 * l.coverage, 0) << ","
-        << csvText(l.leadModel) << "," << num(l.budget.leadCm, 0) << "," << num(l.budget.extensionCm, 0)
-        << "," << num(0.1 * l.budget.totalMm, 1) << "," << csvText(l.problem) << "\n";
+        << csvText(l.leadModel) << ",";
+    // (lengths empty when not budgeted: no tunnel to a placed pocket)
+    if (l.budget.complete) {
+      out << num(l.budget.leadCm, 0) << "," << num(l.budget.extensionCm, 0);
+    } else {
+      out << ",";
+    }
+    out << "," << num(0.1 * l.budget.totalMm, 1) << "," << csvText(l.problem);
+    const EntryLandmarks& e = l.entryLandmarks;
+    if (e.found) {
+      out << "," << num(e.midlineOffsetMm, 1) << "," << e.spinousLevel << "," << num(e.belowSpinousMm, 1)
+          << "," << e.pedicleLevel << "," << num(e.belowPedicleMm, 1) << "," << e.window << ","
+          << num(e.belowWindowMm, 1);
+    } else {
+      out << ",,,,,,,";
+    }
+    out << "," << csvText(plan.study.patientPosition) << "\n";
   }
   return out.str();
 }
@@ -194,6 +211,9 @@ imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer
   sr.items.push_back(textItem({ "121106", "DCM", "Comment" },
                               "Planning aid computed from the images; every position and angle is to be "
                               "verified intra-operatively (fluoroscopy)."));
+  if (const std::string note = patientPositionNote(plan.study); !note.empty()) {
+    sr.items.push_back(textItem({ "121106", "DCM", "Comment" }, note));
+  }
   for (const auto& l : plan.leads) {
     imaging::SrGroup g;
     g.concept = code("LEAD", "Planned lead");
@@ -214,6 +234,9 @@ imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer
     g.items.push_back(pointsItem(SrItem::Kind::Point, code("SKIN-ENTRY", "Skin entry"), { l.skinEntry }));
     g.items.push_back(
       pointsItem(SrItem::Kind::Point, code("EPIDURAL-ENTRY", "Epidural entry"), { l.epiduralEntry }));
+    if (const std::string where = entryLandmarksText(l.entryLandmarks); !where.empty()) {
+      g.items.push_back(textItem(code("SKIN-ENTRY-PRONE", "Skin entry against the bony landmarks"), where));
+    }
     g.items.push_back(pointsItem(SrItem::Kind::Polyline, code("NEEDLE-PATH", "Needle path"),
                                  { l.skinEntry, l.epiduralEntry }));
     if (const auto route = everyTwoMillimetres(l.route); route.size() >= 2) {

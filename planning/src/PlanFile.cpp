@@ -209,7 +209,14 @@ json leadJson(const LeadPlan& l)
                          { "loop_mm", b.loopMm },   { "tunnel_mm", b.tunnelMm },
                          { "slack_mm", b.slackMm }, { "total_mm", b.totalMm },
                          { "lead_cm", b.leadCm },   { "extension_cm", b.extensionCm },
-                         { "fits", b.fits } };
+                         { "fits", b.fits },        { "complete", b.complete } };
+  const EntryLandmarks& e = l.entryLandmarks;
+  if (e.found) {
+    d["entry_landmarks"] = { { "midline_offset_mm", e.midlineOffsetMm }, { "spinous_level", e.spinousLevel },
+                             { "below_spinous_mm", e.belowSpinousMm },   { "pedicle_level", e.pedicleLevel },
+                             { "below_pedicle_mm", e.belowPedicleMm },   { "window", e.window },
+                             { "below_window_mm", e.belowWindowMm } };
+  }
   j["derived"] = d;
   return j;
 }
@@ -282,6 +289,21 @@ LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
   l.budget.leadCm = r.number(b, "lead_cm", bw, 0.0, 1000.0);
   l.budget.extensionCm = r.number(b, "extension_cm", bw, 0.0, 1000.0);
   l.budget.fits = r.flag(b, "fits", bw);
+  // (older files: a budget with its tunnel was complete)
+  l.budget.complete = b.contains("complete") ? r.flag(b, "complete", bw) : l.budget.tunnelMm > 0;
+  if (d.contains("entry_landmarks")) {
+    const json& e = d.at("entry_landmarks");
+    const std::string ew = dw + ".entry_landmarks";
+    EntryLandmarks& el = l.entryLandmarks;
+    el.found = true;
+    el.midlineOffsetMm = r.number(e, "midline_offset_mm", ew, -1000.0, 1000.0);
+    el.spinousLevel = r.text(e, "spinous_level", ew);
+    el.belowSpinousMm = r.number(e, "below_spinous_mm", ew, -1000.0, 1000.0);
+    el.pedicleLevel = r.text(e, "pedicle_level", ew);
+    el.belowPedicleMm = r.number(e, "below_pedicle_mm", ew, -1000.0, 1000.0);
+    el.window = r.text(e, "window", ew);
+    el.belowWindowMm = r.number(e, "below_window_mm", ew, -1000.0, 1000.0);
+  }
   return l;
 }
 
@@ -317,6 +339,9 @@ json pocketJson(const PocketPlan& p)
                    { "centre", vec(p.centre) },
                    { "axes", json::array({ vec(p.axes.col(0)), vec(p.axes.col(1)), vec(p.axes.col(2)) }) },
                    { "size_mm", vec(p.sizeMm) } };
+  if (!p.problem.empty()) {
+    j["derived"]["problem"] = p.problem;
+  }
   return j;
 }
 
@@ -346,6 +371,9 @@ PocketPlan pocketFrom(const json& j, const Reader& r)
     p.axes.col(c) = axes[static_cast<std::size_t>(c)];
   }
   p.sizeMm = r.point(d, "size_mm", w + ".derived");
+  if (d.contains("problem")) {
+    p.problem = r.text(d, "problem", w + ".derived");
+  }
   return p;
 }
 
@@ -372,6 +400,9 @@ std::string planToJson(const Plan& plan)
   if (!plan.study.declaredTransitional
          .empty()) { // (absent when nothing was declared: older files stay as they were)
     j["study"]["declared_transitional"] = plan.study.declaredTransitional;
+  }
+  if (!plan.study.patientPosition.empty()) { // (absent when the images do not say)
+    j["study"]["patient_position"] = plan.study.patientPosition;
   }
   j["leads"] = json::array();
   for (const auto& l : plan.leads) {
@@ -440,6 +471,9 @@ Plan planFromJson(std::string_view text, const std::string& origin)
     } catch (const Error&) {
       r.fail("study.declared_transitional", "must be none, L6, T13 or sacralized-L5, not '" + declared + "'");
     }
+  }
+  if (s.contains("patient_position")) {
+    plan.study.patientPosition = r.text(s, "patient_position", "study");
   }
   const json& leads = r.field(j, "leads", "plan");
   if (!leads.is_array()) {

@@ -9,6 +9,7 @@
 #include "drg/planning/Planner.h"
 
 #include "drg/imaging/Error.h"
+#include "planner/EntryLandmarks.h"
 #include "planner/LeadSteps.h"
 #include "planner/PathGeometry.h"
 
@@ -219,6 +220,7 @@ void Planner::recompute(Plan& plan) const
     if (lead.planned) {
       budgetAndTunnel(lead, plan.pocket);
     }
+    lead.entryLandmarks = lead.planned ? findEntryLandmarks(*m_anatomy.m_impl, lead) : EntryLandmarks{};
   }
   findings(plan);
 }

@@ -125,6 +125,56 @@ TEST(PlanFile, DeclaredTransitionalAnatomyRoundTrips)
   expectError(j.dump(), drg::ErrorCode::Format, "declared_transitional");
 }
 
+// The scan's patient position, the skin entry's bony landmarks, whether the length budget is
+// complete and why the pocket was not placed travel with the plan.
+TEST(PlanFile, PatientPositionEntryLandmarksBudgetAndPocketProblemRoundTrip)
+{
+  Plan plan = madeUpPlan(3, 20);
+  plan.study.patientPosition = "HFS";
+  EntryLandmarks& e = plan.leads[0].entryLandmarks;
+  e.found = true;
+  e.midlineOffsetMm = -18.5;
+  e.spinousLevel = "L5";
+  e.belowSpinousMm = 4.25;
+  e.pedicleLevel = "S1";
+  e.belowPedicleMm = -7.5;
+  e.window = "L5/S1";
+  e.belowWindowMm = 38.0;
+  plan.leads[0].budget.complete = true;
+  plan.pocket->placed = false;
+  plan.pocket->problem = "no skin found over the left buttock inside the image";
+  const Plan back = planFromJson(planToJson(plan), "memory");
+  EXPECT_TRUE(back == plan);
+  EXPECT_EQ(back.study.patientPosition, "HFS");
+  EXPECT_TRUE(back.leads[0].entryLandmarks.found);
+  EXPECT_EQ(back.leads[0].entryLandmarks.spinousLevel, "L5");
+  EXPECT_DOUBLE_EQ(back.leads[0].entryLandmarks.belowSpinousMm, 4.25);
+  EXPECT_FALSE(back.leads[1].entryLandmarks.found);
+  EXPECT_TRUE(back.leads[0].budget.complete);
+  EXPECT_FALSE(back.leads[1].budget.complete);
+  EXPECT_EQ(back.pocket->problem, plan.pocket->problem);
+}
+
+// A file written before these fields existed still loads: no position (unknown), no landmarks, and
+// a budget is complete when it holds a tunnel.
+TEST(PlanFile, OlderFilesWithoutPositionLandmarksOrBudgetCompletenessLoad)
+{
+  Plan plan = madeUpPlan(4, 20);
+  plan.leads[0].budget.tunnelMm = 120.0;
+  nlohmann::json j = nlohmann::json::parse(planToJson(plan));
+  for (auto& l : j["leads"]) {
+    l["derived"]["length_budget"].erase("complete");
+    EXPECT_FALSE(l["derived"].contains("entry_landmarks"));
+  }
+  EXPECT_FALSE(j["study"].contains("patient_position"));
+  const Plan back = planFromJson(j.dump(), "older.drgplan.json");
+  EXPECT_EQ(back.study.patientPosition, "");
+  EXPECT_TRUE(back.leads[0].budget.complete) << "a budget with its tunnel";
+  EXPECT_FALSE(back.leads[1].budget.complete) << "a budget without a tunnel";
+  EXPECT_FALSE(back.leads[0].entryLandmarks.found);
+  EXPECT_EQ(back.pocket->problem, "");
+}
+
 TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
 {
   const std::string good = planToJson(madeUpPlan(2, 10));

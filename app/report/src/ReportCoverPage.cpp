@@ -23,6 +23,22 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
                               "published priors; the ganglia, the needle path and the lead position must be "
                               "verified intra-operatively (fluoroscopy, stimulation response)."),
                   8.5, true, QColor(170, 0, 0));
+  // what the plan does not settle, said before anything else
+  if (!plan.pocket) {
+    pages.paragraph(QObject::tr("NO POCKET CHOSEN: no lead length is budgeted (the tunnel to the pocket "
+                                "is not known)."),
+                    9, true, QColor(170, 0, 0));
+  } else if (!plan.pocket->placed) {
+    pages.paragraph(
+      QObject::tr("POCKET NOT PLACED: %1. No lead length is budgeted (the tunnel to the "
+                  "pocket is not known).")
+        .arg(q(plan.pocket->problem.empty() ? std::string("its landmark or skin is not in the image")
+                                            : plan.pocket->problem)),
+      9, true, QColor(170, 0, 0));
+  }
+  if (const std::string note = planning::patientPositionNote(plan.study); !note.empty()) {
+    pages.paragraph(QObject::tr("Note: %1 (each lead's page: In the OR).").arg(q(note)), 9, true);
+  }
   const ReportIdentity& id = in.identity;
   std::vector<std::pair<QString, QString>> who;
   if (id.deidentified) {
@@ -38,6 +54,9 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
   }
   who.push_back(
     { QObject::tr("Series"), q(id.modality + (id.deidentified ? "" : " " + id.seriesDescription)) });
+  who.push_back({ QObject::tr("Scan position"), plan.study.patientPosition.empty()
+                                                  ? QObject::tr("not given by the images")
+                                                  : q(plan.study.patientPosition) });
   who.push_back({ QObject::tr("Images"),
                   id.deidentified ? QObject::tr("(withheld: de-identified)") : q(plan.study.source) });
   who.push_back({ QObject::tr("Levels counted from"),
@@ -63,11 +82,12 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
     summary.push_back({ QObject::tr("%1. %2").arg(i + 1).arg(q(l.name)),
                         l.planned
                           ? QObject::tr("%1 %2 ganglion; %3 approach, window below %4; needle %5 mm; "
-                                        "lead %6 cm%7")
+                                        "lead %6%7")
                               .arg(q(l.targetLevel), sideText(l.targetSide),
                                    q(planning::approachName(l.approach)), q(l.entryLevel))
                               .arg(mm(l.needleDepthMm, 0))
-                              .arg(mm(l.budget.leadCm, 0))
+                              .arg(l.budget.complete ? mm(l.budget.leadCm, 0) + QObject::tr(" cm")
+                                                     : QObject::tr("length not budgeted"))
                               .arg(l.budget.extensionCm > 0
                                      ? QObject::tr(" + extension %1 cm").arg(mm(l.budget.extensionCm, 0))
                                      : QString())

@@ -59,7 +59,10 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
     { QObject::tr("Ganglion under the contacts"),
       QObject::tr("%1 % of its length").arg(mm(100.0 * l.coverage, 0)) },
     { QObject::tr("Lead"),
-      (model ? q(model->name) : q(l.leadModel)) + QObject::tr(", %1 cm").arg(mm(l.budget.leadCm, 0)) },
+      (model ? q(model->name) : q(l.leadModel)) +
+        (l.budget.complete
+           ? QObject::tr(", %1 cm").arg(mm(l.budget.leadCm, 0))
+           : QObject::tr(", length NOT BUDGETED (no pocket placed: the tunnel is unknown)")) },
     { QObject::tr("Extension"), l.budget.extensionCm > 0
                                   ? QObject::tr("%1 cm").arg(mm(l.budget.extensionCm, 0))
                                   : QObject::tr("none") },
@@ -69,10 +72,29 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
                                                    : QObject::tr(", fascia not seen: fallback depth")) },
     { QObject::tr("Strain-relief loop"), QObject::tr("%1 mm across").arg(mm(l.loopDiameterMm, 0)) },
     { QObject::tr("Length needed"),
-      QObject::tr("%1 cm: route %2, track %3, loop %4, tunnel %5, slack %6 mm")
-        .arg(mm(0.1 * l.budget.totalMm, 0), mm(l.budget.routeMm, 0), mm(l.budget.trackMm, 0),
-             mm(l.budget.loopMm, 0), mm(l.budget.tunnelMm, 0), mm(l.budget.slackMm, 0)) },
+      l.budget.complete
+        ? QObject::tr("%1 cm: route %2, track %3, loop %4, tunnel %5, slack %6 mm")
+            .arg(mm(0.1 * l.budget.totalMm, 0), mm(l.budget.routeMm, 0), mm(l.budget.trackMm, 0),
+                 mm(l.budget.loopMm, 0), mm(l.budget.tunnelMm, 0), mm(l.budget.slackMm, 0))
+        : QObject::tr("more than %1 cm: route %2, track %3, loop %4, slack %5 mm; the tunnel to the "
+                      "pocket is not known")
+            .arg(mm(0.1 * l.budget.totalMm, 0), mm(l.budget.routeMm, 0), mm(l.budget.trackMm, 0),
+                 mm(l.budget.loopMm, 0), mm(l.budget.slackMm, 0)) },
   });
+  // the skin entry against the bone: what carries over to the prone patient
+  pages.heading(QObject::tr("In the OR (prone)"), 10);
+  const std::string where = planning::entryLandmarksText(l.entryLandmarks);
+  pages.paragraph(
+    (where.empty() ? QObject::tr("Skin entry: no spinous process found near it; use the LPS position.")
+                   : QObject::tr("Skin entry: %1.").arg(q(where))) +
+      (planning::scanNotProne(plan.study)
+         ? QObject::tr(" The planning scan was not taken prone (%1): the skin moves against the spine "
+                       "when the patient is turned; mark the entry from these bony landmarks on "
+                       "fluoroscopy.")
+             .arg(plan.study.patientPosition.empty() ? QObject::tr("position not known")
+                                                     : q(plan.study.patientPosition))
+         : QString()),
+    8.5);
   if (!pictures.ap.isNull()) {
     pages.images(
       { { pictures.ap, QObject::tr("AP (seen from behind), digitally reconstructed: lead, contacts "

@@ -166,6 +166,7 @@ DicomSeriesGrouper::PendingSeries& DicomSeriesGrouper::seriesOf(const fs::path& 
     s.description = dicom::text(d, DCM_SeriesDescription);
     s.seriesNumber = dicom::text(d, DCM_SeriesNumber);
     s.frameOfReferenceUid = dicom::text(d, DCM_FrameOfReferenceUID);
+    s.patientPosition = dicom::text(d, DCM_PatientPosition);
     s.kind = kind;
   }
   return seit->second;

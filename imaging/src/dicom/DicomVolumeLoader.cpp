@@ -589,6 +589,7 @@ LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& st
     v.seriesUid = se->seriesUid;
     v.seriesDescription = se->description;
     v.frameOfReferenceUid = se->frameOfReferenceUid;
+    v.patientPosition = se->patientPosition;
     v.warnings.insert(v.warnings.end(), se->warnings.begin(), se->warnings.end());
   }
   return v;

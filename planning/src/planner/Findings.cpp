@@ -220,8 +220,9 @@ void pocketFindings(const FindingChecks& f, const PocketPlan& p)
   const PlanRules& rules = f.rules;
   if (!p.placed) {
     f.add("pocket-not-placed", Severity::Error, -1, 0, 0, "",
-          std::string("the ") + pocketSiteName(p.site) +
-            " pocket could not be placed: its landmark or skin is not in the image");
+          std::string("the ") + pocketSiteName(p.site) + " pocket could not be placed: " +
+            (p.problem.empty() ? std::string("its landmark or skin is not in the image") : p.problem) +
+            "; no lead length is budgeted without its tunnel");
     return;
   }
   if (p.depthMm < rules.minPocketDepthMm.value) {
@@ -283,6 +284,9 @@ void Planner::findings(Plan& plan) const
   leadPairFindings(f, plan.leads);
   if (plan.pocket) {
     pocketFindings(f, *plan.pocket);
+  } else if (std::any_of(plan.leads.begin(), plan.leads.end(), [](const LeadPlan& l) { return l.planned; })) {
+    f.add("length-budget-incomplete", Severity::Warning, -1, 0, 0, "",
+          "no pocket chosen: without the tunnel to it no lead length is budgeted");
   }
 }
 

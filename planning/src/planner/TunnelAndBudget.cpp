@@ -1,6 +1,7 @@
 // A lead's subcutaneous tunnel from its anchor to the pocket and its length budget: the lead
 // (and extension) in the catalog long enough for route, needle track, loop, tunnel and slack.
 #include "drg/planning/Planner.h"
+#include "planner/BodySurface.h"
 #include "planner/PathGeometry.h"
 #include "planner/PlanAnatomyImpl.h"
 
@@ -41,8 +42,8 @@ std::vector<Vector3d> subcutaneousTunnel(const PlanAnatomy::Impl& anatomy, const
     const double th = t0 + turn * f;
     const Vector3d dir(std::cos(th), std::sin(th), 0.0);
     const Vector3d from(st.bodyAxis.x(), st.bodyAxis.y(), (1.0 - f) * anchor.z() + f * pocket.centre.z());
-    if (auto skin = A.skinAlong(from, dir, 400.0)) {
-      tunnel.push_back(*skin - dir * pocket.depthMm);
+    if (const SurfaceHit hit = skinOutward(A, from, dir, 400.0); hit.skin) {
+      tunnel.push_back(*hit.skin - dir * pocket.depthMm);
     }
   }
   tunnel.push_back(pocket.centre);
@@ -97,9 +98,14 @@ void Planner::budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& p
     // subcutaneous: from the anchor to the pocket, under the skin at the pocket's depth
     lead.tunnel = subcutaneousTunnel(A, lead.anchor, *pocket);
     b.tunnelMm = pathLength(lead.tunnel);
+    b.complete = true;
   }
   b.totalMm = b.routeMm + b.trackMm + b.loopMm + b.tunnelMm + b.slackMm;
-  chooseLengths(m_catalog, lead.leadModel, b);
+  // without the tunnel the total is only a lower bound: a length chosen against it would be one
+  // the surgeon cannot connect (the tunnel to a buttock pocket is 10-50 cm), so none is chosen
+  if (b.complete) {
+    chooseLengths(m_catalog, lead.leadModel, b);
+  }
   lead.budget = b;
 }
 

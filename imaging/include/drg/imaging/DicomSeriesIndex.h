@@ -67,6 +67,7 @@ struct DicomSeriesInfo
   std::string description;
   std::string seriesNumber;
   std::string frameOfReferenceUid;
+  std::string patientPosition; ///< Patient Position (0018,5100), e.g. "HFS"; empty when not given
   DicomObjectKind kind = DicomObjectKind::Image;
   std::size_t objectCount = 0; ///< files of this series
   std::size_t localizers = 0;  ///< localizer images left out of the stacks

@@ -21,6 +21,7 @@ struct LoadedVolume
   std::string seriesUid;
   std::string seriesDescription;
   std::string frameOfReferenceUid;
+  std::string patientPosition; ///< DICOM Patient Position, e.g. "HFS" (head first supine); empty: not given
   /// MONOCHROME1: values are kept as stored (so CT numbers stay CT numbers) and viewers show
   /// low values bright, as the modality intended.
   bool invertedGreyscale = false;

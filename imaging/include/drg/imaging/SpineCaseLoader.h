@@ -22,6 +22,7 @@ struct SpineCaseImage
   std::string source;                ///< the input as given
   std::string modality;              ///< DICOM's Modality ("CT", "MR"); empty for a volume file
   std::string seriesUid, seriesDescription, frameOfReferenceUid;
+  std::string patientPosition; ///< DICOM Patient Position ("HFS", "HFP", ...); empty when not given
 };
 
 /// Loads spine images and builds their spine models with one set of options: the modality (Auto:

@@ -94,7 +94,29 @@ struct LengthBudget
   double leadCm = 0;      ///< chosen lead length (0: none fits)
   double extensionCm = 0; ///< chosen extension (0: none needed)
   bool fits = false;
+  /// True when the tunnel to a placed pocket is in the total: only then are lengths chosen
+  /// (without the tunnel the total is a lower bound, and `leadCm` stays 0).
+  bool complete = false;
 };
+
+/// The skin entry against landmarks that carry over from the (supine) planning CT to the prone
+/// patient in the OR: the line of the spinous processes, their levels and the pedicles, and the
+/// interlaminar window the needle aims at. Heights are along the spine's axis, offsets across it.
+struct EntryLandmarks
+{
+  bool found = false;         ///< false: the spinous processes near the entry were not found
+  double midlineOffsetMm = 0; ///< from the spinous processes' line, positive to the patient's left
+  std::string spinousLevel;   ///< the spinous process whose tip is nearest in height
+  double belowSpinousMm = 0;  ///< skin entry caudal (+) or cranial (-) of that tip
+  std::string pedicleLevel;   ///< the pedicle nearest in height (on the entry's side)
+  double belowPedicleMm = 0;  ///< skin entry caudal (+) or cranial (-) of that pedicle's centre
+  std::string window;         ///< the interlaminar window aimed at, e.g. "L5/S1"
+  double belowWindowMm = 0;   ///< skin entry caudal of the needle's epidural entry in that window
+};
+
+/// One line for the OR, e.g. "at the L5 spinous process (3 mm caudal to its tip), 18 mm left of the
+/// midline; 41 mm caudal to the L5/S1 window"; empty when nothing was found.
+std::string entryLandmarksText(const EntryLandmarks& e);
 
 struct LeadPlan
 {
@@ -135,8 +157,9 @@ struct LeadPlan
   double loopDiameterMm = 0;
   std::vector<Vector3d> tunnel; ///< anchor to the pocket
   LengthBudget budget;
-  std::string sheathUsed; ///< the sheath the route was shaped for
-  bool planned = false;   ///< false when the target could not be reached: `problem` says why
+  EntryLandmarks entryLandmarks; ///< the skin entry as found on the prone patient
+  std::string sheathUsed;        ///< the sheath the route was shaped for
+  bool planned = false;          ///< false when the target could not be reached: `problem` says why
   std::string problem;
   std::string plannedFrom; ///< the inputs the geometry was computed from (a cache key; not saved)
 };
@@ -162,6 +185,7 @@ struct PocketPlan
   Eigen::Matrix3d axes = Eigen::Matrix3d::Identity(); ///< columns: length, width, thickness (outward)
   Vector3d sizeMm{ 0, 0, 0 };
   bool placed = false;
+  std::string problem; ///< why it was not placed (empty when placed)
 };
 
 /// Which images the plan belongs to.
@@ -177,7 +201,18 @@ struct StudyReference
   /// Transitional anatomy the user declared when the levels were labelled ("none", "L6", "T13",
   /// "sacralized-L5"); empty when nothing was declared. Reports and reopening rebuild the levels so.
   std::string declaredTransitional;
+  /// DICOM Patient Position (0018,5100) of the planned series, e.g. "HFS" (head first, supine),
+  /// "HFP" (prone); empty when the images do not say (a NIfTI volume).
+  std::string patientPosition;
 };
+
+/// True when the planning scan was not taken prone (supine, decubitus, or not known): the skin moves
+/// against the spine when the patient is turned prone for the procedure.
+bool scanNotProne(const StudyReference& study);
+
+/// The note for a scan that was not taken prone (empty when it was): skin entries move, use the bony
+/// landmarks.
+std::string patientPositionNote(const StudyReference& study);
 
 struct Plan
 {
