@@ -290,6 +290,9 @@ TEST(FluoroscopyAngles, SteepWarningsOnlyForNeedlesSteeperToTheSkin)
 
 int main(int argc, char** argv)
 {
+  if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    qputenv("QT_QPA_PLATFORM", "offscreen"); // (the build lists the tests without a display)
+  }
   QGuiApplication app(argc, argv); // (the views' lettering needs fonts)
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
