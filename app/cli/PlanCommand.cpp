@@ -7,6 +7,7 @@
 #include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -46,6 +47,54 @@ std::vector<std::string> splitList(const std::string& text)
     }
   }
   return out;
+}
+
+/// An angle in whole degrees, "?" when not known (NaN).
+std::string wholeDegrees(double deg)
+{
+  if (std::isnan(deg)) {
+    return "?";
+  }
+  char b[16];
+  std::snprintf(b, sizeof b, "%.0f", deg);
+  return b;
+}
+
+/// The leads' table: needle, angles as read on fluoroscopy, route, coverage, lengths; then each
+/// lead's points in LPS mm.
+void printLeadTable(const Plan& plan)
+{
+  std::cout
+    << "lead        approach        window  needle depth  skin/lamina/AP  route  min radius  coverage  "
+       "lead   ext\n";
+  for (const auto& l : plan.leads) {
+    if (!l.planned) {
+      std::printf("%-11s not planned: %s\n", l.name.c_str(), l.problem.c_str());
+      continue;
+    }
+    // (no length without the tunnel to a placed pocket)
+    char lengths[32] = "   -      -";
+    if (l.budget.complete) {
+      std::snprintf(lengths, sizeof lengths, "%3.0f cm %3.0f cm", l.budget.leadCm, l.budget.extensionCm);
+    }
+    const std::string angles = wholeDegrees(l.needleToSkinDeg) + "/" + wholeDegrees(l.needleToLaminaLineDeg) +
+                               "/" + wholeDegrees(l.needleApMedioLateralDeg) + " deg";
+    std::printf("%-11s %-15s %-7s %6.1f mm   %-14s %4.0f mm  %4.1f mm  %6.0f %%  %s\n", l.name.c_str(),
+                approachName(l.approach), l.entryLevel.c_str(), l.needleDepthMm, angles.c_str(),
+                l.routeLengthMm, l.minRadiusMm, l.coverage * 100.0, lengths);
+  }
+  std::cout
+    << "(needle angles as read on fluoroscopy: to the skin line and to the lamina line on the lateral "
+       "image, medio-lateral on the AP image; ? not known)\n";
+  std::cout << "\nlead        target (LPS mm)            skin entry (LPS mm)        epidural entry (LPS mm)  "
+               "  sheath\n";
+  for (const auto& l : plan.leads) {
+    if (l.planned) {
+      std::printf("%-11s %7.1f %7.1f %7.1f    %7.1f %7.1f %7.1f    %7.1f %7.1f %7.1f    %s\n", l.name.c_str(),
+                  l.target.x(), l.target.y(), l.target.z(), l.skinEntry.x(), l.skinEntry.y(), l.skinEntry.z(),
+                  l.epiduralEntry.x(), l.epiduralEntry.y(), l.epiduralEntry.z(), l.sheathUsed.c_str());
+    }
+  }
 }
 
 int runPlan(const PlanArgs& a, const GlobalOptions& global)
@@ -120,32 +169,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   }
   std::cout << "plan written to " << file.string() << " (spine model beside it)\n";
   std::cout << "levels counted from: " << model.anchor << "\n\n";
-  std::cout << "lead        approach        window  needle depth  angle cc/ml   route  min radius  coverage  "
-               "lead   ext\n";
-  for (const auto& l : plan.leads) {
-    if (!l.planned) {
-      std::printf("%-11s not planned: %s\n", l.name.c_str(), l.problem.c_str());
-      continue;
-    }
-    // (no length without the tunnel to a placed pocket)
-    char lengths[32] = "   -      -";
-    if (l.budget.complete) {
-      std::snprintf(lengths, sizeof lengths, "%3.0f cm %3.0f cm", l.budget.leadCm, l.budget.extensionCm);
-    }
-    std::printf("%-11s %-15s %-7s %6.1f mm   %4.0f/%-3.0f deg  %4.0f mm  %4.1f mm  %6.0f %%  %s\n",
-                l.name.c_str(), approachName(l.approach), l.entryLevel.c_str(), l.needleDepthMm,
-                l.needleCranioCaudalDeg, l.needleMedioLateralDeg, l.routeLengthMm, l.minRadiusMm,
-                l.coverage * 100.0, lengths);
-  }
-  std::cout << "\nlead        target (LPS mm)            skin entry (LPS mm)        epidural entry (LPS mm)  "
-               "  sheath\n";
-  for (const auto& l : plan.leads) {
-    if (l.planned) {
-      std::printf("%-11s %7.1f %7.1f %7.1f    %7.1f %7.1f %7.1f    %7.1f %7.1f %7.1f    %s\n", l.name.c_str(),
-                  l.target.x(), l.target.y(), l.target.z(), l.skinEntry.x(), l.skinEntry.y(), l.skinEntry.z(),
-                  l.epiduralEntry.x(), l.epiduralEntry.y(), l.epiduralEntry.z(), l.sheathUsed.c_str());
-    }
-  }
+  printLeadTable(plan);
   std::cout << "\nskin entries in the OR (prone), against the bone:\n";
   for (const auto& l : plan.leads) {
     if (l.planned) {

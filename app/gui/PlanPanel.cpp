@@ -15,6 +15,8 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit edit, QWidget* parent)
   : QWidget(parent)
   , m_session(session)
@@ -242,15 +244,17 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
       const QColor c = PlanOverlays::leadColour(i);
       QString text = QString::fromStdString(l.name) + (l.locked ? tr("  [locked]") : QString());
       if (l.planned) {
-        text += tr("\n  %1, window below %2, needle %3 mm at %4/%5 deg, contacts %6 %, lead %7")
+        // the needle's angles as read on fluoroscopy ("?": not known)
+        auto deg = [](double v) { return std::isnan(v) ? QString("?") : QString::number(v, 'f', 0); };
+        text += tr("\n  %1, window below %2, needle %3 mm, contacts %4 %, lead %5 cm"
+                   "\n  needle %6 deg to the skin, %7 to the lamina line (lateral), %8 medio-lateral (AP)")
                   .arg(QString::fromStdString(drg::planning::approachName(l.approach)),
                        QString::fromStdString(l.entryLevel))
                   .arg(l.needleDepthMm, 0, 'f', 0)
-                  .arg(l.needleCranioCaudalDeg, 0, 'f', 0)
-                  .arg(l.needleMedioLateralDeg, 0, 'f', 0)
                   .arg(l.coverage * 100.0, 0, 'f', 0)
                   .arg(l.budget.complete ? tr("%1 cm").arg(l.budget.leadCm + l.budget.extensionCm, 0, 'f', 0)
-                                         : tr("length not budgeted (no pocket)"));
+                                         : tr("length not budgeted (no pocket)"))
+                  .arg(deg(l.needleToSkinDeg), deg(l.needleToLaminaLineDeg), deg(l.needleApMedioLateralDeg));
         // the skin entry as found on the prone patient
         if (const std::string where = drg::planning::entryLandmarksText(l.entryLandmarks); !where.empty()) {
           text += tr("\n  prone: %1").arg(QString::fromStdString(where));
@@ -260,6 +264,12 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
       }
       auto* item = new QListWidgetItem(text, m_leads);
       item->setForeground(l.planned ? c.darker(160) : QColor(200, 0, 0));
+      item->setToolTip(
+        tr("Needle angles as read on fluoroscopy. To the skin: on the lateral image, between "
+           "the needle and the skin line at the skin entry. To the lamina line: on the lateral "
+           "image, between the needle and the dorsal wall of the canal (the lamina line) over "
+           "the entry level. Medio-lateral: on the AP image, between the needle's shadow and "
+           "the image's cranio-caudal axis."));
     }
     for (const auto& f : plan->findings) {
       auto* item = new QListWidgetItem(QString("%1: %2 (%3 %4, limit %5)")

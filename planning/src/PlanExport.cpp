@@ -29,15 +29,19 @@ ordered_json position(const Vector3d& p)
 
 /// One markups node of `type` with labelled control points, coloured.
 ordered_json node(const std::string& type, const std::string& name, const std::vector<std::string>& labels,
-                  const std::vector<Vector3d>& points, const std::array<double, 3>& colour)
+                  const std::vector<Vector3d>& points, const std::array<double, 3>& colour,
+                  const std::vector<std::string>& descriptions = {})
 {
   ordered_json controlPoints = ordered_json::array();
   for (std::size_t i = 0; i < points.size(); ++i) {
-    controlPoints.push_back({ { "id", std::to_string(i + 1) },
-                              { "label", labels.at(i) },
-                              { "position", position(points[i]) },
-                              { "locked", true },
-                              { "positionStatus", "defined" } });
+    ordered_json point = { { "id", std::to_string(i + 1) }, { "label", labels.at(i) } };
+    if (i < descriptions.size() && !descriptions[i].empty()) {
+      point["description"] = descriptions[i];
+    }
+    point["position"] = position(points[i]);
+    point["locked"] = true;
+    point["positionStatus"] = "defined";
+    controlPoints.push_back(point);
   }
   return { { "type", type },
            { "coordinateSystem", "LPS" },
@@ -69,6 +73,21 @@ std::string num(double v, int decimals)
   char b[40];
   std::snprintf(b, sizeof b, "%.*f", decimals, v);
   return b;
+}
+
+/// An angle in whole degrees, empty when not known (NaN): a CSV cell left empty.
+std::string angle(double deg)
+{
+  return std::isnan(deg) ? std::string() : num(deg, 0);
+}
+
+/// The needle's angles as read on fluoroscopy, in words (for the skin entry's description).
+std::string needleAnglesText(const LeadPlan& l)
+{
+  auto deg = [](double v) { return std::isnan(v) ? std::string("not known") : num(v, 0) + " deg"; };
+  return "needle to the skin " + deg(l.needleToSkinDeg) + ", to the lamina line " +
+         deg(l.needleToLaminaLineDeg) + " (lateral image); medio-lateral " + deg(l.needleApMedioLateralDeg) +
+         " (AP image)";
 }
 
 /// The points of a densely sampled path about every 2 mm, first and last kept.
@@ -109,7 +128,7 @@ std::string planToSlicerMarkups(const Plan& plan)
     }
     const auto colour = kLeadColours[i % 4];
     markups.push_back(node("Line", l.name + " needle", { l.name + " skin entry", l.name + " epidural entry" },
-                           { l.skinEntry, l.epiduralEntry }, colour));
+                           { l.skinEntry, l.epiduralEntry }, colour, { needleAnglesText(l) }));
     // the route as a curve: its points about every 2 mm (the route is stored about every 0.5 mm)
     const std::vector<Vector3d> route = everyTwoMillimetres(l.route);
     std::vector<std::string> labels;
@@ -141,7 +160,8 @@ std::string planToCsv(const Plan& plan)
   std::ostringstream out;
   out << "lead,target_level,side,planned,target_l,target_p,target_s,skin_entry_l,skin_entry_p,skin_entry_s,"
          "epidural_entry_l,epidural_entry_p,epidural_entry_s,approach,window_below,needle_depth_mm,"
-         "needle_cranio_caudal_deg,needle_medio_lateral_deg,route_length_mm,min_bend_radius_mm,coverage_"
+         "needle_to_skin_deg,needle_to_lamina_line_deg,needle_ap_medio_lateral_deg,route_length_mm,min_bend_"
+         "radius_mm,coverage_"
          "percent,"
          "lead_model,lead_cm,extension_cm,needed_cm,problem,"
          "entry_midline_offset_mm,entry_spinous_level,entry_below_spinous_mm,entry_pedicle_level,"
@@ -153,9 +173,9 @@ std::string planToCsv(const Plan& plan)
       out << "," << num(p->x(), 1) << "," << num(p->y(), 1) << "," << num(p->z(), 1);
     }
     out << "," << approachName(l.approach) << "," << l.entryLevel << "," << num(l.needleDepthMm, 1) << ","
-        << num(l.needleCranioCaudalDeg, 0) << "," << num(l.needleMedioLateralDeg, 0) << ","
-        << num(l.routeLengthMm, 1) << "," << num(l.minRadiusMm, 1) << "," << num(100.0 * l.coverage, 0) << ","
-        << csvText(l.leadModel) << ",";
+        << angle(l.needleToSkinDeg) << "," << angle(l.needleToLaminaLineDeg) << ","
+        << angle(l.needleApMedioLateralDeg) << "," << num(l.routeLengthMm, 1) << "," << num(l.minRadiusMm, 1)
+        << "," << num(100.0 * l.coverage, 0) << "," << csvText(l.leadModel) << ",";
     // (lengths empty when not budgeted: no tunnel to a placed pocket)
     if (l.budget.complete) {
       out << num(l.budget.leadCm, 0) << "," << num(l.budget.extensionCm, 0);
@@ -246,10 +266,18 @@ imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer
       g.items.push_back(
         pointsItem(SrItem::Kind::Multipoint, code("CONTACTS", "Contact centres"), l.contacts));
     }
-    g.items.push_back(
-      numberItem(code("NEEDLE-CC", "Needle cranio-caudal angle"), l.needleCranioCaudalDeg, "deg", "degree"));
-    g.items.push_back(
-      numberItem(code("NEEDLE-ML", "Needle medio-lateral angle"), l.needleMedioLateralDeg, "deg", "degree"));
+    // the needle's angles as read on fluoroscopy (an angle not known is left out)
+    const std::pair<imaging::DicomCode, double> angles[] = {
+      { code("NEEDLE-SKIN", "Needle angle to the skin line, lateral fluoroscopy"), l.needleToSkinDeg },
+      { code("NEEDLE-LAMINA", "Needle angle to the lamina line, lateral fluoroscopy"),
+        l.needleToLaminaLineDeg },
+      { code("NEEDLE-AP-ML", "Needle medio-lateral angle, AP fluoroscopy"), l.needleApMedioLateralDeg }
+    };
+    for (const auto& [concept, value] : angles) {
+      if (!std::isnan(value)) {
+        g.items.push_back(numberItem(concept, value, "deg", "degree"));
+      }
+    }
     g.items.push_back(
       numberItem(code("NEEDLE-DEPTH", "Depth to the epidural space"), l.needleDepthMm, "mm", "millimeter"));
     g.items.push_back(

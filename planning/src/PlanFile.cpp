@@ -8,8 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace drg::planning
@@ -31,6 +33,12 @@ json vec(const Vector3d& v)
 json optionalVec(const std::optional<Vector3d>& v)
 {
   return v ? vec(*v) : json(nullptr);
+}
+
+/// An angle in degrees, null when not known (NaN).
+json optionalAngle(double deg)
+{
+  return std::isnan(deg) ? json(nullptr) : json(deg);
 }
 
 json path(const std::vector<Vector3d>& points)
@@ -103,6 +111,15 @@ struct Reader
       fail(where + "." + name, "must be finite");
     }
     return v;
+  }
+
+  /// An angle from 0 to 90 degrees, NaN when missing or null (not known).
+  double optionalAngle(const json& o, const char* name, const std::string& where) const
+  {
+    if (!o.is_object() || !o.contains(name) || o.at(name).is_null()) {
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    return number(o, name, where, 0.0, 90.0);
   }
 
   bool flag(const json& o, const char* name, const std::string& where) const
@@ -190,8 +207,9 @@ json leadJson(const LeadPlan& l)
   d["skin_entry"] = vec(l.skinEntry);
   d["epidural_entry"] = vec(l.epiduralEntry);
   d["needle"] = { { "depth_mm", l.needleDepthMm },
-                  { "cranio_caudal_deg", l.needleCranioCaudalDeg },
-                  { "medio_lateral_deg", l.needleMedioLateralDeg },
+                  { "to_skin_deg", optionalAngle(l.needleToSkinDeg) },
+                  { "to_lamina_line_deg", optionalAngle(l.needleToLaminaLineDeg) },
+                  { "ap_medio_lateral_deg", optionalAngle(l.needleApMedioLateralDeg) },
                   { "in_bone_mm", l.needleBoneMm } };
   d["route"] = path(l.route);
   d["route_length_mm"] = l.routeLengthMm;
@@ -262,8 +280,10 @@ LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
   l.epiduralEntry = r.point(d, "epidural_entry", dw);
   const json& n = r.field(d, "needle", dw);
   l.needleDepthMm = r.number(n, "depth_mm", dw + ".needle", 0.0, kBig);
-  l.needleCranioCaudalDeg = r.number(n, "cranio_caudal_deg", dw + ".needle", 0.0, 90.0);
-  l.needleMedioLateralDeg = r.number(n, "medio_lateral_deg", dw + ".needle", 0.0, 90.0);
+  // (files from before these angles were measured lack them: unknown until the plan is recomputed)
+  l.needleToSkinDeg = r.optionalAngle(n, "to_skin_deg", dw + ".needle");
+  l.needleToLaminaLineDeg = r.optionalAngle(n, "to_lamina_line_deg", dw + ".needle");
+  l.needleApMedioLateralDeg = r.optionalAngle(n, "ap_medio_lateral_deg", dw + ".needle");
   l.needleBoneMm = r.number(n, "in_bone_mm", dw + ".needle", 0.0, kBig);
   l.route = r.points(d, "route", dw);
   l.routeLengthMm = r.number(d, "route_length_mm", dw, 0.0, kBig);

@@ -26,6 +26,7 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
   r.maxLeads = sourced<int>(j, "max_leads", origin, where);
   r.preferredNeedleAngleDeg = sourced<double>(j, "preferred_needle_angle_deg", origin, where);
   r.minNeedleAngleDeg = sourced<double>(j, "min_needle_angle_deg", origin, where);
+  r.maxNeedleAngleDeg = sourced<double>(j, "max_needle_angle_deg", origin, where);
   r.maxMedioLateralAngleDeg = sourced<double>(j, "max_medio_lateral_angle_deg", origin, where);
   r.ganglionClearanceMm = sourced<double>(j, "ganglion_clearance_mm", origin, where);
   r.cordClearanceMm = sourced<double>(j, "cord_clearance_mm", origin, where);
@@ -53,10 +54,15 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
       r.pocketDepthMm.value < r.minPocketDepthMm.value || r.pocketDepthMm.value > r.maxPocketDepthMm.value) {
     fail(origin, where, "pocket depths must satisfy min <= default <= max, min < max");
   }
-  for (const auto* v : { &r.preferredNeedleAngleDeg, &r.minNeedleAngleDeg, &r.maxMedioLateralAngleDeg }) {
+  for (const auto* v : { &r.preferredNeedleAngleDeg, &r.minNeedleAngleDeg, &r.maxNeedleAngleDeg,
+                         &r.maxMedioLateralAngleDeg }) {
     if (!(v->value >= 0.0 && v->value <= 90.0)) {
       fail(origin, where, "angles must lie between 0 and 90 degrees");
     }
+  }
+  if (!(r.minNeedleAngleDeg.value <= r.preferredNeedleAngleDeg.value &&
+        r.preferredNeedleAngleDeg.value <= r.maxNeedleAngleDeg.value)) {
+    fail(origin, where, "needle angles must satisfy min <= preferred <= max");
   }
   for (const auto* v : { &r.ganglionClearanceMm, &r.cordClearanceMm, &r.cordRadiusMm, &r.contactDorsalOffset,
                          &r.leadSpacingMm, &r.strainReliefLoopDiameterMm, &r.pocketSlackMm,
@@ -84,6 +90,7 @@ std::size_t PlanRules::unverifiedCount() const
   for (bool v : { maxLeads.verified,
                   preferredNeedleAngleDeg.verified,
                   minNeedleAngleDeg.verified,
+                  maxNeedleAngleDeg.verified,
                   maxMedioLateralAngleDeg.verified,
                   ganglionClearanceMm.verified,
                   cordClearanceMm.verified,

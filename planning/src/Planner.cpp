@@ -10,6 +10,7 @@
 
 #include "drg/imaging/Error.h"
 #include "planner/EntryLandmarks.h"
+#include "planner/FluoroAngles.h"
 #include "planner/LeadSteps.h"
 #include "planner/PathGeometry.h"
 
@@ -208,6 +209,12 @@ void Planner::recompute(Plan& plan) const
     if (lead.locked && lead.planned) {
       // a locked lead keeps its geometry (from the file, perhaps): what it implies is measured again
       lead.routeLengthMm = pathLength(lead.route);
+      // (its needle's angles too: a file may hold them unknown, from before they were measured so)
+      const NeedleAngles angles =
+        fluoroscopicAngles(*m_anatomy.m_impl, lead.skinEntry, lead.epiduralEntry, lead.entryLevel);
+      lead.needleToSkinDeg = angles.toSkinDeg;
+      lead.needleToLaminaLineDeg = angles.toLaminaLineDeg;
+      lead.needleApMedioLateralDeg = angles.apMedioLateralDeg;
       if (const LeadModel* lm = m_catalog.lead(lead.leadModel)) {
         lead.coverage = contactCoverage(lead, *lm, lead.target, lead.targetAxis.normalized(),
                                         lead.targetLengthMm, lead.targetWidthMm);

@@ -460,8 +460,16 @@ TEST(Report, PdfCarriesThePlanAndDeidentifies)
       const std::string xyz = fixed(p.x(), 1) + ", " + fixed(p.y(), 1) + ", " + fixed(p.z(), 1);
       EXPECT_TRUE(has(xyz)) << l.name << ": " << xyz << " not in the report";
     }
-    EXPECT_TRUE(has("cranio-caudal " + fixed(l.needleCranioCaudalDeg, 0) + " deg")) << l.name;
-    EXPECT_TRUE(has("medio-lateral " + fixed(l.needleMedioLateralDeg, 0) + " deg")) << l.name;
+    // each needle angle with its definition (pdftotext may break the line after the number)
+    EXPECT_TRUE(has("Needle to the skin") &&
+                has(fixed(l.needleToSkinDeg, 0) + " deg (lateral image: between "
+                                                  "the needle and the skin line"))
+      << l.name;
+    EXPECT_TRUE(has(fixed(l.needleToLaminaLineDeg, 0) + " deg (lateral image: between the needle and the "
+                                                        "dorsal wall"))
+      << l.name;
+    EXPECT_TRUE(has(fixed(l.needleApMedioLateralDeg, 0) + " deg (AP image: between the needle's shadow"))
+      << l.name;
     EXPECT_TRUE(has(fixed(l.needleDepthMm, 1) + " mm")) << l.name << " depth";
     EXPECT_TRUE(has(fixed(l.budget.leadCm, 0) + " cm")) << l.name << " lead length";
   }

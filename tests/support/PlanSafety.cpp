@@ -150,7 +150,7 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
   s.name = lead.name;
   s.planned = lead.planned;
   s.problem = lead.problem;
-  s.skinAngleDeg = lead.needleCranioCaudalDeg;
+  s.skinAngleDeg = lead.needleToSkinDeg;
   if (!lead.planned) {
     return s;
   }

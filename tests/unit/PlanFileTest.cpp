@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <sys/wait.h>
@@ -110,6 +112,40 @@ TEST(PlanFile, RoundTripIsExact)
 
 // The transitional anatomy the user declared travels with the plan (reports and reopening rebuild
 // the levels so); a plan without one is written as before, and an unknown word is refused.
+TEST(PlanFile, NeedleAnglesRoundTripAndUnknownOnesStayUnknown)
+{
+  Plan plan = madeUpPlan(3, 5);
+  plan.leads[0].needleToSkinDeg = 28.5;
+  plan.leads[0].needleToLaminaLineDeg = 37.25;
+  plan.leads[0].needleApMedioLateralDeg = 12.0;
+  plan.leads[1].needleToSkinDeg = std::numeric_limits<double>::quiet_NaN(); // the skin line not seen
+  const Plan back = planFromJson(planToJson(plan), "memory");
+  EXPECT_EQ(back.leads[0].needleToSkinDeg, 28.5);
+  EXPECT_EQ(back.leads[0].needleToLaminaLineDeg, 37.25);
+  EXPECT_EQ(back.leads[0].needleApMedioLateralDeg, 12.0);
+  EXPECT_TRUE(std::isnan(back.leads[1].needleToSkinDeg));
+}
+
+TEST(PlanFile, FileFromBeforeTheFluoroscopicAnglesLoadsWithThemUnknown)
+{
+  // the old fields (the angle to the table, a 3D tilt) in place of the new ones
+  auto j = nlohmann::json::parse(planToJson(madeUpPlan(4, 5)));
+  for (auto& lead : j["leads"]) {
+    auto& needle = lead["derived"]["needle"];
+    needle.erase("to_skin_deg");
+    needle.erase("to_lamina_line_deg");
+    needle.erase("ap_medio_lateral_deg");
+    needle["cranio_caudal_deg"] = 65.0;
+    needle["medio_lateral_deg"] = 15.0;
+  }
+  const Plan back = planFromJson(j.dump(), "old.drgplan.json");
+  for (const auto& l : back.leads) {
+    EXPECT_TRUE(std::isnan(l.needleToSkinDeg) && std::isnan(l.needleToLaminaLineDeg) &&
+                std::isnan(l.needleApMedioLateralDeg))
+      << l.name;
+  }
+}
+
 TEST(PlanFile, DeclaredTransitionalAnatomyRoundTrips)
 {
   Plan plan = madeUpPlan(1, 50);

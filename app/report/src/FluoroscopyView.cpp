@@ -5,6 +5,7 @@
 #include "ReportText.h"
 
 #include "drg/imaging/OrthogonalSlicer.h"
+#include "drg/planning/FluoroProjection.h"
 #include "drg/report/SliceImages.h"
 
 #include <QFont>
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 namespace drg::report
@@ -21,31 +23,55 @@ namespace drg::report
 namespace
 {
 
-/// Frame of a fluoroscopy view: AP seen from behind (patient left on the left), lateral from the left.
+/// Frame of a fluoroscopy view: the projections the plan's needle angles are measured in
+/// (drg/planning/FluoroProjection.h), AP seen from behind (patient left on the left), lateral from
+/// the left.
 imaging::PlaneFrame fluoroFrame(FluoroView view, double halfMm)
 {
+  const planning::FluoroProjection p =
+    view == FluoroView::AP ? planning::apProjection() : planning::lateralProjection();
   imaging::PlaneFrame f;
-  if (view == FluoroView::AP) {
-    f.right = Eigen::Vector3d(-1, 0, 0);
-    f.down = Eigen::Vector3d(0, 0, -1);
-  } else {
-    f.right = Eigen::Vector3d(0, 1, 0);
-    f.down = Eigen::Vector3d(0, 0, -1);
-  }
+  f.right = p.right;
+  f.down = p.down;
   f.halfWidthMm = halfMm;
   f.halfHeightMm = halfMm;
   return f;
 }
 
+/// What a view shows: the target's vertebral body, the target and the whole needle from its skin
+/// entry (its angle to the skin is read there), 15 mm spare around them, at least 80 mm either side
+/// of its centre. Returns the centre and the half size (mm).
+std::pair<Eigen::Vector3d, double> fluoroField(const planning::LeadPlan& l, const imaging::SpineModel* model,
+                                               const imaging::PlaneFrame& frame)
+{
+  std::vector<Eigen::Vector3d> shown{ l.target, l.skinEntry, l.epiduralEntry };
+  if (const imaging::SpineVertebra* v = model ? model->vertebra(l.targetLevel) : nullptr) {
+    shown.push_back(v->bodyCentre);
+  }
+  Eigen::Vector2d lo(1e30, 1e30), hi(-1e30, -1e30);
+  for (const Eigen::Vector3d& p : shown) {
+    const Eigen::Vector2d q(p.dot(frame.right), p.dot(frame.down));
+    lo = lo.cwiseMin(q);
+    hi = hi.cwiseMax(q);
+  }
+  const Eigen::Vector2d mid = 0.5 * (lo + hi);
+  const double half = std::max(80.0, 0.5 * (hi - lo).maxCoeff() + 15.0);
+  // the centre in the view's plane through the target (along the beam, the projection's depth is
+  // centred on the target)
+  const Eigen::Vector3d centre = l.target + (mid.x() - l.target.dot(frame.right)) * frame.right +
+                                 (mid.y() - l.target.dot(frame.down)) * frame.down;
+  return { centre, half };
+}
+
 } // namespace
 
 QImage fluoroscopyView(const imaging::Image<float>& ct, const planning::Plan& plan, std::size_t lead,
-                       const imaging::SpineModel* model, FluoroView view, int sizePx)
+                       const imaging::SpineModel* model, FluoroView view, int sizePx, FluoroPixels* pixels)
 {
   const planning::LeadPlan& l = plan.leads.at(lead);
-  const double halfMm = 80.0;
+  const auto [centre, halfMm] = fluoroField(l, model, fluoroFrame(view, 0.0));
   const imaging::PlaneFrame frame = fluoroFrame(view, halfMm);
-  const imaging::Slice s = imaging::projectCt(ct, frame, l.target, 1.0, 250.0, 1.5);
+  const imaging::Slice s = imaging::projectCt(ct, frame, centre, 1.0, 250.0, 1.5);
   // C-arm look: more attenuation darker, the window from the image's own range (automatic exposure)
   std::vector<float> values;
   for (float v : s.values) {
@@ -70,9 +96,18 @@ QImage fluoroscopyView(const imaging::Image<float>& ct, const planning::Plan& pl
   }
   QImage out = img.scaled(sizePx, sizePx, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
   const double pxPerMm = sizePx / (s.width * s.pixelMm);
+  FluoroPixels where;
+  where.topLeft = s.topLeft;
+  where.right = s.right;
+  where.down = s.down;
+  where.pxPerMmX = sizePx / (s.width * s.pixelMm);
+  where.pxPerMmY = sizePx / (s.height * s.pixelMm);
+  if (pixels != nullptr) {
+    *pixels = where;
+  }
   auto at = [&](const Eigen::Vector3d& p) {
-    const Eigen::Vector2d px = s.lpsToPixel(p);
-    return QPointF(px.x() * sizePx / s.width, px.y() * sizePx / s.height);
+    const Eigen::Vector2d px = where.of(p);
+    return QPointF(px.x(), px.y());
   };
   QPainter p(&out);
   p.setRenderHint(QPainter::Antialiasing);

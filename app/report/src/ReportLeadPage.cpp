@@ -8,12 +8,23 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace drg::report
 {
+namespace
+{
+
+/// An angle in whole degrees, or that it is not known (NaN).
+QString degrees(double deg)
+{
+  return std::isnan(deg) ? QObject::tr("not known") : QObject::tr("%1 deg").arg(mm(deg, 0));
+}
+
+} // namespace
 
 void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, const LeadPictures& pictures)
 {
@@ -44,9 +55,16 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
                                  .arg(q(planning::approachName(l.approach)), q(l.entryLevel)) },
     { QObject::tr("Skin entry (LPS mm)"), point(l.skinEntry) },
     { QObject::tr("Epidural entry (LPS mm)"), point(l.epiduralEntry) },
-    { QObject::tr("Needle angles (fluoroscopy)"),
-      QObject::tr("cranio-caudal %1 deg to the skin (lateral view), medio-lateral %2 deg (AP view)")
-        .arg(mm(l.needleCranioCaudalDeg, 0), mm(l.needleMedioLateralDeg, 0)) },
+    // the needle's angles as read on the images below, each with its definition
+    { QObject::tr("Needle to the skin"),
+      QObject::tr("%1 (lateral image: between the needle and the skin line at the skin entry)")
+        .arg(degrees(l.needleToSkinDeg)) },
+    { QObject::tr("Needle to the lamina line"),
+      QObject::tr("%1 (lateral image: between the needle and the dorsal wall of the canal over %2)")
+        .arg(degrees(l.needleToLaminaLineDeg), q(l.entryLevel)) },
+    { QObject::tr("Needle medio-lateral"),
+      QObject::tr("%1 (AP image: between the needle's shadow and the image's cranio-caudal axis)")
+        .arg(degrees(l.needleApMedioLateralDeg)) },
     { QObject::tr("Depth to the epidural space"), QObject::tr("%1 mm").arg(mm(l.needleDepthMm)) },
     { QObject::tr("Needle"),
       needle ? q(needle->name) + QObject::tr(", %1 mm long").arg(mm(needle->lengthMm.value, 0))

@@ -51,24 +51,32 @@ void needleFindings(const FindingChecks& f, const LeadPlan& l, int li, const std
             who + "the epidural entry is not in the dorsal epidural space");
     }
   }
-  if (needle) {
-    const double maxCc = needle->maxEntryAngleDegrees.value;
-    if (l.needleCranioCaudalDeg > maxCc + 1e-6) {
-      f.add("needle-angle-steep", Severity::Warning, li, l.needleCranioCaudalDeg, maxCc, "deg",
-            who + "needle steeper to the skin than the sheath's entry allows");
-    }
-    if (l.needleDepthMm > needle->lengthMm.value) {
-      f.add("needle-too-short", Severity::Error, li, l.needleDepthMm, needle->lengthMm.value, "mm",
-            who + "the epidural space lies deeper than the needle is long");
-    }
+  if (needle && l.needleDepthMm > needle->lengthMm.value) {
+    f.add("needle-too-short", Severity::Error, li, l.needleDepthMm, needle->lengthMm.value, "mm",
+          who + "the epidural space lies deeper than the needle is long");
   }
-  if (l.needleCranioCaudalDeg < rules.minNeedleAngleDeg.value - 1e-6) {
-    f.add("needle-angle-flat", Severity::Warning, li, l.needleCranioCaudalDeg, rules.minNeedleAngleDeg.value,
-          "deg", who + "needle flatter than the planner's minimum");
+  // the angles as read on fluoroscopy: to the skin on the lateral image (the published 30-45
+  // degrees, never steeper), medio-lateral on the AP image; an angle not measured is not judged
+  const double maxToSkin = needle
+                             ? std::min(rules.maxNeedleAngleDeg.value, needle->maxEntryAngleDegrees.value)
+                             : rules.maxNeedleAngleDeg.value;
+  if (l.needleToSkinDeg > maxToSkin + 1e-6) {
+    f.add("needle-angle-steep", Severity::Warning, li, l.needleToSkinDeg, maxToSkin, "deg",
+          who + "needle steeper to the skin (lateral image) than the sheath can turn from");
   }
-  if (l.needleMedioLateralDeg > rules.maxMedioLateralAngleDeg.value + 1e-6) {
-    f.add("needle-angle-medio-lateral", Severity::Warning, li, l.needleMedioLateralDeg,
-          rules.maxMedioLateralAngleDeg.value, "deg", who + "needle tilted far out of the sagittal plane");
+  if (l.needleToSkinDeg < rules.minNeedleAngleDeg.value - 1e-6) {
+    f.add("needle-angle-flat", Severity::Warning, li, l.needleToSkinDeg, rules.minNeedleAngleDeg.value, "deg",
+          who + "needle flatter to the skin (lateral image) than the planner's minimum");
+  }
+  if (std::isnan(l.needleToSkinDeg)) {
+    f.add("needle-angle-unmeasured", Severity::Info, li, 0, 0, "deg",
+          who + "the skin line beside the skin entry is not in the image: the needle's angle to the skin "
+                "is not known");
+  }
+  if (l.needleApMedioLateralDeg > rules.maxMedioLateralAngleDeg.value + 1e-6) {
+    f.add("needle-angle-medio-lateral", Severity::Warning, li, l.needleApMedioLateralDeg,
+          rules.maxMedioLateralAngleDeg.value, "deg",
+          who + "needle slanted far across the cranio-caudal axis on the AP image");
   }
 }
 

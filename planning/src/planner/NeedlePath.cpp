@@ -1,6 +1,7 @@
 // Step 4 of a lead's plan: the needle. Its epidural entry lies in the dorsal epidural space of the
 // interlaminar window; entry points and angles are searched for a straight, bone-free path to the
 // skin that the needle reaches, near the preferred angle and leaving the sheath room to turn.
+#include "planner/FluoroAngles.h"
 #include "planner/LeadSteps.h"
 #include "planner/PathGeometry.h"
 
@@ -214,8 +215,10 @@ NeedleTrack placeNeedle(const PlanAnatomy::Impl& anatomy, const NeedleModel& nee
     lead.needleBoneMm = c.bone;
   }
   lead.needleDepthMm = (lead.epiduralEntry - lead.skinEntry).norm();
-  lead.needleCranioCaudalDeg = deg(std::atan2(std::abs(d.y()), std::abs(d.z())));
-  lead.needleMedioLateralDeg = deg(std::atan2(std::abs(d.x()), std::hypot(d.y(), d.z())));
+  const NeedleAngles angles = fluoroscopicAngles(A, lead.skinEntry, lead.epiduralEntry, lead.entryLevel);
+  lead.needleToSkinDeg = angles.toSkinDeg;
+  lead.needleToLaminaLineDeg = angles.toLaminaLineDeg;
+  lead.needleApMedioLateralDeg = angles.apMedioLateralDeg;
   NeedleTrack track;
   track.direction = d;
   track.entryStation = A.nearestIndex(lead.epiduralEntry);

@@ -25,9 +25,10 @@ using imaging::Side;
 struct PlanRules
 {
   SourcedValue<int> maxLeads;
-  SourcedValue<double> preferredNeedleAngleDeg; ///< cranio-caudal angle to the skin the planner aims for
-  SourcedValue<double> minNeedleAngleDeg;       ///< flatter cannot reach the epidural space
-  SourcedValue<double> maxMedioLateralAngleDeg; ///< medio-lateral tilt beyond this is flagged
+  SourcedValue<double> preferredNeedleAngleDeg; ///< needle to the skin (lateral image) the planner aims for
+  SourcedValue<double> minNeedleAngleDeg;       ///< flatter to the skin is flagged
+  SourcedValue<double> maxNeedleAngleDeg;       ///< steeper to the skin is flagged
+  SourcedValue<double> maxMedioLateralAngleDeg; ///< medio-lateral angle (AP image) beyond this is flagged
   SourcedValue<double> ganglionClearanceMm;     ///< needle or route nearer another ganglion is flagged
   SourcedValue<double> cordClearanceMm;         ///< needle tip or route nearer the cord is flagged
   SourcedValue<double> cordRadiusMm;            ///< the cord's radius above the conus
@@ -139,11 +140,14 @@ struct LeadPlan
   double targetLengthMm = 0, targetWidthMm = 0;
   Vector3d skinEntry{ 0, 0, 0 };
   Vector3d epiduralEntry{ 0, 0, 0 };
-  double needleDepthMm = 0;         ///< skin entry to epidural entry
-  double needleCranioCaudalDeg = 0; ///< angle to the skin surface in the sagittal plane
-  double needleMedioLateralDeg = 0; ///< tilt out of the sagittal plane
-  double needleBoneMm = 0;          ///< length of the needle path within bone
-  std::vector<Vector3d> route;      ///< epidural entry to the lead tip, about every 0.5 mm
+  double needleDepthMm = 0; ///< skin entry to epidural entry
+  // the needle's angles as read on the report's fluoroscopy images (drg/planning/FluoroProjection.h),
+  // acute, in degrees; NaN: not known (the skin line not in the image, or a plan file without them)
+  double needleToSkinDeg = 0;         ///< lateral image: against the skin line at the skin entry
+  double needleToLaminaLineDeg = 0;   ///< lateral image: against the dorsal epidural (lamina) line
+  double needleApMedioLateralDeg = 0; ///< AP image: the needle's shadow against the cranio-caudal axis
+  double needleBoneMm = 0;            ///< length of the needle path within bone
+  std::vector<Vector3d> route;        ///< epidural entry to the lead tip, about every 0.5 mm
   double routeLengthMm = 0;
   double minRadiusMm =
     0; ///< tightest bend of the path (needle, the sheath's exit from its tip, route), measured on it

@@ -49,15 +49,29 @@ struct ReportInput
 int writePlacementReportPdf(const ReportInput& input, const std::filesystem::path& pdf);
 
 /// Fluoroscopy-like views of a lead: a digitally reconstructed radiograph of the CT (AP seen from
-/// behind, as the surgeon sees a prone patient, or lateral from the patient's left) centred on the
-/// lead's target, bone dark as on a C-arm, with the lead, its contacts, the needle, the target and
-/// the pedicles of its level drawn on it. `sizePx` square.
+/// behind, as the surgeon sees a prone patient, or lateral from the patient's left; the projections
+/// of drg/planning/FluoroProjection.h, in which the plan's needle angles are measured) showing the
+/// target's vertebral body, the target and the whole needle from its skin entry, bone dark as on a
+/// C-arm, with the lead, its contacts, the needle, the target and the pedicles of its level drawn on
+/// it. `sizePx` square.
 enum class FluoroView
 {
   AP,
   Lateral
 };
+/// Where a fluoroscopy view puts an LPS point (pixels; its depth along the beam is ignored).
+struct FluoroPixels
+{
+  Eigen::Vector3d topLeft{ 0, 0, 0 }, right{ 1, 0, 0 }, down{ 0, 0, -1 };
+  double pxPerMmX = 1.0, pxPerMmY = 1.0;
+  Eigen::Vector2d of(const Eigen::Vector3d& p) const
+  {
+    return { (p - topLeft).dot(right) * pxPerMmX, (p - topLeft).dot(down) * pxPerMmY };
+  }
+};
+/// `pixels`, when given, receives where the view put the plan's points.
 QImage fluoroscopyView(const imaging::Image<float>& ct, const planning::Plan& plan, std::size_t lead,
-                       const imaging::SpineModel* model, FluoroView view, int sizePx = 520);
+                       const imaging::SpineModel* model, FluoroView view, int sizePx = 520,
+                       FluoroPixels* pixels = nullptr);
 
 } // namespace drg::report
