@@ -36,6 +36,22 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
                                             : plan.pocket->problem)),
       9, true, QColor(170, 0, 0));
   }
+  // errors of the plan (a needle or route through the dura, a bend the sheath cannot take, ...):
+  // on the first page, not only in the findings at the end
+  {
+    QStringList errors;
+    for (const auto& f : plan.findings) {
+      if (f.severity == planning::Severity::Error) {
+        errors << q(f.message);
+      }
+    }
+    if (!errors.isEmpty()) {
+      pages.paragraph(QObject::tr("%n ERROR(S) IN THIS PLAN - not to be carried out as planned: %1", "",
+                                  static_cast<int>(errors.size()))
+                        .arg(errors.join(QStringLiteral("; "))),
+                      8.5, true, QColor(170, 0, 0));
+    }
+  }
   if (const std::string note = planning::patientPositionNote(plan.study); !note.empty()) {
     pages.paragraph(QObject::tr("Note: %1 (each lead's page: In the OR).").arg(q(note)), 9, true);
   }
