@@ -3,6 +3,7 @@
 #include "ReportText.h"
 
 #include "drg/imaging/SpineLevel.h"
+#include "drg/planning/FluoroscopyChecklist.h"
 
 #include <QObject>
 #include <QStringList>
@@ -113,6 +114,12 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
                                                      : q(plan.study.patientPosition))
          : QString()),
     8.5);
+  // the C-arm set-up for the target level and where the contacts must show
+  if (in.model) {
+    for (const std::string& line : planning::fluoroscopyChecklist(*in.model, l).lines()) {
+      pages.paragraph(q(line), 8.5);
+    }
+  }
   if (!pictures.ap.isNull()) {
     pages.images(
       { { pictures.ap, QObject::tr("AP (seen from behind), digitally reconstructed: lead, contacts "
