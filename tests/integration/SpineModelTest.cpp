@@ -678,7 +678,14 @@ TEST(SpineModel, DuralSacAndEpiduralFatOnCt)
     o.spacing.z() = slice;
     o.matrix[2] = static_cast<int>(400 / slice);
     const PhantomCase phantom = generateSpinePhantom(o);
-    const auto [sac, fat] = canalContentsDice(phantom, segment(phantom));
+    const SpineModel model = segment(phantom);
+    const auto [sac, fat] = canalContentsDice(phantom, model);
+    // spine.json says how much of each was found and how; a CT whose fat is seen raises no warning
+    EXPECT_GT(model.canalContents.epiduralFatMl, 0.1 * model.canalContents.duralSacMl);
+    EXPECT_NE(spineModelJson(model).find("\"canal_contents\""), std::string::npos);
+    for (const auto& w : model.warnings) {
+      EXPECT_EQ(w.find("epidural fat is hardly seen"), std::string::npos) << w;
+    }
     std::cout << slice << " mm slices: sac Dice " << sac << ", fat Dice " << fat << "\n";
     EXPECT_GE(sac, 0.75) << slice << " mm slices";
     EXPECT_GE(fat, 0.65) << slice << " mm slices";

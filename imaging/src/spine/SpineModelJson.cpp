@@ -67,6 +67,9 @@ std::string spineModelJson(const SpineModel& m)
     canal.push_back(vec(m.canalCentreline[i]));
   }
   j["canal_centreline_every_5mm"] = canal;
+  j["canal_contents"] = { { "dural_sac_ml", round2(m.canalContents.duralSacMl) },
+                          { "epidural_fat_ml", round2(m.canalContents.epiduralFatMl) },
+                          { "method", m.canalContents.method } };
   ordered_json ps = ordered_json::array();
   for (const auto& p : m.pedicles) {
     ps.push_back({ { "level", p.level },

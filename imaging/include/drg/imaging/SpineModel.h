@@ -122,6 +122,15 @@ struct SpineLandmark
   Eigen::Vector3d position{ 0, 0, 0 };
 };
 
+/// The canal's contents in the label map: the dural sac (with the cord and the cauda equina) and the
+/// epidural fat around it.
+struct SpineCanalContents
+{
+  double duralSacMl = 0.0;
+  double epiduralFatMl = 0.0;
+  std::string method; ///< how they were told apart, and what the image cannot show
+};
+
 /// Everything the spine model found. All positions LPS mm; lists run head to foot.
 struct SpineModel
 {
@@ -139,6 +148,7 @@ struct SpineModel
   std::vector<SpineForamen> foramina;
   std::vector<DrgEstimate> ganglia;
   std::vector<SpineLandmark> landmarks;
+  SpineCanalContents canalContents;
   /// Label map on the input volume's grid: vertebrae, discs, canal, DRG ellipsoids
   /// (values of drg/imaging/AnatomyLabels.h).
   Image<std::uint8_t> labels;
