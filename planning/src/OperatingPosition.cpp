@@ -40,10 +40,7 @@ std::string entryLandmarksText(const EntryLandmarks& e)
   if (!e.pedicleLevel.empty()) {
     text += "; " + heightText(e.belowPedicleMm, e.pedicleLevel + " pedicle");
   }
-  char window[128];
-  std::snprintf(window, sizeof window, "; %.0f mm caudal to the %s interlaminar window", e.belowWindowMm,
-                e.window.c_str());
-  return text + window;
+  return text + "; " + heightText(e.belowWindowMm, e.window + " interlaminar window");
 }
 
 bool scanNotProne(const StudyReference& study)

@@ -38,6 +38,7 @@ drg::imaging::SpineModel model(double discDegrees)
   f.side = Side::Left;
   f.centre = Vector3d(20, 0, -10);
   f.widthMm = 8;
+  f.heightMm = 10;
   m.foramina.push_back(f);
   return m;
 }
@@ -75,8 +76,10 @@ TEST(FluoroscopyChecklist, ContactsBetweenThePedicleBordersOnAp)
   const FluoroscopyChecklist c = fluoroscopyChecklist(model(0.0), lead());
   EXPECT_EQ(c.pedicle, "L4 left");
   EXPECT_EQ(c.betweenPedicleBorders, (std::vector<int>{ 2, 3 }));
-  EXPECT_NE(c.lines()[1].find("contacts 2-3 between the medial and lateral borders of the L4 left pedicle"),
-            std::string::npos)
+  EXPECT_NE(
+    c.lines()[1].find("contacts 2-3 between the medial and lateral borders of the L4 left pedicle, at the "
+                      "foramen's height"),
+    std::string::npos)
     << c.lines()[1];
 }
 
@@ -99,6 +102,21 @@ TEST(FluoroscopyChecklist, WhatTheModelLacksIsSaid)
   EXPECT_TRUE(c.foramen.empty());
   const auto lines = c.lines();
   EXPECT_NE(lines[0].find("no disc below"), std::string::npos);
-  EXPECT_NE(lines[1].find("not in the model"), std::string::npos);
-  EXPECT_NE(lines[2].find("sacral border"), std::string::npos);
+  EXPECT_NE(lines[1].find("no pedicle-border check"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("sacral border"), std::string::npos) << lines[2];
+}
+
+TEST(FluoroscopyChecklist, ContactsAtAnotherHeightDoNotCount)
+{
+  // the same contacts 20 mm above the foramen: between the borders across, but not at its height
+  LeadPlan high = lead();
+  for (auto& c : high.contacts) {
+    c.z() += 20.0;
+  }
+  const drg::imaging::SpineModel m = model(0.0);
+  const FluoroscopyChecklist c = fluoroscopyChecklist(m, high);
+  EXPECT_TRUE(c.betweenPedicleBorders.empty());
+  EXPECT_TRUE(c.dorsalHalfOfForamen.empty());
+  EXPECT_NE(c.lines()[1].find("no contact lies between"), std::string::npos) << c.lines()[1];
+  EXPECT_NE(c.lines()[2].find("no contact lies in the dorsal half"), std::string::npos) << c.lines()[2];
 }

@@ -37,7 +37,7 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
       9, true, QColor(170, 0, 0));
   }
   // errors of the plan (a needle or route through the dura, a bend the sheath cannot take, ...):
-  // on the first page, not only in the findings at the end
+  // on the first page, one line each, not only in the findings at the end
   {
     QStringList errors;
     for (const auto& f : plan.findings) {
@@ -46,10 +46,12 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
       }
     }
     if (!errors.isEmpty()) {
-      pages.paragraph(QObject::tr("%n ERROR(S) IN THIS PLAN - not to be carried out as planned: %1", "",
-                                  static_cast<int>(errors.size()))
-                        .arg(errors.join(QStringLiteral("; "))),
-                      8.5, true, QColor(170, 0, 0));
+      pages.paragraph(QObject::tr("%n ERROR(S) IN THIS PLAN - not to be carried out as planned:", "",
+                                  static_cast<int>(errors.size())),
+                      9, true, QColor(170, 0, 0));
+      for (const QString& e : errors) {
+        pages.paragraph(QStringLiteral("- ") + e, 8.5, false, QColor(170, 0, 0));
+      }
     }
   }
   if (const std::string note = planning::patientPositionNote(plan.study); !note.empty()) {

@@ -37,6 +37,13 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
     pages.paragraph(QObject::tr("Not planned: %1").arg(q(l.problem)), 10, true, QColor(170, 0, 0));
     return;
   }
+  // this lead's errors above everything else on its page: the page goes into the OR
+  for (const auto& f : plan.findings) {
+    if (f.lead == static_cast<int>(i) && f.severity == planning::Severity::Error) {
+      pages.paragraph(QObject::tr("ERROR - not to be carried out as planned: %1").arg(q(f.message)), 9, true,
+                      QColor(170, 0, 0));
+    }
+  }
   const auto* model = in.catalog ? in.catalog->lead(l.leadModel) : nullptr;
   const auto* needle = in.catalog ? in.catalog->needle(l.needle) : nullptr;
   const auto* sheath = in.catalog ? in.catalog->sheath(l.sheathUsed) : nullptr;

@@ -138,9 +138,9 @@ void routeFindings(const FindingChecks& f, const LeadPlan& l, int li, const std:
   const PlanRules& rules = f.rules;
   if (l.minRadiusMm < l.sheathRadiusMm - tuning::kBendToleranceMm) {
     f.add("route-too-tight", Severity::Error, li, l.minRadiusMm, l.sheathRadiusMm, "mm",
-          who + "the path bends tighter than the " + l.sheathUsed +
-            " sheath's curve (measured on the path: at the needle's tip the route turns more sharply than "
-            "the sheath can)");
+          who + "the path bends tighter than the curve of the " +
+            (f.catalog.sheath(l.sheathUsed) ? f.catalog.sheath(l.sheathUsed)->name : l.sheathUsed) +
+            " (measured on the path: the needle, its tip and the route)");
   }
   double routeBone = 0;
   for (std::size_t k = 2; k < l.route.size(); ++k) {
@@ -163,19 +163,39 @@ void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::
 {
   const auto& A = f.anatomy;
   const PlanRules& rules = f.rules;
+  // the sac as the model labels it is uncertain by a voxel at its edge: the needle, its tip
+  // included, must keep tuning::kDuraMarginMm off it
+  auto nearSac = [&](const Vector3d& p) {
+    if (A.isNoGo(p)) {
+      return true;
+    }
+    const double m = tuning::kDuraMarginMm;
+    for (const Vector3d& d : { Vector3d(m, 0, 0), Vector3d(-m, 0, 0), Vector3d(0, m, 0), Vector3d(0, -m, 0),
+                               Vector3d(0, 0, m), Vector3d(0, 0, -m) }) {
+      if (A.isNoGo(p + d)) {
+        return true;
+      }
+    }
+    return false;
+  };
   double needleSac = 0;
   const double depth = (l.epiduralEntry - l.skinEntry).norm();
-  for (double t = 0.25; t < depth; t += 0.5) {
-    needleSac += A.isNoGo(l.skinEntry + (l.epiduralEntry - l.skinEntry) * (t / depth)) ? 0.5 : 0.0;
+  for (double t = 0.25; t <= depth + 1e-9; t += 0.5) {
+    needleSac +=
+      nearSac(l.skinEntry + (l.epiduralEntry - l.skinEntry) * (std::min(t, depth) / depth)) ? 0.5 : 0.0;
   }
   if (needleSac > 0) {
     f.add("needle-through-dura", Severity::Error, li, needleSac, 0.0, "mm",
-          who + "the needle crosses the dural sac: it would puncture the dura");
+          who + "the needle reaches the dural sac or comes within 1 mm of it: it could puncture the dura");
   }
-  if (A.ct && A.labelAt(l.epiduralEntry) != imaging::labels::kEpiduralFat) {
+  if (A.ct && (A.labelAt(l.epiduralEntry) != imaging::labels::kEpiduralFat || nearSac(l.epiduralEntry))) {
     f.add("epidural-entry-not-in-fat", Severity::Error, li, 0.0, 0.0, "",
-          who + "the needle's tip is not in the dorsal epidural fat the image shows (" +
-            (A.isNoGo(l.epiduralEntry) ? "it lies in the dural sac" : "it lies outside the canal") + ")");
+          who +
+            "the needle's tip is not in the dorsal epidural fat the image shows, 1 mm clear of the sac (" +
+            (A.isNoGo(l.epiduralEntry)                                     ? "it lies in the dural sac"
+             : A.labelAt(l.epiduralEntry) == imaging::labels::kEpiduralFat ? "it lies at the sac's edge"
+                                                                           : "it lies outside the canal") +
+            ")");
   }
   // the route's stretch before the contacts: walk back from the tip past the proximal contact
   double fromTip = 0, contacts = 0;
@@ -275,7 +295,8 @@ void Planner::findings(Plan& plan) const
   for (std::size_t i = 0; i < plan.leads.size(); ++i) {
     const LeadPlan& l = plan.leads[i];
     const int li = static_cast<int>(i);
-    const std::string who = l.name + " (" + l.targetLevel + " " + imaging::sideName(l.targetSide) + "): ";
+    const std::string target = l.targetLevel + " " + imaging::sideName(l.targetSide);
+    const std::string who = l.name == target ? l.name + ": " : l.name + " (" + target + "): ";
     if (!l.planned) {
       f.add("lead-not-planned", Severity::Error, li, 0, 0, "", who + l.problem);
       continue;

@@ -70,6 +70,9 @@ constexpr double kEntryInsideLateralWallMm = 2.5;
 /// Needles of two leads nearer than this (mm) at the epidural entry crowd each other.
 constexpr double kNeedleSpacingMm = 6.0;
 
+/// The dural sac as the label map shows it is uncertain by about a voxel at its edge: the needle and
+/// its tip must keep this far (mm) off it.
+constexpr double kDuraMarginMm = 1.0;
 /// The needle search's cost of a path (lower is better), before walking it: the entry is preferred
 /// this many stations footwards of the window's centre (stations run head to foot) and this far (mm)
 /// from the midline, with room (stations) for the sheath to turn before the contacts.

@@ -23,6 +23,7 @@ struct FluoroscopyChecklist
   std::string pedicle;                    ///< e.g. "L4 left" (empty: not in the model)
   std::vector<int> dorsalHalfOfForamen;   ///< lateral: contacts in the dorsal half of the target foramen
   std::string foramen;                    ///< e.g. "L4/L5 left" (empty: not in the model, S1)
+  bool sacral = false;                    ///< S1: checked against the sacral border, not the pedicle
 
   /// The checklist as lines for the report: the set-up, the AP check, the lateral check.
   std::vector<std::string> lines() const;
