@@ -134,7 +134,7 @@ std::vector<std::string> FluoroscopyChecklist::lines() const
       "AP: at S1 the lead runs along the S1 root; no pedicle-border check (contact 1 at the tip).");
     out.push_back(
       "Lateral: check the contacts at or just behind the sacral border (where the effective S1 contacts "
-      "lay in a programming study: on the border 50 %, behind it 41 %).");
+      "lay in a programming study of 34 leads, Neuromodulation 2019: on the border 50 %, behind it 41 %).");
     return out;
   }
   if (pedicle.empty()) {

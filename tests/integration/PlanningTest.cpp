@@ -9,6 +9,7 @@
 #include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
+#include "PlanSafety.h"
 #include "TestSupport.h"
 
 #include <Eigen/Geometry>
@@ -106,39 +107,6 @@ double pathLength(const std::vector<Eigen::Vector3d>& p)
   return s;
 }
 
-/// Tightest bend of a sampled curve, from circles through points about `span` mm apart, beyond
-/// the first `skip` mm (the needle tip's bevel turns the sheath there).
-double tightestBend(const std::vector<Eigen::Vector3d>& p, double span, double skip)
-{
-  std::vector<double> along(p.size(), 0.0);
-  for (std::size_t i = 1; i < p.size(); ++i) {
-    along[i] = along[i - 1] + (p[i] - p[i - 1]).norm();
-  }
-  double best = 1e9;
-  std::size_t j = 0, k = 0;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (along[i] < skip) {
-      continue;
-    }
-    while (j < p.size() && along[j] < along[i] + span) {
-      ++j;
-    }
-    while (k < p.size() && along[k] < along[i] + 2 * span) {
-      ++k;
-    }
-    if (k >= p.size()) {
-      break;
-    }
-    const Eigen::Vector3d a = p[i], b = p[j], c = p[k];
-    const double ab = (b - a).norm(), bc = (c - b).norm(), ca = (a - c).norm();
-    const double area2 = (b - a).cross(c - a).norm();
-    if (area2 > 1e-9) {
-      best = std::min(best, ab * bc * ca / (2.0 * area2));
-    }
-  }
-  return best;
-}
-
 /// Every lumbar and S1 ganglion, both sides, auto-planned in plans of up to four leads; each lead
 /// checked against the phantom's truth.
 void checkAllTargets(const Case& c, const std::string& variant)
@@ -197,7 +165,7 @@ void checkAllTargets(const Case& c, const std::string& variant)
       // one tighter than the sheath is an error of the plan
       std::vector<Eigen::Vector3d> path{ l.skinEntry };
       path.insert(path.end(), l.route.begin(), l.route.end());
-      EXPECT_NEAR(l.minRadiusMm, std::min(tightestBend(path, 2.0, 0.0), 1e3), 0.6) << who;
+      EXPECT_NEAR(l.minRadiusMm, std::min(drg::test::tightestBend(path, 2.0), 1e3), 0.6) << who;
       if (l.minRadiusMm < l.sheathRadiusMm - 0.05) {
         EXPECT_TRUE(std::any_of(plan.findings.begin(), plan.findings.end(),
                                 [&](const Finding& f) {

@@ -65,21 +65,6 @@ std::vector<Vector3d> resample(const std::vector<Vector3d>& p)
   return out;
 }
 
-/// Tightest bend of a sampled curve: circles through points `span` mm apart along it.
-double tightestBend(const std::vector<Vector3d>& p, double span)
-{
-  const auto n = static_cast<std::size_t>(std::lround(span / kStepMm));
-  double best = 1e9;
-  for (std::size_t i = 0; i + 2 * n < p.size(); ++i) {
-    const Vector3d a = p[i], b = p[i + n], c = p[i + 2 * n];
-    const double area2 = (b - a).cross(c - a).norm();
-    if (area2 > 1e-9) {
-      best = std::min(best, (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2));
-    }
-  }
-  return best;
-}
-
 /// Distance (mm, to 0.25) from `p` to the nearest voxel that is not epidural fat, looked for in 26
 /// directions up to 10 mm; 0 when `p` is not in fat.
 double fatDepth(const imaging::PhantomCase& c, const Vector3d& p)
@@ -176,14 +161,12 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
   const planning::LeadModel* model = catalog.lead(lead.leadModel);
   double contactsFromEntry = 1e9;
   if (model && !lead.contacts.empty()) {
-    double along = 0;
     double best = 1e18;
     for (std::size_t i = 0; i < route.size(); ++i) {
-      along = static_cast<double>(i) * kStepMm;
       const double dist = (route[i] - lead.contacts.back()).squaredNorm();
       if (dist < best) {
         best = dist;
-        contactsFromEntry = along - 0.5 * model->contactLengthMm.value;
+        contactsFromEntry = static_cast<double>(i) * kStepMm - 0.5 * model->contactLengthMm.value;
       }
     }
   }
@@ -195,7 +178,7 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
   // the whole path: needle, then the route from its tip
   std::vector<Vector3d> path = { lead.skinEntry };
   path.insert(path.end(), lead.route.begin(), lead.route.end());
-  s.tightestBendMm = tightestBend(resample(path), 2.0);
+  s.tightestBendMm = tightestBend(path, 2.0);
   s.sheathRadiusMm = lead.sheathRadiusMm;
   for (const auto& g : phantom.truth.ganglia) {
     if (g.level == lead.targetLevel && g.side == lead.targetSide && model) {
@@ -203,6 +186,21 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
     }
   }
   return s;
+}
+
+double tightestBend(const std::vector<Vector3d>& path, double span)
+{
+  const std::vector<Vector3d> p = resample(path);
+  const auto n = static_cast<std::size_t>(std::lround(span / kStepMm));
+  double best = 1e9;
+  for (std::size_t i = 0; i + 2 * n < p.size(); ++i) {
+    const Vector3d a = p[i], b = p[i + n], c = p[i + 2 * n];
+    const double area2 = (b - a).cross(c - a).norm();
+    if (area2 > 1e-9) {
+      best = std::min(best, (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2));
+    }
+  }
+  return best;
 }
 
 std::string safetyRow(const LeadSafety& s)

@@ -8,7 +8,10 @@
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/Plan.h"
 
+#include <Eigen/Core>
+
 #include <string>
+#include <vector>
 
 namespace drg::test
 {
@@ -42,6 +45,11 @@ struct LeadSafety
 /// Measures `lead` against the phantom's truth labels and ganglia.
 LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning::LeadPlan& lead,
                              const planning::DeviceCatalog& catalog);
+
+/// Tightest bend (mm) of a path: the smallest circle through three points `span` mm apart along
+/// it, the path resampled every 0.25 mm; 1e9 for a straight path. Written here apart from the
+/// planner's own measure, so that a test checks the planner's number against an independent one.
+double tightestBend(const std::vector<Eigen::Vector3d>& path, double span);
 
 /// One line for a table of leads.
 std::string safetyRow(const LeadSafety& s);
