@@ -110,7 +110,16 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
   const ContactLayout contacts = layContactsOnGanglion(A, m_rules, *leadModel, *course, lead);
   lead.tip = contacts.tip;
   // 4. the needle: epidural entry in the window, a straight bone-free path to the skin
-  const NeedleCandidate path = searchNeedlePath(A, m_rules, *needle, *course, contacts, lead, otherEntries);
+  // the sheath's turn out of the needle: the lead's chosen sheath, else the catalog's tightest
+  double turnRadius = 1e9;
+  for (const auto& s : m_catalog.sheaths()) {
+    if (lead.sheath.empty() || s.id == lead.sheath) {
+      turnRadius = std::min(turnRadius, s.curveRadiusMm.value);
+    }
+  }
+  turnRadius = turnRadius < 1e9 ? turnRadius : 0.0;
+  const NeedleCandidate path =
+    searchNeedlePath(A, m_rules, *needle, turnRadius, *course, contacts, lead, otherEntries);
   if (!path.skinFound) {
     lead.problem = path.bone >= tuning::kNeedleBoneGiveUpMm
                      ? "every needle path from the skin to the " + lead.entryLevel +

@@ -102,13 +102,14 @@ EntryLandmarks findEntryLandmarks(const PlanAnatomy::Impl& anatomy, const LeadPl
   const BodyCoordinates skin = bodyCoordinates(lead.skinEntry);
   // the spinous process tips of the vertebrae near the entry, by height
   std::vector<Tip> tips;
-  for (const auto& v : model.vertebrae) {
+  for (std::size_t vi = 0; vi < model.vertebrae.size(); ++vi) {
+    const auto& v = model.vertebrae[vi];
     // (the sacrum below S1 has a crest, not processes: its dorsal-most bone is its curved apex)
     if (v.label <= 0 || v.level == "sacrum" ||
         std::abs(v.bodyCentre.z() - skin.height) > kNeighbourHeightMm) {
       continue;
     }
-    if (const auto tip = spinousTip(A, v)) {
+    if (const auto& tip = A.spinousTips[vi]) {
       tips.push_back({ bodyCoordinates(*tip), v.level });
     }
   }

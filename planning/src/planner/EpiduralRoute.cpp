@@ -1,13 +1,14 @@
-// Step 5 of a lead's plan: the sheath's route. The sheath travels the dorsal epidural space (J:
-// where it has drifted to, on the side it comes from) to a turning point K medial of P (where the
-// straight stretch through the contacts begins) and before it, turns out into the foramen to P,
-// and follows the root from P: the lead's last stretch is straight through the ganglion. Corners
-// are rounded with circular arcs of the sheath's curve where the space allows. Candidates differ in
-// how far medial and how far before P K lies, how far before K J is and J's side; the widest bend
-// that fits wins (tighter sheaths only when the wider cannot fit).
+// Step 5 of a lead's plan: the sheath's route. It leaves the needle's tip along the needle, runs in
+// the dorsal epidural space (behind the dural sac, in front of the laminae and the ligamenta flava)
+// towards the target's foramen and arrives along the root where the straight stretch through the
+// contacts begins. First guesses follow the middle of the dorsal epidural fat the label map shows;
+// planner/RouteOptimiser pulls each clear of the dura and bone within the sheath's curve. The
+// catalog's sheaths are tried widest curve first; a tighter one only when the wider cannot keep
+// the rules.
 #include "drg/planning/Planner.h"
 #include "planner/LeadSteps.h"
 #include "planner/PathGeometry.h"
+#include "planner/RouteOptimiser.h"
 
 namespace drg::planning
 {
@@ -31,56 +32,13 @@ std::vector<const SheathModel*> sheathsToTry(const DeviceCatalog& catalog, const
   return sheaths;
 }
 
-/// Rounds candidate routes with a sheath's curve, scores them and keeps the best: the widest bend
-/// first, then the contacts' cover of the ganglion, then no bone and a short route.
-class RouteSearch
+/// True when a shaped route keeps the rules: clear of the no-go structures and of bone by the
+/// acceptance margins, and no bend tighter than the sheath's curve.
+bool keepsRules(const ShapedRoute& r, double radius, double duraMargin)
 {
-public:
-  RouteSearch(const PlanAnatomy::Impl& anatomy, const LeadModel& leadModel, const LeadPlan& lead,
-              const Vector3d& axis)
-    : m_anatomy(anatomy)
-    , m_leadModel(leadModel)
-    , m_lead(lead)
-    , m_axis(axis)
-  {}
-
-  /// Rounds the control points `ctrl` with `sheath`'s curve and keeps the route when it scores best.
-  void tryRoute(const std::vector<Vector3d>& ctrl, const SheathModel* sheath)
-  {
-    const auto& A = m_anatomy;
-    const double R = sheath->curveRadiusMm.value;
-    double minR = 0;
-    std::vector<Vector3d> route =
-      filletAndSample(ctrl, R, tuning::kTuohyBendRadiusMm, tuning::kRouteStepMm, minR);
-    if (!std::isfinite(minR)) {
-      minR = 1e3;
-    }
-    double bone = 0;
-    for (std::size_t k = 2; k < route.size(); k += 2) {
-      bone += A.isBone(route[k]) ? 1.0 : 0.0;
-    }
-    LeadPlan trial;
-    trial.route = route;
-    const double cover =
-      contactCoverage(trial, m_leadModel, m_lead.target, m_axis, m_lead.targetLengthMm, m_lead.targetWidthMm);
-    const double score = std::min(minR, R) * tuning::kScorePerMmOfRadius -
-                         pathLength(route) * tuning::kScorePerMmOfLength -
-                         bone * tuning::kScorePerBoneSample - (1.0 - cover) * tuning::kScorePerCover -
-                         (minR < R - tuning::kBendToleranceMm ? tuning::kScoreTooTight : 0.0);
-    if (score > m_best.score) {
-      m_best = SheathRoute{ std::move(route), minR, sheath, score };
-    }
-  }
-
-  const SheathRoute& best() const { return m_best; }
-
-private:
-  const PlanAnatomy::Impl& m_anatomy;
-  const LeadModel& m_leadModel;
-  const LeadPlan& m_lead;
-  Vector3d m_axis;
-  SheathRoute m_best;
-};
+  return r.noGoClearanceMm >= duraMargin && r.boneClearanceMm >= tuning::kRouteBoneAcceptMm &&
+         r.tightestBendMm >= radius - tuning::kBendToleranceMm;
+}
 
 } // namespace
 
@@ -90,68 +48,139 @@ bool SheathRoute::usable() const
          std::all_of(route.begin(), route.end(), [](const Vector3d& q) { return q.allFinite(); });
 }
 
+Vector3d dorsalFatPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral)
+{
+  const auto& A = anatomy;
+  const auto& st = A.at(station);
+  const Vector3d base = st.centre + st.left * lateral;
+  Vector3d best = base + st.posterior * A.dorsalDepth(st, lateral);
+  double bestClearance = -1e9;
+  bool inCanal = false;
+  for (double t = 0.0; t <= st.rPost + tuning::kDorsalSearchBeyondMm; t += 0.25) {
+    const Vector3d q = base + st.posterior * t;
+    const bool canal = PlanAnatomy::Impl::inCanal(A.labelAt(q));
+    if (inCanal && !canal) {
+      break; // out of the canal behind it
+    }
+    inCanal = inCanal || canal;
+    const double n = A.clearance.noGo(q), b = A.clearance.bone(q);
+    if (b < 0) {
+      break; // the lamina
+    }
+    if (n <= 0) {
+      bestClearance = -1e9; // still in the sac: the space lies behind it
+      continue;
+    }
+    if (canal && std::min(n, b) > bestClearance) {
+      bestClearance = std::min(n, b);
+      best = q;
+    }
+  }
+  return best;
+}
+
+Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral)
+{
+  const auto& A = anatomy;
+  const auto& st = A.at(station);
+  const Vector3d base = st.centre + st.left * lateral;
+  // how well `q` keeps the tip's three margins: inside the canal's outline, off the sac, off bone
+  auto slack = [&](const Vector3d& q) {
+    return std::min({ -A.clearance.canal(q) - tuning::kEntryInsideCanalMm,
+                      A.clearance.noGo(q) - (A.duraMarginMm + tuning::kRouteNoGoBeyondDuraMarginMm),
+                      A.clearance.bone(q) - tuning::kRouteBoneMarginMm });
+  };
+  Vector3d balanced = dorsalFatPoint(anatomy, station, lateral);
+  double best = slack(balanced);
+  for (double t = st.rPost + tuning::kDorsalSearchBeyondMm; t >= 0.0; t -= 0.25) {
+    const Vector3d q = base + st.posterior * t;
+    const double s = slack(q);
+    if (s >= 0.0) {
+      return q; // the most posterior point keeping all three
+    }
+    if (s > best) {
+      best = s;
+      balanced = q;
+    }
+  }
+  return balanced; // none keeps all three: the point that comes nearest
+}
+
 SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCatalog& catalog,
-                               const LeadModel& leadModel, const LeadCourse& course,
+                               const LeadModel& /*leadModel*/, const LeadCourse& course,
                                const ContactLayout& contacts, const NeedleTrack& track, const LeadPlan& lead)
 {
   const auto& A = anatomy;
   const int sT = course.targetSide;
   const int idxStep = course.stationStep;
-  const int sEntrySide = course.entrySide;
   const Vector3d& P = contacts.straightStart;
   const int sP = contacts.straightStation;
   const int sEntry = track.entryStation;
   const double latE = track.entryLateral;
-  const Vector3d start1 = lead.epiduralEntry + track.direction * tuning::kSheathLeavesNeedleMm;
-  auto stationPoint = [&](int s, double lat) {
-    const auto& st = A.at(s);
-    return Vector3d(st.centre + st.posterior * A.dorsalDepth(st, lat) + st.left * lat);
-  };
-  RouteSearch search(anatomy, leadModel, lead, contacts.axis);
-  for (const SheathModel* sh : sheathsToTry(catalog, lead.sheath)) {
+  // the straight stretch through the contacts, every tuning::kRouteStepMm
+  std::vector<Vector3d> straight;
+  const double straightLength = (lead.tip - P).norm();
+  for (double t = tuning::kRouteStepMm; t < straightLength; t += tuning::kRouteStepMm) {
+    straight.push_back(P + (lead.tip - P) * (t / straightLength));
+  }
+  straight.push_back(lead.tip);
+  // the best of the first guesses for one sheath, and whether it keeps the rules
+  auto shapeFor = [&](const SheathModel* sh) {
     const double R = sh->curveRadiusMm.value;
-    const double latP = (P - A.at(sP).centre).dot(A.at(sP).left);
-    auto tryRoute = [&](const std::vector<Vector3d>& ctrl) { search.tryRoute(ctrl, sh); };
-    // straight down the root from the entry (S1, or a ganglion just ahead of the needle)
-    tryRoute({ lead.epiduralEntry, start1, P, lead.tip });
-    tryRoute({ lead.epiduralEntry, start1, lead.tip }); // the contacts begin at the needle's tip
-    for (double medial : { 0.0, 6.0, 10.0, 14.0, 18.0, 22.0 }) {
-      for (double rise : { 0.3, 0.6, 1.0 }) {
-        // K: medial of P (or in line with it) and before it along the travel, in the dorsal
-        // epidural space (clear of the cord); from K the sheath turns out and up into the foramen
-        const int sK = sP - idxStep * static_cast<int>(std::lround(rise * std::max(medial, 12.0)));
-        if ((sK - sEntry) * idxStep < 4) {
-          continue; // K would lie behind the needle's tip
-        }
-        const Vector3d K = stationPoint(sK, latP - sT * medial);
-        for (double gap : { 16.0, 22.0, 28.0, 34.0, 40.0 }) {
-          for (double jSide : { 0.0, 0.4, 0.8 }) {
-            const int sJ = sK - idxStep * static_cast<int>(gap);
-            const double rLatJ = sEntrySide > 0 ? A.at(sJ).rLeft : A.at(sJ).rRight;
-            const double latJ = sEntrySide * jSide * rLatJ;
-            std::vector<Vector3d> ctrl{ lead.epiduralEntry, start1 };
-            const int from = sEntry + idxStep * tuning::kStationsPastEntry;
-            const int steps = (sJ - from) * idxStep; // stations between the entry and J
-            for (int j = 0; j <= steps; j += tuning::kDriftStations) {
-              const double f = steps > 0 ? static_cast<double>(j) / steps : 1.0;
-              ctrl.push_back(stationPoint(from + idxStep * j, latE + (latJ - latE) * f));
-            }
-            if (steps >= 0 && steps % tuning::kDriftStations != 0) {
-              ctrl.push_back(stationPoint(sJ, latJ));
-            }
-            ctrl.push_back(K);
-            ctrl.push_back(P);
-            ctrl.push_back(lead.tip);
-            tryRoute(ctrl);
-          }
-        }
+    const RouteEnds ends{ lead.epiduralEntry,
+                          track.direction,
+                          P,
+                          contacts.axis,
+                          R,
+                          A.duraMarginMm + tuning::kRouteNoGoBeyondDuraMarginMm };
+    SheathRoute best;
+    double bestCost = 1e18;
+    bool bestKeeps = false;
+    for (const auto& [overshoot, crossBy] : tuning::kRouteGuesses) {
+      // the first guess: the middle of the dorsal fat from the needle's tip to the station at P
+      // (or past it along the travel), crossing to the target's side, then back down the root to
+      // the straight stretch
+      const int sK = sP + idxStep * overshoot;
+      const int span = (sK - sEntry) * idxStep;
+      std::vector<Vector3d> guess;
+      const int inner = tuning::kRouteInnerPoints;
+      for (int i = 1; i < inner; ++i) {
+        const double f = static_cast<double>(i) / inner;
+        const int s = sEntry + idxStep * static_cast<int>(std::lround(f * std::max(span, 1)));
+        const auto& st = A.at(s);
+        const double gutter = sT * ((sT > 0 ? st.rLeft : st.rRight) - tuning::kGutterInsideWallMm);
+        const double lat = latE + (gutter - latE) * std::min(1.0, f / crossBy);
+        guess.push_back(dorsalFatPoint(A, s, lat));
+      }
+      guess.push_back(P - contacts.axis * tuning::kRouteRootApproachMm);
+      const ShapedRoute r = optimiseRoute(A.clearance, ends, guess);
+      const bool keeps = keepsRules(r, R, A.duraMarginMm);
+      if ((keeps && !bestKeeps) || (keeps == bestKeeps && r.cost < bestCost)) {
+        bestKeeps = keeps;
+        bestCost = r.cost;
+        best.route = r.samples;
+        best.route.insert(best.route.end(), straight.begin(), straight.end());
+        best.minRadius = std::min(r.tightestBendMm, 1e3);
+        best.sheath = sh;
+        best.score = -r.cost;
       }
     }
-    if (search.best().sheath == sh && search.best().minRadius >= R - tuning::kBendToleranceMm) {
-      break; // this sheath's curve fits: no need for a tighter one
+    return std::make_pair(best, bestKeeps);
+  };
+  // a route within a wider curve is within a tighter one too: the tightest sheath first; only when
+  // it keeps the rules are the wider ones tried, widest first, and the first that keeps them wins
+  const std::vector<const SheathModel*> sheaths = sheathsToTry(catalog, lead.sheath);
+  const auto tightest = shapeFor(sheaths.back());
+  if (!tightest.second) {
+    return tightest.first;
+  }
+  for (std::size_t i = 0; i + 1 < sheaths.size(); ++i) {
+    const auto wider = shapeFor(sheaths[i]);
+    if (wider.second) {
+      return wider.first;
     }
   }
-  return search.best();
+  return tightest.first;
 }
 
 } // namespace drg::planning

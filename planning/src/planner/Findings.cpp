@@ -8,11 +8,20 @@
 #include "planner/PlanAnatomyImpl.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace drg::planning
 {
 namespace
 {
+
+/// `mm` with one decimal, for the findings' text.
+std::string oneDecimal(double mm)
+{
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", mm);
+  return text;
+}
 
 /// What the findings are measured against, and the list they are added to.
 struct FindingChecks
@@ -43,10 +52,9 @@ void needleFindings(const FindingChecks& f, const LeadPlan& l, int li, const std
   {
     const auto& st = A.at(sE);
     const Vector3d off = l.epiduralEntry - st.centre;
-    const double ap = off.dot(st.posterior), lat = off.dot(st.left);
-    const double rl = lat > 0 ? st.rLeft : st.rRight;
-    const double e = std::hypot(ap / (st.rPost + 1.0), lat / (rl + 1.0));
-    if (e > 1.0 || ap < 0) {
+    // in the canal the label map shows, behind its centre
+    const double ap = off.dot(st.posterior);
+    if (A.clearance.canal(l.epiduralEntry) > 0 || ap < 0) {
       f.add("epidural-entry-outside-canal", Severity::Error, li, off.norm(), 0, "mm",
             who + "the epidural entry is not in the dorsal epidural space");
     }
@@ -164,12 +172,12 @@ void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::
   const auto& A = f.anatomy;
   const PlanRules& rules = f.rules;
   // the sac as the model labels it is uncertain by a voxel at its edge: the needle, its tip
-  // included, must keep tuning::kDuraMarginMm off it
+  // included, must keep the anatomy's dura margin (a voxel, at least 1 mm) off it
   auto nearSac = [&](const Vector3d& p) {
     if (A.isNoGo(p)) {
       return true;
     }
-    const double m = tuning::kDuraMarginMm;
+    const double m = A.duraMarginMm;
     for (const Vector3d& d : { Vector3d(m, 0, 0), Vector3d(-m, 0, 0), Vector3d(0, m, 0), Vector3d(0, -m, 0),
                                Vector3d(0, 0, m), Vector3d(0, 0, -m) }) {
       if (A.isNoGo(p + d)) {
@@ -186,13 +194,19 @@ void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::
   }
   if (needleSac > 0) {
     f.add("needle-through-dura", Severity::Error, li, needleSac, 0.0, "mm",
-          who + "the needle reaches the dural sac or comes within 1 mm of it: it could puncture the dura");
+          who + "the needle reaches the dural sac or comes within " + oneDecimal(A.duraMarginMm) +
+            " mm of it (a voxel: the sac's edge is uncertain by that): it could puncture the dura");
   }
-  if (A.ct && (A.labelAt(l.epiduralEntry) != imaging::labels::kEpiduralFat || nearSac(l.epiduralEntry))) {
+  // (and as far inside the canal's outline as the planner puts it: nearer, it may lie in the
+  // ligamentum flavum the image does not separate from the fat)
+  const bool atOutline = A.clearance.canal(l.epiduralEntry) > -tuning::kEntryInsideCanalMm + 0.25;
+  if (A.ct && (A.labelAt(l.epiduralEntry) != imaging::labels::kEpiduralFat || nearSac(l.epiduralEntry) ||
+               atOutline)) {
     f.add("epidural-entry-not-in-fat", Severity::Error, li, 0.0, 0.0, "",
-          who +
-            "the needle's tip is not in the dorsal epidural fat the image shows, 1 mm clear of the sac (" +
+          who + "the needle's tip is not in the dorsal epidural fat the image shows, " +
+            oneDecimal(A.duraMarginMm) + " mm clear of the sac (" +
             (A.isNoGo(l.epiduralEntry)                                     ? "it lies in the dural sac"
+             : atOutline                                                   ? "it lies at the canal's outline"
              : A.labelAt(l.epiduralEntry) == imaging::labels::kEpiduralFat ? "it lies at the sac's edge"
                                                                            : "it lies outside the canal") +
             ")");
@@ -207,14 +221,15 @@ void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::
   for (std::size_t k = l.route.size(); k-- > 1;) {
     const double seg = (l.route[k] - l.route[k - 1]).norm();
     fromTip += seg;
-    if (fromTip > contacts && A.isNoGo(0.5 * (l.route[k] + l.route[k - 1]))) {
+    // (within a millimetre of the sac as the image shows it counts: its edge is uncertain by that)
+    if (fromTip > contacts && A.clearance.noGo(0.5 * (l.route[k] + l.route[k - 1])) < A.duraMarginMm) {
       routeSac += seg;
     }
   }
   if (routeSac > rules.routeSacToleranceMm.value) {
     f.add("route-through-dura", Severity::Error, li, routeSac, rules.routeSacToleranceMm.value, "mm",
-          who + "the route runs through the dural sac in the image: the sheath would have to pass inside the "
-                "dura; choose another entry level or move the entry");
+          who + "the route runs through the dural sac in the image, or within " + oneDecimal(A.duraMarginMm) +
+            " mm of it: the sheath could pass inside the dura; choose another entry level or move the entry");
   }
 }
 

@@ -3,6 +3,7 @@
 // cover.
 #include "drg/planning/Planner.h"
 #include "planner/LeadSteps.h"
+#include "planner/PathGeometry.h"
 
 namespace drg::planning
 {
@@ -38,12 +39,43 @@ ContactLayout layContactsOnGanglion(const PlanAnatomy::Impl& anatomy, const Plan
     }
     onDrg += ax * shift;
   }
-  c.axis = ax;
+  // the array lies along the root over the ganglion's dorsal aspect; where the root's line runs
+  // back into the sac (it leaves the sac there), the array's proximal end is tilted dorsally about
+  // the ganglion, the least that leaves the route's way in clear of the sac: the lead comes over
+  // the root's sleeve, not through it
+  // (and clear of bone: the tilt whose start keeps both best, the least tilt when several do)
+  Vector3d axis = ax;
+  double bestScore = -1e9;
+  for (double tilt = 0.0; tilt <= tuning::kContactsMaxTiltDeg + 1e-9; tilt += tuning::kContactsTiltStepDeg) {
+    const Vector3d a = (std::cos(rad(tilt)) * ax - std::sin(rad(tilt)) * dorsal).normalized();
+    const Vector3d start = onDrg - a * (proximalContact + tuning::kStraightBeforeContactsMm);
+    // (a tilt that takes the contacts off the ganglion is no way in: they keep over its core, a
+    // margin for the estimate's error)
+    LeadPlan straight;
+    for (double t = 0.0; t <= 1.0 + 1e-9; t += 0.05) {
+      straight.route.push_back(start + (onDrg + a * mid - start) * t);
+    }
+    if (tilt > 0.0 && contactCoverage(straight, leadModel, lead.target, ax, lead.targetLengthMm,
+                                      lead.targetWidthMm - 2.0 * tuning::kContactsTiltCoreMarginMm) <
+                        tuning::kContactsTiltMinCover) {
+      break;
+    }
+    const double score = std::min(A.clearance.noGo(start) - tuning::kContactsStartClearOfSacMm,
+                                  A.clearance.bone(start) - tuning::kRouteBoneMarginMm);
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      axis = a;
+    }
+    if (score >= 0) {
+      break;
+    }
+  }
+  c.axis = axis;
   c.onGanglion = onDrg;
-  c.tip = onDrg + ax * mid;
+  c.tip = onDrg + axis * mid;
   c.fromTip = fromTip;
   // where the straight stretch through the contacts begins
-  c.straightStart = onDrg - ax * (proximalContact + tuning::kStraightBeforeContactsMm);
+  c.straightStart = onDrg - axis * (proximalContact + tuning::kStraightBeforeContactsMm);
   c.straightStation = A.nearestIndex(c.straightStart);
   return c;
 }

@@ -75,9 +75,11 @@ struct NeedleCandidate
 
 /// The needle path: the epidural entry in the window and a straight path to the skin, bone-free
 /// where one exists (the given entry points where the user moved them). `skinFound` is false when
-/// no path reaches the skin; then `bone` says whether bone was in the way of all.
+/// no path reaches the skin; then `bone` says whether bone was in the way of all. Needles lying
+/// flatter to the canal are preferred, and tips with the fat ahead for a sheath of `turnRadiusMm`
+/// to turn into the canal.
 NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRules& rules,
-                                 const NeedleModel& needle, const LeadCourse& course,
+                                 const NeedleModel& needle, double turnRadiusMm, const LeadCourse& course,
                                  const ContactLayout& contacts, const LeadPlan& lead,
                                  const std::vector<Vector3d>& otherEntries);
 
@@ -112,6 +114,16 @@ struct SheathRoute
 SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCatalog& catalog,
                                const LeadModel& leadModel, const LeadCourse& course,
                                const ContactLayout& contacts, const NeedleTrack& track, const LeadPlan& lead);
+
+/// The middle of the dorsal epidural fat at `station`, `lateral` mm to the left of the canal's
+/// centre: behind the no-go structures, the point farthest from them and from bone (the canal's
+/// ellipse when the label map shows no such space).
+Vector3d dorsalFatPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral);
+
+/// Where the needle's tip goes at `station`, `lateral` mm to the left: the most posterior point of
+/// the canal tuning::kEntryInsideCanalMm inside its outline and clear of the sac and bone; when no
+/// point keeps all three, the one that comes nearest.
+Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral);
 
 /// The contact centres along `route` from its tip (distal first), `fromTip` mm from it.
 std::vector<Vector3d> contactsAlongRoute(const std::vector<Vector3d>& route,

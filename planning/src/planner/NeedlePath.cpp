@@ -77,9 +77,10 @@ struct NeedleOption
 
 /// Every needle path the search may take, unsorted: entry points over the window's stations and
 /// across the dorsal epidural space, each with every direction (or towards the given skin entry).
-std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const PlanRules& rules,
+std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, double turnRadiusMm,
                                         const LeadCourse& course, const ContactLayout& contacts,
-                                        const LeadPlan& lead, const std::vector<Vector3d>& otherEntries)
+                                        const LeadPlan& lead, const std::vector<Vector3d>& otherEntries,
+                                        bool onlyClearTips)
 {
   const auto& A = anatomy;
   const int sEntrySide = course.entrySide;
@@ -90,12 +91,13 @@ std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const 
   const bool sacral = course.sacral;
   const Vector3d& onDrg = contacts.onGanglion;
   const Vector3d& ax = contacts.axis;
+  // the tip just through the ligamentum flavum: the dorsal epidural fat's depth lies ahead of it
+  // for the sheath to turn in
   auto dorsalEntry = [&](int s, double u) {
     const auto& st = A.at(s);
     const double rLat = sEntrySide > 0 ? st.rLeft : st.rRight;
     u = std::min(u, std::max(0.0, rLat - tuning::kEntryInsideLateralWallMm));
-    return Vector3d(st.centre + st.posterior * A.dorsalDepth(st, sEntrySide * u) +
-                    st.left * (sEntrySide * u));
+    return needleTipPoint(A, s, sEntrySide * u);
   };
   // needle angles are those read on fluoroscopy with the patient prone: against the table
   // (the patient's coronal plane) cranio-caudally, out of the sagittal plane medio-laterally
@@ -110,12 +112,19 @@ std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const 
       directions.emplace_back(a, b, directionFor(a, b));
     }
   }
-  const double aPref = rules.preferredNeedleAngleDeg.value;
   std::vector<NeedleOption> options;
   for (int k = -10; k <= 10; k += 2) {
     const int s = sE0 + k;
     for (double u : { 1.0, 3.0, 5.0, 7.0 }) {
       const Vector3d entry = lead.epiduralEntryOverride ? *lead.epiduralEntryOverride : dorsalEntry(s, u);
+      if (!lead.epiduralEntryOverride && onlyClearTips &&
+          (A.clearance.noGo(entry) < A.duraMarginMm + 0.25 ||
+           A.clearance.canal(entry) > -tuning::kEntryInsideCanalMm)) {
+        continue; // no fat deep enough here for the tip to lie in it, clear of the sac
+      }
+      // the flatter the needle lies to the canal, the less room the sheath needs to turn into it
+      const double fatAhead = A.clearance.noGo(entry);
+      const Vector3d along = A.at(s).toHead * travel;
       double crowd = 0;
       for (const Vector3d& o : otherEntries) { // keep needles of other leads apart
         crowd += std::max(0.0, tuning::kNeedleSpacingMm - (entry - o).norm());
@@ -134,8 +143,14 @@ std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const 
         options.push_back({ place, entry, *lead.skinEntryOverride });
       } else {
         for (const auto& [a, b, dir] : directions) {
-          options.push_back({ place + std::abs(a - aPref) * tuning::kCostPerDegreeOffPreferred +
-                                b * tuning::kCostPerDegreeMedioLateral,
+          const double toCanal = deg(std::acos(std::clamp(dir.dot(along), -1.0, 1.0)));
+          (void)a;
+          // the sheath turns from the needle into the canal within the fat ahead of the tip
+          const double turnDepth = turnRadiusMm * (1.0 - std::cos(rad(toCanal))) + A.duraMarginMm;
+          const double shortOfRoom = std::max(0.0, turnDepth - fatAhead);
+          options.push_back({ place + toCanal * tuning::kCostPerDegreeToCanal +
+                                b * tuning::kCostPerDegreeMedioLateral +
+                                shortOfRoom * tuning::kCostPerMmShortOfTurn,
                               entry, entry - dir * 10.0 });
         }
       }
@@ -150,28 +165,17 @@ std::vector<NeedleOption> needleOptions(const PlanAnatomy::Impl& anatomy, const 
   return options;
 }
 
-} // namespace
-
-NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRules& rules,
-                                 const NeedleModel& needle, const LeadCourse& course,
-                                 const ContactLayout& contacts, const LeadPlan& lead,
-                                 const std::vector<Vector3d>& otherEntries)
+/// The lowest-cost path among `options`: every candidate's cost known before walking its path
+/// (walking only adds to it), walked in order of that cost and stopping when no remaining one can
+/// beat the best (branch and bound); first only clear paths (a walk stops at its first bone), and
+/// when there is none, the path with the least bone, so that the finding can say how much.
+NeedleCandidate bestNeedle(const PlanAnatomy::Impl& anatomy, const PlanRules& rules,
+                           const NeedleModel& needle, const NeedleWalker& walker,
+                           std::vector<NeedleOption> options, const LeadPlan& lead)
 {
-  const NeedleWalker walker(anatomy, needle);
   NeedleCandidate best;
-  if (lead.epiduralEntryOverride && lead.skinEntryOverride) {
-    walker.walk(*lead.epiduralEntryOverride, *lead.skinEntryOverride, best);
-    best.skin = *lead.skinEntryOverride;
-    best.skinFound = true;
-    return best;
-  }
-  // every candidate's cost known before walking its path (walking only adds to it): walked in
-  // order of that cost, stopping when no remaining candidate can beat the best (branch and bound)
-  std::vector<NeedleOption> options = needleOptions(anatomy, rules, course, contacts, lead, otherEntries);
   std::stable_sort(options.begin(), options.end(),
                    [](const NeedleOption& x, const NeedleOption& y) { return x.base < y.base; });
-  // first only clear paths (a walk stops at its first bone); when there is none, the path with
-  // the least bone, so that the finding can say how much
   for (const double boneLimit : { 0.5, tuning::kNeedleBoneGiveUpMm }) {
     for (const NeedleOption& o : options) {
       if (o.base >= best.cost) {
@@ -191,12 +195,51 @@ NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRul
         o.base +
         std::max(0.0, length - needle.lengthMm.value + tuning::kNeedleSpareMm) * tuning::kCostPerMmTooLong +
         (c.skinFound ? 0.0 : tuning::kCostNoSkin) + c.bone * tuning::kCostPerMmOfBone;
+      // within the published practice's angles to the skin (the rules' limits); measured only for
+      // a path that could still win (the measure is the search's dearest step)
+      if (c.cost < best.cost && c.skinFound && !lead.skinEntryOverride) {
+        const double toSkin = fluoroscopicAngles(anatomy, c.skin, o.entry, lead.entryLevel).toSkinDeg;
+        if (toSkin > rules.maxNeedleAngleDeg.value || toSkin < rules.minNeedleAngleDeg.value) {
+          c.cost += tuning::kCostOutOfPractice;
+        }
+      }
       if (c.cost < best.cost) {
         best = c;
       }
     }
     if (best.skinFound && best.bone == 0) {
       break;
+    }
+  }
+  return best;
+}
+
+} // namespace
+
+NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRules& rules,
+                                 const NeedleModel& needle, double turnRadiusMm, const LeadCourse& course,
+                                 const ContactLayout& contacts, const LeadPlan& lead,
+                                 const std::vector<Vector3d>& otherEntries)
+{
+  const NeedleWalker walker(anatomy, needle);
+  if (lead.epiduralEntryOverride && lead.skinEntryOverride) {
+    NeedleCandidate given;
+    walker.walk(*lead.epiduralEntryOverride, *lead.skinEntryOverride, given);
+    given.skin = *lead.skinEntryOverride;
+    given.skinFound = true;
+    return given;
+  }
+  // tips in fat a voxel clear of the sac first; where the window shows none, or no clear path
+  // reaches one, the nearest there is (the plan's findings then say what the tip or path lacks)
+  NeedleCandidate best =
+    bestNeedle(anatomy, rules, needle, walker,
+               needleOptions(anatomy, turnRadiusMm, course, contacts, lead, otherEntries, true), lead);
+  if (!best.skinFound || best.bone > 0) {
+    const NeedleCandidate any =
+      bestNeedle(anatomy, rules, needle, walker,
+                 needleOptions(anatomy, turnRadiusMm, course, contacts, lead, otherEntries, false), lead);
+    if ((any.skinFound && !best.skinFound) || (any.skinFound && any.bone < best.bone)) {
+      best = any;
     }
   }
   return best;

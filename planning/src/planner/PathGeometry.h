@@ -1,6 +1,6 @@
 #pragma once
 // Internal: the geometry of the planning library's paths (needle, route, tunnel), written once:
-// pi, degree/radian conversion, path lengths and distances, and the sheath's rounded corners.
+// pi, degree/radian conversion, path lengths and distances, the tightest bend.
 
 #include <Eigen/Core>
 
@@ -37,12 +37,5 @@ double polylineDistance(const std::vector<Vector3d>& a, const std::vector<Vector
 /// Tightest bend (mm) of a sampled path: the smallest circle through three points `span` mm apart
 /// along it (the path is resampled every 0.25 mm first); 1e3 for a straight path.
 double tightestBend(const std::vector<Vector3d>& path, double span);
-
-/// Rounds the corners of a polyline with circular arcs of radius up to `radius` (mm; less where the
-/// segments are too short: the smallest radius used is returned in `minRadius`) and samples it every
-/// `step` mm. The first corner uses `firstRadius` and is not counted in `minRadius` (at the needle's
-/// tip the Tuohy bevel turns the sheath, not the sheath's own curve).
-std::vector<Vector3d> filletAndSample(const std::vector<Vector3d>& in, double radius, double firstRadius,
-                                      double step, double& minRadius);
 
 } // namespace drg::planning

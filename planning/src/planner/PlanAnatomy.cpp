@@ -1,5 +1,6 @@
 // The anatomy the planner reads: the label map and the volume asked point by point and along rays,
 // and the canal's stations (frame, half widths, the body's axis) along its centreline.
+#include "planner/EntryLandmarks.h"
 #include "planner/PlanAnatomyImpl.h"
 
 #include "drg/imaging/AnatomyLabels.h"
@@ -35,6 +36,37 @@ PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float
   }
   buildStations();
   findConus();
+  buildClearance();
+  duraMarginMm = std::max(tuning::kDuraMarginMm, model.labels.geometry().spacing.mean());
+  for (const auto& v : model.vertebrae) {
+    spinousTips.push_back(v.label > 0 && v.level != "sacrum" ? spinousTip(*this, v) : std::nullopt);
+  }
+}
+
+void PlanAnatomy::Impl::buildClearance()
+{
+  const auto& g = model.labels.geometry();
+  std::array<long, 3> lo{ std::numeric_limits<long>::max(), std::numeric_limits<long>::max(),
+                          std::numeric_limits<long>::max() };
+  std::array<long, 3> hi{ std::numeric_limits<long>::min(), std::numeric_limits<long>::min(),
+                          std::numeric_limits<long>::min() };
+  const double m = tuning::kClearanceBoxMarginMm;
+  for (const Station& s : line) {
+    for (const Vector3d& corner :
+         { Vector3d(m, m, m), Vector3d(-m, -m, -m), Vector3d(m, -m, m), Vector3d(-m, m, -m),
+           Vector3d(m, m, -m), Vector3d(-m, -m, m), Vector3d(m, -m, -m), Vector3d(-m, m, m) }) {
+      const Vector3d idx = g.lpsToIndex(s.centre + corner);
+      for (int a = 0; a < 3; ++a) {
+        lo[a] = std::min(lo[a], static_cast<long>(std::floor(idx[a])));
+        hi[a] = std::max(hi[a], static_cast<long>(std::ceil(idx[a])));
+      }
+    }
+  }
+  const auto& labels = model.labels.voxels();
+  clearance = ClearanceField(
+    g, lo, hi, [&](std::size_t at) { return isNoGoLabel(labels[at]); },
+    [&](std::size_t at) { return boneLabel[labels[at]] || (ct && volume->voxels()[at] >= tuning::kBoneHu); },
+    [&](std::size_t at) { return inCanal(labels[at]); });
 }
 
 double PlanAnatomy::Impl::canalRun(const Vector3d& p, const Vector3d& dir, double limit) const

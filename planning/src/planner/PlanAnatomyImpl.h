@@ -4,6 +4,7 @@
 
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/planning/PlanAnatomy.h"
+#include "planner/ClearanceField.h"
 #include "planner/PlannerTuning.h"
 
 #include <Eigen/Geometry>
@@ -37,6 +38,15 @@ struct PlanAnatomy::Impl
   };
   std::vector<Station> line; ///< head to foot
   int conusIndex = -1;       ///< the cord runs above this index (-1: no cord in view)
+  /// Distances to the no-go structures and to bone round the canal (tuning::kClearanceBoxMarginMm
+  /// beyond its centreline on every side).
+  ClearanceField clearance;
+  /// How far (mm) needle and route keep off the dural sac as the label map shows it: its edge is
+  /// uncertain by about a voxel, so the mean voxel size, and never under tuning::kDuraMarginMm.
+  double duraMarginMm = tuning::kDuraMarginMm;
+  /// Each vertebra's spinous process tip (by its index in the model; none for the sacrum or where
+  /// not found): landmarks for the skin entries, found once.
+  std::vector<std::optional<Vector3d>> spinousTips;
 
   Impl(const imaging::SpineModel& m, const imaging::Image<float>* v);
 
@@ -159,6 +169,7 @@ struct PlanAnatomy::Impl
 private:
   void buildStations();
   void findConus();
+  void buildClearance();
 };
 
 } // namespace drg::planning

@@ -5,6 +5,8 @@
 
 #include "drg/imaging/BoneThreshold.h"
 
+#include <utility>
+
 namespace drg::planning::tuning
 {
 
@@ -30,6 +32,9 @@ constexpr double kCanalAnteriorHalfWidthMm = 6.0;
 constexpr double kCanalPosteriorHalfWidthMm = 7.0;
 constexpr double kCanalMinHalfWidthMm = 3.0;
 constexpr double kCanalMaxHalfWidthMm = 18.0;
+/// The distances to the no-go structures and to bone are kept this far (mm) round the canal's
+/// centreline: past the foramina and the needle's entries, where the route runs.
+constexpr double kClearanceBoxMarginMm = 35.0;
 /// Where the skin is not found in front and behind, the body's axis is taken this far (mm) in
 /// front of the canal.
 constexpr double kBodyAxisInFrontOfCanalMm = 80.0;
@@ -48,8 +53,17 @@ constexpr double kHandTargetRootAngleDeg = 55.0;
 /// The contact array's proximal end is kept within this distance (mm) of the canal's lateral wall,
 /// outside the thecal sac.
 constexpr double kContactsInsideWallMm = 3.0;
+/// The array's proximal end is tilted dorsally about the ganglion (in steps, up to the most, in
+/// degrees) until the straight stretch begins this far (mm) clear of the sac.
+constexpr double kContactsMaxTiltDeg = 40.0;
+constexpr double kContactsTiltStepDeg = 5.0;
+constexpr double kContactsStartClearOfSacMm = 2.5;
+/// ... but never so far that the contacts leave any of the ganglion estimate's core (its width less
+/// this margin (mm) on each side: about the estimate's error) uncovered.
+constexpr double kContactsTiltMinCover = 1.0;
+constexpr double kContactsTiltCoreMarginMm = 1.0;
 /// The route runs straight for this long (mm) before the contact array, into the ganglion's root.
-constexpr double kStraightBeforeContactsMm = 3.0;
+constexpr double kStraightBeforeContactsMm = 1.0;
 
 // ---- the needle ---------------------------------------------------------------------------------
 
@@ -67,6 +81,8 @@ constexpr double kNeedleWalkMaxMm = 250.0;
 constexpr double kNeedleBoneGiveUpMm = 30.0;
 /// The epidural entry stays this far (mm) inside the canal's lateral wall.
 constexpr double kEntryInsideLateralWallMm = 2.5;
+/// The needle's tip lies this far (mm) inside the canal's outline: through the ligamentum flavum.
+constexpr double kEntryInsideCanalMm = 1.5;
 /// Needles of two leads nearer than this (mm) at the epidural entry crowd each other.
 constexpr double kNeedleSpacingMm = 6.0;
 
@@ -82,8 +98,10 @@ constexpr double kTurnRoomStations = 20.0;
 constexpr double kCostPerStationOffEntry = 0.1;
 constexpr double kCostPerMmOffEntryLateral = 0.05;
 constexpr double kCostPerStationShortOfRoom = 0.3;
-constexpr double kCostPerMmOffRoot = 0.3; ///< sacral approach: the entry off the root's line
-constexpr double kCostPerDegreeOffPreferred = 0.1;
+constexpr double kCostPerMmOffRoot = 0.3;     ///< sacral approach: the entry off the root's line
+constexpr double kCostPerDegreeToCanal = 0.1; ///< the needle's angle to the canal at its tip
+constexpr double kCostOutOfPractice = 40.0;   ///< steeper or flatter to the skin than the rules' limits
+constexpr double kCostPerMmShortOfTurn = 3.0; ///< fat ahead of the tip short of the sheath's turn
 constexpr double kCostPerDegreeMedioLateral = 0.05;
 /// ... and after walking it: the needle should reach with this much (mm) to spare.
 constexpr double kNeedleSpareMm = 10.0;
@@ -93,10 +111,6 @@ constexpr double kCostPerMmOfBone = 10.0;
 
 // ---- the route ----------------------------------------------------------------------------------
 
-/// The sheath leaves the needle's tip straight for this long (mm) before it bends.
-constexpr double kSheathLeavesNeedleMm = 3.0;
-/// The first bend's radius (mm): at the needle's tip the Tuohy bevel turns the sheath.
-constexpr double kTuohyBendRadiusMm = 3.0;
 /// The tightest bend is measured with circles through points this far (mm) apart along the path:
 /// a 1 mm lead turned by a sheath bends smoothly over a few millimetres.
 constexpr double kBendSpanMm = 2.0;
@@ -105,18 +119,46 @@ constexpr double kRouteStepMm = 0.5;
 /// A bend counts as within the sheath's curve up to this much (mm) tighter: a tolerance far below
 /// the precision a sheath's curve is made to.
 constexpr double kBendToleranceMm = 0.05;
-/// The sheath runs this many stations straight on from the needle's tip, and its drift across the
-/// dorsal epidural space is laid out every so many stations.
-constexpr int kStationsPastEntry = 8;
-constexpr int kDriftStations = 6;
 
-/// The route's score (higher is better): the widest bend first, then the contacts' cover of the
-/// ganglion, then little bone and a short route; a bend tighter than the sheath's curve loses.
-constexpr double kScorePerMmOfRadius = 10.0;
-constexpr double kScorePerMmOfLength = 0.01;
-constexpr double kScorePerBoneSample = 0.5; ///< per 1 mm of route in bone (every other sample)
-constexpr double kScorePerCover = 200.0;
-constexpr double kScoreTooTight = 1e3;
+/// The route's shaping (planner/RouteOptimiser): it keeps this much (mm) beyond the anatomy's dura
+/// margin (a voxel) off the dural sac, cord and cauda equina as the label map shows them, and this
+/// far off bone (the sheath's half width and a margin).
+constexpr double kRouteNoGoBeyondDuraMarginMm = 0.25;
+constexpr double kRouteBoneMarginMm = 0.75;
+/// The route stays in the canal (the label map's canal, fat and sac; this far (mm) out of it is
+/// slack for the outline's voxel) except within a reach of the straight stretch's start: as far as
+/// that point lies out of the canal and this much (mm) more, where it leaves by the foramen.
+constexpr double kRouteCanalSlackMm = -0.3;
+constexpr double kRouteExitReachMm = 8.0;
+/// The penalties' weights per mm of route: squared mm inside a margin, squared relative excess of
+/// curvature over the sheath's; and the weight of its length, small, so that it only straightens a
+/// route that keeps the rules.
+constexpr double kRouteNoGoWeight = 20.0;
+constexpr double kRouteBoneWeight = 20.0;
+constexpr double kRouteBendWeight = 40.0;
+constexpr double kRouteCanalWeight = 20.0;
+constexpr double kRouteLengthWeight = 0.02;
+/// The descent: the tangents' first lengths (mm), the numerical gradient's step, the first and
+/// least moves of the largest parameter (mm), and at most this many steps.
+constexpr double kRouteTangentStartMm = 4.0;
+constexpr double kRouteGradientStepMm = 0.02;
+constexpr double kRouteFirstMoveMm = 1.0;
+constexpr double kRouteLeastMoveMm = 0.01;
+constexpr int kRouteIterations = 120;
+
+/// A shaped route keeps the rules when it stays the dura margin off the no-go structures and this
+/// far (mm) off bone.
+constexpr double kRouteBoneAcceptMm = 0.0;
+/// First guesses: the dorsal run ends this many stations past P along the travel; it crosses to the
+/// target's side (the dorsolateral gutter, tuning::kGutterInsideWallMm inside the canal's wall)
+/// within this fraction of its length, and runs on along the gutter; inner control points of the curve; the
+/// guess rejoins the root this far (mm) before the straight stretch.
+constexpr std::pair<int, double> kRouteGuesses[] = { { 0, 0.3 }, { 6, 0.7 } };
+constexpr int kRouteInnerPoints = 6;
+constexpr double kGutterInsideWallMm = 2.0;
+constexpr double kRouteRootApproachMm = 6.0;
+/// The dorsal epidural fat is looked for up to this far (mm) behind the canal's measured wall.
+constexpr double kDorsalSearchBeyondMm = 3.0;
 
 // ---- the anchor and the loop ------------------------------------------------------------------
 
