@@ -3,8 +3,8 @@
 // towards the target's foramen and arrives along the root where the straight stretch through the
 // contacts begins. First guesses follow the middle of the dorsal epidural fat the label map shows;
 // planner/RouteOptimiser pulls each clear of the dura and bone within the sheath's curve. The
-// catalog's sheaths are tried widest curve first; a tighter one only when the wider cannot keep
-// the rules.
+// tightest sheath in the catalog is shaped first (a route within a wider curve is within a tighter
+// one too); only when it keeps the rules are the wider ones tried, widest first.
 #include "drg/planning/Planner.h"
 #include "planner/LeadSteps.h"
 #include "planner/PathGeometry.h"
@@ -136,6 +136,7 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
     SheathRoute best;
     double bestCost = 1e18;
     bool bestKeeps = false;
+    bool bestLoops = true;
     for (const auto& [overshoot, crossBy] : tuning::kRouteGuesses) {
       // the first guess: the middle of the dorsal fat from the needle's tip to the station at P
       // (or past it along the travel), crossing to the target's side, then back down the root to
@@ -155,8 +156,12 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
       guess.push_back(P - contacts.axis * tuning::kRouteRootApproachMm);
       const ShapedRoute r = optimiseRoute(A.clearance, ends, guess);
       const bool keeps = keepsRules(r, R, A.duraMarginMm);
-      if ((keeps && !bestKeeps) || (keeps == bestKeeps && r.cost < bestCost)) {
+      // (a route that loops on itself is no route, whatever it costs: the other guess's wins)
+      const bool loops = r.turningDeg > tuning::kRouteMostTurningDeg;
+      if ((keeps && !bestKeeps) || (keeps == bestKeeps && (loops ? 1 : 0) < (bestLoops ? 1 : 0)) ||
+          (keeps == bestKeeps && loops == bestLoops && r.cost < bestCost)) {
         bestKeeps = keeps;
+        bestLoops = loops;
         bestCost = r.cost;
         best.route = r.samples;
         best.route.insert(best.route.end(), straight.begin(), straight.end());

@@ -41,19 +41,24 @@ ContactLayout layContactsOnGanglion(const PlanAnatomy::Impl& anatomy, const Plan
   }
   // the array lies along the root over the ganglion's dorsal aspect; where the root's line runs
   // back into the sac (it leaves the sac there), the array's proximal end is tilted dorsally about
-  // the ganglion, the least that leaves the route's way in clear of the sac: the lead comes over
-  // the root's sleeve, not through it
-  // (and clear of bone: the tilt whose start keeps both best, the least tilt when several do)
+  // its middle, the least that leaves the route's way in clear of the sac: the lead comes over the
+  // root's sleeve, not through it (and clear of bone: when no tilt keeps both, the one that comes
+  // nearest). The tip, dipping as the array tilts, stays dorsal of the ganglion's middle: towards
+  // the ventral (motor) root it is not to go.
   Vector3d axis = ax;
   double bestScore = -1e9;
   for (double tilt = 0.0; tilt <= tuning::kContactsMaxTiltDeg + 1e-9; tilt += tuning::kContactsTiltStepDeg) {
     const Vector3d a = (std::cos(rad(tilt)) * ax - std::sin(rad(tilt)) * dorsal).normalized();
     const Vector3d start = onDrg - a * (proximalContact + tuning::kStraightBeforeContactsMm);
+    const Vector3d tip = onDrg + a * mid;
+    if (tilt > 0.0 && (tip - lead.target).dot(dorsal) < 0.0) {
+      break;
+    }
     // (a tilt that takes the contacts off the ganglion is no way in: they keep over its core, a
     // margin for the estimate's error)
     LeadPlan straight;
     for (double t = 0.0; t <= 1.0 + 1e-9; t += 0.05) {
-      straight.route.push_back(start + (onDrg + a * mid - start) * t);
+      straight.route.push_back(start + (tip - start) * t);
     }
     if (tilt > 0.0 && contactCoverage(straight, leadModel, lead.target, ax, lead.targetLengthMm,
                                       lead.targetWidthMm - 2.0 * tuning::kContactsTiltCoreMarginMm) <
@@ -75,7 +80,7 @@ ContactLayout layContactsOnGanglion(const PlanAnatomy::Impl& anatomy, const Plan
   c.tip = onDrg + axis * mid;
   c.fromTip = fromTip;
   // where the straight stretch through the contacts begins
-  c.straightStart = onDrg - axis * (proximalContact + tuning::kStraightBeforeContactsMm);
+  c.straightStart = c.onGanglion - axis * (proximalContact + tuning::kStraightBeforeContactsMm);
   c.straightStation = A.nearestIndex(c.straightStart);
   return c;
 }

@@ -231,14 +231,14 @@ NeedleCandidate searchNeedlePath(const PlanAnatomy::Impl& anatomy, const PlanRul
   }
   // tips in fat a voxel clear of the sac first; where the window shows none, or no clear path
   // reaches one, the nearest there is (the plan's findings then say what the tip or path lacks)
-  NeedleCandidate best =
-    bestNeedle(anatomy, rules, needle, walker,
-               needleOptions(anatomy, turnRadiusMm, course, contacts, lead, otherEntries, true), lead);
-  if (!best.skinFound || best.bone > 0) {
+  const std::vector<NeedleOption> clearTips =
+    needleOptions(anatomy, turnRadiusMm, course, contacts, lead, otherEntries, true);
+  NeedleCandidate best = bestNeedle(anatomy, rules, needle, walker, clearTips, lead);
+  if (clearTips.empty() || !best.skinFound || best.bone > 0) {
     const NeedleCandidate any =
       bestNeedle(anatomy, rules, needle, walker,
                  needleOptions(anatomy, turnRadiusMm, course, contacts, lead, otherEntries, false), lead);
-    if ((any.skinFound && !best.skinFound) || (any.skinFound && any.bone < best.bone)) {
+    if (clearTips.empty() || (any.skinFound && (!best.skinFound || any.bone < best.bone))) {
       best = any;
     }
   }

@@ -125,9 +125,10 @@ constexpr double kBendToleranceMm = 0.05;
 /// far off bone (the sheath's half width and a margin).
 constexpr double kRouteNoGoBeyondDuraMarginMm = 0.25;
 constexpr double kRouteBoneMarginMm = 0.75;
-/// The route stays in the canal (the label map's canal, fat and sac; this far (mm) out of it is
-/// slack for the outline's voxel) except within a reach of the straight stretch's start: as far as
-/// that point lies out of the canal and this much (mm) more, where it leaves by the foramen.
+/// The route stays in the canal (the label map's canal, fat and sac), this far (mm) from its outline
+/// counted outwards (negative: inside it), except within a reach of the straight stretch's start:
+/// as far as that point lies out of the canal and this much (mm) more, where it leaves by the
+/// foramen.
 constexpr double kRouteCanalSlackMm = -0.3;
 constexpr double kRouteExitReachMm = 8.0;
 /// The penalties' weights per mm of route: squared mm inside a margin, squared relative excess of
@@ -144,7 +145,7 @@ constexpr double kRouteTangentStartMm = 4.0;
 constexpr double kRouteGradientStepMm = 0.02;
 constexpr double kRouteFirstMoveMm = 1.0;
 constexpr double kRouteLeastMoveMm = 0.01;
-constexpr int kRouteIterations = 120;
+constexpr int kRouteIterations = 100;
 
 /// A shaped route keeps the rules when it stays the dura margin off the no-go structures and this
 /// far (mm) off bone.
@@ -156,6 +157,9 @@ constexpr double kRouteBoneAcceptMm = 0.0;
 constexpr std::pair<int, double> kRouteGuesses[] = { { 0, 0.3 }, { 6, 0.7 } };
 constexpr int kRouteInnerPoints = 6;
 constexpr double kGutterInsideWallMm = 2.0;
+/// A route whose direction turns more than this in all (degrees) loops on itself: a sheath rising
+/// in the canal and hooking out into the foramen and down the root turns about 180.
+constexpr double kRouteMostTurningDeg = 270.0;
 constexpr double kRouteRootApproachMm = 6.0;
 /// The dorsal epidural fat is looked for up to this far (mm) behind the canal's measured wall.
 constexpr double kDorsalSearchBeyondMm = 3.0;

@@ -226,6 +226,11 @@ ShapedRoute optimiseRoute(const ClearanceField& field, const RouteEnds& ends,
     r.boneClearanceMm = std::min(r.boneClearanceMm, field.bone(p[i]));
     r.tightestBendMm = std::min(r.tightestBendMm, rc.radiusAt(p, i));
   }
+  for (std::size_t i = 0; i <= last; ++i) {
+    const Vector3d in = (p[i] - rc.neighbour(p, i, -1)).normalized(),
+                   out = (rc.neighbour(p, i, 1) - p[i]).normalized();
+    r.turningDeg += std::acos(std::clamp(in.dot(out), -1.0, 1.0)) * 180.0 / 3.14159265358979323846;
+  }
   // resampled every tuning::kRouteStepMm along its length
   r.samples.push_back(p.front());
   double carry = 0;

@@ -33,6 +33,7 @@ struct ShapedRoute
   double noGoClearanceMm = 0; ///< smallest signed distance to the no-go structures along it
   double boneClearanceMm = 0; ///< smallest signed distance to bone along it
   double tightestBendMm = 0;  ///< smallest radius of curvature along it
+  double turningDeg = 0;      ///< how far its direction turns in all, needle to stretch (degrees)
 };
 
 /// Moves the inner control points `guess` (the route's course from start to end, excluding both)
