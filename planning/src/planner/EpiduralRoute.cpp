@@ -91,19 +91,19 @@ Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double la
                       A.clearance.bone(q) - tuning::kRouteBoneMarginMm });
   };
   Vector3d balanced = dorsalFatPoint(anatomy, station, lateral);
-  double best = slack(balanced);
+  double best = A.clearance.canal(balanced) < 0.0 ? slack(balanced) : -1e9;
   for (double t = st.rPost + tuning::kDorsalSearchBeyondMm; t >= 0.0; t -= 0.25) {
     const Vector3d q = base + st.posterior * t;
     const double s = slack(q);
     if (s >= 0.0) {
       return q; // the most posterior point keeping all three
     }
-    if (s > best) {
+    if (A.clearance.canal(q) < 0.0 && s > best) { // (never outside the canal)
       best = s;
       balanced = q;
     }
   }
-  return balanced; // none keeps all three: the point that comes nearest
+  return balanced; // none keeps all three: the point in the canal that comes nearest
 }
 
 SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCatalog& catalog,

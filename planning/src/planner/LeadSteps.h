@@ -122,7 +122,7 @@ Vector3d dorsalFatPoint(const PlanAnatomy::Impl& anatomy, int station, double la
 
 /// Where the needle's tip goes at `station`, `lateral` mm to the left: the most posterior point of
 /// the canal tuning::kEntryInsideCanalMm inside its outline and clear of the sac and bone; when no
-/// point keeps all three, the one that comes nearest.
+/// point keeps all three, the one in the canal that comes nearest.
 Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral);
 
 /// The contact centres along `route` from its tip (distal first), `fromTip` mm from it.
