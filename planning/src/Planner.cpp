@@ -131,7 +131,7 @@ void Planner::planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries
   }
   const NeedleTrack track = placeNeedle(A, *needle, path, lead);
   // 5. the route through the dorsal epidural space into the foramen, rounded with the sheath's curve
-  const SheathRoute route = shapeEpiduralRoute(A, m_catalog, *leadModel, *course, contacts, track, lead);
+  const SheathRoute route = shapeEpiduralRoute(A, m_catalog, *course, contacts, track, lead);
   if (!route.usable()) {
     lead.problem = "no route could be shaped to this ganglion with the catalog's sheaths";
     return;

@@ -44,6 +44,20 @@ ClearanceField ballField(const ImageGeometry& g, const Vector3d& centre, double 
     [](std::size_t) { return false; }, [](std::size_t) { return true; });
 }
 
+/// Ends for a route from the origin to `end`, leaving and arriving along +z, within an 8 mm curve
+/// and 1.25 mm off the no-go set.
+RouteEnds alongZ(const Vector3d& end)
+{
+  RouteEnds ends;
+  ends.start = Vector3d::Zero();
+  ends.startDirection = Vector3d(0, 0, 1);
+  ends.end = end;
+  ends.endDirection = Vector3d(0, 0, 1);
+  ends.radiusMm = 8.0;
+  ends.noGoMarginMm = 1.25;
+  return ends;
+}
+
 /// Smallest radius of circles through samples `span` apart (indices) along a polyline.
 double tightest(const std::vector<Vector3d>& p, std::size_t span)
 {
@@ -91,13 +105,7 @@ TEST(RouteOptimiser, KeepsTheSheathsCurveAndTheEndsDirections)
   // nothing in the way: an S from the needle's tip to the contacts' stretch, 10 mm across over 40 mm
   const ImageGeometry g = grid(41, 41, 61, Vector3d(1, 1, 1), Vector3d(-20, -20, -10));
   const ClearanceField f = ballField(g, Vector3d(100, 100, 100), 1.0);
-  RouteEnds ends;
-  ends.start = Vector3d(0, 0, 0);
-  ends.startDirection = Vector3d(0, 0, 1);
-  ends.end = Vector3d(10, 0, 40);
-  ends.endDirection = Vector3d(0, 0, 1);
-  ends.radiusMm = 8.0;
-  ends.noGoMarginMm = 1.25;
+  const RouteEnds ends = alongZ(Vector3d(10, 0, 40));
   std::vector<Vector3d> guess;
   for (int i = 1; i <= 5; ++i) {
     guess.push_back(Vector3d(2.0 * i, 0, 6.5 * i)); // a straight diagonal: corners at both ends
@@ -122,13 +130,7 @@ TEST(RouteOptimiser, GoesRoundANoGoBall)
   // a ball of 4 mm radius astride the straight way from the tip to the stretch
   const ImageGeometry g = grid(61, 61, 81, Vector3d(0.5, 0.5, 0.5), Vector3d(-15, -15, -5));
   const ClearanceField f = ballField(g, Vector3d(0, 0, 18), 4.0);
-  RouteEnds ends;
-  ends.start = Vector3d(0, 0, 0);
-  ends.startDirection = Vector3d(0, 0, 1);
-  ends.end = Vector3d(0, 0, 34);
-  ends.endDirection = Vector3d(0, 0, 1);
-  ends.radiusMm = 8.0;
-  ends.noGoMarginMm = 1.25;
+  const RouteEnds ends = alongZ(Vector3d(0, 0, 34));
   std::vector<Vector3d> guess;
   for (int i = 1; i <= 5; ++i) {
     guess.push_back(Vector3d(i == 3 ? 1.0 : 0.5, 0, 34.0 * i / 6.0)); // through the ball, a little aside

@@ -79,36 +79,9 @@ Vector3d dorsalFatPoint(const PlanAnatomy::Impl& anatomy, int station, double la
   return best;
 }
 
-Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral)
-{
-  const auto& A = anatomy;
-  const auto& st = A.at(station);
-  const Vector3d base = st.centre + st.left * lateral;
-  // how well `q` keeps the tip's three margins: inside the canal's outline, off the sac, off bone
-  auto slack = [&](const Vector3d& q) {
-    return std::min({ -A.clearance.canal(q) - tuning::kEntryInsideCanalMm,
-                      A.clearance.noGo(q) - (A.duraMarginMm + tuning::kRouteNoGoBeyondDuraMarginMm),
-                      A.clearance.bone(q) - tuning::kRouteBoneMarginMm });
-  };
-  Vector3d balanced = dorsalFatPoint(anatomy, station, lateral);
-  double best = A.clearance.canal(balanced) < 0.0 ? slack(balanced) : -1e9;
-  for (double t = st.rPost + tuning::kDorsalSearchBeyondMm; t >= 0.0; t -= 0.25) {
-    const Vector3d q = base + st.posterior * t;
-    const double s = slack(q);
-    if (s >= 0.0) {
-      return q; // the most posterior point keeping all three
-    }
-    if (A.clearance.canal(q) < 0.0 && s > best) { // (never outside the canal)
-      best = s;
-      balanced = q;
-    }
-  }
-  return balanced; // none keeps all three: the point in the canal that comes nearest
-}
-
 SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCatalog& catalog,
-                               const LeadModel& /*leadModel*/, const LeadCourse& course,
-                               const ContactLayout& contacts, const NeedleTrack& track, const LeadPlan& lead)
+                               const LeadCourse& course, const ContactLayout& contacts,
+                               const NeedleTrack& track, const LeadPlan& lead)
 {
   const auto& A = anatomy;
   const int sT = course.targetSide;
@@ -167,7 +140,6 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
         best.route.insert(best.route.end(), straight.begin(), straight.end());
         best.minRadius = std::min(r.tightestBendMm, 1e3);
         best.sheath = sh;
-        best.score = -r.cost;
       }
     }
     return std::make_pair(best, bestKeeps);

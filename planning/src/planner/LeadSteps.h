@@ -102,28 +102,23 @@ struct SheathRoute
   std::vector<Vector3d> route; ///< epidural entry to the tip, about every 0.5 mm
   double minRadius = 0;        ///< tightest bend (mm)
   const SheathModel* sheath = nullptr;
-  double score = -1e9;
 
   /// False when no route could be shaped (too short, or not finite).
   bool usable() const;
 };
 
-/// The sheath's route: along the dorsal epidural space from the needle's tip to a turning point,
-/// out into the foramen and straight through the contacts, rounded with the sheath's curve (the
-/// widest curve in the catalog that fits, or the lead's chosen sheath).
+/// The sheath's route: from the needle's tip along the dorsal epidural space into the foramen and
+/// straight through the contacts, shaped within the sheath's curve clear of the dura and bone (the
+/// widest curve in the catalog that keeps the rules, else the tightest; or the lead's chosen
+/// sheath).
 SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCatalog& catalog,
-                               const LeadModel& leadModel, const LeadCourse& course,
-                               const ContactLayout& contacts, const NeedleTrack& track, const LeadPlan& lead);
+                               const LeadCourse& course, const ContactLayout& contacts,
+                               const NeedleTrack& track, const LeadPlan& lead);
 
 /// The middle of the dorsal epidural fat at `station`, `lateral` mm to the left of the canal's
 /// centre: behind the no-go structures, the point farthest from them and from bone (the canal's
 /// ellipse when the label map shows no such space).
 Vector3d dorsalFatPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral);
-
-/// Where the needle's tip goes at `station`, `lateral` mm to the left: the most posterior point of
-/// the canal tuning::kEntryInsideCanalMm inside its outline and clear of the sac and bone; when no
-/// point keeps all three, the one in the canal that comes nearest.
-Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral);
 
 /// The contact centres along `route` from its tip (distal first), `fromTip` mm from it.
 std::vector<Vector3d> contactsAlongRoute(const std::vector<Vector3d>& route,

@@ -14,6 +14,36 @@ namespace drg::planning
 namespace
 {
 
+/// Where the needle's tip goes at `station`, `lateral` mm to the left: the most posterior point of
+/// the canal tuning::kEntryInsideCanalMm inside its outline and clear of the sac and bone; when no
+/// point keeps all three, the one in the canal that comes nearest.
+Vector3d needleTipPoint(const PlanAnatomy::Impl& anatomy, int station, double lateral)
+{
+  const auto& A = anatomy;
+  const auto& st = A.at(station);
+  const Vector3d base = st.centre + st.left * lateral;
+  // how well `q` keeps the tip's three margins: inside the canal's outline, off the sac, off bone
+  auto slack = [&](const Vector3d& q) {
+    return std::min({ -A.clearance.canal(q) - tuning::kEntryInsideCanalMm,
+                      A.clearance.noGo(q) - (A.duraMarginMm + tuning::kRouteNoGoBeyondDuraMarginMm),
+                      A.clearance.bone(q) - tuning::kRouteBoneMarginMm });
+  };
+  Vector3d balanced = dorsalFatPoint(anatomy, station, lateral);
+  double best = A.clearance.canal(balanced) < 0.0 ? slack(balanced) : -1e9;
+  for (double t = st.rPost + tuning::kDorsalSearchBeyondMm; t >= 0.0; t -= 0.25) {
+    const Vector3d q = base + st.posterior * t;
+    const double s = slack(q);
+    if (s >= 0.0) {
+      return q; // the most posterior point keeping all three
+    }
+    if (A.clearance.canal(q) < 0.0 && s > best) { // (never outside the canal)
+      best = s;
+      balanced = q;
+    }
+  }
+  return balanced; // none keeps all three: the point in the canal that comes nearest
+}
+
 /// Walks needle paths from an epidural entry back to the skin, counting the bone met on the way
 /// (along the centre and four edge rays a needle's half width and a margin out).
 class NeedleWalker

@@ -38,9 +38,14 @@ double polylineDistance(const std::vector<Vector3d>& a, const std::vector<Vector
   return best;
 }
 
-double tightestBend(const std::vector<Vector3d>& path, double span)
+double circleRadius(const Vector3d& a, const Vector3d& b, const Vector3d& c)
 {
-  constexpr double step = 0.25;
+  const double area2 = (b - a).cross(c - a).norm(); // twice the triangle's area
+  return area2 > 1e-12 ? (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2) : 1e9;
+}
+
+std::vector<Vector3d> resampled(const std::vector<Vector3d>& path, double step)
+{
   std::vector<Vector3d> p;
   if (!path.empty()) {
     p.push_back(path.front());
@@ -55,14 +60,17 @@ double tightestBend(const std::vector<Vector3d>& path, double span)
     }
     carry = len - (s - step);
   }
+  return p;
+}
+
+double tightestBend(const std::vector<Vector3d>& path, double span)
+{
+  constexpr double step = 0.25;
+  const std::vector<Vector3d> p = resampled(path, step);
   const auto n = static_cast<std::size_t>(std::max(1L, std::lround(span / step)));
   double best = 1e3;
   for (std::size_t i = 0; i + 2 * n < p.size(); ++i) {
-    const Vector3d a = p[i], b = p[i + n], c = p[i + 2 * n];
-    const double area2 = (b - a).cross(c - a).norm();
-    if (area2 > 1e-9) {
-      best = std::min(best, (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2));
-    }
+    best = std::min(best, circleRadius(p[i], p[i + n], p[i + 2 * n]));
   }
   return best;
 }

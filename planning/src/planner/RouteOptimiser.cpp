@@ -4,6 +4,7 @@
 // the dura or bone and in how much tighter than the sheath's curve it bends, summed along its
 // length: a route that keeps every rule costs only its (lightly weighted) length.
 #include "planner/RouteOptimiser.h"
+#include "planner/PathGeometry.h"
 #include "planner/PlannerTuning.h"
 
 #include <algorithm>
@@ -37,14 +38,6 @@ Vector3d splinePoint(const std::vector<Vector3d>& c, double u)
     }
   }
   return d[3];
-}
-
-/// Radius of the circle through three points (1e9 when they are in line).
-double circleRadius(const Vector3d& a, const Vector3d& b, const Vector3d& c)
-{
-  const double ab = (b - a).norm(), bc = (c - b).norm(), ca = (a - c).norm();
-  const double area2 = (b - a).cross(c - a).norm(); // twice the triangle's area
-  return area2 > 1e-12 ? ab * bc * ca / (2.0 * area2) : 1e9;
 }
 
 class RouteCost
@@ -225,24 +218,12 @@ ShapedRoute optimiseRoute(const ClearanceField& field, const RouteEnds& ends,
     r.noGoClearanceMm = std::min(r.noGoClearanceMm, field.noGo(p[i]));
     r.boneClearanceMm = std::min(r.boneClearanceMm, field.bone(p[i]));
     r.tightestBendMm = std::min(r.tightestBendMm, rc.radiusAt(p, i));
-  }
-  for (std::size_t i = 0; i <= last; ++i) {
     const Vector3d in = (p[i] - rc.neighbour(p, i, -1)).normalized(),
                    out = (rc.neighbour(p, i, 1) - p[i]).normalized();
-    r.turningDeg += std::acos(std::clamp(in.dot(out), -1.0, 1.0)) * 180.0 / 3.14159265358979323846;
+    r.turningDeg += deg(std::acos(std::clamp(in.dot(out), -1.0, 1.0)));
   }
-  // resampled every tuning::kRouteStepMm along its length
-  r.samples.push_back(p.front());
-  double carry = 0;
-  for (std::size_t i = 1; i < p.size(); ++i) {
-    const double seg = (p[i] - p[i - 1]).norm();
-    double t = tuning::kRouteStepMm - carry;
-    while (t <= seg) {
-      r.samples.push_back(p[i - 1] + (p[i] - p[i - 1]) * (t / seg));
-      t += tuning::kRouteStepMm;
-    }
-    carry = seg - (t - tuning::kRouteStepMm);
-  }
+  // resampled every tuning::kRouteStepMm along its length, ending where it ends
+  r.samples = resampled(p, tuning::kRouteStepMm);
   if ((r.samples.back() - p.back()).norm() > 1e-6) {
     r.samples.push_back(p.back());
   }
