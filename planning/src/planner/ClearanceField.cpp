@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <limits>
 
 namespace drg::planning
@@ -145,9 +146,13 @@ ClearanceField::ClearanceField(const imaging::ImageGeometry& g, std::array<long,
       }
     }
   }
-  m_noGo = signedDistance(isNoGo, m_size, g.spacing);
-  m_bone = signedDistance(isBone, m_size, g.spacing);
+  // the three maps are independent: two of them on other threads (they take most of the time a
+  // case's planning anatomy takes to build)
+  auto noGoMap = std::async(std::launch::async, [&] { return signedDistance(isNoGo, m_size, g.spacing); });
+  auto boneMap = std::async(std::launch::async, [&] { return signedDistance(isBone, m_size, g.spacing); });
   m_canal = signedDistance(isCanal, m_size, g.spacing);
+  m_noGo = noGoMap.get();
+  m_bone = boneMap.get();
 }
 
 double ClearanceField::sample(const std::vector<float>& field, const Eigen::Vector3d& p) const
