@@ -31,17 +31,21 @@ ImageGeometry grid(std::size_t nx, std::size_t ny, std::size_t nz, const Vector3
 /// canal.
 ClearanceField ballField(const ImageGeometry& g, const Vector3d& centre, double radius)
 {
-  return ClearanceField(
-    g, { 0, 0, 0 },
-    { static_cast<long>(g.size[0]) - 1, static_cast<long>(g.size[1]) - 1, static_cast<long>(g.size[2]) - 1 },
-    [&](std::size_t at) {
-      const std::size_t i = at % g.size[0], j = (at / g.size[0]) % g.size[1],
-                        k = at / (g.size[0] * g.size[1]);
-      return (g.indexToLps(Vector3d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k))) -
-              centre)
-               .norm() <= radius;
-    },
-    [](std::size_t) { return false; }, [](std::size_t) { return true; });
+  // the "canal" runs along z through the middle of the grid; the maps reach far past its edges
+  std::vector<Vector3d> centreline;
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    centreline.push_back(g.indexToLps(Vector3d(0.5 * static_cast<double>(g.size[0] - 1),
+                                               0.5 * static_cast<double>(g.size[1] - 1), static_cast<double>(k))));
+  }
+  ClearanceField::Sources sources;
+  sources.noGo = [g, centre, radius](std::size_t at) {
+    const std::size_t i = at % g.size[0], j = (at / g.size[0]) % g.size[1], k = at / (g.size[0] * g.size[1]);
+    return (g.indexToLps(Vector3d(static_cast<double>(i), static_cast<double>(j), static_cast<double>(k))) - centre)
+             .norm() <= radius;
+  };
+  sources.bone = [](std::size_t) { return false; };
+  sources.canal = [](std::size_t) { return true; };
+  return ClearanceField(g, std::move(centreline), 100.0, std::move(sources));
 }
 
 /// Ends for a route from the origin to `end`, leaving and arriving along +z, within an 8 mm curve
@@ -84,8 +88,9 @@ TEST(ClearanceField, SignedDistanceToABall)
   // inside: negative
   EXPECT_NEAR(f.noGo(Vector3d(0, 0, 2)), -3.0, 0.5);
   EXPECT_LT(f.noGo(Vector3d::Zero()), -4.0);
-  // nothing else is in the box: bone far, the canal everywhere (inside it)
-  EXPECT_GE(f.bone(Vector3d(1, 1, 1)), ClearanceField::kFar - 1.0);
+  // nothing else is in the box: bone at least as far as distances are measured, the canal
+  // everywhere (inside it)
+  EXPECT_GE(f.bone(Vector3d(1, 1, 1)), ClearanceField::kExactWithinMm - 1e-6);
   EXPECT_LT(f.canal(Vector3d(1, 1, 1)), 0.0);
   // outside the box: far
   EXPECT_GE(f.noGo(Vector3d(40, 0, 0)), ClearanceField::kFar - 1e-9);
@@ -98,6 +103,25 @@ TEST(ClearanceField, MeasuresInMillimetresOnThickSlices)
   const ClearanceField f = ballField(g, Vector3d::Zero(), 6.0);
   EXPECT_NEAR(f.noGo(Vector3d(0, 0, 18)), 12.0, 1.6);
   EXPECT_NEAR(f.noGo(Vector3d(12, 0, 0)), 6.0, 0.5);
+}
+
+TEST(ClearanceField, SlabsMadeInAnyOrderAgreeAcrossTheirBorders)
+{
+  // 161 slices of 1 mm: several slabs; a ball just below a slab's border, asked from the next slab
+  const ImageGeometry g = grid(31, 31, 161, Vector3d(1, 1, 1), Vector3d(-15, -15, 0));
+  const Vector3d centre(0, 0, ClearanceField::kSlabMm - 5.0); // the ball ends 2 mm short of it
+  const ClearanceField first = ballField(g, centre, 3.0), second = ballField(g, centre, 3.0);
+  const Vector3d above = centre + Vector3d(0, 0, 14.0), across = centre + Vector3d(0, 0, 5.5);
+  // the next slab first in one field, the ball's own slab first in the other
+  const double a1 = first.noGo(above), a2 = first.noGo(across);
+  const double b2 = second.noGo(across), b1 = second.noGo(above);
+  EXPECT_NEAR(a1, 11.0, 0.6) << "a distance into the next slab is measured through the border";
+  EXPECT_DOUBLE_EQ(a1, b1);
+  EXPECT_DOUBLE_EQ(a2, b2);
+  EXPECT_NEAR(a2, 2.5, 0.6);
+  // beyond kExactWithinMm the distance is reported as that
+  EXPECT_DOUBLE_EQ(first.noGo(centre + Vector3d(0, 0, 3.0 + ClearanceField::kExactWithinMm + 5.0)),
+                   ClearanceField::kExactWithinMm);
 }
 
 TEST(RouteOptimiser, KeepsTheSheathsCurveAndTheEndsDirections)

@@ -45,28 +45,19 @@ PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float
 
 void PlanAnatomy::Impl::buildClearance()
 {
-  const auto& g = model.labels.geometry();
-  std::array<long, 3> lo{ std::numeric_limits<long>::max(), std::numeric_limits<long>::max(),
-                          std::numeric_limits<long>::max() };
-  std::array<long, 3> hi{ std::numeric_limits<long>::min(), std::numeric_limits<long>::min(),
-                          std::numeric_limits<long>::min() };
-  const double m = tuning::kClearanceBoxMarginMm;
+  std::vector<Vector3d> centreline;
   for (const Station& s : line) {
-    for (const Vector3d& corner :
-         { Vector3d(m, m, m), Vector3d(-m, -m, -m), Vector3d(m, -m, m), Vector3d(-m, m, -m),
-           Vector3d(m, m, -m), Vector3d(-m, -m, m), Vector3d(m, -m, -m), Vector3d(-m, m, m) }) {
-      const Vector3d idx = g.lpsToIndex(s.centre + corner);
-      for (int a = 0; a < 3; ++a) {
-        lo[a] = std::min(lo[a], static_cast<long>(std::floor(idx[a])));
-        hi[a] = std::max(hi[a], static_cast<long>(std::ceil(idx[a])));
-      }
-    }
+    centreline.push_back(s.centre);
   }
-  const auto& labels = model.labels.voxels();
-  clearance = ClearanceField(
-    g, lo, hi, [&](std::size_t at) { return isNoGoLabel(labels[at]); },
-    [&](std::size_t at) { return boneLabel[labels[at]] || (ct && volume->voxels()[at] >= tuning::kBoneHu); },
-    [&](std::size_t at) { return inCanal(labels[at]); });
+  // (made slab by slab when first asked: the sources read this anatomy, which outlives its field)
+  ClearanceField::Sources sources;
+  sources.noGo = [this](std::size_t at) { return isNoGoLabel(model.labels.voxels()[at]); };
+  sources.bone = [this](std::size_t at) {
+    return boneLabel[model.labels.voxels()[at]] || (ct && volume->voxels()[at] >= tuning::kBoneHu);
+  };
+  sources.canal = [this](std::size_t at) { return inCanal(model.labels.voxels()[at]); };
+  clearance = ClearanceField(model.labels.geometry(), std::move(centreline), tuning::kClearanceBoxMarginMm,
+                             std::move(sources));
 }
 
 double PlanAnatomy::Impl::canalRun(const Vector3d& p, const Vector3d& dir, double limit) const
