@@ -47,6 +47,7 @@ void PlanSession::setUp(std::shared_ptr<LoadedCase> loaded, std::optional<drg::p
           locked.push_back(lead.locked);
           lead.locked = false;
           lead.plannedFrom.clear();
+          lead.tunnelFrom.clear();
         }
         m_planner->recompute(plan);
         for (std::size_t i = 0; i < plan.leads.size(); ++i) {

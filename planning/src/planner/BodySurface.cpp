@@ -37,7 +37,7 @@ SurfaceHit skinOutward(const PlanAnatomy::Impl& anatomy, const Vector3d& from, c
     if (!skin) {
       continue;
     }
-    if (!g.containsIndex(g.lpsToIndex(q), -2.0)) {
+    if (!g.containsIndex(A.indexOf(q), -2.0)) {
       hit.miss = SurfaceHit::Miss::BodyCut;
       return hit;
     }

@@ -166,8 +166,8 @@ ClearanceField::ClearanceField(const imaging::ImageGeometry& g, std::vector<Eige
   for (const Eigen::Vector3d& c : centreline) {
     Eigen::Vector3d lo = Eigen::Vector3d::Constant(kInf), hi = Eigen::Vector3d::Constant(-kInf);
     for (int corner = 0; corner < 8; ++corner) {
-      const Eigen::Vector3d idx = g.lpsToIndex(
-        c + Eigen::Vector3d(corner & 1 ? m : -m, corner & 2 ? m : -m, corner & 4 ? m : -m));
+      const Eigen::Vector3d idx =
+        g.lpsToIndex(c + Eigen::Vector3d(corner & 1 ? m : -m, corner & 2 ? m : -m, corner & 4 ? m : -m));
       lo = lo.cwiseMin(idx);
       hi = hi.cwiseMax(idx);
     }
@@ -211,7 +211,8 @@ void ClearanceField::make(Slab& slab) const
   }
   // the slab's slices and kExactWithinMm of its neighbours' on either side
   const long halo = static_cast<long>(std::ceil(kExactWithinMm / g.spacing[2]));
-  const long r0 = std::max(0L, slab.z0 - halo), r1 = std::min(static_cast<long>(g.size[2]) - 1, slab.z1 + halo);
+  const long r0 = std::max(0L, slab.z0 - halo),
+             r1 = std::min(static_cast<long>(g.size[2]) - 1, slab.z1 + halo);
   const std::array<long, 3> n{ slab.size[0], slab.size[1], r1 - r0 + 1 };
   const std::size_t count = static_cast<std::size_t>(n[0] * n[1] * n[2]);
   std::array<std::vector<std::uint8_t>, 3> is;
@@ -222,8 +223,9 @@ void ClearanceField::make(Slab& slab) const
   for (long k = r0; k <= r1; ++k) {
     for (long j = 0; j < n[1]; ++j) {
       for (long x = 0; x < n[0]; ++x, ++i) {
-        const std::size_t at = g.offset(static_cast<std::size_t>(slab.lo[0] + x),
-                                        static_cast<std::size_t>(slab.lo[1] + j), static_cast<std::size_t>(k));
+        const std::size_t at =
+          g.offset(static_cast<std::size_t>(slab.lo[0] + x), static_cast<std::size_t>(slab.lo[1] + j),
+                   static_cast<std::size_t>(k));
         is[0][i] = m_sources.noGo(at) ? 1 : 0;
         is[1][i] = m_sources.bone(at) ? 1 : 0;
         is[2][i] = m_sources.canal(at) ? 1 : 0;
@@ -232,22 +234,25 @@ void ClearanceField::make(Slab& slab) const
   }
   const long keepFrom = slab.z0 - r0, keep = slab.z1 - slab.z0 + 1;
   // the three maps are independent: two of them on other threads
-  auto noGo = std::async(std::launch::async, [&] { return signedDistance(is[0], n, g.spacing, keepFrom, keep); });
-  auto bone = std::async(std::launch::async, [&] { return signedDistance(is[1], n, g.spacing, keepFrom, keep); });
+  auto noGo =
+    std::async(std::launch::async, [&] { return signedDistance(is[0], n, g.spacing, keepFrom, keep); });
+  auto bone =
+    std::async(std::launch::async, [&] { return signedDistance(is[1], n, g.spacing, keepFrom, keep); });
   slab.maps[2] = signedDistance(is[2], n, g.spacing, keepFrom, keep);
   slab.maps[0] = noGo.get();
   slab.maps[1] = bone.get();
 }
 
-double ClearanceField::sample(int map, const Eigen::Vector3d& p) const
+std::array<double, 3> ClearanceField::at(const Eigen::Vector3d& p) const
 {
+  const std::array<double, 3> far{ kFar, kFar, kFar };
   if (m_slabs.empty()) {
-    return kFar;
+    return far;
   }
   const Eigen::Vector3d idx = m_toIndex * (p - m_geometry.origin);
   const double fz = std::floor(idx.z());
   if (!(fz >= 0 && fz < static_cast<double>(m_geometry.size[2] - 1))) {
-    return kFar;
+    return far;
   }
   const long z = static_cast<long>(fz);
   const Slab& slab = made(static_cast<std::size_t>(z / m_slabSlices));
@@ -255,18 +260,23 @@ double ClearanceField::sample(int map, const Eigen::Vector3d& p) const
                fy = std::floor(idx.y()) - static_cast<double>(slab.lo[1]);
   if (slab.maps[0].empty() || !(fx >= 0 && fy >= 0 && fx < static_cast<double>(slab.size[0] - 1) &&
                                 fy < static_cast<double>(slab.size[1] - 1))) {
-    return kFar;
+    return far;
   }
   const long x = static_cast<long>(fx), y = static_cast<long>(fy);
   const double tx = idx.x() - std::floor(idx.x()), ty = idx.y() - std::floor(idx.y()), tz = idx.z() - fz;
   const long sy = slab.size[0], sz = slab.size[0] * slab.size[1];
-  const float* c = slab.maps[static_cast<std::size_t>(map)].data() + x + y * sy + (z - slab.z0) * sz;
-  const double c00 = c[0] + tx * (c[1] - c[0]);
-  const double c10 = c[sy] + tx * (c[sy + 1] - c[sy]);
-  const double c01 = c[sz] + tx * (c[sz + 1] - c[sz]);
-  const double c11 = c[sz + sy] + tx * (c[sz + sy + 1] - c[sz + sy]);
-  const double c0 = c00 + ty * (c10 - c00), c1 = c01 + ty * (c11 - c01);
-  return c0 + tz * (c1 - c0);
+  const long first = x + y * sy + (z - slab.z0) * sz;
+  std::array<double, 3> d{};
+  for (std::size_t m = 0; m < 3; ++m) {
+    const float* c = slab.maps[m].data() + first;
+    const double c00 = c[0] + tx * (c[1] - c[0]);
+    const double c10 = c[sy] + tx * (c[sy + 1] - c[sy]);
+    const double c01 = c[sz] + tx * (c[sz + 1] - c[sz]);
+    const double c11 = c[sz + sy] + tx * (c[sz + sy + 1] - c[sz + sy]);
+    const double c0 = c00 + ty * (c10 - c00), c1 = c01 + ty * (c11 - c01);
+    d[m] = c0 + tz * (c1 - c0);
+  }
+  return d;
 }
 
 } // namespace drg::planning

@@ -49,11 +49,13 @@ public:
                  double marginMm, Sources sources);
 
   /// Signed distance (mm) from `p` (LPS) to the no-go structures' surface: negative inside them.
-  double noGo(const Eigen::Vector3d& p) const { return sample(0, p); }
+  double noGo(const Eigen::Vector3d& p) const { return at(p)[0]; }
   /// Signed distance (mm) from `p` to bone's surface: negative inside bone.
-  double bone(const Eigen::Vector3d& p) const { return sample(1, p); }
+  double bone(const Eigen::Vector3d& p) const { return at(p)[1]; }
   /// Signed distance (mm) from `p` to the canal's outline: positive outside the canal.
-  double canal(const Eigen::Vector3d& p) const { return sample(2, p); }
+  double canal(const Eigen::Vector3d& p) const { return at(p)[2]; }
+  /// The three at once (no-go, bone, canal): the route's shaping asks all three at each point.
+  std::array<double, 3> at(const Eigen::Vector3d& p) const;
 
   bool empty() const { return m_slabs.empty(); }
 
@@ -68,7 +70,6 @@ private:
     std::array<std::vector<float>, 3> maps; ///< no-go, bone, canal
   };
 
-  double sample(int map, const Eigen::Vector3d& p) const;
   const Slab& made(std::size_t slab) const;
   void make(Slab& slab) const;
 

@@ -10,6 +10,8 @@
 #include "planner/PathGeometry.h"
 #include "planner/RouteOptimiser.h"
 
+#include <future>
+
 namespace drg::planning
 {
 namespace
@@ -106,14 +108,11 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
                           contacts.axis,
                           R,
                           A.duraMarginMm + tuning::kRouteNoGoBeyondDuraMarginMm };
-    SheathRoute best;
-    double bestCost = 1e18;
-    bool bestKeeps = false;
-    bool bestLoops = true;
+    // the first guesses: the middle of the dorsal fat from the needle's tip to the station at P
+    // (or past it along the travel), crossing to the target's side, then back down the root to
+    // the straight stretch; each shaped on its own thread (they share only the anatomy, read-only)
+    std::vector<std::future<ShapedRoute>> shaped;
     for (const auto& [overshoot, crossBy] : tuning::kRouteGuesses) {
-      // the first guess: the middle of the dorsal fat from the needle's tip to the station at P
-      // (or past it along the travel), crossing to the target's side, then back down the root to
-      // the straight stretch
       const int sK = sP + idxStep * overshoot;
       const int span = (sK - sEntry) * idxStep;
       std::vector<Vector3d> guess;
@@ -127,7 +126,16 @@ SheathRoute shapeEpiduralRoute(const PlanAnatomy::Impl& anatomy, const DeviceCat
         guess.push_back(dorsalFatPoint(A, s, lat));
       }
       guess.push_back(P - contacts.axis * tuning::kRouteRootApproachMm);
-      const ShapedRoute r = optimiseRoute(A.clearance, ends, guess);
+      shaped.push_back(std::async(std::launch::async, [&A, ends, guess = std::move(guess)] {
+        return optimiseRoute(A.clearance, ends, guess);
+      }));
+    }
+    SheathRoute best;
+    double bestCost = 1e18;
+    bool bestKeeps = false;
+    bool bestLoops = true;
+    for (auto& task : shaped) {
+      const ShapedRoute r = task.get();
       const bool keeps = keepsRules(r, R, A.duraMarginMm);
       // (a route that loops on itself is no route, whatever it costs: the other guess's wins)
       const bool loops = r.turningDeg > tuning::kRouteMostTurningDeg;

@@ -32,12 +32,6 @@ constexpr double kSkinSearchHalfMm = 12.0;
 constexpr double kSkinPredictedHalfMm = 4.0;
 /// The lamina line's stretch either side of the needle's tip when the model lacks the entry level (mm).
 constexpr double kLaminaFallbackHalfMm = 12.0;
-/// Heights at which the canal's dorsal wall is found for the lamina line (each about 8 lookups).
-constexpr int kLaminaHeights = 10;
-/// How far behind the centreline the dorsal wall is looked for, and to what precision (mm): the
-/// canal's dorsal half width is 5-15 mm; 0.4 mm in a 30 mm stretch tilts the line by under a degree.
-constexpr double kWallSearchMm = 25.0;
-constexpr double kWallPrecisionMm = 0.4;
 
 Vector2d projected(const Vector3d& v, const FluoroProjection& p)
 {
@@ -88,22 +82,6 @@ std::optional<Vector2d> skinLine(const PlanAnatomy::Impl& anatomy, const FluoroP
     return std::nullopt;
   }
   return projected(*above - *below, lateral);
-}
-
-/// Where the canal ends going `dir` from `from` (inside it), to kWallPrecisionMm by bisection, within
-/// kWallSearchMm; nullopt when `from` is not in the canal or the canal does not end there.
-std::optional<Vector3d> canalWall(const PlanAnatomy::Impl& anatomy, const Vector3d& from, const Vector3d& dir)
-{
-  const int canal = imaging::labels::kSpinalCanal;
-  if (anatomy.labelAt(from) != canal || anatomy.labelAt(from + kWallSearchMm * dir) == canal) {
-    return std::nullopt;
-  }
-  double in = 0.0, out = kWallSearchMm;
-  while (out - in > kWallPrecisionMm) {
-    const double mid = 0.5 * (in + out);
-    (anatomy.labelAt(from + mid * dir) == canal ? in : out) = mid;
-  }
-  return from + 0.5 * (in + out) * dir;
 }
 
 /// The lamina line's direction on the lateral image: a line fitted to the canal's dorsal wall where

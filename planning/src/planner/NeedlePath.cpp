@@ -76,7 +76,7 @@ public:
         return;
       }
       if (l == imaging::labels::kSkin && t >= tuning::kMinNeedleDepthMm && A.airBeyond(q, -d)) {
-        if (A.model.labels.geometry().containsIndex(A.model.labels.geometry().lpsToIndex(q), -2.0)) {
+        if (A.model.labels.geometry().containsIndex(A.indexOf(q), -2.0)) {
           c.skin = q;
           c.skinFound = true;
         }

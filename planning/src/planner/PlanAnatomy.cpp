@@ -12,6 +12,7 @@ namespace drg::planning
 PlanAnatomy::Impl::Impl(const imaging::SpineModel& m, const imaging::Image<float>* v)
   : model(m)
   , volume(v)
+  , fromLps(m.labels.geometry().direction.inverse())
 {
   ct = v != nullptr && m.modality == imaging::SpineModality::Ct;
   if (v) {
@@ -98,7 +99,7 @@ std::optional<Vector3d> PlanAnatomy::Impl::skinAlong(const Vector3d& p, const Ve
     if (l == imaging::labels::kSkin) {
       // the body's outline (gas inside the body is not outside it); at the image's border it
       // is where the image ends, not the skin
-      if (!model.labels.geometry().containsIndex(model.labels.geometry().lpsToIndex(q), -2.0)) {
+      if (!model.labels.geometry().containsIndex(indexOf(q), -2.0)) {
         return std::nullopt;
       }
       if (airBeyond(q, dir)) {

@@ -36,6 +36,8 @@ struct PlanAnatomy::Impl
     double rPost = 7, rAnt = 7, rLeft = 9, rRight = 9; ///< canal half widths (mm)
     Vector3d bodyAxis;                                 ///< middle of the body at this height
   };
+  /// The inverse of the label map's direction: every point asked is turned into an index by it.
+  Eigen::Matrix3d fromLps = Eigen::Matrix3d::Identity();
   std::vector<Station> line; ///< head to foot
   int conusIndex = -1;       ///< the cord runs above this index (-1: no cord in view)
   /// Distances to the no-go structures and to bone round the canal (tuning::kClearanceBoxMarginMm
@@ -52,12 +54,19 @@ struct PlanAnatomy::Impl
 
   // ---- the label map and the volume at a point (the planner's inner loops: kept inline) --------
 
+  /// Continuous voxel index of `p` (as ImageGeometry::lpsToIndex, its direction's inverse kept).
+  Vector3d indexOf(const Vector3d& p) const
+  {
+    const auto& g = model.labels.geometry();
+    return (fromLps * (p - g.origin)).cwiseQuotient(g.spacing);
+  }
+
   /// Offset of the voxel nearest to `p` (labels and volume share one grid: checked when the
   /// anatomy is built), or nullopt outside the image.
   std::optional<std::size_t> offsetOf(const Vector3d& p) const
   {
     const auto& g = model.labels.geometry();
-    const Vector3d idx = g.lpsToIndex(p);
+    const Vector3d idx = indexOf(p);
     if (!idx.allFinite() || idx.cwiseAbs().maxCoeff() > 1e7) {
       return std::nullopt;
     }

@@ -8,6 +8,7 @@
 #include "planner/PlannerTuning.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace drg::planning
@@ -50,6 +51,19 @@ public:
   {
     m_control.front() = ends.start;
     m_control.back() = ends.end;
+    // each sample's parameter is fixed: its four basis weights are found once, by the curve of
+    // scalar control values that are 1 at one control point and 0 elsewhere
+    m_basis.resize(sampleCount());
+    for (std::size_t i = 0; i < m_basis.size(); ++i) {
+      const double u = static_cast<double>(i) / kSamplesPerSpan;
+      const int spans = static_cast<int>(m_control.size()) - 3;
+      m_basis[i].first = static_cast<std::size_t>(std::clamp(static_cast<int>(std::floor(u)), 0, spans - 1));
+      for (std::size_t j = 0; j < 4; ++j) {
+        std::vector<Vector3d> unit(m_control.size(), Vector3d::Zero());
+        unit[m_basis[i].first + j] = Vector3d(1, 0, 0);
+        m_basis[i].weights[j] = splinePoint(unit, u).x();
+      }
+    }
     // the route may leave the canal within this distance of where the straight stretch begins
     m_exitReach = std::max(0.0, field.canal(ends.end)) + tuning::kRouteExitReachMm;
   }
@@ -91,12 +105,15 @@ public:
     p.resize(sampleCount());
     field.resize(sampleCount());
     for (std::size_t i = from; i <= to; ++i) {
-      p[i] = splinePoint(m_control, static_cast<double>(i) / kSamplesPerSpan);
-      const double n = std::max(0.0, m_ends.noGoMarginMm - m_field.noGo(p[i]));
-      const double b = std::max(0.0, tuning::kRouteBoneMarginMm - m_field.bone(p[i]));
+      const Basis& w = m_basis[i];
+      p[i] = w.weights[0] * m_control[w.first] + w.weights[1] * m_control[w.first + 1] +
+             w.weights[2] * m_control[w.first + 2] + w.weights[3] * m_control[w.first + 3];
+      const auto [noGo, bone, canal] = m_field.at(p[i]);
+      const double n = std::max(0.0, m_ends.noGoMarginMm - noGo);
+      const double b = std::max(0.0, tuning::kRouteBoneMarginMm - bone);
       // out of the canal only where it leaves for the contacts: near the straight stretch
-      const double out = std::max(0.0, std::min(m_field.canal(p[i]) - tuning::kRouteCanalSlackMm,
-                                                (p[i] - m_ends.end).norm() - m_exitReach));
+      const double out =
+        std::max(0.0, std::min(canal - tuning::kRouteCanalSlackMm, (p[i] - m_ends.end).norm() - m_exitReach));
       field[i] = tuning::kRouteNoGoWeight * n * n + tuning::kRouteBoneWeight * b * b +
                  tuning::kRouteCanalWeight * out * out;
     }
@@ -136,10 +153,18 @@ public:
   }
 
 private:
+  /// A sample's point: its first control point and the four weights.
+  struct Basis
+  {
+    std::size_t first = 0;
+    std::array<double, 4> weights{};
+  };
+
   const ClearanceField& m_field;
   RouteEnds m_ends;
   std::vector<Vector3d> m_control;
   double m_exitReach = 0;
+  std::vector<Basis> m_basis;
 };
 
 } // namespace

@@ -5,6 +5,8 @@
 #include "planner/PathGeometry.h"
 #include "planner/PlanAnatomyImpl.h"
 
+#include <cstdio>
+
 namespace drg::planning
 {
 namespace
@@ -88,15 +90,21 @@ void chooseLengths(const DeviceCatalog& catalog, const std::string& leadModel, L
 void Planner::budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket) const
 {
   const auto& A = *m_anatomy.m_impl;
-  lead.tunnel.clear();
   LengthBudget b;
   b.routeMm = lead.routeLengthMm;
   b.trackMm = (lead.epiduralEntry - lead.anchor).norm();
   b.loopMm = kPi * lead.loopDiameterMm;
   b.slackMm = m_rules.pocketSlackMm.value + m_rules.connectorInsertionMm.value;
   if (pocket && pocket->placed) {
-    // subcutaneous: from the anchor to the pocket, under the skin at the pocket's depth
-    lead.tunnel = subcutaneousTunnel(A, lead.anchor, *pocket);
+    // subcutaneous: from the anchor to the pocket, under the skin at the pocket's depth (found
+    // again only when one of them moved: dragging another lead does not walk the skin again)
+    char key[256];
+    std::snprintf(key, sizeof key, "%a,%a,%a|%a,%a,%a|%a", lead.anchor.x(), lead.anchor.y(), lead.anchor.z(),
+                  pocket->centre.x(), pocket->centre.y(), pocket->centre.z(), pocket->depthMm);
+    if (lead.tunnelFrom != key || lead.tunnel.empty()) {
+      lead.tunnel = subcutaneousTunnel(A, lead.anchor, *pocket);
+      lead.tunnelFrom = key;
+    }
     b.tunnelMm = pathLength(lead.tunnel);
     b.complete = true;
   }
@@ -105,6 +113,9 @@ void Planner::budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& p
   // the surgeon cannot connect (the tunnel to a buttock pocket is 10-50 cm), so none is chosen
   if (b.complete) {
     chooseLengths(m_catalog, lead.leadModel, b);
+  } else {
+    lead.tunnel.clear();
+    lead.tunnelFrom.clear();
   }
   lead.budget = b;
 }

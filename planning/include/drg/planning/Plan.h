@@ -166,6 +166,7 @@ struct LeadPlan
   bool planned = false;          ///< false when the target could not be reached: `problem` says why
   std::string problem;
   std::string plannedFrom; ///< the inputs the geometry was computed from (a cache key; not saved)
+  std::string tunnelFrom;  ///< the anchor and pocket the tunnel was computed from (a cache key; not saved)
 };
 
 enum class PocketSite
