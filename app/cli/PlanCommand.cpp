@@ -5,6 +5,7 @@
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpineCaseLoader.h"
 #include "drg/planning/PlanEditor.h"
+#include "drg/planning/PlanImages.h"
 #include "drg/planning/Planner.h"
 
 #include <cmath>
@@ -139,6 +140,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   PlanAnatomy anatomy(model, &in.volume);
   Planner planner(anatomy, std::move(catalog), std::move(rules));
   Plan start;
+  recordImages(start.study, in.identity);
   start.study.source = std::filesystem::absolute(a.input).string();
   start.study.modality = in.modality.empty() ? imaging::spineModalityName(model.modality) : in.modality;
   start.study.seriesUid = in.seriesUid;

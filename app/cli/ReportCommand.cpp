@@ -1,5 +1,5 @@
 // `drgplan-cli report PLAN --out DIR [--pdf] [--deidentify]`: the placement report of a plan file,
-// made from the images the plan refers to (or --images), checked to be the same frame of reference.
+// made from the images the plan refers to (or --images), refused on any images but the plan's own.
 #include "Commands.h"
 #include "Graphics.h"
 
@@ -10,6 +10,7 @@
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineCaseLoader.h"
 #include "drg/planning/PlanExport.h"
+#include "drg/planning/PlanImages.h"
 #include "drg/planning/Planner.h"
 
 #include <filesystem>
@@ -53,11 +54,14 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
     SpineCaseLoader::parseOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0));
   SpineCaseImage in =
     loader.load(images, "", [&](double f) { return reportProgress("loading", f, global.quiet); });
-  if (!plan.study.frameOfReferenceUid.empty() && !in.frameOfReferenceUid.empty() &&
-      plan.study.frameOfReferenceUid != in.frameOfReferenceUid) {
-    throw Error(ErrorCode::InvalidArgument, "the plan belongs to other images (frame of reference " +
-                                              plan.study.frameOfReferenceUid + ", " + images + " has " +
-                                              in.frameOfReferenceUid + ")");
+  // a report of a plan on images other than its own would show leads where they were never planned
+  if (const ImagesCheck check = checkPlanImages(plan.study, in.identity); check.match != ImagesMatch::Same) {
+    throw Error(ErrorCode::InvalidArgument,
+                "no report: " + check.message + "\nGive the plan's own images with --images" +
+                  (check.carriable()
+                     ? "; or open the plan on these images in the workstation, which offers to "
+                       "carry its targets to them (the leads planned again)."
+                     : "."));
   }
   ReportRequest r;
   // the planned series' files: the DICOM objects go into its study and refer to them

@@ -114,6 +114,7 @@ void CaseLoader::openDemo()
     loaded->labels = std::move(phantom.labels);
     loaded->anatomy = std::move(phantom.truth);
     loaded->source = "demo phantom";
+    loaded->images = drg::imaging::volumeIdentity(loaded->volume, loaded->source);
     addSpineModel(*loaded, progress, 0.6, false); // the model the planner starts from
     return loaded;
   });
@@ -197,8 +198,18 @@ void CaseLoader::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
     loaded->source = path.toStdString();
+    loaded->images = drg::imaging::volumeIdentity(loaded->volume, loaded->source);
+    loaded->images.modality = series != nullptr ? series->modality : v.modality;
+    loaded->images.seriesUid = loaded->seriesUid;
+    loaded->images.seriesDescription = series != nullptr ? series->description : v.seriesDescription;
+    loaded->images.frameOfReferenceUid = loaded->frameOfReferenceUid;
     if (series != nullptr) {
       if (const auto at = scan->findSeries(series->seriesUid); at.series != nullptr) {
+        drg::imaging::setDicomPatient(loaded->images, at.patient->id, at.patient->name,
+                                      at.patient->birthDate);
+        loaded->images.studyUid = at.study->studyUid;
+        loaded->images.studyDate = at.study->date;
+        loaded->images.studyDescription = at.study->description;
         loaded->identity = { at.patient->name,
                              at.patient->id,
                              at.patient->birthDate,
@@ -234,6 +245,7 @@ void CaseLoader::openVolumeFile(const QString& path)
     const auto& v = loaded->volume.voxels();
     loaded->isCt = !v.empty() && *std::min_element(v.begin(), v.end()) < -500.0f;
     loaded->source = path.toStdString();
+    loaded->images = drg::imaging::volumeIdentity(loaded->volume, loaded->source);
     addSpineModel(*loaded, progress, 0.2, true);
     return loaded;
   });

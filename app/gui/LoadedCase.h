@@ -1,5 +1,6 @@
 #pragma once
 
+#include "drg/imaging/ImageIdentity.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/render/SpineScene.h"
@@ -29,6 +30,7 @@ struct LoadedCase
   std::vector<std::string> warnings;
   std::shared_ptr<const drg::render::AnatomySurfaces> surfaces; ///< for the 3D view (built while loading)
   drg::report::ReportIdentity identity; ///< patient and study, from DICOM (for the report)
+  drg::imaging::ImageIdentity images;   ///< which images these are: a plan opens only on its own
   bool labelsFromModel = false;         ///< the label map is the spine model's (the case brought none)
   bool anatomyFromModel = false; ///< the anatomy panel lists the model's findings (not a phantom's truth)
   drg::imaging::SpineLabelOverride labelOverride; ///< the user's level corrections the model was built with

@@ -3,6 +3,7 @@
 #include "Prompts.h"
 
 #include "drg/imaging/Error.h"
+#include "drg/planning/PlanImages.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -29,15 +30,7 @@ void PlanSession::setUp(std::shared_ptr<LoadedCase> loaded, std::optional<drg::p
       m_planAnatomy = std::make_unique<drg::planning::PlanAnatomy>(*m_case->model, &m_case->volume);
       m_planner = std::make_unique<drg::planning::Planner>(
         *m_planAnatomy, drg::planning::DeviceCatalog::builtIn(), drg::planning::PlanRules::builtIn());
-      drg::planning::Plan plan;
-      plan.study.source = m_case->source;
-      plan.study.seriesUid = m_case->seriesUid;
-      plan.study.frameOfReferenceUid = m_case->frameOfReferenceUid;
-      plan.study.patientPosition = m_case->patientPosition;
-      plan.study.modality = drg::imaging::spineModalityName(m_case->model->modality);
-      plan.study.levelAnchor = m_case->model->anchor;
-      plan.study.labelShift = m_case->model->labelShift;
-      plan.study.declaredTransitional = m_case->declaredTransitional();
+      drg::planning::Plan plan = newPlan();
       if (keep) {
         // the plan as it was, re-planned on the new model (its first state: nothing to undo). Locked
         // leads too: they keep their names, so they move to the ganglia now called so
@@ -66,6 +59,19 @@ void PlanSession::setUp(std::shared_ptr<LoadedCase> loaded, std::optional<drg::p
   if (m_editor && !keep) {
     autosavePerStudy();
   }
+}
+
+drg::planning::Plan PlanSession::newPlan() const
+{
+  drg::planning::Plan plan;
+  drg::planning::recordImages(plan.study, m_case->images);
+  plan.study.source = m_case->source;
+  plan.study.patientPosition = m_case->patientPosition;
+  plan.study.modality = drg::imaging::spineModalityName(m_case->model->modality);
+  plan.study.levelAnchor = m_case->model->anchor;
+  plan.study.labelShift = m_case->model->labelShift;
+  plan.study.declaredTransitional = m_case->declaredTransitional();
+  return plan;
 }
 
 void PlanSession::autosavePerStudy()
@@ -107,11 +113,20 @@ bool PlanSession::open(const QString& path)
       }
     }
     drg::planning::Plan plan = drg::planning::loadPlan(file);
-    if (!plan.study.frameOfReferenceUid.empty() && !m_case->frameOfReferenceUid.empty() &&
-        plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
-      throw drg::Error(drg::ErrorCode::InvalidArgument,
-                       "this plan belongs to other images (frame of reference " +
-                         plan.study.frameOfReferenceUid + "): open its series first");
+    bool carried = false;
+    if (const auto check = drg::planning::checkPlanImages(plan.study, m_case->images);
+        check.match != drg::planning::ImagesMatch::Same) {
+      // another patient's plan never opens; another study's only by carrying its targets, asked
+      if (!check.carriable() ||
+          !m_prompts.ask(
+            tr("Carry the plan's targets to these images?"),
+            QString::fromStdString(check.message + "\n\n" + drg::planning::carryTargetsDescription(plan)),
+            false)) {
+        throw drg::Error(drg::ErrorCode::InvalidArgument, check.message + "\nOpen the plan's own images.");
+      }
+      plan = drg::planning::carryTargets(plan, newPlan());
+      m_planner->recompute(plan);
+      carried = true;
     }
     if (plan.study.declaredTransitional != m_case->declaredTransitional()) {
       throw drg::Error(drg::ErrorCode::InvalidArgument,
@@ -129,17 +144,29 @@ bool PlanSession::open(const QString& path)
     }
     setAutosave({}); // (the opened plan must not land in the previous plan's autosave)
     m_editor->replace(std::move(plan));
-    setAutosave(drg::planning::autosavePath(path.toStdString()));
-    forgetUnsavedPlan();
-    m_savedJson = drg::planning::planToJson(m_editor->plan());
-    m_planPath = path;
+    if (carried) {
+      // a new plan of these images, not yet saved: the file opened stays the other images' plan
+      autosavePerStudy();
+      m_savedJson.clear();
+      m_planPath.clear();
+    } else {
+      setAutosave(drg::planning::autosavePath(path.toStdString()));
+      forgetUnsavedPlan();
+      m_savedJson = drg::planning::planToJson(m_editor->plan());
+      m_planPath = path;
+    }
   } catch (const std::exception& e) {
     m_prompts.warn(tr("Could not open the plan"), QString::fromStdString(e.what()));
     m_prompts.status(QString::fromStdString(e.what()));
     return false;
   }
   emit planReplaced();
-  m_prompts.status(tr("Plan %1: %2 leads").arg(path).arg(m_editor->plan().leads.size()));
+  m_prompts.status(m_planPath.isEmpty()
+                     ? tr("The targets of %1 carried to these images: %2 leads planned again; save the plan "
+                          "under a new name")
+                         .arg(path)
+                         .arg(m_editor->plan().leads.size())
+                     : tr("Plan %1: %2 leads").arg(path).arg(m_editor->plan().leads.size()));
   return true;
 }
 
@@ -174,8 +201,8 @@ void PlanSession::offerUnsavedPlan()
   }
   try {
     drg::planning::Plan plan = drg::planning::loadPlan(*autosave);
-    if (!plan.study.frameOfReferenceUid.empty() &&
-        plan.study.frameOfReferenceUid != m_case->frameOfReferenceUid) {
+    if (drg::planning::checkPlanImages(plan.study, m_case->images).match !=
+        drg::planning::ImagesMatch::Same) {
       return; // (the same key but other images: not this study's)
     }
     if (plan.study.labelShift != m_case->model->labelShift ||

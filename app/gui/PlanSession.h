@@ -67,6 +67,8 @@ signals:
 private:
   /// Removes the study's unsaved-plan autosave (the plan has a file now).
   void forgetUnsavedPlan();
+  /// A new plan of the case open: its study reference (images, levels) set, no leads.
+  drg::planning::Plan newPlan() const;
   /// Until the plan has a file, every edit is kept in the user's data folder, one file per study.
   void autosavePerStudy();
 

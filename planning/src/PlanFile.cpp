@@ -8,11 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 
 namespace drg::planning
 {
@@ -397,6 +399,20 @@ PocketPlan pocketFrom(const json& j, const Reader& r)
   return p;
 }
 
+/// The study's fields that say which images the plan was made on, by their names in the file.
+template<typename Study>
+auto imageFields(Study& s)
+{
+  using Text = std::conditional_t<std::is_const_v<Study>, const std::string*, std::string*>;
+  return std::array<std::pair<const char*, Text>, 7>{ { { "patient_key", &s.patientKey },
+                                                        { "patient_label", &s.patientLabel },
+                                                        { "study_uid", &s.studyUid },
+                                                        { "study_date", &s.studyDate },
+                                                        { "study_description", &s.studyDescription },
+                                                        { "image_geometry", &s.imageGeometry },
+                                                        { "image_fingerprint", &s.imageFingerprint } } };
+}
+
 } // namespace
 
 bool Plan::operator==(const Plan& other) const
@@ -423,6 +439,12 @@ std::string planToJson(const Plan& plan)
   }
   if (!plan.study.patientPosition.empty()) { // (absent when the images do not say)
     j["study"]["patient_position"] = plan.study.patientPosition;
+  }
+  // which images (absent in plans made before they were recorded, and each when not known)
+  for (const auto& [key, value] : imageFields(plan.study)) {
+    if (!value->empty()) {
+      j["study"][key] = *value;
+    }
   }
   j["leads"] = json::array();
   for (const auto& l : plan.leads) {
@@ -494,6 +516,11 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   }
   if (s.contains("patient_position")) {
     plan.study.patientPosition = r.text(s, "patient_position", "study");
+  }
+  for (const auto& [key, value] : imageFields(plan.study)) {
+    if (s.contains(key)) {
+      *value = r.text(s, key, "study");
+    }
   }
   const json& leads = r.field(j, "leads", "plan");
   if (!leads.is_array()) {

@@ -22,6 +22,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <QTest>
 #include <QWheelEvent>
@@ -593,4 +594,66 @@ TEST(Workstation, OpenFromPacsAndSendTheReportBack)
   const auto stats = drg::test::httpRequest(orthanc.httpPort(), "GET", "/statistics");
   EXPECT_NE(stats.body.find("\"CountInstances\" : " + std::to_string(files.size() + 3)), std::string::npos)
     << stats.body;
+}
+
+// A plan opens only on its own images: on another patient's it is refused, naming both in words;
+// on another study of the same patient its targets are carried only when the user says so, and the
+// result is a new, unsaved plan of these images.
+TEST(Workstation, PlanOpensOnlyOnItsOwnImages)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  drg::test::TemporaryFolder dir("workstation-plan-images");
+  const std::string cli = DRG_CLI_PATH;
+  for (const auto& [name, options] :
+       { std::pair<std::string, std::string>{ "a", "--matrix 256,256,200 --spacing 1.6,1.6,2 --seed 1" },
+         { "a2", "--matrix 240,240,180 --spacing 1.7,1.7,2.2 --seed 1" },
+         { "b", "--matrix 256,256,200 --spacing 1.6,1.6,2 --seed 2" } }) {
+    ASSERT_EQ(drg::test::runCommand(cli + " -q phantom --out " + (dir.path() / name).string() + " " + options)
+                .exitCode,
+              0);
+  }
+  MainWindow window;
+  window.setInteractive(false);
+  QStringList asked;
+  bool answer = false;
+  window.setQuestionHandler([&](const QString& question) {
+    asked << question;
+    return answer;
+  });
+  window.show();
+  auto open = [&](const std::string& name) {
+    QSignalSpy ready(&window, &MainWindow::caseReady);
+    window.openPath(QString::fromStdString((dir.path() / name / "dicom").string()));
+    return ready.wait(180000);
+  };
+  ASSERT_TRUE(open("a"));
+  window.planEditor()->addLead("L5 left", "L5", drg::imaging::Side::Left);
+  window.refreshPlanView();
+  const QString planFile = QString::fromStdString((dir.path() / "a.drgplan.json").string());
+  ASSERT_TRUE(window.savePlan(planFile));
+  // another patient's images: refused, in words, without a question
+  ASSERT_TRUE(open("b"));
+  EXPECT_FALSE(window.openPlan(planFile));
+  const QString said = window.statusBar()->currentMessage(); // (the dialog's text, without interaction)
+  EXPECT_TRUE(said.contains("another patient")) << said.toStdString();
+  EXPECT_TRUE(said.contains("seed 1") && said.contains("seed 2"))
+    << "both series named: " << said.toStdString();
+  EXPECT_FALSE(said.contains("DRGPHANTOM")) << "the patient's ID shown: " << said.toStdString();
+  EXPECT_TRUE(asked.isEmpty()) << "another patient's plan is never carried";
+  EXPECT_TRUE(window.planEditor()->plan().leads.empty());
+  // another study of the same patient: asked; "no" opens nothing, "yes" carries the targets
+  ASSERT_TRUE(open("a2"));
+  EXPECT_FALSE(window.openPlan(planFile));
+  ASSERT_EQ(asked.size(), 1);
+  EXPECT_TRUE(asked[0].contains("same patient")) << asked[0].toStdString();
+  EXPECT_TRUE(asked[0].contains("L5 left")) << asked[0].toStdString();
+  EXPECT_TRUE(window.planEditor()->plan().leads.empty());
+  answer = true;
+  EXPECT_TRUE(window.openPlan(planFile));
+  ASSERT_EQ(window.planEditor()->plan().leads.size(), 1u);
+  EXPECT_TRUE(window.planEditor()->plan().leads[0].planned) << window.planEditor()->plan().leads[0].problem;
+  EXPECT_EQ(window.planEditor()->plan().study.seriesUid,
+            drg::test::dicomValue(dir.path() / "a2" / "dicom", "SeriesInstanceUID"))
+    << "the carried plan is the open images' plan";
 }

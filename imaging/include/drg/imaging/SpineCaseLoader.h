@@ -4,6 +4,7 @@
 // the user's label corrections), the spine model out. Free of Qt and VTK.
 
 #include "drg/imaging/Image.h"
+#include "drg/imaging/ImageIdentity.h"
 #include "drg/imaging/ProgressCallback.h"
 #include "drg/imaging/SpineModel.h"
 
@@ -23,6 +24,7 @@ struct SpineCaseImage
   std::string modality;              ///< DICOM's Modality ("CT", "MR"); empty for a volume file
   std::string seriesUid, seriesDescription, frameOfReferenceUid;
   std::string patientPosition; ///< DICOM Patient Position ("HFS", "HFP", ...); empty when not given
+  ImageIdentity identity;      ///< which images these are (a plan is bound to them)
 };
 
 /// Loads spine images and builds their spine models with one set of options: the modality (Auto:

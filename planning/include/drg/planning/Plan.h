@@ -209,6 +209,13 @@ struct StudyReference
   /// DICOM Patient Position (0018,5100) of the planned series, e.g. "HFS" (head first, supine),
   /// "HFP" (prone); empty when the images do not say (a NIfTI volume).
   std::string patientPosition;
+  // ---- which images, beyond the frame of reference (drg/imaging/ImageIdentity.h; empty in plans
+  // made before they were recorded): a plan opens only on its own images (drg/planning/PlanImages.h)
+  std::string patientKey;   ///< the patient's keyed hash (never shown)
+  std::string patientLabel; ///< the patient's initials and birth year, for a person to read
+  std::string studyUid, studyDate, studyDescription;
+  std::string imageGeometry;    ///< the grid as text
+  std::string imageFingerprint; ///< the voxel values' fingerprint
 };
 
 /// True when the planning scan was not taken prone (supine, decubitus, or not known): the skin moves
