@@ -28,7 +28,9 @@ void planWhenLoaded(MainWindow& window, const CommandLine& args, int& exitCode)
   const QString saveTo = args.savePlan.value_or(QString());
   window.whenLoaded([&window, planFile, leads, saveTo, &exitCode] {
     if (!planFile.isEmpty() && !window.openPlan(planFile)) {
-      std::fprintf(stderr, "error: cannot open the plan %s\n", qPrintable(planFile));
+      // (why, as the dialog would have said it: the status bar holds it)
+      std::fprintf(stderr, "error: cannot open the plan %s: %s\n", qPrintable(planFile),
+                   qPrintable(window.statusBar()->currentMessage()));
       exitCode = 4;
     }
     for (const QString& t : leads) {

@@ -166,6 +166,24 @@ TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
   const std::string a = read(first), b = read(second);
   ASSERT_FALSE(a.empty());
   EXPECT_EQ(a, b) << "the reopened plan differs";
+  // the demo's plan on other images, DICOM or NIfTI: refused (exit 4), saying why
+  const std::string cli = DRG_CLI_PATH;
+  ASSERT_EQ(drg::test::runCommand(cli + " -q phantom --out " + (dir.path() / "other").string() +
+                                  " --matrix 256,256,200 --spacing 1.6,1.6,2 --seed 2")
+              .exitCode,
+            0);
+  ASSERT_EQ(drg::test::runCommand(cli + " -q convert " + (dir.path() / "other" / "dicom").string() + " " +
+                                  (dir.path() / "other.nii.gz").string())
+              .exitCode,
+            0);
+  for (const auto& images : { dir.path() / "other" / "dicom", dir.path() / "other.nii.gz" }) {
+    const auto refused = drg::test::runCommand(std::string(DRG_GUI_PATH) + " " + images.string() +
+                                               " --plan " + first + " --screenshot " + png);
+    EXPECT_EQ(refused.exitCode, 4) << images << ": " << refused.output;
+    EXPECT_NE(refused.output.find("cannot tell whether"), std::string::npos) << refused.output;
+    EXPECT_NE(refused.output.find("demo phantom"), std::string::npos)
+      << "the plan's images named: " << refused.output;
+  }
 }
 
 // The placement report's pages as a surgeon sees them (pdftoppm at 40 dpi), against the baselines in
