@@ -140,7 +140,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   PlanAnatomy anatomy(model, &in.volume);
   Planner planner(anatomy, std::move(catalog), std::move(rules));
   Plan start;
-  recordImages(start.study, in.identity);
+  recordImages(start.study, in.images);
   start.study.source = std::filesystem::absolute(a.input).string();
   start.study.modality = in.modality.empty() ? imaging::spineModalityName(model.modality) : in.modality;
   start.study.seriesUid = in.seriesUid;

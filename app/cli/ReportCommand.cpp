@@ -52,10 +52,17 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   // the levels as the plan was made on them: the user's renumbering and declared transitional anatomy
   SpineCaseLoader loader(
     SpineCaseLoader::parseOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0));
+  // (in a folder of several series, the plan's own)
+  std::string series;
+  if (!isVolumeFileName(images) && !plan.study.seriesUid.empty()) {
+    for (const auto* stack : scanDicom(images).imageStacks()) {
+      series = stack->id == plan.study.seriesUid ? stack->id : series;
+    }
+  }
   SpineCaseImage in =
-    loader.load(images, "", [&](double f) { return reportProgress("loading", f, global.quiet); });
+    loader.load(images, series, [&](double f) { return reportProgress("loading", f, global.quiet); });
   // a report of a plan on images other than its own would show leads where they were never planned
-  if (const ImagesCheck check = checkPlanImages(plan.study, in.identity); check.match != ImagesMatch::Same) {
+  if (const ImagesCheck check = checkPlanImages(plan.study, in.images); check.match != ImagesMatch::Same) {
     throw Error(ErrorCode::InvalidArgument,
                 "no report: " + check.message + "\nGive the plan's own images with --images" +
                   (check.carriable()

@@ -102,6 +102,9 @@ void CaseLoader::openRecent(const QString& path)
 
 void CaseLoader::openDemo()
 {
+  if (m_mayReplace && !m_mayReplace()) {
+    return;
+  }
   m_jobs.start(tr("Generating demo phantom"), [](const BackgroundJob::Progress& progress) {
     drg::imaging::PhantomOptions options;
     drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(options, progress);
@@ -131,6 +134,9 @@ void CaseLoader::openPath(const QString& path)
 
 void CaseLoader::openDicom(const QString& path)
 {
+  if (m_mayReplace && !m_mayReplace()) {
+    return;
+  }
   // scan off the GUI thread, choose on it, load off it again
   auto scanned = std::make_shared<std::shared_ptr<drg::imaging::DicomScan>>();
   m_jobs.start(
@@ -231,6 +237,9 @@ void CaseLoader::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
 
 void CaseLoader::openVolumeFile(const QString& path)
 {
+  if (m_mayReplace && !m_mayReplace()) {
+    return;
+  }
   m_jobs.start(tr("Loading"), [path](const BackgroundJob::Progress& progress) {
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title = QFileInfo(path).fileName();

@@ -28,6 +28,10 @@ class CaseLoader : public QObject
 public:
   CaseLoader(QMainWindow* window, BackgroundJob& jobs, const Prompts& prompts);
 
+  /// Asked before any case is opened (the one shown, and its plan, would be replaced): false stops
+  /// the opening (the user chose to keep the plan's unsaved changes on screen).
+  void setGuard(std::function<bool()> mayReplace) { m_mayReplace = std::move(mayReplace); }
+
   /// Generates the demo phantom in the background and shows it.
   void openDemo();
   /// Opens a NIfTI, NRRD or MetaImage volume (and labels.nii.gz beside it, when present).
@@ -64,4 +68,5 @@ private:
   BackgroundJob& m_jobs;
   const Prompts& m_prompts;
   QPointer<PacsDialog> m_pacsDialog; ///< the one Open from PACS dialog, while open
+  std::function<bool()> m_mayReplace;
 };

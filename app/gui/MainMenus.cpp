@@ -82,7 +82,7 @@ void MainMenus::addFileMenu()
     }
   });
   file->addAction(tr("&Save plan as..."), QKeySequence::Save, this, [this] {
-    QString path = QFileDialog::getSaveFileName(&m_window, tr("Save plan"), "plan.drgplan.json",
+    QString path = QFileDialog::getSaveFileName(&m_window, tr("Save plan"), m_window.suggestedPlanPath(),
                                                 tr("drgplan plans (*.drgplan.json)"));
     if (!path.isEmpty()) {
       m_window.savePlan(path);

@@ -14,6 +14,7 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -26,6 +27,7 @@
 #include <QToolBar>
 
 #include <cmath>
+#include <cstring>
 
 MainWindow::MainWindow()
   : m_prompts(this)
@@ -34,6 +36,7 @@ MainWindow::MainWindow()
   m_session = new PlanSession(m_prompts, this);
   m_jobs = new BackgroundJob(this);
   m_loader = new CaseLoader(this, *m_jobs, m_prompts);
+  m_loader->setGuard([this] { return mayDropPlan(tr("opening another study")); });
   m_viewGrid = new ViewGrid(this);
   m_exporter = new PlanExporter(*m_session, *m_jobs, m_prompts, m_viewGrid->view3d(), this);
   // (the widgets are made in this order, the views first: it is the keyboard's focus order)
@@ -179,7 +182,59 @@ void MainWindow::setPacsSettingsFile(const std::filesystem::path& file)
 
 bool MainWindow::openPlan(const QString& path)
 {
-  return m_session->open(path);
+  return mayDropPlan(tr("opening another plan")) && m_session->open(path);
+}
+
+bool MainWindow::mayDropPlan(const QString& before)
+{
+  if (!m_session->hasUnsavedChanges()) {
+    return true;
+  }
+  const QString question = tr("The plan has changes that are not saved (%1 leads%2). Save them before %3?")
+                             .arg(m_session->editor()->plan().leads.size())
+                             .arg(m_session->editor()->plan().pocket ? tr(", a pocket") : QString())
+                             .arg(before);
+  switch (m_prompts.askUnsaved(tr("Save the plan?"), question)) {
+    case Prompts::Unsaved::Cancel:
+      m_prompts.status(tr("Kept the plan: its changes are still not saved"), 5000);
+      return false;
+    case Prompts::Unsaved::Discard:
+      m_session->discardAutosave(); // discarded: nothing to recover next time
+      return true;
+    case Prompts::Unsaved::KeepAutosave:
+      return true; // (without interaction the autosave stays, as after a crash)
+    case Prompts::Unsaved::Save:
+      break;
+  }
+  QString path = m_session->planPath();
+  if (path.isEmpty() && m_prompts.interactive()) {
+    path = QFileDialog::getSaveFileName(this, tr("Save plan"), suggestedPlanPath(),
+                                        tr("drgplan plans (*.drgplan.json)"));
+  }
+  return !path.isEmpty() && savePlan(path);
+}
+
+QString MainWindow::suggestedPlanPath() const
+{
+  if (!m_session->planPath().isEmpty()) {
+    return m_session->planPath();
+  }
+  const auto& loaded = m_session->loadedCase();
+  if (!loaded || loaded->source.empty()) {
+    return QStringLiteral("plan.drgplan.json");
+  }
+  // beside a volume file, named after it; for a DICOM folder, beside the folder, named after it
+  const QFileInfo source(QString::fromStdString(loaded->source));
+  QString base = source.fileName();
+  for (const char* ext : { ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd" }) {
+    if (base.endsWith(QLatin1String(ext))) {
+      base.chop(static_cast<int>(std::strlen(ext)));
+    }
+  }
+  if (base.isEmpty() || loaded->source == "demo phantom") {
+    return QStringLiteral("demo-phantom.drgplan.json");
+  }
+  return source.dir().filePath(base + ".drgplan.json");
 }
 
 bool MainWindow::savePlan(const QString& path)
@@ -357,7 +412,9 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   setCursor(m_cursor);
   m_anatomy->showCase(*m_case);
   setUpPlanning();
-  m_session->offerUnsavedPlan();
+  if (!m_session->offerUnsavedPlan()) {
+    m_session->offerLastPlan();
+  }
   QString loadedText = tr("Loaded %1").arg(m_case->title);
   if (!m_case->spineSummary.empty()) {
     loadedText += " - " + QString::fromStdString(m_case->spineSummary);
@@ -592,26 +649,10 @@ void MainWindow::updateNeedleViews()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-  if (m_session->hasUnsavedChanges() && m_prompts.interactive()) {
-    const auto choice = QMessageBox::question(this, tr("Save the plan?"),
-                                              tr("The plan has changes that are not saved. Save them?"),
-                                              QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
-    if (choice == QMessageBox::Cancel) {
-      event->ignore();
-      return;
-    }
-    if (choice == QMessageBox::Save) {
-      const QString path = QFileDialog::getSaveFileName(this, tr("Save plan"), "plan.drgplan.json",
-                                                        tr("drgplan plans (*.drgplan.json)"));
-      if (path.isEmpty() || !savePlan(path)) {
-        event->ignore();
-        return;
-      }
-    } else {
-      m_session->discardAutosave(); // discarded: nothing to recover next time
-    }
+  if (!mayDropPlan(tr("quitting"))) {
+    event->ignore();
+    return;
   }
-  // (without interaction the autosave stays, as after a crash)
   m_jobs->stop();
   event->accept();
 }

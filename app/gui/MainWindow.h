@@ -63,6 +63,16 @@ public:
   bool openPlan(const QString& path);
   /// Saves the plan (atomic); false with a message on failure.
   bool savePlan(const QString& path);
+  /// Before something drops the plan (another study or plan opened, quitting): with unsaved
+  /// changes, asks to save, discard or cancel; false when the user cancels (or the save fails).
+  bool mayDropPlan(const QString& before);
+  /// A file name to save the plan under: its own file, else one named after the study.
+  QString suggestedPlanPath() const;
+  /// Answers the unsaved-changes question instead of a dialog (tests).
+  void setUnsavedHandler(std::function<Prompts::Unsaved(const QString&)> answer)
+  {
+    m_prompts.setUnsavedHandler(std::move(answer));
+  }
   /// 2x2 (axial, sagittal, coronal, 3D), 1+3 (a large sagittal view), one view alone, or the needle
   /// views (along the selected lead's needle, its probe's eye, axial and 3D).
   using ViewLayout = ViewGrid::Layout;

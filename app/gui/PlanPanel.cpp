@@ -79,7 +79,10 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   entryRow->addWidget(moveEntry);
   planLayout->addLayout(entryRow);
   connect(moveEntry, &QPushButton::clicked, this, &PlanPanel::moveTypedPoint);
-  connect(m_entryPoint, &QComboBox::currentIndexChanged, this, [this] { showTypedPoint(); });
+  connect(m_entryPoint, &QComboBox::currentIndexChanged, this, [this] {
+    showTypedPoint();
+    enableTypedPoint();
+  });
   m_pocket = new QComboBox(this);
   m_pocket->addItems(
     { tr("No pocket"), tr("Buttock left"), tr("Buttock right"), tr("Abdomen left"), tr("Abdomen right") });
@@ -104,9 +107,7 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
     }
   });
   connect(m_leads, &QListWidget::currentRowChanged, this, [this](int row) {
-    for (auto* box : m_entry) {
-      box->setEnabled(row >= 0);
-    }
+    enableTypedPoint();
     emit currentLeadChanged(row);
   });
   connect(m_pocket, &QComboBox::activated, this, &PlanPanel::setPocket);
@@ -290,9 +291,22 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
   }
   if (row >= 0 && row < m_leads->count()) {
     m_leads->setCurrentRow(row);
+    // the boxes follow every change of the plan (a drag, an undo): Move then applies only what is
+    // typed, never an older position
+    showLead(row);
   }
-  // the typed skin entry belongs to the selected lead: without one there is nothing to type
+  enableTypedPoint();
+}
+
+void PlanPanel::enableTypedPoint()
+{
+  // the typed point belongs to the selected lead; a lead that failed has no skin or epidural entry
+  // to show or move (its target can be typed)
+  const auto* editor = m_session.editor();
+  const int row = m_leads->currentRow();
+  const bool lead = editor && row >= 0 && row < static_cast<int>(editor->plan().leads.size());
+  const bool planned = lead && editor->plan().leads[static_cast<std::size_t>(row)].planned;
   for (auto* box : m_entry) {
-    box->setEnabled(m_leads->currentRow() >= 0);
+    box->setEnabled(lead && (planned || m_entryPoint->currentIndex() == 2));
   }
 }

@@ -48,6 +48,8 @@ signals:
 private:
   /// Fills the coordinate boxes with the chosen point of the selected lead.
   void showTypedPoint();
+  /// The coordinate boxes editable only for a selected lead's point that exists.
+  void enableTypedPoint();
   void addLead();
   void retarget();
   void moveTypedPoint();

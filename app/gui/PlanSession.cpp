@@ -6,6 +6,7 @@
 #include "drg/planning/PlanImages.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -21,6 +22,9 @@ PlanSession::~PlanSession() = default;
 void PlanSession::setUp(std::shared_ptr<LoadedCase> loaded, std::optional<drg::planning::Plan> keep)
 {
   const std::filesystem::path keptAutosave = keep ? m_autosave : std::filesystem::path();
+  if (!keep) {
+    m_planPath.clear(); // (the previous study's plan file is not this study's)
+  }
   m_editor.reset();
   m_planner.reset();
   m_planAnatomy.reset();
@@ -101,14 +105,16 @@ bool PlanSession::open(const QString& path)
   }
   try {
     std::string file = path.toStdString();
+    bool recovered = false;
     if (const auto autosave = drg::planning::recoverableAutosave(file)) {
       // (without interaction the file asked for is opened; the autosave stays for later)
-      const bool recover =
-        m_prompts.ask(tr("Recover the plan?"),
-                      tr("There are changes to this plan that were not saved (drgplan stopped before "
-                         "saving). Open them?"),
-                      false);
-      if (recover) {
+      recovered = m_prompts.ask(
+        tr("Open the plan's unsaved changes?"),
+        tr("This plan has changes that were kept but never saved to it (last changed %1). Open them? "
+           "(No opens the plan as it was saved; the changes stay kept.)")
+          .arg(lastChanged(*autosave)),
+        false);
+      if (recovered) {
         file = autosave->string();
       }
     }
@@ -116,44 +122,41 @@ bool PlanSession::open(const QString& path)
     bool carried = false;
     if (const auto check = drg::planning::checkPlanImages(plan.study, m_case->images);
         check.match != drg::planning::ImagesMatch::Same) {
-      // another patient's plan never opens; another study's only by carrying its targets, asked
+      // another patient's plan never opens; another study's only by carrying its targets, asked;
+      // the targets go by level name, so only between images numbered the same way
+      if (check.carriable()) {
+        refuseOtherNumbering(plan.study);
+      }
       if (!check.carriable() ||
           !m_prompts.ask(
             tr("Carry the plan's targets to these images?"),
-            QString::fromStdString(check.message + "\n\n" + drg::planning::carryTargetsDescription(plan)),
+            QString::fromStdString(check.message + "\n\n" +
+                                   (check.match == drg::planning::ImagesMatch::OtherImagesPatientUnknown
+                                      ? "Carry only if these images show the plan's patient. "
+                                      : "") +
+                                   drg::planning::carryTargetsDescription(plan)),
             false)) {
         throw drg::Error(drg::ErrorCode::InvalidArgument, check.message + "\nOpen the plan's own images.");
       }
       plan = drg::planning::carryTargets(plan, newPlan());
-      m_planner->recompute(plan);
       carried = true;
     }
-    if (plan.study.declaredTransitional != m_case->declaredTransitional()) {
-      throw drg::Error(drg::ErrorCode::InvalidArgument,
-                       "this plan was made with transitional anatomy declared as '" +
-                         (plan.study.declaredTransitional.empty() ? std::string("nothing")
-                                                                  : plan.study.declaredTransitional) +
-                         "': declare the same first (Spine menu), then open the plan");
-    }
-    if (plan.study.labelShift != m_case->model->labelShift) {
-      throw drg::Error(drg::ErrorCode::InvalidArgument,
-                       "this plan was made with the vertebrae renumbered by " +
-                         std::to_string(plan.study.labelShift) + " level(s), the images are shown with " +
-                         std::to_string(m_case->model->labelShift) +
-                         ": renumber them the same way first (Spine menu), then open the plan");
-    }
+    refuseOtherNumbering(plan.study);
     setAutosave({}); // (the opened plan must not land in the previous plan's autosave)
     m_editor->replace(std::move(plan));
     if (carried) {
       // a new plan of these images, not yet saved: the file opened stays the other images' plan
       autosavePerStudy();
+      m_editor->autosaveNow();
       m_savedJson.clear();
       m_planPath.clear();
     } else {
       setAutosave(drg::planning::autosavePath(path.toStdString()));
       forgetUnsavedPlan();
-      m_savedJson = drg::planning::planToJson(m_editor->plan());
+      // (recovered changes are not in the file yet: they count as unsaved until saved)
+      m_savedJson = recovered ? std::string() : drg::planning::planToJson(m_editor->plan());
       m_planPath = path;
+      rememberPlanOfStudy(path);
     }
   } catch (const std::exception& e) {
     m_prompts.warn(tr("Could not open the plan"), QString::fromStdString(e.what()));
@@ -170,6 +173,24 @@ bool PlanSession::open(const QString& path)
   return true;
 }
 
+void PlanSession::refuseOtherNumbering(const drg::planning::StudyReference& study) const
+{
+  if (study.declaredTransitional != m_case->declaredTransitional()) {
+    throw drg::Error(
+      drg::ErrorCode::InvalidArgument,
+      "this plan was made with transitional anatomy declared as '" +
+        (study.declaredTransitional.empty() ? std::string("nothing") : study.declaredTransitional) +
+        "': declare the same first (Spine menu), then open the plan");
+  }
+  if (study.labelShift != m_case->model->labelShift) {
+    throw drg::Error(drg::ErrorCode::InvalidArgument,
+                     "this plan was made with the vertebrae renumbered by " +
+                       std::to_string(study.labelShift) + " level(s), the images are shown with " +
+                       std::to_string(m_case->model->labelShift) +
+                       ": renumber them the same way first (Spine menu), then open the plan");
+  }
+}
+
 bool PlanSession::save(const QString& path)
 {
   if (!m_editor) {
@@ -180,6 +201,7 @@ bool PlanSession::save(const QString& path)
     setAutosave(drg::planning::autosavePath(path.toStdString())); // edits after the save
     m_savedJson = drg::planning::planToJson(m_editor->plan());
     m_planPath = path;
+    rememberPlanOfStudy(path);
     forgetUnsavedPlan(); // the plan has a file now: its unsaved copy is done with
   } catch (const std::exception& e) {
     m_prompts.warn(tr("Could not save the plan"), QString::fromStdString(e.what()));
@@ -190,20 +212,20 @@ bool PlanSession::save(const QString& path)
   return true;
 }
 
-void PlanSession::offerUnsavedPlan()
+bool PlanSession::offerUnsavedPlan()
 {
   if (!m_editor || m_unsavedPlan.empty()) {
-    return;
+    return false;
   }
   const auto autosave = drg::planning::recoverableAutosave(m_unsavedPlan);
   if (!autosave) {
-    return;
+    return false;
   }
   try {
     drg::planning::Plan plan = drg::planning::loadPlan(*autosave);
     if (drg::planning::checkPlanImages(plan.study, m_case->images).match !=
         drg::planning::ImagesMatch::Same) {
-      return; // (the same key but other images: not this study's)
+      return false; // (the same key but other images: not this study's)
     }
     if (plan.study.labelShift != m_case->model->labelShift ||
         plan.study.declaredTransitional != m_case->declaredTransitional()) {
@@ -212,23 +234,65 @@ void PlanSession::offerUnsavedPlan()
                           "renumber them the same way (Spine menu) and open it with File > Open plan "
                           "(%1)")
                          .arg(QString::fromStdString(autosave->string())));
-      return;
+      return false;
     }
-    const QString question =
-      tr("A plan for this study (%1 leads%2) was not saved when drgplan last stopped. Recover it?")
-        .arg(plan.leads.size())
-        .arg(plan.pocket ? tr(", a pocket") : QString());
+    // (kept when drgplan stopped or another study was opened before it was saved: say neither)
+    const QString question = tr("A plan for this study that was never saved was kept (%1 leads%2, last "
+                                "changed %3). Recover it?")
+                               .arg(plan.leads.size())
+                               .arg(plan.pocket ? tr(", a pocket") : QString())
+                               .arg(lastChanged(*autosave));
     if (m_prompts.ask(tr("Recover the unsaved plan?"), question, false)) {
       m_editor->replace(std::move(plan));
       emit planReplaced();
       m_prompts.status(tr("Recovered the unsaved plan: save it with File > Save plan"), 8000);
-    } else if (m_prompts.answered()) {
+      return true;
+    }
+    if (m_prompts.answered()) {
       std::error_code ec; // declined: not offered again
       std::filesystem::remove(*autosave, ec);
     }
   } catch (const std::exception& e) {
     m_prompts.status(tr("An unsaved plan could not be read: %1").arg(QString::fromStdString(e.what())));
   }
+  return false;
+}
+
+void PlanSession::offerLastPlan()
+{
+  if (!m_editor || !m_planPath.isEmpty() || !m_editor->plan().leads.empty() || !m_case) {
+    return;
+  }
+  QSettings settings;
+  const QString path = settings.value(studyPlanKey()).toString();
+  if (path.isEmpty() || !QFileInfo::exists(path)) {
+    return;
+  }
+  const QString question = tr("The plan last saved for this study is %1 (saved %2). Open it?")
+                             .arg(QDir::toNativeSeparators(path))
+                             .arg(lastChanged(path.toStdString()));
+  if (m_prompts.ask(tr("Open the study's plan?"), question, false)) {
+    open(path);
+  }
+}
+
+QString PlanSession::studyPlanKey() const
+{
+  const QByteArray source = QByteArray::fromStdString(m_case ? m_case->source : std::string());
+  return "studyPlans/" + QCryptographicHash::hash(source, QCryptographicHash::Sha1).toHex().left(16);
+}
+
+void PlanSession::rememberPlanOfStudy(const QString& path)
+{
+  if (m_case) {
+    QSettings settings;
+    settings.setValue(studyPlanKey(), QFileInfo(path).absoluteFilePath());
+  }
+}
+
+QString PlanSession::lastChanged(const std::filesystem::path& file)
+{
+  return QFileInfo(QString::fromStdString(file.string())).lastModified().toString("yyyy-MM-dd HH:mm");
 }
 
 void PlanSession::setAutosave(const std::filesystem::path& path)

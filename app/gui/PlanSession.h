@@ -43,14 +43,19 @@ public:
   bool open(const QString& path);
   /// Saves the plan (atomic); false with a message on failure.
   bool save(const QString& path);
-  /// Offers the plan autosaved for this study before it was ever saved (after a crash).
-  void offerUnsavedPlan();
+  /// Offers the plan autosaved for this study before it was ever saved (kept when drgplan stopped,
+  /// or another study was opened, before a save). True when it was recovered.
+  bool offerUnsavedPlan();
+  /// A study opened with an empty plan: offers the plan file last saved (or opened) for it.
+  void offerLastPlan();
   /// Sets where the plan autosaves (empty: nowhere).
   void setAutosave(const std::filesystem::path& path);
   /// The plan differs from what was last saved or opened.
   bool hasUnsavedChanges() const;
   /// Removes the autosave (the user discarded the changes: nothing to recover next time).
   void discardAutosave();
+  /// The file the plan was last saved to or opened from (empty: none yet).
+  QString planPath() const { return m_planPath; }
   /// The plan's file when `json` (the plan as it would be saved now) is what it holds, else empty.
   QString fileHolding(const std::string& json) const;
 
@@ -67,6 +72,14 @@ signals:
 private:
   /// Removes the study's unsaved-plan autosave (the plan has a file now).
   void forgetUnsavedPlan();
+  /// The settings key under which the study's last plan file is kept, and keeping it there.
+  QString studyPlanKey() const;
+  void rememberPlanOfStudy(const QString& path);
+  /// A file's modification time, for a person ("2026-12-07 06:40").
+  static QString lastChanged(const std::filesystem::path& file);
+  /// Throws (naming what to do) when `study`'s levels were numbered otherwise than the case's: the
+  /// user's renumbering and declared transitional anatomy.
+  void refuseOtherNumbering(const drg::planning::StudyReference& study) const;
   /// A new plan of the case open: its study reference (images, levels) set, no leads.
   drg::planning::Plan newPlan() const;
   /// Until the plan has a file, every edit is kept in the user's data folder, one file per study.

@@ -19,6 +19,22 @@ bool Prompts::ask(const QString& title, const QString& question, bool unattended
   return QMessageBox::question(m_window, title, question) == QMessageBox::Yes;
 }
 
+Prompts::Unsaved Prompts::askUnsaved(const QString& title, const QString& question) const
+{
+  if (m_unsaved) {
+    return m_unsaved(question);
+  }
+  if (!m_interactive) {
+    return Unsaved::KeepAutosave;
+  }
+  const auto choice = QMessageBox::question(m_window, title, question,
+                                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                            QMessageBox::Cancel);
+  return choice == QMessageBox::Save      ? Unsaved::Save
+         : choice == QMessageBox::Discard ? Unsaved::Discard
+                                          : Unsaved::Cancel;
+}
+
 void Prompts::warn(const QString& title, const QString& text) const
 {
   if (m_interactive) {

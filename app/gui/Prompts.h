@@ -24,6 +24,19 @@ public:
 
   /// A yes/no question: a dialog, the test's handler, or `unattended` without interaction.
   bool ask(const QString& title, const QString& question, bool unattended) const;
+
+  /// What to do with a plan's unsaved changes before something drops them.
+  enum class Unsaved
+  {
+    Save,
+    Discard,
+    Cancel,
+    KeepAutosave ///< without interaction: go on, the autosave stays (as after a crash)
+  };
+  /// Answers the unsaved-changes question instead of a dialog (tests).
+  void setUnsavedHandler(std::function<Unsaved(const QString&)> answer) { m_unsaved = std::move(answer); }
+  /// Save, Discard or Cancel: a dialog, the test's handler, or KeepAutosave without interaction.
+  Unsaved askUnsaved(const QString& title, const QString& question) const;
   /// A warning dialog, when interactive (nothing otherwise: say it in the status bar too).
   void warn(const QString& title, const QString& text) const;
   /// A status bar message for `timeoutMs` (0: until the next one).
@@ -33,4 +46,5 @@ private:
   QMainWindow* m_window;
   bool m_interactive = true;
   std::function<bool(const QString&)> m_answer;
+  std::function<Unsaved(const QString&)> m_unsaved;
 };

@@ -32,6 +32,7 @@ void planWhenLoaded(MainWindow& window, const CommandLine& args, int& exitCode)
       std::fprintf(stderr, "error: cannot open the plan %s: %s\n", qPrintable(planFile),
                    qPrintable(window.statusBar()->currentMessage()));
       exitCode = 4;
+      return; // (no lead is added to, and nothing saved over, a plan that did not open)
     }
     for (const QString& t : leads) {
       try {

@@ -3,6 +3,8 @@
 // a fingerprint of the voxel values for images without DICOM identity.
 #include "drg/imaging/ImageIdentity.h"
 
+#include "drg/imaging/Error.h"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -55,11 +57,36 @@ std::string rounded(double v)
   return buf;
 }
 
+/// A DICOM person name as one patient writes it however it was typed: its alphabetic group only
+/// (before any '='), each component trimmed and upper case, empty trailing components dropped.
+std::string normalisedName(const std::string& name)
+{
+  std::vector<std::string> parts{ std::string() };
+  for (char c : name.substr(0, name.find('='))) {
+    if (c == '^') {
+      parts.emplace_back();
+    } else {
+      parts.back() += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  for (auto& p : parts) {
+    p = trimmed(p);
+  }
+  while (!parts.empty() && parts.back().empty()) {
+    parts.pop_back();
+  }
+  std::string joined;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    joined += (i > 0 ? "^" : "") + parts[i];
+  }
+  return joined;
+}
+
 } // namespace
 
 std::string patientIdentityKey(const std::string& id, const std::string& name, const std::string& birthDate)
 {
-  const std::string i = trimmed(id), n = trimmed(name), b = trimmed(birthDate);
+  const std::string i = trimmed(id), n = normalisedName(name), b = trimmed(birthDate);
   if (i.empty() && n.empty() && b.empty()) {
     return {};
   }
@@ -69,7 +96,8 @@ std::string patientIdentityKey(const std::string& id, const std::string& name, c
   if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, kPatientKey, std::strlen(kPatientKey),
                 reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(),
                 mac.size(), &length) == nullptr) {
-    return {};
+    // (an empty key would make the patient "unknown": never that silently)
+    throw Error(ErrorCode::Internal, "the patient's identity could not be hashed (OpenSSL HMAC-SHA-256)");
   }
   return hex(mac.data(), length);
 }

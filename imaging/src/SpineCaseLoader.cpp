@@ -40,7 +40,7 @@ SpineCaseImage SpineCaseLoader::load(const std::string& input, const std::string
   in.source = input;
   if (isVolumeFileName(input)) {
     in.volume = readVolumeFile(input);
-    in.identity = volumeIdentity(in.volume, input);
+    in.images = volumeIdentity(in.volume, input);
     return in;
   }
   LoadedVolume v = loadDicom(input, series, progress);
@@ -51,15 +51,15 @@ SpineCaseImage SpineCaseLoader::load(const std::string& input, const std::string
   in.seriesDescription = v.seriesDescription;
   in.frameOfReferenceUid = v.frameOfReferenceUid;
   in.patientPosition = v.patientPosition;
-  in.identity = volumeIdentity(in.volume, input);
-  setDicomPatient(in.identity, v.patientId, v.patientName, v.birthDate);
-  in.identity.studyUid = v.studyUid;
-  in.identity.studyDate = v.studyDate;
-  in.identity.studyDescription = v.studyDescription;
-  in.identity.modality = v.modality;
-  in.identity.seriesUid = v.seriesUid;
-  in.identity.seriesDescription = v.seriesDescription;
-  in.identity.frameOfReferenceUid = v.frameOfReferenceUid;
+  in.images = volumeIdentity(in.volume, input);
+  setDicomPatient(in.images, v.patientId, v.patientName, v.birthDate);
+  in.images.studyUid = v.studyUid;
+  in.images.studyDate = v.studyDate;
+  in.images.studyDescription = v.studyDescription;
+  in.images.modality = v.modality;
+  in.images.seriesUid = v.seriesUid;
+  in.images.seriesDescription = v.seriesDescription;
+  in.images.frameOfReferenceUid = v.frameOfReferenceUid;
   if (m_options.modality == SpineModality::Auto && v.modality == "MR") {
     m_options.modality = SpineModality::MrT2;
   } else if (m_options.modality == SpineModality::Auto && v.modality == "CT") {

@@ -49,18 +49,29 @@ ImagesCheck checkPlanImages(const StudyReference& plan, const imaging::ImageIden
   const std::string made = "\n  the plan's images: " + imaging::describeImages(recordedImages(plan)) +
                            "\n  these images:      " + imaging::describeImages(images);
   const bool patientsKnown = !plan.patientKey.empty() && !images.patientKey.empty();
+  const bool sameVoxels = !plan.imageFingerprint.empty() && plan.imageFingerprint == images.fingerprint &&
+                          plan.imageGeometry == images.geometry;
+  if (patientsKnown && plan.patientKey != images.patientKey && sameVoxels) {
+    // the very images, under other patient data: a corrected name or ID, a merged record
+    c.match = ImagesMatch::OtherImagesPatientUnknown;
+    c.message = "These are the images the plan was made on (the same grid and voxel values), but their "
+                "patient data are not the plan's (a corrected name, ID or birth date, or a merged "
+                "record?): check that they show the plan's patient." +
+                made;
+    return c;
+  }
   if (patientsKnown && plan.patientKey != images.patientKey) {
     c.match = ImagesMatch::OtherPatient;
     // (initials and birth year can agree for two patients: then say that the keys do not)
     const std::string alike = plan.patientLabel == images.patientLabel && !plan.patientLabel.empty()
                                 ? " (the same initials, but another patient ID, name or birth date)"
                                 : "";
-    c.message = "This plan belongs to another patient" + alike + ". " + made;
+    c.message = "This plan belongs to another patient" + alike + "." + made;
     return c;
   }
   bool same = false, recorded = true;
   if (!plan.imageFingerprint.empty() && !images.fingerprint.empty()) {
-    same = plan.imageFingerprint == images.fingerprint && plan.imageGeometry == images.geometry;
+    same = sameVoxels;
   } else if (!plan.frameOfReferenceUid.empty() && !images.frameOfReferenceUid.empty()) {
     same = plan.frameOfReferenceUid == images.frameOfReferenceUid &&
            (plan.seriesUid.empty() || images.seriesUid.empty() || plan.seriesUid == images.seriesUid);
@@ -82,7 +93,7 @@ ImagesCheck checkPlanImages(const StudyReference& plan, const imaging::ImageIden
   } else {
     c.match = ImagesMatch::OtherImagesPatientUnknown;
     c.message = "This plan was made on other images, and drgplan cannot tell whether they show the same "
-                "patient (at least one of them has no DICOM patient)." +
+                "patient (the patient is not named in both)." +
                 made;
   }
   return c;

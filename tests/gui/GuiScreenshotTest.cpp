@@ -177,12 +177,15 @@ TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
               .exitCode,
             0);
   for (const auto& images : { dir.path() / "other" / "dicom", dir.path() / "other.nii.gz" }) {
-    const auto refused = drg::test::runCommand(std::string(DRG_GUI_PATH) + " " + images.string() +
-                                               " --plan " + first + " --screenshot " + png);
+    // (a lead and a save asked after the refusal: neither happens, the plan file stays the demo's)
+    const auto refused =
+      drg::test::runCommand(std::string(DRG_GUI_PATH) + " " + images.string() + " --plan " + first +
+                            " --lead L5-left --save-plan " + first + " --screenshot " + png);
     EXPECT_EQ(refused.exitCode, 4) << images << ": " << refused.output;
     EXPECT_NE(refused.output.find("cannot tell whether"), std::string::npos) << refused.output;
     EXPECT_NE(refused.output.find("demo phantom"), std::string::npos)
       << "the plan's images named: " << refused.output;
+    EXPECT_EQ(read(first), a) << "a refused plan was saved over";
   }
 }
 

@@ -135,6 +135,26 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   EXPECT_EQ(drg::planning::planToJson(plan()), added);
   QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
   EXPECT_EQ(drg::planning::planToJson(plan()), dragged);
+  // the typed-coordinate boxes follow the drag, the undo and the redo: Move without typing changes
+  // nothing (it once moved the skin entry back to where it was before the drag)
+  auto boxesShow = [&](const Eigen::Vector3d& p) {
+    for (int a = 0; a < 3; ++a) {
+      if (std::abs(window.findChild<QDoubleSpinBox*>(QString("skinEntry%1").arg(a))->value() - p[a]) > 0.06) {
+        return false;
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(boxesShow(plan().leads[0].skinEntry)) << "the boxes show an older skin entry after the redo";
+  QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier);
+  EXPECT_TRUE(boxesShow(plan().leads[0].skinEntry)) << "the boxes show the dragged skin entry after the undo";
+  QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+  const Eigen::Vector3d beforeMove = plan().leads[0].skinEntry;
+  QTest::mouseClick(window.findChild<QPushButton*>("moveSkinEntry"), Qt::LeftButton);
+  EXPECT_LT((plan().leads[0].skinEntry - beforeMove).norm(), 0.06) << "Move without typing moved the entry";
+  window.planEditor()->undo();
+  window.refreshPlanView();
+  EXPECT_EQ(drg::planning::planToJson(plan()), dragged);
 
   // type the skin entry exactly (LPS mm) in the panel, then undo that
   const std::string beforeTyped = drg::planning::planToJson(plan());
@@ -475,7 +495,7 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
   emit recent->itemActivated(recent->item(0));
   ASSERT_TRUE(ready.wait(180000)) << "the recent study did not open";
   ASSERT_EQ(asked.size(), 1) << "no offer to recover the unsaved plan";
-  EXPECT_TRUE(asked[0].contains("not saved")) << asked[0].toStdString();
+  EXPECT_TRUE(asked[0].contains("never saved")) << asked[0].toStdString();
   ASSERT_NE(again.planEditor(), nullptr);
   EXPECT_TRUE(again.planEditor()->plan().pocket.has_value()) << "the unsaved plan was not recovered";
 }
@@ -656,4 +676,97 @@ TEST(Workstation, PlanOpensOnlyOnItsOwnImages)
   EXPECT_EQ(window.planEditor()->plan().study.seriesUid,
             drg::test::dicomValue(dir.path() / "a2" / "dicom", "SeriesInstanceUID"))
     << "the carried plan is the open images' plan";
+}
+
+// No lost work: opening another study (or plan) with unsaved changes asks first, and Cancel keeps
+// them, Save writes them to the plan's file, Discard drops them and their autosave; the study
+// reopened offers the plan last saved for it; changes recovered from an autosave count as unsaved.
+TEST(Workstation, NoLostWorkWhenAnotherStudyOpens)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  drg::test::TemporaryFolder dir("workstation-lost-work");
+  const std::string cli = DRG_CLI_PATH;
+  for (const char* name : { "a", "b" }) {
+    ASSERT_EQ(drg::test::runCommand(cli + " -q phantom --out " + (dir.path() / name).string() +
+                                    " --matrix 256,256,200 --spacing 1.6,1.6,2")
+                .exitCode,
+              0);
+  }
+  MainWindow window;
+  window.setInteractive(false);
+  QStringList unsavedAsked, asked;
+  Prompts::Unsaved choice = Prompts::Unsaved::Cancel;
+  window.setUnsavedHandler([&](const QString& q) {
+    unsavedAsked << q;
+    return choice;
+  });
+  window.setQuestionHandler([&](const QString& q) {
+    asked << q;
+    return true;
+  });
+  window.show();
+  auto open = [&](const char* name, int waitMs) {
+    QSignalSpy ready(&window, &MainWindow::caseReady);
+    window.openPath(QString::fromStdString((dir.path() / name / "dicom").string()));
+    return ready.wait(waitMs);
+  };
+  ASSERT_TRUE(open("a", 180000));
+  auto* editor = window.planEditor();
+  editor->addLead("L5 left", "L5", drg::imaging::Side::Left);
+  // Cancel: the study stays, with its plan
+  EXPECT_FALSE(open("b", 3000)) << "another study replaced an unsaved plan";
+  ASSERT_EQ(unsavedAsked.size(), 1);
+  EXPECT_TRUE(unsavedAsked[0].contains("not saved") && unsavedAsked[0].contains("1 leads"))
+    << unsavedAsked[0].toStdString();
+  ASSERT_EQ(window.planEditor(), editor);
+  EXPECT_EQ(editor->plan().leads.size(), 1u);
+  // Save: into the plan's file
+  const QString planFile = QString::fromStdString((dir.path() / "a.drgplan.json").string());
+  ASSERT_TRUE(window.savePlan(planFile));
+  editor->addLead("L4 left", "L4", drg::imaging::Side::Left);
+  choice = Prompts::Unsaved::Save;
+  ASSERT_TRUE(open("b", 180000));
+  EXPECT_EQ(drg::planning::loadPlan(planFile.toStdString()).leads.size(), 2u) << "the changes were not saved";
+  // the study reopened offers its plan
+  asked.clear();
+  ASSERT_TRUE(open("a", 180000));
+  ASSERT_GE(asked.size(), 1);
+  EXPECT_TRUE(asked.back().contains("last saved for this study")) << asked.back().toStdString();
+  ASSERT_EQ(window.planEditor()->plan().leads.size(), 2u);
+  // Discard: the changes and their autosave are gone
+  window.planEditor()->addLead("L3 left", "L3", drg::imaging::Side::Left);
+  const auto autosave = drg::planning::autosavePath(planFile.toStdString());
+  ASSERT_TRUE(std::filesystem::exists(autosave));
+  choice = Prompts::Unsaved::Discard;
+  ASSERT_TRUE(open("b", 180000));
+  EXPECT_FALSE(std::filesystem::exists(autosave)) << "discarded changes are offered back later";
+  EXPECT_EQ(drg::planning::loadPlan(planFile.toStdString()).leads.size(), 2u);
+  // changes recovered from an autosave are unsaved until saved (quitting then asks)
+  ASSERT_TRUE(open("a", 180000));
+  window.planEditor()->addLead("L3 left", "L3", drg::imaging::Side::Left);
+  MainWindow again;
+  again.setInteractive(false);
+  QStringList againAsked;
+  again.setQuestionHandler([&](const QString& q) {
+    againAsked << q;
+    return true;
+  });
+  again.show();
+  QSignalSpy ready(&again, &MainWindow::caseReady);
+  again.openPath(QString::fromStdString((dir.path() / "a" / "dicom").string()));
+  ASSERT_TRUE(ready.wait(180000));
+  ASSERT_EQ(againAsked.size(), 2) << againAsked.join(" | ").toStdString();
+  EXPECT_TRUE(againAsked[1].contains("never saved to it")) << againAsked[1].toStdString();
+  EXPECT_FALSE(againAsked[1].contains("stopped")) << "blames a crash: " << againAsked[1].toStdString();
+  ASSERT_EQ(again.planEditor()->plan().leads.size(), 3u);
+  QStringList quitAsked;
+  again.setUnsavedHandler([&](const QString& q) {
+    quitAsked << q;
+    return Prompts::Unsaved::Cancel;
+  });
+  EXPECT_FALSE(again.close()) << "quitting with recovered, unsaved changes did not ask";
+  EXPECT_EQ(quitAsked.size(), 1);
+  again.setUnsavedHandler([](const QString&) { return Prompts::Unsaved::KeepAutosave; });
+  window.setUnsavedHandler([](const QString&) { return Prompts::Unsaved::KeepAutosave; });
 }

@@ -51,12 +51,15 @@ StudyReference planOn(const ImageIdentity& images)
 
 TEST(ImageIdentity, PatientKeyIsKeyedHashNeverTheId)
 {
-  const std::string a = drg::imaging::patientIdentityKey("4711", "DOE^JOHN", "19600101");
+  const std::string a = drg::imaging::patientIdentityKey("PID-Z4711", "DOE^JOHN", "19600101");
   EXPECT_EQ(a.size(), 64u); // SHA-256, hex
-  EXPECT_EQ(a, drg::imaging::patientIdentityKey(" 4711 ", "DOE^JOHN", "19600101")) << "DICOM padding";
+  EXPECT_EQ(a, drg::imaging::patientIdentityKey(" PID-Z4711 ", "DOE^JOHN", "19600101")) << "DICOM padding";
+  EXPECT_EQ(a, drg::imaging::patientIdentityKey("PID-Z4711", "Doe^John^^", "19600101")) << "as typed";
+  EXPECT_EQ(a, drg::imaging::patientIdentityKey("PID-Z4711", "DOE^JOHN=å±±ç°", "19600101"))
+    << "its ideographic form";
   EXPECT_NE(a, drg::imaging::patientIdentityKey("4712", "DOE^JOHN", "19600101"));
-  EXPECT_NE(a, drg::imaging::patientIdentityKey("4711", "DOE^JANE", "19600101"));
-  EXPECT_EQ(a.find("4711"), std::string::npos);
+  EXPECT_NE(a, drg::imaging::patientIdentityKey("PID-Z4711", "DOE^JANE", "19600101"));
+  EXPECT_EQ(a.find("PID-Z4711"), std::string::npos);
   EXPECT_TRUE(drg::imaging::patientIdentityKey("", "", "").empty());
   EXPECT_EQ(drg::imaging::patientLabelOf("DOE^JOHN", "19600101"), "J.D., born 1960");
   EXPECT_EQ(drg::imaging::patientLabelOf("Doe^John^Quincy", ""), "J.Q.D.");
@@ -77,7 +80,7 @@ TEST(ImageIdentity, FingerprintTellsValuesAndGrid)
 TEST(PlanImages, TheSameImagesOpen)
 {
   const Image<float> v = volume(0.0f);
-  const ImageIdentity images = dicom(v, "4711", "DOE^JOHN", "3");
+  const ImageIdentity images = dicom(v, "PID-Z4711", "DOE^JOHN", "3");
   EXPECT_EQ(checkPlanImages(planOn(images), images).match, ImagesMatch::Same);
   // a volume file without DICOM identity: by its grid and values
   const ImageIdentity file = drg::imaging::volumeIdentity(v, "/data/ct.nii.gz");
@@ -87,8 +90,8 @@ TEST(PlanImages, TheSameImagesOpen)
 
 TEST(PlanImages, AnotherPatientIsRefusedInWords)
 {
-  const ImageIdentity mine = dicom(volume(0.0f), "4711", "DOE^JOHN", "3");
-  const ImageIdentity theirs = dicom(volume(0.0f), "0815", "ROE^ANNA", "3"); // even the same values
+  const ImageIdentity mine = dicom(volume(0.0f), "PID-Z4711", "DOE^JOHN", "3");
+  const ImageIdentity theirs = dicom(volume(0.5f), "PID-Y0815", "ROE^ANNA", "3");
   const ImagesCheck c = checkPlanImages(planOn(mine), theirs);
   EXPECT_EQ(c.match, ImagesMatch::OtherPatient);
   EXPECT_FALSE(c.carriable());
@@ -97,13 +100,23 @@ TEST(PlanImages, AnotherPatientIsRefusedInWords)
   EXPECT_NE(c.message.find("A.R., born 1960"), std::string::npos) << c.message;
   EXPECT_NE(c.message.find("'Lumbar 3' of 2025-03-02"), std::string::npos) << c.message;
   EXPECT_EQ(c.message.find(mine.patientKey), std::string::npos) << "the key is never shown";
-  EXPECT_EQ(c.message.find("4711"), std::string::npos) << "nor the patient's ID";
+  EXPECT_EQ(c.message.find("PID-Z4711"), std::string::npos) << "nor the patient's ID";
+}
+
+TEST(PlanImages, TheSameImagesUnderOtherPatientDataAreQuestioned)
+{
+  // a name corrected in the archive: the very voxels, another key; never "another patient", never open
+  const ImageIdentity before = dicom(volume(0.0f), "PID-Z4711", "DOE^JON", "3");
+  const ImageIdentity after = dicom(volume(0.0f), "PID-Z4711", "DOE^JOHN", "3");
+  const ImagesCheck c = checkPlanImages(planOn(before), after);
+  EXPECT_EQ(c.match, ImagesMatch::OtherImagesPatientUnknown);
+  EXPECT_NE(c.message.find("patient data are not the plan's"), std::string::npos) << c.message;
 }
 
 TEST(PlanImages, AnotherStudyOfTheSamePatientIsCarriedOnlyOnRequest)
 {
-  const ImageIdentity first = dicom(volume(0.0f), "4711", "DOE^JOHN", "3");
-  const ImageIdentity later = dicom(volume(5.0f), "4711", "DOE^JOHN", "9");
+  const ImageIdentity first = dicom(volume(0.0f), "PID-Z4711", "DOE^JOHN", "3");
+  const ImageIdentity later = dicom(volume(5.0f), "PID-Z4711", "DOE^JOHN", "9");
   const ImagesCheck c = checkPlanImages(planOn(first), later);
   EXPECT_EQ(c.match, ImagesMatch::OtherImagesSamePatient);
   EXPECT_TRUE(c.carriable());
@@ -115,7 +128,7 @@ TEST(PlanImages, VolumeFilesOfUnknownPatientsAreRefused)
   // a NIfTI plan on another NIfTI, a DICOM plan on a NIfTI, a NIfTI plan on DICOM
   const ImageIdentity a = drg::imaging::volumeIdentity(volume(0.0f), "/data/a.nii.gz");
   const ImageIdentity b = drg::imaging::volumeIdentity(volume(7.0f), "/data/b.nii.gz");
-  const ImageIdentity d = dicom(volume(3.0f), "4711", "DOE^JOHN", "3");
+  const ImageIdentity d = dicom(volume(3.0f), "PID-Z4711", "DOE^JOHN", "3");
   for (const auto& [plan, images] : { std::pair{ a, b }, std::pair{ d, b }, std::pair{ a, d } }) {
     const ImagesCheck c = checkPlanImages(planOn(plan), images);
     EXPECT_EQ(c.match, ImagesMatch::OtherImagesPatientUnknown) << plan.source << " on " << images.source;
@@ -127,7 +140,7 @@ TEST(PlanImages, VolumeFilesOfUnknownPatientsAreRefused)
 
 TEST(PlanImages, OlderPlansByFrameOfReferenceOrNotAtAll)
 {
-  const ImageIdentity images = dicom(volume(0.0f), "4711", "DOE^JOHN", "3");
+  const ImageIdentity images = dicom(volume(0.0f), "PID-Z4711", "DOE^JOHN", "3");
   StudyReference older; // what plans recorded before fingerprints
   older.source = "/data/3";
   older.seriesUid = images.seriesUid;
@@ -147,7 +160,7 @@ TEST(PlanImages, OlderPlansByFrameOfReferenceOrNotAtAll)
 TEST(PlanImages, CarryingKeepsTargetsAndDevicesNotPositions)
 {
   Plan plan;
-  plan.study = planOn(dicom(volume(0.0f), "4711", "DOE^JOHN", "3"));
+  plan.study = planOn(dicom(volume(0.0f), "PID-Z4711", "DOE^JOHN", "3"));
   LeadPlan l;
   l.name = "L4 left";
   l.targetLevel = "L4";
@@ -166,7 +179,7 @@ TEST(PlanImages, CarryingKeepsTargetsAndDevicesNotPositions)
   pocket.positionOverride = Vector3d(7, 8, 9);
   plan.pocket = pocket;
   Plan start;
-  start.study = planOn(dicom(volume(5.0f), "4711", "DOE^JOHN", "9"));
+  start.study = planOn(dicom(volume(5.0f), "PID-Z4711", "DOE^JOHN", "9"));
   const Plan carried = carryTargets(plan, start);
   EXPECT_EQ(carried.study.seriesUid, start.study.seriesUid) << "the new images' plan";
   ASSERT_EQ(carried.leads.size(), 1u);
@@ -188,12 +201,12 @@ TEST(PlanImages, CarryingKeepsTargetsAndDevicesNotPositions)
 TEST(PlanImages, PlanFilesKeepWhichImages)
 {
   Plan plan;
-  plan.study = planOn(dicom(volume(0.0f), "4711", "DOE^JOHN", "3"));
+  plan.study = planOn(dicom(volume(0.0f), "PID-Z4711", "DOE^JOHN", "3"));
   const Plan back = planFromJson(planToJson(plan), "test");
   EXPECT_EQ(back.study.patientKey, plan.study.patientKey);
   EXPECT_EQ(back.study.patientLabel, "J.D., born 1960");
   EXPECT_EQ(back.study.imageFingerprint, plan.study.imageFingerprint);
   EXPECT_EQ(back.study.imageGeometry, plan.study.imageGeometry);
   EXPECT_EQ(back.study.studyDate, "20250302");
-  EXPECT_EQ(planToJson(plan).find("4711"), std::string::npos) << "no patient ID in the file";
+  EXPECT_EQ(planToJson(plan).find("PID-Z4711"), std::string::npos) << "no patient ID in the file";
 }

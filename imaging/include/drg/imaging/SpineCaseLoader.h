@@ -24,7 +24,7 @@ struct SpineCaseImage
   std::string modality;              ///< DICOM's Modality ("CT", "MR"); empty for a volume file
   std::string seriesUid, seriesDescription, frameOfReferenceUid;
   std::string patientPosition; ///< DICOM Patient Position ("HFS", "HFP", ...); empty when not given
-  ImageIdentity identity;      ///< which images these are (a plan is bound to them)
+  ImageIdentity images;        ///< which images these are (a plan is bound to them)
 };
 
 /// Loads spine images and builds their spine models with one set of options: the modality (Auto:
