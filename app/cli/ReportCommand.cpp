@@ -55,7 +55,8 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   // (in a folder of several series, the plan's own)
   std::string series;
   if (!isVolumeFileName(images) && !plan.study.seriesUid.empty()) {
-    for (const auto* stack : scanDicom(images).imageStacks()) {
+    const DicomScan scan = scanDicom(images);
+    for (const auto* stack : scan.imageStacks()) {
       series = stack->id == plan.study.seriesUid ? stack->id : series;
     }
   }

@@ -72,6 +72,19 @@ TEST(PlanImagesCli, ReportRefusesEveryOtherPairing)
                                 (b / "dicom").string() + " --csv --out " + (dir.path() / "r").string());
   EXPECT_NE(other.output.find("S.P."), std::string::npos) << other.output;
   EXPECT_EQ(other.output.find("DRGPHANTOM"), std::string::npos) << other.output;
+  // in a folder of several series, the report finds the plan's own (series given when planning)
+  const auto two = dir.path() / "two";
+  std::filesystem::create_directories(two);
+  std::filesystem::copy(a / "dicom", two / "a");
+  std::filesystem::copy(a2 / "dicom", two / "a2");
+  const std::string series = drg::test::dicomValue(a / "dicom", "SeriesInstanceUID");
+  const auto planned = runCommand(kCli + " -q plan " + two.string() + " --series " + series +
+                                  " --targets L5-left --out " + (dir.path() / "plan-two").string());
+  ASSERT_EQ(planned.exitCode, 0) << planned.output;
+  const auto ofTwo =
+    runCommand(kCli + " -q report " + (dir.path() / "plan-two" / "plan.drgplan.json").string() +
+               " --csv --out " + (dir.path() / "two-out").string());
+  EXPECT_EQ(ofTwo.exitCode, 0) << ofTwo.output;
   // its own volume, copied elsewhere, is its own
   std::filesystem::copy_file(dir.path() / "a.nii.gz", dir.path() / "copy.nii.gz");
   const auto own =
