@@ -19,6 +19,7 @@ MainMenus::MainMenus(MainWindow& window, CaseLoader& loader, PlanExporter& expor
   addFileMenu();
   QMenu* edit = window.menuBar()->addMenu(tr("&Edit"));
   m_undo = edit->addAction(tr("&Undo"), QKeySequence::Undo, this, [this] { emit undoRequested(); });
+  m_undo->setObjectName("undo");
   m_redo = edit->addAction(tr("&Redo"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), this,
                            [this] { emit redoRequested(); });
   m_undo->setEnabled(false);

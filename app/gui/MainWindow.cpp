@@ -133,8 +133,7 @@ void MainWindow::connectComponents()
           [this] { m_startPage->showRecentStudies(PlanSession::recentStudies()); });
   connect(m_session, &PlanSession::planReplaced, this, &MainWindow::refreshPlan);
   connect(m_planPanel, &PlanPanel::currentLeadChanged, this, &MainWindow::selectLead);
-  connect(m_menus, &MainMenus::undoRequested, this,
-          [this] { planEdit([this] { m_session->editor()->undo(); }); });
+  connect(m_menus, &MainMenus::undoRequested, this, &MainWindow::undo);
   connect(m_menus, &MainMenus::redoRequested, this,
           [this] { planEdit([this] { m_session->editor()->redo(); }); });
   connect(m_menus->boneVolume(), &QAction::toggled, this, &MainWindow::showBoneVolume);
@@ -316,28 +315,66 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
     wanted.declared = *declared;
     wanted.declaredSet = true;
   }
-  const std::size_t leads = planEditor() ? planEditor()->plan().leads.size() : 0;
-  if (leads > 0 &&
-      !m_prompts.ask(tr("Relabel the levels?"),
-                     tr("The plan's %1 leads keep their level names and will be re-planned to the "
-                        "ganglia called so after relabelling. Continue?")
-                       .arg(leads),
-                     true)) {
+  if (const auto* editor = planEditor(); editor && !editor->plan().leads.empty()) {
+    // locked leads are re-planned too (their names now mean other ganglia): said, and asked
+    QStringList locked;
+    for (const auto& l : editor->plan().leads) {
+      if (l.locked) {
+        locked << QString::fromStdString(l.name);
+      }
+    }
+    const QString question =
+      tr("The plan's %1 leads keep their level names and will be re-planned to the ganglia called so "
+         "after relabelling%2. Continue? (Undo takes the relabelling back.)")
+        .arg(editor->plan().leads.size())
+        .arg(locked.isEmpty()
+               ? QString()
+               : tr(", the locked ones too (%1): their geometry will change").arg(locked.join(", ")));
+    if (!m_prompts.ask(tr("Relabel the levels?"), question, true)) {
+      return;
+    }
+  }
+  relabelTo(wanted, std::nullopt);
+}
+
+void MainWindow::undo()
+{
+  auto* editor = m_session->editor();
+  if (editor && !editor->canUndo() && !m_relabelUndo.empty()) {
+    RelabelStep step = std::move(m_relabelUndo.back());
+    m_relabelUndo.pop_back();
+    relabelTo(step.before, std::move(step.plan));
     return;
   }
+  planEdit([editor] { editor->undo(); });
+}
+
+void MainWindow::relabelTo(const drg::imaging::SpineLabelOverride& wanted,
+                           std::optional<drg::planning::Plan> restore)
+{
+  const bool undoing = restore.has_value();
   std::shared_ptr<LoadedCase> c = m_case; // (kept alive while the model is rebuilt)
-  m_loader->relabel(c, wanted, [this, c, wanted](const CaseLoader::Relabelled& done) {
+  m_loader->relabel(c, wanted, [this, c, wanted, undoing, restore](const CaseLoader::Relabelled& done) {
     if (c != m_case) {
       return; // another case was opened meanwhile
     }
-    m_case->labelOverride = wanted;
-    std::optional<drg::planning::Plan> plan;
+    std::optional<drg::planning::Plan> plan = restore;
     if (planEditor()) {
-      plan = planEditor()->plan();
+      if (!undoing) {
+        m_relabelUndo.push_back({ m_case->labelOverride, planEditor()->plan() });
+        plan = planEditor()->plan();
+      }
       plan->study.levelAnchor = done.model->anchor;
       plan->study.labelShift = done.model->labelShift;
+    }
+    m_case->labelOverride = wanted;
+    if (plan) {
       plan->study.declaredTransitional = m_case->declaredTransitional();
     }
+    // the names the user gave are the names shown everywhere: the model's label map and anatomy,
+    // not a label map brought with the case (a phantom's truth) that still names the levels as before
+    m_case->labelsFromModel = true;
+    m_case->anatomyFromModel = true;
     m_case->takeModel(done.model);
     m_case->surfaces = done.surfaces;
     View3D& view3d = m_viewGrid->view3d();
@@ -351,7 +388,8 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
     refreshMarkers();
     m_anatomy->showCase(*m_case);
     setUpPlanning(plan); // the same leads, re-planned to the ganglia of their names
-    m_prompts.status(tr("Relabelled: %1").arg(QString::fromStdString(m_case->spineSummary)));
+    m_prompts.status((undoing ? tr("Relabelling undone: %1") : tr("Relabelled: %1"))
+                       .arg(QString::fromStdString(m_case->spineSummary)));
     emit caseReady();
   });
 }
@@ -373,6 +411,7 @@ void MainWindow::whenLoaded(std::function<void()> callback)
 void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
 {
   m_sinceLoaded.start();
+  m_relabelUndo.clear();      // (another case: its relabellings are its own)
   m_case = std::move(loaded); // (a new case: its labels as found)
   m_pages->setCurrentIndex(1);
   for (QWidget* w : m_caseWidgets) {
@@ -538,7 +577,7 @@ void MainWindow::refreshPlan()
   m_planPanel->showPlan(editor ? &editor->plan() : nullptr);
   const PlanOverlays drawn =
     editor ? PlanOverlays::of(editor->plan(), m_session->planner()->catalog()) : PlanOverlays{};
-  m_menus->undo()->setEnabled(editor && editor->canUndo());
+  m_menus->undo()->setEnabled(editor && (editor->canUndo() || !m_relabelUndo.empty()));
   m_menus->redo()->setEnabled(editor && editor->canRedo());
   for (auto* view : m_viewGrid->sliceViews()) {
     view->setOverlays(drawn.overlays, drawn.handles);

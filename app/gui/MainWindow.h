@@ -94,6 +94,9 @@ public:
   /// rebuilt in the background; the plan's leads keep their level names and are re-planned to the
   /// ganglia now called so. Emits caseReady when done.
   void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
+  /// Undo (Ctrl+Z): the plan's last edit, or, when the plan has none since, the last relabelling
+  /// (the levels named as before and the plan as it was then).
+  void undo();
   /// Writes the placement report of the plan as PDF in the background (emits reportWritten, or
   /// loadFailed with the reason).
   void exportReport(const QString& pdf, bool deidentify = false);
@@ -175,6 +178,16 @@ private:
 
   Prompts m_prompts;
   std::shared_ptr<LoadedCase> m_case;
+  /// A relabelling, to undo it: the level corrections and the plan before it.
+  struct RelabelStep
+  {
+    drg::imaging::SpineLabelOverride before;
+    std::optional<drg::planning::Plan> plan;
+  };
+  std::vector<RelabelStep> m_relabelUndo; ///< the case's relabellings, last last
+  /// Rebuilds the model with the level corrections `wanted`; the plan then is `restore` (undoing) or
+  /// the current one, re-planned to the ganglia of its leads' names.
+  void relabelTo(const drg::imaging::SpineLabelOverride& wanted, std::optional<drg::planning::Plan> restore);
   // components
   PlanSession* m_session = nullptr;
   BackgroundJob* m_jobs = nullptr;

@@ -12,6 +12,7 @@
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpinePhantom.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -25,6 +26,7 @@
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTest>
+#include <QTreeWidget>
 #include <QWheelEvent>
 
 #include <gtest/gtest.h>
@@ -274,6 +276,31 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   EXPECT_FALSE(plan().leads[0].locked);
   ASSERT_TRUE(window.openPlan(QString::fromStdString(file)));
   EXPECT_EQ(drg::planning::planToJson(plan()), saved);
+
+  // renumbered (every vertebra one level lower) with the lead locked: asked, naming the locked lead;
+  // then the anatomy panel names the levels as the model now does, not as the phantom's own label
+  // map did (the panel said L4 where the plan said L5)
+  QStringList asked;
+  window.setQuestionHandler([&](const QString& q) {
+    asked << q;
+    return true;
+  });
+  QSignalSpy relabelled(&window, &MainWindow::caseReady);
+  window.relabel(+1);
+  ASSERT_TRUE(relabelled.wait(180000)) << "relabelling did not finish";
+  ASSERT_EQ(asked.size(), 1);
+  EXPECT_TRUE(asked[0].contains("locked ones too (Lead 1)")) << asked[0].toStdString();
+  auto* tree = window.findChild<QTreeWidget*>();
+  ASSERT_NE(tree, nullptr);
+  QStringList shown, named;
+  for (int i = 0; i < tree->topLevelItem(0)->childCount(); ++i) {
+    shown << tree->topLevelItem(0)->child(i)->text(0);
+  }
+  for (const auto& v : window.planEditor()->planner().anatomy().model().vertebrae) {
+    named << QString::fromStdString(v.level);
+  }
+  EXPECT_EQ(shown, named);
+  EXPECT_TRUE(named.contains("L6") || named.first() != "T10") << named.join(" ").toStdString();
 }
 
 namespace
@@ -429,9 +456,13 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
     EXPECT_EQ(window.planEditor()->plan().leads[0].targetLevel, "L4");
     EXPECT_GT(window.planEditor()->plan().leads[0].target.z() - before.z(), 15.0)
       << "the lead did not follow the relabelled L4";
-    // and back (a plan of renumbered levels is not recovered onto images shown as found)
-    window.relabel(-1);
-    ASSERT_TRUE(relabelled.wait(180000)) << "relabelling back did not finish";
+    // and back, by Undo (Ctrl+Z), which the Edit menu offers (a plan of renumbered levels is not
+    // recovered onto images shown as found)
+    auto* undoAction = window.findChild<QAction*>("undo");
+    ASSERT_NE(undoAction, nullptr);
+    EXPECT_TRUE(undoAction->isEnabled()) << "the renumbering cannot be undone from the menu";
+    undoAction->trigger();
+    ASSERT_TRUE(relabelled.wait(180000)) << "undoing the relabelling did not finish";
     EXPECT_EQ(window.planEditor()->plan().study.labelShift, 0);
     EXPECT_LT((window.planEditor()->plan().leads[0].target - before).norm(), 0.5);
     window.planEditor()->removeLead(0);
