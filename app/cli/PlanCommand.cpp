@@ -207,8 +207,11 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   for (const auto& f : plan.findings) {
     errors += f.severity == Severity::Error ? 1 : 0;
     warnings += f.severity == Severity::Warning ? 1 : 0;
-    std::printf("  %-7s %-28s %s (%.1f %s, limit %.1f)\n", severityName(f.severity), f.code.c_str(),
-                f.message.c_str(), f.measured, f.unit.c_str(), f.threshold);
+    std::printf("  %-7s %-28s %s", severityName(f.severity), f.code.c_str(), f.message.c_str());
+    if (!f.unit.empty()) { // (a finding without a measure has no "(0.0 , limit 0.0)")
+      std::printf(" (%.1f %s, limit %.1f)", f.measured, f.unit.c_str(), f.threshold);
+    }
+    std::printf("\n");
   }
   std::printf("%d errors, %d warnings; device values and planning rules are unverified seed data\n", errors,
               warnings);

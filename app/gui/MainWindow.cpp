@@ -133,6 +133,7 @@ void MainWindow::connectComponents()
           [this] { m_startPage->showRecentStudies(PlanSession::recentStudies()); });
   connect(m_session, &PlanSession::planReplaced, this, &MainWindow::refreshPlan);
   connect(m_planPanel, &PlanPanel::currentLeadChanged, this, &MainWindow::selectLead);
+  connect(m_planPanel, &PlanPanel::placeChosen, this, &MainWindow::setCursor);
   connect(m_menus, &MainMenus::undoRequested, this, &MainWindow::undo);
   connect(m_menus, &MainMenus::redoRequested, this,
           [this] { planEdit([this] { m_session->editor()->redo(); }); });

@@ -89,6 +89,7 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   planLayout->addWidget(m_pocket);
   planLayout->addWidget(new QLabel(tr("Findings"), this));
   m_findings = new QListWidget(this);
+  m_findings->setObjectName("findings");
   m_findings->setWordWrap(true);
   planLayout->addWidget(m_findings, 3);
 
@@ -111,6 +112,20 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
     emit currentLeadChanged(row);
   });
   connect(m_pocket, &QComboBox::activated, this, &PlanPanel::setPocket);
+  connect(m_findings, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+    const auto* editor = m_session.editor();
+    const int i = item->data(Qt::UserRole).toInt();
+    if (!editor || i < 0 || i >= static_cast<int>(editor->plan().findings.size())) {
+      return;
+    }
+    const auto& f = editor->plan().findings[static_cast<std::size_t>(i)];
+    if (f.lead >= 0 && f.lead < m_leads->count()) {
+      m_leads->setCurrentRow(f.lead);
+    }
+    if (const auto place = drg::planning::findingPlace(editor->plan(), f)) {
+      emit placeChosen(*place);
+    }
+  });
   for (auto* box : m_entry) {
     box->setEnabled(false);
   }
@@ -272,14 +287,20 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
            "the entry level. Medio-lateral: on the AP image, between the needle's shadow and "
            "the image's cranio-caudal axis."));
     }
-    for (const auto& f : plan->findings) {
-      auto* item = new QListWidgetItem(QString("%1: %2 (%3 %4, limit %5)")
-                                         .arg(QString::fromStdString(drg::planning::severityName(f.severity)),
-                                              QString::fromStdString(f.message))
-                                         .arg(f.measured, 0, 'f', 1)
-                                         .arg(QString::fromStdString(f.unit))
-                                         .arg(f.threshold, 0, 'f', 1),
-                                       m_findings);
+    for (std::size_t i = 0; i < plan->findings.size(); ++i) {
+      const auto& f = plan->findings[i];
+      QString text = QString("%1: %2").arg(QString::fromStdString(drg::planning::severityName(f.severity)),
+                                           QString::fromStdString(f.message));
+      // the measure and its limit, where the finding has one ("(0.0, limit 0.0)" said nothing)
+      if (!f.unit.empty()) {
+        text += QString(" (%1 %2, limit %3)")
+                  .arg(f.measured, 0, 'f', 1)
+                  .arg(QString::fromStdString(f.unit))
+                  .arg(f.threshold, 0, 'f', 1);
+      }
+      auto* item = new QListWidgetItem(text, m_findings);
+      item->setData(Qt::UserRole, static_cast<int>(i));
+      item->setToolTip(tr("Click: show where (its lead selected, the views moved there)"));
       item->setForeground(f.severity == drg::planning::Severity::Error     ? QColor(200, 0, 0)
                           : f.severity == drg::planning::Severity::Warning ? QColor(170, 110, 0)
                                                                            : QColor(60, 60, 60));

@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+#include <Eigen/Core>
+
 #include <functional>
 #include <vector>
 
@@ -44,6 +46,8 @@ public:
 signals:
   /// Another lead was selected (-1: none).
   void currentLeadChanged(int row);
+  /// A finding was clicked: the place to show (LPS mm).
+  void placeChosen(const Eigen::Vector3d& lps);
 
 private:
   /// Fills the coordinate boxes with the chosen point of the selected lead.

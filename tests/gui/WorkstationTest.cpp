@@ -277,6 +277,27 @@ TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
   ASSERT_TRUE(window.openPlan(QString::fromStdString(file)));
   EXPECT_EQ(drg::planning::planToJson(plan()), saved);
 
+  // a finding clicked: its lead selected, the views moved to where it is; no empty measure shown
+  auto* findings = window.findChild<QListWidget*>("findings");
+  ASSERT_NE(findings, nullptr);
+  ASSERT_GT(findings->count(), 0);
+  for (int i = 0; i < findings->count(); ++i) {
+    // (the measure without a unit read "(0.0 , limit 0.0)")
+    EXPECT_FALSE(findings->item(i)->text().contains(" , limit ")) << findings->item(i)->text().toStdString();
+  }
+  int ofLead = -1;
+  for (int i = 0; i < static_cast<int>(plan().findings.size()) && ofLead < 0; ++i) {
+    ofLead = plan().findings[static_cast<std::size_t>(i)].lead == 0 ? i : -1;
+  }
+  ASSERT_GE(ofLead, 0) << "no finding of the lead";
+  QListWidgetItem* item = findings->item(ofLead);
+  findings->scrollToItem(item);
+  QTest::mouseClick(findings->viewport(), Qt::LeftButton, {}, findings->visualItemRect(item).center());
+  const auto place = drg::planning::findingPlace(plan(), plan().findings[static_cast<std::size_t>(ofLead)]);
+  ASSERT_TRUE(place.has_value());
+  EXPECT_LT((window.cursorPosition() - *place).norm(), 1e-6) << "the views did not go to the finding";
+  EXPECT_EQ(window.findChild<QListWidget*>("leads")->currentRow(), 0);
+
   // renumbered (every vertebra one level lower) with the lead locked: asked, naming the locked lead;
   // then the anatomy panel names the levels as the model now does, not as the phantom's own label
   // map did (the panel said L4 where the plan said L5)

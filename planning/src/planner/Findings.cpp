@@ -34,7 +34,7 @@ struct FindingChecks
   void add(const char* code, Severity sev, int lead, double measured, double threshold, const char* unit,
            const std::string& message) const
   {
-    out.push_back(Finding{ code, sev, lead, measured, threshold, unit, message });
+    out.push_back(Finding{ code, sev, lead, measured, threshold, unit, message, std::nullopt });
   }
 };
 
@@ -151,12 +151,17 @@ void routeFindings(const FindingChecks& f, const LeadPlan& l, int li, const std:
             " (measured on the path: the needle, its tip and the route)");
   }
   double routeBone = 0;
+  std::optional<Vector3d> firstBone;
   for (std::size_t k = 2; k < l.route.size(); ++k) {
-    routeBone += A.isBone(l.route[k]) ? (l.route[k] - l.route[k - 1]).norm() : 0.0;
+    if (A.isBone(l.route[k])) {
+      routeBone += (l.route[k] - l.route[k - 1]).norm();
+      firstBone = firstBone ? firstBone : l.route[k];
+    }
   }
   if (routeBone > rules.routeBoneToleranceMm.value) {
     f.add("route-through-bone", Severity::Error, li, routeBone, rules.routeBoneToleranceMm.value, "mm",
           who + "the route crosses bone in the image (check the foramen's outline)");
+    f.out.back().place = firstBone;
   }
   if (l.coverage < rules.minCoverage.value - 1e-9) {
     f.add("contacts-off-ganglion", Severity::Warning, li, l.coverage * 100.0, rules.minCoverage.value * 100.0,
@@ -218,18 +223,27 @@ void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::
     contacts = centres.empty() ? 0.0 : centres.back() + 0.5 * lm->contactLengthMm.value;
   }
   double routeSac = 0;
+  std::optional<Vector3d> deepest; // (where the route comes deepest into the sac, or nearest to it)
+  double deepestClearance = 1e9;
   for (std::size_t k = l.route.size(); k-- > 1;) {
     const double seg = (l.route[k] - l.route[k - 1]).norm();
     fromTip += seg;
     // (within a millimetre of the sac as the image shows it counts: its edge is uncertain by that)
-    if (fromTip > contacts && A.clearance.noGo(0.5 * (l.route[k] + l.route[k - 1])) < A.duraMarginMm) {
+    const Vector3d mid = 0.5 * (l.route[k] + l.route[k - 1]);
+    const double clearance = A.clearance.noGo(mid);
+    if (fromTip > contacts && clearance < A.duraMarginMm) {
       routeSac += seg;
+      if (clearance < deepestClearance) {
+        deepestClearance = clearance;
+        deepest = mid;
+      }
     }
   }
   if (routeSac > rules.routeSacToleranceMm.value) {
     f.add("route-through-dura", Severity::Error, li, routeSac, rules.routeSacToleranceMm.value, "mm",
           who + "the route runs through the dural sac in the image, or within " + oneDecimal(A.duraMarginMm) +
             " mm of it: the sheath could pass inside the dura; choose another entry level or move the entry");
+    f.out.back().place = deepest;
   }
 }
 
@@ -332,6 +346,35 @@ void Planner::findings(Plan& plan) const
     f.add("length-budget-incomplete", Severity::Warning, -1, 0, 0, "",
           "no pocket chosen: without the tunnel to it no lead length is budgeted");
   }
+}
+
+std::optional<Vector3d> findingPlace(const Plan& plan, const Finding& finding)
+{
+  if (finding.place) {
+    return finding.place;
+  }
+  const std::string& c = finding.code;
+  auto starts = [&](const char* prefix) { return c.rfind(prefix, 0) == 0; };
+  if (starts("pocket-")) {
+    return plan.pocket ? std::optional<Vector3d>(plan.pocket->centre) : std::nullopt;
+  }
+  if (finding.lead < 0 || finding.lead >= static_cast<int>(plan.leads.size())) {
+    return std::nullopt;
+  }
+  const LeadPlan& l = plan.leads[static_cast<std::size_t>(finding.lead)];
+  if (!l.planned) {
+    return l.manualTarget ? l.manualTarget : std::nullopt;
+  }
+  if (starts("needle-angle-")) {
+    return l.skinEntry;
+  }
+  if (starts("needle-") || starts("epidural-entry-") || c == "route-too-tight") {
+    return l.epiduralEntry; // (the path bends tightest where the sheath leaves the needle's tip)
+  }
+  if (starts("length-budget")) {
+    return l.anchor;
+  }
+  return l.target; // contacts, nearness to another ganglion, the route without a spot, crossing leads
 }
 
 } // namespace drg::planning

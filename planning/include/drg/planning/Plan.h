@@ -81,6 +81,9 @@ struct Finding
   double threshold = 0.0;
   std::string unit;
   std::string message;
+  /// Where the problem is, when the check found a spot (the first stretch of a route through the
+  /// dura or bone); not saved: findings are computed again after every edit and when a plan opens.
+  std::optional<Vector3d> place;
 };
 
 /// Lead length needed against what the catalog offers.
@@ -235,6 +238,12 @@ struct Plan
 
   bool operator==(const Plan& other) const;
 };
+
+/// Where a finding is to be looked at (LPS mm): the spot its check found, else the point of the plan
+/// it concerns (the skin entry for a needle's angle, the needle's tip for the needle and the epidural
+/// entry, the target for the contacts, the pocket, the anchor for the length); none for the plan as a
+/// whole.
+std::optional<Vector3d> findingPlace(const Plan& plan, const Finding& finding);
 
 // ---- plan files (.drgplan.json) -------------------------------------------------------------
 
