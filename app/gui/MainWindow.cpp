@@ -25,6 +25,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 #include <cmath>
 #include <cstring>
@@ -46,13 +47,28 @@ MainWindow::MainWindow()
   m_startPage = new StartPage(this);
   m_startPage->showRecentStudies(PlanSession::recentStudies());
   m_pages->addWidget(m_startPage);
-  m_pages->addWidget(m_viewGrid);
+  // the views under a banner that holds the case's warnings in full (the level count, the import):
+  // safety text is never cut short in the status bar or hidden by the next status message
+  auto* viewsPage = new QWidget(this);
+  auto* viewsLayout = new QVBoxLayout(viewsPage);
+  viewsLayout->setContentsMargins(0, 0, 0, 0);
+  viewsLayout->setSpacing(0);
+  m_banner = new QLabel(viewsPage);
+  m_banner->setObjectName("safetyBanner");
+  m_banner->setWordWrap(true);
+  m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_banner->setStyleSheet("QLabel { background: #fff3cd; color: #5c3c00; border-bottom: 1px solid #d9a400; "
+                          "padding: 4px 8px; }");
+  m_banner->hide();
+  viewsLayout->addWidget(m_banner);
+  viewsLayout->addWidget(m_viewGrid, 1);
+  m_pages->addWidget(viewsPage);
   setCentralWidget(m_pages);
   m_menus = new MainMenus(*this, *m_loader, *m_exporter, m_viewGrid->view3d());
   m_planDock = addPlanDock(anatomyDock);
   QToolBar* tools = addViewToolBar();
   m_position = new QLabel(this);
-  statusBar()->addWidget(m_position, 1);
+  statusBar()->addPermanentWidget(m_position); // (status messages do not hide where the mouse is)
   m_jobs->addProgressToStatusBar();
   connectComponents();
   // the start page alone until a case is shown
@@ -389,6 +405,7 @@ void MainWindow::relabelTo(const drg::imaging::SpineLabelOverride& wanted,
     refreshMarkers();
     m_anatomy->showCase(*m_case);
     setUpPlanning(plan); // the same leads, re-planned to the ganglia of their names
+    showWarnings();
     m_prompts.status((undoing ? tr("Relabelling undone: %1") : tr("Relabelled: %1"))
                        .arg(QString::fromStdString(m_case->spineSummary)));
     emit caseReady();
@@ -459,15 +476,11 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
   if (!m_case->spineSummary.empty()) {
     loadedText += " - " + QString::fromStdString(m_case->spineSummary);
   }
-  if (m_case->warnings.empty()) {
-    m_prompts.status(loadedText, m_case->spineSummary.empty() ? 5000 : 0);
-  } else {
-    QStringList w;
-    for (const auto& x : m_case->warnings) {
-      w << QString::fromStdString(x);
-    }
-    m_prompts.status(tr("%1 - warnings: %2").arg(loadedText, w.join("; ")));
-  }
+  showWarnings();
+  m_prompts.status(m_case->warnings.empty()
+                     ? loadedText
+                     : tr("%1 - %2 warning(s) above the views").arg(loadedText).arg(m_case->warnings.size()),
+                   m_case->spineSummary.empty() ? 5000 : 0);
   auto callbacks = std::move(m_onLoaded);
   m_onLoaded.clear();
   for (auto& c : callbacks) {
@@ -485,6 +498,18 @@ void MainWindow::setCursor(const Eigen::Vector3d& lps)
   m_viewGrid->view3d().scene().setCursor(lps);
   m_viewGrid->view3d().update();
   hover(lps);
+}
+
+void MainWindow::showWarnings()
+{
+  QStringList lines;
+  if (m_case) {
+    for (const auto& w : m_case->warnings) {
+      lines << QString::fromStdString(w).toHtmlEscaped();
+    }
+  }
+  m_banner->setText(lines.isEmpty() ? QString() : "<b>" + tr("Warnings") + "</b><br>" + lines.join("<br>"));
+  m_banner->setVisible(!lines.isEmpty());
 }
 
 void MainWindow::hover(const Eigen::Vector3d& lps)

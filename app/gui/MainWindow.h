@@ -196,6 +196,9 @@ private:
   MainMenus* m_menus = nullptr;
   // widgets
   QStackedWidget* m_pages = nullptr; ///< the start page, then the views
+  QLabel* m_banner = nullptr;        ///< the case's warnings in full, above the views
+  /// Shows the case's warnings in the banner (hidden without any).
+  void showWarnings();
   StartPage* m_startPage = nullptr;
   ViewGrid* m_viewGrid = nullptr;
   AnatomyPanel* m_anatomy = nullptr;

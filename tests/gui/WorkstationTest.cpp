@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineF>
 #include <QListWidget>
@@ -821,4 +822,36 @@ TEST(Workstation, NoLostWorkWhenAnotherStudyOpens)
   EXPECT_EQ(quitAsked.size(), 1);
   again.setUnsavedHandler([](const QString&) { return Prompts::Unsaved::KeepAutosave; });
   window.setUnsavedHandler([](const QString&) { return Prompts::Unsaved::KeepAutosave; });
+}
+
+// Safety text in full where it cannot be missed: the case's warnings (here the spine model's
+// refusal on a volume without a spine) in a banner above the views, not cut short in the status bar;
+// a status message does not hide the position readout.
+TEST(Workstation, WarningsInFullAboveTheViews)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  drg::test::TemporaryFolder dir("workstation-banner");
+  drg::imaging::ImageGeometry g;
+  g.size = { 64, 64, 48 };
+  g.spacing = Eigen::Vector3d(1.5, 1.5, 2.0);
+  drg::imaging::Image<std::int16_t> box(g);
+  for (std::size_t i = 0; i < box.voxels().size(); ++i) {
+    box.voxels()[i] = static_cast<std::int16_t>((i / 64) % 64 > 8 ? 40 : -1000); // soft tissue under air
+  }
+  const std::filesystem::path file = dir.path() / "no-spine.nii.gz";
+  drg::imaging::writeNifti(box, file);
+  MainWindow window;
+  window.setInteractive(false);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openPath(QString::fromStdString(file.string()));
+  ASSERT_TRUE(ready.wait(180000)) << "the volume did not open";
+  auto* banner = window.findChild<QLabel*>("safetyBanner");
+  ASSERT_NE(banner, nullptr);
+  EXPECT_TRUE(banner->isVisible()) << "no warning shown above the views";
+  EXPECT_TRUE(banner->text().contains("spine model:")) << banner->text().toStdString();
+  EXPECT_TRUE(banner->wordWrap());
+  EXPECT_TRUE(window.statusBar()->currentMessage().contains("warning(s) above the views"))
+    << window.statusBar()->currentMessage().toStdString();
 }
