@@ -143,10 +143,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   recordImages(start.study, in.images);
   start.study.source = std::filesystem::absolute(a.input).string();
   start.study.modality = in.modality.empty() ? imaging::spineModalityName(model.modality) : in.modality;
-  start.study.seriesUid = in.seriesUid;
-  start.study.frameOfReferenceUid = in.frameOfReferenceUid;
   start.study.patientPosition = in.patientPosition;
-  start.study.seriesDescription = in.seriesDescription;
   start.study.levelAnchor = model.anchor;
   start.study.labelShift = model.labelShift;
   start.study.declaredTransitional = o.labels.declaredSet ? transitionalAnatomyName(o.labels.declared) : "";

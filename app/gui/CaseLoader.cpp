@@ -204,18 +204,10 @@ void CaseLoader::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
       loaded->warnings.insert(loaded->warnings.end(), series->warnings.begin(), series->warnings.end());
     }
     loaded->source = path.toStdString();
-    loaded->images = drg::imaging::volumeIdentity(loaded->volume, loaded->source);
-    loaded->images.modality = series != nullptr ? series->modality : v.modality;
-    loaded->images.seriesUid = loaded->seriesUid;
-    loaded->images.seriesDescription = series != nullptr ? series->description : v.seriesDescription;
-    loaded->images.frameOfReferenceUid = loaded->frameOfReferenceUid;
+    loaded->images =
+      drg::imaging::dicomImageIdentity(*scan, loaded->seriesUid, loaded->volume, loaded->source);
     if (series != nullptr) {
       if (const auto at = scan->findSeries(series->seriesUid); at.series != nullptr) {
-        drg::imaging::setDicomPatient(loaded->images, at.patient->id, at.patient->name,
-                                      at.patient->birthDate);
-        loaded->images.studyUid = at.study->studyUid;
-        loaded->images.studyDate = at.study->date;
-        loaded->images.studyDescription = at.study->description;
         loaded->identity = { at.patient->name,
                              at.patient->id,
                              at.patient->birthDate,

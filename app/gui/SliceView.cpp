@@ -28,6 +28,11 @@ SliceView::SliceView(SlicePlane plane, QWidget* parent)
 void SliceView::setVolume(const drg::imaging::Image<float>* volume,
                           const drg::imaging::Image<std::uint8_t>* labels)
 {
+  if (volume != m_volume) {
+    // another study: its views start whole, not at the last study's zoom and pan
+    m_zoom = 1.0;
+    m_pan = QPointF(0, 0);
+  }
   m_volume = volume;
   m_labels = labels;
   rebuild();
@@ -243,7 +248,11 @@ void SliceView::paintEvent(QPaintEvent*)
     const QPointF c = toWidget(q);
     painter.drawRect(QRectF(c.x() - 5, c.y() - 5, 10, 10));
   }
-  drg::report::drawOrientationLetters(painter, target, m_slice.right, m_slice.down);
+  // the letters at the edges of what is seen (a zoomed image reaches past the view), below the
+  // title line (a needle view's long title ran under the top letter)
+  const QRectF seen =
+    target.intersected(QRectF(rect()).adjusted(0, painter.fontMetrics().height() + 6, 0, 0));
+  drg::report::drawOrientationLetters(painter, seen, m_slice.right, m_slice.down);
   const char* names[] = { "Axial", "Coronal", "Sagittal" };
   QString title = m_oblique ? m_title : QString(names[static_cast<int>(m_plane)]);
   if (m_oblique && std::abs(m_planeOffset) > 0.05) {

@@ -205,6 +205,25 @@ void setDicomPatient(ImageIdentity& images, const std::string& id, const std::st
   images.patientLabel = patientLabelOf(name, birthDate);
 }
 
+ImageIdentity dicomImageIdentity(const DicomScan& scan, const std::string& seriesUid,
+                                 const Image<float>& volume, const std::string& source)
+{
+  ImageIdentity id = volumeIdentity(volume, source);
+  const DicomScan::Place at = scan.findSeries(seriesUid);
+  if (at.series == nullptr) {
+    return id;
+  }
+  setDicomPatient(id, at.patient->id, at.patient->name, at.patient->birthDate);
+  id.studyUid = at.study->studyUid;
+  id.studyDate = at.study->date;
+  id.studyDescription = at.study->description;
+  id.modality = at.series->modality;
+  id.seriesUid = at.series->seriesUid;
+  id.seriesDescription = at.series->description;
+  id.frameOfReferenceUid = at.series->frameOfReferenceUid;
+  return id;
+}
+
 std::string describeImages(const ImageIdentity& images)
 {
   // "512x512x400 spacing ..." -> "512 x 512 x 400 voxels"

@@ -43,7 +43,18 @@ SpineCaseImage SpineCaseLoader::load(const std::string& input, const std::string
     in.images = volumeIdentity(in.volume, input);
     return in;
   }
-  LoadedVolume v = loadDicom(input, series, progress);
+  // (as loadDicom, keeping the scan: it names the patient and the study)
+  const DicomScan scan = scanDicom(input);
+  const DicomStack& stack = chooseStack(scan, input, series);
+  LoadedVolume v = loadDicomStack(stack, progress);
+  if (const DicomSeriesInfo* se = scan.seriesOfStack(stack.id)) {
+    v.modality = se->modality;
+    v.seriesUid = se->seriesUid;
+    v.seriesDescription = se->description;
+    v.frameOfReferenceUid = se->frameOfReferenceUid;
+    v.patientPosition = se->patientPosition;
+    v.warnings.insert(v.warnings.end(), se->warnings.begin(), se->warnings.end());
+  }
   in.volume = std::move(v.volume);
   in.warnings = v.warnings;
   in.modality = v.modality;
@@ -51,15 +62,7 @@ SpineCaseImage SpineCaseLoader::load(const std::string& input, const std::string
   in.seriesDescription = v.seriesDescription;
   in.frameOfReferenceUid = v.frameOfReferenceUid;
   in.patientPosition = v.patientPosition;
-  in.images = volumeIdentity(in.volume, input);
-  setDicomPatient(in.images, v.patientId, v.patientName, v.birthDate);
-  in.images.studyUid = v.studyUid;
-  in.images.studyDate = v.studyDate;
-  in.images.studyDescription = v.studyDescription;
-  in.images.modality = v.modality;
-  in.images.seriesUid = v.seriesUid;
-  in.images.seriesDescription = v.seriesDescription;
-  in.images.frameOfReferenceUid = v.frameOfReferenceUid;
+  in.images = dicomImageIdentity(scan, v.seriesUid, in.volume, input);
   if (m_options.modality == SpineModality::Auto && v.modality == "MR") {
     m_options.modality = SpineModality::MrT2;
   } else if (m_options.modality == SpineModality::Auto && v.modality == "CT") {

@@ -713,7 +713,8 @@ TEST(Workstation, PlanOpensOnlyOnItsOwnImages)
   EXPECT_TRUE(said.contains("seed 1") && said.contains("seed 2"))
     << "both series named: " << said.toStdString();
   EXPECT_FALSE(said.contains("DRGPHANTOM")) << "the patient's ID shown: " << said.toStdString();
-  EXPECT_TRUE(asked.isEmpty()) << "another patient's plan is never carried";
+  EXPECT_TRUE(asked.isEmpty()) << "another patient's plan is never carried: "
+                               << asked.join(" / ").toStdString();
   EXPECT_TRUE(window.planEditor()->plan().leads.empty());
   // another study of the same patient: asked; "no" opens nothing, "yes" carries the targets
   ASSERT_TRUE(open("a2"));
@@ -854,4 +855,39 @@ TEST(Workstation, WarningsInFullAboveTheViews)
   EXPECT_TRUE(banner->wordWrap());
   EXPECT_TRUE(window.statusBar()->currentMessage().contains("warning(s) above the views"))
     << window.statusBar()->currentMessage().toStdString();
+}
+
+// Orientation letters stay on a zoomed view, and the next study opens unzoomed.
+TEST(Workstation, LettersOnZoomedViewsAndZoomPerStudy)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  drg::test::TemporaryFolder dir("workstation-zoom");
+  const drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(drg::test::spineTestPhantom());
+  const std::filesystem::path file = dir.path() / "phantom-ct.nii.gz";
+  drg::imaging::writeNifti(phantom.intensities, file);
+  MainWindow window;
+  window.setInteractive(false);
+  window.resize(1280, 900);
+  window.show();
+  auto open = [&] {
+    QSignalSpy ready(&window, &MainWindow::caseReady);
+    window.openPath(QString::fromStdString(file.string()));
+    return ready.wait(180000);
+  };
+  ASSERT_TRUE(open());
+  SliceView* view = window.findChildren<SliceView*>().front();
+  view->setZoom(4.0, QPointF(view->width() / 2.0, view->height() / 2.0));
+  // the letters' colour (255, 200, 60) at the view's edges
+  const QImage shot = view->grab().toImage();
+  int letters = 0;
+  for (int y = 0; y < shot.height(); ++y) {
+    for (int x = 0; x < shot.width(); ++x) {
+      const QRgb p = shot.pixel(x, y);
+      letters += qRed(p) > 240 && std::abs(qGreen(p) - 200) < 20 && qBlue(p) < 100 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(letters, 40) << "no orientation letters on the zoomed view";
+  ASSERT_TRUE(open()); // (the same file opened again is another study shown)
+  EXPECT_DOUBLE_EQ(view->zoom(), 1.0) << "the zoom carried over to the next study";
 }

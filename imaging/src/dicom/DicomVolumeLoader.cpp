@@ -591,14 +591,6 @@ LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& st
     v.frameOfReferenceUid = se->frameOfReferenceUid;
     v.patientPosition = se->patientPosition;
     v.warnings.insert(v.warnings.end(), se->warnings.begin(), se->warnings.end());
-    if (const DicomScan::Place at = scan.findSeries(se->seriesUid); at.series != nullptr) {
-      v.patientId = at.patient->id;
-      v.patientName = at.patient->name;
-      v.birthDate = at.patient->birthDate;
-      v.studyUid = at.study->studyUid;
-      v.studyDate = at.study->date;
-      v.studyDescription = at.study->description;
-    }
   }
   return v;
 }

@@ -22,8 +22,6 @@ struct LoadedVolume
   std::string seriesDescription;
   std::string frameOfReferenceUid;
   std::string patientPosition; ///< DICOM Patient Position, e.g. "HFS" (head first supine); empty: not given
-  /// The patient and the study (set by loadDicom, which scans them; empty from loadDicomStack)
-  std::string patientId, patientName, birthDate, studyUid, studyDate, studyDescription;
   /// MONOCHROME1: values are kept as stored (so CT numbers stay CT numbers) and viewers show
   /// low values bright, as the modality intended.
   bool invertedGreyscale = false;

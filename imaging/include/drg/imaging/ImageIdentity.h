@@ -3,6 +3,7 @@
 // the DICOM study and series, and for every volume, DICOM or not (NIfTI, NRRD, the phantom), its
 // grid and a fingerprint of its voxel values.
 
+#include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/Image.h"
 
 #include <string>
@@ -45,6 +46,11 @@ ImageIdentity volumeIdentity(const Image<float>& volume, const std::string& sour
 /// Sets the patient's key and label from DICOM's patient ID, name and birth date.
 void setDicomPatient(ImageIdentity& images, const std::string& id, const std::string& name,
                      const std::string& birthDate);
+
+/// The identity of `volume` loaded from the series `seriesUid` of `scan`: grid and fingerprint, and
+/// the patient (keyed), study and series as the scan found them.
+ImageIdentity dicomImageIdentity(const DicomScan& scan, const std::string& seriesUid,
+                                 const Image<float>& volume, const std::string& source);
 
 /// The images in words, for a person choosing between two: "CT 'Lumbar 3 mm' of 2025-03-02, patient
 /// J.D., born 1960 (/data/ct)" or "a volume file, 512 x 512 x 400 voxels (/data/ct.nii.gz)".
