@@ -111,7 +111,7 @@ bool PlanSession::open(const QString& path)
       recovered = m_prompts.ask(
         tr("Open the plan's unsaved changes?"),
         tr("This plan has changes that were kept but never saved to it (last changed %1). Open them? "
-           "(No opens the plan as it was saved; the changes stay kept.)")
+           "(No opens the plan as it was saved; its next change replaces the kept ones.)")
           .arg(lastChanged(*autosave)),
         false);
       if (recovered) {

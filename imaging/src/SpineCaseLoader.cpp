@@ -43,18 +43,8 @@ SpineCaseImage SpineCaseLoader::load(const std::string& input, const std::string
     in.images = volumeIdentity(in.volume, input);
     return in;
   }
-  // (as loadDicom, keeping the scan: it names the patient and the study)
-  const DicomScan scan = scanDicom(input);
-  const DicomStack& stack = chooseStack(scan, input, series);
-  LoadedVolume v = loadDicomStack(stack, progress);
-  if (const DicomSeriesInfo* se = scan.seriesOfStack(stack.id)) {
-    v.modality = se->modality;
-    v.seriesUid = se->seriesUid;
-    v.seriesDescription = se->description;
-    v.frameOfReferenceUid = se->frameOfReferenceUid;
-    v.patientPosition = se->patientPosition;
-    v.warnings.insert(v.warnings.end(), se->warnings.begin(), se->warnings.end());
-  }
+  const DicomScan scan = scanDicom(input); // (kept: it names the patient and the study)
+  LoadedVolume v = loadDicom(scan, input, series, progress);
   in.volume = std::move(v.volume);
   in.warnings = v.warnings;
   in.modality = v.modality;

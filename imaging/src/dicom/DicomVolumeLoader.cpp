@@ -581,7 +581,12 @@ const DicomStack& chooseStack(const DicomScan& scan, const std::filesystem::path
 LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& stackId,
                        const ProgressCallback& progress)
 {
-  DicomScan scan = scanDicom(input);
+  return loadDicom(scanDicom(input), input, stackId, progress);
+}
+
+LoadedVolume loadDicom(const DicomScan& scan, const std::filesystem::path& input, const std::string& stackId,
+                       const ProgressCallback& progress)
+{
   const DicomStack& chosen = chooseStack(scan, input, stackId);
   LoadedVolume v = loadDicomStack(chosen, progress);
   if (const DicomSeriesInfo* se = scan.seriesOfStack(chosen.id)) {

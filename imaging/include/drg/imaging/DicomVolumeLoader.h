@@ -59,4 +59,8 @@ const DicomStack& chooseStack(const DicomScan& scan, const std::filesystem::path
 LoadedVolume loadDicom(const std::filesystem::path& input, const std::string& stackId = {},
                        const ProgressCallback& progress = {});
 
+/// The same from a scan already made of `input` (its patient and study are then at hand too).
+LoadedVolume loadDicom(const DicomScan& scan, const std::filesystem::path& input, const std::string& stackId,
+                       const ProgressCallback& progress = {});
+
 } // namespace drg::imaging
