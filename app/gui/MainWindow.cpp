@@ -255,7 +255,9 @@ QString MainWindow::suggestedPlanPath() const
 
 bool MainWindow::savePlan(const QString& path)
 {
-  return m_session->save(path);
+  const bool saved = m_session->save(path);
+  setWindowModified(m_session->hasUnsavedChanges());
+  return saved;
 }
 
 drg::planning::PlanEditor* MainWindow::planEditor()
@@ -440,7 +442,7 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
     m_session->rememberStudy(QString::fromStdString(m_case->source), m_case->title);
   }
   m_jobs->hideProgress();
-  setWindowTitle("drgplan - " + m_case->title);
+  setWindowTitle("drgplan - " + m_case->title + "[*]"); // ([*]: "*" while the plan has unsaved changes)
   const auto& g = m_case->volume.geometry();
   m_cursor = g.indexToLps(Eigen::Vector3d(g.size[0] - 1.0, g.size[1] - 1.0, g.size[2] - 1.0) * 0.5);
   for (const auto& gang : m_case->anatomy.ganglia) {
@@ -604,6 +606,7 @@ void MainWindow::refreshPlan()
   const PlanOverlays drawn =
     editor ? PlanOverlays::of(editor->plan(), m_session->planner()->catalog()) : PlanOverlays{};
   m_menus->undo()->setEnabled(editor && (editor->canUndo() || !m_relabelUndo.empty()));
+  setWindowModified(m_session->hasUnsavedChanges());
   m_menus->redo()->setEnabled(editor && editor->canRedo());
   for (auto* view : m_viewGrid->sliceViews()) {
     view->setOverlays(drawn.overlays, drawn.handles);

@@ -767,7 +767,10 @@ TEST(Workstation, NoLostWorkWhenAnotherStudyOpens)
   };
   ASSERT_TRUE(open("a", 180000));
   auto* editor = window.planEditor();
+  EXPECT_FALSE(window.isWindowModified());
   editor->addLead("L5 left", "L5", drg::imaging::Side::Left);
+  window.refreshPlanView();
+  EXPECT_TRUE(window.isWindowModified()) << "no unsaved marker in the title";
   // Cancel: the study stays, with its plan
   EXPECT_FALSE(open("b", 3000)) << "another study replaced an unsaved plan";
   ASSERT_EQ(unsavedAsked.size(), 1);
@@ -778,6 +781,7 @@ TEST(Workstation, NoLostWorkWhenAnotherStudyOpens)
   // Save: into the plan's file
   const QString planFile = QString::fromStdString((dir.path() / "a.drgplan.json").string());
   ASSERT_TRUE(window.savePlan(planFile));
+  EXPECT_FALSE(window.isWindowModified()) << "the unsaved marker stays after the save";
   editor->addLead("L4 left", "L4", drg::imaging::Side::Left);
   choice = Prompts::Unsaved::Save;
   ASSERT_TRUE(open("b", 180000));
