@@ -18,6 +18,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 
 namespace drg::cli
 {
@@ -52,13 +53,12 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   // the levels as the plan was made on them: the user's renumbering and declared transitional anatomy
   SpineCaseLoader loader(
     SpineCaseLoader::parseOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0));
-  // (in a folder of several series, the plan's own)
+  // the DICOM folder's scan, once: the plan's own series in a folder of several, and who it shows
+  const std::optional<DicomScan> scan =
+    isVolumeFileName(images) ? std::nullopt : std::optional<DicomScan>(scanDicom(images));
   std::string series;
-  if (!isVolumeFileName(images) && !plan.study.seriesUid.empty()) {
-    const DicomScan scan = scanDicom(images);
-    for (const auto* stack : scan.imageStacks()) {
-      series = stack->id == plan.study.seriesUid ? stack->id : series;
-    }
+  for (const auto* stack : scan ? scan->imageStacks() : std::vector<const DicomStack*>{}) {
+    series = stack->id == plan.study.seriesUid ? stack->id : series;
   }
   SpineCaseImage in =
     loader.load(images, series, [&](double f) { return reportProgress("loading", f, global.quiet); });
@@ -75,10 +75,9 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   // the planned series' files: the DICOM objects go into its study and refer to them
   std::vector<std::filesystem::path> seriesFiles;
   // who: from the DICOM study the series belongs to
-  if (!isVolumeFileName(images)) {
-    const DicomScan scan = scanDicom(images);
-    const DicomScan::Place at = scan.findSeries(in.seriesUid);
-    seriesFiles = scan.seriesFiles(in.seriesUid);
+  if (scan) {
+    const DicomScan::Place at = scan->findSeries(in.seriesUid);
+    seriesFiles = scan->seriesFiles(in.seriesUid);
     if (at.series != nullptr) {
       r.patientName = at.patient->name;
       r.patientId = at.patient->id;
