@@ -122,14 +122,20 @@ void PlanEditor::renameLead(int lead, const std::string& name)
 void PlanEditor::setTarget(int lead, const std::string& level, Side side)
 {
   LeadPlan& l = editable(lead);
-  const LeadPlan fresh = m_planner.newLead(l.name, level, side);
+  // a lead named after its target is renamed with it ("L2 left" aimed at L1 becomes "L1 left"); a
+  // name the user gave stays
+  const std::string name = namesItsTarget(l) ? targetName(level, side) : l.name;
+  const LeadPlan fresh = m_planner.newLead(name, level, side);
   edit([&] {
     LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
+    e.name = name;
     e.targetLevel = level;
     e.targetSide = side;
     e.manualTarget.reset();
     e.approach = fresh.approach;
     e.entryLevel = fresh.entryLevel;
+    e.techniqueChosen = false;
+    e.spreadNote.clear();
     e.skinEntryOverride.reset();
     e.epiduralEntryOverride.reset();
   });
@@ -160,6 +166,8 @@ void PlanEditor::setApproach(int lead, Approach approach, const std::string& ent
     if (!entryLevel.empty()) {
       e.entryLevel = entryLevel;
     }
+    e.techniqueChosen = true; // the planner keeps to it
+    e.spreadNote.clear();
     e.skinEntryOverride.reset();
     e.epiduralEntryOverride.reset();
   });

@@ -198,9 +198,11 @@ json leadJson(const LeadPlan& l)
   j["moved"] = { { "skin_entry", optionalVec(l.skinEntryOverride) },
                  { "epidural_entry", optionalVec(l.epiduralEntryOverride) } };
   j["locked"] = l.locked;
+  j["technique_chosen"] = l.techniqueChosen;
   json d;
   d["planned"] = l.planned;
   d["problem"] = l.problem;
+  d["spread_note"] = l.spreadNote;
   d["sheath_used"] = l.sheathUsed;
   d["target_centre"] = vec(l.target);
   d["target_axis"] = vec(l.targetAxis);
@@ -269,10 +271,13 @@ LeadPlan leadFrom(const json& j, const Reader& r, const std::string& w)
   l.skinEntryOverride = r.optionalPoint(moved, "skin_entry", w + ".moved");
   l.epiduralEntryOverride = r.optionalPoint(moved, "epidural_entry", w + ".moved");
   l.locked = r.flag(j, "locked", w);
+  // (plans from before the planner spread leads: their technique taken as the user's)
+  l.techniqueChosen = j.contains("technique_chosen") ? r.flag(j, "technique_chosen", w) : true;
   const json& d = r.field(j, "derived", w);
   const std::string dw = w + ".derived";
   l.planned = r.flag(d, "planned", dw);
   l.problem = r.text(d, "problem", dw);
+  l.spreadNote = d.contains("spread_note") ? r.text(d, "spread_note", dw) : std::string();
   l.sheathUsed = r.text(d, "sheath_used", dw);
   l.target = r.point(d, "target_centre", dw);
   l.targetAxis = r.point(d, "target_axis", dw);

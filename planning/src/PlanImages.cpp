@@ -109,6 +109,7 @@ Plan carryTargets(const Plan& plan, Plan start)
     l.targetSide = from.targetSide;
     l.approach = from.approach;
     l.entryLevel = from.entryLevel;
+    l.techniqueChosen = from.techniqueChosen;
     l.leadModel = from.leadModel;
     l.needle = from.needle;
     l.sheath = from.sheath;

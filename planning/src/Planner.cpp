@@ -14,6 +14,7 @@
 #include "planner/LeadSteps.h"
 #include "planner/PathGeometry.h"
 
+#include <cctype>
 #include <cstdio>
 
 namespace drg::planning
@@ -197,6 +198,12 @@ void Planner::recompute(Plan& plan) const
       entries.push_back(lead.epiduralEntry);
     }
   }
+  std::vector<const LeadPlan*> placed; // leads a later one must keep clear of
+  for (const auto& lead : plan.leads) {
+    if (lead.locked) {
+      placed.push_back(&lead);
+    }
+  }
   for (auto& lead : plan.leads) {
     if (!lead.locked) {
       // a lead whose inputs (and the needles placed before it) are unchanged keeps its geometry:
@@ -204,8 +211,11 @@ void Planner::recompute(Plan& plan) const
       const std::string key = inputKey(lead, entries);
       if (!lead.planned || key != lead.plannedFrom) {
         planLead(lead, entries);
-        lead.plannedFrom = key;
+        spreadFrom(lead, placed, entries);
+        // (keyed by what it was planned from in the end: a lead moved clear stays so)
+        lead.plannedFrom = inputKey(lead, entries);
       }
+      placed.push_back(&lead);
       if (lead.planned) {
         entries.push_back(lead.epiduralEntry);
       }
@@ -251,6 +261,32 @@ std::pair<std::string, Side> parseTarget(const std::string& text)
                 "target '" + text + "' must be LEVEL-SIDE, e.g. L4-left or S1-right");
   }
   return { level, side == "left" ? Side::Left : Side::Right };
+}
+
+std::string targetName(const std::string& level, Side side)
+{
+  return level + " " + imaging::sideName(side);
+}
+
+bool namesItsTarget(const LeadPlan& lead)
+{
+  auto words = [](const std::string& s) {
+    std::string w;
+    for (char c : s) {
+      if (c == ' ' || c == '-' || c == '_') {
+        if (!w.empty() && w.back() != ' ') {
+          w += ' ';
+        }
+      } else {
+        w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    while (!w.empty() && w.back() == ' ') {
+      w.pop_back();
+    }
+    return w;
+  };
+  return words(lead.name) == words(targetName(lead.targetLevel, lead.targetSide));
 }
 
 } // namespace drg::planning

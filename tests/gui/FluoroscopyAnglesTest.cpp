@@ -88,12 +88,15 @@ struct PlannedPhantom
                              static_cast<std::size_t>(i.z()));
   }
 
-  /// The report's view of a lead, and the same view with that lead alone drawn on it (the plan's
-  /// other needles may cover its needle: the demo's two needles run close together).
+  /// The report's view of a lead, and the same view with that lead's needle track alone drawn on it
+  /// (the plan's other needles may cover its needle: the demo's two needles run close together; and
+  /// an ipsilateral route turns back beside its own needle on the AP image).
   QImage view(std::size_t lead, FluoroView v, FluoroPixels& where, QImage& alone) const
   {
     Plan solo = plan;
     solo.leads = { plan.leads[lead] };
+    solo.leads[0].route.clear();
+    solo.leads[0].contacts.clear();
     FluoroPixels soloWhere;
     alone = drg::report::fluoroscopyView(volume, solo, 0, &model, v, kSizePx, &soloWhere);
     const QImage report = drg::report::fluoroscopyView(volume, plan, lead, &model, v, kSizePx, &where);

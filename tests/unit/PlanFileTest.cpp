@@ -351,3 +351,26 @@ TEST(PlanRules, BuiltInRulesAreDataWithSources)
   EXPECT_FALSE(r.pocketDepthMm.source.empty());
   EXPECT_THROW(PlanRules::fromJson(R"({"format": "drgplan-planning-rules"})", "x"), drg::Error);
 }
+
+// Whether a lead's approach and window are the user's travels with the plan (the planner never
+// moves a chosen one), and so does what the planner did when it moved a lead clear of another; a
+// plan from before either was recorded keeps its technique as it is (taken as chosen).
+TEST(PlanFile, ChosenTechniqueAndSpreadNoteRoundTripAndOlderPlansKeepTheirTechnique)
+{
+  Plan plan = madeUpPlan(5, 5);
+  plan.leads[0].techniqueChosen = false;
+  plan.leads[0].spreadNote = "ipsilateral approach through the L5/S1 window";
+  plan.leads[1].techniqueChosen = true;
+  const Plan back = planFromJson(planToJson(plan), "memory");
+  EXPECT_FALSE(back.leads[0].techniqueChosen);
+  EXPECT_EQ(back.leads[0].spreadNote, plan.leads[0].spreadNote);
+  EXPECT_TRUE(back.leads[1].techniqueChosen);
+  nlohmann::json j = nlohmann::json::parse(planToJson(plan));
+  for (auto& l : j["leads"]) {
+    l.erase("technique_chosen");
+    l["derived"].erase("spread_note");
+  }
+  const Plan older = planFromJson(j.dump(), "older.drgplan.json");
+  EXPECT_TRUE(older.leads[0].techniqueChosen);
+  EXPECT_EQ(older.leads[0].spreadNote, "");
+}

@@ -77,7 +77,7 @@ void needleFindings(const FindingChecks& f, const LeadPlan& l, int li, const std
           who + "needle flatter to the skin (lateral image) than the planner's minimum");
   }
   if (std::isnan(l.needleToSkinDeg)) {
-    f.add("needle-angle-unmeasured", Severity::Info, li, 0, 0, "deg",
+    f.add("needle-angle-unmeasured", Severity::Info, li, 0, 0, "", // (no measure: none shown)
           who + "the skin line beside the skin entry is not in the image: the needle's angle to the skin "
                 "is not known");
   }
@@ -324,11 +324,15 @@ void Planner::findings(Plan& plan) const
   for (std::size_t i = 0; i < plan.leads.size(); ++i) {
     const LeadPlan& l = plan.leads[i];
     const int li = static_cast<int>(i);
-    const std::string target = l.targetLevel + " " + imaging::sideName(l.targetSide);
-    const std::string who = l.name == target ? l.name + ": " : l.name + " (" + target + "): ";
+    // the target beside the name only when the name does not already say it ("L4-left" does)
+    const std::string who =
+      namesItsTarget(l) ? l.name + ": " : l.name + " (" + targetName(l.targetLevel, l.targetSide) + "): ";
     if (!l.planned) {
       f.add("lead-not-planned", Severity::Error, li, 0, 0, "", who + l.problem);
       continue;
+    }
+    if (!l.spreadNote.empty()) {
+      f.add("lead-spread", Severity::Info, li, 0, 0, "", who + l.spreadNote);
     }
     needleFindings(f, l, li, who);
     nearnessFindings(f, l, li, who);

@@ -136,6 +136,9 @@ struct LeadPlan
   std::optional<Vector3d> skinEntryOverride;
   std::optional<Vector3d> epiduralEntryOverride;
   bool locked = false;
+  /// The approach and entry level are the user's choice: the planner never changes them (false:
+  /// its defaults, which it may change to keep the lead clear of another one)
+  bool techniqueChosen = false;
 
   // ---- what the planner derives -------------------------------------------------------------
   Vector3d target{ 0, 0, 0 };      ///< ganglion centre aimed at
@@ -166,7 +169,10 @@ struct LeadPlan
   LengthBudget budget;
   EntryLandmarks entryLandmarks; ///< the skin entry as found on the prone patient
   std::string sheathUsed;        ///< the sheath the route was shaped for
-  bool planned = false;          ///< false when the target could not be reached: `problem` says why
+  /// Set when the planner changed the default approach or entry level to keep this lead clear of
+  /// another one: what it did and why (else empty)
+  std::string spreadNote;
+  bool planned = false; ///< false when the target could not be reached: `problem` says why
   std::string problem;
   std::string plannedFrom; ///< the inputs the geometry was computed from (a cache key; not saved)
   std::string tunnelFrom;  ///< the anchor and pocket the tunnel was computed from (a cache key; not saved)

@@ -36,6 +36,10 @@ public:
 
 private:
   void planLead(LeadPlan& lead, const std::vector<Vector3d>& otherEntries) const;
+  /// A lead crossing or crowding one of `placed` moved, where its technique is the planner's own, to another
+  /// approach or window that keeps it clear (planner/SpreadLeads.cpp).
+  void spreadFrom(LeadPlan& lead, const std::vector<const LeadPlan*>& placed,
+                  const std::vector<Vector3d>& otherEntries) const;
   void placePocket(PocketPlan& pocket) const;
   void budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket) const;
   void findings(Plan& plan) const;
@@ -53,5 +57,10 @@ double contactCoverage(const LeadPlan& lead, const LeadModel& model, const Vecto
 
 /// Parses "L4-left" / "S1-right" into level and side; throws drg::Error(InvalidArgument).
 std::pair<std::string, Side> parseTarget(const std::string& text);
+/// A lead's target in words ("L4 left"): the name a new lead gets by default.
+std::string targetName(const std::string& level, Side side);
+/// The lead's name is its target's, whatever the case and separators ("L4-left", "l4 left"): a
+/// name the planner may change with the target, and that findings need not repeat.
+bool namesItsTarget(const LeadPlan& lead);
 
 } // namespace drg::planning
