@@ -636,6 +636,10 @@ void MainWindow::selectLead(int row)
     // the selected lead bright
     m_viewGrid->view3d().scene().setPlan(editor->plan(), m_session->planner()->catalog(), row);
     updateNeedleViews();
+  } else if (editor) {
+    m_viewGrid->view3d().scene().setPlan(editor->plan(), m_session->planner()->catalog(),
+                                         -1); // none stands out
+    m_viewGrid->view3d().update();
   }
 }
 

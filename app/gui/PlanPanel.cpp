@@ -1,5 +1,6 @@
 #include "PlanPanel.h"
 
+#include "LeadChoices.h"
 #include "PlanOverlays.h"
 #include "PlanSession.h"
 #include "Prompts.h"
@@ -60,6 +61,8 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   leadRow->addWidget(m_locked);
   leadRow->addStretch(1);
   planLayout->addLayout(leadRow);
+  m_choices = new LeadChoices(session, m_edit, this);
+  planLayout->addWidget(m_choices);
   // a point of the selected lead (skin entry, epidural entry or target), typed exactly (LPS mm)
   auto* entryRow = new QHBoxLayout();
   m_entryPoint = new QComboBox(this);
@@ -109,6 +112,7 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   });
   connect(m_leads, &QListWidget::currentRowChanged, this, [this](int row) {
     enableTypedPoint();
+    m_choices->showLead(row);
     emit currentLeadChanged(row);
   });
   connect(m_pocket, &QComboBox::activated, this, &PlanPanel::setPocket);
@@ -229,6 +233,7 @@ void PlanPanel::showLead(int row)
 {
   const auto& l = m_session.editor()->plan().leads[static_cast<std::size_t>(row)];
   m_locked->setChecked(l.locked);
+  m_choices->showLead(row);
   showTypedPoint();
 }
 
@@ -262,7 +267,7 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
       if (l.planned) {
         // the needle's angles as read on fluoroscopy ("?": not known)
         auto deg = [](double v) { return std::isnan(v) ? QString("?") : QString::number(v, 'f', 0); };
-        text += tr("\n  %1, window below %2, needle %3 mm, contacts %4 %, lead %5 cm"
+        text += tr("\n  %1, window below %2, needle %3 mm, contacts %4 %, lead %5"
                    "\n  needle %6 deg to the skin, %7 to the lamina line (lateral), %8 medio-lateral (AP)")
                   .arg(QString::fromStdString(drg::planning::approachName(l.approach)),
                        QString::fromStdString(l.entryLevel))
@@ -315,6 +320,8 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
     // the boxes follow every change of the plan (a drag, an undo): Move then applies only what is
     // typed, never an older position
     showLead(row);
+  } else {
+    m_choices->showLead(-1);
   }
   enableTypedPoint();
 }

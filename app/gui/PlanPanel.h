@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+class LeadChoices;
 class PlanSession;
 class Prompts;
 class QCheckBox;
@@ -70,4 +71,5 @@ private:
   QListWidget* m_findings = nullptr;
   QDoubleSpinBox* m_entry[3] = { nullptr, nullptr, nullptr };
   QComboBox* m_entryPoint = nullptr;
+  LeadChoices* m_choices = nullptr;
 };

@@ -38,7 +38,8 @@ void planWhenLoaded(MainWindow& window, const CommandLine& args, int& exitCode)
       try {
         const auto [level, side] = drg::planning::parseTarget(t.toStdString());
         if (window.planEditor()) {
-          window.planEditor()->addLead(t.toStdString(), level, side);
+          // named as the panel and the CLI name a lead ("L5 left")
+          window.planEditor()->addLead(level + " " + drg::imaging::sideName(side), level, side);
         }
       } catch (const std::exception& e) {
         std::fprintf(stderr, "error: --lead %s: %s\n", qPrintable(t), e.what());

@@ -895,3 +895,80 @@ TEST(Workstation, LettersOnZoomedViewsAndZoomPerStudy)
   ASSERT_TRUE(open()); // (the same file opened again is another study shown)
   EXPECT_DOUBLE_EQ(view->zoom(), 1.0) << "the zoom carried over to the next study";
 }
+
+// The 3D view shows the plan: the lead no thinner than a few pixels, seen through the laminae that
+// cover the canal from behind, named on a plate; the selected lead stands out. The Plan panel chooses
+// the selected lead's approach, window and sheath, each one undoable edit that the panel follows.
+TEST(Workstation, LeadTechniqueChosenInThePanelAndThePlanSeenInThreeDimensions)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  MainWindow window;
+  window.setInteractive(false);
+  window.resize(1280, 1024);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openDemo();
+  ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
+  ASSERT_NE(window.planEditor(), nullptr);
+  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
+  auto* planDock = window.findChild<QDockWidget*>("plan");
+  ASSERT_NE(planDock, nullptr);
+  window.resizeDocks({ planDock }, { 520 }, Qt::Horizontal);
+  QApplication::processEvents();
+  const QImage empty = window.viewScreenshots().at(3);
+
+  auto* target = window.findChild<QComboBox*>("planTarget");
+  auto* add = window.findChild<QPushButton*>("addLead");
+  auto* leads = window.findChild<QListWidget*>("leads");
+  ASSERT_TRUE(target && add && leads);
+  target->setCurrentIndex(target->findText("L5 left"));
+  QTest::mouseClick(add, Qt::LeftButton);
+  const auto& plan = [&]() -> const drg::planning::Plan& { return window.planEditor()->plan(); };
+  ASSERT_EQ(plan().leads.size(), 1u);
+  ASSERT_TRUE(plan().leads[0].planned) << plan().leads[0].problem;
+  const Eigen::Vector3d cursor = plan().leads[0].target; // (where selecting a lead puts the cursor)
+  leads->setCurrentRow(-1);
+  window.setCursorForTest(cursor);
+  QApplication::processEvents();
+  const QImage unselected = window.viewScreenshots().at(3);
+  const double pixels = unselected.width() * unselected.height();
+  // (the lead at its true 1 mm, under the laminae, changed about 136 pixels of this view)
+  EXPECT_GT(drg::test::differingShare(empty, unselected, 40) * pixels, 600.0)
+    << "the lead is hard to find in the 3D view";
+  leads->setCurrentRow(0);
+  window.setCursorForTest(cursor);
+  QApplication::processEvents();
+  const QImage selected = window.viewScreenshots().at(3);
+  EXPECT_GT(drg::test::differingShare(unselected, selected, 40) * pixels, 100.0)
+    << "the selected lead does not stand out";
+
+  auto* approach = window.findChild<QComboBox*>("leadApproach");
+  auto* entry = window.findChild<QComboBox*>("leadEntryLevel");
+  auto* sheath = window.findChild<QComboBox*>("leadSheath");
+  ASSERT_TRUE(approach && entry && sheath);
+  EXPECT_TRUE(approach->isEnabled() && entry->isEnabled() && sheath->isEnabled());
+  EXPECT_EQ(approach->currentText(), "contralateral");
+  EXPECT_EQ(entry->currentText().toStdString(), plan().leads[0].entryLevel);
+  EXPECT_EQ(sheath->currentText(), "Auto");
+  const std::string before = drg::planning::planToJson(plan());
+  // the other approach, chosen with the keyboard: the lead planned again, the choice its own
+  approach->setFocus();
+  QTest::keyClick(approach, Qt::Key_Down);
+  EXPECT_EQ(plan().leads[0].approach, drg::planning::Approach::IpsilateralInterlaminar);
+  EXPECT_TRUE(plan().leads[0].techniqueChosen);
+  EXPECT_TRUE(plan().leads[0].planned) << plan().leads[0].problem;
+  EXPECT_EQ(approach->currentText(), "ipsilateral");
+  // one undo step, and the panel follows it
+  window.undo();
+  EXPECT_EQ(drg::planning::planToJson(plan()), before);
+  EXPECT_EQ(approach->currentText(), "contralateral");
+  // a sheath of the catalog instead of the planner's choice
+  sheath->setFocus();
+  QTest::keyClick(sheath, Qt::Key_Down);
+  EXPECT_EQ(plan().leads[0].sheath, window.planEditor()->planner().catalog().sheaths().front().id);
+  // a locked lead's technique cannot be changed
+  window.planEditor()->setLocked(0, true);
+  window.refreshPlanView();
+  EXPECT_FALSE(approach->isEnabled() || entry->isEnabled() || sheath->isEnabled());
+}

@@ -19,6 +19,7 @@
 #include <vtkPolyDataMapper.h>
 #include <vtkPolyDataNormals.h>
 #include <vtkProperty.h>
+#include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkSmartVolumeMapper.h>
 #include <vtkSphereSource.h>
@@ -37,6 +38,10 @@
 
 namespace drg::render
 {
+
+/// How far out from its contacts a lead's name sits: beyond the vertebrae's names (which end at
+/// the transverse processes, some 40 mm from the midline) on the ganglion's side.
+constexpr double kLeadNameOutMm = 60.0;
 
 std::array<double, 3> leadColour(std::size_t lead)
 {
@@ -67,6 +72,46 @@ vtkSmartPointer<vtkActor> tube(const std::vector<Eigen::Vector3d>& points, doubl
   actor->GetProperty()->SetSpecular(0.4);
   actor->GetProperty()->SetSpecularPower(30);
   return actor;
+}
+
+/// A polyline `widthPx` screen pixels wide at any zoom, unlit, in `colour`: what keeps a 1 mm lead
+/// findable in a view of the whole trunk, where its true-size tube is under a pixel wide.
+vtkSmartPointer<vtkActor> screenLine(const std::vector<Eigen::Vector3d>& points, double widthPx,
+                                     const std::array<double, 3>& colour, double opacity)
+{
+  vtkNew<vtkPolyDataMapper> mapper;
+  mapper->SetInputData(polyline(points));
+  auto actor = vtkSmartPointer<vtkActor>::New();
+  actor->SetMapper(mapper);
+  actor->GetProperty()->SetColor(colour[0], colour[1], colour[2]);
+  actor->GetProperty()->SetOpacity(opacity);
+  actor->GetProperty()->SetLineWidth(static_cast<float>(widthPx));
+  actor->GetProperty()->LightingOff();
+  actor->PickableOff();
+  return actor;
+}
+
+/// A name that faces the camera, in `colour` on a dark plate: legible over bone, skin or background.
+vtkSmartPointer<vtkBillboardTextActor3D> nameTag(const std::string& text, const Eigen::Vector3d& at,
+                                                 const std::array<double, 3>& colour, int fontSize,
+                                                 bool framed)
+{
+  auto tag = vtkSmartPointer<vtkBillboardTextActor3D>::New();
+  tag->SetInput(text.c_str());
+  double position[3] = { at.x(), at.y(), at.z() };
+  tag->SetPosition(position);
+  vtkTextProperty* p = tag->GetTextProperty();
+  p->SetFontSize(fontSize);
+  p->SetBold(true);
+  p->SetColor(colour[0], colour[1], colour[2]);
+  p->SetBackgroundColor(0.0, 0.0, 0.0);
+  p->SetBackgroundOpacity(0.6);
+  p->SetFrame(framed);
+  p->SetFrameColor(1.0, 1.0, 1.0);
+  p->SetFrameWidth(2);
+  p->SetVerticalJustificationToCentered();
+  tag->PickableOff();
+  return tag;
 }
 
 /// An actor of a surface, in its cell colours ("colours") or in `colour`, with smooth normals.
@@ -100,20 +145,39 @@ struct SpineScene::Impl
 {
   vtkRenderer* renderer = nullptr;
   std::shared_ptr<const AnatomySurfaces> surfaces;
-  std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names, foramina;
+  /// Drawn over the scene (a layer above it, same camera): the plan's faint see-through lines and
+  /// the leads' names, so that a lead inside the canal stays findable behind the laminae.
+  vtkNew<vtkRenderer> overlay;
+  std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names, foramina, planOver;
   vtkSmartPointer<vtkActor> skin, labelGanglia, bone;
   vtkSmartPointer<vtkVolume> boneVolume;
   bool namesVisible = true, skinVisible = true, hasEstimates = false;
 
-  void replace(std::vector<vtkSmartPointer<vtkProp>>& props, std::vector<vtkSmartPointer<vtkProp>> now)
+  void replace(std::vector<vtkSmartPointer<vtkProp>>& props, std::vector<vtkSmartPointer<vtkProp>> now,
+               vtkRenderer* into = nullptr)
   {
+    into = into ? into : renderer;
     for (auto& p : props) {
-      renderer->RemoveViewProp(p);
+      into->RemoveViewProp(p);
     }
     props = std::move(now);
     for (auto& p : props) {
-      renderer->AddViewProp(p);
+      into->AddViewProp(p);
     }
+  }
+
+  /// Puts the overlay in the renderer's window (once the renderer is in one).
+  void attachOverlay()
+  {
+    vtkRenderWindow* window = renderer->GetRenderWindow();
+    if (window == nullptr || window->HasRenderer(overlay)) {
+      return;
+    }
+    window->SetNumberOfLayers(std::max(2, window->GetNumberOfLayers()));
+    overlay->SetLayer(1);
+    overlay->InteractiveOff(); // the mouse turns the scene's camera, which the overlay shares
+    overlay->SetActiveCamera(renderer->GetActiveCamera());
+    window->AddRenderer(overlay);
   }
 };
 
@@ -130,6 +194,10 @@ SpineScene::~SpineScene()
 {
   for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->names, &m->foramina }) {
     m->replace(*list, {});
+  }
+  m->replace(m->planOver, {}, m->overlay);
+  if (vtkRenderWindow* window = m->renderer->GetRenderWindow()) {
+    window->RemoveRenderer(m->overlay);
   }
   if (m->boneVolume) {
     m->renderer->RemoveViewProp(m->boneVolume);
@@ -164,15 +232,9 @@ void SpineScene::setAnatomy(std::shared_ptr<const AnatomySurfaces> surfaces)
       props.push_back(m->skin);
     }
     for (const auto& n : d.names) {
-      vtkNew<vtkBillboardTextActor3D> text;
-      text->SetInput(n.text.c_str());
-      double position[3] = { n.position.x(), n.position.y(), n.position.z() };
-      text->SetPosition(position);
-      text->GetTextProperty()->SetFontSize(16);
-      text->GetTextProperty()->SetBold(true);
-      text->GetTextProperty()->SetColor(n.colour[0] / 255.0, n.colour[1] / 255.0, n.colour[2] / 255.0);
+      auto text = nameTag(n.text, n.position,
+                          { n.colour[0] / 255.0, n.colour[1] / 255.0, n.colour[2] / 255.0 }, 16, false);
       text->GetTextProperty()->SetJustificationToRight(); // ends at the vertebra (seen from behind)
-      text->GetTextProperty()->SetVerticalJustificationToCentered();
       text->SetVisibility(m->namesVisible);
       names.push_back(text);
     }
@@ -246,15 +308,18 @@ void SpineScene::setForamina(const std::vector<imaging::SpineForamen>& foramina)
 
 void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatalog& catalog, int selected)
 {
-  std::vector<vtkSmartPointer<vtkProp>> props;
+  m->attachOverlay();
+  std::vector<vtkSmartPointer<vtkProp>> props, over;
   const std::array<double, 3> steel{ 0.75, 0.77, 0.80 }, contact{ 0.85, 0.86, 0.90 };
   for (std::size_t i = 0; i < plan.leads.size(); ++i) {
     const auto& l = plan.leads[i];
     if (!l.planned) {
       continue;
     }
+    const bool isSelected = selected >= 0 && static_cast<std::size_t>(selected) == i;
     std::array<double, 3> colour = leadColour(i);
-    if (selected >= 0 && static_cast<std::size_t>(selected) != i) {
+    const std::array<double, 3> ownColour = colour;
+    if (selected >= 0 && !isSelected) {
       for (double& c : colour) {
         c = 0.55 * c + 0.15; // the others subdued
       }
@@ -265,10 +330,36 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     const double needleD = needle ? needle->outerDiameterMm.value : 1.3;
     // the needle, semi-transparent steel, from the skin to the epidural entry
     props.push_back(tube({ l.skinEntry, l.epiduralEntry }, needleD, steel, 0.55, 16));
-    // the lead: anchor - along the needle track - epidural route - tip
+    props.push_back(screenLine({ l.skinEntry, l.epiduralEntry }, 2.0, steel, 1.0));
+    // the lead: anchor - along the needle track - epidural route - tip; at its true diameter, and
+    // never thinner on the screen than a few pixels (the selected lead wider)
     std::vector<Eigen::Vector3d> path{ l.anchor, l.epiduralEntry };
     path.insert(path.end(), l.route.begin(), l.route.end());
     props.push_back(tube(path, leadD, colour));
+    props.push_back(screenLine(path, isSelected ? 5.0 : 3.0, colour, 1.0));
+    // seen through whatever covers it (the laminae hide the canal from behind): faint lines on top
+    over.push_back(screenLine({ l.skinEntry, l.epiduralEntry }, 1.0, steel, 0.35));
+    over.push_back(screenLine(path, isSelected ? 3.0 : 2.0, colour, isSelected ? 0.6 : 0.35));
+    // the lead's name out beside the spine on its ganglion's side, beyond the vertebrae's names, with
+    // a leader line to its contacts; always shown
+    if (!l.contacts.empty()) {
+      Eigen::Vector3d mid = Eigen::Vector3d::Zero();
+      for (const Eigen::Vector3d& c : l.contacts) {
+        mid += c;
+      }
+      mid /= static_cast<double>(l.contacts.size());
+      const double outward = l.targetSide == imaging::Side::Left ? 1.0 : -1.0; // LPS: +x is left
+      const Eigen::Vector3d at = mid + Eigen::Vector3d(outward * kLeadNameOutMm, 0.0, 0.0);
+      over.push_back(screenLine({ mid, at }, 1.0, ownColour, 0.8));
+      auto tag = nameTag(l.name, at, ownColour, isSelected ? 16 : 14, isSelected);
+      // (its near end at the leader line)
+      if (outward > 0) {
+        tag->GetTextProperty()->SetJustificationToRight();
+      } else {
+        tag->GetTextProperty()->SetJustificationToLeft();
+      }
+      over.push_back(tag);
+    }
     // contact rings: short cylinders slightly proud of the lead, along the route's direction there
     const double contactLength = lead ? lead->contactLengthMm.value : 1.25;
     for (const Eigen::Vector3d& c : l.contacts) {
@@ -287,12 +378,12 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     // anchor
     vtkNew<vtkSphereSource> anchor;
     anchor->SetCenter(l.anchor.data());
-    anchor->SetRadius(2.0);
+    anchor->SetRadius(1.5); // in the lead's colour: four leads anchor close together by the midline
     vtkNew<vtkPolyDataMapper> anchorMapper;
     anchorMapper->SetInputConnection(anchor->GetOutputPort());
     vtkNew<vtkActor> anchorActor;
     anchorActor->SetMapper(anchorMapper);
-    anchorActor->GetProperty()->SetColor(0.95, 0.95, 0.95);
+    anchorActor->GetProperty()->SetColor(colour[0], colour[1], colour[2]);
     props.push_back(anchorActor);
     // strain-relief loop: a circle of its diameter around its centre, across the needle
     if (l.loopDiameterMm > 0) {
@@ -307,6 +398,7 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     }
     if (l.tunnel.size() >= 2) {
       props.push_back(tube(l.tunnel, leadD, colour, 0.8));
+      props.push_back(screenLine(l.tunnel, 2.0, colour, 0.8));
     }
   }
   if (plan.pocket && plan.pocket->placed) {
@@ -325,6 +417,7 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     props.push_back(actor);
   }
   m->replace(m->plan, std::move(props));
+  m->replace(m->planOver, std::move(over), m->overlay);
 }
 
 void SpineScene::setCursor(const Eigen::Vector3d& lps)
@@ -456,6 +549,7 @@ void SpineScene::resetCamera(OverviewView view)
   camera->SetViewUp(0, 0, 1); // head up
   camera->SetViewAngle(30);
   m->renderer->ResetCameraClippingRange();
+  m->attachOverlay();
 }
 
 std::size_t SpineScene::triangleCount() const
