@@ -5,7 +5,7 @@
 #include "drg/planning/PlanEditor.h"
 
 #include <QComboBox>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QSignalBlocker>
 
@@ -14,8 +14,8 @@ LeadChoices::LeadChoices(const PlanSession& session, Edit edit, QWidget* parent)
   , m_session(session)
   , m_edit(std::move(edit))
 {
-  auto* row = new QHBoxLayout(this);
-  row->setContentsMargins(0, 0, 0, 0);
+  auto* grid = new QGridLayout(this);
+  grid->setContentsMargins(0, 0, 0, 0);
   m_approach = new QComboBox(this);
   m_approach->setObjectName("leadApproach");
   m_approach->setToolTip(tr("the side the needle enters from: contralateral (the sheath crosses the "
@@ -27,12 +27,19 @@ LeadChoices::LeadChoices(const PlanSession& session, Edit edit, QWidget* parent)
   m_sheath->setObjectName("leadSheath");
   m_sheath->setToolTip(tr("the sheath whose curve steers the lead into the foramen; Auto: the planner "
                           "takes the widest curve that fits"));
-  row->addWidget(new QLabel(tr("Approach"), this));
-  row->addWidget(m_approach, 1);
-  row->addWidget(new QLabel(tr("window below"), this));
-  row->addWidget(m_window);
-  row->addWidget(new QLabel(tr("sheath"), this));
-  row->addWidget(m_sheath, 1);
+  // (two rows, combos that may shrink: the panel stays usable when narrow)
+  for (auto* box : { m_approach, m_window, m_sheath }) {
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(5);
+  }
+  grid->addWidget(new QLabel(tr("Approach"), this), 0, 0);
+  grid->addWidget(m_approach, 0, 1);
+  grid->addWidget(new QLabel(tr("window below"), this), 0, 2);
+  grid->addWidget(m_window, 0, 3);
+  grid->addWidget(new QLabel(tr("Sheath"), this), 1, 0);
+  grid->addWidget(m_sheath, 1, 1, 1, 3);
+  grid->setColumnStretch(1, 1);
+  grid->setColumnStretch(3, 1);
   for (auto* box : { m_approach, m_window, m_sheath }) {
     connect(box, &QComboBox::activated, this, &LeadChoices::choose);
   }

@@ -5,9 +5,13 @@
 #include "PlanExporter.h"
 #include "View3D.h"
 
+#include <QActionGroup>
 #include <QFileDialog>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSignalBlocker>
+
+#include <cstdlib>
 
 MainMenus::MainMenus(MainWindow& window, CaseLoader& loader, PlanExporter& exporter, View3D& view3d)
   : QObject(&window)
@@ -26,44 +30,92 @@ MainMenus::MainMenus(MainWindow& window, CaseLoader& loader, PlanExporter& expor
   m_redo->setEnabled(false);
   using Layout = MainWindow::ViewLayout;
   QMenu* viewMenu = window.menuBar()->addMenu(tr("&View"));
-  viewMenu->addAction(tr("2 x 2"), this, [this] { m_window.setViewLayout(Layout::TwoByTwo); });
-  viewMenu->addAction(tr("1 + 3"), this, [this] { m_window.setViewLayout(Layout::OnePlusThree); });
-  viewMenu->addAction(tr("Axial only"), this, [this] { m_window.setViewLayout(Layout::Axial); });
-  viewMenu->addAction(tr("Sagittal only"), this, [this] { m_window.setViewLayout(Layout::Sagittal); });
-  viewMenu->addAction(tr("Coronal only"), this, [this] { m_window.setViewLayout(Layout::Coronal); });
-  viewMenu->addAction(tr("3D only"), this, [this] { m_window.setViewLayout(Layout::ThreeD); });
-  QMenu* spine = window.menuBar()->addMenu(tr("&Spine"));
+  viewMenu->setObjectName("viewMenu");
+  // the layouts: one checked, the one shown (also when set otherwise: the command line, a test)
+  auto* layouts = new QActionGroup(this);
+  const std::pair<QString, Layout> layoutItems[] = {
+    { tr("2 x 2"), Layout::TwoByTwo },
+    { tr("1 + 3"), Layout::OnePlusThree },
+    { tr("Axial only"), Layout::Axial },
+    { tr("Sagittal only"), Layout::Sagittal },
+    { tr("Coronal only"), Layout::Coronal },
+    { tr("3D only"), Layout::ThreeD },
+    { tr("Needle views (selected lead)"), Layout::Needle },
+  };
+  for (const auto& [text, layout] : layoutItems) {
+    QAction* a = viewMenu->addAction(text, this, [this, layout = layout] { m_window.setViewLayout(layout); });
+    a->setCheckable(true);
+    a->setData(static_cast<int>(layout));
+    layouts->addAction(a);
+  }
+  connect(viewMenu, &QMenu::aboutToShow, this, [this, layouts] {
+    for (QAction* a : layouts->actions()) {
+      a->setChecked(a->data().toInt() == static_cast<int>(m_window.viewLayout()));
+    }
+  });
+  addSpineMenu();
+  // the 3D view's camera and skin, with the keys that do the same in the view (click it first)
+  viewMenu->addSeparator();
+  viewMenu->addAction(tr("3D from behind\tR"), this,
+                      [this] { m_view3d.resetCamera(drg::render::OverviewView::Posterior); });
+  viewMenu->addAction(tr("3D from the left\tL"), this,
+                      [this] { m_view3d.resetCamera(drg::render::OverviewView::LeftLateral); });
+  viewMenu->addAction(tr("3D oblique, from behind and the left\tO"), this,
+                      [this] { m_view3d.resetCamera(drg::render::OverviewView::PosteriorOblique); });
+  QAction* turn = viewMenu->addAction(tr("3D turn: drag, or the arrow keys\tLeft, Right"));
+  turn->setEnabled(false); // (a hint: the keys act in the 3D view)
+  m_boneVolume = viewMenu->addAction(tr("3D bone as volume rendering (CT)"));
+  m_boneVolume->setObjectName("boneVolume");
+  m_boneVolume->setCheckable(true);
+  QAction* skin = viewMenu->addAction(tr("3D skin\tS"));
+  skin->setObjectName("skin3d");
+  skin->setCheckable(true);
+  skin->setChecked(m_view3d.skinShown());
+  connect(skin, &QAction::toggled, &m_view3d, &View3D::setSkinShown);
+  connect(&m_view3d, &View3D::skinShownChanged, skin, [skin](bool on) {
+    const QSignalBlocker quiet(skin);
+    skin->setChecked(on);
+  });
+}
+
+void MainMenus::addSpineMenu()
+{
+  QMenu* spine = m_window.menuBar()->addMenu(tr("&Spine"));
   spine->setObjectName("spineMenu");
+  // how the levels are named now, above the ways to change it
+  QAction* now = spine->addAction(QString());
+  now->setObjectName("levelsNow");
+  now->setEnabled(false);
   spine->addAction(tr("Renumber: each vertebra one level higher (L4 becomes L3)"), this,
                    [this] { m_window.relabel(-1); });
   spine->addAction(tr("Renumber: each vertebra one level lower (L3 becomes L4)"), this,
                    [this] { m_window.relabel(+1); });
   spine->addSeparator();
   using drg::imaging::TransitionalAnatomy;
-  spine->addAction(tr("Declare six lumbar vertebrae (L6)"), this,
-                   [this] { m_window.relabel(0, TransitionalAnatomy::L6); });
-  spine->addAction(tr("Declare thirteen rib-bearing vertebrae (T13)"), this,
-                   [this] { m_window.relabel(0, TransitionalAnatomy::T13); });
-  spine->addAction(tr("Declare a sacralised L5"), this,
-                   [this] { m_window.relabel(0, TransitionalAnatomy::SacralizedL5); });
-  spine->addAction(tr("Declare no transitional anatomy"), this,
-                   [this] { m_window.relabel(0, TransitionalAnatomy::None); });
-  viewMenu->addAction(tr("Needle views (selected lead)"), this,
-                      [this] { m_window.setViewLayout(Layout::Needle); });
-  viewMenu->addSeparator();
-  viewMenu->addAction(tr("3D from behind"), this,
-                      [this] { m_view3d.resetCamera(drg::render::OverviewView::Posterior); });
-  viewMenu->addAction(tr("3D from the left"), this,
-                      [this] { m_view3d.resetCamera(drg::render::OverviewView::LeftLateral); });
-  m_boneVolume = viewMenu->addAction(tr("3D bone as volume rendering (CT)"));
-  m_boneVolume->setObjectName("boneVolume");
-  m_boneVolume->setCheckable(true);
-  QAction* skin = viewMenu->addAction(tr("3D skin"));
-  skin->setCheckable(true);
-  skin->setChecked(true);
-  connect(skin, &QAction::toggled, this, [this](bool on) {
-    m_view3d.scene().setSkinVisible(on);
-    m_view3d.update();
+  auto* declarations = new QActionGroup(this);
+  const std::pair<QString, TransitionalAnatomy> declared[] = {
+    { tr("Declare six lumbar vertebrae (L6)"), TransitionalAnatomy::L6 },
+    { tr("Declare thirteen rib-bearing vertebrae (T13)"), TransitionalAnatomy::T13 },
+    { tr("Declare a sacralised L5"), TransitionalAnatomy::SacralizedL5 },
+    { tr("Declare no transitional anatomy"), TransitionalAnatomy::None },
+  };
+  for (const auto& [text, anatomy] : declared) {
+    QAction* a = spine->addAction(text, this, [this, anatomy = anatomy] { m_window.relabel(0, anatomy); });
+    a->setCheckable(true);
+    a->setData(static_cast<int>(anatomy));
+    declarations->addAction(a);
+  }
+  connect(spine, &QMenu::aboutToShow, this, [this, now, declarations] {
+    const drg::imaging::SpineLabelOverride o = m_window.labelOverride();
+    const int n = std::abs(o.shift);
+    const QString levels = n == 1 ? tr("one level") : tr("%1 levels").arg(n);
+    now->setText(o.shift == 0  ? tr("Levels as the spine model counted them")
+                 : o.shift < 0 ? tr("Levels renumbered %1 higher than the spine model counted").arg(levels)
+                               : tr("Levels renumbered %1 lower than the spine model counted").arg(levels));
+    // the declaration in force checked (none checked: nothing declared)
+    for (QAction* a : declarations->actions()) {
+      a->setChecked(o.declaredSet && a->data().toInt() == static_cast<int>(o.declared));
+    }
   });
 }
 

@@ -29,6 +29,7 @@ signals:
 
 private:
   void addFileMenu();
+  void addSpineMenu();
   void addExportMenu(class QMenu* file);
 
   MainWindow& m_window;

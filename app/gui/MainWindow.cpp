@@ -19,8 +19,13 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -66,6 +71,12 @@ MainWindow::MainWindow()
   setCentralWidget(m_pages);
   m_menus = new MainMenus(*this, *m_loader, *m_exporter, m_viewGrid->view3d());
   m_planDock = addPlanDock(anatomyDock);
+  // View > the panels, to hide them on a small screen and bring them back
+  if (auto* viewMenu = menuBar()->findChild<QMenu*>("viewMenu")) {
+    viewMenu->addSeparator();
+    viewMenu->addAction(m_planDock->toggleViewAction());
+    viewMenu->addAction(anatomyDock->toggleViewAction());
+  }
   QToolBar* tools = addViewToolBar();
   m_position = new QLabel(this);
   statusBar()->addPermanentWidget(m_position); // (status messages do not hide where the mouse is)
@@ -76,7 +87,12 @@ MainWindow::MainWindow()
   for (QWidget* w : m_caseWidgets) {
     w->hide();
   }
-  resize(1400, 950);
+  // as large as planning needs, but never larger than the screen (a 1024 x 768 laptop)
+  QSize size(1400, 950);
+  if (const QScreen* s = screen()) {
+    size = size.boundedTo(s->availableGeometry().size() - QSize(0, 30)); // (the title bar)
+  }
+  resize(size);
 }
 
 MainWindow::~MainWindow()
@@ -100,9 +116,16 @@ QDockWidget* MainWindow::addPlanDock(QDockWidget* besides)
   // the plan dock: leads (add from a target, remove, lock), pocket, findings
   auto* dock = new QDockWidget(tr("Plan"), this);
   dock->setObjectName("plan");
+  // (in a scroll area: on a small screen the panel scrolls rather than squeezing the views)
+  auto* scroll = new QScrollArea(dock);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // (the panel fits the width)
   m_planPanel = new PlanPanel(
-    *m_session, m_prompts, [this](const std::function<void()>& edit) { planEdit(edit); }, dock);
-  dock->setWidget(m_planPanel);
+    *m_session, m_prompts, [this](const std::function<void()>& edit) { planEdit(edit); }, scroll);
+  m_planPanel->setMinimumHeight(560); // (the lists keep a usable height; the area scrolls)
+  scroll->setWidget(m_planPanel);
+  dock->setWidget(scroll);
   addDockWidget(Qt::RightDockWidgetArea, dock);
   tabifyDockWidget(besides, dock); // the anatomy list and the plan share the right side
   dock->raise();
@@ -114,6 +137,7 @@ QToolBar* MainWindow::addViewToolBar()
   QToolBar* tools = addToolBar(tr("View"));
   tools->addWidget(new QLabel(tr(" Window: ")));
   m_preset = new QComboBox(tools);
+  m_preset->setObjectName("windowPreset");
   m_preset->addItems({ tr("Bone"), tr("Soft tissue"), tr("Spine MR"), tr("Auto") });
   tools->addWidget(m_preset);
   connect(m_preset, &QComboBox::currentTextChanged, this, &MainWindow::applyPreset);
@@ -136,7 +160,10 @@ void MainWindow::connectComponents()
   for (auto* view : m_viewGrid->sliceViews()) {
     connect(view, &SliceView::cursorMoved, this, &MainWindow::setCursor);
     connect(view, &SliceView::hovered, this, &MainWindow::hover);
-    connect(view, &SliceView::windowChanged, this, &MainWindow::setWindow);
+    connect(view, &SliceView::windowChanged, this, [this](const drg::report::WindowLevel& w) {
+      setWindow(w);
+      showCustomWindow(); // (dragged: no preset's any more)
+    });
     connect(view, &SliceView::markerClicked, this, &MainWindow::pickGanglion);
     connect(view, &SliceView::handleMoved, this, &MainWindow::moveHandle);
   }
@@ -295,6 +322,11 @@ void MainWindow::setViewLayout(ViewLayout layout)
   m_viewGrid->arrange(layout);
 }
 
+drg::imaging::SpineLabelOverride MainWindow::labelOverride() const
+{
+  return m_case ? m_case->labelOverride : drg::imaging::SpineLabelOverride{};
+}
+
 void MainWindow::set3dView(drg::render::OverviewView view)
 {
   m_viewGrid->view3d().resetCamera(view);
@@ -438,6 +470,10 @@ void MainWindow::showCase(std::shared_ptr<LoadedCase> loaded)
     w->show();
   }
   m_planDock->raise(); // planning is what the case is opened for
+  if (width() < 1300) {
+    // a small window: the panels narrower, the views keep most of the width (the panel scrolls)
+    resizeDocks({ m_planDock }, { std::max(300, width() * 36 / 100) }, Qt::Horizontal);
+  }
   if (QFileInfo::exists(QString::fromStdString(m_case->source))) {
     m_session->rememberStudy(QString::fromStdString(m_case->source), m_case->title);
   }
@@ -551,11 +587,24 @@ void MainWindow::hover(const Eigen::Vector3d& lps)
   m_position->setText(where);
 }
 
+void MainWindow::showCustomWindow()
+{
+  const QSignalBlocker quiet(m_preset);
+  if (m_preset->findText(tr("Custom")) < 0) {
+    m_preset->addItem(tr("Custom"));
+  }
+  m_preset->setCurrentIndex(m_preset->findText(tr("Custom")));
+  m_preset->setToolTip(tr("window W %1, level L %2 (dragged with the right mouse button)")
+                         .arg(m_window.width, 0, 'f', 0)
+                         .arg(m_window.centre, 0, 'f', 0));
+}
+
 void MainWindow::applyPreset(const QString& name)
 {
-  if (!m_case) {
-    return;
+  if (!m_case || name == tr("Custom")) {
+    return; // (Custom: the window as dragged, kept)
   }
+  m_preset->setToolTip(QString());
   if (name == tr("Auto")) {
     setWindow(drg::report::automaticWindow(m_case->volume.voxels(), m_window));
     return;
@@ -606,6 +655,14 @@ void MainWindow::refreshPlan()
   const PlanOverlays drawn =
     editor ? PlanOverlays::of(editor->plan(), m_session->planner()->catalog()) : PlanOverlays{};
   m_menus->undo()->setEnabled(editor && (editor->canUndo() || !m_relabelUndo.empty()));
+  // Undo and Redo say what they take back or bring back
+  m_menus->undo()->setText(editor && editor->canUndo()
+                             ? tr("&Undo %1").arg(QString::fromStdString(editor->undoName()))
+                           : editor && !m_relabelUndo.empty() ? tr("&Undo the renumbering of the vertebrae")
+                                                              : tr("&Undo"));
+  m_menus->redo()->setText(editor && editor->canRedo()
+                             ? tr("&Redo %1").arg(QString::fromStdString(editor->redoName()))
+                             : tr("&Redo"));
   setWindowModified(m_session->hasUnsavedChanges());
   m_menus->redo()->setEnabled(editor && editor->canRedo());
   for (auto* view : m_viewGrid->sliceViews()) {

@@ -77,6 +77,9 @@ public:
   /// views (along the selected lead's needle, its probe's eye, axial and 3D).
   using ViewLayout = ViewGrid::Layout;
   void setViewLayout(ViewLayout layout);
+  ViewLayout viewLayout() const { return m_viewGrid->layout(); }
+  /// The level corrections of the case shown (none: no case, or levels as counted).
+  drg::imaging::SpineLabelOverride labelOverride() const;
 
   /// Rendering figures on the case shown (--bench-render; see RenderBenchmark).
   using RenderBench = RenderBenchmark::Figures;
@@ -157,6 +160,8 @@ private:
   void setCursor(const Eigen::Vector3d& lps);
   void hover(const Eigen::Vector3d& lps);
   void applyPreset(const QString& name);
+  /// The window combo says "Custom" (the window was dragged) and its tooltip the values.
+  void showCustomWindow();
   void setWindow(const drg::report::WindowLevel& window);
   void showBoneVolume(bool on);
   /// A planner and editor for the case's model; `keep`: that plan, re-planned (relabelling), with

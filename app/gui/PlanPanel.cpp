@@ -29,6 +29,8 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   m_target = new QComboBox(this);
   m_target->setObjectName("planTarget");
   m_target->setToolTip(tr("the ganglion the new lead targets (from the spine model)"));
+  m_target->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_target->setMinimumContentsLength(8);
   auto* add = new QPushButton(tr("Add lead"), this);
   add->setObjectName("addLead");
   m_leadName = new QLineEdit(this);
@@ -38,11 +40,15 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   auto* retarget = new QPushButton(tr("Retarget"), this);
   retarget->setObjectName("retarget");
   retarget->setToolTip(tr("aim the selected lead at the ganglion chosen here (or clicked in a view)"));
+  // (two rows: the panel stays usable at a third of a 1024-pixel screen)
   addRow->addWidget(m_leadName, 1);
   addRow->addWidget(m_target, 1);
-  addRow->addWidget(add);
-  addRow->addWidget(retarget);
   planLayout->addLayout(addRow);
+  auto* buttonRow = new QHBoxLayout();
+  buttonRow->addWidget(add);
+  buttonRow->addWidget(retarget);
+  buttonRow->addStretch(1);
+  planLayout->addLayout(buttonRow);
   auto* hint =
     new QLabel(tr("Target: pick it here or click a ganglion in a view, then add a lead or retarget "
                   "the selected one; the route is planned automatically."),
@@ -69,18 +75,21 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   m_entryPoint->setObjectName("entryPoint");
   m_entryPoint->addItems({ tr("Skin entry"), tr("Epidural entry"), tr("Target") });
   m_entryPoint->setToolTip(tr("which point of the selected lead the coordinates (LPS mm) are"));
-  entryRow->addWidget(m_entryPoint);
+  entryRow->addWidget(m_entryPoint, 1);
+  auto* pointRow = new QHBoxLayout(); // (the coordinates on a row of their own: narrow panels)
   for (int a = 0; a < 3; ++a) {
     m_entry[a] = new QDoubleSpinBox(this);
     m_entry[a]->setRange(-1000.0, 1000.0);
     m_entry[a]->setDecimals(1);
+    m_entry[a]->setSpecialValueText(tr("none")); // (at the minimum: a point the lead does not have)
     m_entry[a]->setObjectName(QString("skinEntry%1").arg(a));
-    entryRow->addWidget(m_entry[a]);
+    pointRow->addWidget(m_entry[a], 1);
   }
   auto* moveEntry = new QPushButton(tr("Move"), this);
   moveEntry->setObjectName("moveSkinEntry");
   entryRow->addWidget(moveEntry);
   planLayout->addLayout(entryRow);
+  planLayout->addLayout(pointRow);
   connect(moveEntry, &QPushButton::clicked, this, &PlanPanel::moveTypedPoint);
   connect(m_entryPoint, &QComboBox::currentIndexChanged, this, [this] {
     showTypedPoint();
@@ -242,14 +251,19 @@ void PlanPanel::showTypedPoint()
   const auto* editor = m_session.editor();
   const int row = m_leads->currentRow();
   if (!editor || row < 0 || row >= static_cast<int>(editor->plan().leads.size())) {
+    for (auto* box : m_entry) {
+      box->setValue(box->minimum()); // no lead: no point ("none")
+    }
     return;
   }
   const auto& l = editor->plan().leads[static_cast<std::size_t>(row)];
   const Eigen::Vector3d& p = m_entryPoint->currentIndex() == 0   ? l.skinEntry
                              : m_entryPoint->currentIndex() == 1 ? l.epiduralEntry
                                                                  : l.target;
+  // a lead that failed has no needle: its entries read "none", never a made-up 0, 0, 0
+  const bool exists = l.planned || m_entryPoint->currentIndex() == 2;
   for (int a = 0; a < 3; ++a) {
-    m_entry[a]->setValue(p[a]);
+    m_entry[a]->setValue(exists ? p[a] : m_entry[a]->minimum());
   }
 }
 
@@ -322,6 +336,7 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
     showLead(row);
   } else {
     m_choices->showLead(-1);
+    showTypedPoint();
   }
   enableTypedPoint();
 }

@@ -75,7 +75,7 @@ SeriesChooser::SeriesChooser(const drg::imaging::DicomScan& scan, QWidget* paren
     }
     const std::string problem = drg::imaging::stackGeometryProblem(*stack);
     if (!problem.empty()) {
-      text += "\n" + tr("cannot be loaded");
+      text += "\n" + tr("cannot be loaded: %1").arg(QString::fromStdString(problem)); // (why, not just grey)
     }
     auto* item = new QListWidgetItem(thumbnail(*stack), text, m_list);
     item->setData(Qt::UserRole, QString::fromStdString(stack->id));

@@ -1,8 +1,10 @@
 #include "SliceView.h"
 
-#include <QLineF>
-
+#include <QAbstractSpinBox>
+#include <QApplication>
 #include <QKeyEvent>
+#include <QLineEdit>
+#include <QLineF>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -420,6 +422,19 @@ void SliceView::wheelEvent(QWheelEvent* event)
     return;
   }
   step(delta > 0 ? 1 : -1);
+}
+
+void SliceView::enterEvent(QEnterEvent* event)
+{
+  // the keys (Up/Down, +/-, Home) act on the view under the mouse, without a click that would also
+  // move the crosshair; but typing in a text or number field is never taken from it
+  QWidget* focus = QApplication::focusWidget();
+  const bool typing =
+    qobject_cast<QLineEdit*>(focus) != nullptr || qobject_cast<QAbstractSpinBox*>(focus) != nullptr;
+  if (!typing && window()->isActiveWindow()) {
+    setFocus(Qt::MouseFocusReason);
+  }
+  QWidget::enterEvent(event);
 }
 
 void SliceView::keyPressEvent(QKeyEvent* event)

@@ -246,6 +246,17 @@ void View3D::wheelEvent(QWheelEvent* event)
   event->accept();
 }
 
+void View3D::setSkinShown(bool shown)
+{
+  if (shown == m_skinShown) {
+    return;
+  }
+  m_skinShown = shown;
+  m_scene->setSkinVisible(shown);
+  update();
+  emit skinShownChanged(shown);
+}
+
 void View3D::keyPressEvent(QKeyEvent* event)
 {
   switch (event->key()) {
@@ -259,9 +270,7 @@ void View3D::keyPressEvent(QKeyEvent* event)
       resetCamera(drg::render::OverviewView::PosteriorOblique);
       break;
     case Qt::Key_S:
-      m_skinShown = !m_skinShown;
-      m_scene->setSkinVisible(m_skinShown);
-      update();
+      setSkinShown(!m_skinShown);
       break;
     case Qt::Key_Left:
       rotate(-10);

@@ -46,8 +46,15 @@ public:
   /// The view as it is now, rendered afresh and read back before it is shown (the window's back
   /// buffer is undefined after a swap); a null image before the view was first shown.
   QImage grabFrame();
+  /// Shows or hides the skin (as the S key does).
+  void setSkinShown(bool shown);
+  bool skinShown() const { return m_skinShown; }
   /// The OpenGL renderer's name (e.g. "llvmpipe" for Mesa's software rendering), once shown.
   QString glRenderer() const { return m_glRenderer; }
+
+signals:
+  /// The skin was shown or hidden (by the S key or setSkinShown).
+  void skinShownChanged(bool shown);
 
 protected:
   void initializeGL() override;

@@ -38,6 +38,7 @@ ViewGrid::ViewGrid(QWidget* parent)
 
 void ViewGrid::arrange(Layout layout)
 {
+  m_layout = layout;
   // views in m_views: axial, sagittal, coronal
   for (auto* v : m_views) {
     m_grid->removeWidget(v);

@@ -39,6 +39,8 @@ public:
   const std::vector<SliceView*>& sliceViews() const { return m_views; }
   View3D& view3d() { return *m_view3d; }
   void arrange(Layout layout);
+  /// The layout shown.
+  Layout layout() const { return m_layout; }
   /// Points the needle views at `lead`'s needle (nullptr, or a needle shorter than 1 mm: they say
   /// there is none).
   void showNeedle(const drg::planning::LeadPlan* lead);
@@ -47,6 +49,7 @@ public:
 
 private:
   QGridLayout* m_grid = nullptr;
+  Layout m_layout = Layout::TwoByTwo;
   std::vector<SliceView*> m_views;
   View3D* m_view3d = nullptr;
 };

@@ -25,7 +25,7 @@ LeadPlan& PlanEditor::editable(int lead)
 }
 
 template<typename F>
-void PlanEditor::edit(F&& change, int dragLead)
+void PlanEditor::edit(const std::string& what, F&& change, int dragLead)
 {
   Plan before = m_plan;
   try {
@@ -38,7 +38,7 @@ void PlanEditor::edit(F&& change, int dragLead)
   // a drag's further moves keep the state before the drag as their one undo step
   const bool continuing = dragLead >= 0 && dragLead == m_dragLead && !m_undo.empty();
   if (!continuing) {
-    m_undo.push_back(std::move(before));
+    m_undo.push_back({ std::move(before), what });
   }
   m_dragLead = dragLead;
   m_redo.clear();
@@ -100,14 +100,14 @@ int PlanEditor::addLead(const std::string& name, const std::string& level, Side 
     }
   }
   LeadPlan lead = m_planner.newLead(name, level, side);
-  edit([&] { m_plan.leads.push_back(std::move(lead)); });
+  edit("add lead " + name, [&] { m_plan.leads.push_back(std::move(lead)); });
   return static_cast<int>(m_plan.leads.size()) - 1;
 }
 
 void PlanEditor::removeLead(int lead)
 {
   editable(lead);
-  edit([&] { m_plan.leads.erase(m_plan.leads.begin() + lead); });
+  edit("remove " + leadName(lead), [&] { m_plan.leads.erase(m_plan.leads.begin() + lead); });
 }
 
 void PlanEditor::renameLead(int lead, const std::string& name)
@@ -116,7 +116,7 @@ void PlanEditor::renameLead(int lead, const std::string& name)
     throw Error(ErrorCode::InvalidArgument, "a lead needs a name");
   }
   editable(lead);
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].name = name; });
+  edit("rename " + leadName(lead), [&] { m_plan.leads[static_cast<std::size_t>(lead)].name = name; });
 }
 
 void PlanEditor::setTarget(int lead, const std::string& level, Side side)
@@ -126,7 +126,7 @@ void PlanEditor::setTarget(int lead, const std::string& level, Side side)
   // name the user gave stays
   const std::string name = namesItsTarget(l) ? targetName(level, side) : l.name;
   const LeadPlan fresh = m_planner.newLead(name, level, side);
-  edit([&] {
+  edit("retarget " + l.name + " to " + targetName(level, side), [&] {
     LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
     e.name = name;
     e.targetLevel = level;
@@ -147,7 +147,9 @@ void PlanEditor::setManualTarget(int lead, const Vector3d& point, bool dragging)
   if (!m_planner.anatomy().inImage(point)) {
     throw Error(ErrorCode::InvalidArgument, "the target point lies outside the image");
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].manualTarget = point; }, dragging ? lead : -1);
+  edit(
+    "move the target of " + leadName(lead),
+    [&] { m_plan.leads[static_cast<std::size_t>(lead)].manualTarget = point; }, dragging ? lead : -1);
 }
 
 void PlanEditor::setApproach(int lead, Approach approach, const std::string& entryLevel)
@@ -160,7 +162,7 @@ void PlanEditor::setApproach(int lead, Approach approach, const std::string& ent
   if (!entryLevel.empty() && !m_planner.anatomy().model().vertebra(entryLevel)) {
     throw Error(ErrorCode::InvalidArgument, "entry level " + entryLevel + " is not in the image");
   }
-  edit([&] {
+  edit("approach of " + leadName(lead), [&] {
     LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
     e.approach = approach;
     if (!entryLevel.empty()) {
@@ -179,7 +181,8 @@ void PlanEditor::setSheath(int lead, const std::string& sheathId)
   if (!sheathId.empty() && !m_planner.catalog().sheath(sheathId)) {
     throw Error(ErrorCode::InvalidArgument, "sheath '" + sheathId + "' is not in the device catalog");
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].sheath = sheathId; });
+  edit("sheath of " + leadName(lead),
+       [&] { m_plan.leads[static_cast<std::size_t>(lead)].sheath = sheathId; });
 }
 
 void PlanEditor::setLeadModel(int lead, const std::string& leadModelId)
@@ -188,7 +191,8 @@ void PlanEditor::setLeadModel(int lead, const std::string& leadModelId)
   if (!m_planner.catalog().lead(leadModelId)) {
     throw Error(ErrorCode::InvalidArgument, "lead model '" + leadModelId + "' is not in the device catalog");
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].leadModel = leadModelId; });
+  edit("lead model of " + leadName(lead),
+       [&] { m_plan.leads[static_cast<std::size_t>(lead)].leadModel = leadModelId; });
 }
 
 void PlanEditor::moveSkinEntry(int lead, const Vector3d& p, bool dragging)
@@ -201,6 +205,7 @@ void PlanEditor::moveSkinEntry(int lead, const Vector3d& p, bool dragging)
     throw Error(ErrorCode::InvalidArgument, "the skin entry lies outside the image");
   }
   edit(
+    "move the skin entry of " + leadName(lead),
     [&] {
       LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
       e.skinEntryOverride = p;
@@ -217,13 +222,15 @@ void PlanEditor::moveEpiduralEntry(int lead, const Vector3d& p, bool dragging)
   if (!m_planner.anatomy().inImage(p)) {
     throw Error(ErrorCode::InvalidArgument, "the epidural entry lies outside the image");
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].epiduralEntryOverride = p; }, dragging ? lead : -1);
+  edit(
+    "move the epidural entry of " + leadName(lead),
+    [&] { m_plan.leads[static_cast<std::size_t>(lead)].epiduralEntryOverride = p; }, dragging ? lead : -1);
 }
 
 void PlanEditor::resetLead(int lead)
 {
   editable(lead);
-  edit([&] {
+  edit("reset " + leadName(lead), [&] {
     LeadPlan& e = m_plan.leads[static_cast<std::size_t>(lead)];
     e.skinEntryOverride.reset();
     e.epiduralEntryOverride.reset();
@@ -237,7 +244,8 @@ void PlanEditor::setLocked(int lead, bool locked)
     throw Error(ErrorCode::InvalidArgument,
                 "no lead number " + std::to_string(static_cast<long long>(lead) + 1));
   }
-  edit([&] { m_plan.leads[static_cast<std::size_t>(lead)].locked = locked; });
+  edit((locked ? "lock " : "unlock ") + leadName(lead),
+       [&] { m_plan.leads[static_cast<std::size_t>(lead)].locked = locked; });
 }
 
 void PlanEditor::setPocket(PocketSite site, Side side)
@@ -247,7 +255,7 @@ void PlanEditor::setPocket(PocketSite site, Side side)
     p.depthMm = m_plan.pocket->depthMm;
     p.generator = m_plan.pocket->generator;
   }
-  edit([&] { m_plan.pocket = p; });
+  edit("pocket site", [&] { m_plan.pocket = p; });
 }
 
 void PlanEditor::movePocket(const Vector3d& p, bool dragging)
@@ -260,7 +268,8 @@ void PlanEditor::movePocket(const Vector3d& p, bool dragging)
   }
   // a drag of the pocket coalesces like a lead's (its key is past any lead's index)
   constexpr int kPocketDrag = 1 << 20;
-  edit([&] { m_plan.pocket->positionOverride = p; }, dragging ? kPocketDrag : -1);
+  edit(
+    "move the pocket", [&] { m_plan.pocket->positionOverride = p; }, dragging ? kPocketDrag : -1);
 }
 
 void PlanEditor::setPocketDepth(double mm)
@@ -271,17 +280,17 @@ void PlanEditor::setPocketDepth(double mm)
   if (!(mm > 0.0 && mm < 80.0)) {
     throw Error(ErrorCode::InvalidArgument, "pocket depth must be between 0 and 80 mm");
   }
-  edit([&] { m_plan.pocket->depthMm = mm; });
+  edit("pocket depth", [&] { m_plan.pocket->depthMm = mm; });
 }
 
 void PlanEditor::removePocket()
 {
-  edit([&] { m_plan.pocket.reset(); });
+  edit("remove the pocket", [&] { m_plan.pocket.reset(); });
 }
 
 void PlanEditor::replace(Plan plan)
 {
-  edit([&] { m_plan = std::move(plan); });
+  edit("replace the plan", [&] { m_plan = std::move(plan); });
 }
 
 void PlanEditor::undo()
@@ -290,8 +299,8 @@ void PlanEditor::undo()
     return;
   }
   m_dragLead = -1;
-  m_redo.push_back(std::move(m_plan));
-  m_plan = std::move(m_undo.back());
+  m_redo.push_back({ std::move(m_plan), m_undo.back().what });
+  m_plan = std::move(m_undo.back().plan);
   m_undo.pop_back();
   autosave();
 }
@@ -302,8 +311,8 @@ void PlanEditor::redo()
     return;
   }
   m_dragLead = -1;
-  m_undo.push_back(std::move(m_plan));
-  m_plan = std::move(m_redo.back());
+  m_undo.push_back({ std::move(m_plan), m_redo.back().what });
+  m_plan = std::move(m_redo.back().plan);
   m_redo.pop_back();
   autosave();
 }

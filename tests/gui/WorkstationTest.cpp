@@ -8,6 +8,7 @@
 #include "Orthanc.h"
 #include "PacsDialog.h"
 #include "TestSupport.h"
+#include "WorkstationApp.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpinePhantom.h"
@@ -22,6 +23,7 @@
 #include <QLineEdit>
 #include <QLineF>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -37,28 +39,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-
-namespace
-{
-
-QApplication& application()
-{
-  static int argc = 1;
-  static char name[] = "drg_workstation_tests";
-  static char* argv[] = { name, nullptr };
-  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-    qputenv("QT_QPA_PLATFORM", "xcb"); // as the application (VTK 9.1 needs X11)
-  }
-  View3D::setDefaultSurfaceFormat(); // as the application (before it exists)
-  // settings (recent studies) and autosaves in a folder of the test's own, not the user's
-  static drg::test::TemporaryFolder home("workstation-home");
-  qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString((home.path() / "config").string()));
-  qputenv("XDG_DATA_HOME", QByteArray::fromStdString((home.path() / "data").string()));
-  static QApplication app(argc, argv);
-  return app;
-}
-
-} // namespace
 
 TEST(Workstation, LeadOnL5LeftDragUndoRedoLockSaveReopen)
 {
@@ -483,6 +463,14 @@ TEST(Workstation, RecentStudiesAndPocketDrag)
     auto* undoAction = window.findChild<QAction*>("undo");
     ASSERT_NE(undoAction, nullptr);
     EXPECT_TRUE(undoAction->isEnabled()) << "the renumbering cannot be undone from the menu";
+    EXPECT_EQ(undoAction->text(), "&Undo the renumbering of the vertebrae");
+    // the Spine menu says how the levels are numbered now
+    auto* spineMenu = window.findChild<QMenu*>("spineMenu");
+    ASSERT_NE(spineMenu, nullptr);
+    emit spineMenu->aboutToShow();
+    auto* levelsNow = spineMenu->findChild<QAction*>("levelsNow");
+    ASSERT_NE(levelsNow, nullptr);
+    EXPECT_EQ(levelsNow->text(), "Levels renumbered one level lower than the spine model counted");
     undoAction->trigger();
     ASSERT_TRUE(relabelled.wait(180000)) << "undoing the relabelling did not finish";
     EXPECT_EQ(window.planEditor()->plan().study.labelShift, 0);

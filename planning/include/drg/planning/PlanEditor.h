@@ -60,11 +60,18 @@ public:
   void undo();
   void redo();
   std::size_t undoDepth() const { return m_undo.size(); }
+  /// What Undo and Redo would take back or bring back, in words ("move the skin entry of L5 left");
+  /// empty when there is nothing.
+  std::string undoName() const { return m_undo.empty() ? std::string() : m_undo.back().what; }
+  std::string redoName() const { return m_redo.empty() ? std::string() : m_redo.back().what; }
 
 private:
   LeadPlan& editable(int lead);
+  /// Lead `lead`'s name, for naming an edit of it.
+  std::string leadName(int lead) const { return m_plan.leads[static_cast<std::size_t>(lead)].name; }
+  /// Runs `change`, re-plans, and keeps the plan before as one undo step named `what`.
   template<typename F>
-  void edit(F&& change, int dragLead = -1);
+  void edit(const std::string& what, F&& change, int dragLead = -1);
 
   void autosave();
 
@@ -73,8 +80,13 @@ private:
   std::filesystem::path m_autosave;
   std::string m_autosaveProblem;
   int m_dragLead = -1; ///< the lead a drag is moving (its start is the top of the undo stack)
-  std::vector<Plan> m_undo;
-  std::vector<Plan> m_redo;
+  struct Step
+  {
+    Plan plan;        ///< the plan before (undo) or after (redo) the edit
+    std::string what; ///< the edit, in words
+  };
+  std::vector<Step> m_undo;
+  std::vector<Step> m_redo;
 };
 
 } // namespace drg::planning

@@ -1,0 +1,185 @@
+// The workstation's controls show their state and say what they do (issue 24, item 9): the View
+// and Spine menus check the layout and the declaration in force and name the levels' numbering;
+// the window combo says "Custom" once the window is dragged; Undo and Redo name their step; the
+// keys act on the view under the mouse without moving the crosshair; a lead that failed shows no
+// made-up coordinates; at 1024 x 700 the views keep their size and the Plan panel all its controls.
+#include "MainWindow.h"
+#include "SliceView.h"
+
+#include "TestSupport.h"
+#include "WorkstationApp.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QEnterEvent>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+namespace
+{
+
+/// Opens the demo in `window` (shown, not interactive) and waits for it.
+bool openDemo(MainWindow& window)
+{
+  window.setInteractive(false);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openDemo();
+  return ready.wait(180000) && window.planEditor() != nullptr && QTest::qWaitForWindowExposed(&window);
+}
+
+SliceView* axialView(MainWindow& window)
+{
+  for (auto* v : window.findChildren<SliceView*>()) {
+    if (v->isVisible() && !v->isOblique() && v->plane() == drg::imaging::SlicePlane::Axial) {
+      return v;
+    }
+  }
+  return nullptr;
+}
+
+/// The checked action of `menu` once it is about to show (as when the user opens it), or "".
+QString checkedIn(QMenu* menu)
+{
+  emit menu->aboutToShow();
+  for (QAction* a : menu->actions()) {
+    if (a->isCheckable() && a->isChecked() && a->actionGroup() != nullptr) {
+      return a->text();
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+TEST(WorkstationControls, MenusWindowUndoKeysAndFailedLeadsShowTheirState)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  MainWindow window;
+  window.resize(1280, 1024);
+  ASSERT_TRUE(openDemo(window)) << "the demo case did not open";
+
+  // View: the layout shown is the one checked, however it was set
+  auto* viewMenu = window.menuBar()->findChild<QMenu*>("viewMenu");
+  auto* spineMenu = window.menuBar()->findChild<QMenu*>("spineMenu");
+  ASSERT_TRUE(viewMenu && spineMenu);
+  EXPECT_EQ(checkedIn(viewMenu), "2 x 2");
+  window.setViewLayout(MainWindow::ViewLayout::OnePlusThree);
+  EXPECT_EQ(checkedIn(viewMenu), "1 + 3");
+  window.setViewLayout(MainWindow::ViewLayout::TwoByTwo);
+  // Spine: how the levels are numbered now; no declaration checked when none was made
+  EXPECT_EQ(checkedIn(spineMenu), "");
+  auto* now = spineMenu->findChild<QAction*>("levelsNow");
+  ASSERT_NE(now, nullptr);
+  EXPECT_TRUE(now->text().contains("as the spine model counted")) << now->text().toStdString();
+  QApplication::processEvents();
+
+  // the window dragged with the right button: the combo says Custom (and the values), a preset
+  // chosen again replaces it
+  SliceView* axial = axialView(window);
+  ASSERT_NE(axial, nullptr);
+  auto* preset = window.findChild<QComboBox*>("windowPreset");
+  ASSERT_NE(preset, nullptr);
+  EXPECT_EQ(preset->currentText(), "Bone");
+  const QPoint middle = axial->rect().center();
+  QTest::mousePress(axial, Qt::RightButton, {}, middle);
+  QTest::mouseMove(axial, middle + QPoint(40, 25));
+  QTest::mouseRelease(axial, Qt::RightButton, {}, middle + QPoint(40, 25));
+  EXPECT_EQ(preset->currentText(), "Custom");
+  EXPECT_TRUE(preset->toolTip().contains("W ")) << preset->toolTip().toStdString();
+  preset->setCurrentIndex(preset->findText("Soft tissue"));
+  EXPECT_EQ(preset->currentText(), "Soft tissue");
+  EXPECT_TRUE(preset->toolTip().isEmpty());
+
+  // keys act on the view under the mouse: no click, so the crosshair stays where it was
+  const Eigen::Vector3d cursor = window.cursorPosition();
+  window.activateWindow();
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&window));
+  QEnterEvent enter(QPointF(middle), axial->mapToGlobal(QPointF(middle)),
+                    axial->mapToGlobal(QPointF(middle)));
+  QApplication::sendEvent(axial, &enter);
+  EXPECT_TRUE(axial->hasFocus()) << "the view under the mouse does not take the keys";
+  QTest::keyClick(QApplication::focusWidget(), Qt::Key_Plus);
+  EXPECT_NEAR(axial->zoom(), 1.25, 1e-9);
+  QTest::keyClick(QApplication::focusWidget(), Qt::Key_Home);
+  EXPECT_NEAR(axial->zoom(), 1.0, 1e-9);
+  EXPECT_TRUE(window.cursorPosition().isApprox(cursor)) << "the keys moved the crosshair";
+
+  // Undo and Redo say what they take back and bring back
+  auto* target = window.findChild<QComboBox*>("planTarget");
+  auto* add = window.findChild<QPushButton*>("addLead");
+  auto* retarget = window.findChild<QPushButton*>("retarget");
+  ASSERT_TRUE(target && add && retarget);
+  target->setCurrentIndex(target->findText("L5 left"));
+  QTest::mouseClick(add, Qt::LeftButton);
+  auto* editor = window.planEditor();
+  ASSERT_EQ(editor->plan().leads.size(), 1u);
+  QAction* undo = window.findChild<QAction*>("undo");
+  ASSERT_NE(undo, nullptr);
+  EXPECT_EQ(undo->text(), "&Undo add lead L5 left");
+  editor->moveSkinEntry(0, editor->plan().leads[0].skinEntry + Eigen::Vector3d(0, 0, -5));
+  window.refreshPlanView();
+  EXPECT_EQ(undo->text(), "&Undo move the skin entry of L5 left");
+  window.undo();
+  QAction* redo = nullptr;
+  for (QAction* a : window.findChildren<QAction*>()) {
+    redo = a->text().startsWith("&Redo") ? a : redo;
+  }
+  ASSERT_NE(redo, nullptr);
+  EXPECT_EQ(redo->text(), "&Redo move the skin entry of L5 left");
+
+  // Retarget renames the lead named after its target
+  target->setCurrentIndex(target->findText("L4 left"));
+  QTest::mouseClick(retarget, Qt::LeftButton);
+  EXPECT_EQ(editor->plan().leads[0].name, "L4 left");
+  EXPECT_EQ(undo->text(), "&Undo retarget L5 left to L4 left");
+
+  // a lead that failed: its needle's points read "none", not 0, 0, 0, and cannot be typed
+  editor->moveSkinEntry(0, editor->plan().leads[0].epiduralEntry + Eigen::Vector3d(0, 5, 0));
+  ASSERT_FALSE(editor->plan().leads[0].planned);
+  window.refreshPlanView();
+  auto* x = window.findChild<QDoubleSpinBox*>("skinEntry0");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->text(), "none");
+  EXPECT_FALSE(x->isEnabled());
+}
+
+// A 1024 x 700 window (a small laptop): the slice views keep over 300 pixels across, and the Plan
+// panel shows its buttons within its width (it scrolls rather than squeezing the views).
+TEST(WorkstationControls, SmallWindowKeepsTheViewsAndThePanelUsable)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  MainWindow window;
+  window.resize(1024, 700);
+  ASSERT_TRUE(openDemo(window)) << "the demo case did not open";
+  QApplication::processEvents();
+  int views = 0;
+  for (auto* v : window.findChildren<SliceView*>()) {
+    if (v->isVisible()) {
+      EXPECT_GE(v->width(), 300) << "a view squeezed to " << v->width() << " pixels";
+      ++views;
+    }
+  }
+  EXPECT_EQ(views, 3);
+  auto* dock = window.findChild<QDockWidget*>("plan");
+  ASSERT_NE(dock, nullptr);
+  auto* scroll = dock->findChild<QScrollArea*>();
+  ASSERT_NE(scroll, nullptr);
+  for (const char* name : { "addLead", "retarget" }) {
+    auto* button = window.findChild<QPushButton*>(name);
+    ASSERT_NE(button, nullptr);
+    const QRect inViewport(button->mapTo(scroll->viewport(), QPoint(0, 0)), button->size());
+    EXPECT_TRUE(scroll->viewport()->rect().contains(inViewport)) << name << " is cut off";
+  }
+}
