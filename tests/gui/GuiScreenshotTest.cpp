@@ -189,6 +189,60 @@ TEST(Gui, PlanMadeInTheWorkstationReopensTheSame)
   }
 }
 
+// `drgplan STUDY --plan PLAN` refuses a plan made on other images for every pairing of the study
+// kinds: a DICOM series, a NIfTI volume and the demo phantom (the demo's plan on the others is
+// refused in PlanMadeInTheWorkstationReopensTheSame). Refused: exit 4, why in words, no lead added
+// and nothing saved over the plan.
+TEST(Gui, PlanRefusedOnEveryOtherKindOfStudy)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("guipairs");
+  const std::string cli = DRG_CLI_PATH, gui = DRG_GUI_PATH;
+  const std::string grid = " --matrix 256,256,200 --spacing 1.6,1.6,2";
+  for (const char* seed : { "1", "2" }) {
+    const std::string folder = (dir.path() / (std::string("p") + seed)).string();
+    ASSERT_EQ(drg::test::runCommand(cli + " -q phantom --out " + folder + grid + " --seed " + seed).exitCode,
+              0);
+    ASSERT_EQ(drg::test::runCommand(cli + " -q convert " + folder + "/dicom " + folder + ".nii.gz").exitCode,
+              0);
+  }
+  const std::string dicom1 = (dir.path() / "p1" / "dicom").string(),
+                    nifti1 = (dir.path() / "p1.nii.gz").string();
+  const std::string dicom2 = (dir.path() / "p2" / "dicom").string(),
+                    nifti2 = (dir.path() / "p2.nii.gz").string();
+  // a plan on each kind of the first patient's images, by the CLI
+  auto planOn = [&](const std::string& images, const std::string& name) {
+    const auto out = dir.path() / name;
+    const auto r =
+      drg::test::runCommand(cli + " -q plan " + images + " --targets L5-left --out " + out.string());
+    EXPECT_EQ(r.exitCode, 0) << r.output;
+    return (out / "plan.drgplan.json").string();
+  };
+  const std::string fromDicom = planOn(dicom1, "plan-dicom"), fromNifti = planOn(nifti1, "plan-nifti");
+  auto read = [](const std::string& f) {
+    std::ifstream in(f, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  struct Pairing
+  {
+    std::string plan, study, says;
+  };
+  const Pairing pairings[] = {
+    { fromDicom, "--demo", "cannot tell whether" }, { fromDicom, dicom2, "another patient" },
+    { fromDicom, nifti2, "cannot tell whether" },   { fromNifti, "--demo", "cannot tell whether" },
+    { fromNifti, dicom2, "cannot tell whether" },   { fromNifti, nifti2, "cannot tell whether" },
+  };
+  const std::string png = (dir.path() / "window.png").string();
+  for (const Pairing& p : pairings) {
+    const std::string before = read(p.plan);
+    const auto r = drg::test::runCommand(gui + " " + p.study + " --plan " + p.plan +
+                                         " --lead L4-left --save-plan " + p.plan + " --screenshot " + png);
+    EXPECT_EQ(r.exitCode, 4) << p.plan << " on " << p.study << ": " << r.output;
+    EXPECT_NE(r.output.find(p.says), std::string::npos) << p.plan << " on " << p.study << ": " << r.output;
+    EXPECT_EQ(read(p.plan), before) << "a refused plan was saved over";
+  }
+}
+
 // The placement report's pages as a surgeon sees them (pdftoppm at 40 dpi), against the baselines in
 // tests/gui/baselines: 2 leads on the phantom give a cover page, a page per lead (fluoroscopy-like views,
 // slices through the ganglion) and the pocket/findings page. The report's date, the plan file's hash and
