@@ -33,6 +33,8 @@ struct PlanArgs
   std::string modality = "auto";
   int shift = 0;
   std::string transitional;
+  std::string levelAt;
+  std::string confirmLevels;
   std::string devices;
   bool json = false;
 };
@@ -131,7 +133,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
                                               std::to_string(rules.maxLeads.value) + " leads");
   }
 
-  SpineCaseLoader loader(SpineCaseLoader::parseOptions(a.modality, a.shift, a.transitional, 0.0));
+  SpineCaseLoader loader(SpineCaseLoader::parseOptions(a.modality, a.shift, a.transitional, 0.0, a.levelAt));
   SpineCaseImage in =
     loader.load(a.input, a.series, [&](double f) { return reportProgress("loading", f, global.quiet); });
   const SpineModelOptions& o = loader.options();
@@ -147,7 +149,12 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   start.study.levelAnchor = model.anchor;
   start.study.labelShift = model.labelShift;
   start.study.declaredTransitional = o.labels.declaredSet ? transitionalAnatomyName(o.labels.declared) : "";
+  start.study.levelAt = a.levelAt;
+  start.study.levelCheck = model.levelCheck.status;
   PlanEditor editor(planner, start);
+  if (!a.confirmLevels.empty()) {
+    editor.confirmLevels(a.confirmLevels);
+  }
   for (const auto& [level, side] : parsed) {
     const int i = editor.addLead(level + " " + sideName(side), level, side);
     if (approachGiven && level != "S1") {
@@ -167,7 +174,11 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
     return 0;
   }
   std::cout << "plan written to " << file.string() << " (spine model beside it)\n";
-  std::cout << "levels counted from: " << model.anchor << "\n\n";
+  std::cout << "levels counted from: " << model.anchor << "\n";
+  std::cout << "level check: " << model.levelCheck.status
+            << (plan.study.levelsConfirmedBy.empty() ? std::string()
+                                                     : "; confirmed: " + plan.study.levelsConfirmedBy)
+            << "\n\n";
   printLeadTable(plan);
   std::cout << "\nskin entries in the OR (prone), against the bone:\n";
   for (const auto& l : plan.leads) {
@@ -246,6 +257,13 @@ void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--modality", args->modality, "auto, ct or t2");
   cmd->add_option("--shift", args->shift, "move every level label by N (+: towards the feet)");
   cmd->add_option("--transitional", args->transitional, "declare none, L6, T13 or sacralized-L5");
+  cmd->add_option("--level-at", args->levelAt,
+                  "X,Y,Z=LEVEL: the vertebra holding this point (LPS mm) is LEVEL; the levels are counted "
+                  "from it (replaces --shift) and checked against the image's anchors");
+  cmd->add_option(
+    "--confirm-levels", args->confirmLevels,
+    "how the level names were confirmed and by whom (e.g. \"counted from S1 on the sagittal CT, "
+    "A. Surgeon\"); a plan on unconfirmed levels is an error until confirmed");
   cmd->add_option("--devices", args->devices, "folder of extra device catalog files (*.json)");
   cmd->add_flag("--json", args->json, "print the plan file instead of the tables");
   cmd->callback([args, &global, &run] { run = [args, &global] { return runPlan(*args, global); }; });

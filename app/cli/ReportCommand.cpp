@@ -51,8 +51,8 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
                                        ") are not there: give them with --images DIR");
   }
   // the levels as the plan was made on them: the user's renumbering and declared transitional anatomy
-  SpineCaseLoader loader(
-    SpineCaseLoader::parseOptions("auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0));
+  SpineCaseLoader loader(SpineCaseLoader::parseOptions(
+    "auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0, plan.study.levelAt));
   // the DICOM folder's scan, once: the plan's own series in a folder of several, and who it shows
   const std::optional<DicomScan> scan =
     isVolumeFileName(images) ? std::nullopt : std::optional<DicomScan>(scanDicom(images));

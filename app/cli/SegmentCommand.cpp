@@ -23,6 +23,7 @@ struct SegmentArgs
   std::string modality = "auto";
   int shift = 0;
   std::string transitional;
+  std::string levelAt;
   bool json = false;
   double workSpacing = 0.0;
 };
@@ -36,7 +37,8 @@ std::string fmt(const char* f, double a, double b, double c)
 
 int runSegment(const SegmentArgs& a, const GlobalOptions& global)
 {
-  SpineCaseLoader loader(SpineCaseLoader::parseOptions(a.modality, a.shift, a.transitional, a.workSpacing));
+  SpineCaseLoader loader(
+    SpineCaseLoader::parseOptions(a.modality, a.shift, a.transitional, a.workSpacing, a.levelAt));
   SpineCaseImage in =
     loader.load(a.input, a.series, [&](double f) { return reportProgress("loading", f, global.quiet); });
   Image<float>& volume = in.volume;
@@ -51,6 +53,11 @@ int runSegment(const SegmentArgs& a, const GlobalOptions& global)
   std::cout << "spine model written to " << a.out << " (labels.nii.gz, spine.json) in "
             << fmt("%.1f", model.seconds, 0, 0) << " s\n";
   std::cout << "levels counted from: " << model.anchor << " (" << model.anchorDetail << ")\n";
+  std::cout << "level check: " << model.levelCheck.status;
+  for (const auto& r : model.levelCheck.reasons) {
+    std::cout << "; " << r;
+  }
+  std::cout << "\n";
   std::cout << "\nlevel   complete  body centre (LPS mm)          volume ml\n";
   for (const auto& v : model.vertebrae) {
     std::printf("%-7s %-9s %-29s %6.1f\n", v.level.c_str(), v.complete ? "yes" : "partial",
@@ -92,6 +99,9 @@ void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--shift", args->shift,
                   "rename every vertebra N levels lower (+1: L3 becomes L4; -1: L4 becomes L3)");
   cmd->add_option("--transitional", args->transitional, "declare none, L6, T13 or sacralized-L5");
+  cmd->add_option("--level-at", args->levelAt,
+                  "X,Y,Z=LEVEL: the vertebra holding this point (LPS mm) is LEVEL; every level is counted "
+                  "from it (replaces --shift) and checked against the image's anchors");
   cmd->add_option("--work-spacing", args->workSpacing, "internal grid spacing in mm (0: automatic)")
     ->check(CLI::Range(0.0, 3.0));
   cmd->add_flag("--json", args->json, "print spine.json instead of the table");

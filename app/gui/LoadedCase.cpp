@@ -58,6 +58,11 @@ void LoadedCase::takeModel(std::shared_ptr<drg::imaging::SpineModel> built)
   }
 }
 
+std::string LoadedCase::levelAnchorText() const
+{
+  return labelOverride.anchorAt ? drg::imaging::levelAnchorPointText(*labelOverride.anchorAt) : std::string();
+}
+
 std::string LoadedCase::declaredTransitional() const
 {
   return labelOverride.declaredSet ? drg::imaging::transitionalAnatomyName(labelOverride.declared)

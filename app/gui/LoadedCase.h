@@ -40,4 +40,6 @@ struct LoadedCase
   void takeModel(std::shared_ptr<drg::imaging::SpineModel> built);
   /// What a plan file records of the level corrections' declaration ("" when nothing was declared).
   std::string declaredTransitional() const;
+  /// The vertebra the user named, as the plan records it ("12.5,-30,88=L3"), or empty.
+  std::string levelAnchorText() const;
 };

@@ -7,6 +7,8 @@
 
 #include <QActionGroup>
 #include <QFileDialog>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSignalBlocker>
@@ -90,6 +92,30 @@ void MainMenus::addSpineMenu()
                    [this] { m_window.relabel(-1); });
   spine->addAction(tr("Renumber: each vertebra one level lower (L3 becomes L4)"), this,
                    [this] { m_window.relabel(+1); });
+  spine->addAction(tr("Name the vertebra at the crosshair..."), this, [this] {
+    // the name it has now offered first; the levels are then counted from it
+    const QStringList names = { "T10", "T11", "T12", "T13", "L1", "L2", "L3", "L4", "L5", "L6", "S1" };
+    bool ok = false;
+    const QString level =
+      QInputDialog::getItem(&m_window, tr("Name the vertebra"),
+                            tr("The vertebra at the crosshair is (the others are counted from "
+                               "it, and checked against the sacrum and the ribs in view):"),
+                            names, names.indexOf(m_window.levelAtCursor()), false, &ok);
+    if (ok) {
+      m_window.nameVertebra(m_window.cursorPosition(), level);
+    }
+  });
+  spine->addAction(tr("Confirm the levels..."), this, [this] {
+    bool ok = false;
+    const QString how = QInputDialog::getText(
+      &m_window, tr("Confirm the levels"),
+      tr("How were the level names confirmed, and by whom?\n(e.g. counted up from S1 on the sagittal view "
+         "and the ribs on the coronal, A. Surgeon)"),
+      QLineEdit::Normal, QString(), &ok);
+    if (ok) {
+      m_window.confirmLevels(how);
+    }
+  });
   spine->addSeparator();
   using drg::imaging::TransitionalAnatomy;
   auto* declarations = new QActionGroup(this);
@@ -109,9 +135,16 @@ void MainMenus::addSpineMenu()
     const drg::imaging::SpineLabelOverride o = m_window.labelOverride();
     const int n = std::abs(o.shift);
     const QString levels = n == 1 ? tr("one level") : tr("%1 levels").arg(n);
-    now->setText(o.shift == 0  ? tr("Levels as the spine model counted them")
-                 : o.shift < 0 ? tr("Levels renumbered %1 higher than the spine model counted").arg(levels)
-                               : tr("Levels renumbered %1 lower than the spine model counted").arg(levels));
+    const QString counted =
+      o.anchorAt
+        ? tr("Levels counted from the vertebra you named %1").arg(QString::fromStdString(o.anchorAt->level))
+      : o.shift == 0 ? tr("Levels as the spine model counted them")
+      : o.shift < 0  ? tr("Levels renumbered %1 higher than the spine model counted").arg(levels)
+                     : tr("Levels renumbered %1 lower than the spine model counted").arg(levels);
+    const std::string check = m_window.levelCheckStatus();
+    now->setText(counted + (check == "consistent"    ? tr(" (sacrum and ribs agree)")
+                            : check == "unconfirmed" ? tr(" (UNCONFIRMED: confirm them)")
+                                                     : QString()));
     // the declaration in force checked (none checked: nothing declared)
     for (QAction* a : declarations->actions()) {
       a->setChecked(o.declaredSet && a->data().toInt() == static_cast<int>(o.declared));

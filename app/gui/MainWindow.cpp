@@ -327,6 +327,25 @@ drg::imaging::SpineLabelOverride MainWindow::labelOverride() const
   return m_case ? m_case->labelOverride : drg::imaging::SpineLabelOverride{};
 }
 
+std::string MainWindow::levelCheckStatus() const
+{
+  return m_case && m_case->model ? m_case->model->levelCheck.status : std::string();
+}
+
+QString MainWindow::levelAtCursor() const
+{
+  if (!m_case || !m_case->model || m_case->model->vertebrae.empty()) {
+    return {};
+  }
+  const drg::imaging::SpineVertebra* nearest = nullptr;
+  for (const auto& v : m_case->model->vertebrae) {
+    if (!nearest || (v.bodyCentre - m_cursor).norm() < (nearest->bodyCentre - m_cursor).norm()) {
+      nearest = &v;
+    }
+  }
+  return QString::fromStdString(nearest->level);
+}
+
 void MainWindow::set3dView(drg::render::OverviewView view)
 {
   m_viewGrid->view3d().resetCamera(view);
@@ -361,11 +380,43 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
     return;
   }
   drg::imaging::SpineLabelOverride wanted = m_case->labelOverride;
-  wanted.shift += shiftDelta;
+  if (wanted.anchorAt && shiftDelta != 0) {
+    // the levels hang on the vertebra the user named: renumbering renames that vertebra (as its
+    // neighbour is called now)
+    const auto& vs = m_case->model->vertebrae;
+    const auto at =
+      std::find_if(vs.begin(), vs.end(), [&](const auto& v) { return v.level == wanted.anchorAt->level; });
+    const long to = (at - vs.begin()) + shiftDelta;
+    if (at == vs.end() || to < 0 || to >= static_cast<long>(vs.size())) {
+      m_prompts.status(tr("Cannot renumber past the vertebrae in view: name a vertebra instead (Spine menu)"),
+                       6000);
+      return;
+    }
+    wanted.anchorAt->level = vs[static_cast<std::size_t>(to)].level;
+  } else {
+    wanted.shift += shiftDelta;
+  }
   if (declared) {
     wanted.declared = *declared;
     wanted.declaredSet = true;
   }
+  relabelAsked(wanted);
+}
+
+void MainWindow::nameVertebra(const Eigen::Vector3d& point, const QString& level)
+{
+  if (!m_case || !m_case->model) {
+    m_prompts.status(tr("No spine model to name: open a spine image first"), 5000);
+    return;
+  }
+  drg::imaging::SpineLabelOverride wanted = m_case->labelOverride;
+  wanted.anchorAt = drg::imaging::LevelAnchorPoint{ point, level.toStdString() };
+  wanted.shift = 0; // (the anchor replaces the count and its shift)
+  relabelAsked(wanted);
+}
+
+void MainWindow::relabelAsked(const drg::imaging::SpineLabelOverride& wanted)
+{
   if (const auto* editor = planEditor(); editor && !editor->plan().leads.empty()) {
     // locked leads are re-planned too (their names now mean other ganglia): said, and asked
     QStringList locked;
@@ -386,6 +437,13 @@ void MainWindow::relabel(int shiftDelta, std::optional<drg::imaging::Transitiona
     }
   }
   relabelTo(wanted, std::nullopt);
+}
+
+void MainWindow::confirmLevels(const QString& how)
+{
+  if (auto* editor = planEditor()) {
+    planEdit([&] { editor->confirmLevels(how.toStdString()); });
+  }
 }
 
 void MainWindow::undo()
@@ -421,6 +479,12 @@ void MainWindow::relabelTo(const drg::imaging::SpineLabelOverride& wanted,
     m_case->labelOverride = wanted;
     if (plan) {
       plan->study.declaredTransitional = m_case->declaredTransitional();
+      plan->study.levelAt = m_case->levelAnchorText();
+      plan->study.levelCheck = done.model->levelCheck.status;
+      if (!undoing) { // (names that changed are no longer the ones confirmed)
+        plan->study.levelsConfirmedBy.clear();
+        plan->study.levelsConfirmedAt.clear();
+      }
     }
     // the names the user gave are the names shown everywhere: the model's label map and anatomy,
     // not a label map brought with the case (a phantom's truth) that still names the levels as before
@@ -541,10 +605,20 @@ void MainWindow::setCursor(const Eigen::Vector3d& lps)
 void MainWindow::showWarnings()
 {
   QStringList lines;
+  const auto* editor = planEditor();
+  const bool confirmed = editor && !editor->plan().study.levelsConfirmedBy.empty();
   if (m_case) {
     for (const auto& w : m_case->warnings) {
+      if (confirmed && w.rfind("levels unconfirmed", 0) == 0) {
+        continue; // (said below: confirmed since)
+      }
       lines << QString::fromStdString(w).toHtmlEscaped();
     }
+  }
+  if (confirmed) {
+    lines << tr("Levels confirmed: %1 (%2)")
+               .arg(QString::fromStdString(editor->plan().study.levelsConfirmedBy).toHtmlEscaped(),
+                    QString::fromStdString(editor->plan().study.levelsConfirmedAt));
   }
   m_banner->setText(lines.isEmpty() ? QString() : "<b>" + tr("Warnings") + "</b><br>" + lines.join("<br>"));
   m_banner->setVisible(!lines.isEmpty());
@@ -652,6 +726,7 @@ void MainWindow::refreshPlan()
 {
   const drg::planning::PlanEditor* editor = m_session->editor();
   m_planPanel->showPlan(editor ? &editor->plan() : nullptr);
+  showWarnings(); // (the levels' confirmation is the plan's: an undo takes it back)
   const PlanOverlays drawn =
     editor ? PlanOverlays::of(editor->plan(), m_session->planner()->catalog()) : PlanOverlays{};
   m_menus->undo()->setEnabled(editor && (editor->canUndo() || !m_relabelUndo.empty()));

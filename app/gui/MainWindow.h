@@ -80,6 +80,10 @@ public:
   ViewLayout viewLayout() const { return m_viewGrid->layout(); }
   /// The level corrections of the case shown (none: no case, or levels as counted).
   drg::imaging::SpineLabelOverride labelOverride() const;
+  /// The spine model's level check ("consistent", "unconfirmed", "user-anchored"; "" without a model).
+  std::string levelCheckStatus() const;
+  /// The name of the vertebra nearest the crosshair in height ("" without a model).
+  QString levelAtCursor() const;
 
   /// Rendering figures on the case shown (--bench-render; see RenderBenchmark).
   using RenderBench = RenderBenchmark::Figures;
@@ -97,6 +101,11 @@ public:
   /// rebuilt in the background; the plan's leads keep their level names and are re-planned to the
   /// ganglia now called so. Emits caseReady when done.
   void relabel(int shiftDelta, std::optional<drg::imaging::TransitionalAnatomy> declared = std::nullopt);
+  /// The vertebra holding `point` (LPS mm) is `level`: every level is counted from it (Spine > Name
+  /// the vertebra at the crosshair), checked against the image's anchors; asked as a relabelling.
+  void nameVertebra(const Eigen::Vector3d& point, const QString& level);
+  /// The user confirms the level names (`how`: how they were counted and by whom), an edit of the plan.
+  void confirmLevels(const QString& how);
   /// Undo (Ctrl+Z): the plan's last edit, or, when the plan has none since, the last relabelling
   /// (the levels named as before and the plan as it was then).
   void undo();
@@ -193,6 +202,8 @@ private:
   /// Rebuilds the model with the level corrections `wanted`; the plan then is `restore` (undoing) or
   /// the current one, re-planned to the ganglia of its leads' names.
   void relabelTo(const drg::imaging::SpineLabelOverride& wanted, std::optional<drg::planning::Plan> restore);
+  /// Relabels to `wanted`, asked first when the plan has leads (they are re-planned).
+  void relabelAsked(const drg::imaging::SpineLabelOverride& wanted);
   // components
   PlanSession* m_session = nullptr;
   BackgroundJob* m_jobs = nullptr;

@@ -75,6 +75,8 @@ drg::planning::Plan PlanSession::newPlan() const
   plan.study.levelAnchor = m_case->model->anchor;
   plan.study.labelShift = m_case->model->labelShift;
   plan.study.declaredTransitional = m_case->declaredTransitional();
+  plan.study.levelAt = m_case->levelAnchorText();
+  plan.study.levelCheck = m_case->model->levelCheck.status;
   return plan;
 }
 
@@ -182,6 +184,16 @@ void PlanSession::refuseOtherNumbering(const drg::planning::StudyReference& stud
         (study.declaredTransitional.empty() ? std::string("nothing") : study.declaredTransitional) +
         "': declare the same first (Spine menu), then open the plan");
   }
+  if (study.levelAt != m_case->levelAnchorText()) {
+    throw drg::Error(drg::ErrorCode::InvalidArgument,
+                     "this plan was made with the levels counted from " +
+                       (study.levelAt.empty() ? std::string("the image's own anchors")
+                                              : "the vertebra the user named at " + study.levelAt) +
+                       ", the images are shown counted from " +
+                       (m_case->levelAnchorText().empty() ? std::string("the image's own anchors")
+                                                          : m_case->levelAnchorText()) +
+                       ": name the levels the same way first (Spine menu), then open the plan");
+  }
   if (study.labelShift != m_case->model->labelShift) {
     throw drg::Error(drg::ErrorCode::InvalidArgument,
                      "this plan was made with the vertebrae renumbered by " +
@@ -228,7 +240,8 @@ bool PlanSession::offerUnsavedPlan()
       return false; // (the same key but other images: not this study's)
     }
     if (plan.study.labelShift != m_case->model->labelShift ||
-        plan.study.declaredTransitional != m_case->declaredTransitional()) {
+        plan.study.declaredTransitional != m_case->declaredTransitional() ||
+        plan.study.levelAt != m_case->levelAnchorText()) {
       m_prompts.status(tr("An unsaved plan of this study was made with the vertebrae renumbered or "
                           "transitional anatomy declared: "
                           "renumber them the same way (Spine menu) and open it with File > Open plan "

@@ -14,7 +14,8 @@ SpineCaseLoader::SpineCaseLoader(SpineModelOptions options)
 {}
 
 SpineModelOptions SpineCaseLoader::parseOptions(const std::string& modality, int shift,
-                                                const std::string& transitional, double workSpacingMm)
+                                                const std::string& transitional, double workSpacingMm,
+                                                const std::string& levelAt)
 {
   SpineModelOptions o;
   if (modality == "ct") {
@@ -26,6 +27,9 @@ SpineModelOptions SpineCaseLoader::parseOptions(const std::string& modality, int
   }
   o.labels.shift = shift;
   o.workSpacingMm = workSpacingMm;
+  if (!levelAt.empty()) {
+    o.labels.anchorAt = parseLevelAnchorPoint(levelAt);
+  }
   if (!transitional.empty()) {
     o.labels.declared = parseTransitionalAnatomy(transitional);
     o.labels.declaredSet = true;

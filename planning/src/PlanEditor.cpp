@@ -3,6 +3,8 @@
 #include "drg/planning/PlanEditor.h"
 #include "drg/imaging/Error.h"
 
+#include <ctime>
+
 namespace drg::planning
 {
 
@@ -286,6 +288,24 @@ void PlanEditor::setPocketDepth(double mm)
 void PlanEditor::removePocket()
 {
   edit("remove the pocket", [&] { m_plan.pocket.reset(); });
+}
+
+void PlanEditor::confirmLevels(const std::string& how)
+{
+  if (how.find_first_not_of(" \t") == std::string::npos) {
+    throw Error(ErrorCode::InvalidArgument,
+                "say how the levels were confirmed and by whom (e.g. counted from S1 on the sagittal view, "
+                "A. Surgeon)");
+  }
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char at[32];
+  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  edit("confirm the levels", [&] {
+    m_plan.study.levelsConfirmedBy = how;
+    m_plan.study.levelsConfirmedAt = at;
+  });
 }
 
 void PlanEditor::replace(Plan plan)

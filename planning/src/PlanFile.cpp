@@ -438,6 +438,15 @@ std::string planToJson(const Plan& plan)
                  { "series_description", plan.study.seriesDescription },
                  { "level_anchor", plan.study.levelAnchor },
                  { "label_shift", plan.study.labelShift } };
+  for (const auto& [key, value] :
+       { std::pair<const char*, const std::string*>{ "level_at", &plan.study.levelAt },
+         { "level_check", &plan.study.levelCheck },
+         { "levels_confirmed_by", &plan.study.levelsConfirmedBy },
+         { "levels_confirmed_at", &plan.study.levelsConfirmedAt } }) {
+    if (!value->empty()) {
+      j["study"][key] = *value; // (written when there is one: older readers see the same file)
+    }
+  }
   if (!plan.study.declaredTransitional
          .empty()) { // (absent when nothing was declared: older files stay as they were)
     j["study"]["declared_transitional"] = plan.study.declaredTransitional;
@@ -510,6 +519,14 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   plan.study.seriesDescription = r.text(s, "series_description", "study");
   plan.study.levelAnchor = r.text(s, "level_anchor", "study");
   plan.study.labelShift = r.integer(s, "label_shift", "study", -30, 30);
+  for (const auto& [key, value] : { std::pair<const char*, std::string*>{ "level_at", &plan.study.levelAt },
+                                    { "level_check", &plan.study.levelCheck },
+                                    { "levels_confirmed_by", &plan.study.levelsConfirmedBy },
+                                    { "levels_confirmed_at", &plan.study.levelsConfirmedAt } }) {
+    if (s.contains(key)) {
+      *value = r.text(s, key, "study");
+    }
+  }
   if (s.contains("declared_transitional")) {
     const std::string declared = r.text(s, "declared_transitional", "study");
     try {

@@ -14,6 +14,7 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QEnterEvent>
+#include <QLabel>
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
@@ -23,6 +24,8 @@
 #include <QTest>
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace
 {
@@ -182,4 +185,66 @@ TEST(WorkstationControls, SmallWindowKeepsTheViewsAndThePanelUsable)
     const QRect inViewport(button->mapTo(scroll->viewport(), QPoint(0, 0)), button->size());
     EXPECT_TRUE(scroll->viewport()->rect().contains(inViewport)) << name << " is cut off";
   }
+}
+
+// Levels counted from one anchor only (the sacrum, no ribs in view) are unconfirmed: the banner and
+// the Spine menu say so and a plan carries an error until the user confirms them (one undoable edit);
+// naming a vertebra counts the levels from it instead.
+TEST(WorkstationControls, UnconfirmedLevelsAreConfirmedOrNamedByTheUser)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  drg::test::TemporaryFolder dir("levels");
+  const std::string cli = DRG_CLI_PATH;
+  ASSERT_EQ(drg::test::runCommand(cli + " -q phantom --out " + (dir.path() / "lower").string() +
+                                  " --levels L3-S1 --matrix 256,256,100 --spacing 1.6,1.6,2")
+              .exitCode,
+            0);
+  MainWindow window;
+  window.setInteractive(false);
+  window.resize(1280, 1024);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openPath(QString::fromStdString((dir.path() / "lower" / "dicom").string()));
+  ASSERT_TRUE(ready.wait(180000)) << "the phantom did not open";
+  ASSERT_NE(window.planEditor(), nullptr);
+  EXPECT_EQ(window.levelCheckStatus(), "unconfirmed");
+  auto* banner = window.findChild<QLabel*>("safetyBanner");
+  ASSERT_NE(banner, nullptr);
+  EXPECT_TRUE(banner->isVisible() && banner->text().contains("levels unconfirmed"))
+    << banner->text().toStdString();
+  auto* spineMenu = window.menuBar()->findChild<QMenu*>("spineMenu");
+  ASSERT_NE(spineMenu, nullptr);
+  emit spineMenu->aboutToShow();
+  EXPECT_TRUE(spineMenu->findChild<QAction*>("levelsNow")->text().contains("UNCONFIRMED"));
+
+  auto* editor = window.planEditor();
+  editor->addLead("L4 left", "L4", drg::imaging::Side::Left);
+  window.refreshPlanView();
+  auto errorOn = [&] {
+    const auto& f = window.planEditor()->plan().findings;
+    return std::any_of(f.begin(), f.end(), [](const auto& x) { return x.code == "levels-unconfirmed"; });
+  };
+  EXPECT_TRUE(errorOn());
+  window.confirmLevels("counted up from S1 on the sagittal view, the test");
+  EXPECT_FALSE(errorOn());
+  EXPECT_TRUE(banner->text().contains("Levels confirmed: counted up from S1"))
+    << banner->text().toStdString();
+  EXPECT_FALSE(banner->text().contains("levels unconfirmed"));
+  window.undo();
+  EXPECT_TRUE(errorOn());
+  EXPECT_TRUE(banner->text().contains("levels unconfirmed"));
+
+  // the vertebra the model calls L4 named L4 by the user: counted from it, no error
+  const auto* l4 = window.planEditor()->planner().anatomy().model().vertebra("L4");
+  ASSERT_NE(l4, nullptr);
+  window.nameVertebra(l4->bodyCentre, "L4");
+  ASSERT_TRUE(ready.wait(180000)) << "naming the vertebra did not finish";
+  EXPECT_EQ(window.levelCheckStatus(), "user-anchored");
+  ASSERT_NE(window.planEditor(), nullptr);
+  EXPECT_FALSE(errorOn());
+  EXPECT_FALSE(window.planEditor()->plan().study.levelAt.empty());
+  EXPECT_TRUE(window.planEditor()->plan().study.levelAt.find("=L4") != std::string::npos);
+  emit spineMenu->aboutToShow();
+  EXPECT_TRUE(spineMenu->findChild<QAction*>("levelsNow")->text().contains("you named L4"));
 }

@@ -1,5 +1,6 @@
 #include "drg/imaging/SpineLevel.h"
 #include "drg/imaging/Error.h"
+#include "drg/imaging/SpineModel.h"
 
 #include <gtest/gtest.h>
 
@@ -35,4 +36,21 @@ TEST(SpineLevel, ParsesRangesAndExplainsMistakes)
   }
   EXPECT_THROW(parseLevelRange("L3"), drg::Error);
   EXPECT_THROW(parseLevelRange("L3-Q1"), drg::Error);
+}
+
+// The user's level anchor as typed on the command line: a point (LPS mm) and a level name.
+TEST(SpineLevel, ParsesAUsersLevelAnchorAndExplainsMistakes)
+{
+  const drg::imaging::LevelAnchorPoint a = drg::imaging::parseLevelAnchorPoint("12.5,-30,88=L3");
+  EXPECT_EQ(a.point, Eigen::Vector3d(12.5, -30, 88));
+  EXPECT_EQ(a.level, "L3");
+  for (const char* bad : { "12.5,-30=L3", "12.5,-30,88", "12.5,-30,88=L9", "a,b,c=L3", "1,2,3=sacrum",
+                           "1,2,3x=L3", "1;2;3=L3" }) {
+    try {
+      drg::imaging::parseLevelAnchorPoint(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const drg::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("X,Y,Z=LEVEL"), std::string::npos) << e.what();
+    }
+  }
 }

@@ -257,8 +257,11 @@ TEST(SpineLevelNaming, RibsThatDisagreeWithTheSacrumAreSaid)
   s[1].ribs = true; // ribs on "L1": four lumbar vertebrae between ribs and sacrum
   const LevelCount c = nameLevels(s, profile, {}, false, kNoConus);
   EXPECT_TRUE(c.anchorsDisagree);
-  ASSERT_EQ(c.warnings.size(), 1u);
+  ASSERT_EQ(c.warnings.size(), 2u);
   EXPECT_NE(c.warnings[0].find("disagree"), std::string::npos);
+  // the names are unconfirmed: the user is told to confirm them
+  EXPECT_EQ(c.check.status, "unconfirmed");
+  EXPECT_NE(c.warnings[1].find("levels unconfirmed"), std::string::npos);
   EXPECT_EQ(s.back().level, "S1"); // labels follow the sacrum
 }
 
@@ -283,6 +286,7 @@ TEST(SpineLevelNaming, TheUsersShiftMovesEveryNameAndIsRecorded)
   const LevelCount c = nameLevels(s, profile, user, false, kNoConus);
   EXPECT_EQ(s[5].level, "L4");
   EXPECT_EQ(c.anchor, "sacrum (shifted by the user by -1)");
+  EXPECT_EQ(c.check.status, "user-anchored");
 }
 
 TEST(SpineLevelNaming, WithoutSacrumTheLowestRibsCountWithAWarning)
@@ -293,8 +297,9 @@ TEST(SpineLevelNaming, WithoutSacrumTheLowestRibsCountWithAWarning)
   const LevelCount ribs = nameLevels(s, profile, {}, false, kNoConus);
   EXPECT_EQ(ribs.anchor, "lowest ribs");
   EXPECT_EQ(s[0].level, "T12");
-  ASSERT_EQ(ribs.warnings.size(), 1u);
+  ASSERT_EQ(ribs.warnings.size(), 2u);
   EXPECT_NE(ribs.warnings[0].find("less certain"), std::string::npos);
+  EXPECT_EQ(ribs.check.status, "unconfirmed");
 }
 
 TEST(SpineLevelNaming, WithoutSacrumOrRibsACtIsRefusedEvenWithAConus)
@@ -321,7 +326,8 @@ TEST(SpineLevelNaming, OnT2WithoutSacrumOrRibsTheConusCountsAndIsCalledUncertain
   EXPECT_EQ(conus.anchor, "conus medullaris");
   EXPECT_EQ(s[2].level, "L1");
   ASSERT_FALSE(conus.warnings.empty());
-  EXPECT_NE(conus.warnings.back().find("uncertain"), std::string::npos);
+  EXPECT_NE(conus.warnings.front().find("uncertain"), std::string::npos);
+  EXPECT_EQ(conus.check.status, "unconfirmed");
 }
 
 TEST(SpineLevelNaming, TheSacrumIsCutFromS1AtTheRemnantOfItsDisc)

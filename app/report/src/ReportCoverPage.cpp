@@ -82,6 +82,24 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
                     (plan.study.labelShift != 0
                        ? QObject::tr(" (renumbered by the user by %1)").arg(plan.study.labelShift)
                        : QString()) });
+  // how far the level names can be trusted, and who confirmed them: the wrong level is the error
+  // that matters most
+  {
+    const std::string& check = plan.study.levelCheck;
+    QString levels = check == "consistent" ? QObject::tr("consistent: the sacrum and the lowest ribs agree")
+                     : check == "user-anchored"
+                       ? QObject::tr("named by the user") +
+                           (plan.study.levelAt.empty() ? QString() : " (" + q(plan.study.levelAt) + ")")
+                     : check == "unconfirmed" ? QObject::tr("UNCONFIRMED by the image's anchors")
+                                              : QObject::tr("not recorded");
+    if (!plan.study.levelsConfirmedBy.empty()) {
+      levels += QObject::tr("; confirmed: %1 (%2)")
+                  .arg(q(plan.study.levelsConfirmedBy), q(plan.study.levelsConfirmedAt));
+    } else if (check == "unconfirmed") {
+      levels += QObject::tr("; NOT CONFIRMED by the user");
+    }
+    who.push_back({ QObject::tr("Level names"), levels });
+  }
   // (de-identified: the file's name without its folder)
   who.push_back(
     { QObject::tr("Plan file"),

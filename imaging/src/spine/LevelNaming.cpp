@@ -226,13 +226,104 @@ void cutSacrumBelowS1(std::vector<Segment>& segments, const std::vector<double>&
 
 LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>& profile,
                       const SpineLabelOverride& user, bool mr,
-                      const std::function<std::optional<int>()>& conus)
+                      const std::function<std::optional<int>()>& conus, std::optional<int> userSegment)
 {
   LevelCount count;
-  const Anchor anchor = chooseAnchor(segments, user, mr, conus, count);
-  assignNames(segments, anchor, findS1(segments), user.shift);
-  if (user.shift != 0) {
-    count.anchor += " (shifted by the user by " + std::to_string(user.shift) + ")";
+  const int s1 = findS1(segments);
+  const int lowestRib = findLowestRib(segments, s1);
+  // the count from the image's own anchors (when there is one), also where the user anchored it:
+  // it is the evidence the user's anchor is checked against
+  std::optional<Anchor> counted;
+  try {
+    counted = chooseAnchor(segments, user, mr, conus, count);
+  } catch (const Error&) {
+    if (!userSegment) {
+      throw;
+    }
+  }
+  LevelCheck& check = count.check;
+  if (counted) {
+    check.anchors.push_back(count.anchor + ": " + count.anchorDetail);
+    if (count.anchor == "sacrum" && lowestRib >= 0) {
+      check.anchors.push_back("lowest ribs: on the vertebra " + std::to_string(s1 - lowestRib) +
+                              " above S1 (T12 when five lumbar vertebrae lie between)");
+    }
+  }
+  if (userSegment) {
+    // the user's anchor: the vertebra holding their point is the level they named
+    const bool t13 = user.declaredSet && user.declared == TransitionalAnatomy::T13;
+    const bool l6 = user.declaredSet && user.declared == TransitionalAnatomy::L6;
+    Anchor mine{ *userSegment, user.anchorAt->level, levelSequence(t13, l6) };
+    const auto at = std::find(mine.sequence.begin(), mine.sequence.end(), mine.name);
+    if (at == mine.sequence.end()) {
+      throw Error(
+        ErrorCode::InvalidArgument,
+        "the level " + mine.name + " given for the anchor is not a vertebra of this spine's sequence" +
+          (mine.name == "L6" || mine.name == "T13" ? " (declare the transitional anatomy too)" : ""));
+    }
+    check.status = "user-anchored";
+    check.anchors.insert(check.anchors.begin(), "the user: the vertebra at the point given is " + mine.name);
+    if (counted) {
+      const auto own = std::find(counted->sequence.begin(), counted->sequence.end(), counted->name);
+      const long q = (own - counted->sequence.begin()) + (*userSegment - counted->index);
+      const std::string theirs = q >= 0 && q < static_cast<long>(counted->sequence.size())
+                                   ? counted->sequence[static_cast<std::size_t>(q)]
+                                   : std::string("outside T1-S1");
+      if (theirs != mine.name) {
+        check.reasons.push_back("counting from the " + count.anchor + " names this vertebra " + theirs +
+                                ", not " + mine.name);
+      }
+    } else {
+      check.reasons.push_back(
+        "the image shows neither the sacrum nor the lowest ribs to check the anchor against");
+    }
+    count.anchor = "the user's anchor (" + mine.name + ")";
+    count.anchorDetail = "levels counted from the vertebra the user named " + mine.name;
+    count.anchorsDisagree = !check.reasons.empty() && counted.has_value();
+    count.warnings.clear(); // (the count's own doubts are the reasons now)
+    if (count.anchorsDisagree) {
+      count.warnings.push_back("the levels follow the vertebra the user named " + mine.name +
+                               ", against the image: " + check.reasons.front());
+    }
+    // S1 where the user's count puts it (the sacrum below it merged)
+    const long userS1 = (std::find(mine.sequence.begin(), mine.sequence.end(), "S1") - at) + *userSegment;
+    assignNames(segments, mine, userS1 < static_cast<long>(segments.size()) ? static_cast<int>(userS1) : -1,
+                0);
+  } else {
+    assignNames(segments, *counted, s1, user.shift);
+    if (user.shift != 0) {
+      count.anchor += " (shifted by the user by " + std::to_string(user.shift) + ")";
+      check.status = "user-anchored";
+      check.reasons.push_back("the user moved every level " + std::to_string(std::abs(user.shift)) +
+                              (user.shift > 0 ? " lower" : " higher") + " than the count from the " +
+                              counted->name + " anchor");
+    } else if (count.anchor == "sacrum" && lowestRib >= 0 && !count.anchorsDisagree) {
+      // two independent anchors agree (the sacrum's S1 and the lowest ribs' T12, the lumbar count
+      // between them as expected)
+      check.status = "consistent";
+    } else {
+      check.status = "unconfirmed";
+      if (count.anchorsDisagree) {
+        check.reasons.push_back("the sacrum and the lowest ribs give different counts");
+      } else if (count.anchor == "sacrum") {
+        check.reasons.push_back(mr ? "one anchor only: the sacrum (ribs are not assessed on MR)"
+                                   : "one anchor only: the sacrum (no lowest ribs in view to cross-check)");
+      } else if (count.anchor == "lowest ribs") {
+        check.reasons.push_back("one anchor only: the lowest ribs (no sacrum in view)");
+      } else {
+        check.reasons.push_back("a weak anchor only: the " + count.anchor +
+                                " (it ends anywhere between T12 and L3)");
+      }
+    }
+  }
+  if (check.status == "unconfirmed") {
+    std::string why;
+    for (const auto& r : check.reasons) {
+      why += (why.empty() ? "" : "; ") + r;
+    }
+    count.warnings.push_back("levels unconfirmed (" + why +
+                             "): confirm them on a view that shows the sacrum and the ribs, or on the "
+                             "fluoroscopy count, before planning");
   }
   cutSacrumBelowS1(segments, profile);
   return count;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 namespace drg::imaging::spine
 {
@@ -22,8 +23,13 @@ SpineModel SpineAnalysis::run()
   m_profile = std::move(bodies.profile);
   m_discRuns = std::move(bodies.discs);
   m_segments = std::move(bodies.segments);
-  m_levels = nameLevels(m_segments, m_profile, m_options.labels, m_mr,
-                        [this] { return conusSegment(m_raw, m_line, m_discRuns, m_segments); });
+  std::optional<int> userSegment;
+  if (m_options.labels.anchorAt) {
+    userSegment = segmentHolding(m_options.labels.anchorAt->point);
+  }
+  m_levels = nameLevels(
+    m_segments, m_profile, m_options.labels, m_mr,
+    [this] { return conusSegment(m_raw, m_line, m_discRuns, m_segments); }, userSegment);
   m_warnings.insert(m_warnings.end(), m_levels.warnings.begin(), m_levels.warnings.end());
   report(0.55);
   estimateRotations();
@@ -34,6 +40,7 @@ SpineModel SpineAnalysis::run()
   model.anchor = m_levels.anchor;
   model.anchorDetail = m_levels.anchorDetail;
   model.anchorsDisagree = m_levels.anchorsDisagree;
+  model.levelCheck = m_levels.check;
   model.labelShift = m_options.labels.shift;
   for (const auto& p : m_line) {
     model.canalCentreline.push_back(p.centre);
@@ -61,6 +68,41 @@ SpineModel SpineAnalysis::run()
   model.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report(1.0);
   return model;
+}
+
+int SpineAnalysis::segmentHolding(const Vector3d& p) const
+{
+  // the canal's point at the height of p: where p lies in the plane across the canal (nearest such
+  // point: the lumbar curve meets a plane more than once only far from the spine)
+  int at = -1;
+  double best = 1e9;
+  for (std::size_t i = 0; i < m_line.size(); ++i) {
+    const Vector3d d = p - m_line[i].centre;
+    const double along = std::abs(d.dot(m_line[i].tangent));
+    const double across = (d - d.dot(m_line[i].tangent) * m_line[i].tangent).norm();
+    if (across < 70.0 && along < best) {
+      best = along;
+      at = static_cast<int>(i);
+    }
+  }
+  auto where = [&] {
+    char text[96];
+    std::snprintf(text, sizeof text, "%.1f, %.1f, %.1f", p.x(), p.y(), p.z());
+    return std::string(text);
+  };
+  if (at < 0 || best > 2.0) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the anchor point " + where() +
+                  " is not beside the spine in view: give a point inside a vertebral body");
+  }
+  for (std::size_t k = 0; k < m_segments.size(); ++k) {
+    if (at >= m_segments[k].run.first && at <= m_segments[k].run.last) {
+      return static_cast<int>(k);
+    }
+  }
+  throw Error(ErrorCode::InvalidArgument, "the anchor point " + where() +
+                                            " lies in a disc, between two vertebrae: give a point inside the "
+                                            "vertebral body to be named");
 }
 
 void SpineAnalysis::findBoneAndCanal()

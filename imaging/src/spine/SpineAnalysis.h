@@ -50,6 +50,9 @@ public:
   SpineModel run();
 
 private:
+  /// The segment (from findBodiesAndDiscs) at the height of `p` along the canal: the user's anchor
+  /// point. Throws Error(InvalidArgument) for a point far from the spine or in a disc.
+  int segmentHolding(const Vector3d& p) const;
   /// Stage 1: the working grid, the bone mask, the canal and its centreline.
   void findBoneAndCanal();
   void report(double f);

@@ -12,6 +12,8 @@
 #include "drg/imaging/Error.h"
 
 #include <cmath>
+#include <cstdio>
+#include <sstream>
 #include <vector>
 
 namespace drg::imaging
@@ -36,6 +38,37 @@ bool looksLikeCt(const Image<float>& volume)
 }
 
 } // namespace
+
+LevelAnchorPoint parseLevelAnchorPoint(const std::string& text)
+{
+  const auto fail = [&] {
+    return Error(ErrorCode::InvalidArgument,
+                 "level anchor '" + text +
+                   "' must be X,Y,Z=LEVEL: a point in a vertebral body (LPS mm) and its "
+                   "name, e.g. 12.5,-30,88=L3");
+  };
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) {
+    throw fail();
+  }
+  LevelAnchorPoint a;
+  a.level = text.substr(eq + 1);
+  std::istringstream in(text.substr(0, eq));
+  char c1 = 0, c2 = 0;
+  if (!(in >> a.point.x() >> c1 >> a.point.y() >> c2 >> a.point.z()) || c1 != ',' || c2 != ',' ||
+      !(in >> std::ws).eof() || !std::isfinite(a.point.sum()) || !isLevelName(a.level) ||
+      a.level == "sacrum") {
+    throw fail();
+  }
+  return a;
+}
+
+std::string levelAnchorPointText(const LevelAnchorPoint& anchor)
+{
+  char text[96];
+  std::snprintf(text, sizeof text, "%.1f,%.1f,%.1f=", anchor.point.x(), anchor.point.y(), anchor.point.z());
+  return text + anchor.level;
+}
 
 const char* spineModalityName(SpineModality modality) noexcept
 {

@@ -34,6 +34,9 @@ std::string spineModelJson(const SpineModel& m)
                   { "detail", m.anchorDetail },
                   { "anchors_disagree", m.anchorsDisagree },
                   { "user_shift", m.labelShift } };
+  j["level_check"] = { { "status", m.levelCheck.status },
+                       { "anchors", m.levelCheck.anchors },
+                       { "reasons", m.levelCheck.reasons } };
   j["warnings"] = m.warnings;
   ordered_json levels = ordered_json::array();
   for (const auto& v : m.vertebrae) {

@@ -317,6 +317,18 @@ void Planner::findings(Plan& plan) const
 {
   plan.findings.clear();
   const FindingChecks f{ *m_anatomy.m_impl, m_catalog, m_rules, plan.findings };
+  // the level names a lead is aimed by: unconfirmed ones are an error until the user confirms them
+  const imaging::LevelCheck& levels = m_anatomy.model().levelCheck;
+  if (levels.status == "unconfirmed" && plan.study.levelsConfirmedBy.empty() && !plan.leads.empty()) {
+    std::string why;
+    for (const auto& r : levels.reasons) {
+      why += (why.empty() ? "" : "; ") + r;
+    }
+    f.add("levels-unconfirmed", Severity::Error, -1, 0, 0, "",
+          "the level names are not confirmed (" + why +
+            "): count the levels on a view that shows the sacrum and the ribs, or on fluoroscopy, and "
+            "confirm them (Spine > Confirm the levels; drgplan-cli plan --confirm-levels)");
+  }
   if (static_cast<int>(plan.leads.size()) > m_rules.maxLeads.value) {
     f.add("too-many-leads", Severity::Error, -1, static_cast<double>(plan.leads.size()),
           m_rules.maxLeads.value, "", "more leads than the generator has ports");

@@ -38,9 +38,11 @@ public:
   /// Options from words, as the command line gives them: `modality` auto, ct, t2 (or mr); `shift`
   /// levels every vertebra is renamed (+1: L3 becomes L4); `transitional` none, L6, T13,
   /// sacralized-L5, or empty for nothing declared; `workSpacingMm` the internal isotropic grid in mm
-  /// (0: automatic). Throws drg::Error(InvalidArgument) for an unknown word.
+  /// (0: automatic); `levelAt` the user's anchor "X,Y,Z=L3" or empty. Throws
+  /// drg::Error(InvalidArgument) for an unknown word or a malformed anchor.
   static SpineModelOptions parseOptions(const std::string& modality, int shift,
-                                        const std::string& transitional, double workSpacingMm);
+                                        const std::string& transitional, double workSpacingMm,
+                                        const std::string& levelAt = {});
 
   /// Loads `input`: a NIfTI/NRRD/MetaImage file, or a DICOM folder, file or DICOMDIR (`series`: the
   /// stack id when it holds several). A modality left Auto becomes DICOM's (CT: Ct, MR: MrT2).

@@ -28,12 +28,38 @@ enum class SpineModality
 /// "CT", "MR T2" or "auto": the modality as spine.json, plan files and reports name it.
 const char* spineModalityName(SpineModality modality) noexcept;
 
+/// A point inside a vertebra and the name the user gives that vertebra (the levels are then counted
+/// from it: the user's anchor, e.g. counted on a view showing the sacrum or on fluoroscopy).
+struct LevelAnchorPoint
+{
+  Eigen::Vector3d point{ 0, 0, 0 }; ///< LPS mm
+  std::string level;                ///< "L3"
+};
+
 /// How the user corrects the automatic level labels.
 struct SpineLabelOverride
 {
   int shift = 0;                                            ///< move every label this many levels (+: caudal)
   TransitionalAnatomy declared = TransitionalAnatomy::None; ///< L6, T13 or sacralised L5
   bool declaredSet = false; ///< true when `declared` was given (None then means "no transitional anatomy")
+  std::optional<LevelAnchorPoint> anchorAt; ///< the user's anchor (replaces the count and the shift)
+};
+
+/// Parses "X,Y,Z=L3" (LPS mm and a level name); throws drg::Error(InvalidArgument) saying the form.
+LevelAnchorPoint parseLevelAnchorPoint(const std::string& text);
+/// The anchor as parseLevelAnchorPoint reads it ("12.5,-30,88=L3", 0.1 mm).
+std::string levelAnchorPointText(const LevelAnchorPoint& anchor);
+
+/// How far the level names can be trusted. "consistent": two independent anchors (the sacrum and the
+/// lowest ribs) give the same count; "unconfirmed": one anchor only, a weak one, or anchors that
+/// disagree (`reasons` say which): the levels must be confirmed by the user before they are planned
+/// on; "user-anchored": the user named a vertebra or shifted the count (`reasons` name any evidence
+/// in the image that contradicts it).
+struct LevelCheck
+{
+  std::string status;
+  std::vector<std::string> anchors; ///< each anchor found and what it says, in words
+  std::vector<std::string> reasons;
 };
 
 struct SpineModelOptions
@@ -139,6 +165,7 @@ struct SpineModel
   std::string anchor;                ///< what the level labels were counted from
   std::string anchorDetail;          ///< e.g. "L5/S1 disc above the sacrum at z = ..."
   bool anchorsDisagree = false;      ///< sacrum and lowest ribs give different labels
+  LevelCheck levelCheck;             ///< how far the level names can be trusted
   std::vector<std::string> warnings; ///< for the user (labels uncertain, levels cut, ...)
   int labelShift = 0;                ///< user override applied
   std::vector<SpineVertebra> vertebrae;

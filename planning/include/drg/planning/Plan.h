@@ -215,6 +215,14 @@ struct StudyReference
   /// Transitional anatomy the user declared when the levels were labelled ("none", "L6", "T13",
   /// "sacralized-L5"); empty when nothing was declared. Reports and reopening rebuild the levels so.
   std::string declaredTransitional;
+  /// The user's anchor the levels were counted from ("X,Y,Z=L3", LPS mm), empty when none
+  std::string levelAt;
+  /// How far the spine model's level names could be trusted: "consistent", "unconfirmed",
+  /// "user-anchored" (drg/imaging/SpineModel.h LevelCheck); empty in older plans
+  std::string levelCheck;
+  /// The user's confirmation of the level names (how they were counted, by whom) and when (UTC,
+  /// ISO 8601); empty when not confirmed. A plan on unconfirmed levels is an error until then.
+  std::string levelsConfirmedBy, levelsConfirmedAt;
   /// DICOM Patient Position (0018,5100) of the planned series, e.g. "HFS" (head first, supine),
   /// "HFP" (prone); empty when the images do not say (a NIfTI volume).
   std::string patientPosition;

@@ -41,6 +41,9 @@ public:
   void movePocket(const Vector3d& p, bool dragging = false);
   void setPocketDepth(double mm);
   void removePocket();
+  /// The user confirms the level names: `how` says how they were counted and by whom ("counted up
+  /// from S1 on the sagittal CT, A. Surgeon"); stamped with the time (UTC). Empty `how` is refused.
+  void confirmLevels(const std::string& how);
   /// Replaces the whole plan (opening a file), undoable.
   void replace(Plan plan);
 
