@@ -11,9 +11,9 @@ PACKAGES=(
   libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libopenjp2-7-dev
   nlohmann-json3-dev libcli11-dev libeigen3-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  # tools used by tests and the demo: DICOM checkers, peers, headless rendering
+  # tools used by tests and the demo: DICOM checkers, peers, headless rendering, X input (xdotool)
   dcmtk dicom3tools dcm2niix
-  xvfb xauth libgl1-mesa-dri mesa-utils poppler-utils
+  xvfb xauth libgl1-mesa-dri mesa-utils poppler-utils xdotool
   python3 python3-numpy python3-nibabel python3-pydicom python3-scipy python3-jsonschema
   # the PACS peer the network tests run against
   orthanc

@@ -265,12 +265,12 @@ void CaseLoader::relabel(std::shared_ptr<LoadedCase> loaded, const drg::imaging:
       spine.assumeCt(c->isCt);
       auto model = std::make_shared<drg::imaging::SpineModel>(
         spine.buildModel(c->volume, [&](double f) { return progress(0.8 * f); }));
-      // the surfaces again: the model's label map changed, or at least the vertebrae's names
+      // the surfaces again, from the model's label map: the names the user gave are the names shown
+      // (a label map brought with the case, a phantom's truth, still names the levels as before)
       drg::render::SurfaceOptions surfaceOptions;
       surfaceOptions.ct = c->isCt ? &c->volume : nullptr;
-      rebuilt->surfaces =
-        drg::render::buildAnatomySurfaces(c->labelsFromModel ? model->labels : c->labels, model.get(),
-                                          surfaceOptions, [&](double f) { return progress(0.8 + 0.2 * f); });
+      rebuilt->surfaces = drg::render::buildAnatomySurfaces(
+        model->labels, model.get(), surfaceOptions, [&](double f) { return progress(0.8 + 0.2 * f); });
       rebuilt->model = model;
       return nullptr;
     },

@@ -30,7 +30,7 @@ LeadChoices::LeadChoices(const PlanSession& session, Edit edit, QWidget* parent)
   // (two rows, combos that may shrink: the panel stays usable when narrow)
   for (auto* box : { m_approach, m_window, m_sheath }) {
     box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    box->setMinimumContentsLength(5);
+    box->setMinimumContentsLength(box == m_approach ? 13 : 4); // ("contralateral" in full)
   }
   grid->addWidget(new QLabel(tr("Approach"), this), 0, 0);
   grid->addWidget(m_approach, 0, 1);

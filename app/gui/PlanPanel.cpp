@@ -49,6 +49,10 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   buttonRow->addWidget(retarget);
   buttonRow->addStretch(1);
   planLayout->addLayout(buttonRow);
+  // the keyboard goes as the eye reads: name, target, Add lead, Retarget
+  setTabOrder(m_leadName, m_target);
+  setTabOrder(m_target, add);
+  setTabOrder(add, retarget);
   auto* hint =
     new QLabel(tr("Target: pick it here or click a ganglion in a view, then add a lead or retarget "
                   "the selected one; the route is planned automatically."),
@@ -58,6 +62,8 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   m_leads = new QListWidget(this);
   m_leads->setObjectName("leads");
   m_leads->setWordWrap(true);
+  // (by pixel: a lead's entry is several lines; by item the list would hide the others to show one)
+  m_leads->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
   planLayout->addWidget(m_leads, 2);
   auto* leadRow = new QHBoxLayout();
   auto* remove = new QPushButton(tr("Remove"), this);
@@ -103,6 +109,7 @@ PlanPanel::PlanPanel(const PlanSession& session, const Prompts& prompts, Edit ed
   m_findings = new QListWidget(this);
   m_findings->setObjectName("findings");
   m_findings->setWordWrap(true);
+  m_findings->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
   planLayout->addWidget(m_findings, 3);
 
   connect(add, &QPushButton::clicked, this, &PlanPanel::addLead);
