@@ -14,6 +14,7 @@
 #include "planner/PlanAnatomyImpl.h"
 
 #include <algorithm>
+#include <future>
 #include <optional>
 
 namespace drg::planning
@@ -89,13 +90,21 @@ void Planner::spreadFrom(LeadPlan& lead, const std::vector<const LeadPlan*>& pla
   }
   // the first option that runs clearer than the default (crossing to crowding, crowding to clear),
   // and clearest of all, that reaches the ganglion with no tighter bend than before
+  // (the options planned side by side: each is a whole lead's planning)
+  std::vector<std::future<LeadPlan>> trials;
+  for (const auto& [approach, entryLevel] : options) {
+    trials.push_back(std::async(std::launch::async, [&, approach = approach, entryLevel = entryLevel] {
+      LeadPlan trial = lead;
+      trial.approach = approach;
+      trial.entryLevel = entryLevel;
+      planLead(trial, otherEntries);
+      return trial;
+    }));
+  }
   std::optional<LeadPlan> best;
   int bestClearance = now;
-  for (const auto& [approach, entryLevel] : options) {
-    LeadPlan trial = lead;
-    trial.approach = approach;
-    trial.entryLevel = entryLevel;
-    planLead(trial, otherEntries);
+  for (auto& pending : trials) {
+    LeadPlan trial = pending.get();
     const int c = trial.planned ? clearance(trial, placed, m_catalog, m_rules) : -1;
     if (c > bestClearance && trial.minRadiusMm >= lead.minRadiusMm - 1e-6) {
       best = std::move(trial);
