@@ -56,7 +56,7 @@ MainMenus::MainMenus(MainWindow& window, CaseLoader& loader, PlanExporter& expor
     }
   });
   addSpineMenu();
-  // the 3D view's camera and skin, with the keys that do the same in the view (click it first)
+  // the 3D view's camera and skin, with the keys that do the same in the view (under the mouse)
   viewMenu->addSeparator();
   viewMenu->addAction(tr("3D from behind\tR"), this,
                       [this] { m_view3d.resetCamera(drg::render::OverviewView::Posterior); });

@@ -1,4 +1,7 @@
 #include "View3D.h"
+#include <QAbstractSpinBox>
+#include <QApplication>
+#include <QLineEdit>
 
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -190,6 +193,21 @@ void View3D::forward(QMouseEvent* event, unsigned long vtkEvent)
   const bool shift = event->modifiers() & Qt::ShiftModifier;
   m_interactor->SetEventInformationFlipY(static_cast<int>(p.x()), static_cast<int>(p.y()), ctrl, shift);
   m_interactor->InvokeEvent(vtkEvent, event);
+}
+
+bool View3D::event(QEvent* event)
+{
+  if (event->type() == QEvent::Enter) {
+    // its keys (R, L, O, S, the arrows) act while the mouse is over it, as the slice views' do; typing
+    // in a text or number field keeps the keys
+    QWidget* focus = QApplication::focusWidget();
+    const bool typing =
+      qobject_cast<QLineEdit*>(focus) != nullptr || qobject_cast<QAbstractSpinBox*>(focus) != nullptr;
+    if (!typing && m_container->window()->isActiveWindow()) {
+      m_container->setFocus(Qt::MouseFocusReason);
+    }
+  }
+  return QOpenGLWindow::event(event);
 }
 
 void View3D::mousePressEvent(QMouseEvent* event)

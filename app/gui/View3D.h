@@ -57,6 +57,7 @@ signals:
   void skinShownChanged(bool shown);
 
 protected:
+  bool event(QEvent* event) override;
   void initializeGL() override;
   void paintGL() override;
   void resizeGL(int w, int h) override;
