@@ -83,7 +83,7 @@ void printLeadTable(const Plan& plan)
     const std::string angles = wholeDegrees(l.needleToSkinDeg) + "/" + wholeDegrees(l.needleToLaminaLineDeg) +
                                "/" + wholeDegrees(l.needleApMedioLateralDeg) + " deg";
     std::printf("%-11s %-15s %-7s %6.1f mm   %-14s %4.0f mm  %4.1f mm  %6.0f %%  %s\n", l.name.c_str(),
-                approachName(l.approach), l.entryLevel.c_str(), l.needleDepthMm, angles.c_str(),
+                approachName(l.approach), windowText(l).c_str(), l.needleDepthMm, angles.c_str(),
                 l.routeLengthMm, l.minRadiusMm, l.coverage * 100.0, lengths);
   }
   std::cout
@@ -151,6 +151,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   start.study.declaredTransitional = o.labels.declaredSet ? transitionalAnatomyName(o.labels.declared) : "";
   start.study.levelAt = a.levelAt;
   start.study.levelCheck = model.levelCheck.status;
+  start.study.levelCheckWhy = model.levelCheck.why();
   PlanEditor editor(planner, start);
   if (!a.confirmLevels.empty()) {
     editor.confirmLevels(a.confirmLevels);
@@ -176,6 +177,7 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
   std::cout << "plan written to " << file.string() << " (spine model beside it)\n";
   std::cout << "levels counted from: " << model.anchor << "\n";
   std::cout << "level check: " << model.levelCheck.status
+            << (model.levelCheck.reasons.empty() ? std::string() : " (" + model.levelCheck.why() + ")")
             << (plan.study.levelsConfirmedBy.empty() ? std::string()
                                                      : "; confirmed: " + plan.study.levelsConfirmedBy)
             << "\n\n";
@@ -231,6 +233,11 @@ int runPlan(const PlanArgs& a, const GlobalOptions& global)
     std::cout << "warning: " << w << "\n";
   }
   for (const auto& w : model.warnings) {
+    if (!plan.study.levelsConfirmedBy.empty() &&
+        (w.rfind("levels unconfirmed", 0) == 0 ||
+         w.rfind("the levels follow the vertebra you named", 0) == 0)) {
+      continue; // (confirmed since: said on the level check line)
+    }
     std::cout << "warning: " << w << "\n";
   }
   return 0;

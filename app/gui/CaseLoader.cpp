@@ -243,8 +243,8 @@ void CaseLoader::openVolumeFile(const QString& path)
         loaded->labels = std::move(l);
       }
     }
-    const auto& v = loaded->volume.voxels();
-    loaded->isCt = !v.empty() && *std::min_element(v.begin(), v.end()) < -500.0f;
+    // no DICOM header: CT or MR from the values (refused, saying so, when they do not tell)
+    loaded->isCt = drg::imaging::modalityFromIntensities(loaded->volume) == drg::imaging::SpineModality::Ct;
     loaded->source = path.toStdString();
     loaded->images = drg::imaging::volumeIdentity(loaded->volume, loaded->source);
     addSpineModel(*loaded, progress, 0.2, true);

@@ -481,6 +481,7 @@ void MainWindow::relabelTo(const drg::imaging::SpineLabelOverride& wanted,
       plan->study.declaredTransitional = m_case->declaredTransitional();
       plan->study.levelAt = m_case->levelAnchorText();
       plan->study.levelCheck = done.model->levelCheck.status;
+      plan->study.levelCheckWhy = done.model->levelCheck.why();
       if (!undoing) { // (names that changed are no longer the ones confirmed)
         plan->study.levelsConfirmedBy.clear();
         plan->study.levelsConfirmedAt.clear();
@@ -609,18 +610,22 @@ void MainWindow::showWarnings()
   const bool confirmed = editor && !editor->plan().study.levelsConfirmedBy.empty();
   if (m_case) {
     for (const auto& w : m_case->warnings) {
-      if (confirmed && w.rfind("levels unconfirmed", 0) == 0) {
+      if (confirmed && (w.rfind("levels unconfirmed", 0) == 0 ||
+                        w.rfind("the levels follow the vertebra you named", 0) == 0)) {
         continue; // (said below: confirmed since)
       }
       lines << QString::fromStdString(w).toHtmlEscaped();
     }
   }
+  const bool onlyConfirmation = confirmed && lines.isEmpty();
   if (confirmed) {
     lines << tr("Levels confirmed: %1 (%2)")
                .arg(QString::fromStdString(editor->plan().study.levelsConfirmedBy).toHtmlEscaped(),
                     QString::fromStdString(editor->plan().study.levelsConfirmedAt));
   }
-  m_banner->setText(lines.isEmpty() ? QString() : "<b>" + tr("Warnings") + "</b><br>" + lines.join("<br>"));
+  m_banner->setText(lines.isEmpty() ? QString()
+                                    : "<b>" + (onlyConfirmation ? tr("Levels") : tr("Warnings")) +
+                                        "</b><br>" + lines.join("<br>"));
   m_banner->setVisible(!lines.isEmpty());
 }
 

@@ -288,10 +288,10 @@ void PlanPanel::showPlan(const drg::planning::Plan* plan)
       if (l.planned) {
         // the needle's angles as read on fluoroscopy ("?": not known)
         auto deg = [](double v) { return std::isnan(v) ? QString("?") : QString::number(v, 'f', 0); };
-        text += tr("\n  %1, window below %2, needle %3 mm, contacts %4 %, lead %5"
+        text += tr("\n  %1, window %2, needle %3 mm, contacts %4 %, lead %5"
                    "\n  needle %6 deg to the skin, %7 to the lamina line (lateral), %8 medio-lateral (AP)")
                   .arg(QString::fromStdString(drg::planning::approachName(l.approach)),
-                       QString::fromStdString(l.entryLevel))
+                       QString::fromStdString(drg::planning::windowText(l)))
                   .arg(l.needleDepthMm, 0, 'f', 0)
                   .arg(l.coverage * 100.0, 0, 'f', 0)
                   .arg(l.budget.complete ? tr("%1 cm").arg(l.budget.leadCm + l.budget.extensionCm, 0, 'f', 0)

@@ -77,6 +77,7 @@ drg::planning::Plan PlanSession::newPlan() const
   plan.study.declaredTransitional = m_case->declaredTransitional();
   plan.study.levelAt = m_case->levelAnchorText();
   plan.study.levelCheck = m_case->model->levelCheck.status;
+  plan.study.levelCheckWhy = m_case->model->levelCheck.why();
   return plan;
 }
 

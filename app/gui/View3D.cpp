@@ -1,6 +1,7 @@
 #include "View3D.h"
 #include <QAbstractSpinBox>
 #include <QApplication>
+#include <QCursor>
 #include <QLineEdit>
 
 #include <QKeyEvent>
@@ -203,7 +204,10 @@ bool View3D::event(QEvent* event)
     QWidget* focus = QApplication::focusWidget();
     const bool typing =
       qobject_cast<QLineEdit*>(focus) != nullptr || qobject_cast<QAbstractSpinBox*>(focus) != nullptr;
-    if (!typing && m_container->window()->isActiveWindow()) {
+    // (only while the mouse is still there: an enter handled after the mouse left must not take the
+    // keys from where it went)
+    const bool stillHere = m_container->rect().contains(m_container->mapFromGlobal(QCursor::pos()));
+    if (!typing && stillHere && m_container->window()->isActiveWindow()) {
       m_container->setFocus(Qt::MouseFocusReason);
     }
   }

@@ -116,12 +116,12 @@ Rgba displayColour(int label)
     return { 255, 220, 0, 255 };
   }
   if (label <= 12 || (label >= 61 && label <= 69)) {
-    // neighbours in clearly different colours (L5 pale pink, S1 dark teal: the level counted wrong
-    // most often must not look like its neighbour)
+    // neighbours in clearly different colours (L5 pale pink, S1 orange: the level counted wrong most
+    // often must not look like its neighbour, nor like the leads' green and cyan)
     static const Rgba vertebrae[] = { { 230, 25, 75, 255 },   { 60, 180, 75, 255 },  { 0, 130, 200, 255 },
-                                      { 245, 130, 48, 255 },  { 145, 30, 180, 255 }, { 70, 240, 240, 255 },
+                                      { 0, 128, 128, 255 },   { 145, 30, 180, 255 }, { 70, 240, 240, 255 },
                                       { 240, 50, 230, 255 },  { 210, 245, 60, 255 }, { 250, 190, 212, 255 },
-                                      { 220, 190, 255, 255 }, { 0, 128, 128, 255 },  { 170, 110, 40, 255 } };
+                                      { 220, 190, 255, 255 }, { 245, 130, 48, 255 }, { 170, 110, 40, 255 } };
     return vertebrae[(label - 1) % 12];
   }
   // other structures: hues spread by the label value (HSV with s = 160/255, v = 220/255)

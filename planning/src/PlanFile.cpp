@@ -441,6 +441,7 @@ std::string planToJson(const Plan& plan)
   for (const auto& [key, value] :
        { std::pair<const char*, const std::string*>{ "level_at", &plan.study.levelAt },
          { "level_check", &plan.study.levelCheck },
+         { "level_check_why", &plan.study.levelCheckWhy },
          { "levels_confirmed_by", &plan.study.levelsConfirmedBy },
          { "levels_confirmed_at", &plan.study.levelsConfirmedAt } }) {
     if (!value->empty()) {
@@ -521,6 +522,7 @@ Plan planFromJson(std::string_view text, const std::string& origin)
   plan.study.labelShift = r.integer(s, "label_shift", "study", -30, 30);
   for (const auto& [key, value] : { std::pair<const char*, std::string*>{ "level_at", &plan.study.levelAt },
                                     { "level_check", &plan.study.levelCheck },
+                                    { "level_check_why", &plan.study.levelCheckWhy },
                                     { "levels_confirmed_by", &plan.study.levelsConfirmedBy },
                                     { "levels_confirmed_at", &plan.study.levelsConfirmedAt } }) {
     if (s.contains(key)) {

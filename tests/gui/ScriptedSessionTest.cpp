@@ -239,9 +239,12 @@ protected:
                                              << ") while waiting for " << what.toStdString();
       }
       if (waited.elapsed() > seconds * 1000) {
+        // the screen as it stood, for a look
+        const QString shot = QString(DRG_TEST_OUTPUT_DIR) + "/session-failure.png";
+        QGuiApplication::primaryScreen()->grabWindow(0).save(shot);
         return ::testing::AssertionFailure()
                << "waited " << seconds << " s in vain for " << what.toStdString() << " (the window's title: '"
-               << title().toStdString() << "')";
+               << title().toStdString() << "'; the screen: " << shot.toStdString() << ")";
       }
       QThread::msleep(100);
     }

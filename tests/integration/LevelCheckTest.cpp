@@ -3,6 +3,7 @@
 // and is checked against the image's anchors; a plan on unconfirmed levels is an error until the
 // user confirms them. On phantoms whose field of view holds both anchors, one, or none.
 #include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/PlanEditor.h"
@@ -13,6 +14,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 
 using namespace drg::imaging;
 
@@ -86,12 +89,12 @@ TEST(LevelCheck, TwoAnchorsThatAgreeAreConsistentOneIsUnconfirmed)
   const SpineModel sacrum = buildSpineModel(asFloat(lower.intensities));
   EXPECT_EQ(modelLevels(sacrum), truthLevels(lower)) << "(named right, but on one anchor)";
   EXPECT_EQ(sacrum.levelCheck.status, "unconfirmed");
-  EXPECT_TRUE(anyContains(sacrum.levelCheck.reasons, "one anchor only: the sacrum"));
+  EXPECT_TRUE(anyContains(sacrum.levelCheck.reasons, "one anchor only, the sacrum"));
   EXPECT_TRUE(anyContains(sacrum.warnings, "levels unconfirmed")) << "the user is not told";
 
   const SpineModel ribs = buildSpineModel(asFloat(phantomOf("T10", "L2", 100).intensities));
   EXPECT_EQ(ribs.levelCheck.status, "unconfirmed");
-  EXPECT_TRUE(anyContains(ribs.levelCheck.reasons, "one anchor only: the lowest ribs"));
+  EXPECT_TRUE(anyContains(ribs.levelCheck.reasons, "one anchor only, the lowest ribs"));
 }
 
 // A stretch without any anchor is refused; the user's anchor names it as the truth does. A wrong
@@ -124,7 +127,8 @@ TEST(LevelCheck, TheUsersAnchorCountsTheLevelsAndIsCheckedAgainstTheImage)
   ASSERT_NE(followed.vertebra("L4"), nullptr);
   EXPECT_LT((followed.vertebra("L4")->bodyCentre - truthVertebra(whole, "L3").bodyCentre).norm(), 5.0)
     << "the user's anchor was not followed";
-  EXPECT_TRUE(anyContains(followed.levelCheck.reasons, "names this vertebra L3, not L4"));
+  EXPECT_TRUE(anyContains(followed.levelCheck.reasons,
+                          "the sacrum and the lowest ribs, which agree, name this vertebra L3, not L4"));
   EXPECT_TRUE(anyContains(followed.warnings, "against the image"));
   disc.labels.anchorAt =
     LevelAnchorPoint{ 0.5 * (truthVertebra(whole, "L3").bodyCentre + truthVertebra(whole, "L4").bodyCentre),
@@ -165,4 +169,89 @@ TEST(LevelCheck, PlanOnUnconfirmedLevelsIsAnErrorUntilConfirmed)
   EXPECT_EQ(editor.undoName(), "confirm the levels");
   editor.undo();
   EXPECT_TRUE(has("levels-unconfirmed"));
+}
+
+// A real CT cropped tight on three lumbar vertebrae (no air in view) is still CT: its fat and
+// cortical bone are in CT numbers (the air rule alone took such a crop for MR). Without sacrum or
+// ribs its levels cannot be counted: refused, not counted from a "conus".
+TEST(LevelCheck, ATightRealCtCropIsToldCtAndItsLevelsAreNotGuessed)
+{
+  const auto shared = drg::test::sharedData();
+  if (!shared) {
+    GTEST_SKIP() << "../shared/data is absent: skipping the real CT";
+  }
+  const auto base = *shared / "ct-lumbar-totalseg";
+  const Image<float> ct = readVolumeFile((base / "example_ct.nii.gz").string());
+  const Image<std::uint8_t> reference = readNiftiLabels(base / "example_seg_fast_force_split.nii.gz");
+  ASSERT_EQ(reference.geometry().size, ct.geometry().size);
+  // the box around L2-L4 (reference labels 28-30), 3 mm around
+  const auto& g = ct.geometry();
+  std::array<long, 3> lo{ 1L << 30, 1L << 30, 1L << 30 }, hi{ -1, -1, -1 };
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    for (std::size_t j = 0; j < g.size[1]; ++j) {
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        const int r = reference.at(i, j, k);
+        if (r >= 28 && r <= 30) {
+          const long at[3] = { static_cast<long>(i), static_cast<long>(j), static_cast<long>(k) };
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], at[a]);
+            hi[a] = std::max(hi[a], at[a]);
+          }
+        }
+      }
+    }
+  }
+  ASSERT_GE(hi[0], 0) << "no L2-L4 in the reference";
+  ImageGeometry crop = g;
+  for (int a = 0; a < 3; ++a) {
+    const long margin = static_cast<long>(std::ceil(3.0 / g.spacing[a]));
+    lo[a] = std::max(0L, lo[a] - margin);
+    hi[a] = std::min(static_cast<long>(g.size[a]) - 1, hi[a] + margin);
+    crop.size[static_cast<std::size_t>(a)] = static_cast<std::size_t>(hi[a] - lo[a] + 1);
+  }
+  crop.origin = g.indexToLps(Eigen::Vector3d(lo[0], lo[1], lo[2]));
+  Image<float> tight(crop);
+  for (std::size_t k = 0; k < crop.size[2]; ++k) {
+    for (std::size_t j = 0; j < crop.size[1]; ++j) {
+      for (std::size_t i = 0; i < crop.size[0]; ++i) {
+        tight.at(i, j, k) = ct.at(i + static_cast<std::size_t>(lo[0]), j + static_cast<std::size_t>(lo[1]),
+                                  k + static_cast<std::size_t>(lo[2]));
+      }
+    }
+  }
+  EXPECT_EQ(modalityFromIntensities(tight), SpineModality::Ct);
+  try {
+    const SpineModel m = buildSpineModel(tight);
+    FAIL() << "levels named without an anchor: " << m.anchor;
+  } catch (const drg::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("neither the sacrum nor the lowest ribs"), std::string::npos)
+      << e.what();
+  }
+}
+
+// The user's naming against the image's own anchors: a plan on it is an error until confirmed, as
+// on unconfirmed levels (the user's word alone does not outweigh two anchors that agree).
+TEST(LevelCheck, PlanOnANamingAgainstTheImageIsAnErrorUntilConfirmed)
+{
+  const PhantomCase whole = phantomOf("", "", 200);
+  const Image<float> volume = asFloat(whole.intensities);
+  SpineModelOptions wrong;
+  wrong.labels.anchorAt = LevelAnchorPoint{ truthVertebra(whole, "L3").bodyCentre, "L4" };
+  const SpineModel model = buildSpineModel(volume, wrong);
+  ASSERT_TRUE(model.levelCheck.needsConfirmation());
+  const drg::planning::PlanAnatomy anatomy(model, &volume);
+  const drg::planning::Planner planner(anatomy, drg::planning::DeviceCatalog::builtIn(),
+                                       drg::planning::PlanRules::builtIn());
+  drg::planning::PlanEditor editor(planner);
+  editor.addLead("L4 left", "L4", Side::Left);
+  auto against = [&] {
+    const auto& f = editor.plan().findings;
+    return std::find_if(f.begin(), f.end(), [](const auto& x) { return x.code == "levels-against-image"; });
+  };
+  ASSERT_NE(against(), editor.plan().findings.end());
+  EXPECT_EQ(against()->severity, drg::planning::Severity::Error);
+  EXPECT_NE(against()->message.find("name this vertebra L3, not L4"), std::string::npos)
+    << against()->message;
+  editor.confirmLevels("counted on fluoroscopy from S1, the test");
+  EXPECT_EQ(against(), editor.plan().findings.end());
 }

@@ -9,6 +9,7 @@
 #include "spine/SpineSegments.h"
 
 #include "drg/imaging/Error.h"
+#include "drg/imaging/SpineModel.h"
 
 #include <gtest/gtest.h>
 
@@ -383,4 +384,76 @@ TEST(SpineForamen, TheFreeIntervalEndsAtTheWallsEachWay)
   EXPECT_LT(ant, 5.0);
   EXPECT_GT(post, -4.0);
   EXPECT_LE(post, -3.0);
+}
+
+namespace
+{
+
+/// A 32^3 volume whose voxels take `values` in turn (a histogram, not an anatomy).
+drg::imaging::Image<float> valuesVolume(const std::vector<float>& values)
+{
+  drg::imaging::ImageGeometry g;
+  g.size = { 32, 32, 32 };
+  drg::imaging::Image<float> v(g);
+  for (std::size_t i = 0; i < v.voxels().size(); ++i) {
+    v.voxels()[i] = values[i % values.size()];
+  }
+  return v;
+}
+
+} // namespace
+
+// CT or MR from the values of a volume without a header: CT numbers (air, or in a tight crop fat
+// beside cortical bone) or magnitude MR (never negative); otherwise the user is asked.
+TEST(SpineModality, ToldFromTheValuesOrAskedFor)
+{
+  using drg::imaging::SpineModality;
+  // a CT with air around the body
+  EXPECT_EQ(drg::imaging::modalityFromIntensities(valuesVolume({ -1000, -1000, 40, 50, 200, 900, 40, 30 })),
+            SpineModality::Ct);
+  // a crop tight on three lumbar vertebrae: no air, but fat (-100) and cortex (1200) in CT numbers
+  std::vector<float> crop(200, 45.0f);
+  for (int i = 0; i < 10; ++i) {
+    crop[static_cast<std::size_t>(i)] = -95.0f;
+  }
+  for (int i = 10; i < 14; ++i) {
+    crop[static_cast<std::size_t>(i)] = 1200.0f;
+  }
+  crop[20] = 300.0f;
+  EXPECT_EQ(drg::imaging::modalityFromIntensities(valuesVolume(crop)), SpineModality::Ct);
+  // magnitude MR: no negative values (bright CSF, dark cortex)
+  EXPECT_EQ(drg::imaging::modalityFromIntensities(valuesVolume({ 0, 12, 300, 800, 1500, 90, 450 })),
+            SpineModality::MrT2);
+  // negative values that are neither air nor fat beside bone: asked, not guessed
+  try {
+    drg::imaging::modalityFromIntensities(valuesVolume({ -20, -5, 10, 30, 60, 120, -30, 80 }));
+    FAIL() << "guessed a modality";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--modality"), std::string::npos) << e.what();
+  }
+}
+
+// A vertebra far larger than its neighbours (two taken for one) or far smaller (part of one) puts
+// the names above it in doubt; neighbours that grow down the spine as vertebrae do are no doubt.
+TEST(SpineLevelNaming, AVertebraOfImplausibleSizeIsNamedAsADoubt)
+{
+  auto vertebrae = [](const std::vector<double>& ml) {
+    std::vector<drg::imaging::SpineVertebra> out;
+    const char* names[] = { "T11", "T12", "L1", "L2", "L3", "L4", "L5" };
+    for (std::size_t i = 0; i < ml.size(); ++i) {
+      drg::imaging::SpineVertebra v;
+      v.level = names[i];
+      v.volumeMl = ml[i];
+      out.push_back(v);
+    }
+    return out;
+  };
+  EXPECT_TRUE(implausibleVertebrae(vertebrae({ 47, 47, 49, 54, 59, 60, 61 })).empty());
+  const auto merged = implausibleVertebrae(vertebrae({ 47, 47, 160, 54, 59 }));
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_NE(merged[0].find("L1 is 160 ml"), std::string::npos) << merged[0];
+  EXPECT_NE(merged[0].find("two vertebrae"), std::string::npos) << merged[0];
+  const auto part = implausibleVertebrae(vertebrae({ 47, 47, 20, 54, 59 }));
+  ASSERT_EQ(part.size(), 1u);
+  EXPECT_NE(part[0].find("part of a vertebra"), std::string::npos) << part[0];
 }

@@ -192,9 +192,10 @@ SpineScene::SpineScene(vtkRenderer* renderer)
 
 SpineScene::~SpineScene()
 {
-  for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->names, &m->foramina }) {
+  for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->foramina }) {
     m->replace(*list, {});
   }
+  m->replace(m->names, {}, m->overlay);
   m->replace(m->planOver, {}, m->overlay);
   if (vtkRenderWindow* window = m->renderer->GetRenderWindow()) {
     window->RemoveRenderer(m->overlay);
@@ -240,7 +241,8 @@ void SpineScene::setAnatomy(std::shared_ptr<const AnatomySurfaces> surfaces)
     }
   }
   m->replace(m->anatomy, std::move(props));
-  m->replace(m->names, std::move(names));
+  // the names over the scene: the ilia hide S1 and L5 from behind, the levels that matter most
+  m->replace(m->names, std::move(names), m->overlay);
 }
 
 void SpineScene::setGanglia(const std::vector<imaging::DrgEstimate>& estimates)
@@ -330,7 +332,8 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     const double needleD = needle ? needle->outerDiameterMm.value : 1.3;
     // the needle, semi-transparent steel, from the skin to the epidural entry
     props.push_back(tube({ l.skinEntry, l.epiduralEntry }, needleD, steel, 0.55, 16));
-    props.push_back(screenLine({ l.skinEntry, l.epiduralEntry }, 2.0, steel, 1.0));
+    // (its line in the lead's colour: two needles side by side are told apart)
+    props.push_back(screenLine({ l.skinEntry, l.epiduralEntry }, 2.0, colour, 1.0));
     // the lead: anchor - along the needle track - epidural route - tip; at its true diameter, and
     // never thinner on the screen than a few pixels (the selected lead wider)
     std::vector<Eigen::Vector3d> path{ l.anchor, l.epiduralEntry };
@@ -338,7 +341,7 @@ void SpineScene::setPlan(const planning::Plan& plan, const planning::DeviceCatal
     props.push_back(tube(path, leadD, colour));
     props.push_back(screenLine(path, isSelected ? 5.0 : 3.0, colour, 1.0));
     // seen through whatever covers it (the laminae hide the canal from behind): faint lines on top
-    over.push_back(screenLine({ l.skinEntry, l.epiduralEntry }, 1.0, steel, 0.35));
+    over.push_back(screenLine({ l.skinEntry, l.epiduralEntry }, 1.0, colour, 0.35));
     over.push_back(screenLine(path, isSelected ? 3.0 : 2.0, colour, isSelected ? 0.6 : 0.35));
     // the lead's name out beside the spine on its ganglion's side, beyond the vertebrae's names, with
     // a leader line to its contacts; always shown

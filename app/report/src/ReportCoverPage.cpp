@@ -86,16 +86,21 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
   // that matters most
   {
     const std::string& check = plan.study.levelCheck;
-    QString levels = check == "consistent" ? QObject::tr("consistent: the sacrum and the lowest ribs agree")
-                     : check == "user-anchored"
-                       ? QObject::tr("named by the user") +
-                           (plan.study.levelAt.empty() ? QString() : " (" + q(plan.study.levelAt) + ")")
-                     : check == "unconfirmed" ? QObject::tr("UNCONFIRMED by the image's anchors")
-                                              : QObject::tr("not recorded");
+    const QString why = q(plan.study.levelCheckWhy);
+    QString levels =
+      check == "consistent"
+        ? QObject::tr("consistent: the sacrum and the lowest ribs agree (hypoplastic 12th or lumbar ribs "
+                      "can mislead: count on fluoroscopy)")
+      : check == "user-anchored"
+        ? QObject::tr("named by the user") +
+            (plan.study.levelAt.empty() ? QString() : " (" + q(plan.study.levelAt) + ")") +
+            (why.isEmpty() ? QString() : QObject::tr("; AGAINST THE IMAGE: %1").arg(why))
+      : check == "unconfirmed" ? QObject::tr("UNCONFIRMED by the image's anchors: %1").arg(why)
+                               : QObject::tr("not recorded");
     if (!plan.study.levelsConfirmedBy.empty()) {
       levels += QObject::tr("; confirmed: %1 (%2)")
                   .arg(q(plan.study.levelsConfirmedBy), q(plan.study.levelsConfirmedAt));
-    } else if (check == "unconfirmed") {
+    } else if (check == "unconfirmed" || !why.isEmpty()) {
       levels += QObject::tr("; NOT CONFIRMED by the user");
     }
     who.push_back({ QObject::tr("Level names"), levels });
@@ -117,10 +122,10 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
     const auto& l = plan.leads[i];
     summary.push_back({ QObject::tr("%1. %2").arg(i + 1).arg(q(l.name)),
                         l.planned
-                          ? QObject::tr("%1 %2 ganglion; %3 approach, window below %4; needle %5 mm; "
+                          ? QObject::tr("%1 %2 ganglion; %3 approach, window %4; needle %5 mm; "
                                         "lead %6%7")
                               .arg(q(l.targetLevel), sideText(l.targetSide),
-                                   q(planning::approachName(l.approach)), q(l.entryLevel))
+                                   q(planning::approachName(l.approach)), q(planning::windowText(l)))
                               .arg(mm(l.needleDepthMm, 0))
                               .arg(l.budget.complete ? mm(l.budget.leadCm, 0) + QObject::tr(" cm")
                                                      : QObject::tr("length not budgeted"))

@@ -59,8 +59,11 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
     { QObject::tr("Ganglion centre (LPS mm)"), point(l.target) },
     { QObject::tr("Ganglion size (length x width)"),
       QObject::tr("%1 x %2 mm").arg(mm(l.targetLengthMm), mm(l.targetWidthMm)) },
-    { QObject::tr("Approach"), QObject::tr("%1, interlaminar window below %2")
-                                 .arg(q(planning::approachName(l.approach)), q(l.entryLevel)) },
+    { QObject::tr("Approach"),
+      QObject::tr("%1, interlaminar window %2%3")
+        .arg(q(planning::approachName(l.approach)), q(planning::windowText(l)),
+             l.spreadNote.empty() ? QString()
+                                  : QObject::tr(" (chosen by the planner: %1)").arg(q(l.spreadNote))) },
     { QObject::tr("Skin entry (LPS mm)"), point(l.skinEntry) },
     { QObject::tr("Epidural entry (LPS mm)"), point(l.epiduralEntry) },
     // the needle's angles as read on the images below, each with its definition

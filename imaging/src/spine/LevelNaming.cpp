@@ -8,6 +8,7 @@
 #include "drg/imaging/Error.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace drg::imaging::spine
 {
@@ -33,6 +34,12 @@ std::vector<std::string> levelSequence(bool t13, bool l6)
 
 namespace
 {
+
+/// What the user does about level names in doubt (said with every such warning).
+const char* const kHowToConfirm =
+  "Count the levels on the scout (localiser) or a prior image that shows the sacrum and the ribs, or "
+  "on the fluoroscopic count in the OR; then name a vertebra (Spine > Name the vertebra at the crosshair, "
+  "--level-at) or confirm the names (Spine > Confirm the levels, --confirm-levels)";
 
 /// S1: the segment below a disc with the widest alae (L5's transverse processes and the iliac
 /// wings beside it can look like small alae; S1's are the largest); -1 when none is sacral.
@@ -135,9 +142,7 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
     count.anchorDetail =
       "no sacrum in view (ribs are not assessed on MR): the vertebra above the disc nearest the conus "
       "tip is taken as L1 (the conus ends between T12 and L3; L1/L2 is commonest)";
-    count.warnings.push_back(
-      "levels counted from the conus medullaris: uncertain by one level or more; confirm on "
-      "a view that shows the sacrum or the ribs, and shift the labels if needed");
+    count.warnings.push_back("levels counted from the conus medullaris: uncertain by one level or more");
   } else {
     throw Error(ErrorCode::NotFound,
                 "levels cannot be counted: the image shows neither the sacrum nor the lowest ribs; "
@@ -270,8 +275,10 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
                                    ? counted->sequence[static_cast<std::size_t>(q)]
                                    : std::string("outside T1-S1");
       if (theirs != mine.name) {
-        check.reasons.push_back("counting from the " + count.anchor + " names this vertebra " + theirs +
-                                ", not " + mine.name);
+        const bool both = count.anchor == "sacrum" && lowestRib >= 0 && !count.anchorsDisagree;
+        check.reasons.push_back((both ? std::string("the sacrum and the lowest ribs, which agree, name")
+                                      : "counting from the " + count.anchor + " names") +
+                                " this vertebra " + theirs + ", not " + mine.name);
       }
     } else {
       check.reasons.push_back(
@@ -282,8 +289,8 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
     count.anchorsDisagree = !check.reasons.empty() && counted.has_value();
     count.warnings.clear(); // (the count's own doubts are the reasons now)
     if (count.anchorsDisagree) {
-      count.warnings.push_back("the levels follow the vertebra the user named " + mine.name +
-                               ", against the image: " + check.reasons.front());
+      count.warnings.push_back("the levels follow the vertebra you named " + mine.name +
+                               ", against the image: " + check.reasons.front() + ". " + kHowToConfirm);
     }
     // S1 where the user's count puts it (the sacrum below it merged)
     const long userS1 = (std::find(mine.sequence.begin(), mine.sequence.end(), "S1") - at) + *userSegment;
@@ -306,27 +313,60 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
       if (count.anchorsDisagree) {
         check.reasons.push_back("the sacrum and the lowest ribs give different counts");
       } else if (count.anchor == "sacrum") {
-        check.reasons.push_back(mr ? "one anchor only: the sacrum (ribs are not assessed on MR)"
-                                   : "one anchor only: the sacrum (no lowest ribs in view to cross-check)");
+        check.reasons.push_back(mr ? "one anchor only, the sacrum: ribs are not assessed on MR"
+                                   : "one anchor only, the sacrum: no lowest ribs in view to cross-check");
       } else if (count.anchor == "lowest ribs") {
-        check.reasons.push_back("one anchor only: the lowest ribs (no sacrum in view)");
+        check.reasons.push_back("one anchor only, the lowest ribs: no sacrum in view");
       } else {
-        check.reasons.push_back("a weak anchor only: the " + count.anchor +
-                                " (it ends anywhere between T12 and L3)");
+        check.reasons.push_back("a weak anchor only, the " + count.anchor +
+                                ": it ends anywhere between T12 and L3");
       }
     }
   }
   if (check.status == "unconfirmed") {
-    std::string why;
-    for (const auto& r : check.reasons) {
-      why += (why.empty() ? "" : "; ") + r;
-    }
-    count.warnings.push_back("levels unconfirmed (" + why +
-                             "): confirm them on a view that shows the sacrum and the ribs, or on the "
-                             "fluoroscopy count, before planning");
+    count.warnings.push_back("levels unconfirmed: " + check.why() + ". " + kHowToConfirm);
   }
   cutSacrumBelowS1(segments, profile);
   return count;
+}
+
+std::vector<std::string> implausibleVertebrae(const std::vector<SpineVertebra>& vertebrae)
+{
+  std::vector<std::string> out;
+  auto counts = [](const SpineVertebra& v) { return v.complete && v.level != "sacrum" && v.volumeMl > 0; };
+  for (std::size_t i = 0; i < vertebrae.size(); ++i) {
+    const SpineVertebra& v = vertebrae[i];
+    if (!counts(v) || v.level == "S1") {
+      continue;
+    }
+    // against each complete neighbour within two levels: a merged vertebra is larger than all of
+    // them, a part smaller than all (so one outlier does not make its neighbours look wrong)
+    double smallest = 1e9, largest = 0;
+    for (std::size_t j = i >= 2 ? i - 2 : 0; j <= i + 2 && j < vertebrae.size(); ++j) {
+      if (j != i && counts(vertebrae[j])) {
+        smallest = std::min(smallest, vertebrae[j].volumeMl);
+        largest = std::max(largest, vertebrae[j].volumeMl);
+      }
+    }
+    if (largest <= 0) {
+      continue;
+    }
+    const double ratio = v.volumeMl > 1.6 * largest ? v.volumeMl / largest : v.volumeMl / smallest;
+    char text[200];
+    if (v.volumeMl > 1.6 * largest) {
+      std::snprintf(text, sizeof text,
+                    "%s is %.0f ml, %.1f times its neighbours: it may be two vertebrae taken for one",
+                    v.level.c_str(), v.volumeMl, ratio);
+      out.emplace_back(text);
+    } else if (v.volumeMl < 0.55 * smallest) {
+      std::snprintf(
+        text, sizeof text,
+        "%s is %.0f ml, %.1f times its neighbours: it may be part of a vertebra taken for a whole one",
+        v.level.c_str(), v.volumeMl, ratio);
+      out.emplace_back(text);
+    }
+  }
+  return out;
 }
 
 } // namespace drg::imaging::spine

@@ -43,6 +43,12 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
                       const std::function<std::optional<int>()>& conus,
                       std::optional<int> userSegment = std::nullopt);
 
+/// Vertebrae whose volume is implausible beside their neighbours' (over 1.6 times the largest or under
+/// 0.55 times the smallest complete one within two levels; neighbouring vertebrae differ by 10-20 %):
+/// two vertebrae merged into one, or one split, shifts every name above it. Each as a reason, in
+/// words; none for the sacrum or a vertebra the field of view cuts.
+std::vector<std::string> implausibleVertebrae(const std::vector<SpineVertebra>& vertebrae);
+
 /// T2 MR: the segment above the disc nearest to the conus tip (where the cord, a dark core in the
 /// bright CSF of `raw`, tapers and ends), or nullopt when no cord is seen.
 std::optional<int> conusSegment(const WorkVolume& raw, const std::vector<CentrelinePoint>& line,

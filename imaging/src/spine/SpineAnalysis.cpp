@@ -64,6 +64,16 @@ SpineModel SpineAnalysis::run()
   report(0.85);
   findSkinAndLandmarks(model);
   paintLabels(model);
+  // a vertebra of implausible size (two merged, one split) puts every name above it in doubt
+  for (const std::string& why : implausibleVertebrae(model.vertebrae)) {
+    if (model.levelCheck.status == "consistent") {
+      model.levelCheck.status = "unconfirmed";
+      m_warnings.push_back("levels unconfirmed: " + why + ". Check the vertebrae's outlines and the count");
+    } else {
+      m_warnings.push_back(why);
+    }
+    model.levelCheck.reasons.push_back(why);
+  }
   model.warnings = m_warnings;
   model.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report(1.0);

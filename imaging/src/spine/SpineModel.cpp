@@ -20,24 +20,45 @@ namespace drg::imaging
 {
 using Eigen::Vector3d;
 
-namespace
+std::string LevelCheck::why() const
 {
-
-/// CT when at least 2 % of the voxels are air-dark (below -500, CT numbers): MR has no such values.
-bool looksLikeCt(const Image<float>& volume)
-{
-  const auto& v = volume.voxels();
-  std::vector<double> sample;
-  const std::size_t step = std::max<std::size_t>(1, v.size() / 200000);
-  for (std::size_t i = 0; i < v.size(); i += step) {
-    if (!std::isnan(v[i])) {
-      sample.push_back(v[i]);
-    }
+  std::string out;
+  for (const auto& r : reasons) {
+    out += (out.empty() ? "" : "; ") + r;
   }
-  return spine::percentile(sample, 0.02) < -500.0;
+  return out;
 }
 
-} // namespace
+SpineModality modalityFromIntensities(const Image<float>& volume)
+{
+  const auto& v = volume.voxels();
+  const std::size_t step = std::max<std::size_t>(1, v.size() / 400000);
+  std::size_t n = 0, air = 0, fat = 0, cortex = 0, negative = 0;
+  for (std::size_t i = 0; i < v.size(); i += step) {
+    const float x = v[i];
+    if (std::isnan(x)) {
+      continue;
+    }
+    ++n;
+    air += x < -500.0f ? 1 : 0;
+    fat += x < -50.0f && x > -250.0f ? 1 : 0;
+    cortex += x > 400.0f ? 1 : 0;
+    negative += x < -1.0f ? 1 : 0;
+  }
+  const double share = 1.0 / static_cast<double>(std::max<std::size_t>(n, 1));
+  // CT numbers: air (below -500) around a body, or, in a crop tight on the spine, fat (about -100:
+  // epidural, paraspinal) beside bone far brighter than soft tissue. Magnitude MR has no negative
+  // values at all.
+  if (air * share >= 0.02 || (fat * share >= 0.005 && cortex * share >= 0.002)) {
+    return SpineModality::Ct;
+  }
+  if (negative * share < 1e-4) {
+    return SpineModality::MrT2;
+  }
+  throw Error(ErrorCode::InvalidArgument,
+              "cannot tell from its values whether this volume is CT or MR (negative values, but neither "
+              "air nor fat beside bright bone): give the modality (--modality ct or t2)");
+}
 
 LevelAnchorPoint parseLevelAnchorPoint(const std::string& text)
 {
@@ -125,7 +146,7 @@ SpineModel buildSpineModel(const Image<float>& volume, const SpineModelOptions& 
   }
   SpineModality modality = options.modality;
   if (modality == SpineModality::Auto) {
-    modality = looksLikeCt(volume) ? SpineModality::Ct : SpineModality::MrT2;
+    modality = modalityFromIntensities(volume);
   }
   spine::SpineAnalysis analysis(volume, options, progress, modality == SpineModality::MrT2);
   return analysis.run();

@@ -154,4 +154,9 @@ EntryLandmarks findEntryLandmarks(const PlanAnatomy::Impl& anatomy, const LeadPl
   return e;
 }
 
+std::string windowText(const LeadPlan& lead)
+{
+  return lead.entryLandmarks.window.empty() ? "below " + lead.entryLevel : lead.entryLandmarks.window;
+}
+
 } // namespace drg::planning

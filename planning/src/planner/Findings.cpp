@@ -250,6 +250,11 @@ void duraFindings(const FindingChecks& f, const LeadPlan& l, int li, const std::
 /// Two leads touching, crossing or running close together.
 void leadPairFindings(const FindingChecks& f, const std::vector<LeadPlan>& leads)
 {
+  auto tried = [](const LeadPlan& l) {
+    return l.spreadTried.empty() ? std::string()
+                                 : " (for " + l.name + " the planner also tried " + l.spreadTried +
+                                     ": none keeps it clearer with a bend no tighter)";
+  };
   for (std::size_t i = 0; i < leads.size(); ++i) {
     for (std::size_t j = i + 1; j < leads.size(); ++j) {
       const LeadPlan &a = leads[i], &b = leads[j];
@@ -261,10 +266,10 @@ void leadPairFindings(const FindingChecks& f, const std::vector<LeadPlan>& leads
       const double dia = lm ? lm->diameterMm.value : 1.0;
       if (dist < dia) {
         f.add("leads-crossing", Severity::Warning, static_cast<int>(j), dist, dia, "mm",
-              a.name + " and " + b.name + " touch or cross");
+              a.name + " and " + b.name + " touch or cross" + tried(b));
       } else if (dist < f.rules.leadSpacingMm.value) {
         f.add("leads-crowding", Severity::Warning, static_cast<int>(j), dist, f.rules.leadSpacingMm.value,
-              "mm", a.name + " and " + b.name + " run close together");
+              "mm", a.name + " and " + b.name + " run close together" + tried(b));
       }
     }
   }
@@ -317,17 +322,22 @@ void Planner::findings(Plan& plan) const
 {
   plan.findings.clear();
   const FindingChecks f{ *m_anatomy.m_impl, m_catalog, m_rules, plan.findings };
-  // the level names a lead is aimed by: unconfirmed ones are an error until the user confirms them
+  // the level names a lead is aimed by: unconfirmed ones, or the user's own naming against the
+  // image, are an error until the user confirms them
   const imaging::LevelCheck& levels = m_anatomy.model().levelCheck;
-  if (levels.status == "unconfirmed" && plan.study.levelsConfirmedBy.empty() && !plan.leads.empty()) {
-    std::string why;
-    for (const auto& r : levels.reasons) {
-      why += (why.empty() ? "" : "; ") + r;
+  if (levels.needsConfirmation() && plan.study.levelsConfirmedBy.empty() && !plan.leads.empty()) {
+    const std::string how =
+      "count the levels on the scout (localiser) or a prior image that shows the sacrum "
+      "and the ribs, or on fluoroscopy, and confirm them (Spine > Confirm the levels; "
+      "drgplan-cli plan --confirm-levels)";
+    if (levels.status == "unconfirmed") {
+      f.add("levels-unconfirmed", Severity::Error, -1, 0, 0, "",
+            "the level names are not confirmed (" + levels.why() + "): " + how);
+    } else {
+      f.add("levels-against-image", Severity::Error, -1, 0, 0, "",
+            "the level names follow the vertebra the user named, against the image (" + levels.why() +
+              "): " + how);
     }
-    f.add("levels-unconfirmed", Severity::Error, -1, 0, 0, "",
-          "the level names are not confirmed (" + why +
-            "): count the levels on a view that shows the sacrum and the ribs, or on fluoroscopy, and "
-            "confirm them (Spine > Confirm the levels; drgplan-cli plan --confirm-levels)");
   }
   if (static_cast<int>(plan.leads.size()) > m_rules.maxLeads.value) {
     f.add("too-many-leads", Severity::Error, -1, static_cast<double>(plan.leads.size()),

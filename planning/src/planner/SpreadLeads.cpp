@@ -14,6 +14,7 @@
 #include "planner/PlanAnatomyImpl.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <optional>
 
@@ -103,21 +104,34 @@ void Planner::spreadFrom(LeadPlan& lead, const std::vector<const LeadPlan*>& pla
   }
   std::optional<LeadPlan> best;
   int bestClearance = now;
-  for (auto& pending : trials) {
-    LeadPlan trial = pending.get();
+  std::string tried;
+  for (std::size_t k = 0; k < trials.size(); ++k) {
+    LeadPlan trial = trials[k].get();
     const int c = trial.planned ? clearance(trial, placed, m_catalog, m_rules) : -1;
+    tried += std::string(tried.empty() ? "" : ", ") + approachName(options[k].first) + " through " +
+             windowName(model, options[k].second);
     if (c > bestClearance && trial.minRadiusMm >= lead.minRadiusMm - 1e-6) {
       best = std::move(trial);
       bestClearance = c;
     }
   }
-  if (best) {
-    best->spreadNote = std::string(approachName(best->approach)) + " approach through the " +
-                       windowName(model, best->entryLevel) + " window: the planner's default, " +
-                       approachName(lead.approach) + " through " + windowName(model, lead.entryLevel) +
-                       (now == 0 ? ", crosses " : ", crowds ") + crossed->name;
-    lead = std::move(*best);
+  if (!best) {
+    // said with the crossing: the user knows the planner looked, and where
+    lead.spreadTried = tried;
+    return;
   }
+  char still[96] = "";
+  if (bestClearance < 2) {
+    std::snprintf(still, sizeof still, "; still %.1f mm from it (spacing %.1f mm)",
+                  polylineDistance(best->route, crossed->route), m_rules.leadSpacingMm.value);
+  }
+  best->spreadNote = "moved to the " + std::string(approachName(best->approach)) + " approach through " +
+                     windowName(model, best->entryLevel) + ": the default, " + approachName(lead.approach) +
+                     " through " + windowName(model, lead.entryLevel) +
+                     (now == 0 ? ", crosses " : ", crowds ") + crossed->name + still +
+                     ". To keep the default, choose the approach in the Plan panel (or --approach)";
+  best->spreadTried.clear();
+  lead = std::move(*best);
 }
 
 } // namespace drg::planning

@@ -60,6 +60,13 @@ struct LevelCheck
   std::string status;
   std::vector<std::string> anchors; ///< each anchor found and what it says, in words
   std::vector<std::string> reasons;
+  /// The reasons in one line ("a; b"), empty when there is none.
+  std::string why() const;
+  /// The names need the user's confirmation: unconfirmed, or the user's own naming against the image.
+  bool needsConfirmation() const
+  {
+    return status == "unconfirmed" || (status == "user-anchored" && !reasons.empty());
+  }
 };
 
 struct SpineModelOptions
@@ -184,6 +191,11 @@ struct SpineModel
   const SpineVertebra* vertebra(const std::string& level) const;
   const DrgEstimate* ganglion(const std::string& level, Side side) const;
 };
+
+/// The modality of a volume without a DICOM header, from its values: CT when its values are CT
+/// numbers (air around the body, or in a tight crop fat beside bright cortical bone), T2 MR when it
+/// has no negative values; otherwise throws drg::Error(InvalidArgument) asking for the modality.
+SpineModality modalityFromIntensities(const Image<float>& volume);
 
 /// Computes the spine model. Throws drg::Error(NotFound) with "no spine found" when the volume
 /// shows no spine, drg::Error(InvalidArgument) for unusable input (empty, 2D, spacing

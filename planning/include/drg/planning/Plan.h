@@ -172,11 +172,17 @@ struct LeadPlan
   /// Set when the planner changed the default approach or entry level to keep this lead clear of
   /// another one: what it did and why (else empty)
   std::string spreadNote;
+  /// The approaches and windows the planner tried for a lead that crosses or crowds another and found
+  /// none clearer (runtime only, not saved: said with the crossing)
+  std::string spreadTried;
   bool planned = false; ///< false when the target could not be reached: `problem` says why
   std::string problem;
   std::string plannedFrom; ///< the inputs the geometry was computed from (a cache key; not saved)
   std::string tunnelFrom;  ///< the anchor and pocket the tunnel was computed from (a cache key; not saved)
 };
+
+/// The lead's interlaminar window as the OR names it ("L5/S1"; "below L5" before it was found).
+std::string windowText(const LeadPlan& lead);
 
 enum class PocketSite
 {
@@ -220,6 +226,7 @@ struct StudyReference
   /// How far the spine model's level names could be trusted: "consistent", "unconfirmed",
   /// "user-anchored" (drg/imaging/SpineModel.h LevelCheck); empty in older plans
   std::string levelCheck;
+  std::string levelCheckWhy; ///< its reasons, in one line (empty: none)
   /// The user's confirmation of the level names (how they were counted, by whom) and when (UTC,
   /// ISO 8601); empty when not confirmed. A plan on unconfirmed levels is an error until then.
   std::string levelsConfirmedBy, levelsConfirmedAt;
