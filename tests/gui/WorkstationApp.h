@@ -1,11 +1,15 @@
 #pragma once
 // The application the workstation tests share (one per process): X11 as the application uses,
 // the OpenGL format VTK needs, and settings and autosaves in a folder of the tests' own.
+#include "MainWindow.h"
 #include "View3D.h"
 
 #include "TestSupport.h"
 
 #include <QApplication>
+#include <QDockWidget>
+#include <QSignalSpy>
+#include <QTest>
 
 inline QApplication& application()
 {
@@ -22,4 +26,25 @@ inline QApplication& application()
   qputenv("XDG_DATA_HOME", QByteArray::fromStdString((home.path() / "data").string()));
   static QApplication app(argc, argv);
   return app;
+}
+
+/// Opens the demo in `window` (shown, `size`, not interactive) and waits for it; with `dockWidth`
+/// the Plan dock is set that wide, so that the views' size does not follow changes of the panels.
+/// False when the demo did not open (or has no spine model to plan on).
+inline bool openDemoShown(MainWindow& window, QSize size = QSize(1280, 1024), int dockWidth = 0)
+{
+  window.setInteractive(false);
+  window.resize(size);
+  window.show();
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openDemo();
+  if (!ready.wait(180000) || window.planEditor() == nullptr || !QTest::qWaitForWindowExposed(&window)) {
+    return false;
+  }
+  if (auto* planDock = window.findChild<QDockWidget*>("plan"); planDock && dockWidth > 0) {
+    window.resizeDocks({ planDock }, { dockWidth }, Qt::Horizontal);
+  }
+  QApplication::processEvents();
+  QApplication::processEvents();
+  return true;
 }

@@ -30,16 +30,6 @@
 namespace
 {
 
-/// Opens the demo in `window` (shown, not interactive) and waits for it.
-bool openDemo(MainWindow& window)
-{
-  window.setInteractive(false);
-  window.show();
-  QSignalSpy ready(&window, &MainWindow::caseReady);
-  window.openDemo();
-  return ready.wait(180000) && window.planEditor() != nullptr && QTest::qWaitForWindowExposed(&window);
-}
-
 SliceView* axialView(MainWindow& window)
 {
   for (auto* v : window.findChildren<SliceView*>()) {
@@ -69,8 +59,7 @@ TEST(WorkstationControls, MenusWindowUndoKeysAndFailedLeadsShowTheirState)
   DRG_REQUIRE_DISPLAY();
   application();
   MainWindow window;
-  window.resize(1280, 1024);
-  ASSERT_TRUE(openDemo(window)) << "the demo case did not open";
+  ASSERT_TRUE(openDemoShown(window)) << "the demo case did not open";
 
   // View: the layout shown is the one checked, however it was set
   auto* viewMenu = window.menuBar()->findChild<QMenu*>("viewMenu");
@@ -164,8 +153,7 @@ TEST(WorkstationControls, SmallWindowKeepsTheViewsAndThePanelUsable)
   DRG_REQUIRE_DISPLAY();
   application();
   MainWindow window;
-  window.resize(1024, 700);
-  ASSERT_TRUE(openDemo(window)) << "the demo case did not open";
+  ASSERT_TRUE(openDemoShown(window, QSize(1024, 700))) << "the demo case did not open";
   QApplication::processEvents();
   int views = 0;
   for (auto* v : window.findChildren<SliceView*>()) {

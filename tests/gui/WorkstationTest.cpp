@@ -332,20 +332,8 @@ TEST(Workstation, ViewsMatchTheirBaselinesAndTheThreeDimensionalViewShowsSpineAn
   DRG_REQUIRE_DISPLAY();
   application();
   MainWindow window;
-  window.setInteractive(false);
-  window.resize(1280, 1024);
-  window.show();
-  QSignalSpy ready(&window, &MainWindow::caseReady);
-  window.openDemo();
-  ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
-  ASSERT_NE(window.planEditor(), nullptr);
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
   // the docks at a set width: the views' size does not follow changes of the panels
-  auto* planDock = window.findChild<QDockWidget*>("plan");
-  ASSERT_NE(planDock, nullptr);
-  window.resizeDocks({ planDock }, { 520 }, Qt::Horizontal);
-  QApplication::processEvents();
-  QApplication::processEvents();
+  ASSERT_TRUE(openDemoShown(window, QSize(1280, 1024), 520)) << "the demo case did not open";
   const std::vector<QImage> without = window.viewScreenshots();
   ASSERT_EQ(without.size(), 4u);
 
@@ -892,18 +880,7 @@ TEST(Workstation, LeadTechniqueChosenInThePanelAndThePlanSeenInThreeDimensions)
   DRG_REQUIRE_DISPLAY();
   application();
   MainWindow window;
-  window.setInteractive(false);
-  window.resize(1280, 1024);
-  window.show();
-  QSignalSpy ready(&window, &MainWindow::caseReady);
-  window.openDemo();
-  ASSERT_TRUE(ready.wait(180000)) << "the demo case did not open";
-  ASSERT_NE(window.planEditor(), nullptr);
-  ASSERT_TRUE(QTest::qWaitForWindowExposed(&window));
-  auto* planDock = window.findChild<QDockWidget*>("plan");
-  ASSERT_NE(planDock, nullptr);
-  window.resizeDocks({ planDock }, { 520 }, Qt::Horizontal);
-  QApplication::processEvents();
+  ASSERT_TRUE(openDemoShown(window, QSize(1280, 1024), 520)) << "the demo case did not open";
   const QImage empty = window.viewScreenshots().at(3);
 
   auto* target = window.findChild<QComboBox*>("planTarget");

@@ -6,6 +6,7 @@
 #include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
+#include "PhantomPlanning.h"
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
@@ -18,30 +19,10 @@ using namespace drg::planning;
 namespace
 {
 
-struct SpreadCase
+/// The demo's phantom (the coarse test phantom's default leads pass 4 mm apart), built once.
+const drg::test::PhantomPlanning& spreadCase()
 {
-  PhantomCase phantom;
-  Image<float> volume;
-  SpineModel model;
-  std::unique_ptr<PlanAnatomy> anatomy;
-  std::unique_ptr<Planner> planner;
-
-  SpreadCase()
-    : phantom(generateSpinePhantom(PhantomOptions{})) // (the demo's: the coarse test phantom's
-                                                      // default leads pass 4 mm apart)
-    , volume(phantom.intensities.geometry(), Uninitialized{})
-  {
-    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
-              volume.voxels().begin());
-    model = buildSpineModel(volume);
-    anatomy = std::make_unique<PlanAnatomy>(model, &volume);
-    planner = std::make_unique<Planner>(*anatomy, DeviceCatalog::builtIn(), PlanRules::builtIn());
-  }
-};
-
-const SpreadCase& spreadCase()
-{
-  static const SpreadCase c;
+  static const drg::test::PhantomPlanning c(PhantomOptions{});
   return c;
 }
 
@@ -70,7 +51,7 @@ bool hasFinding(const Plan& plan, const std::string& code)
 // window and says so; chosen by the user, the technique stays and the crossing is a finding.
 TEST(LeadSpreading, SecondLeadThroughTheSameWindowIsMovedClearUnlessChosen)
 {
-  const SpreadCase& c = spreadCase();
+  const drg::test::PhantomPlanning& c = spreadCase();
   // apart: at least the rules' spacing between two leads (and never less than a lead's diameter)
   const double spacing = std::max(DeviceCatalog::builtIn().leads().front().diameterMm.value,
                                   PlanRules::builtIn().leadSpacingMm.value);
@@ -120,7 +101,7 @@ TEST(LeadSpreading, SecondLeadThroughTheSameWindowIsMovedClearUnlessChosen)
 // "L1 left"); a name the user gave stays.
 TEST(LeadSpreading, RetargetRenamesALeadNamedAfterItsTarget)
 {
-  const SpreadCase& c = spreadCase();
+  const drg::test::PhantomPlanning& c = spreadCase();
   PlanEditor editor(*c.planner);
   editor.addLead("L2-left", "L2", Side::Left);
   editor.addLead("the painful knee", "L3", Side::Left);

@@ -9,6 +9,7 @@
 #include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
+#include "PhantomPlanning.h"
 #include "PlanSafety.h"
 #include "TestSupport.h"
 
@@ -28,24 +29,11 @@ using drg::test::runCommand;
 namespace
 {
 
-struct Case
+struct Case : drg::test::PhantomPlanning
 {
-  PhantomCase phantom;
-  Image<float> volume;
-  SpineModel model;
-  std::unique_ptr<PlanAnatomy> anatomy;
-  std::unique_ptr<Planner> planner;
-
   explicit Case(const PhantomOptions& o)
-    : phantom(generateSpinePhantom(o))
-    , volume(phantom.intensities.geometry(), Uninitialized{})
-  {
-    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
-              volume.voxels().begin());
-    model = buildSpineModel(volume);
-    anatomy = std::make_unique<PlanAnatomy>(model, &volume);
-    planner = std::make_unique<Planner>(*anatomy, DeviceCatalog::builtIn(), PlanRules::builtIn());
-  }
+    : drg::test::PhantomPlanning(o)
+  {}
 
   int truthLabel(const Eigen::Vector3d& p) const
   {

@@ -6,6 +6,7 @@
 #include "drg/planning/PlanEditor.h"
 #include "drg/planning/Planner.h"
 
+#include "PhantomPlanning.h"
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
@@ -23,24 +24,11 @@ namespace
 
 /// The default phantom, its spine model and a planner on it: built once for the PocketPhantom tests
 /// (registered as one ctest test).
-struct PhantomPlanning
+struct PhantomPlanning : drg::test::PhantomPlanning
 {
-  PhantomCase phantom;
-  Image<float> volume;
-  SpineModel model;
-  std::unique_ptr<PlanAnatomy> anatomy;
-  std::unique_ptr<Planner> planner;
-
   PhantomPlanning()
-    : phantom(generateSpinePhantom(PhantomOptions{}))
-    , volume(phantom.intensities.geometry(), Uninitialized{})
-  {
-    std::copy(phantom.intensities.voxels().begin(), phantom.intensities.voxels().end(),
-              volume.voxels().begin());
-    model = buildSpineModel(volume);
-    anatomy = std::make_unique<PlanAnatomy>(model, &volume);
-    planner = std::make_unique<Planner>(*anatomy, DeviceCatalog::builtIn(), PlanRules::builtIn());
-  }
+    : drg::test::PhantomPlanning(PhantomOptions{})
+  {}
 
   static const PhantomPlanning& get()
   {
