@@ -299,11 +299,12 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
   } else {
     assignNames(segments, *counted, s1, user.shift);
     if (user.shift != 0) {
+      const std::string countedFrom = count.anchor;
       count.anchor += " (shifted by the user by " + std::to_string(user.shift) + ")";
       check.status = "user-anchored";
       check.reasons.push_back("the user moved every level " + std::to_string(std::abs(user.shift)) +
                               (user.shift > 0 ? " lower" : " higher") + " than the count from the " +
-                              counted->name + " anchor");
+                              countedFrom);
     } else if (count.anchor == "sacrum" && lowestRib >= 0 && !count.anchorsDisagree) {
       // two independent anchors agree (the sacrum's S1 and the lowest ribs' T12, the lumbar count
       // between them as expected)

@@ -335,8 +335,7 @@ void Planner::findings(Plan& plan) const
             "the level names are not confirmed (" + levels.why() + "): " + how);
     } else {
       f.add("levels-against-image", Severity::Error, -1, 0, 0, "",
-            "the level names follow the vertebra the user named, against the image (" + levels.why() +
-              "): " + how);
+            "the level names follow the user's naming, against the image (" + levels.why() + "): " + how);
     }
   }
   if (static_cast<int>(plan.leads.size()) > m_rules.maxLeads.value) {
