@@ -9,6 +9,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
 namespace drg::cli
 {
@@ -34,11 +35,40 @@ struct PhantomArgs
   double axialRotation = 0.0;
   std::string transitional = "none";
   std::string levels;
+  double fovMargin = 10.0;
   std::uint64_t seed = 1;
+  std::uint64_t anatomySeed = 0;
+  std::string twelfthRib = "normal";
+  std::vector<std::string> laminectomy, cages, discCollapse, cement;
+  std::string fusion, listhesis;
+  bool lordosisGiven = false, transitionalGiven = false, twelfthRibGiven = false;
   bool json = false;
   std::string preview;
   std::string render3d;
 };
+
+/// "L4-L5" (a disc by its two vertebrae) -> "L4", the vertebra above it.
+std::vector<std::string> discUpperLevels(const std::vector<std::string>& discs, const char* option)
+{
+  using namespace drg::imaging;
+  std::vector<std::string> upper;
+  for (const auto& text : discs) {
+    auto [a, b] = parseLevelRange(text);
+    auto ra = levelRank(a);
+    auto rb = levelRank(b);
+    bool adjacent =
+      ra && rb && *rb > *ra &&
+      (*rb - *ra == 1 || (a == "T12" && b == "L1") || (a == "L5" && b == "S1") || (a == "L6" && b == "S1") ||
+       (a == "T13" && b == "L1") || (a == "T12" && b == "T13") || (a == "L5" && b == "L6"));
+    if (!adjacent) {
+      throw Error(ErrorCode::InvalidArgument,
+                  std::string(option) + " " + text +
+                    " is not a disc: name the two vertebrae around it (e.g. L4-L5, L5-S1)");
+    }
+    upper.push_back(a);
+  }
+  return upper;
+}
 
 int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
 {
@@ -76,7 +106,33 @@ int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
     o.fieldOfViewFrom = from;
     o.fieldOfViewTo = to;
   }
+  o.fieldOfViewMarginMm = a.fovMargin;
   o.seed = a.seed;
+  o.twelfthRib = parseTwelfthRib(a.twelfthRib);
+  o.anatomySeed = a.anatomySeed;
+  if (a.anatomySeed != 0) {
+    // the seed draws the pose and the variants; what the user gave explicitly wins
+    drawPhantomAnatomy(o);
+    if (a.lordosisGiven) {
+      o.lordosisDegrees = a.lordosis;
+    }
+    if (a.transitionalGiven) {
+      o.transitional = parseTransitionalAnatomy(a.transitional);
+    }
+    if (a.twelfthRibGiven) {
+      o.twelfthRib = parseTwelfthRib(a.twelfthRib);
+    }
+  }
+  o.surgery.laminectomy = a.laminectomy;
+  o.surgery.cement = a.cement;
+  o.surgery.cages = discUpperLevels(a.cages, "--cage");
+  o.surgery.discCollapse = discUpperLevels(a.discCollapse, "--disc-collapse");
+  if (!a.fusion.empty()) {
+    std::tie(o.surgery.fusionFrom, o.surgery.fusionTo) = parseLevelRange(a.fusion);
+  }
+  if (!a.listhesis.empty()) {
+    parseListhesis(a.listhesis, o.surgery);
+  }
 
   auto start = std::chrono::steady_clock::now();
   PhantomCase phantom =
@@ -154,12 +210,29 @@ void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--cortical-hu", args->cortical, "cortical bone HU (default 850)");
   cmd->add_flag("--osteoporotic", args->osteoporotic,
                 "osteoporotic bone: 80 HU trabecular, thin 650 HU cortex");
-  cmd->add_option("--lordosis", args->lordosis, "L1-S1 lordosis in degrees (default 45)");
+  cmd->add_option("--lordosis", args->lordosis, "L1-S1 lordosis in degrees (default 45)")
+    ->each([args](const std::string&) { args->lordosisGiven = true; });
   cmd->add_option("--scoliosis", args->scoliosis, "lumbar Cobb angle in degrees (default 0)");
   cmd->add_option("--axial-rotation", args->axialRotation, "vertebral rotation at the apex, degrees");
-  cmd->add_option("--transitional", args->transitional, "none, L6, T13 or sacralized-L5");
+  cmd->add_option("--transitional", args->transitional, "none, L6, T13 or sacralized-L5")
+    ->each([args](const std::string&) { args->transitionalGiven = true; });
+  cmd->add_option("--twelfth-rib", args->twelfthRib, "normal, hypoplastic or absent (11 rib pairs)")
+    ->each([args](const std::string&) { args->twelfthRibGiven = true; });
   cmd->add_option("--levels", args->levels, "field of view along the spine, e.g. L3-S1");
+  cmd->add_option("--fov-margin", args->fovMargin,
+                  "mm of the field of view beyond the --levels ends' bone (default 10; negative cuts them)");
   cmd->add_option("--seed", args->seed, "seed for noise and identifiers (default 1)");
+  cmd->add_option("--anatomy-seed", args->anatomySeed,
+                  "draw the spine from population ranges: vertebra sizes, lordosis, rib and lumbosacral "
+                  "variants (0: the reference adult)");
+  cmd->add_option("--laminectomy", args->laminectomy, "remove the laminae and spinous process, e.g. L4")
+    ->delimiter(',');
+  cmd->add_option("--fusion", args->fusion, "titanium pedicle screws and rods over levels, e.g. L4-S1");
+  cmd->add_option("--cage", args->cages, "interbody cage in a disc, e.g. L5-S1")->delimiter(',');
+  cmd->add_option("--disc-collapse", args->discCollapse, "collapsed disc with gas, e.g. L4-L5")
+    ->delimiter(',');
+  cmd->add_option("--spondylolisthesis", args->listhesis, "vertebra slipped forwards, LEVEL:MM, e.g. L5:8");
+  cmd->add_option("--cement", args->cement, "vertebroplasty cement in a body, e.g. L1")->delimiter(',');
   cmd->add_flag("--json", args->json, "print the summary as JSON");
   cmd->add_option("--preview", args->preview, "also write axial, coronal and sagittal slices as PNG");
   cmd->add_option("--render3d", args->render3d, "also write a 3D overview PNG (needs X: xvfb-run -a)");

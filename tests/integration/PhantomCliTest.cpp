@@ -196,6 +196,11 @@ TEST(PhantomCli, BadInputGivesAClearMessageAndNonZeroExit)
        { Case{ out + " --spacing 0,1,1", 2, "spacing" }, Case{ out + " --levels L6-S1", 2, "does not have" },
          Case{ out + " --levels S1-L3", 2, "upper level first" },
          Case{ out + " --contrast pet", 2, "unknown contrast" }, Case{ out + " --matrix 10,10", 2, "" },
+         Case{ out + " --cage L3-L5", 2, "is not a disc" },
+         Case{ out + " --fusion S1-L4", 2, "upper level first" },
+         Case{ out + " --spondylolisthesis L5", 2, "LEVEL:MM" },
+         Case{ out + " --twelfth-rib short", 2, "twelfth rib" },
+         Case{ out + " --laminectomy L6", 2, "does not have" },
          Case{ " --matrix 16,16,16 --out /proc/drgplan-cannot-write", 3, "cannot" } }) {
     auto r = runCommand(drg::test::cliPath() + " phantom --quiet" + c.args);
     EXPECT_EQ(r.exitCode, c.exit) << c.args << "\n" << r.output;
@@ -204,4 +209,26 @@ TEST(PhantomCli, BadInputGivesAClearMessageAndNonZeroExit)
   }
   auto r = runCommand(drg::test::cliPath() + " phantom");
   EXPECT_EQ(r.exitCode, 2) << "--out is required";
+}
+
+// A drawn, operated spine: what was drawn and done is in truth.json; options given explicitly win
+// over the seed's draw.
+TEST(PhantomCli, AnatomySeedAndSurgeryAreRecordedInTheTruth)
+{
+  drg::test::TemporaryFolder dir("cli-population");
+  auto r = runCommand(drg::test::cliPath() + " phantom --quiet --out " + dir.path().string() +
+                      " --matrix 96,96,100 --spacing 4,4,4 --anatomy-seed 7 --lordosis 33 --fusion L4-S1 "
+                      "--cage L5-S1 --disc-collapse L3-L4 --laminectomy L4 --spondylolisthesis L4:5 "
+                      "--cement L1 --twelfth-rib hypoplastic");
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  json truth = readJson(dir.path() / "truth.json");
+  const json& o = truth.at("options");
+  EXPECT_EQ(o.at("anatomy_seed"), 7);
+  EXPECT_EQ(o.at("lordosis_degrees"), 33.0);
+  EXPECT_EQ(o.at("twelfth_rib"), "hypoplastic");
+  EXPECT_EQ(o.at("surgery"), "laminectomy L4; fusion L4-S1; cage below L5; disc collapse below L3; "
+                             "spondylolisthesis L4 5 mm; cement L1");
+  EXPECT_TRUE(truth.at("anatomy_drawn").at("levels_mm").contains("L4"));
+  EXPECT_EQ(truth.at("labels").at("90"), "pedicle screws and rods");
+  EXPECT_EQ(truth.at("labels").at("91"), "interbody cage");
 }

@@ -1,4 +1,5 @@
 #include "phantom/PhantomAnatomyBuilder.h"
+#include "phantom/PhantomPopulation.h"
 
 #include "drg/imaging/Error.h"
 
@@ -50,6 +51,7 @@ Anatomy AnatomyBuilder::build()
   addSacrum();
   addRibs();
   addIlia();
+  addSurgery();
   addCanal();
   addForaminaAndGanglia();
   addSoftTissue();
@@ -125,8 +127,14 @@ void AnatomyBuilder::loadLevels()
     l5.lordosisShare = 0.30;
     m_levels[indexOf("L6")].lordosisShare = 0.32;
   }
+  m_anatomy.truth.anatomyJson = drawLevelSizes(m_levels, m_options.anatomySeed);
   if (m_options.transitional == TransitionalAnatomy::SacralizedL5) {
     m_levels[indexOf("L5")].discBelow = 4.0; // rudimentary disc
+  }
+  for (const auto& level : m_options.surgery.discCollapse) {
+    // a degenerated disc keeps about a quarter of its height (with gas in it: addSurgery)
+    LevelDims& d = m_levels[indexOf(level)];
+    d.discBelow = std::max(2.0, 0.25 * d.discBelow);
   }
   double shareSum = 0;
   for (const auto& d : m_levels) {
@@ -253,6 +261,16 @@ void AnatomyBuilder::placeVertebrae()
     m_frames[k].origin = discTop + base * Vector3d(0, 0, 0.5 * d.bodyH);
     endplate = discTop + base * Vector3d(0, 0, d.bodyH);
   }
+  if (!m_options.surgery.listhesisLevel.empty()) {
+    // spondylolisthesis: the slipped vertebra and everything above it move forwards over the
+    // vertebra below, the disc between by half
+    std::size_t slip = indexOf(m_options.surgery.listhesisLevel);
+    Vector3d forward = -m_frames[slip + 1].axes.col(1) * m_options.surgery.listhesisMm;
+    for (std::size_t k = 0; k <= slip; ++k) {
+      m_frames[k].origin += forward;
+      m_discFrames[k].origin += k == slip ? Vector3d(0.5 * forward) : forward;
+    }
+  }
 }
 
 // ---- truth -------------------------------------------------------------------------------------
@@ -270,7 +288,7 @@ void AnatomyBuilder::finishTruth()
     v.bodyHeightMm = d.bodyH;
     v.bodyWidthMm = d.bodyW;
     v.bodyDepthMm = d.bodyD;
-    v.hasRibs = d.thoracic;
+    v.hasRibs = d.thoracic && m_ribTips.count(d.level + "L") > 0;
     t.vertebrae.push_back(v);
     t.labelNames[v.label] = d.level;
   }
@@ -301,7 +319,7 @@ void AnatomyBuilder::finishTruth()
   }
   // lowest ribs: the labelling anchor
   for (std::size_t i = m_levels.size(); i-- > 0;) {
-    if (m_levels[i].thoracic) {
+    if (m_levels[i].thoracic && m_ribTips.count(m_levels[i].level + "L") > 0) {
       t.landmarks.push_back({ "lowest_rib_tip_left", m_ribTips.at(m_levels[i].level + "L") });
       t.landmarks.push_back({ "lowest_rib_tip_right", m_ribTips.at(m_levels[i].level + "R") });
       break;

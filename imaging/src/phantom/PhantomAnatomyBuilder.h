@@ -123,6 +123,14 @@ private:
   void addRibs();
   void addIlia();
 
+  // ---- operated and degenerated spine (PhantomSurgery.cpp) ---------------------------------------
+  bool laminectomy(const std::string& level) const;
+  void addSurgery();
+  void addPedicleScrews();
+  void addCage(std::size_t i);
+  void addCement(std::size_t i);
+  void addDiscGas(std::size_t i);
+
   // ---- canal, roots, foramina and ganglia (PhantomNerves.cpp) ------------------------------------
   void addCanal();
   /// Bone distance of the vertebra objects at `p` (negative inside bone).
@@ -161,8 +169,10 @@ private:
   {
     std::string level;
     double s;
-    Vector3d centre;
+    Vector3d centre; ///< in the vertebra's frame
     double width, height;
+    Vector3d axis; ///< along the pedicle, pointing backwards (vertebra's frame)
+    double halfLength;
   };
 
   PhantomOptions m_options;

@@ -1,4 +1,5 @@
 #include "phantom/PhantomAnatomyBuilder.h"
+#include "phantom/PhantomPopulation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -74,12 +75,15 @@ void AnatomyBuilder::addVertebra(std::size_t i)
     Matrix3d pa = axesFromZ(R * axis, ex);
     addPart(obj, Shape::EllipticCylinder, f.toWorld(centre), pa,
             Vector3d(0.5 * d.pedW, 0.5 * d.pedH, halfLen), 1.0);
-    m_pedicles.push_back({ d.level, s, centre, d.pedW, d.pedH });
+    m_pedicles.push_back({ d.level, s, centre, d.pedW, d.pedH, axis, halfLen });
 
-    // lamina: from the pedicle's back to the midline behind the canal
+    // lamina: from the pedicle's back to the midline behind the canal (gone after a laminectomy)
+    bool removed = laminectomy(d.level);
     Vector3d lp(s * (0.5 * d.canalW + 0.4 * d.pedW), yBack + 1.0, zLam);
     Vector3d lm(0.0, yc + 0.5 * d.canalD + 3.0, zLam);
-    boxBetween(obj, f.toWorld(lp), f.toWorld(lm), ez, lamHalfH, 3.0, 2.0, 3.0);
+    if (!removed) {
+      boxBetween(obj, f.toWorld(lp), f.toWorld(lm), ez, lamHalfH, 3.0, 2.0, 3.0);
+    }
 
     // superior articular process (joint with the level above)
     Vector3d n = facetNormal(d, s);
@@ -117,7 +121,9 @@ void AnatomyBuilder::addVertebra(std::size_t i)
       }
     }
   }
-  if (!sacral) {
+  if (laminectomy(d.level)) {
+    // the spinous process went with the laminae
+  } else if (!sacral) {
     // spinous process: from the laminar junction backwards (and caudally in the thoracic spine)
     Vector3d sm(0.0, yc + 0.5 * d.canalD + 3.0, zLam + 1.0);
     Vector3d st(0.0, sm.y() + d.spLength, sm.z() - d.spDrop);
@@ -202,10 +208,18 @@ void AnatomyBuilder::addRibs()
     if (!d.thoracic) {
       continue;
     }
+    // T10 reaches the costal margin, T11 and T12 float; each lower rib is shorter. The twelfth
+    // pair may be a stub or missing (11 rib pairs)
+    bool twelfth = d.level == "T12";
+    if (twelfth && m_options.twelfthRib == TwelfthRib::Absent) {
+      continue;
+    }
     int label = labels::kRibBase + ribIndex;
     m_anatomy.truth.labelNames[label] = "rib " + d.level;
-    // T10 reaches the costal margin, T11 and T12 float; each lower rib is shorter
     double length = std::max(80.0, 230.0 - 55.0 * ribIndex);
+    if (twelfth && m_options.twelfthRib == TwelfthRib::Hypoplastic) {
+      length = hypoplasticRibLength(m_options.anatomySeed);
+    }
     double turn = rad(std::max(45.0, 165.0 - 40.0 * ribIndex));
     double radius = std::max(3.2, 4.6 - 0.4 * ribIndex);
     const Frame& f = m_frames[i];
@@ -218,7 +232,7 @@ void AnatomyBuilder::addRibs()
       capsule(obj, head, tubercle, radius);
       Vector3d dir = Vector3d(s * 1.0, 0.35, -0.25).normalized();
       Vector3d p = tubercle;
-      int steps = static_cast<int>(length / 10.0);
+      int steps = std::max(1, static_cast<int>(length / 10.0));
       double dTurn = turn / steps;
       for (int k = 0; k < steps; ++k) {
         Vector3d q = p + 10.0 * dir;

@@ -1,6 +1,7 @@
 #include "drg/imaging/SpinePhantom.h"
 
 #include "AsciiLower.h"
+#include "phantom/MetalArtefacts.h"
 #include "phantom/PhantomAnatomy.h"
 #include "phantom/PhantomRasterizer.h"
 
@@ -131,9 +132,9 @@ ImageGeometry placeGrid(const PhantomOptions& o, const phantom::Anatomy& anatomy
       lo = std::min(lo, p.dot(dir));
       hi = std::max(hi, p.dot(dir));
     }
-    // shrink the box's projection: bounds are conservative; trim to the vertebral bodies' span
-    lo -= 10.0;
-    hi += 10.0;
+    // a margin beyond the end levels' bone (negative: the end vertebrae are cut)
+    lo -= o.fieldOfViewMarginMm;
+    hi += o.fieldOfViewMarginMm;
     g.size[static_cast<std::size_t>(axis)] =
       static_cast<std::size_t>(std::ceil((hi - lo) / g.spacing[axis])) + 1;
     centre += dir * (0.5 * (lo + hi) - centre.dot(dir));
@@ -230,6 +231,33 @@ std::string planeName(AcquisitionPlane p)
   return "axial";
 }
 
+/// The surgery options in a line ("laminectomy L4; fusion L4-S1; ..."; empty for none).
+std::string surgeryText(const PhantomSurgery& s)
+{
+  std::ostringstream t;
+  auto list = [&t](const char* what, const std::vector<std::string>& levels) {
+    if (!levels.empty()) {
+      t << what;
+      for (const auto& l : levels) {
+        t << " " << l;
+      }
+      t << "; ";
+    }
+  };
+  list("laminectomy", s.laminectomy);
+  if (!s.fusionFrom.empty()) {
+    t << "fusion " << s.fusionFrom << "-" << s.fusionTo << "; ";
+  }
+  list("cage below", s.cages);
+  list("disc collapse below", s.discCollapse);
+  if (!s.listhesisLevel.empty()) {
+    t << "spondylolisthesis " << s.listhesisLevel << " " << s.listhesisMm << " mm; ";
+  }
+  list("cement", s.cement);
+  std::string text = t.str();
+  return text.empty() ? text : text.substr(0, text.size() - 2);
+}
+
 /// A key that identifies the case (options), for UIDs that are the same whenever the files are.
 std::string caseKey(const PhantomOptions& o)
 {
@@ -240,7 +268,9 @@ std::string caseKey(const PhantomOptions& o)
     << planeName(o.plane) << "/" << o.obliqueDegrees.transpose() << "/" << contrastName(o.contrast) << "/"
     << o.noiseSigma << "/" << o.cancellousHu << "/" << o.corticalHu << "/" << o.corticalThicknessMm << "/"
     << o.lordosisDegrees << "/" << o.scoliosisDegrees << "/" << o.axialRotationDegrees << "/"
-    << transitionalAnatomyName(o.transitional) << "/" << o.fieldOfViewFrom << "-" << o.fieldOfViewTo;
+    << transitionalAnatomyName(o.transitional) << "/" << o.fieldOfViewFrom << "-" << o.fieldOfViewTo << "/"
+    << o.fieldOfViewMarginMm << "/" << o.anatomySeed << "/" << twelfthRibName(o.twelfthRib) << "/"
+    << surgeryText(o.surgery);
   return s.str();
 }
 
@@ -315,6 +345,59 @@ AcquisitionPlane parseAcquisitionPlane(const std::string& word)
   throw Error(ErrorCode::InvalidArgument, "unknown plane '" + word + "' (use axial, sagittal or coronal)");
 }
 
+namespace
+{
+
+/// Whether the phantom built for `o` has vertebra `level` (T10 to S1, T13 and L6 when declared).
+bool phantomHasLevel(const PhantomOptions& o, const std::string& level)
+{
+  if (level == "L6") {
+    return o.transitional == TransitionalAnatomy::L6;
+  }
+  if (level == "T13") {
+    return o.transitional == TransitionalAnatomy::T13;
+  }
+  int r = levelRank(level).value_or(-1);
+  return (r >= 10 && r <= 12) || (r >= 21 && r <= 25) || r == 40;
+}
+
+void validateSurgery(const PhantomOptions& o)
+{
+  const PhantomSurgery& s = o.surgery;
+  const std::string have = " (the phantom has T10-L5 and S1; L6 or T13 with --transitional)";
+  auto check = [&](const char* what, const std::string& level, bool discBelow) {
+    require(phantomHasLevel(o, level),
+            std::string(what) + " names " + level + ", a level the phantom does not have" + have);
+    require(!discBelow || level != "S1", std::string(what) + " names the disc below " + level +
+                                           ": name the vertebra above the disc (L5 for L5/S1)");
+  };
+  for (const auto& l : s.laminectomy) {
+    check("laminectomy", l, false);
+  }
+  for (const auto& l : s.cages) {
+    check("cage", l, true);
+  }
+  for (const auto& l : s.discCollapse) {
+    check("disc collapse", l, true);
+  }
+  for (const auto& l : s.cement) {
+    check("cement", l, false);
+  }
+  require(s.fusionFrom.empty() == s.fusionTo.empty(), "fusion needs both ends (e.g. L4-S1)");
+  if (!s.fusionFrom.empty()) {
+    check("fusion", s.fusionFrom, false);
+    check("fusion", s.fusionTo, false);
+    require(levelRank(s.fusionFrom).value_or(0) < levelRank(s.fusionTo).value_or(0),
+            "fusion " + s.fusionFrom + "-" + s.fusionTo + " must span at least two levels, head to foot");
+  }
+  if (!s.listhesisLevel.empty()) {
+    check("spondylolisthesis", s.listhesisLevel, true);
+    require(s.listhesisMm >= 0.0 && s.listhesisMm <= 25.0, "spondylolisthesis must lie within 0 to 25 mm");
+  }
+}
+
+} // namespace
+
 void validatePhantomOptions(const PhantomOptions& o)
 {
   for (int a = 0; a < 3; ++a) {
@@ -355,6 +438,9 @@ void validatePhantomOptions(const PhantomOptions& o)
                                     " names a level the phantom does not have (it has T10-L5, S1, sacrum; "
                                     "L6 or T13 with --transitional)");
   }
+  require(o.fieldOfViewMarginMm >= -20.0 && o.fieldOfViewMarginMm <= 60.0,
+          "field of view margin must lie within -20 to 60 mm");
+  validateSurgery(o);
 }
 
 PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCallback& progress)
@@ -392,6 +478,10 @@ PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCa
   }
   phantom::rasterizeScene(index, grid, anatomy.airValue, noise, lo, hi, out.intensities, out.labels,
                           progress);
+  if (!options.surgery.fusionFrom.empty()) {
+    phantom::addMetalArtefacts(out.intensities, out.labels, options.contrast == PhantomContrast::Ct,
+                               options.seed, lo, hi);
+  }
   return out;
 }
 
@@ -422,7 +512,14 @@ std::string phantomTruthJson(const PhantomCase& phantom)
                    { "transitional", transitionalAnatomyName(o.transitional) },
                    { "field_of_view",
                      o.fieldOfViewFrom.empty() ? "" : o.fieldOfViewFrom + "-" + o.fieldOfViewTo },
+                   { "field_of_view_margin_mm", o.fieldOfViewMarginMm },
+                   { "anatomy_seed", o.anatomySeed },
+                   { "twelfth_rib", twelfthRibName(o.twelfthRib) },
+                   { "surgery", surgeryText(o.surgery) },
                    { "seed", o.seed } };
+  if (!phantom.truth.anatomyJson.empty()) {
+    j["anatomy_drawn"] = json::parse(phantom.truth.anatomyJson);
+  }
   json dir = json::array();
   for (int c = 0; c < 3; ++c) {
     dir.push_back(vec(g.direction.col(c)));

@@ -28,6 +28,8 @@ constexpr int kAorta = 77;
 constexpr int kVenaCava = 78;
 constexpr int kBowelGas = 79;
 constexpr int kForaminalFat = 80;
+constexpr int kMetalImplant = 90;  ///< phantom: titanium pedicle screws and rods
+constexpr int kInterbodyCage = 91; ///< phantom: PEEK cage with bone graft in a disc space
 constexpr int kGanglionBase = 100; ///< ganglia: 100 + 2 * vertebra label + (right ? 1 : 0)
 
 /// Label value of a vertebra level name (see above), 0 if unknown.

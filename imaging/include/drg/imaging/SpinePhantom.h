@@ -41,6 +41,34 @@ enum class AcquisitionPlane
   Coronal
 };
 
+/// The twelfth rib pair: normal, hypoplastic (a stub of 15-40 mm) or absent (11 rib pairs).
+enum class TwelfthRib
+{
+  Normal,
+  Hypoplastic,
+  Absent
+};
+
+/// Spine surgery and degeneration shown by the phantom; each entry names a level of this phantom.
+/// Disc entries name the vertebra above the disc ("L5" is the L5/S1 disc).
+struct PhantomSurgery
+{
+  std::vector<std::string> laminectomy;  ///< laminae and spinous process removed
+  std::string fusionFrom;                ///< titanium pedicle screws in every level from..to, rods
+  std::string fusionTo;                  ///<   between their heads (e.g. L4..S1)
+  std::vector<std::string> cages;        ///< PEEK interbody cage with bone graft in the disc below
+  std::vector<std::string> discCollapse; ///< disc below collapsed to a quarter, gas in it
+  std::string listhesisLevel;            ///< vertebra slipped forwards over the one below
+  double listhesisMm = 0.0;              ///< the slip (mm)
+  std::vector<std::string> cement;       ///< vertebroplasty cement in the body
+
+  bool empty() const
+  {
+    return laminectomy.empty() && fusionFrom.empty() && cages.empty() && discCollapse.empty() &&
+           listhesisLevel.empty() && cement.empty();
+  }
+};
+
 /// Everything that shapes one phantom case. Defaults give a 512 x 512 x 400 lumbar CT
 /// (0.8 x 0.8 x 1.0 mm) of a normal adult, T10 to the sacrum.
 struct PhantomOptions
@@ -60,10 +88,30 @@ struct PhantomOptions
   double scoliosisDegrees = 0.0;     ///< Cobb angle of a single lumbar curve (positive: convex left)
   double axialRotationDegrees = 0.0; ///< vertebral axial rotation at the apex (L2)
   TransitionalAnatomy transitional = TransitionalAnatomy::None;
-  std::string fieldOfViewFrom; ///< e.g. "L3"; empty: whole phantom along the slice axis
-  std::string fieldOfViewTo;   ///< e.g. "S1"
-  std::uint64_t seed = 1;      ///< noise and UIDs; same seed and options give the same files
+  std::string fieldOfViewFrom;       ///< e.g. "L3"; empty: whole phantom along the slice axis
+  std::string fieldOfViewTo;         ///< e.g. "S1"
+  double fieldOfViewMarginMm = 10.0; ///< beyond the end levels' bone (negative: the ends are cut)
+  /// 0: the reference adult of assets/phantom/vertebrae.json; otherwise each vertebra's size is
+  /// drawn from the population ranges of assets/phantom/population.json (see drawPhantomAnatomy for
+  /// the pose and the variants)
+  std::uint64_t anatomySeed = 0;
+  TwelfthRib twelfthRib = TwelfthRib::Normal;
+  PhantomSurgery surgery;
+  std::uint64_t seed = 1; ///< noise and UIDs; same seed and options give the same files
 };
+
+/// Draws the pose and the variants of anatomy seed `options.anatomySeed` from the population of
+/// assets/phantom/population.json: L1-S1 lordosis, transitional anatomy (six lumbar vertebrae, a
+/// sacralised L5, thirteen rib pairs) and the twelfth rib, each with its published prevalence.
+/// Seed 0 changes nothing. Deterministic for equal seeds.
+void drawPhantomAnatomy(PhantomOptions& options);
+
+/// Parses "normal", "hypoplastic", "absent"; throws drg::Error(InvalidArgument) on other words.
+TwelfthRib parseTwelfthRib(const std::string& word);
+const char* twelfthRibName(TwelfthRib rib) noexcept;
+
+/// Parses "L5:8" (a vertebra and its forward slip in mm) into the surgery's listhesis fields.
+void parseListhesis(const std::string& text, PhantomSurgery& surgery);
 
 /// Throws drg::Error(InvalidArgument) naming the first option out of range.
 void validatePhantomOptions(const PhantomOptions& options);
@@ -138,6 +186,7 @@ struct PhantomTruth
   std::vector<PhantomGanglion> ganglia;
   std::vector<PhantomLandmark> landmarks;
   std::map<int, std::string> labelNames; ///< label map values
+  std::string anatomyJson;               ///< what the anatomy seed drew (JSON object text; empty for seed 0)
 };
 
 /// A generated case: stored intensities (CT: HU; MR: signal), labels and truth on one grid.
