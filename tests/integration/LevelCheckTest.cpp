@@ -255,3 +255,45 @@ TEST(LevelCheck, PlanOnANamingAgainstTheImageIsAnErrorUntilConfirmed)
   editor.confirmLevels("counted on fluoroscopy from S1, the test");
   EXPECT_EQ(against(), editor.plan().findings.end());
 }
+
+// Six vertebrae without ribs above the sacrum are a sixth lumbar vertebra or eleven rib pairs; the
+// two look alike without the cervical spine, so neither is a confident count.
+TEST(LevelCheck, SixVertebraeWithoutRibsAboveTheSacrumAreNotConfirmed)
+{
+  PhantomOptions o = drg::test::spineTestPhantom();
+  o.matrix = { 256, 256, 200 };
+  o.twelfthRib = TwelfthRib::Absent;
+  const SpineModel elevenRibs = buildSpineModel(asFloat(generateSpinePhantom(o).intensities));
+  EXPECT_EQ(elevenRibs.levelCheck.status, "unconfirmed");
+  EXPECT_TRUE(anyContains(elevenRibs.levelCheck.reasons, "eleven rib pairs"));
+
+  o.twelfthRib = TwelfthRib::Normal;
+  o.transitional = TransitionalAnatomy::L6;
+  o.matrix = { 256, 256, 220 };
+  const SpineModel sixLumbar = buildSpineModel(asFloat(generateSpinePhantom(o).intensities));
+  EXPECT_EQ(sixLumbar.levelCheck.status, "unconfirmed");
+  EXPECT_TRUE(anyContains(sixLumbar.levelCheck.reasons, "a sixth lumbar vertebra"));
+}
+
+// Screws, rods and cages (with their CT artefacts) and a collapsed disc do not change the count.
+TEST(LevelCheck, OperatedAndDegeneratedSpinesKeepTheirLevels)
+{
+  PhantomOptions o = drg::test::spineTestPhantom();
+  o.matrix = { 256, 256, 200 };
+  o.surgery.fusionFrom = "L4";
+  o.surgery.fusionTo = "S1";
+  o.surgery.cages = { "L5" };
+  o.surgery.discCollapse = { "L2" };
+  const PhantomCase operated = generateSpinePhantom(o);
+  const SpineModel m = buildSpineModel(asFloat(operated.intensities));
+  EXPECT_EQ(modelLevels(m), truthLevels(operated));
+  EXPECT_EQ(m.levelCheck.status, "consistent");
+  for (const auto& v : m.vertebrae) {
+    if (v.complete && v.level != "sacrum" && v.level != "T10") {
+      // (S1's top is the cage's bone graft: its centre measured 4.4 mm off)
+      EXPECT_LT((v.bodyCentre - truthVertebra(operated, v.level).bodyCentre).norm(),
+                v.level == "S1" ? 5.0 : 3.0)
+        << v.level;
+    }
+  }
+}

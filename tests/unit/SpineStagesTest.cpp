@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <cmath>
 #include <optional>
 
@@ -266,15 +268,19 @@ TEST(SpineLevelNaming, RibsThatDisagreeWithTheSacrumAreSaid)
   EXPECT_EQ(s.back().level, "S1"); // labels follow the sacrum
 }
 
-TEST(SpineLevelNaming, SixLumbarVertebraeAreNamedL1ToL6WithAWarning)
+// Six vertebrae without ribs above the sacrum: named L1-L6, but a sixth lumbar vertebra and eleven
+// rib pairs look the same without the cervical spine, so the names are not confirmed.
+TEST(SpineLevelNaming, SixLumbarVertebraeAreNamedL1ToL6Unconfirmed)
 {
   std::vector<double> profile;
   auto s = normalSpine(profile);
   s.insert(s.begin() + 1, segment(0, 27)); // runs are not looked at for the names
   const LevelCount c = nameLevels(s, profile, {}, false, kNoConus);
   EXPECT_EQ(levels(s), (std::vector<std::string>{ "T12", "L1", "L2", "L3", "L4", "L5", "L6", "S1" }));
-  ASSERT_EQ(c.warnings.size(), 1u);
+  ASSERT_EQ(c.warnings.size(), 2u);
   EXPECT_NE(c.warnings[0].find("L1-L6"), std::string::npos);
+  EXPECT_EQ(c.check.status, "unconfirmed");
+  EXPECT_NE(c.check.why().find("eleven rib pairs"), std::string::npos);
 }
 
 TEST(SpineLevelNaming, TheUsersShiftMovesEveryNameAndIsRecorded)
@@ -456,4 +462,102 @@ TEST(SpineLevelNaming, AVertebraOfImplausibleSizeIsNamedAsADoubt)
   const auto part = implausibleVertebrae(vertebrae({ 47, 47, 20, 54, 59 }));
   ASSERT_EQ(part.size(), 1u);
   EXPECT_NE(part[0].find("part of a vertebra"), std::string::npos) << part[0];
+}
+
+namespace
+{
+
+/// Bone (400 HU) in front of the canal over rows [from, to) of a straight spine along z, and beside
+/// it where `lateral` says (u from, u to, v from, v to: left and anterior of the canal, mm).
+void fillRows(WorkVolume& w, int from, int to, double fraction = 1.0,
+              std::vector<std::array<double, 4>> lateral = {})
+{
+  for (int k = from; k < to; ++k) {
+    for (int j = 0; j < w.grid.ny; ++j) {
+      for (int i = 0; i < w.grid.nx; ++i) {
+        const Vector3d p = w.grid.lps(i, j, k);
+        const double u = p.x();
+        const double v = -p.y();
+        bool bone = std::abs(u) <= 20 * fraction && v >= 8 && v <= 45;
+        for (const auto& box : lateral) {
+          bone = bone || (std::abs(u) >= box[0] && std::abs(u) <= box[1] && v >= box[2] && v <= box[3]);
+        }
+        if (bone) {
+          w.values[w.grid.index(i, j, k)] = 400.0f;
+        }
+      }
+    }
+  }
+}
+
+} // namespace
+
+// A collapsed disc (2 mm, bone bridging half of it) dips less than a healthy one: still a disc.
+TEST(SpineBodiesStage, ACollapsedDiscIsStillADisc)
+{
+  WorkVolume w = workVolume(100, 120, 220, Vector3d(-50, -80, 0), kSoftHu);
+  // from the foot: bodies of 27 mm with 8 mm discs, the third disc from the top 2 mm and half bridged
+  int z = 20;
+  for (int b = 0; b < 5; ++b) {
+    fillRows(w, z, z + 27);
+    z += 27;
+    if (b == 1) {
+      fillRows(w, z, z + 2, 0.5);
+      z += 2;
+    } else {
+      z += 8;
+    }
+  }
+  const auto line = straightLine(w.grid.nz - 1, 0);
+  const BodyProfile bodies = findBodiesAndDiscs(w, line, false);
+  EXPECT_EQ(bodies.discs.size(), 4u);
+  EXPECT_EQ(bodies.segments.size(), 5u);
+}
+
+// Ribs are told by their heads beside the body: a rib that only passes beside the next vertebra
+// down does not make it rib-bearing; a stub of a rib with its head does.
+TEST(SpineBodiesStage, RibHeadsTellTheRibBearingVertebrae)
+{
+  WorkVolume w = workVolume(160, 120, 200, Vector3d(-80, -80, 0), kSoftHu);
+  const std::array<double, 4> head{ 24, 34, 10, 20 };
+  const std::array<double, 4> shaft{ 50, 70, -30, 0 };
+  // from the foot: a vertebra with the rib of the one above passing beside it, a vertebra with a
+  // rib stub (head only), a vertebra with a whole rib
+  fillRows(w, 30, 57, 1.0, { shaft });
+  fillRows(w, 65, 92, 1.0, { head });
+  fillRows(w, 100, 127, 1.0, { head, shaft });
+  fillRows(w, 135, 162);
+  const auto line = straightLine(w.grid.nz - 1, 0);
+  BodyProfile bodies = findBodiesAndDiscs(w, line, false);
+  ASSERT_EQ(bodies.segments.size(), 4u);
+  // head to foot
+  EXPECT_FALSE(bodies.segments[0].ribs);
+  EXPECT_TRUE(bodies.segments[1].ribs) << "a whole rib";
+  EXPECT_TRUE(bodies.segments[2].ribs) << "a hypoplastic rib: its head";
+  EXPECT_FALSE(bodies.segments[3].ribs) << "only the rib above passing by";
+}
+
+// S1 needs alae beside it and bone fused below it: a vertebra with wide bone beside it where the
+// image ends is not the sacrum.
+TEST(SpineBodiesStage, TheSacrumNeedsAlaeAndFusedBoneBelow)
+{
+  const std::array<double, 4> ala{ 22, 42, 4, 30 };
+  for (bool fused : { true, false }) {
+    WorkVolume w = workVolume(120, 120, 200, Vector3d(-60, -80, 0), kSoftHu);
+    if (fused) {
+      fillRows(w, 10, 78); // S1 and the sacrum below it, no disc
+      fillRows(w, 50, 78, 1.0, { ala });
+    } else {
+      fillRows(w, 50, 78, 1.0, { ala }); // the lowest vertebra, nothing below it
+    }
+    fillRows(w, 86, 113);
+    fillRows(w, 121, 148);
+    fillRows(w, 156, 183);
+    const auto line = straightLine(w.grid.nz - 1, 0);
+    BodyProfile bodies = findBodiesAndDiscs(w, line, false);
+    ASSERT_GE(bodies.segments.size(), 4u);
+    const Segment& lowest = bodies.segments[3];
+    EXPECT_TRUE(lowest.alae) << fused;
+    EXPECT_EQ(lowest.sacral, fused);
+  }
 }

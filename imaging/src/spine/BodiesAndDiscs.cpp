@@ -69,8 +69,9 @@ ProfileRows measureProfile(const WorkVolume& work, const std::vector<CentrelineP
 
 /// Discs: deep local minima of the profile, chosen so that neighbouring discs lie one body apart
 /// (22-50 mm). A faint body interior (older bone) can dip too, but less deep and half a body from
-/// the discs, so the deepest regular sequence wins.
-std::vector<Run> findDiscs(const ProfileRows& rows)
+/// the discs, so the deepest regular sequence wins. Shallow minima (collapsed discs) count half:
+/// they join the sequence where a body would otherwise be two bodies long.
+std::vector<Run> findDiscs(const ProfileRows& rows, bool mr)
 {
   const std::vector<double>& s = rows.smooth;
   const std::vector<double>& valid = rows.valid;
@@ -84,7 +85,9 @@ std::vector<Run> findDiscs(const ProfileRows& rows)
   std::vector<Minimum> minima;
   for (int q = 3; q + 3 < n; ++q) {
     const double x = s[static_cast<std::size_t>(q)];
-    if (valid[static_cast<std::size_t>(q)] <= kInView || x >= 0.6 * p75) {
+    // (a collapsed disc, 2-3 mm between sclerotic endplates, dips less than a healthy one: taken
+    // as a weaker candidate, which the chain below takes only where it keeps bodies apart)
+    if (valid[static_cast<std::size_t>(q)] <= kInView || x >= 0.8 * p75) {
       continue;
     }
     bool lowest = true;
@@ -102,8 +105,12 @@ std::vector<Run> findDiscs(const ProfileRows& rows)
         rightMax = std::max(rightMax, s[static_cast<std::size_t>(q + d)]);
       }
     }
-    if (lowest && x < 0.5 * std::min(leftMax, rightMax)) {
-      minima.push_back({ q, 1.0 - x / std::max(1e-6, std::min(leftMax, rightMax)) });
+    const double shoulder = std::min(leftMax, rightMax);
+    const bool healthy = x < 0.6 * p75 && x < 0.5 * shoulder;
+    // (not on T2 MR, where the marrow's signal dips within bodies)
+    const bool collapsed = !mr && x < 0.75 * shoulder && shoulder - x > 0.15 * p75;
+    if (lowest && (healthy || collapsed)) {
+      minima.push_back({ q, (healthy ? 1.0 : 0.5) * (1.0 - x / std::max(1e-6, shoulder)) });
     }
   }
   std::vector<double> best(minima.size());
@@ -138,6 +145,44 @@ std::vector<Run> findDiscs(const ProfileRows& rows)
     std::reverse(discs.begin(), discs.end());
   }
   return discs;
+}
+
+/// A body between two discs one and a half times as tall as the median body is two bodies whose
+/// disc was missed (a collapsed disc on a strongly tilted segment dips too little; along the canal,
+/// on the concave side of the lordosis, two such bodies measured 40 mm against a median of 24): a
+/// disc is put at the profile's lowest point in the middle of that stretch, if it dips there. Only between
+/// two discs found: above the first disc and below the last (the sacrum) a long run is expected.
+void splitDoubleBodies(std::vector<Run>& discs, const std::vector<double>& profile)
+{
+  if (discs.size() < 3) {
+    return;
+  }
+  std::vector<double> gaps;
+  for (std::size_t d = 1; d < discs.size(); ++d) {
+    gaps.push_back(discs[d].first - discs[d - 1].last);
+  }
+  const double body = percentile(gaps, 0.5);
+  std::vector<Run> out{ discs.front() };
+  for (std::size_t d = 1; d < discs.size(); ++d) {
+    const int from = discs[d - 1].last;
+    const int to = discs[d].first;
+    if (to - from > 1.5 * body) {
+      const int a = from + static_cast<int>(0.3 * (to - from));
+      const int b = to - static_cast<int>(0.3 * (to - from));
+      int at = a;
+      for (int q = a; q <= b; ++q) {
+        if (profile[static_cast<std::size_t>(q)] < profile[static_cast<std::size_t>(at)]) {
+          at = q;
+        }
+      }
+      std::vector<double> stretch(profile.begin() + from, profile.begin() + to);
+      if (profile[static_cast<std::size_t>(at)] < 0.9 * percentile(stretch, 0.5)) {
+        out.push_back({ at - 1, at + 1 });
+      }
+    }
+    out.push_back(discs[d]);
+  }
+  discs = out;
 }
 
 /// The vertebrae between the discs; the ends are open unless the image ends there.
@@ -199,10 +244,46 @@ std::vector<Segment> segmentsBetween(const std::vector<Run>& discs, const Profil
   return segs;
 }
 
+/// How far a segment's body bone runs on beyond the end of the centreline (which stops 55 mm below
+/// the canal found; a steep sacrum runs on past it): along the line's last direction, while the
+/// body region holds at least half the bone of the segment's last row, up to 40 mm. 0 when the
+/// segment ends before the line does.
+double boneBeyondLine(const Segment& seg, const WorkVolume& work, const std::vector<CentrelinePoint>& line)
+{
+  if (line.size() < 2 || seg.run.last + 2 < static_cast<int>(line.size())) {
+    return 0.0;
+  }
+  CentrelinePoint end = line.back();
+  const Eigen::Vector3d step = line.back().centre - line[line.size() - 2].centre;
+  if (end.tangent.dot(step) < 0) {
+    end.tangent = -end.tangent;
+  }
+  const double last = boneFraction(work, end, -28, 28, 6, 55);
+  double mm = 0;
+  for (double w = 1.0; w <= 40.0; w += 1.0) {
+    CentrelinePoint q = end;
+    q.centre = end.at(0, 0, w);
+    double valid = 0;
+    if (boneFraction(work, q, -28, 28, 6, 55, kBoneHu, &valid) < 0.5 * last || valid < 0.8) {
+      break;
+    }
+    mm = w;
+  }
+  return mm;
+}
+
 /// Sacral alae and ribs beside each segment.
 void measureAlaeAndRibs(std::vector<Segment>& segments, const WorkVolume& work,
                         const std::vector<CentrelinePoint>& line, bool mr)
 {
+  // a body's height: the median of the segments closed at both ends (25 mm when none is)
+  std::vector<double> heights;
+  for (const auto& seg : segments) {
+    if (!seg.topOpen && !seg.bottomOpen) {
+      heights.push_back(seg.run.length());
+    }
+  }
+  const double bodyHeight = heights.empty() ? 25.0 : percentile(heights, 0.5);
   for (auto& seg : segments) {
     int a0 = seg.run.first + 3, a1 = std::min(seg.run.last, seg.run.first + 15);
     double left = 0, right = 0;
@@ -214,7 +295,11 @@ void measureAlaeAndRibs(std::vector<Segment>& segments, const WorkVolume& work,
     }
     seg.alaLeft = cnt ? left / cnt : 0;
     seg.alaRight = cnt ? right / cnt : 0;
-    seg.sacral = !seg.topOpen && std::min(seg.alaLeft, seg.alaRight) > 0.25;
+    seg.alae = !seg.topOpen && std::min(seg.alaLeft, seg.alaRight) > 0.25;
+    // S1 is fused with S2 below it (no disc): its segment runs on a body's height and more. A
+    // lumbar vertebra with wide transverse processes where the image ends is not (it took L5 for S1)
+    seg.fusedBelowMm = std::max(0.0, seg.run.length() - bodyHeight + boneBeyondLine(seg, work, line));
+    seg.sacral = seg.alae && seg.fusedBelowMm >= 0.4 * bodyHeight;
     // ribs leave the vertebra laterally and descend: the strongest row over the body and 8 mm below,
     // 50-70 mm from the canal, behind the body
     const int r1 = std::min(static_cast<int>(line.size()) - 1, seg.run.last + 8);
@@ -225,9 +310,21 @@ void measureAlaeAndRibs(std::vector<Segment>& segments, const WorkVolume& work,
       seg.ribRight =
         std::max(seg.ribRight, boneFraction(work, line[static_cast<std::size_t>(k)], -70, -50, -35, 5));
     }
+    // a rib's head articulates with its vertebra's body (the costovertebral joint): bone just
+    // beside the body's back half, over its upper two thirds, where a lumbar vertebra has none (the
+    // psoas). The twelfth rib also crosses the band beside L1 as it descends (0.05-0.13 of it), but
+    // L1 has no rib heads; a hypoplastic twelfth rib barely reaches the band but has its heads
+    const int upper = seg.run.first + (seg.run.last - seg.run.first) * 2 / 3;
+    seg.ribHeadLeft = seg.ribHeadRight = 0;
+    for (int k = seg.run.first; k <= upper; ++k) {
+      const CentrelinePoint& p = line[static_cast<std::size_t>(k)];
+      seg.ribHeadLeft = std::max(seg.ribHeadLeft, boneFraction(work, p, 24, 34, 8, 24));
+      seg.ribHeadRight = std::max(seg.ribHeadRight, boneFraction(work, p, -34, -24, 8, 24));
+    }
+    const double heads = std::min(seg.ribHeadLeft, seg.ribHeadRight);
     // not on MR: the kidneys beside T12-L2 share marrow's T2 signal and fill the ribs' band (0.4-0.6
     // of it, against 0.2-0.3 for ribs)
-    seg.ribs = !mr && seg.ribLeft > 0.04 && seg.ribRight > 0.04;
+    seg.ribs = !mr && ((seg.ribLeft > 0.04 && seg.ribRight > 0.04 && heads >= 0.05) || heads >= 0.2);
   }
 }
 
@@ -278,7 +375,10 @@ BodyProfile findBodiesAndDiscs(const WorkVolume& work, const std::vector<Centrel
   const ProfileRows rows = measureProfile(work, line, mr);
   BodyProfile out;
   out.profile = rows.smooth;
-  out.discs = findDiscs(rows);
+  out.discs = findDiscs(rows, mr);
+  if (!mr) {
+    splitDoubleBodies(out.discs, rows.smooth);
+  }
   out.segments = segmentsBetween(out.discs, rows, mr);
   measureAlaeAndRibs(out.segments, work, line, mr);
   requireBodiesAlongTheCanal(out.segments, rows, mr);

@@ -58,17 +58,40 @@ int findS1(const std::vector<Segment>& segments)
   return s1;
 }
 
+/// What made a segment the sacrum's S1, in words.
+std::string sacralEvidence(const Segment& s1)
+{
+  char text[200];
+  std::snprintf(
+    text, sizeof text,
+    "S1 found below the lowest mobile disc: bone as wide as the sacral alae beside it (%.2f / %.2f "
+    "of the band), fused bone running on %.0f mm below it without a disc",
+    s1.alaLeft, s1.alaRight, s1.fusedBelowMm);
+  return text;
+}
+
+/// The lowest vertebra with bone as wide as sacral alae beside it but nothing fused below it (the
+/// image ends there): not the sacrum, but a reason to doubt a count that takes it for a lumbar one.
+int alaeWithoutSacrum(const std::vector<Segment>& segments)
+{
+  for (int i = static_cast<int>(segments.size()) - 1; i >= 1; --i) {
+    if (segments[static_cast<std::size_t>(i)].alae && !segments[static_cast<std::size_t>(i)].sacral) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 /// The lowest rib-bearing vertebra: the end of the run of rib-bearing vertebrae from the top (the
 /// iliac wings beside the lower lumbar spine must not count as ribs); -1 when there is none.
 int findLowestRib(const std::vector<Segment>& segments, int s1)
 {
   const int count = static_cast<int>(segments.size());
   for (int i = 0; i < count; ++i) {
-    const Segment& seg = segments[static_cast<std::size_t>(i)];
     if (s1 >= 0 && i >= s1 - 1) {
       break;
     }
-    if (!seg.ribs) {
+    if (!segments[static_cast<std::size_t>(i)].ribs) {
       break;
     }
     if (i + 1 < count && !segments[static_cast<std::size_t>(i + 1)].ribs) {
@@ -101,6 +124,7 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
     int lumbarBetween = lowestRib >= 0 ? s1 - lowestRib - 1 : -1;
     if (!o.declaredSet && lumbarBetween == 6) {
       l6 = true;
+      count.transitionalCount = true;
       count.warnings.push_back(
         "six lumbar-type vertebrae between the lowest ribs and the sacrum: labelled L1-L6 "
         "(transitional anatomy); check and override if needed");
@@ -115,15 +139,13 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
           " above S1) disagree with counting from the sacrum; labels follow the sacrum: "
           "check for transitional anatomy (L6, T13, sacralised L5) and override");
       }
-      count.anchorDetail =
-        "S1 found below the lowest mobile disc (sacral alae); lowest ribs on the vertebra " +
-        std::to_string(s1 - lowestRib) + " above it";
+      count.anchorDetail = sacralEvidence(segments[static_cast<std::size_t>(s1)]) +
+                           "; lowest ribs on the vertebra " + std::to_string(s1 - lowestRib) + " above it";
     } else {
       count.anchorDetail =
-        mr ? "S1 found below the lowest mobile disc (sacral alae); ribs are not assessed on "
-             "MR (the kidneys beside them share marrow's T2 signal)"
-           : "S1 found below the lowest mobile disc (sacral alae); no ribs in view to "
-             "cross-check";
+        sacralEvidence(segments[static_cast<std::size_t>(s1)]) +
+        (mr ? "; ribs are not assessed on MR (the kidneys beside them share marrow's T2 signal)"
+            : "; no ribs in view to cross-check");
     }
   } else if (lowestRib >= 0) {
     count.anchor = "lowest ribs";
@@ -132,6 +154,10 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
     a.name = t13 ? "T13" : "T12";
     count.anchorDetail = "no sacrum in view: the lowest rib-bearing vertebra is taken as " + a.name;
     count.warnings.push_back("levels counted from the lowest ribs only (no sacrum in view): less certain");
+    if (alaeWithoutSacrum(segments) >= 0) {
+      count.anchorDetail += "; the lowest vertebra in view has bone as wide as sacral alae beside it but no "
+                            "fused bone below it (the image ends there): not taken for the sacrum";
+    }
   } else if (const auto tip = mr ? conus() : std::nullopt) {
     // T2 MR without sacrum or ribs (a sagittal slab): the conus medullaris ends at the L1/L2 disc
     // in most adults (T12 to L3 in all): a weak anchor, said so
@@ -143,10 +169,17 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
       "no sacrum in view (ribs are not assessed on MR): the vertebra above the disc nearest the conus "
       "tip is taken as L1 (the conus ends between T12 and L3; L1/L2 is commonest)";
     count.warnings.push_back("levels counted from the conus medullaris: uncertain by one level or more");
+  } else if (alaeWithoutSacrum(segments) >= 0) {
+    throw Error(ErrorCode::NotFound,
+                "levels cannot be counted: the lowest vertebra in view has bone as wide as the sacral alae "
+                "beside it, but the image ends before the bone fused below S1 would show, so it may be S1 or "
+                "an L5 with large transverse processes, and no ribs are in view; name a vertebra you know "
+                "(--level-at X,Y,Z=LEVEL, Spine > Name the vertebra) or image a longer stretch of the spine");
   } else {
     throw Error(ErrorCode::NotFound,
-                "levels cannot be counted: the image shows neither the sacrum nor the lowest ribs; "
-                "image a longer stretch of the spine");
+                "levels cannot be counted: the image shows neither the sacrum nor the lowest ribs; name a "
+                "vertebra you know (--level-at X,Y,Z=LEVEL, Spine > Name the vertebra) or image a longer "
+                "stretch of the spine");
   }
   return a;
 }
@@ -305,13 +338,20 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
       check.reasons.push_back("the user moved every level " + std::to_string(std::abs(user.shift)) +
                               (user.shift > 0 ? " lower" : " higher") + " than the count from the " +
                               countedFrom);
-    } else if (count.anchor == "sacrum" && lowestRib >= 0 && !count.anchorsDisagree) {
+    } else if (count.anchor == "sacrum" && lowestRib >= 0 && !count.anchorsDisagree &&
+               !count.transitionalCount) {
       // two independent anchors agree (the sacrum's S1 and the lowest ribs' T12, the lumbar count
       // between them as expected)
       check.status = "consistent";
     } else {
       check.status = "unconfirmed";
-      if (count.anchorsDisagree) {
+      if (count.transitionalCount) {
+        // a sixth lumbar vertebra (5.5 % of adults) and eleven rib pairs (5.8 %) both leave six
+        // vertebrae without ribs above the sacrum; only a count from C2 tells them apart
+        check.reasons.push_back("six vertebrae without ribs above the sacrum: a sixth lumbar vertebra or "
+                                "eleven rib pairs, which only a count from C2 (a whole-spine image) "
+                                "tells apart");
+      } else if (count.anchorsDisagree) {
         check.reasons.push_back("the sacrum and the lowest ribs give different counts");
       } else if (count.anchor == "sacrum") {
         check.reasons.push_back(mr ? "one anchor only, the sacrum: ribs are not assessed on MR"
@@ -334,10 +374,13 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
 std::vector<std::string> implausibleVertebrae(const std::vector<SpineVertebra>& vertebrae)
 {
   std::vector<std::string> out;
-  auto counts = [](const SpineVertebra& v) { return v.complete && v.level != "sacrum" && v.volumeMl > 0; };
+  // (S1 carries the alae: it is no measure of a lumbar vertebra's size)
+  auto counts = [](const SpineVertebra& v) {
+    return v.complete && v.level != "sacrum" && v.level != "S1" && v.volumeMl > 0;
+  };
   for (std::size_t i = 0; i < vertebrae.size(); ++i) {
     const SpineVertebra& v = vertebrae[i];
-    if (!counts(v) || v.level == "S1") {
+    if (!counts(v)) {
       continue;
     }
     // against each complete neighbour within two levels: a merged vertebra is larger than all of

@@ -24,6 +24,7 @@ struct LevelCount
   std::string anchor;                ///< "sacrum", "lowest ribs", "conus medullaris" (+ the user's shift)
   std::string anchorDetail;          ///< what was found, in words
   bool anchorsDisagree = false;      ///< the ribs contradict the count from the sacrum
+  bool transitionalCount = false;    ///< six vertebrae without ribs above the sacrum (undeclared)
   std::vector<std::string> warnings; ///< for the user, in order
   LevelCheck check;                  ///< how far the names can be trusted
 };

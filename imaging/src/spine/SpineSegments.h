@@ -26,9 +26,12 @@ struct Segment
 {
   Run run;
   bool topOpen = false, bottomOpen = false;
-  bool sacral = false;
+  bool sacral = false;     ///< alae beside it and fused bone below it: the sacrum's S1
+  bool alae = false;       ///< bone as wide as the sacral alae beside its upper part
+  double fusedBelowMm = 0; ///< how far its bone runs on below one body's height without a disc
   bool ribs = false;
   double alaLeft = 0, alaRight = 0, ribLeft = 0, ribRight = 0;
+  double ribHeadLeft = 0, ribHeadRight = 0; ///< bone where rib heads meet the body (fraction)
   double rotation = 0; ///< axial rotation of the vertebra about the canal's axis (radians, towards the left)
   std::string level;
   int label = 0;
