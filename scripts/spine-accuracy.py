@@ -5,8 +5,11 @@ segments it with `drgplan-cli segment`, and compares spine.json with the phantom
 
 Usage: scripts/spine-accuracy.py [--cli build/app/cli/drgplan-cli] [--work /tmp/spine-accuracy]
                                  [--only NAME ...] [--verbose]
+       scripts/spine-accuracy.py --population N [--first K]
 Prints the table of docs/spine-model.md; exit code 1 when a variant misses a goal of issue 4
-(levels, centroid <= 2 mm, DRG median <= 2 mm and max <= 4 mm, truth inside the ellipsoid)."""
+(levels, centroid <= 2 mm, DRG median <= 2 mm and max <= 4 mm, truth inside the ellipsoid).
+With --population: N drawn spines (scripts/spine_population.py), a table by group, the cases whose
+levels came out wrong, and exit code 1 when any wrong naming was called consistent."""
 import argparse
 import json
 import math
@@ -14,6 +17,8 @@ import os
 import subprocess
 import sys
 import time
+
+import spine_population
 
 S = ["--matrix", "256,256,200", "--spacing", "1.6,1.6,2"]
 VARIANTS = [
@@ -141,7 +146,11 @@ def main():
     p.add_argument("--work", default="/tmp/spine-accuracy")
     p.add_argument("--only", nargs="*")
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--population", type=int, default=0)
+    p.add_argument("--first", type=int, default=1)
     a = p.parse_args()
+    if a.population:
+        return population(a)
     failed = False
     print("| variant | levels | body max | centroid max | DRG median / max | outside ellipsoid | zones wrong | time |")
     print("|---|---|---|---|---|---|---|---|")
@@ -168,6 +177,26 @@ def main():
               f"{' '.join(r['outside'])} | {r['zones']} | {r['seconds']:.1f} s |" +
               ("" if r["missing"] == 0 else f" {r['missing']} missing"), flush=True)
     return 1 if failed else 0
+
+
+def population(a):
+    cases = []
+    for seed in range(a.first, a.first + a.population):
+        case = spine_population.run_case(seed, a.cli, a.work)
+        cases.append(case)
+        if a.verbose or "refused" in case or case.get("wrong") or case.get("volume_off"):
+            detail = case.get("refused") or "; ".join(case.get("wrong", []) + case.get("volume_off", []))
+            print(f"seed {seed} ({case['variant']}; {', '.join(case['anatomy']) or 'usual counts'}): "
+                  f"{case.get('status', 'refused')}: {detail}", flush=True)
+    lines, confident_wrong = spine_population.table(cases)
+    print("\n".join(lines))
+    seconds = sorted(c["seconds"] for c in cases)
+    print(f"\nsegment time median {seconds[len(seconds) // 2]:.1f} s, max {seconds[-1]:.1f} s")
+    with open(os.path.join(a.work, "population.json"), "w") as f:
+        json.dump(cases, f, indent=1)
+    for c in confident_wrong:
+        print(f"CONFIDENT WRONG seed {c['seed']}: {' '.join(c['args'])}: {'; '.join(c['wrong'])}")
+    return 1 if confident_wrong else 0
 
 
 if __name__ == "__main__":
