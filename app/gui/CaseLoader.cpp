@@ -227,12 +227,14 @@ void CaseLoader::chooseAndLoad(std::shared_ptr<drg::imaging::DicomScan> scan, co
   });
 }
 
-void CaseLoader::openVolumeFile(const QString& path)
+void CaseLoader::openVolumeFile(const QString& path, std::optional<bool> ct)
 {
-  if (m_mayReplace && !m_mayReplace()) {
+  if (!ct && m_mayReplace && !m_mayReplace()) { // (asked already when the modality is given)
     return;
   }
-  m_jobs.start(tr("Loading"), [path](const BackgroundJob::Progress& progress) {
+  // the values may not tell CT from MR: then the job stops, and the user is asked
+  auto undecided = std::make_shared<QString>();
+  auto job = [path, ct, undecided](const BackgroundJob::Progress& progress) -> std::shared_ptr<LoadedCase> {
     auto loaded = std::make_shared<LoadedCase>();
     loaded->title = QFileInfo(path).fileName();
     loaded->volume = drg::imaging::readVolumeFile(path.toStdString());
@@ -243,12 +245,40 @@ void CaseLoader::openVolumeFile(const QString& path)
         loaded->labels = std::move(l);
       }
     }
-    // no DICOM header: CT or MR from the values (refused, saying so, when they do not tell)
-    loaded->isCt = drg::imaging::modalityFromIntensities(loaded->volume) == drg::imaging::SpineModality::Ct;
+    // no DICOM header: CT or MR from the values, or from the user when they do not tell
+    if (ct) {
+      loaded->isCt = *ct;
+    } else {
+      try {
+        loaded->isCt =
+          drg::imaging::modalityFromIntensities(loaded->volume) == drg::imaging::SpineModality::Ct;
+      } catch (const drg::Error& e) {
+        if (e.code() != drg::ErrorCode::InvalidArgument) {
+          throw;
+        }
+        *undecided = QString::fromStdString(e.what());
+        return nullptr;
+      }
+    }
     loaded->source = path.toStdString();
     loaded->images = drg::imaging::volumeIdentity(loaded->volume, loaded->source);
     addSpineModel(*loaded, progress, 0.2, true);
     return loaded;
+  };
+  m_jobs.start(tr("Loading"), job, [this, path, undecided] {
+    if (undecided->isEmpty()) {
+      return;
+    }
+    m_jobs.hideProgress();
+    const auto answer = m_prompts.askModality(
+      tr("%1 has no DICOM header, and its values do not tell a CT from an MR (%2).\n\nWhat is it?")
+        .arg(QFileInfo(path).fileName(), *undecided));
+    if (answer) {
+      openVolumeFile(path, answer);
+    } else {
+      m_prompts.status(
+        tr("Not opened: %1 is neither told nor said to be CT or MR").arg(QFileInfo(path).fileName()));
+    }
   });
 }
 

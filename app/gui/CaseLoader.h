@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class PacsDialog;
 class Prompts;
@@ -35,7 +36,8 @@ public:
   /// Generates the demo phantom in the background and shows it.
   void openDemo();
   /// Opens a NIfTI, NRRD or MetaImage volume (and labels.nii.gz beside it, when present).
-  void openVolumeFile(const QString& path);
+  /// Opens a volume file; `ct` says what it is when its values do not (asked of the user then).
+  void openVolumeFile(const QString& path, std::optional<bool> ct = std::nullopt);
   /// Scans a DICOM folder, file or DICOMDIR; asks which series when there are several; loads it.
   void openDicom(const QString& path);
   /// Opens a NIfTI/NRRD/MetaImage file or a DICOM folder/file, whichever `path` is.

@@ -73,6 +73,11 @@ public:
   {
     m_prompts.setUnsavedHandler(std::move(answer));
   }
+  /// Answers "CT or MR?" for a volume whose values do not tell, instead of a dialog (tests).
+  void setModalityHandler(std::function<std::optional<bool>(const QString&)> answer)
+  {
+    m_prompts.setModalityHandler(std::move(answer));
+  }
   /// 2x2 (axial, sagittal, coronal, 3D), 1+3 (a large sagittal view), one view alone, or the needle
   /// views (along the selected lead's needle, its probe's eye, axial and 3D).
   using ViewLayout = ViewGrid::Layout;

@@ -2,6 +2,7 @@
 
 #include <QMainWindow>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 
 Prompts::Prompts(QMainWindow* window)
@@ -33,6 +34,28 @@ Prompts::Unsaved Prompts::askUnsaved(const QString& title, const QString& questi
   return choice == QMessageBox::Save      ? Unsaved::Save
          : choice == QMessageBox::Discard ? Unsaved::Discard
                                           : Unsaved::Cancel;
+}
+
+std::optional<bool> Prompts::askModality(const QString& question) const
+{
+  if (m_modality) {
+    return m_modality(question);
+  }
+  if (!m_interactive) {
+    return std::nullopt;
+  }
+  QMessageBox box(QMessageBox::Question, QObject::tr("CT or MR?"), question, QMessageBox::Cancel, m_window);
+  QPushButton* ct = box.addButton(QObject::tr("CT"), QMessageBox::AcceptRole);
+  QPushButton* mr = box.addButton(QObject::tr("T2 MR"), QMessageBox::AcceptRole);
+  box.setDefaultButton(QMessageBox::Cancel);
+  box.exec();
+  if (box.clickedButton() == ct) {
+    return true;
+  }
+  if (box.clickedButton() == mr) {
+    return false;
+  }
+  return std::nullopt;
 }
 
 void Prompts::warn(const QString& title, const QString& text) const

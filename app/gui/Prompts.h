@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 class QMainWindow;
 
@@ -37,6 +38,13 @@ public:
   void setUnsavedHandler(std::function<Unsaved(const QString&)> answer) { m_unsaved = std::move(answer); }
   /// Save, Discard or Cancel: a dialog, the test's handler, or KeepAutosave without interaction.
   Unsaved askUnsaved(const QString& title, const QString& question) const;
+  /// What a volume without a DICOM header is, when its values do not tell: CT (true), T2 MR (false)
+  /// or cancelled (nothing; also without interaction).
+  void setModalityHandler(std::function<std::optional<bool>(const QString&)> answer)
+  {
+    m_modality = std::move(answer);
+  }
+  std::optional<bool> askModality(const QString& question) const;
   /// A warning dialog, when interactive (nothing otherwise: say it in the status bar too).
   void warn(const QString& title, const QString& text) const;
   /// A status bar message for `timeoutMs` (0: until the next one).
@@ -47,4 +55,5 @@ private:
   bool m_interactive = true;
   std::function<bool(const QString&)> m_answer;
   std::function<Unsaved(const QString&)> m_unsaved;
+  std::function<std::optional<bool>(const QString&)> m_modality;
 };

@@ -9,6 +9,9 @@
 #include "TestSupport.h"
 #include "WorkstationApp.h"
 
+#include "drg/imaging/NiftiIo.h"
+#include "drg/imaging/SpinePhantom.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
@@ -235,4 +238,48 @@ TEST(WorkstationControls, UnconfirmedLevelsAreConfirmedOrNamedByTheUser)
   EXPECT_TRUE(window.planEditor()->plan().study.levelAt.find("=L4") != std::string::npos);
   emit spineMenu->aboutToShow();
   EXPECT_TRUE(spineMenu->findChild<QAction*>("levelsNow")->text().contains("you named L4"));
+}
+
+// A volume file whose values do not tell CT from MR (no air, no fat, but negative values): the
+// workstation asks, and opens it as the user says; cancelled, nothing opens.
+TEST(WorkstationControls, AVolumeOfUntoldModalityIsAskedAbout)
+{
+  DRG_REQUIRE_DISPLAY();
+  application();
+  drg::test::TemporaryFolder dir("workstation-modality");
+  drg::imaging::PhantomOptions o = drg::test::spineTestPhantom();
+  o.contrast = drg::imaging::PhantomContrast::MrT2;
+  drg::imaging::PhantomCase phantom = drg::imaging::generateSpinePhantom(o);
+  for (auto& v : phantom.intensities.voxels()) {
+    v = static_cast<std::int16_t>(v - 20); // an offset MR: negative values, yet neither air nor fat
+  }
+  const std::filesystem::path file = dir.path() / "offset-t2.nii.gz";
+  drg::imaging::writeNifti(phantom.intensities, file);
+  const QString path = QString::fromStdString(file.string());
+
+  MainWindow window;
+  window.setInteractive(false);
+  window.show();
+  QStringList asked;
+  window.setModalityHandler([&](const QString& question) -> std::optional<bool> {
+    asked << question;
+    return std::nullopt;
+  });
+  window.openPath(path);
+  for (int i = 0; i < 1200 && asked.isEmpty(); ++i) {
+    QTest::qWait(100);
+  }
+  ASSERT_EQ(asked.size(), 1) << "not asked";
+  EXPECT_TRUE(asked.front().contains("do not tell a CT from an MR")) << asked.front().toStdString();
+  EXPECT_FALSE(window.windowTitle().contains("offset-t2")) << "opened although the user cancelled";
+
+  window.setModalityHandler([&](const QString& question) -> std::optional<bool> {
+    asked << question;
+    return false; // T2 MR
+  });
+  QSignalSpy ready(&window, &MainWindow::caseReady);
+  window.openPath(path);
+  ASSERT_TRUE(ready.wait(180000)) << "the volume did not open once said to be MR";
+  EXPECT_EQ(asked.size(), 2);
+  EXPECT_TRUE(window.windowTitle().contains("offset-t2.nii.gz")) << window.windowTitle().toStdString();
 }
