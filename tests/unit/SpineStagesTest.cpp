@@ -561,3 +561,22 @@ TEST(SpineBodiesStage, TheSacrumNeedsAlaeAndFusedBoneBelow)
     EXPECT_EQ(lowest.sacral, fused);
   }
 }
+
+// A rudimentary disc above S1 (a sacralised L5, or a degenerated disc) is said; a normal one not.
+TEST(SpineLevelNaming, AThinDiscAboveS1IsSaid)
+{
+  std::vector<SpineDisc> discs;
+  for (const char* upper : { "L2", "L3", "L4", "L5" }) {
+    SpineDisc d;
+    d.upperLevel = upper;
+    d.lowerLevel = std::string(upper) == "L5" ? "S1" : "next";
+    d.heightMm = 8.0;
+    discs.push_back(d);
+  }
+  EXPECT_FALSE(thinLumbosacralDisc(discs).has_value());
+  discs.back().heightMm = 3.0;
+  const auto said = thinLumbosacralDisc(discs);
+  ASSERT_TRUE(said.has_value());
+  EXPECT_NE(said->find("L5/S1 disc is 3.0 mm"), std::string::npos) << *said;
+  EXPECT_NE(said->find("transitional"), std::string::npos);
+}

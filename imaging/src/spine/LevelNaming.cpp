@@ -70,6 +70,16 @@ std::string sacralEvidence(const Segment& s1)
   return text;
 }
 
+/// What made a segment rib-bearing, in words.
+std::string ribEvidence(const Segment& s)
+{
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "rib heads at its body (%.2f / %.2f of their place), rib bone 50-70 mm out (%.2f / %.2f)",
+                s.ribHeadLeft, s.ribHeadRight, s.ribLeft, s.ribRight);
+  return text;
+}
+
 /// The lowest vertebra with bone as wide as sacral alae beside it but nothing fused below it (the
 /// image ends there): not the sacrum, but a reason to doubt a count that takes it for a lumbar one.
 int alaeWithoutSacrum(const std::vector<Segment>& segments)
@@ -152,7 +162,8 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
     a.sequence = levelSequence(t13, l6);
     a.index = lowestRib;
     a.name = t13 ? "T13" : "T12";
-    count.anchorDetail = "no sacrum in view: the lowest rib-bearing vertebra is taken as " + a.name;
+    count.anchorDetail = "no sacrum in view: the lowest rib-bearing vertebra is taken as " + a.name + " (" +
+                         ribEvidence(segments[static_cast<std::size_t>(lowestRib)]) + ")";
     count.warnings.push_back("levels counted from the lowest ribs only (no sacrum in view): less certain");
     if (alaeWithoutSacrum(segments) >= 0) {
       count.anchorDetail += "; the lowest vertebra in view has bone as wide as sacral alae beside it but no "
@@ -284,7 +295,8 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
     check.anchors.push_back(count.anchor + ": " + count.anchorDetail);
     if (count.anchor == "sacrum" && lowestRib >= 0) {
       check.anchors.push_back("lowest ribs: on the vertebra " + std::to_string(s1 - lowestRib) +
-                              " above S1 (T12 when five lumbar vertebrae lie between)");
+                              " above S1 (T12 when five lumbar vertebrae lie between): " +
+                              ribEvidence(segments[static_cast<std::size_t>(lowestRib)]));
     }
   }
   if (userSegment) {
@@ -369,6 +381,30 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
   }
   cutSacrumBelowS1(segments, profile);
   return count;
+}
+
+std::optional<std::string> thinLumbosacralDisc(const std::vector<SpineDisc>& discs)
+{
+  if (discs.size() < 3 || discs.back().lowerLevel != "S1") {
+    return std::nullopt;
+  }
+  std::vector<double> above;
+  for (std::size_t i = 0; i + 1 < discs.size(); ++i) {
+    above.push_back(discs[i].heightMm);
+  }
+  const double median = percentile(above, 0.5);
+  const double h = discs.back().heightMm;
+  if (median <= 0 || h >= 0.5 * median) {
+    return std::nullopt;
+  }
+  char text[300];
+  std::snprintf(
+    text, sizeof text,
+    "the %s/S1 disc is %.1f mm high, under half the %.1f mm of the discs above it: a transitional "
+    "lumbosacral vertebra (a sacralised L5's rudimentary disc) or a degenerated disc; check the "
+    "transverse processes of the vertebra above it against the sacral ala",
+    discs.back().upperLevel.c_str(), h, median);
+  return std::string(text);
 }
 
 std::vector<std::string> implausibleVertebrae(const std::vector<SpineVertebra>& vertebrae)

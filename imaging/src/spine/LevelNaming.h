@@ -29,6 +29,10 @@ struct LevelCount
   LevelCheck check;                  ///< how far the names can be trusted
 };
 
+/// A warning when the disc above S1 is under half as high as the median of the discs above it: the
+/// rudimentary disc of a transitional lumbosacral vertebra (or a degenerated disc); nothing else.
+std::optional<std::string> thinLumbosacralDisc(const std::vector<SpineDisc>& discs);
+
 /// The standard sequence of level names, head to foot, with the declared transitional anatomy.
 std::vector<std::string> levelSequence(bool t13, bool l6);
 

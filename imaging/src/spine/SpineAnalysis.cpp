@@ -74,6 +74,9 @@ SpineModel SpineAnalysis::run()
     }
     model.levelCheck.reasons.push_back(why);
   }
+  if (const auto thin = thinLumbosacralDisc(model.discs)) {
+    m_warnings.push_back(*thin);
+  }
   model.warnings = m_warnings;
   model.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report(1.0);
