@@ -231,7 +231,8 @@ void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--cage", args->cages, "interbody cage in a disc, e.g. L5-S1")->delimiter(',');
   cmd->add_option("--disc-collapse", args->discCollapse, "collapsed disc with gas, e.g. L4-L5")
     ->delimiter(',');
-  cmd->add_option("--spondylolisthesis", args->listhesis, "vertebra slipped forwards, LEVEL:MM, e.g. L5:8");
+  cmd->add_option("--spondylolisthesis", args->listhesis,
+                  "vertebra slipped forwards with its arch (degenerative), LEVEL:MM, e.g. L4:8");
   cmd->add_option("--cement", args->cement, "vertebroplasty cement in a body, e.g. L1")->delimiter(',');
   cmd->add_flag("--json", args->json, "print the summary as JSON");
   cmd->add_option("--preview", args->preview, "also write axial, coronal and sagittal slices as PNG");

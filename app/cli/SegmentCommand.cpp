@@ -58,6 +58,9 @@ int runSegment(const SegmentArgs& a, const GlobalOptions& global)
     std::cout << "; " << r;
   }
   std::cout << "\n";
+  if (!model.levelCheck.thoracicNames.empty()) {
+    std::cout << "  " << model.levelCheck.thoracicNames << "\n";
+  }
   std::cout << "\nlevel   complete  body centre (LPS mm)          volume ml\n";
   for (const auto& v : model.vertebrae) {
     std::printf("%-7s %-9s %-29s %6.1f\n", v.level.c_str(), v.complete ? "yes" : "partial",

@@ -70,6 +70,26 @@ const PhantomVertebra& truthVertebra(const PhantomCase& p, const std::string& le
   throw std::runtime_error("no truth vertebra " + level);
 }
 
+/// A plan made on a model: its planner and editor, and whether its findings hold an error.
+struct PlanOn
+{
+  PlanOn(const SpineModel& model, const Image<float>& volume)
+    : anatomy(model, &volume)
+    , planner(anatomy, drg::planning::DeviceCatalog::builtIn(), drg::planning::PlanRules::builtIn())
+    , editor(planner)
+  {}
+  bool hasError(const std::string& code) const
+  {
+    const auto& f = editor.plan().findings;
+    return std::any_of(f.begin(), f.end(), [&](const auto& x) {
+      return x.code == code && x.severity == drg::planning::Severity::Error;
+    });
+  }
+  drg::planning::PlanAnatomy anatomy;
+  drg::planning::Planner planner;
+  drg::planning::PlanEditor editor;
+};
+
 bool anyContains(const std::vector<std::string>& texts, const std::string& part)
 {
   return std::any_of(texts.begin(), texts.end(),
@@ -149,16 +169,9 @@ TEST(LevelCheck, PlanOnUnconfirmedLevelsIsAnErrorUntilConfirmed)
   const Image<float> volume = asFloat(lower.intensities);
   const SpineModel model = buildSpineModel(volume);
   ASSERT_EQ(model.levelCheck.status, "unconfirmed");
-  const drg::planning::PlanAnatomy anatomy(model, &volume);
-  const drg::planning::Planner planner(anatomy, drg::planning::DeviceCatalog::builtIn(),
-                                       drg::planning::PlanRules::builtIn());
-  drg::planning::PlanEditor editor(planner);
-  auto has = [&](const std::string& code) {
-    const auto& f = editor.plan().findings;
-    return std::any_of(f.begin(), f.end(), [&](const auto& x) {
-      return x.code == code && x.severity == drg::planning::Severity::Error;
-    });
-  };
+  PlanOn plan(model, volume);
+  drg::planning::PlanEditor& editor = plan.editor;
+  auto has = [&](const std::string& code) { return plan.hasError(code); };
   editor.addLead("L4 left", "L4", Side::Left);
   EXPECT_TRUE(has("levels-unconfirmed"));
   EXPECT_THROW(editor.confirmLevels("  "), drg::Error);
@@ -239,10 +252,8 @@ TEST(LevelCheck, PlanOnANamingAgainstTheImageIsAnErrorUntilConfirmed)
   wrong.labels.anchorAt = LevelAnchorPoint{ truthVertebra(whole, "L3").bodyCentre, "L4" };
   const SpineModel model = buildSpineModel(volume, wrong);
   ASSERT_TRUE(model.levelCheck.needsConfirmation());
-  const drg::planning::PlanAnatomy anatomy(model, &volume);
-  const drg::planning::Planner planner(anatomy, drg::planning::DeviceCatalog::builtIn(),
-                                       drg::planning::PlanRules::builtIn());
-  drg::planning::PlanEditor editor(planner);
+  PlanOn plan(model, volume);
+  drg::planning::PlanEditor& editor = plan.editor;
   editor.addLead("L4 left", "L4", Side::Left);
   auto against = [&] {
     const auto& f = editor.plan().findings;
@@ -296,4 +307,33 @@ TEST(LevelCheck, OperatedAndDegeneratedSpinesKeepTheirLevels)
         << v.level;
     }
   }
+}
+
+// Thirteen rib pairs: sacrum and ribs agree on five lumbar vertebrae, so the lumbar names are right
+// and consistent; the thoracic names assume twelve pairs (here one level off), which is said, and a
+// lead on a thoracic level is an error until the user confirms the levels. Lumbar leads are not.
+TEST(LevelCheck, ThoracicNamesAssumeTwelveRibPairsAndThoracicLeadsNeedConfirming)
+{
+  PhantomOptions o = drg::test::spineTestPhantom();
+  o.transitional = TransitionalAnatomy::T13;
+  o.matrix = { 256, 256, 220 };
+  const PhantomCase thirteen = generateSpinePhantom(o);
+  const Image<float> volume = asFloat(thirteen.intensities);
+  const SpineModel model = buildSpineModel(volume);
+  EXPECT_EQ(model.levelCheck.status, "consistent");
+  EXPECT_NE(model.levelCheck.thoracicNames.find("twelve rib pairs"), std::string::npos);
+  for (const char* lumbar : { "L1", "L3", "L5" }) {
+    ASSERT_NE(model.vertebra(lumbar), nullptr);
+    EXPECT_LT((model.vertebra(lumbar)->bodyCentre - truthVertebra(thirteen, lumbar).bodyCentre).norm(), 3.0);
+  }
+  PlanOn plan(model, volume);
+  drg::planning::PlanEditor& editor = plan.editor;
+  auto has = [&](const std::string& code) { return plan.hasError(code); };
+  editor.addLead("L4 left", "L4", Side::Left);
+  EXPECT_FALSE(has("thoracic-level-assumed"));
+  EXPECT_FALSE(has("levels-unconfirmed"));
+  editor.addLead("T12 left", "T12", Side::Left);
+  EXPECT_TRUE(has("thoracic-level-assumed"));
+  editor.confirmLevels("ribs counted from the first on the chest CT, the test");
+  EXPECT_FALSE(has("thoracic-level-assumed"));
 }

@@ -299,7 +299,9 @@ void measureAlaeAndRibs(std::vector<Segment>& segments, const WorkVolume& work,
     // S1 is fused with S2 below it (no disc): its segment runs on a body's height and more. A
     // lumbar vertebra with wide transverse processes where the image ends is not (it took L5 for S1)
     seg.fusedBelowMm = std::max(0.0, seg.run.length() - bodyHeight + boneBeyondLine(seg, work, line));
-    seg.sacral = seg.alae && seg.fusedBelowMm >= 0.4 * bodyHeight;
+    // (a fifth of a body: the centreline, running straight on below the canal found, leaves a steep
+    // sacrum after S2's top on some scans: 7 mm on the real CT resampled to 0.6 mm, 63 mm at 3 mm)
+    seg.sacral = seg.alae && seg.fusedBelowMm >= 0.2 * bodyHeight;
     // ribs leave the vertebra laterally and descend: the strongest row over the body and 8 mm below,
     // 50-70 mm from the canal, behind the body
     const int r1 = std::min(static_cast<int>(line.size()) - 1, seg.run.last + 8);
@@ -322,9 +324,12 @@ void measureAlaeAndRibs(std::vector<Segment>& segments, const WorkVolume& work,
       seg.ribHeadRight = std::max(seg.ribHeadRight, boneFraction(work, p, -34, -24, 8, 24));
     }
     const double heads = std::min(seg.ribHeadLeft, seg.ribHeadRight);
+    const double clearestHead = std::max(seg.ribHeadLeft, seg.ribHeadRight);
     // not on MR: the kidneys beside T12-L2 share marrow's T2 signal and fill the ribs' band (0.4-0.6
     // of it, against 0.2-0.3 for ribs)
-    seg.ribs = !mr && ((seg.ribLeft > 0.04 && seg.ribRight > 0.04 && heads >= 0.05) || heads >= 0.2);
+    // (ribs on both sides with a head clear on at least one: the real CT's T12, cut by the image's
+    // top, shows its right head at 0.04-0.08; a stub of a rib needs its heads clear on both sides)
+    seg.ribs = !mr && ((seg.ribLeft > 0.04 && seg.ribRight > 0.04 && clearestHead >= 0.1) || heads >= 0.2);
   }
 }
 

@@ -36,6 +36,13 @@ namespace
 {
 
 /// What the user does about level names in doubt (said with every such warning).
+/// What tells a sixth lumbar vertebra from eleven rib pairs (the image's own anchors cannot).
+const char* const kHowToCount =
+  "Count the vertebrae down from C2 on a whole-spine localiser, or the ribs from the first on a chest "
+  "image; otherwise agree the names with the implanter's fluoroscopic count (up from the sacrum) and "
+  "record which was used; then name a vertebra (Spine > Name the vertebra at the crosshair, --level-at) "
+  "or confirm the names (Spine > Confirm the levels, --confirm-levels)";
+
 const char* const kHowToConfirm =
   "Count the levels on the scout (localiser) or a prior image that shows the sacrum and the ribs, or "
   "on the fluoroscopic count in the OR; then name a vertebra (Spine > Name the vertebra at the crosshair, "
@@ -136,8 +143,8 @@ Anchor chooseAnchor(const std::vector<Segment>& segments, const SpineLabelOverri
       l6 = true;
       count.transitionalCount = true;
       count.warnings.push_back(
-        "six lumbar-type vertebrae between the lowest ribs and the sacrum: labelled L1-L6 "
-        "(transitional anatomy); check and override if needed");
+        "six vertebrae without ribs between the lowest ribs and the sacrum: named L1-L6, as for a sixth "
+        "lumbar vertebra; with eleven rib pairs the lowest is L5 and every name above it one level lower");
     }
     a.sequence = levelSequence(t13, l6);
     if (lowestRib >= 0) {
@@ -360,9 +367,9 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
       if (count.transitionalCount) {
         // a sixth lumbar vertebra (5.5 % of adults) and eleven rib pairs (5.8 %) both leave six
         // vertebrae without ribs above the sacrum; only a count from C2 tells them apart
-        check.reasons.push_back("six vertebrae without ribs above the sacrum: a sixth lumbar vertebra or "
-                                "eleven rib pairs, which only a count from C2 (a whole-spine image) "
-                                "tells apart");
+        check.reasons.push_back("six vertebrae without ribs above the sacrum: a sixth lumbar vertebra (the "
+                                "lowest then L6) or eleven rib pairs (the lowest then L5, every name one "
+                                "lower)");
       } else if (count.anchorsDisagree) {
         check.reasons.push_back("the sacrum and the lowest ribs give different counts");
       } else if (count.anchor == "sacrum") {
@@ -377,7 +384,19 @@ LevelCount nameLevels(std::vector<Segment>& segments, const std::vector<double>&
     }
   }
   if (check.status == "unconfirmed") {
-    count.warnings.push_back("levels unconfirmed: " + check.why() + ". " + kHowToConfirm);
+    count.warnings.push_back("levels unconfirmed: " + check.why() + ". " +
+                             (count.transitionalCount ? kHowToCount : kHowToConfirm));
+  }
+  // the thoracic names: counted from the sacrum or the ribs, they assume twelve rib pairs. Eleven
+  // (the lowest rib-bearing vertebra then being the 19th) or thirteen pairs put them one level off
+  // with the lumbar names right; nothing in a lumbar field of view tells, only counting the ribs
+  // from the first or the vertebrae from C2 does
+  const bool thoracic = std::any_of(segments.begin(), segments.end(),
+                                    [](const Segment& s) { return !s.level.empty() && s.level[0] == 'T'; });
+  if (thoracic && !userSegment) {
+    check.thoracicNames = "the thoracic names assume twelve rib pairs: with eleven or thirteen they are one "
+                          "level off (the lumbar names are not); counting the ribs from the first, or the "
+                          "vertebrae from C2, tells";
   }
   cutSacrumBelowS1(segments, profile);
   return count;

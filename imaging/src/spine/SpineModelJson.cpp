@@ -36,7 +36,8 @@ std::string spineModelJson(const SpineModel& m)
                   { "user_shift", m.labelShift } };
   j["level_check"] = { { "status", m.levelCheck.status },
                        { "anchors", m.levelCheck.anchors },
-                       { "reasons", m.levelCheck.reasons } };
+                       { "reasons", m.levelCheck.reasons },
+                       { "thoracic_names", m.levelCheck.thoracicNames } };
   j["warnings"] = m.warnings;
   ordered_json levels = ordered_json::array();
   for (const auto& v : m.vertebrae) {

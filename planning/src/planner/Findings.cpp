@@ -338,6 +338,21 @@ void Planner::findings(Plan& plan) const
             "the level names follow the user's naming, against the image (" + levels.why() + "): " + how);
     }
   }
+  // a thoracic target's name rests on twelve rib pairs, assumed: an error until the user confirms
+  // the levels (having counted the ribs from the first, or the vertebrae from C2)
+  if (!levels.thoracicNames.empty() && plan.study.levelsConfirmedBy.empty()) {
+    for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+      const LeadPlan& l = plan.leads[i];
+      if (!l.targetLevel.empty() && l.targetLevel[0] == 'T') {
+        f.add("thoracic-level-assumed", Severity::Error, static_cast<int>(i), 0, 0, "",
+              l.name + ": " + l.targetLevel +
+                " is named assuming twelve rib pairs; with eleven or thirteen it "
+                "is one level off. Count the ribs from the first (chest image) or the vertebrae from C2 "
+                "(whole-spine localiser), then confirm the levels (Spine > Confirm the levels; drgplan-cli "
+                "plan --confirm-levels)");
+      }
+    }
+  }
   if (static_cast<int>(plan.leads.size()) > m_rules.maxLeads.value) {
     f.add("too-many-leads", Severity::Error, -1, static_cast<double>(plan.leads.size()),
           m_rules.maxLeads.value, "", "more leads than the generator has ports");

@@ -60,6 +60,9 @@ struct LevelCheck
   std::string status;
   std::vector<std::string> anchors; ///< each anchor found and what it says, in words
   std::vector<std::string> reasons;
+  /// What the thoracic names rest on when they are counted from the sacrum or the ribs: twelve rib
+  /// pairs, assumed (empty when no thoracic vertebra is named, or the user named one).
+  std::string thoracicNames;
   /// The reasons in one line ("a; b"), empty when there is none.
   std::string why() const;
   /// The names need the user's confirmation: unconfirmed, or the user's own naming against the image.
