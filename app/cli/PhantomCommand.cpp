@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -47,23 +48,32 @@ struct PhantomArgs
   std::string render3d;
 };
 
-/// "L4-L5" (a disc by its two vertebrae) -> "L4", the vertebra above it.
-std::vector<std::string> discUpperLevels(const std::vector<std::string>& discs, const char* option)
+/// "L4-L5" (a disc by its two vertebrae) -> "L4", the vertebra above it; the two must follow each
+/// other in this phantom (T13 and L6 only when declared: L5-S1 is no disc of a phantom with L6).
+std::vector<std::string> discUpperLevels(const std::vector<std::string>& discs, const char* option,
+                                         drg::imaging::TransitionalAnatomy transitional)
 {
   using namespace drg::imaging;
+  std::vector<std::string> order = { "T10", "T11", "T12" };
+  if (transitional == TransitionalAnatomy::T13) {
+    order.emplace_back("T13");
+  }
+  for (const char* l : { "L1", "L2", "L3", "L4", "L5" }) {
+    order.emplace_back(l);
+  }
+  if (transitional == TransitionalAnatomy::L6) {
+    order.emplace_back("L6");
+  }
+  order.emplace_back("S1");
   std::vector<std::string> upper;
   for (const auto& text : discs) {
     auto [a, b] = parseLevelRange(text);
-    auto ra = levelRank(a);
-    auto rb = levelRank(b);
-    bool adjacent =
-      ra && rb && *rb > *ra &&
-      (*rb - *ra == 1 || (a == "T12" && b == "L1") || (a == "L5" && b == "S1") || (a == "L6" && b == "S1") ||
-       (a == "T13" && b == "L1") || (a == "T12" && b == "T13") || (a == "L5" && b == "L6"));
-    if (!adjacent) {
+    auto at = std::find(order.begin(), order.end(), a);
+    if (at == order.end() || at + 1 == order.end() || *(at + 1) != b) {
       throw Error(ErrorCode::InvalidArgument,
                   std::string(option) + " " + text +
-                    " is not a disc: name the two vertebrae around it (e.g. L4-L5, L5-S1)");
+                    " is not a disc of this phantom: name the two vertebrae around it "
+                    "(e.g. L4-L5, L5-S1; L6 and T13 with --transitional)");
     }
     upper.push_back(a);
   }
@@ -125,8 +135,8 @@ int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
   }
   o.surgery.laminectomy = a.laminectomy;
   o.surgery.cement = a.cement;
-  o.surgery.cages = discUpperLevels(a.cages, "--cage");
-  o.surgery.discCollapse = discUpperLevels(a.discCollapse, "--disc-collapse");
+  o.surgery.cages = discUpperLevels(a.cages, "--cage", o.transitional);
+  o.surgery.discCollapse = discUpperLevels(a.discCollapse, "--disc-collapse", o.transitional);
   if (!a.fusion.empty()) {
     std::tie(o.surgery.fusionFrom, o.surgery.fusionTo) = parseLevelRange(a.fusion);
   }
