@@ -36,6 +36,11 @@ namespace
 {
 
 /// What the user does about level names in doubt (said with every such warning).
+const char* const kHowToConfirm =
+  "Count the levels on the scout (localiser) or a prior image that shows the sacrum and the ribs, or "
+  "on the fluoroscopic count in the OR; then name a vertebra (Spine > Name the vertebra at the crosshair, "
+  "--level-at) or confirm the names (Spine > Confirm the levels, --confirm-levels)";
+
 /// What tells a sixth lumbar vertebra from eleven rib pairs (the image's own anchors cannot).
 const char* const kHowToCount =
   "Count the vertebrae down from C2 on a whole-spine localiser, or the ribs from the first on a chest "
@@ -43,13 +48,9 @@ const char* const kHowToCount =
   "record which was used; then name a vertebra (Spine > Name the vertebra at the crosshair, --level-at) "
   "or confirm the names (Spine > Confirm the levels, --confirm-levels)";
 
-const char* const kHowToConfirm =
-  "Count the levels on the scout (localiser) or a prior image that shows the sacrum and the ribs, or "
-  "on the fluoroscopic count in the OR; then name a vertebra (Spine > Name the vertebra at the crosshair, "
-  "--level-at) or confirm the names (Spine > Confirm the levels, --confirm-levels)";
-
-/// S1: the segment below a disc with the widest alae (L5's transverse processes and the iliac
-/// wings beside it can look like small alae; S1's are the largest); -1 when none is sacral.
+/// S1: of the sacral segments (alae beside, fused bone below: BodiesAndDiscs.cpp), the one with the
+/// widest alae (L5's transverse processes and the iliac wings beside it can look like small alae;
+/// S1's are the largest); -1 when none is sacral.
 int findS1(const std::vector<Segment>& segments)
 {
   const int count = static_cast<int>(segments.size());
