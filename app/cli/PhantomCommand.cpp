@@ -131,6 +131,8 @@ int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
     }
     if (a.twelfthRibGiven) {
       o.twelfthRib = parseTwelfthRib(a.twelfthRib);
+    } else if (o.transitional == TransitionalAnatomy::T13 || o.transitional == TransitionalAnatomy::L6) {
+      o.twelfthRib = TwelfthRib::Normal; // (the drawn variant does not go with the declared anatomy)
     }
   }
   o.surgery.laminectomy = a.laminectomy;

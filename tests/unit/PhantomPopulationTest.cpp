@@ -177,6 +177,12 @@ TEST(PhantomSurgery, LaminectomyCollapseListhesisCageAndCementChangeTheAnatomy)
   };
   EXPECT_NEAR(forwardOfS1(plain) - forwardOfS1(operated), 8.0, 0.5);
   EXPECT_GT(countLabel(operated, labels::kInterbodyCage), 10u);
+  // a laminectomy of S1 takes its laminae and crest, not its alae
+  PhantomOptions s1 = small();
+  s1.surgery.laminectomy = { "S1" };
+  const int s1Label = labels::vertebraLabel("S1");
+  EXPECT_GT(countLabel(generateSpinePhantom(s1), s1Label),
+            0.85 * static_cast<double>(countLabel(plain, s1Label)));
   // the cement is part of L1 and far brighter than bone
   const ImageGeometry& g = operated.labels.geometry();
   Eigen::Vector3d idx = g.lpsToIndex(vertebra(operated, "L1").bodyCentre);
@@ -213,6 +219,17 @@ TEST(PhantomSurgery, RefusesSurgeryOnLevelsThePhantomDoesNotHave)
   o.surgery.listhesisLevel = "L5";
   o.surgery.listhesisMm = 40;
   EXPECT_NE(refusal(o).find("0 to 25 mm"), std::string::npos);
+  o = small();
+  o.surgery.listhesisLevel = "S1";
+  o.surgery.listhesisMm = 5;
+  EXPECT_NE(refusal(o).find("slips forwards over the one below"), std::string::npos);
+  o = small();
+  o.fieldOfViewMarginMm = -5;
+  EXPECT_NE(refusal(o).find("--levels"), std::string::npos);
+  o = small();
+  o.transitional = TransitionalAnatomy::T13;
+  o.twelfthRib = TwelfthRib::Absent;
+  EXPECT_NE(refusal(o).find("not a spine the phantom draws"), std::string::npos);
   PhantomSurgery s;
   EXPECT_THROW(parseListhesis("L5-8", s), drg::Error);
   EXPECT_THROW(parseListhesis("L5:8mm", s), drg::Error);

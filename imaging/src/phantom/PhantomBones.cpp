@@ -121,18 +121,19 @@ void AnatomyBuilder::addVertebra(std::size_t i)
       }
     }
   }
-  if (laminectomy(d.level)) {
-    // the spinous process went with the laminae
-  } else if (!sacral) {
+  // (after a laminectomy the spinous process or the median crest is gone with the laminae)
+  if (!sacral && !laminectomy(d.level)) {
     // spinous process: from the laminar junction backwards (and caudally in the thoracic spine)
     Vector3d sm(0.0, yc + 0.5 * d.canalD + 3.0, zLam + 1.0);
     Vector3d st(0.0, sm.y() + d.spLength, sm.z() - d.spDrop);
     boxBetween(obj, f.toWorld(sm), f.toWorld(st), ez, 0.5 * d.spHeight, 3.5, 2.5);
-  } else {
-    // median sacral crest
-    Vector3d sm(0.0, yc + 0.5 * d.canalD + 3.0, zLam);
-    Vector3d st(0.0, sm.y() + d.spLength, sm.z() - 4.0);
-    boxBetween(obj, f.toWorld(sm), f.toWorld(st), ez, 0.5 * d.spHeight, 3.0, 2.5);
+  } else if (sacral) {
+    if (!laminectomy(d.level)) {
+      // median sacral crest
+      Vector3d sm(0.0, yc + 0.5 * d.canalD + 3.0, zLam);
+      Vector3d st(0.0, sm.y() + d.spLength, sm.z() - 4.0);
+      boxBetween(obj, f.toWorld(sm), f.toWorld(st), ez, 0.5 * d.spHeight, 3.0, 2.5);
+    }
     // alae: lateral wings that meet the ilia at the sacroiliac joints
     for (double s : { 1.0, -1.0 }) {
       Vector3d c(s * (0.5 * d.bodyW + 0.5 * m_alaReach - 6.0), 2.0, -5.0);

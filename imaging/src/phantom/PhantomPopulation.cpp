@@ -76,6 +76,11 @@ void drawPhantomAnatomy(PhantomOptions& options)
   options.twelfthRib = r < absent                 ? TwelfthRib::Absent
                        : r < absent + hypoplastic ? TwelfthRib::Hypoplastic
                                                   : TwelfthRib::Normal;
+  // (the twelfth rib's variants belong to spines whose lowest ribs are T12's, without a sixth
+  // lumbar vertebra: validatePhantomOptions refuses the other combinations)
+  if (options.transitional == TransitionalAnatomy::T13 || options.transitional == TransitionalAnatomy::L6) {
+    options.twelfthRib = TwelfthRib::Normal;
+  }
 }
 
 TwelfthRib parseTwelfthRib(const std::string& word)

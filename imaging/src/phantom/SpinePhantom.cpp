@@ -391,6 +391,9 @@ void validateSurgery(const PhantomOptions& o)
             "fusion " + s.fusionFrom + "-" + s.fusionTo + " must span at least two levels, head to foot");
   }
   if (!s.listhesisLevel.empty()) {
+    require(s.listhesisLevel != "S1",
+            "spondylolisthesis names S1: name the vertebra that slips forwards over "
+            "the one below it (e.g. L5:8)");
     check("spondylolisthesis", s.listhesisLevel, true);
     require(s.listhesisMm >= 0.0 && s.listhesisMm <= 25.0, "spondylolisthesis must lie within 0 to 25 mm");
   }
@@ -440,6 +443,14 @@ void validatePhantomOptions(const PhantomOptions& o)
   }
   require(o.fieldOfViewMarginMm >= -20.0 && o.fieldOfViewMarginMm <= 60.0,
           "field of view margin must lie within -20 to 60 mm");
+  require(o.fieldOfViewMarginMm == 10.0 || !o.fieldOfViewFrom.empty(),
+          "a field of view margin needs the field of view's levels (--levels)");
+  require(o.twelfthRib == TwelfthRib::Normal || o.transitional == TransitionalAnatomy::None ||
+            o.transitional == TransitionalAnatomy::SacralizedL5,
+          std::string("a ") + twelfthRibName(o.twelfthRib) + " twelfth rib with " +
+            transitionalAnatomyName(o.transitional) +
+            " is not a spine the phantom draws (thirteen rib pairs end at T13; a sixth lumbar vertebra "
+            "after a rib-less T12 would make seven vertebrae without ribs)");
   validateSurgery(o);
 }
 
@@ -478,7 +489,10 @@ PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCa
   }
   phantom::rasterizeScene(index, grid, anatomy.airValue, noise, lo, hi, out.intensities, out.labels,
                           progress);
-  if (!options.surgery.fusionFrom.empty()) {
+  // CT streaks lie in the reconstructed (axial) plane: simulated for axial acquisitions only; MR voids
+  // in any plane
+  const bool ct = options.contrast == PhantomContrast::Ct;
+  if (!options.surgery.fusionFrom.empty() && (!ct || options.plane == AcquisitionPlane::Axial)) {
     phantom::addMetalArtefacts(out.intensities, out.labels, options.contrast == PhantomContrast::Ct,
                                options.seed, lo, hi);
   }

@@ -259,6 +259,9 @@ double boneBeyondLine(const Segment& seg, const WorkVolume& work, const std::vec
     end.tangent = -end.tangent;
   }
   const double last = boneFraction(work, end, -28, 28, 6, 55);
+  if (last < 0.05) { // (no bone at the line's end: nothing to follow)
+    return 0.0;
+  }
   double mm = 0;
   for (double w = 1.0; w <= 40.0; w += 1.0) {
     CentrelinePoint q = end;
