@@ -101,6 +101,11 @@ VertebraTable readVertebrae()
   return table;
 }
 
+std::string readPopulationText()
+{
+  return loadAsset("phantom/population.json").dump();
+}
+
 BodyOutlineTable readBodyOutline()
 {
   json j = loadAsset("phantom/body_outline.json");

@@ -63,6 +63,9 @@ std::map<std::string, double> readTissues(PhantomContrast contrast);
 /// The vertebra table from assets/phantom/vertebrae.json.
 VertebraTable readVertebrae();
 
+/// The text of assets/phantom/population.json (anatomy seeds), checked to be valid JSON.
+std::string readPopulationText();
+
 /// The body outline from assets/phantom/body_outline.json.
 BodyOutlineTable readBodyOutline();
 

@@ -6,7 +6,6 @@
 
 #include "AsciiLower.h"
 
-#include "drg/imaging/EmbeddedAssets.h"
 #include "drg/imaging/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -23,10 +22,7 @@ using nlohmann::json;
 
 const json& population()
 {
-  static const json j = [] {
-    std::string_view text = phantom::embeddedPopulationText();
-    return json::parse(text);
-  }();
+  static const json j = json::parse(phantom::readPopulationText());
   return j;
 }
 
@@ -116,15 +112,6 @@ const char* twelfthRibName(TwelfthRib rib) noexcept
 
 namespace drg::imaging::phantom
 {
-
-std::string_view embeddedPopulationText()
-{
-  std::string_view text = embeddedAsset("phantom/population.json");
-  if (text.empty()) {
-    throw Error(ErrorCode::Internal, "embedded asset missing: phantom/population.json");
-  }
-  return text;
-}
 
 double hypoplasticRibLength(std::uint64_t seed)
 {

@@ -11,9 +11,6 @@
 namespace drg::imaging::phantom
 {
 
-/// The text of assets/phantom/population.json (embedded).
-std::string_view embeddedPopulationText();
-
 /// Scales each vertebra's dimensions by the subject's size, its own proportions and a small
 /// deviation per level, drawn for `seed` (0: unchanged). Returns what was drawn as JSON text.
 std::string drawLevelSizes(std::vector<LevelDims>& levels, std::uint64_t seed);

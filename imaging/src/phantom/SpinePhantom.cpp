@@ -427,16 +427,7 @@ void validatePhantomOptions(const PhantomOptions& o)
   require(o.fieldOfViewFrom.empty() == o.fieldOfViewTo.empty(), "field of view needs both ends (e.g. L3-S1)");
   if (!o.fieldOfViewFrom.empty()) {
     auto [a, b] = parseLevelRange(o.fieldOfViewFrom + "-" + o.fieldOfViewTo);
-    auto known = [&](const std::string& l) {
-      if (l == "L6") {
-        return o.transitional == TransitionalAnatomy::L6;
-      }
-      if (l == "T13") {
-        return o.transitional == TransitionalAnatomy::T13;
-      }
-      auto r = levelRank(l).value_or(-1);
-      return (r >= 10 && r <= 12) || (r >= 21 && r <= 25) || r == 40 || r == 100;
-    };
+    auto known = [&](const std::string& l) { return l == "sacrum" || phantomHasLevel(o, l); };
     require(known(a) && known(b), "field of view " + a + "-" + b +
                                     " names a level the phantom does not have (it has T10-L5, S1, sacrum; "
                                     "L6 or T13 with --transitional)");
