@@ -1,5 +1,6 @@
 #include "Commands.h"
 #include "Graphics.h"
+#include "PhantomImplants.h"
 
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpinePhantom.h"
@@ -46,6 +47,7 @@ struct PhantomArgs
   bool json = false;
   std::string preview;
   std::string render3d;
+  ImplantRequest implant;
 };
 
 /// "L4-L5" (a disc by its two vertebrae) -> "L4", the vertebra above it; the two must follow each
@@ -144,6 +146,12 @@ int runPhantom(const PhantomArgs& a, const GlobalOptions& global)
   }
   if (!a.listhesis.empty()) {
     parseListhesis(a.listhesis, o.surgery);
+  }
+
+  if (!a.implant.plan.empty()) {
+    o.implants = implantsFromPlan(a.implant);
+  } else if (!a.implant.shifts.empty() || !a.implant.bends.empty() || !a.implant.plannedOn.empty()) {
+    throw Error(ErrorCode::InvalidArgument, "--shift-lead, --bend-lead and --planned-on need --implant PLAN");
   }
 
   auto start = std::chrono::steady_clock::now();
@@ -246,6 +254,22 @@ void addPhantomCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--spondylolisthesis", args->listhesis,
                   "vertebra slipped forwards with its arch (degenerative), LEVEL:MM, e.g. L4:8");
   cmd->add_option("--cement", args->cement, "vertebroplasty cement in a body, e.g. L1")->delimiter(',');
+  cmd
+    ->add_option("--implant", args->implant.plan,
+                 "a post-operative CT: the plan file's leads implanted (platinum-iridium contacts, lead "
+                 "bodies, the generator in its pocket, metal artefacts); truth.json gets their contacts")
+    ->check(CLI::ExistingFile);
+  cmd->add_option("--planned-on", args->implant.plannedOn,
+                  "with --implant: truth.json of the phantom the plan was made on (default: beside its "
+                  "images); the leads move with their vertebrae when this phantom lies differently");
+  cmd
+    ->add_option("--shift-lead", args->implant.shifts,
+                 "with --implant: a lead migrated, NAME:DX,DY,DZ in mm (LPS), e.g. L4-left:0,0,-3")
+    ->delimiter(';');
+  cmd
+    ->add_option("--bend-lead", args->implant.bends,
+                 "with --implant: a lead's contact array bent, its tip MM off its line, e.g. L5-right:2")
+    ->delimiter(';');
   cmd->add_flag("--json", args->json, "print the summary as JSON");
   cmd->add_option("--preview", args->preview, "also write axial, coronal and sagittal slices as PNG");
   cmd->add_option("--render3d", args->render3d, "also write a 3D overview PNG (needs X: xvfb-run -a)");

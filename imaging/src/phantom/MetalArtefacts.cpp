@@ -176,7 +176,7 @@ void addMetalArtefacts(Image<std::int16_t>& values, const Image<std::uint8_t>& l
     std::size_t i0 = nx, i1 = 0, j0 = ny, j1 = 0;
     for (std::size_t j = 0; j < ny; ++j) {
       for (std::size_t i = 0; i < nx; ++i) {
-        if (labels.at(i, j, k) == labels::kMetalImplant) {
+        if (labels::isMetal(labels.at(i, j, k))) {
           metal.push_back({ (static_cast<double>(i) - cx) * dx, (static_cast<double>(j) - cy) * dy });
           i0 = std::min(i0, i);
           i1 = std::max(i1, i);
@@ -192,7 +192,7 @@ void addMetalArtefacts(Image<std::int16_t>& values, const Image<std::uint8_t>& l
       std::vector<double> err = ctErrors(metal, nx, ny, dx, dy, seed * 1000003U + k);
       for (std::size_t j = 0; j < ny; ++j) {
         for (std::size_t i = 0; i < nx; ++i) {
-          if (labels.at(i, j, k) == labels::kMetalImplant) {
+          if (labels::isMetal(labels.at(i, j, k))) {
             continue;
           }
           double v = values.at(i, j, k) + err[j * nx + i];

@@ -8,7 +8,7 @@
 namespace drg::imaging::phantom
 {
 
-/// Adds the artefacts of the voxels labelled labels::kMetalImplant to `values`, slice by slice in
+/// Adds the artefacts of the metal voxels (labels::isMetal) to `values`, slice by slice in
 /// the acquisition plane: CT streaks and dark bands (`ct`), or MR signal voids. Stored values stay
 /// within [lo, hi]. Deterministic for equal `seed`.
 void addMetalArtefacts(Image<std::int16_t>& values, const Image<std::uint8_t>& labels, bool ct,

@@ -3,6 +3,7 @@
 #include "AsciiLower.h"
 #include "phantom/MetalArtefacts.h"
 #include "phantom/PhantomAnatomy.h"
+#include "phantom/PhantomImplants.h"
 #include "phantom/PhantomRasterizer.h"
 
 #include "drg/imaging/AtomicOutput.h"
@@ -271,6 +272,12 @@ std::string caseKey(const PhantomOptions& o)
     << transitionalAnatomyName(o.transitional) << "/" << o.fieldOfViewFrom << "-" << o.fieldOfViewTo << "/"
     << o.fieldOfViewMarginMm << "/" << o.anatomySeed << "/" << twelfthRibName(o.twelfthRib) << "/"
     << surgeryText(o.surgery);
+  for (const auto& lead : o.implants.leads) {
+    s << "/implant " << lead.name;
+    for (const auto& c : lead.contacts) {
+      s << " " << c.transpose();
+    }
+  }
   return s.str();
 }
 
@@ -443,6 +450,13 @@ void validatePhantomOptions(const PhantomOptions& o)
             " is not a spine the phantom draws (thirteen rib pairs end at T13; a sixth lumbar vertebra "
             "after a rib-less T12 would make seven vertebrae without ribs)");
   validateSurgery(o);
+  for (const auto& lead : o.implants.leads) {
+    require(!lead.contacts.empty(), "implanted lead " + lead.name + " has no contacts");
+    require(lead.diameterMm >= 0.3 && lead.diameterMm <= 5.0 && lead.contactLengthMm >= 0.3 &&
+              lead.contactLengthMm <= 10.0,
+            "implanted lead " + lead.name +
+              ": diameter or contact length out of range (0.3-5 and 0.3-10 mm)");
+  }
 }
 
 PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCallback& progress)
@@ -467,7 +481,8 @@ PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCa
   }
 
   phantom::NoiseModel noise;
-  noise.seed = options.seed;
+  // a post-operative scan is another acquisition of the same patient: its own noise
+  noise.seed = options.implants.empty() ? options.seed : options.seed * 0x9E3779B97F4A7C15ull + 0x5057ull;
   double lo = -1024.0;
   double hi = 3071.0;
   if (options.contrast == PhantomContrast::Ct) {
@@ -480,10 +495,14 @@ PhantomCase generateSpinePhantom(const PhantomOptions& options, const ProgressCa
   }
   phantom::rasterizeScene(index, grid, anatomy.airValue, noise, lo, hi, out.intensities, out.labels,
                           progress);
+  if (!options.implants.empty()) {
+    phantom::drawImplants(options.implants, options.contrast, out.truth, out.intensities, out.labels, lo, hi);
+  }
   // CT streaks lie in the reconstructed (axial) plane: simulated for axial acquisitions only; MR voids
   // in any plane
   const bool ct = options.contrast == PhantomContrast::Ct;
-  if (!options.surgery.fusionFrom.empty() && (!ct || options.plane == AcquisitionPlane::Axial)) {
+  const bool metal = !options.surgery.fusionFrom.empty() || !options.implants.empty();
+  if (metal && (!ct || options.plane == AcquisitionPlane::Axial)) {
     phantom::addMetalArtefacts(out.intensities, out.labels, options.contrast == PhantomContrast::Ct,
                                options.seed, lo, hi);
   }
@@ -591,6 +610,21 @@ std::string phantomTruthJson(const PhantomCase& phantom)
     lm[l.name] = vec(l.position);
   }
   j["landmarks"] = lm;
+  if (!phantom.truth.implantedLeads.empty()) {
+    json leads = json::array();
+    for (const auto& lead : phantom.truth.implantedLeads) {
+      json here = json::array(), planned = json::array();
+      for (std::size_t n = 0; n < lead.contacts.size(); ++n) {
+        here.push_back(vec(lead.contacts[n]));
+        planned.push_back(vec(lead.plannedFrameContacts[n]));
+      }
+      leads.push_back({ { "name", lead.name },
+                        { "level", lead.level },
+                        { "contacts", here },
+                        { "contacts_in_planning_frame", planned } });
+    }
+    j["implanted_leads"] = leads;
+  }
   json labels = json::object();
   for (const auto& [value, name] : phantom.truth.labelNames) {
     labels[std::to_string(value)] = name;
@@ -621,10 +655,11 @@ void writeSpinePhantom(const PhantomCase& phantom, const std::filesystem::path& 
   s.seriesInstanceUid = derivedUid(key + "/series");
   s.frameOfReferenceUid = derivedUid(key + "/frame-of-reference");
   s.sopInstanceUidKey = key + "/instance";
-  s.studyDate = "20260101";
+  // a post-operative scan is a later study
+  s.studyDate = o.implants.empty() ? "20260101" : "20260401";
   s.studyTime = "120000";
   s.accessionNumber = "";
-  s.studyDescription = "drgplan spine phantom";
+  s.studyDescription = o.implants.empty() ? "drgplan spine phantom" : "drgplan spine phantom, post-operative";
   s.seriesDescription = std::string(ct ? "CT" : (o.contrast == PhantomContrast::MrT2 ? "T2" : "T2 fat-sat")) +
                         " lumbar spine phantom seed " + std::to_string(o.seed);
   s.seriesNumber = ct ? 2 : 3;

@@ -28,8 +28,17 @@ constexpr int kAorta = 77;
 constexpr int kVenaCava = 78;
 constexpr int kBowelGas = 79;
 constexpr int kForaminalFat = 80;
-constexpr int kMetalImplant = 90;  ///< phantom: titanium pedicle screws and rods
-constexpr int kInterbodyCage = 91; ///< phantom: PEEK cage with bone graft in a disc space
+constexpr int kMetalImplant = 90;   ///< phantom: titanium pedicle screws and rods
+constexpr int kInterbodyCage = 91;  ///< phantom: PEEK cage with bone graft in a disc space
+constexpr int kLeadContact = 92;    ///< phantom: platinum-iridium ring contacts of a DRG lead
+constexpr int kLeadBody = 93;       ///< phantom: a DRG lead's body (insulation round coiled conductors)
+constexpr int kPulseGenerator = 94; ///< phantom: the titanium pulse generator in its pocket
+
+/// True for the labels of metal (screws and rods, lead contacts, the generator): what streaks on CT.
+constexpr bool isMetal(int label)
+{
+  return label == kMetalImplant || label == kLeadContact || label == kPulseGenerator;
+}
 constexpr int kGanglionBase = 100; ///< ganglia: 100 + 2 * vertebra label + (right ? 1 : 0)
 
 /// Label value of a vertebra level name (see above), 0 if unknown.

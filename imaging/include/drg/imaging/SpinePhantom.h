@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,47 @@ struct PhantomSurgery
   }
 };
 
+/// A DRG lead as implanted, for post-operative phantoms: its contacts and its body in the frame of
+/// the images it was planned on (see PhantomImplants::plannedPoses).
+struct PhantomLead
+{
+  std::string name;
+  std::string level;                     ///< the vertebra it moves with (its target level)
+  std::vector<Eigen::Vector3d> contacts; ///< contact centres, distal first
+  /// The lead body: from the distal tip through the contacts, the epidural route, the needle track
+  /// to the anchor and the tunnel to the generator (polyline)
+  std::vector<Eigen::Vector3d> body;
+  double contactLengthMm = 1.25;
+  double diameterMm = 1.0;
+};
+
+/// The pulse generator in its pocket.
+struct PhantomGenerator
+{
+  Eigen::Vector3d centre{ 0, 0, 0 };
+  Eigen::Matrix3d axes = Eigen::Matrix3d::Identity(); ///< columns: length, width, thickness
+  Eigen::Vector3d sizeMm{ 55, 48, 12 };
+};
+
+/// Where a vertebra lay in the phantom the leads were planned on (truth.json's body centre and frame).
+struct PhantomVertebraPose
+{
+  Eigen::Vector3d centre{ 0, 0, 0 };
+  Eigen::Matrix3d frame = Eigen::Matrix3d::Identity();
+};
+
+/// The implants of a post-operative phantom. Each lead moves rigidly with its vertebra from the pose
+/// it had in the planning phantom (`plannedPoses`, by level) to its pose in this one (another
+/// lordosis: the patient lies differently); the generator moves with S1. Without planned poses the
+/// positions are taken as they are.
+struct PhantomImplants
+{
+  std::vector<PhantomLead> leads;
+  std::optional<PhantomGenerator> generator;
+  std::map<std::string, PhantomVertebraPose> plannedPoses;
+  bool empty() const { return leads.empty() && !generator; }
+};
+
 /// Everything that shapes one phantom case. Defaults give a 512 x 512 x 400 lumbar CT
 /// (0.8 x 0.8 x 1.0 mm) of a normal adult, T10 to the sacrum.
 struct PhantomOptions
@@ -97,7 +139,8 @@ struct PhantomOptions
   std::uint64_t anatomySeed = 0;
   TwelfthRib twelfthRib = TwelfthRib::Normal;
   PhantomSurgery surgery;
-  std::uint64_t seed = 1; ///< noise and UIDs; same seed and options give the same files
+  PhantomImplants implants; ///< DRG leads and generator (a post-operative CT)
+  std::uint64_t seed = 1;   ///< noise and UIDs; same seed and options give the same files
 };
 
 /// Draws the pose and the variants of anatomy seed `options.anatomySeed` from the population of
@@ -177,6 +220,15 @@ struct PhantomLandmark
   Eigen::Vector3d position;
 };
 
+/// A lead as the post-operative phantom drew it.
+struct PhantomImplantedLead
+{
+  std::string name;
+  std::string level;
+  std::vector<Eigen::Vector3d> contacts;             ///< contact centres in this image (LPS mm), distal first
+  std::vector<Eigen::Vector3d> plannedFrameContacts; ///< the same contacts in the planning images' frame
+};
+
 /// Everything the phantom knows about itself, for accuracy tests.
 struct PhantomTruth
 {
@@ -185,6 +237,7 @@ struct PhantomTruth
   std::vector<PhantomForamen> foramina;
   std::vector<PhantomGanglion> ganglia;
   std::vector<PhantomLandmark> landmarks;
+  std::vector<PhantomImplantedLead> implantedLeads;
   std::map<int, std::string> labelNames; ///< label map values
   std::string anatomyJson;               ///< what the anatomy seed drew (JSON object text; empty for seed 0)
 };
