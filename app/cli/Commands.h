@@ -31,6 +31,9 @@ void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 /// `drgplan-cli report PLAN --out DIR [--pdf] [--deidentify]`: the placement report.
 void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
+/// `drgplan-cli verify POSTOP --plan PLAN --out DIR`: the implanted leads against their plan.
+void addVerifyCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
 /// `drgplan-cli pacs servers|add|echo|find|get|send`: the PACS client.
 void addPacsCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 

@@ -69,6 +69,7 @@ int main(int argc, char** argv)
   addSegmentCommand(app, global, run);
   addPlanCommand(app, global, run);
   addReportCommand(app, global, run);
+  addVerifyCommand(app, global, run);
   addPacsCommand(app, global, run);
   try {
     app.parse(argc, argv);

@@ -102,7 +102,7 @@ void paint(const std::vector<Primitive>& parts, double value, int label, Image<s
   // the voxels near each part, with the parts near them
   std::unordered_map<std::size_t, std::vector<int>> near;
   for (std::size_t n = 0; n < parts.size(); ++n) {
-    Vector3d blo, bhi;
+    Vector3d blo = Vector3d::Zero(), bhi = Vector3d::Zero();
     bounds(parts[n], blo, bhi);
     blo -= Vector3d::Constant(halfDiagonal);
     bhi += Vector3d::Constant(halfDiagonal);

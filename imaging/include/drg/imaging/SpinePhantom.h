@@ -80,6 +80,7 @@ struct PhantomLead
   /// The lead body: from the distal tip through the contacts, the epidural route, the needle track
   /// to the anchor and the tunnel to the generator (polyline)
   std::vector<Eigen::Vector3d> body;
+  std::size_t epiduralPoints = 0; ///< the body's points from the tip to the epidural entry
   double contactLengthMm = 1.25;
   double diameterMm = 1.0;
 };

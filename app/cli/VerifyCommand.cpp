@@ -1,0 +1,176 @@
+// `drgplan-cli verify POSTOP --plan PLAN --out DIR [--previous VERIFY_DIR]`: where the implanted
+// leads lie on a post-operative CT against their plan (drg/planning/LeadVerification.h); writes
+// DIR/verify.json and prints a table. Refused: the planning images themselves, another patient's
+// images, an MR, images without any lead.
+#include "Commands.h"
+
+#include "drg/imaging/AtomicOutput.h"
+#include "drg/imaging/Error.h"
+#include "drg/imaging/SpineCaseLoader.h"
+#include "drg/planning/LeadVerification.h"
+#include "drg/planning/PlanImages.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+namespace drg::cli
+{
+namespace
+{
+using namespace drg::imaging;
+using namespace drg::planning;
+
+struct VerifyArgs
+{
+  std::string postop;
+  std::string plan;
+  std::string out;
+  std::string images;
+  std::string previous;
+  bool noModel = false;
+};
+
+std::string readText(const std::filesystem::path& p)
+{
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorCode::NotFound, "cannot read " + p.string());
+  }
+  return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
+}
+
+std::string fixed(double v, int digits = 1)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+int runVerify(const VerifyArgs& a, const GlobalOptions& global)
+{
+  const auto start = std::chrono::steady_clock::now();
+  const Plan plan = loadPlan(a.plan);
+  const std::string images = a.images.empty() ? plan.study.source : a.images;
+  if (images.empty() || !std::filesystem::exists(images)) {
+    throw Error(ErrorCode::NotFound, "the plan's images (" +
+                                       (images.empty() ? std::string("none named") : images) +
+                                       ") are not there: give them with --images DIR");
+  }
+  SpineCaseLoader loader(SpineCaseLoader::parseOptions(
+    "auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0, plan.study.levelAt));
+  SpineCaseImage planning = loader.load(images, plan.study.seriesUid, [&](double f) {
+    return reportProgress("planning images", f, global.quiet);
+  });
+  if (const ImagesCheck c = checkPlanImages(plan.study, planning.images); c.match != ImagesMatch::Same) {
+    throw Error(ErrorCode::InvalidArgument,
+                "not the plan's own images: " + c.message + "\nGive them with --images.");
+  }
+  SpineCaseLoader postopLoader;
+  SpineCaseImage postop = postopLoader.load(
+    a.postop, {}, [&](double f) { return reportProgress("post-operative images", f, global.quiet); });
+  if (postop.modality == "MR" || planning.modality == "MR") {
+    throw Error(ErrorCode::Unsupported,
+                "verification needs CT (the leads' metal shows on CT; on MR it is a void): " +
+                  (postop.modality == "MR" ? a.postop : images) + " is MR");
+  }
+  const ImagesCheck who = checkPlanImages(plan.study, postop.images);
+  if (who.match == ImagesMatch::Same) {
+    throw Error(ErrorCode::InvalidArgument,
+                a.postop + " is the plan's own (planning) images, not a post-operative scan");
+  }
+  if (who.match == ImagesMatch::OtherPatient) {
+    throw Error(ErrorCode::InvalidArgument, "another patient's images: " + who.message);
+  }
+  if (who.match == ImagesMatch::OtherImagesPatientUnknown) {
+    std::cerr << "warning: whose images these are cannot be told (" << a.postop
+              << " records no patient); check they are this patient's\n";
+  }
+  std::optional<SpineModel> model;
+  if (!a.noModel) {
+    model = loader.buildModel(
+      planning.volume, [&](double f) { return reportProgress("planning spine model", f, global.quiet); });
+  }
+  const DeviceCatalog catalog = DeviceCatalog::builtIn();
+  VerifyInput in;
+  in.plan = &plan;
+  in.planning = &planning.volume;
+  in.postop = &postop.volume;
+  in.model = model ? &*model : nullptr;
+  in.catalog = &catalog;
+  if (!a.previous.empty()) {
+    std::filesystem::path p = a.previous;
+    if (std::filesystem::is_directory(p)) {
+      p /= "verify.json";
+    }
+    in.previous = previousContactsFromJson(readText(p), p.string());
+  }
+  const Verification v = verifyLeads(in);
+  std::filesystem::create_directories(a.out);
+  const std::filesystem::path out = std::filesystem::path(a.out) / "verify.json";
+  writeFileAtomically(out, verificationToJson(v, in, a.plan, a.postop));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::cout << "lead            verdict                 contacts  max dev  depth   ganglion cover  foramen"
+            << (in.previous ? "  migration" : "") << "\n";
+  for (const auto& l : v.leads) {
+    std::string line = l.name;
+    line.resize(16, ' ');
+    std::string verdict = l.verdict;
+    verdict.resize(24, ' ');
+    line += verdict;
+    if (l.found) {
+      std::string n = std::to_string(l.contacts.size());
+      n.resize(10, ' ');
+      line += n;
+      if (l.inPlan) {
+        line += fixed(l.maxDeviationMm) + " mm  " + fixed(l.depthChangeMm) + " mm  " +
+                fixed(100.0 * l.coverage, 0) + " %" + std::string(l.coversGanglion ? "" : " (low)") +
+                "        " +
+                (l.inIntendedForamen ? (*l.inIntendedForamen ? "intended" : "NOT intended: " + l.foramenFound)
+                                     : std::string("not told"));
+      }
+      if (l.maxMigrationMm) {
+        line += "  " + fixed(*l.maxMigrationMm) + " mm";
+      }
+    }
+    std::cout << line << "\n";
+    for (const auto& note : l.notes) {
+      std::cout << "    note: " << note << "\n";
+    }
+  }
+  for (const auto& note : v.notes) {
+    std::cout << "note: " << note << "\n";
+  }
+  std::cout << "deviation: each contact from its planned position, in the planning images' frame after "
+               "registering the spine about each lead; depth: along the planned array, + deeper\n"
+            << "verification written: " << out.string() << " (" << fixed(seconds, 1) << " s)\n";
+  return 0;
+}
+
+} // namespace
+
+void addVerifyCommand(CLI::App& app, const GlobalOptions& global, Action& run)
+{
+  auto args = std::make_shared<VerifyArgs>();
+  CLI::App* cmd = app.add_subcommand(
+    "verify", "find the implanted leads on a post-operative CT and compare them with the plan (verify.json)");
+  cmd->add_option("postop", args->postop, "the post-operative CT (DICOM folder or volume file)")->required();
+  cmd->add_option("--plan", args->plan, "the plan file (.drgplan.json)")
+    ->required()
+    ->check(CLI::ExistingFile);
+  cmd->add_option("--out", args->out, "folder for verify.json")->required();
+  cmd->add_option("--images", args->images, "the plan's images, when they moved");
+  cmd->add_option("--previous", args->previous,
+                  "an earlier verification (its folder or verify.json): each contact's migration since");
+  cmd->add_flag(
+    "--no-foramina", args->noModel,
+    "skip the planning images' spine model (faster; whether a lead is in its foramen is then not told)");
+  cmd->callback([args, &global, &run] { run = [args, &global] { return runVerify(*args, global); }; });
+}
+
+} // namespace drg::cli
