@@ -130,9 +130,11 @@ TEST(LeadFinder, ThickSlicesStillGiveTheContactsWithinHalfAMillimetre)
   ASSERT_EQ(s.leads.size(), 1u);
   const FoundLead& lead = s.leads.front();
   ASSERT_EQ(lead.contacts.size(), 4u);
-  const bool reversed = (lead.contacts.front() - truth.front()).norm() > (lead.contacts.back() - truth.front()).norm();
+  const bool reversed =
+    (lead.contacts.front() - truth.front()).norm() > (lead.contacts.back() - truth.front()).norm();
   for (std::size_t c = 0; c < 4; ++c) {
-    EXPECT_LT(((reversed ? lead.contacts[3 - c] : lead.contacts[c]) - truth[c]).norm(), 0.5) << "contact " << c + 1;
+    EXPECT_LT(((reversed ? lead.contacts[3 - c] : lead.contacts[c]) - truth[c]).norm(), 0.5)
+      << "contact " << c + 1;
   }
 }
 
@@ -152,7 +154,8 @@ Image<float> bones(const RigidTransform& motion)
                                  { Vector3d(-20, 6, 12), Vector3d(7, 4, 5), 500 } };
   paint(img, 0.0, [](const Vector3d&) { return false; });
   for (const auto& e : parts) {
-    paint(img, e.hu, [&](const Vector3d& p) { return (back.apply(p) - e.c).cwiseQuotient(e.r).norm() <= 1.0; });
+    paint(img, e.hu,
+          [&](const Vector3d& p) { return (back.apply(p) - e.c).cwiseQuotient(e.r).norm() <= 1.0; });
   }
   return img;
 }
@@ -160,7 +163,8 @@ Image<float> bones(const RigidTransform& motion)
 TEST(RigidRegistration, RecoversAKnownMotion)
 {
   RigidTransform motion;
-  motion.rotation = Eigen::AngleAxisd(4.0 * M_PI / 180.0, Vector3d(0.2, 1.0, 0.3).normalized()).toRotationMatrix();
+  motion.rotation =
+    Eigen::AngleAxisd(4.0 * M_PI / 180.0, Vector3d(0.2, 1.0, 0.3).normalized()).toRotationMatrix();
   motion.translation = Vector3d(5.0, -3.5, 7.0);
   const Image<float> planning = bones({});
   const Image<float> moved = bones(motion);
@@ -180,8 +184,8 @@ TEST(VerifyRules, BuiltInAndBrokenOnes)
   EXPECT_GT(r.migratedMm.value, r.inPlaceMm.value);
   EXPECT_FALSE(r.inPlaceMm.source.empty());
   try {
-    planning::VerifyRules::fromJson(R"({"format":"drgplan-verify-rules","in_place_mm":{"value":2,"source":"x"}})",
-                                    "test.json");
+    planning::VerifyRules::fromJson(
+      R"({"format":"drgplan-verify-rules","in_place_mm":{"value":2,"source":"x"}})", "test.json");
     ADD_FAILURE() << "rules without migrated_mm were taken";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("migrated_mm"), std::string::npos) << e.what();

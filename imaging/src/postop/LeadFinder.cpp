@@ -111,14 +111,13 @@ struct Blob
 };
 
 /// A contact's centre: the centroid of its metal, weighted by each voxel's excess over the tissue
-/// around it. On thick slices the slices just above and below count with their excess too: a
-/// contact reaching a little into the next slice raises it without filling it, and that shifts the
-/// centre off the middle of the slice it lit.
+/// around it. The voxels touching the metal count with their excess too: a contact reaching a
+/// little into the next voxel or slice raises it without filling it, and that shifts the centre off
+/// the middle of the voxels it lit (most on thick slices and coarse pixels).
 Vector3d blobCentre(const std::vector<std::size_t>& piece, const Image<float>& ct, const Grid& grid,
                     const std::unordered_set<std::size_t>& metal)
 {
   const ImageGeometry& g = grid.g;
-  const bool thick = g.spacing[2] >= 1.5 * std::min(g.spacing[0], g.spacing[1]);
   const std::unordered_set<std::size_t> own(piece.begin(), piece.end());
   // the tissue: the median two slices away from the blob's voxels
   std::vector<double> around;
@@ -147,14 +146,16 @@ Vector3d blobCentre(const std::vector<std::size_t>& piece, const Image<float>& c
   std::unordered_set<std::size_t> rims;
   for (std::size_t m : piece) {
     add(m);
-    if (!thick) {
-      continue;
-    }
-    for (long dk : { -1L, 1L }) {
-      long o = grid.shifted(grid.index(m), { 0, 0, dk });
-      if (o >= 0 && own.count(static_cast<std::size_t>(o)) == 0 &&
-          metal.count(static_cast<std::size_t>(o)) == 0 && rims.insert(static_cast<std::size_t>(o)).second) {
-        add(static_cast<std::size_t>(o));
+    for (long dk = -1; dk <= 1; ++dk) {
+      for (long dj = -1; dj <= 1; ++dj) {
+        for (long di = -1; di <= 1; ++di) {
+          long o = grid.shifted(grid.index(m), { di, dj, dk });
+          if (o >= 0 && own.count(static_cast<std::size_t>(o)) == 0 &&
+              metal.count(static_cast<std::size_t>(o)) == 0 &&
+              rims.insert(static_cast<std::size_t>(o)).second) {
+            add(static_cast<std::size_t>(o));
+          }
+        }
       }
     }
   }

@@ -96,31 +96,31 @@ std::vector<int> matchLeads(const Plan& plan, const std::vector<std::vector<Vect
   return match;
 }
 
-/// The found contacts (planning frame) ordered distal first, and how that was told.
+/// The found contacts (planning frame) ordered distal first, and how that was told. A planned lead
+/// is numbered by its plan: the found array runs the way the planned one does (a lead does not turn
+/// round in its foramen, and the direction holds however far it slid along itself). Only a lead
+/// the plan does not have is numbered by the body beyond its proximal end, which bone beside the
+/// distal end can mimic on coarse images.
 std::vector<std::size_t> distalFirstOrder(const FoundLead& found, const std::vector<Vector3d>& inPlanning,
                                           const LeadPlan* planned, std::string& from,
                                           std::vector<std::string>& notes)
 {
   std::vector<std::size_t> order(found.contacts.size());
   std::iota(order.begin(), order.end(), 0);
-  bool byPlanReversed = false;
-  bool planTells = planned != nullptr && planned->contacts.size() >= 2 && inPlanning.size() >= 2;
-  if (planTells) {
-    // the end nearer the planned distal contact is distal
-    const Vector3d distal = planned->contacts.front();
-    byPlanReversed = (inPlanning.back() - distal).norm() < (inPlanning.front() - distal).norm();
-  }
-  if (found.orientationKnown) {
-    from = "lead body";
-    if (planTells && byPlanReversed == found.distalFirst) {
-      notes.push_back("the lead body's evidence and the plan disagree on the distal end; the body's is used");
+  if (planned != nullptr && planned->contacts.size() >= 2 && inPlanning.size() >= 2) {
+    from = "plan";
+    const Vector3d plannedWay = planned->contacts.front() - planned->contacts.back(); // towards the tip
+    const bool reversed = (inPlanning.front() - inPlanning.back()).dot(plannedWay) < 0.0;
+    if (found.orientationKnown && found.distalFirst == reversed) {
+      notes.push_back("the CT beyond the array's ends suggests the other end is distal (bone beside the tip "
+                      "can look like the lead body); numbered by the plan's direction");
     }
-    if (!found.distalFirst) {
+    if (reversed) {
       std::reverse(order.begin(), order.end());
     }
-  } else if (planTells) {
-    from = "plan";
-    if (byPlanReversed) {
+  } else if (found.orientationKnown) {
+    from = "lead body";
+    if (!found.distalFirst) {
       std::reverse(order.begin(), order.end());
     }
   } else {
