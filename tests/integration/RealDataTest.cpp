@@ -1,11 +1,13 @@
 // Real data from ../shared/data, read in place: the NIfTI reader must land the reference vertebrae
 // where their source says (RAS files converted to LPS).
+#include "drg/imaging/LeadFinder.h"
 #include "drg/imaging/NiftiIo.h"
 
 #include "TestSupport.h"
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <map>
 
 TEST(RealData, TotalSegmentatorCtLabelsLandWhereTheSourceSays)
@@ -47,4 +49,19 @@ TEST(RealData, TotalSegmentatorCtLabelsLandWhereTheSourceSays)
     EXPECT_LT((centroid - lps).norm(), 1.0) << "label " << label << " centroid " << centroid.transpose();
     EXPECT_GT(hu[label] / count[label], 100.0) << "vertebra " << label << " should be bone in HU";
   }
+}
+
+// A real pre-operative CT has dense bone, calcified vessels and no lead: the lead finder must find
+// none (a false lead on a pre-operative scan would be a confident wrong answer).
+TEST(RealData, APreoperativeCtShowsNoLead)
+{
+  auto data = drg::test::sharedData();
+  if (!data) {
+    GTEST_SKIP() << "../shared/data is absent (a fresh clone without the shared folder): skipping the real-data check";
+  }
+  auto ct = drg::imaging::readVolumeFile(*data / "ct-lumbar-totalseg" / "example_ct.nii.gz");
+  const drg::imaging::LeadSearch s = drg::imaging::findLeads(ct);
+  EXPECT_TRUE(s.leads.empty()) << s.leads.size() << " leads found; " << s.metalBlobs << " compact dense spots";
+  std::cout << "real CT: " << s.metalBlobs << " compact dense spots, " << s.thickObjects << " thick dense objects, "
+            << s.leads.size() << " leads\n";
 }
