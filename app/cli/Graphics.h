@@ -7,6 +7,7 @@
 #include "drg/imaging/SpineModel.h"
 #include "drg/imaging/SpinePhantom.h"
 #include "drg/planning/DeviceCatalog.h"
+#include "drg/planning/LeadVerification.h"
 #include "drg/planning/Plan.h"
 
 #include <cstdint>
@@ -33,6 +34,22 @@ struct ReportRequest
   std::string pdf; ///< where to write it
 };
 
+/// What `drgplan-cli verify --pdf` hands the module to write the verification report.
+struct VerifyReportRequest
+{
+  std::string planFile;
+  planning::Plan plan;
+  const planning::Verification* verification = nullptr;
+  planning::VerifyRules rules;
+  const imaging::Image<float>* planning = nullptr;
+  const imaging::SpineModel* model = nullptr;
+  std::string postopSource, postopSeries;
+  bool migrationMeasured = false;
+  std::string patientName, patientId;
+  std::string softwareVersion;
+  std::string pdf; ///< where to write it
+};
+
 /// Functions of the graphics module; errors are thrown as drg::Error.
 struct GraphicsModule
 {
@@ -45,10 +62,12 @@ struct GraphicsModule
   int (*placementReport)(const ReportRequest& request);
   /// STL surfaces (each vertebra, ribs, ilia, skin, each lead) into `folder`; returns the files.
   std::vector<std::string> (*meshes)(const ReportRequest& request, const std::string& folder);
+  /// The post-operative verification report as PDF; returns the pages.
+  int (*verificationReport)(const VerifyReportRequest& request);
 };
 
 /// Bumped whenever GraphicsModule changes: a module from another build is refused.
-constexpr unsigned kGraphicsModuleVersion = 3;
+constexpr unsigned kGraphicsModuleVersion = 4;
 
 /// File name of the module, looked up beside the drgplan-cli executable.
 constexpr const char* kGraphicsModuleFile = "drgplan-cli-graphics.so";

@@ -3,6 +3,7 @@
 // DIR/verify.json and prints a table. Refused: the planning images themselves, another patient's
 // images, an MR, images without any lead.
 #include "Commands.h"
+#include "Graphics.h"
 
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/Error.h"
@@ -33,6 +34,7 @@ struct VerifyArgs
   std::string images;
   std::string previous;
   bool noModel = false;
+  bool pdf = false;
 };
 
 std::string readText(const std::filesystem::path& p)
@@ -113,6 +115,23 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
   std::filesystem::create_directories(a.out);
   const std::filesystem::path out = std::filesystem::path(a.out) / "verify.json";
   writeFileAtomically(out, verificationToJson(v, in, a.plan, a.postop));
+  if (a.pdf) {
+    VerifyReportRequest r;
+    r.planFile = a.plan;
+    r.plan = plan;
+    r.verification = &v;
+    r.rules = in.rules;
+    r.planning = &planning.volume;
+    r.model = in.model;
+    r.postopSource = a.postop;
+    r.postopSeries = postop.seriesDescription.empty() ? a.postop : postop.seriesDescription;
+    r.migrationMeasured = in.previous.has_value();
+    r.patientName = postop.images.patientLabel.empty() ? "not recorded" : postop.images.patientLabel;
+    r.softwareVersion = DRG_VERSION;
+    r.pdf = (std::filesystem::path(a.out) / "verify.pdf").string();
+    const int pages = graphics().verificationReport(r);
+    std::cout << "report written: " << r.pdf << " (" << pages << " pages)\n";
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::cout << "lead            verdict                 contacts  max dev  depth   ganglion cover  foramen"
@@ -167,6 +186,10 @@ void addVerifyCommand(CLI::App& app, const GlobalOptions& global, Action& run)
   cmd->add_option("--images", args->images, "the plan's images, when they moved");
   cmd->add_option("--previous", args->previous,
                   "an earlier verification (its folder or verify.json): each contact's migration since");
+  cmd->add_flag(
+    "--pdf", args->pdf,
+    "also write verify.pdf: a page per lead with the planned and found contacts on the planning CT's "
+    "AP and lateral radiographs, deviations and verdicts");
   cmd->add_flag(
     "--no-foramina", args->noModel,
     "skip the planning images' spine model (faster; whether a lead is in its foramen is then not told)");

@@ -49,8 +49,15 @@ TEST(VerifyCli, ImplantedPlanIsVerifiedAndMigrationMeasured)
       0);
   run("verify " + (d / "post1" / "dicom").string() + " --plan " + plan + " --out " + (d / "v1").string(), 0);
   run("verify " + (d / "post2" / "dicom").string() + " --plan " + plan + " --out " + (d / "v2").string() +
-        " --previous " + (d / "v1").string(),
+        " --previous " + (d / "v1").string() + " --pdf",
       0, "migration");
+  // the report: a summary page and a page per lead
+  const auto pdf = d / "v2" / "verify.pdf";
+  ASSERT_TRUE(std::filesystem::exists(pdf));
+  const auto info = runCommand("pdfinfo " + pdf.string());
+  if (info.exitCode == 0) {
+    EXPECT_NE(info.output.find("Pages:           3"), std::string::npos) << info.output;
+  }
   const auto v1 = readJson(d / "v1" / "verify.json");
   ASSERT_EQ(v1["leads"].size(), 2u);
   for (const auto& l : v1["leads"]) {

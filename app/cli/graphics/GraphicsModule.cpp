@@ -5,6 +5,7 @@
 #include "drg/render/SpineScene.h"
 #include "drg/report/PlacementReport.h"
 #include "drg/report/SliceImages.h"
+#include "drg/report/VerificationReport.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -116,8 +117,27 @@ std::vector<std::string> meshes(const ReportRequest& r, const std::string& folde
   return files;
 }
 
-const GraphicsModule kModule{ kGraphicsModuleVersion, &phantomPreview, &spineOverview, &placementReport,
-                              &meshes };
+int verificationReport(const VerifyReportRequest& r)
+{
+  ensureGuiApplication();
+  drg::report::VerificationReportInput in;
+  in.plan = r.plan;
+  in.verification = *r.verification;
+  in.rules = r.rules;
+  in.planFile = r.planFile;
+  in.postopSource = r.postopSource;
+  in.postopSeries = r.postopSeries;
+  in.migrationMeasured = r.migrationMeasured;
+  in.identity.patientName = r.patientName;
+  in.identity.patientId = r.patientId;
+  in.softwareVersion = r.softwareVersion;
+  in.planning = r.planning;
+  in.model = r.model;
+  return drg::report::writeVerificationReportPdf(in, r.pdf);
+}
+
+const GraphicsModule kModule{ kGraphicsModuleVersion, &phantomPreview, &spineOverview,
+                              &placementReport,       &meshes,         &verificationReport };
 
 } // namespace
 } // namespace drg::cli

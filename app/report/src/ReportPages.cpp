@@ -9,10 +9,13 @@
 namespace drg::report
 {
 
-ReportPages::ReportPages(QPdfWriter& writer, int total)
+ReportPages::ReportPages(QPdfWriter& writer, int total, QString footer)
   : m_writer(writer)
   , m_painter(&writer)
   , m_total(total)
+  , m_footer(footer.isEmpty()
+               ? QObject::tr("drgplan placement report - a planning aid: verify intra-operatively")
+               : std::move(footer))
 {
   const double dotsPerMm = writer.resolution() / 25.4;
   m_painter.scale(dotsPerMm, dotsPerMm); // millimetres from here on
@@ -109,8 +112,7 @@ void ReportPages::begin()
   m_painter.drawText(QRectF(0, m_height - 6, m_width, 6), Qt::AlignRight | Qt::AlignBottom,
                      m_total > 0 ? QObject::tr("Page %1 of %2").arg(m_page).arg(m_total)
                                  : QObject::tr("Page %1").arg(m_page));
-  m_painter.drawText(QRectF(0, m_height - 6, m_width, 6), Qt::AlignLeft | Qt::AlignBottom,
-                     QObject::tr("drgplan placement report - a planning aid: verify intra-operatively"));
+  m_painter.drawText(QRectF(0, m_height - 6, m_width, 6), Qt::AlignLeft | Qt::AlignBottom, m_footer);
 }
 
 } // namespace drg::report

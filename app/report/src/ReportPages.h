@@ -19,8 +19,9 @@ namespace drg::report
 class ReportPages
 {
 public:
-  /// `total` 0: a counting pass (images take their room but are not drawn).
-  ReportPages(QPdfWriter& writer, int total);
+  /// `total` 0: a counting pass (images take their room but are not drawn). `footer`: the line at
+  /// the foot of every page (empty: the placement report's).
+  ReportPages(QPdfWriter& writer, int total, QString footer = {});
   ~ReportPages();
 
   void newPage();
@@ -49,6 +50,7 @@ private:
   QPdfWriter& m_writer;
   QPainter m_painter;
   int m_total = 1;
+  QString m_footer;
   int m_page = 0;
   double m_width = 180, m_height = 270;
 };
