@@ -6,7 +6,10 @@
 #include "Graphics.h"
 
 #include "drg/imaging/AtomicOutput.h"
+#include "drg/imaging/DicomDocumentWriter.h"
+#include "drg/imaging/DicomSeriesIndex.h"
 #include "drg/imaging/Error.h"
+#include "drg/imaging/NiftiIo.h"
 #include "drg/imaging/SpineCaseLoader.h"
 #include "drg/planning/LeadVerification.h"
 #include "drg/planning/PlanImages.h"
@@ -115,6 +118,21 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
   std::filesystem::create_directories(a.out);
   const std::filesystem::path out = std::filesystem::path(a.out) / "verify.json";
   writeFileAtomically(out, verificationToJson(v, in, a.plan, a.postop));
+  // the found contacts as a DICOM SR in the post-operative study (its frame of reference)
+  if (!isVolumeFileName(a.postop)) {
+    const DicomScan scan = scanDicom(a.postop);
+    const std::vector<std::filesystem::path> files = scan.seriesFiles(postop.seriesUid);
+    if (!files.empty()) {
+      DicomDocumentOptions o;
+      o.title = "DRG lead verification";
+      o.seriesDescription = "drgplan lead verification";
+      o.seriesNumber = 9903;
+      writePlanSr(verificationToSrContent(v), files.front(), std::filesystem::path(a.out) / "verify-sr.dcm",
+                  o);
+      std::cout << "DICOM Comprehensive 3D SR (the found contacts, post-operative frame) written: "
+                << (std::filesystem::path(a.out) / "verify-sr.dcm").string() << "\n";
+    }
+  }
   if (a.pdf) {
     VerifyReportRequest r;
     r.planFile = a.plan;

@@ -58,6 +58,12 @@ TEST(VerifyCli, ImplantedPlanIsVerifiedAndMigrationMeasured)
   if (info.exitCode == 0) {
     EXPECT_NE(info.output.find("Pages:           3"), std::string::npos) << info.output;
   }
+  // the found contacts as an SR filed into the post-operative study
+  const auto sr = d / "v1" / "verify-sr.dcm";
+  ASSERT_TRUE(std::filesystem::exists(sr));
+  EXPECT_EQ(drg::test::dicomValue(sr, "0008,0060"), "SR");
+  EXPECT_EQ(drg::test::dicomValue(sr, "0020,000d"),
+            drg::test::dicomValue(d / "post1" / "dicom", "0020,000d"));
   const auto v1 = readJson(d / "v1" / "verify.json");
   ASSERT_EQ(v1["leads"].size(), 2u);
   for (const auto& l : v1["leads"]) {

@@ -5,6 +5,7 @@
 // and every contact is measured in the planning images' frame: against its planned position,
 // against the ganglion, and against an earlier verification (migration).
 
+#include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/imaging/Image.h"
 #include "drg/imaging/LeadFinder.h"
 #include "drg/imaging/RigidRegistration.h"
@@ -92,6 +93,10 @@ Verification verifyLeads(const VerifyInput& input);
 /// verify.json's text.
 std::string verificationToJson(const Verification& v, const VerifyInput& input, const std::string& planFile,
                                const std::string& postopSource);
+
+/// The verification as a Comprehensive 3D SR's content: each lead's found contacts in the
+/// post-operative images' frame of reference (imaging::writePlanSr writes it into their study).
+imaging::SrContent verificationToSrContent(const Verification& v);
 
 /// The contacts of verify.json text (for --previous); throws drg::Error(Format) naming the field.
 PreviousContacts previousContactsFromJson(std::string_view text, const std::string& origin);
