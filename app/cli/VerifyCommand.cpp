@@ -78,22 +78,12 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
   SpineCaseLoader postopLoader;
   SpineCaseImage postop = postopLoader.load(
     a.postop, {}, [&](double f) { return reportProgress("post-operative images", f, global.quiet); });
-  if (postop.modality == "MR" || planning.modality == "MR") {
-    throw Error(ErrorCode::Unsupported,
-                "verification needs CT (the leads' metal shows on CT; on MR it is a void): " +
-                  (postop.modality == "MR" ? a.postop : images) + " is MR");
+  if (planning.modality == "MR") {
+    throw Error(ErrorCode::Unsupported, "verification needs the plan's images as CT: " + images + " is MR");
   }
-  const ImagesCheck who = checkPlanImages(plan.study, postop.images);
-  if (who.match == ImagesMatch::Same) {
-    throw Error(ErrorCode::InvalidArgument,
-                a.postop + " is the plan's own (planning) images, not a post-operative scan");
-  }
-  if (who.match == ImagesMatch::OtherPatient) {
-    throw Error(ErrorCode::InvalidArgument, "another patient's images: " + who.message);
-  }
-  if (who.match == ImagesMatch::OtherImagesPatientUnknown) {
-    std::cerr << "warning: whose images these are cannot be told (" << a.postop
-              << " records no patient); check they are this patient's\n";
+  if (const std::string warning = checkPostopImages(plan.study, postop.images, postop.modality, a.postop);
+      !warning.empty()) {
+    std::cerr << "warning: " << warning << "\n";
   }
   std::optional<SpineModel> model;
   if (!a.noModel) {

@@ -23,6 +23,9 @@ CommandLine CommandLine::parse(const QCoreApplication& app)
   parser.addOption(plan);
   parser.addOption(lead);
   parser.addOption(savePlan);
+  QCommandLineOption verify(
+    "verify", "verify the post-operative CT DIR against the plan once loaded (with --plan)", "DIR");
+  parser.addOption(verify);
   parser.addOption(benchRender);
   QCommandLineOption layout(
     "layout", "view layout: 2x2 (default), 1+3, axial, sagittal, coronal, 3d or needle", "LAYOUT");
@@ -47,6 +50,7 @@ CommandLine CommandLine::parse(const QCoreApplication& app)
   c.plan = value(plan);
   c.leads = parser.values(lead);
   c.savePlan = value(savePlan);
+  c.verify = value(verify);
   c.benchRender = parser.isSet(benchRender);
   c.layout = value(layout);
   c.view3d = value(view3d);

@@ -18,6 +18,7 @@ struct CommandLine
   std::optional<QString> plan;       ///< --plan FILE: open it with the case
   QStringList leads;                 ///< --lead LEVEL-SIDE (repeatable): add auto-planned leads
   std::optional<QString> savePlan;   ///< --save-plan FILE: save the plan once loaded
+  std::optional<QString> verify;     ///< --verify DIR: a post-operative CT against the plan, once loaded
   bool benchRender = false;          ///< --bench-render: print rendering figures, exit
   std::optional<QString> layout;     ///< --layout: 2x2, 1+3, axial, sagittal, coronal, 3d, needle
   std::optional<QString> view3d;     ///< --view3d: posterior, left or oblique

@@ -3,6 +3,7 @@
 #include "CaseLoader.h"
 #include "MainWindow.h"
 #include "PlanExporter.h"
+#include "PostopView.h"
 #include "View3D.h"
 
 #include <QActionGroup>
@@ -167,6 +168,8 @@ void MainMenus::addFileMenu()
       m_window.openPlan(path);
     }
   });
+  file->addAction(tr("&Verify a post-operative CT against the plan..."), this,
+                  [this] { m_window.postop().choose(); });
   file->addAction(tr("&Save plan as..."), QKeySequence::Save, this, [this] {
     QString path = QFileDialog::getSaveFileName(&m_window, tr("Save plan"), m_window.suggestedPlanPath(),
                                                 tr("drgplan plans (*.drgplan.json)"));

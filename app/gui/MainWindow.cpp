@@ -9,6 +9,7 @@
 #include "PlanOverlays.h"
 #include "PlanPanel.h"
 #include "PlanSession.h"
+#include "PostopView.h"
 #include "StartPage.h"
 
 #include <QAction>
@@ -45,6 +46,8 @@ MainWindow::MainWindow()
   m_loader->setGuard([this] { return mayDropPlan(tr("opening another study")); });
   m_viewGrid = new ViewGrid(this);
   m_exporter = new PlanExporter(*m_session, *m_jobs, m_prompts, m_viewGrid->view3d(), this);
+  m_postop = new PostopView(*m_session, *m_jobs, m_prompts, *m_viewGrid, this);
+  connect(m_postop, &PostopView::lookAt, this, [this](const Eigen::Vector3d& lps) { setCursor(lps); });
   // (the widgets are made in this order, the views first: it is the keyboard's focus order)
   QDockWidget* anatomyDock = addAnatomyDock();
   // the start page until a case is shown, then the views

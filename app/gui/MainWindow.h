@@ -24,6 +24,7 @@ class CaseLoader;
 class MainMenus;
 class PacsDialog;
 class PlanExporter;
+class PostopView;
 class PlanPanel;
 class PlanSession;
 class QComboBox;
@@ -154,6 +155,8 @@ public:
   void refreshPlanView() { refreshPlan(); }
   /// The plan being edited (nullptr before a case with a spine model is shown).
   drg::planning::PlanEditor* planEditor();
+  /// The post-operative verification against the plan.
+  PostopView& postop() { return *m_postop; }
 
 signals:
   void caseReady();
@@ -212,6 +215,7 @@ private:
   // components
   PlanSession* m_session = nullptr;
   BackgroundJob* m_jobs = nullptr;
+  PostopView* m_postop = nullptr;
   CaseLoader* m_loader = nullptr;
   PlanExporter* m_exporter = nullptr;
   MainMenus* m_menus = nullptr;

@@ -222,16 +222,31 @@ void SliceView::paintEvent(QPaintEvent*)
   auto toWidget = [&](const Eigen::Vector3d& q) { return lpsToWidget(q); };
   auto depth = [&](const Eigen::Vector3d& q) { return std::abs((q - sliceCentre()).dot(normal)); };
   painter.setRenderHint(QPainter::Antialiasing);
-  for (const SliceOverlay& o : m_overlays) {
+  std::vector<const SliceOverlay*> drawn;
+  for (const auto* list : { &m_overlays, &m_found }) {
+    for (const SliceOverlay& o : *list) {
+      drawn.push_back(&o);
+    }
+  }
+  for (const SliceOverlay* overlay : drawn) {
+    const SliceOverlay& o = *overlay;
     const double widthPx = std::max(1.5, o.widthMm / m_slice.pixelMm * sx);
     QColor faint = o.colour;
     faint.setAlpha(70);
     if (o.dots) {
       for (const auto& q : o.points) {
         const bool near = depth(q) <= nearMm;
+        const double r = std::max(2.5, 0.5 * widthPx + (near ? 1.5 : 0.0));
+        if (o.rings) {
+          painter.setBrush(Qt::NoBrush);
+          painter.setPen(QPen(QColor(0, 0, 0, near ? 255 : 90), 3.5));
+          painter.drawEllipse(toWidget(q), r + 1.5, r + 1.5);
+          painter.setPen(QPen(near ? o.colour : faint, 1.8));
+          painter.drawEllipse(toWidget(q), r + 1.5, r + 1.5);
+          continue;
+        }
         painter.setPen(Qt::NoPen);
         painter.setBrush(near ? o.colour : faint);
-        const double r = std::max(2.5, 0.5 * widthPx + (near ? 1.5 : 0.0));
         painter.drawEllipse(toWidget(q), r, r);
       }
       continue;
@@ -282,6 +297,12 @@ QPointF SliceView::lpsToWidget(const Eigen::Vector3d& lps) const
   const Eigen::Vector2d px = m_slice.lpsToPixel(lps);
   return { target.left() + px.x() * target.width() / m_slice.width,
            target.top() + px.y() * target.height() / m_slice.height };
+}
+
+void SliceView::setFoundOverlays(std::vector<SliceOverlay> overlays)
+{
+  m_found = std::move(overlays);
+  update();
 }
 
 void SliceView::setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles)

@@ -18,6 +18,7 @@ struct SliceOverlay
   double widthMm = 1.0; ///< true width (the device's diameter); 0: a thin line
   bool dots = false;
   bool dashed = false;
+  bool rings = false; ///< dots drawn as open rings outlined in black (contacts found post-operatively)
 };
 
 /// A point the user can drag in the view (a lead's skin entry ...), identified by `id`.
@@ -46,6 +47,8 @@ public:
   void setMarkers(const std::vector<drg::report::SliceMarker>& markers);
   void setLabelOpacity(double opacity);
   void setOverlays(std::vector<SliceOverlay> overlays, std::vector<SliceHandle> handles);
+  /// What a post-operative verification found, drawn over the plan (empty: nothing).
+  void setFoundOverlays(std::vector<SliceOverlay> overlays);
   drg::imaging::SlicePlane plane() const { return m_plane; }
   /// Makes this an oblique view of the plane `frame` through `centre`, headed `title`. The plane
   /// stays where it is when the cursor moves; scrolling moves it along its normal (the caption shows
@@ -104,6 +107,7 @@ private:
   drg::imaging::Slice m_slice;
   QImage m_image;
   std::vector<SliceOverlay> m_overlays;
+  std::vector<SliceOverlay> m_found;
   std::vector<SliceHandle> m_handles;
   int m_dragHandle = -1; ///< index into m_handles while one is dragged
   Eigen::Vector3d m_dragTo = Eigen::Vector3d::Zero();

@@ -8,6 +8,7 @@
 //   drgplan --demo --lead L5-left        add an auto-planned lead once the case is loaded
 #include "CommandLine.h"
 #include "MainWindow.h"
+#include "PostopView.h"
 
 #include <QApplication>
 #include <QStatusBar>
@@ -19,14 +20,15 @@
 namespace
 {
 
-/// Once the case is shown: opens the plan, adds the leads, saves the plan (`exitCode` says what
-/// failed: 4 the plan, 2 a lead, 3 the save).
+/// Once the case is shown: opens the plan, adds the leads, saves the plan, verifies a post-operative
+/// CT against it (`exitCode` says what failed: 4 the plan, 2 a lead, 3 the save, 5 the verification).
 void planWhenLoaded(MainWindow& window, const CommandLine& args, int& exitCode)
 {
   const QString planFile = args.plan.value_or(QString());
   const QStringList leads = args.leads;
   const QString saveTo = args.savePlan.value_or(QString());
-  window.whenLoaded([&window, planFile, leads, saveTo, &exitCode] {
+  const QString postop = args.verify.value_or(QString());
+  window.whenLoaded([&window, planFile, leads, saveTo, postop, &exitCode] {
     if (!planFile.isEmpty() && !window.openPlan(planFile)) {
       // (why, as the dialog would have said it: the status bar holds it)
       std::fprintf(stderr, "error: cannot open the plan %s: %s\n", qPrintable(planFile),
@@ -50,6 +52,13 @@ void planWhenLoaded(MainWindow& window, const CommandLine& args, int& exitCode)
     if (!saveTo.isEmpty() && !window.savePlan(saveTo)) {
       std::fprintf(stderr, "error: cannot save the plan to %s\n", qPrintable(saveTo));
       exitCode = 3;
+    }
+    QString why;
+    if (!postop.isEmpty() && !window.postop().runNow(postop, &why)) {
+      std::fprintf(stderr, "error: --verify %s: %s\n", qPrintable(postop), qPrintable(why));
+      exitCode = 5;
+    } else if (!postop.isEmpty()) {
+      std::printf("%s\n", qPrintable(window.postop().summary()));
     }
   });
 }
@@ -143,7 +152,7 @@ int main(int argc, char** argv)
     }
     window.whenLoaded([&window, view] { window.set3dView(*view); });
   }
-  if (args.plan || !args.leads.isEmpty() || args.savePlan) {
+  if (args.plan || !args.leads.isEmpty() || args.savePlan || args.verify) {
     planWhenLoaded(window, args, exitCode);
   }
   if (args.screenshot) {

@@ -283,3 +283,48 @@ TEST(Gui, ReportPagesMatchTheirBaselines)
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "page-7.png"))
     << "more pages than a cover, 2 pages for each of 2 leads and the pocket";
 }
+
+// The workstation opens a case with its plan and verifies a post-operative CT against it: each lead's
+// verdict said, the found contacts drawn over the plan (white rings: more white in the views than
+// without them); the planning images themselves are refused as a post-operative scan.
+TEST(Gui, PostOperativeCtIsVerifiedAgainstTheOpenPlan)
+{
+  DRG_REQUIRE_DISPLAY();
+  drg::test::TemporaryFolder dir("gui-postop");
+  const auto d = dir.path();
+  const std::string grid = " --matrix 256,256,200 --spacing 1.6,1.6,2";
+  const std::string cli = drg::test::cliPath() + " -q ";
+  ASSERT_EQ(drg::test::runCommand(cli + "phantom --out " + (d / "pre").string() + grid).exitCode, 0);
+  auto planned = drg::test::runCommand(cli + "plan " + (d / "pre" / "dicom").string() +
+                                       " --targets L4-left,L5-right --out " + (d / "plan").string());
+  ASSERT_EQ(planned.exitCode, 0) << planned.output;
+  const std::string plan = (d / "plan" / "plan.drgplan.json").string();
+  ASSERT_EQ(drg::test::runCommand(cli + "phantom --out " + (d / "post").string() + grid + " --implant " +
+                                  plan + " --shift-lead L5-right:0,0,6")
+              .exitCode,
+            0);
+  const std::string open =
+    std::string(DRG_GUI_PATH) + " " + (d / "pre" / "dicom").string() + " --plan " + plan;
+  auto r = drg::test::runCommand(open + " --verify " + (d / "post" / "dicom").string() + " --screenshot " +
+                                 (d / "verified.png").string());
+  ASSERT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_NE(r.output.find("L4 left: in place"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("L5 right: migrated"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 lead(s) not in place"), std::string::npos) << r.output;
+  auto plain = drg::test::runCommand(open + " --screenshot " + (d / "plain.png").string());
+  ASSERT_EQ(plain.exitCode, 0) << plain.output;
+  const QImage verified((d / "verified.png").string().c_str());
+  const QImage without((d / "plain.png").string().c_str());
+  ASSERT_EQ(verified.size(), without.size());
+  int whiter = 0;
+  for (int y = 0; y < verified.height(); ++y) {
+    for (int x = 0; x < verified.width(); ++x) {
+      whiter += qGray(verified.pixel(x, y)) > 240 && qGray(without.pixel(x, y)) < 200 ? 1 : 0;
+    }
+  }
+  EXPECT_GT(whiter, 20) << "the found contacts' rings are drawn in the views";
+  auto refused = drg::test::runCommand(open + " --verify " + (d / "pre" / "dicom").string() +
+                                       " --screenshot " + (d / "x.png").string());
+  EXPECT_EQ(refused.exitCode, 5) << refused.output;
+  EXPECT_NE(refused.output.find("the plan's own (planning) images"), std::string::npos) << refused.output;
+}

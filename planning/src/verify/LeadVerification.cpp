@@ -10,6 +10,7 @@
 #include "drg/planning/LeadVerification.h"
 
 #include "drg/imaging/Error.h"
+#include "drg/planning/PlanImages.h"
 #include "drg/planning/Planner.h"
 
 #include <algorithm>
@@ -233,6 +234,29 @@ void judge(VerifiedLead& v, const VerifyRules& rules)
 }
 
 } // namespace
+
+std::string checkPostopImages(const StudyReference& plan, const imaging::ImageIdentity& postop,
+                              const std::string& modality, const std::string& name)
+{
+  if (modality == "MR") {
+    throw Error(ErrorCode::Unsupported,
+                "verification needs CT (the leads' metal shows on CT; on MR it is a void): " + name +
+                  " is MR");
+  }
+  const ImagesCheck who = checkPlanImages(plan, postop);
+  if (who.match == ImagesMatch::Same) {
+    throw Error(ErrorCode::InvalidArgument,
+                name + " is the plan's own (planning) images, not a post-operative scan");
+  }
+  if (who.match == ImagesMatch::OtherPatient) {
+    throw Error(ErrorCode::InvalidArgument, "another patient's images: " + who.message);
+  }
+  if (who.match == ImagesMatch::OtherImagesPatientUnknown) {
+    return "whose images " + name +
+           " are cannot be told (they record no patient): check they are this patient's";
+  }
+  return {};
+}
 
 Verification verifyLeads(const VerifyInput& in)
 {

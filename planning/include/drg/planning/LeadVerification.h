@@ -7,6 +7,7 @@
 
 #include "drg/imaging/DicomDocumentWriter.h"
 #include "drg/imaging/Image.h"
+#include "drg/imaging/ImageIdentity.h"
 #include "drg/imaging/LeadFinder.h"
 #include "drg/imaging/RigidRegistration.h"
 #include "drg/imaging/SpineModel.h"
@@ -85,6 +86,13 @@ struct VerifyInput
   std::optional<PreviousContacts> previous;
   VerifyRules rules = VerifyRules::builtIn();
 };
+
+/// Whether images (`postop`, named `name` in messages, of DICOM modality `modality`) may be verified
+/// against a plan on `plan`'s images. Throws drg::Error naming why not: the planning images
+/// themselves, another patient's images (InvalidArgument), MR (Unsupported). Returns a warning when
+/// whose images they are cannot be told (a volume file), else empty.
+std::string checkPostopImages(const StudyReference& plan, const imaging::ImageIdentity& postop,
+                              const std::string& modality, const std::string& name);
 
 /// Finds, registers, matches and measures. Throws drg::Error(InvalidArgument) when the
 /// post-operative images show no lead at all.
