@@ -4,6 +4,7 @@
 #include "BackgroundJob.h"
 #include "PlanSession.h"
 #include "Prompts.h"
+#include "View3D.h"
 #include "ViewGrid.h"
 
 #include "drg/imaging/Error.h"
@@ -118,6 +119,8 @@ void PostopView::clear()
   for (auto* view : m_views.sliceViews()) {
     view->setFoundOverlays({});
   }
+  m_views.view3d().scene().setFoundContacts({});
+  m_views.view3d().update();
 }
 
 QString PostopView::summary() const
@@ -167,9 +170,17 @@ void PostopView::show(Verification v)
     found.push_back(line);
     found.push_back(rings);
   }
+  std::vector<Eigen::Vector3d> balls;
+  for (const auto& o : found) {
+    if (o.rings) {
+      balls.insert(balls.end(), o.points.begin(), o.points.end());
+    }
+  }
   for (auto* view : m_views.sliceViews()) {
     view->setFoundOverlays(found);
   }
+  m_views.view3d().scene().setFoundContacts(balls);
+  m_views.view3d().update();
   m_result = std::move(v);
   m_case = m_session.loadedCase().get();
   const drg::planning::VerifiedLead* first = nullptr;

@@ -148,7 +148,7 @@ struct SpineScene::Impl
   /// Drawn over the scene (a layer above it, same camera): the plan's faint see-through lines and
   /// the leads' names, so that a lead inside the canal stays findable behind the laminae.
   vtkNew<vtkRenderer> overlay;
-  std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names, foramina, planOver;
+  std::vector<vtkSmartPointer<vtkProp>> anatomy, ganglia, plan, cursor, names, foramina, planOver, found;
   vtkSmartPointer<vtkActor> skin, labelGanglia, bone;
   vtkSmartPointer<vtkVolume> boneVolume;
   bool namesVisible = true, skinVisible = true, hasEstimates = false;
@@ -192,7 +192,7 @@ SpineScene::SpineScene(vtkRenderer* renderer)
 
 SpineScene::~SpineScene()
 {
-  for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->foramina }) {
+  for (auto* list : { &m->anatomy, &m->ganglia, &m->plan, &m->cursor, &m->foramina, &m->found }) {
     m->replace(*list, {});
   }
   m->replace(m->names, {}, m->overlay);
@@ -273,6 +273,26 @@ void SpineScene::setGanglia(const std::vector<imaging::DrgEstimate>& estimates)
     props.push_back(actor);
   }
   m->replace(m->ganglia, std::move(props));
+}
+
+void SpineScene::setFoundContacts(const std::vector<Eigen::Vector3d>& contacts)
+{
+  std::vector<vtkSmartPointer<vtkProp>> props;
+  if (!contacts.empty()) {
+    vtkNew<vtkAppendPolyData> all;
+    for (const auto& c : contacts) {
+      vtkNew<vtkSphereSource> ball;
+      ball->SetCenter(c.x(), c.y(), c.z());
+      ball->SetRadius(1.4); // a little larger than the 1 mm contact: seen beside the planned lead
+      ball->SetThetaResolution(12);
+      ball->SetPhiResolution(8);
+      ball->Update();
+      all->AddInputData(ball->GetOutput());
+    }
+    all->Update();
+    props.push_back(polyActor(all->GetOutput(), false, { 1.0, 1.0, 1.0 }, 1.0));
+  }
+  m->replace(m->found, std::move(props));
 }
 
 void SpineScene::setForamina(const std::vector<imaging::SpineForamen>& foramina)

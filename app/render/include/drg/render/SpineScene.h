@@ -84,6 +84,8 @@ public:
   void setAnatomy(std::shared_ptr<const AnatomySurfaces> surfaces);
   /// DRG estimates of the model as uncertainty ellipsoids (semi-transparent yellow).
   void setGanglia(const std::vector<imaging::DrgEstimate>& ganglia);
+  /// Contacts found on a post-operative CT (planning frame) as small white balls (empty: none).
+  void setFoundContacts(const std::vector<Eigen::Vector3d>& contacts);
   /// The model's foramina as outlines (thin cyan rings in their mid planes).
   void setForamina(const std::vector<imaging::SpineForamen>& foramina);
   /// Leads (`selected` drawn brighter, -1 none), tunnels and the generator; device sizes from `catalog`.
