@@ -1,6 +1,9 @@
 #pragma once
 // Subcommands of drgplan-cli. Each registers itself on the app and sets `run` to the action.
 
+#include "drg/imaging/SpineCaseLoader.h"
+#include "drg/planning/Plan.h"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -36,6 +39,14 @@ void addVerifyCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
 /// `drgplan-cli pacs servers|add|echo|find|get|send`: the PACS client.
 void addPacsCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// The plan's images: `given` (--images) or the ones the plan names; throws drg::Error(NotFound)
+/// when they are not there.
+std::string planImages(const planning::StudyReference& study, const std::string& given);
+
+/// A loader that names the levels as the plan was made on them (the user's renumbering, declared
+/// transitional anatomy and anchor).
+imaging::SpineCaseLoader planLevelsLoader(const planning::StudyReference& study);
 
 /// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
 bool reportProgress(const char* what, double fraction, bool quiet);

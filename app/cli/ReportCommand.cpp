@@ -44,15 +44,8 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
   if (plan.leads.empty()) {
     throw Error(ErrorCode::InvalidArgument, a.plan + " has no leads: nothing to report");
   }
-  const std::string images = a.images.empty() ? plan.study.source : a.images;
-  if (images.empty() || !std::filesystem::exists(images)) {
-    throw Error(ErrorCode::NotFound, "the plan's images (" +
-                                       (images.empty() ? std::string("none named") : images) +
-                                       ") are not there: give them with --images DIR");
-  }
-  // the levels as the plan was made on them: the user's renumbering and declared transitional anatomy
-  SpineCaseLoader loader(SpineCaseLoader::parseOptions(
-    "auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0, plan.study.levelAt));
+  const std::string images = planImages(plan.study, a.images);
+  SpineCaseLoader loader = planLevelsLoader(plan.study);
   // the DICOM folder's scan, once: the plan's own series in a folder of several, and who it shows
   const std::optional<DicomScan> scan =
     isVolumeFileName(images) ? std::nullopt : std::optional<DicomScan>(scanDicom(images));
@@ -157,6 +150,23 @@ int runReport(const ReportArgs& a, const GlobalOptions& global)
 }
 
 } // namespace
+
+std::string planImages(const StudyReference& study, const std::string& given)
+{
+  const std::string images = given.empty() ? study.source : given;
+  if (images.empty() || !std::filesystem::exists(images)) {
+    throw Error(ErrorCode::NotFound, "the plan's images (" +
+                                       (images.empty() ? std::string("none named") : images) +
+                                       ") are not there: give them with --images DIR");
+  }
+  return images;
+}
+
+SpineCaseLoader planLevelsLoader(const StudyReference& study)
+{
+  return SpineCaseLoader(
+    SpineCaseLoader::parseOptions("auto", study.labelShift, study.declaredTransitional, 0.0, study.levelAt));
+}
 
 void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run)
 {

@@ -60,14 +60,8 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
 {
   const auto start = std::chrono::steady_clock::now();
   const Plan plan = loadPlan(a.plan);
-  const std::string images = a.images.empty() ? plan.study.source : a.images;
-  if (images.empty() || !std::filesystem::exists(images)) {
-    throw Error(ErrorCode::NotFound, "the plan's images (" +
-                                       (images.empty() ? std::string("none named") : images) +
-                                       ") are not there: give them with --images DIR");
-  }
-  SpineCaseLoader loader(SpineCaseLoader::parseOptions(
-    "auto", plan.study.labelShift, plan.study.declaredTransitional, 0.0, plan.study.levelAt));
+  const std::string images = planImages(plan.study, a.images);
+  SpineCaseLoader loader = planLevelsLoader(plan.study);
   SpineCaseImage planning = loader.load(images, plan.study.seriesUid, [&](double f) {
     return reportProgress("planning images", f, global.quiet);
   });
@@ -97,12 +91,15 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
   in.postop = &postop.volume;
   in.model = model ? &*model : nullptr;
   in.catalog = &catalog;
+  in.postopImages = postop.images;
   if (!a.previous.empty()) {
     std::filesystem::path p = a.previous;
     if (std::filesystem::is_directory(p)) {
       p /= "verify.json";
     }
-    in.previous = previousContactsFromJson(readText(p), p.string());
+    const PreviousVerification previous = previousFromJson(readText(p), p.string());
+    checkPrevious(previous, plan.study, postop.images);
+    in.previous = previous.contacts;
   }
   const Verification v = verifyLeads(in);
   std::filesystem::create_directories(a.out);
@@ -142,30 +139,26 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::cout << "lead            verdict                 contacts  max dev  depth   ganglion cover  foramen"
-            << (in.previous ? "  migration" : "") << "\n";
   for (const auto& l : v.leads) {
-    std::string line = l.name;
-    line.resize(16, ' ');
-    std::string verdict = l.verdict;
-    verdict.resize(24, ' ');
-    line += verdict;
+    std::cout << l.name << ": " << l.verdict << "\n";
     if (l.found) {
-      std::string n = std::to_string(l.contacts.size());
-      n.resize(10, ' ');
-      line += n;
+      std::string line = "    " + std::to_string(l.contacts.size()) + " contacts";
       if (l.inPlan) {
-        line += fixed(l.maxDeviationMm) + " mm  " + fixed(l.depthChangeMm) + " mm  " +
-                fixed(100.0 * l.coverage, 0) + " %" + std::string(l.coversGanglion ? "" : " (low)") +
-                "        " +
-                (l.inIntendedForamen ? (*l.inIntendedForamen ? "intended" : "NOT intended: " + l.foramenFound)
+        line += "; up to " + fixed(l.maxDeviationMm) + " mm from the plan; moved on the whole " +
+                l.displacementText + " (" + fixed(std::abs(l.depthChangeMm)) + " mm " +
+                (l.depthChangeMm >= 0 ? "deeper" : "withdrawn") + " along the lead); ganglion coverage " +
+                fixed(100.0 * l.coverage, 0) + " %; foramen " +
+                (l.inIntendedForamen ? (*l.inIntendedForamen ? "the intended one (" + l.foramenFound + ")"
+                                                             : "NOT the intended one: " + l.foramenFound)
                                      : std::string("not told"));
+      } else if (!l.foramenFound.empty()) {
+        line += "; foramen " + l.foramenFound;
       }
       if (l.maxMigrationMm) {
-        line += "  " + fixed(*l.maxMigrationMm) + " mm";
+        line += "; migration since the previous scan up to " + fixed(*l.maxMigrationMm) + " mm";
       }
+      std::cout << line << "\n";
     }
-    std::cout << line << "\n";
     for (const auto& note : l.notes) {
       std::cout << "    note: " << note << "\n";
     }
@@ -174,7 +167,7 @@ int runVerify(const VerifyArgs& a, const GlobalOptions& global)
     std::cout << "note: " << note << "\n";
   }
   std::cout << "deviation: each contact from its planned position, in the planning images' frame after "
-               "registering the spine about each lead; depth: along the planned array, + deeper\n"
+               "registering the spine about each lead; contacts numbered 1 = most distal\n"
             << "verification written: " << out.string() << " (" << fixed(seconds, 1) << " s)\n";
   return 0;
 }

@@ -45,12 +45,12 @@ void PostopView::choose()
   }
 }
 
-Verification PostopView::verify(const QString& path, const std::function<bool(double)>& progress) const
+Verification PostopView::verify(const QString& path, const drg::planning::Plan& plan,
+                                const std::function<bool(double)>& progress) const
 {
   using namespace drg::imaging;
   const auto loaded = m_session.loadedCase();
-  const auto* editor = m_session.editor();
-  if (!loaded || !editor || !loaded->model) {
+  if (!loaded || !loaded->model || !m_session.planner()) {
     throw drg::Error(drg::ErrorCode::InvalidArgument, "no case with a plan is open");
   }
   if (!loaded->isCt) {
@@ -59,7 +59,6 @@ Verification PostopView::verify(const QString& path, const std::function<bool(do
   SpineCaseLoader loader;
   const SpineCaseImage postop =
     loader.load(path.toStdString(), {}, [&](double f) { return progress(0.6 * f); });
-  const drg::planning::Plan plan = editor->plan();
   const std::string warning =
     drg::planning::checkPostopImages(plan.study, postop.images, postop.modality, path.toStdString());
   const drg::planning::DeviceCatalog catalog = m_session.planner()->catalog();
@@ -69,6 +68,7 @@ Verification PostopView::verify(const QString& path, const std::function<bool(do
   in.postop = &postop.volume;
   in.model = loaded->model.get();
   in.catalog = &catalog;
+  in.postopImages = postop.images;
   Verification v = drg::planning::verifyLeads(in);
   if (!warning.empty()) {
     v.notes.insert(v.notes.begin(), warning);
@@ -79,11 +79,16 @@ Verification PostopView::verify(const QString& path, const std::function<bool(do
 
 void PostopView::start(const QString& path)
 {
+  if (!m_session.editor()) {
+    return;
+  }
   auto result = std::make_shared<std::optional<Verification>>();
+  // the plan as it is now (the user may edit it while the job runs)
+  auto plan = std::make_shared<const drg::planning::Plan>(m_session.editor()->plan());
   m_jobs.start(
     tr("Verifying"),
-    [this, path, result](const BackgroundJob::Progress& progress) {
-      *result = verify(path, progress);
+    [this, path, plan, result](const BackgroundJob::Progress& progress) {
+      *result = verify(path, *plan, progress);
       return std::shared_ptr<LoadedCase>();
     },
     [this, result] {
@@ -96,7 +101,10 @@ void PostopView::start(const QString& path)
 bool PostopView::runNow(const QString& path, QString* error)
 {
   try {
-    show(verify(path, [](double) { return true; }));
+    if (!m_session.editor()) {
+      throw drg::Error(drg::ErrorCode::InvalidArgument, "no case with a plan is open");
+    }
+    show(verify(path, m_session.editor()->plan(), [](double) { return true; }));
     return true;
   } catch (const std::exception& e) {
     if (error != nullptr) {
@@ -129,10 +137,10 @@ QString PostopView::summary() const
   for (const auto& l : m_result ? m_result->leads : std::vector<drg::planning::VerifiedLead>{}) {
     QString line = QString::fromStdString(l.name) + ": " + QString::fromStdString(l.verdict);
     if (l.found && l.inPlan) {
-      line += tr(" - %1 contacts, up to %2 mm from the plan, depth %3 mm (+ deeper), ganglion coverage %4 %")
+      line += tr(" - %1 contacts, up to %2 mm from the plan, moved on the whole %3, ganglion coverage %4 %")
                 .arg(l.contacts.size())
                 .arg(l.maxDeviationMm, 0, 'f', 1)
-                .arg(l.depthChangeMm, 0, 'f', 1)
+                .arg(QString::fromStdString(l.displacementText))
                 .arg(100.0 * l.coverage, 0, 'f', 0);
       if (l.inIntendedForamen) {
         line += *l.inIntendedForamen

@@ -47,7 +47,8 @@ public slots:
 
 private:
   /// Loads and verifies (any thread); throws drg::Error.
-  drg::planning::Verification verify(const QString& path, const std::function<bool(double)>& progress) const;
+  drg::planning::Verification verify(const QString& path, const drg::planning::Plan& plan,
+                                     const std::function<bool(double)>& progress) const;
   void show(drg::planning::Verification v);
   void clear();
 

@@ -171,6 +171,25 @@ TEST_F(PostopVerify, ALeadMovedThreeMillimetresIsMeasuredWithinOne)
   EXPECT_EQ(out.verification.leads[1].verdict, "in place");
 }
 
+TEST_F(PostopVerify, ALeadSlidToAnotherLevelIsNamedAndOutOfItsForamen)
+{
+  PhantomOptions o = postop();
+  shiftImplantedLead(o.implants, "L4 left", Vector3d(0, 0, 30));   // to the L3/L4 foramen
+  shiftImplantedLead(o.implants, "L5 right", Vector3d(0, 0, -20)); // into the sacrum
+  Outcome out = verifyAgainst(*s_case, o);
+  ASSERT_EQ(out.verification.leads.size(), 3u) << "no lead 'not found' beside an 'unplanned' one";
+  for (const auto& l : out.verification.leads) {
+    EXPECT_TRUE(l.found && l.inPlan) << l.name << ": " << l.verdict;
+    if (l.name != "L3 right") {
+      ASSERT_TRUE(l.inIntendedForamen.has_value()) << l.name;
+      EXPECT_FALSE(*l.inIntendedForamen) << l.name << " (nearest: " << l.foramenFound << ")";
+      EXPECT_EQ(l.verdict.rfind("out of its foramen", 0), 0u) << l.name << ": " << l.verdict;
+    }
+  }
+  const auto& slid = out.verification.leads.front();
+  EXPECT_NE(slid.displacementText.find("cranial"), std::string::npos) << slid.displacementText;
+}
+
 TEST_F(PostopVerify, ThreeMillimetreSlicesAndABentLead)
 {
   PhantomOptions o = postop();

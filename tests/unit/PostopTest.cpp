@@ -208,14 +208,33 @@ TEST(VerifyJson, AnEarlierVerificationIsReadBackByLeadName)
   planning::VerifiedLead missing;
   missing.name = "L5 right";
   v.leads.push_back(missing);
+  planning::Plan plan;
+  plan.study.seriesUid = "1.2.3";
+  plan.study.imageFingerprint = "00aa11bb22cc33dd";
   planning::VerifyInput in;
+  in.plan = &plan;
+  in.postopImages.fingerprint = "ffee000011112222";
+  in.postopImages.studyDate = "20260401";
   const std::string text = planning::verificationToJson(v, in, "plan.drgplan.json", "postop");
-  const planning::PreviousContacts back = planning::previousContactsFromJson(text, "verify.json");
+  const planning::PreviousVerification previous = planning::previousFromJson(text, "verify.json");
+  const planning::PreviousContacts& back = previous.contacts;
   ASSERT_EQ(back.size(), 1u) << "a lead not found has no contacts to compare with";
   ASSERT_EQ(back.at("L4 left").size(), 2u);
   EXPECT_NEAR(back.at("L4 left")[1].x(), 2.0, 1e-9);
   EXPECT_NEAR(back.at("L4 left")[1].z(), 3.25, 1e-9);
-  EXPECT_THROW(planning::previousContactsFromJson("{\"format\":\"other\"}", "x.json"), Error);
+  EXPECT_THROW(planning::previousFromJson("{\"format\":\"other\"}", "x.json"), Error);
+  // an earlier verification is one of this plan's images, of an earlier scan
+  ImageIdentity later;
+  later.fingerprint = "1234123412341234";
+  later.studyDate = "20261001";
+  EXPECT_NO_THROW(planning::checkPrevious(previous, plan.study, later));
+  planning::StudyReference otherPlan = plan.study;
+  otherPlan.imageFingerprint = "9999999999999999";
+  EXPECT_THROW(planning::checkPrevious(previous, otherPlan, later), Error) << "another plan's images";
+  EXPECT_THROW(planning::checkPrevious(previous, plan.study, in.postopImages), Error) << "the same scan";
+  ImageIdentity earlier = later;
+  earlier.studyDate = "20260101";
+  EXPECT_THROW(planning::checkPrevious(previous, plan.study, earlier), Error) << "given the wrong way round";
 }
 
 } // namespace

@@ -27,27 +27,17 @@ int writePlacementReportPdf(const ReportInput& in, const std::filesystem::path& 
   }
   // the pictures first (each once): per lead AP and lateral radiographs (CT), axial and sagittal slices
   const std::vector<LeadPictures> pictures = renderLeadPictures(in);
-  // twice: once to count the pages, once with "page i of n"
-  QByteArray bytes;
   int total = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    bytes.clear();
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QPdfWriter writer(&buffer);
-    writer.setPageSize(QPageSize(QPageSize::A4));
-    writer.setPageMargins(QMarginsF(15, 15, 15, 12), QPageLayout::Millimeter);
-    writer.setResolution(200);
-    writer.setTitle("drgplan placement report");
-    writer.setCreator(q("drgplan " + in.softwareVersion));
-    ReportPages pages(writer, total);
-    writeCoverPage(pages, in);
-    for (std::size_t i = 0; i < plan.leads.size(); ++i) {
-      writeLeadPage(pages, in, i, pictures[i]);
-    }
-    writeClosingPage(pages, in);
-    total = pages.count();
-  }
+  const QByteArray bytes = numberedPdf(
+    "drgplan placement report", q("drgplan " + in.softwareVersion), {},
+    [&](ReportPages& pages) {
+      writeCoverPage(pages, in);
+      for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+        writeLeadPage(pages, in, i, pictures[i]);
+      }
+      writeClosingPage(pages, in);
+    },
+    total);
   imaging::writeFileAtomically(pdf,
                                std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
   return total;

@@ -1,6 +1,9 @@
 // The report's A4 pages, drawn in millimetres.
 #include "ReportPages.h"
 
+#include <QBuffer>
+#include <QPageSize>
+
 #include <QObject>
 #include <QPageLayout>
 
@@ -113,6 +116,29 @@ void ReportPages::begin()
                      m_total > 0 ? QObject::tr("Page %1 of %2").arg(m_page).arg(m_total)
                                  : QObject::tr("Page %1").arg(m_page));
   m_painter.drawText(QRectF(0, m_height - 6, m_width, 6), Qt::AlignLeft | Qt::AlignBottom, m_footer);
+}
+
+QByteArray numberedPdf(const QString& title, const QString& creator, const QString& footer,
+                       const std::function<void(ReportPages&)>& draw, int& pages)
+{
+  QByteArray bytes;
+  int total = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    bytes.clear();
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter writer(&buffer);
+    writer.setPageSize(QPageSize(QPageSize::A4));
+    writer.setPageMargins(QMarginsF(15, 15, 15, 12), QPageLayout::Millimeter);
+    writer.setResolution(200);
+    writer.setTitle(title);
+    writer.setCreator(creator);
+    ReportPages p(writer, total, footer);
+    draw(p);
+    total = p.count();
+  }
+  pages = total;
+  return bytes;
 }
 
 } // namespace drg::report

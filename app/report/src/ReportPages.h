@@ -8,6 +8,8 @@
 #include <QPdfWriter>
 #include <QString>
 
+#include <functional>
+
 #include <utility>
 #include <vector>
 
@@ -54,5 +56,10 @@ private:
   int m_page = 0;
   double m_width = 180, m_height = 270;
 };
+
+/// An A4 PDF drawn by `draw` twice (once to count the pages, once with "page i of n"), with
+/// `footer` on every page; its bytes, and the page count in `pages`.
+QByteArray numberedPdf(const QString& title, const QString& creator, const QString& footer,
+                       const std::function<void(ReportPages&)>& draw, int& pages);
 
 } // namespace drg::report

@@ -10,9 +10,8 @@
 #include "drg/imaging/AtomicOutput.h"
 #include "drg/imaging/Error.h"
 
-#include <QBuffer>
-#include <QPageSize>
-#include <QPdfWriter>
+#include <QFontMetricsF>
+#include <QPainter>
 
 #include <future>
 #include <string_view>
@@ -41,8 +40,11 @@ QString leadLine(const planning::VerifiedLead& l, bool migration)
   }
   QString s = q(l.verdict) + ": " + QObject::tr("%1 contacts").arg(l.contacts.size());
   if (l.inPlan) {
-    s += QObject::tr("; up to %1 mm from the plan; depth %2 mm (+ deeper); ganglion coverage %3 %")
-           .arg(mm(l.maxDeviationMm), mm(l.depthChangeMm), mm(100.0 * l.coverage, 0));
+    s += QObject::tr("; up to %1 mm from the plan; moved on the whole %2 (%3 mm %4 along the lead); ganglion "
+                     "coverage %5 %")
+           .arg(mm(l.maxDeviationMm), q(l.displacementText), mm(std::abs(l.depthChangeMm)),
+                l.depthChangeMm >= 0 ? QObject::tr("deeper") : QObject::tr("withdrawn"),
+                mm(100.0 * l.coverage, 0));
     s += l.inIntendedForamen
            ? (*l.inIntendedForamen
                 ? QObject::tr("; in its intended foramen")
@@ -57,7 +59,9 @@ QString leadLine(const planning::VerifiedLead& l, bool migration)
   return s;
 }
 
-/// The radiograph with the found contacts drawn over the plan's.
+/// The radiograph with the found contacts drawn over the plan's: white rings joined by a thin white
+/// line, each numbered on the side of the array away from it (so that a number never sits in its
+/// neighbour's ring).
 QImage withFoundContacts(QImage image, const FluoroPixels& px, const planning::VerifiedLead& l)
 {
   QPainter p(&image);
@@ -67,17 +71,38 @@ QImage withFoundContacts(QImage image, const FluoroPixels& px, const planning::V
   f.setBold(true);
   p.setFont(f);
   const double r = std::max(5.0, image.width() / 90.0);
+  std::vector<QPointF> at;
   for (const auto& c : l.contacts) {
-    const Eigen::Vector2d at = px.of(c.planning);
-    const QPointF centre(at.x(), at.y());
+    const Eigen::Vector2d xy = px.of(c.planning);
+    at.emplace_back(xy.x(), xy.y());
+  }
+  // the array's direction on the image, and the side its numbers go
+  QPointF across(1, 0);
+  if (at.size() >= 2) {
+    const QPointF along = at.back() - at.front();
+    const double n = std::hypot(along.x(), along.y());
+    if (n > 1e-6) {
+      across = QPointF(-along.y() / n, along.x() / n);
+    }
+  }
+  p.setPen(QPen(kFound, 1.2));
+  for (std::size_t i = 1; i < at.size(); ++i) {
+    p.drawLine(at[i - 1], at[i]);
+  }
+  const QFontMetricsF metrics(f);
+  for (std::size_t i = 0; i < at.size(); ++i) {
     p.setPen(QPen(Qt::black, 3.0));
-    p.drawEllipse(centre, r, r);
+    p.drawEllipse(at[i], r, r);
     p.setPen(QPen(kFound, 2.0));
-    p.drawEllipse(centre, r, r);
+    p.drawEllipse(at[i], r, r);
+    const QString number = QString::number(l.contacts[i].number);
+    const QPointF centre = at[i] + across * (r + 0.8 * metrics.height());
+    const QRectF box(centre.x() - metrics.horizontalAdvance(number) / 2, centre.y() - metrics.ascent() / 2,
+                     metrics.horizontalAdvance(number), metrics.ascent());
     p.setPen(Qt::black);
-    p.drawText(centre + QPointF(r + 3, -r + 1), QString::number(c.number));
+    p.drawText(box.translated(1, 1), Qt::AlignCenter, number);
     p.setPen(kFound);
-    p.drawText(centre + QPointF(r + 2, -r), QString::number(c.number));
+    p.drawText(box, Qt::AlignCenter, number);
   }
   return image;
 }
@@ -242,29 +267,19 @@ int writeVerificationReportPdf(const VerificationReportInput& in, const std::fil
   for (auto& t : tasks) {
     t.get();
   }
-  QByteArray bytes;
   int total = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    bytes.clear();
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QPdfWriter writer(&buffer);
-    writer.setPageSize(QPageSize(QPageSize::A4));
-    writer.setPageMargins(QMarginsF(15, 15, 15, 12), QPageLayout::Millimeter);
-    writer.setResolution(200);
-    writer.setTitle("drgplan lead verification");
-    writer.setCreator(q("drgplan " + in.softwareVersion));
-    ReportPages pages(
-      writer, total,
-      QObject::tr("drgplan post-operative lead verification - compare with the operative record"));
-    summaryPage(pages, in);
-    for (std::size_t i = 0; i < in.verification.leads.size(); ++i) {
-      if (in.verification.leads[i].found) {
-        leadPage(pages, in, in.verification.leads[i], pictures[i]);
+  const QByteArray bytes = numberedPdf(
+    "drgplan lead verification", q("drgplan " + in.softwareVersion),
+    QObject::tr("drgplan post-operative lead verification - compare with the operative record"),
+    [&](ReportPages& pages) {
+      summaryPage(pages, in);
+      for (std::size_t i = 0; i < in.verification.leads.size(); ++i) {
+        if (in.verification.leads[i].found) {
+          leadPage(pages, in, in.verification.leads[i], pictures[i]);
+        }
       }
-    }
-    total = pages.count();
-  }
+    },
+    total);
   imaging::writeFileAtomically(pdf,
                                std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
   return total;

@@ -1,13 +1,14 @@
 // The post-operative phantom's implants: each DRG lead's ring contacts (platinum-iridium cylinders of
 // the catalog's length and diameter), its body (a 1 mm tube through the route, the needle track and
-// the tunnel) and the generator (a rounded titanium box), each moved with its vertebra when the
-// patient lies differently from the planning scan.
+// the tunnel), its silicone anchor at the fascia and the generator (a rounded titanium box), each moved with
+// its vertebra when the patient lies differently from the planning scan.
 //
 // They are drawn after the anatomy, each voxel taking the share of it the implant covers (sampled at
 // about 0.25 mm across the voxel): a 1.25 mm contact between the centres of 3 mm slices still shows
 // in both, at part of its density, as a CT's slice profile shows it; point sampling would lose it.
 #include "phantom/PhantomImplants.h"
 
+#include "IndexBox.h"
 #include "phantom/PhantomAssets.h"
 
 #include "drg/imaging/AnatomyLabels.h"
@@ -26,6 +27,10 @@ namespace
 {
 
 constexpr double kSubsampleMm = 0.25; ///< sampling step across a voxel on an implant's edge
+/// The anchor sleeve round the lead at the fascia [estimate: the size of common silicone suture
+/// anchors for neurostimulation leads]
+constexpr double kAnchorLengthMm = 10.0;
+constexpr double kAnchorDiameterMm = 4.0;
 
 enum class Kind
 {
@@ -106,13 +111,8 @@ void paint(const std::vector<Primitive>& parts, double value, int label, Image<s
     bounds(parts[n], blo, bhi);
     blo -= Vector3d::Constant(halfDiagonal);
     bhi += Vector3d::Constant(halfDiagonal);
-    Vector3d ilo = Vector3d::Constant(1e30), ihi = Vector3d::Constant(-1e30);
-    for (int c = 0; c < 8; ++c) {
-      Vector3d corner((c & 1) ? bhi.x() : blo.x(), (c & 2) ? bhi.y() : blo.y(), (c & 4) ? bhi.z() : blo.z());
-      Vector3d idx = g.lpsToIndex(corner);
-      ilo = ilo.cwiseMin(idx);
-      ihi = ihi.cwiseMax(idx);
-    }
+    Vector3d ilo, ihi;
+    indexBox(g, blo, bhi, ilo, ihi);
     std::array<long, 3> from{}, to{};
     bool inside = true;
     for (int a = 0; a < 3; ++a) {
@@ -237,6 +237,18 @@ void drawImplants(const PhantomImplants& implants, PhantomContrast contrast, Pha
       body.push_back(s);
     }
     paint(body, tissues.at("lead_body"), labels::kLeadBody, values, labels, lo, hi);
+    // the anchor: a silicone sleeve round the lead where it is sutured to the fascia
+    if (lead.epiduralPoints > 0 && lead.epiduralPoints < lead.body.size()) {
+      const Vector3d at = m.apply(lead.body[lead.epiduralPoints]);
+      const Vector3d along = (at - m.apply(lead.body[lead.epiduralPoints - 1])).normalized();
+      Primitive sleeve;
+      sleeve.kind = Kind::Cylinder;
+      sleeve.a = at;
+      sleeve.b = along.allFinite() ? along : Vector3d(0, 0, 1);
+      sleeve.h = 0.5 * kAnchorLengthMm;
+      sleeve.r = 0.5 * kAnchorDiameterMm;
+      paint({ sleeve }, tissues.at("silicone"), labels::kLeadBody, values, labels, lo, hi);
+    }
     std::vector<Primitive> rings;
     PhantomImplantedLead drawn;
     drawn.name = lead.name;

@@ -7,6 +7,7 @@
 //            the translation, with the image's gradient by central differences.
 #include "drg/imaging/RigidRegistration.h"
 
+#include "IndexBox.h"
 #include "Trilinear.h"
 
 #include <Eigen/Dense>
@@ -39,13 +40,8 @@ Image<float> blockAverage(const Image<float>& image, const Vector3d& lo, const V
                           const RegistrationOptions& o)
 {
   const ImageGeometry& g = image.geometry();
-  Vector3d ilo = Vector3d::Constant(1e30), ihi = Vector3d::Constant(-1e30);
-  for (int c = 0; c < 8; ++c) {
-    Vector3d corner((c & 1) ? hi.x() : lo.x(), (c & 2) ? hi.y() : lo.y(), (c & 4) ? hi.z() : lo.z());
-    Vector3d idx = g.lpsToIndex(corner);
-    ilo = ilo.cwiseMin(idx);
-    ihi = ihi.cwiseMax(idx);
-  }
+  Vector3d ilo, ihi;
+  indexBox(g, lo, hi, ilo, ihi);
   std::array<std::size_t, 3> from{}, block{}, size{};
   for (int a = 0; a < 3; ++a) {
     from[a] = static_cast<std::size_t>(std::clamp(std::floor(ilo[a]), 0.0, g.size[a] - 1.0));

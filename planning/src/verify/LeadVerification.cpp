@@ -28,7 +28,10 @@ using imaging::RigidTransform;
 namespace
 {
 
-constexpr double kMatchMm = 25.0; ///< a found array further than this from every planned one is another lead
+constexpr double kMatchMm = 25.0;    ///< a found array within this of a planned one is that lead
+constexpr double kFarMatchMm = 60.0; ///< a lead left over this near a planned one left over slid there
+constexpr double kLevelSlipMm =
+  15.0; ///< a lead's registration this far from the whole spine's may be a level off
 
 Vector3d centreOf(const std::vector<Vector3d>& points)
 {
@@ -69,8 +72,11 @@ std::vector<Vector3d> mapped(const std::vector<Vector3d>& points, const RigidTra
   return out;
 }
 
-/// Index of the planned lead each found lead is (-1: none), nearest arrays first.
-std::vector<int> matchLeads(const Plan& plan, const std::vector<std::vector<Vector3d>>& foundInPlanning)
+/// Index of the planned lead each found lead is (-1: none), nearest arrays first; then a found lead
+/// left over is taken as a planned lead left over within kFarMatchMm (a lead that slid a level:
+/// `far` set), never as a new lead beside a planned one that was not found.
+std::vector<int> matchLeads(const Plan& plan, const std::vector<std::vector<Vector3d>>& foundInPlanning,
+                            std::vector<bool>& far)
 {
   struct Pair
   {
@@ -80,18 +86,22 @@ std::vector<int> matchLeads(const Plan& plan, const std::vector<std::vector<Vect
   std::vector<Pair> pairs;
   for (std::size_t f = 0; f < foundInPlanning.size(); ++f) {
     for (std::size_t p = 0; p < plan.leads.size(); ++p) {
-      if (!plan.leads[p].contacts.empty()) {
+      if (plan.leads[p].planned && !plan.leads[p].contacts.empty()) {
         pairs.push_back({ (centreOf(foundInPlanning[f]) - centreOf(plan.leads[p].contacts)).norm(), f, p });
       }
     }
   }
   std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.d < b.d; });
   std::vector<int> match(foundInPlanning.size(), -1);
+  far.assign(foundInPlanning.size(), false);
   std::vector<bool> taken(plan.leads.size(), false);
-  for (const auto& pr : pairs) {
-    if (pr.d <= kMatchMm && match[pr.f] < 0 && !taken[pr.p]) {
-      match[pr.f] = static_cast<int>(pr.p);
-      taken[pr.p] = true;
+  for (double reach : { kMatchMm, kFarMatchMm }) {
+    for (const auto& pr : pairs) {
+      if (pr.d <= reach && match[pr.f] < 0 && !taken[pr.p]) {
+        match[pr.f] = static_cast<int>(pr.p);
+        taken[pr.p] = true;
+        far[pr.f] = reach > kMatchMm;
+      }
     }
   }
   return match;
@@ -165,17 +175,22 @@ std::string foramenName(const imaging::SpineForamen& f)
   return f.upperLevel + "/" + f.lowerLevel + " " + imaging::sideName(f.side);
 }
 
-/// The foramen nearest the contact nearest the ganglion, and whether that contact is in the
-/// intended one.
-void judgeForamen(const LeadPlan& planned, const imaging::SpineModel* model, const VerifyRules& rules,
+/// The foramen nearest the lead's contact nearest the ganglion (for a lead the plan has not, its
+/// middle contact), and whether that contact lies in the intended foramen: the nearest foramen is
+/// the intended one, the contact within its half height (plus the rule's reach) of its centre and
+/// within half the ganglion's length (plus the reach) of the planned ganglion. A contact beyond
+/// every modelled foramen's reach names none (the sacral foramina are not modelled).
+void judgeForamen(const LeadPlan* planned, const imaging::SpineModel* model, const VerifyRules& rules,
                   VerifiedLead& v)
 {
   if (model == nullptr || model->foramina.empty() || v.contacts.empty()) {
     return;
   }
-  const VerifiedContact* nearest = &v.contacts.front();
-  for (const auto& c : v.contacts) {
-    nearest = c.ganglionDistanceMm < nearest->ganglionDistanceMm ? &c : nearest;
+  const VerifiedContact* nearest = &v.contacts[v.contacts.size() / 2];
+  if (planned != nullptr) {
+    for (const auto& c : v.contacts) {
+      nearest = c.ganglionDistanceMm < nearest->ganglionDistanceMm ? &c : nearest;
+    }
   }
   const imaging::SpineForamen* best = nullptr;
   double bestD = std::numeric_limits<double>::infinity();
@@ -186,21 +201,72 @@ void judgeForamen(const LeadPlan& planned, const imaging::SpineModel* model, con
       bestD = d;
       best = &f;
     }
-    if (f.upperLevel == planned.targetLevel && f.side == planned.targetSide) {
+    if (planned != nullptr && f.upperLevel == planned->targetLevel && f.side == planned->targetSide) {
       intended = &f;
     }
   }
-  v.foramenFound = foramenName(*best);
+  const double bestReach = 0.5 * std::max(best->heightMm, best->widthMm) + rules.foramenReachMm.value;
+  std::ostringstream found;
+  found.precision(0);
+  found << std::fixed;
+  if (bestD <= bestReach) {
+    found << foramenName(*best);
+  } else {
+    found << "none (nearest " << foramenName(*best) << ", " << bestD << " mm away)";
+  }
+  v.foramenFound = found.str();
+  if (planned == nullptr) {
+    return;
+  }
   if (intended == nullptr) {
-    v.notes.push_back("the planning images' model shows no foramen below " + planned.targetLevel +
+    v.notes.push_back("the planning images' model shows no foramen below " + planned->targetLevel +
                       ": whether the lead is in it is not told");
     return;
   }
-  const double reach = 0.5 * std::max(intended->heightMm, intended->widthMm) + rules.foramenReachMm.value;
-  v.inIntendedForamen = best == intended && bestD <= reach;
+  const double nearGanglion = 0.5 * planned->targetLengthMm + rules.foramenReachMm.value;
+  v.inIntendedForamen = best == intended && bestD <= bestReach && nearest->ganglionDistanceMm <= nearGanglion;
 }
 
-void judge(VerifiedLead& v, const VerifyRules& rules)
+/// "4.1 mm: 3.9 caudal, 1.2 lateral" (components under 0.5 mm left out), the lead on `side`.
+std::string displacementWords(const Vector3d& d, Side side)
+{
+  std::ostringstream s;
+  s.precision(1);
+  s << std::fixed << d.norm() << " mm";
+  const double lateral = side == Side::Left ? d.x() : -d.x();
+  const std::pair<double, const char*> parts[] = { { d.z(), d.z() > 0 ? "cranial" : "caudal" },
+                                                   { lateral, lateral > 0 ? "lateral" : "medial" },
+                                                   { d.y(), d.y() > 0 ? "dorsal" : "ventral" } };
+  const char* sep = ": ";
+  for (const auto& [v, word] : parts) {
+    if (std::abs(v) >= 0.5) {
+      s << sep << std::abs(v) << " " << word;
+      sep = ", ";
+    }
+  }
+  return s.str();
+}
+
+/// The contact index of the plan the first found contact is: 0 when all are found; else the offset
+/// that lays the found ones nearest their planned places (a contact hidden at the tip).
+std::size_t planOffset(const std::vector<Vector3d>& found, const std::vector<Vector3d>& planned)
+{
+  std::size_t best = 0;
+  double bestSum = std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; found.size() + k <= planned.size(); ++k) {
+    double sum = 0.0;
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      sum += (found[i] - planned[i + k]).norm();
+    }
+    if (sum < bestSum) {
+      bestSum = sum;
+      best = k;
+    }
+  }
+  return best;
+}
+
+void judge(VerifiedLead& v, const VerifyRules& rules, bool uncertain = false)
 {
   if (!v.found) {
     v.verdict = "not found";
@@ -230,7 +296,99 @@ void judge(VerifiedLead& v, const VerifyRules& rules)
   }
   if (!trusted) {
     v.verdict += " (uncertain: registration)";
+  } else if (uncertain) {
+    v.verdict += " (uncertain: see the notes)";
   }
+}
+
+/// One found lead measured: registered about its ganglion (or, not in the plan, about itself),
+/// numbered, and against its plan (`lp`, may be null), the ganglion, its foramen and the previous scan.
+VerifiedLead measureLead(const FoundLead& found, const std::vector<Vector3d>& roughlyPlanning,
+                         const LeadPlan* lp, const VerifyInput& in, const imaging::RegistrationResult& global)
+{
+  VerifiedLead v;
+  v.found = true;
+  v.inPlan = lp != nullptr;
+  v.name = lp != nullptr ? lp->name : std::string();
+  imaging::RegistrationOptions local;
+  local.halfSizeMm = Vector3d(30, 30, 30);
+  local.searchMm = 12.0;
+  const Vector3d about = lp != nullptr ? lp->target : centreOf(roughlyPlanning);
+  v.registration = imaging::registerRigid(*in.planning, *in.postop, about, global.planningToImage, local);
+  bool uncertain = false;
+  // vertebrae look alike: a lead's own registration far from the whole spine's may sit a level off
+  if ((v.registration.planningToImage.apply(about) - global.planningToImage.apply(about)).norm() >
+      kLevelSlipMm) {
+    v.notes.push_back("the spine about this lead registered far from the whole spine's registration: it may "
+                      "be a level off; check the level on the images");
+    uncertain = true;
+  }
+  if (found.lineRmsMm > 1.5) {
+    v.notes.push_back("the contacts do not lie on one line (a bent lead, or two leads touching)");
+    uncertain = true;
+  }
+  const std::vector<Vector3d> inPlanning = mapped(found.contacts, v.registration.planningToImage.inverse());
+  const auto order = distalFirstOrder(found, inPlanning, lp, v.orientationFrom, v.notes);
+  std::vector<Vector3d> distalFirst;
+  for (std::size_t n : order) {
+    distalFirst.push_back(inPlanning[n]);
+  }
+  // a contact hidden at the tip: the found ones laid on their planned places
+  std::size_t offset = 0;
+  if (lp != nullptr && !lp->contacts.empty() && distalFirst.size() != lp->contacts.size()) {
+    offset = distalFirst.size() < lp->contacts.size() ? planOffset(distalFirst, lp->contacts) : 0;
+    v.notes.push_back(std::to_string(found.contacts.size()) + " of " + std::to_string(lp->contacts.size()) +
+                      " contacts found: numbered where they lie nearest their planned places");
+    uncertain = true;
+  }
+  const auto before = in.previous ? in.previous->find(lp != nullptr ? lp->name : std::string())
+                                  : PreviousContacts::const_iterator{};
+  const bool hasBefore = in.previous && lp != nullptr && before != in.previous->end();
+  Vector3d shift = Vector3d::Zero();
+  int compared = 0;
+  for (std::size_t n = 0; n < order.size(); ++n) {
+    VerifiedContact c;
+    const std::size_t index = n + offset;
+    c.number = static_cast<int>(index) + 1;
+    c.postop = found.contacts[order[n]];
+    c.planning = distalFirst[n];
+    if (lp != nullptr) {
+      if (index < lp->contacts.size()) {
+        c.planned = lp->contacts[index];
+        c.deviationMm = (c.planning - *c.planned).norm();
+        shift += c.planning - *c.planned;
+        ++compared;
+      }
+      c.ganglionDistanceMm = (c.planning - lp->target).norm();
+    }
+    if (hasBefore && index < before->second.size()) {
+      c.migrationMm = (c.planning - before->second[index]).norm();
+      v.maxMigrationMm = std::max(v.maxMigrationMm.value_or(0.0), *c.migrationMm);
+    }
+    v.maxDeviationMm = std::max(v.maxDeviationMm, c.deviationMm);
+    v.contacts.push_back(c);
+  }
+  if (in.previous && lp != nullptr && !hasBefore) {
+    v.notes.push_back("the previous verification has no lead " + lp->name + ": no migration measured");
+  }
+  judgeForamen(lp, in.model, in.rules, v);
+  if (lp == nullptr) {
+    judge(v, in.rules);
+    return v;
+  }
+  if (compared > 0) {
+    v.displacementMm = shift / compared;
+    v.displacementText = displacementWords(v.displacementMm, lp->targetSide);
+  }
+  if (lp->contacts.size() >= 2) {
+    v.depthChangeMm = v.displacementMm.dot((lp->contacts.front() - lp->contacts.back()).normalized());
+  }
+  if (const LeadModel* model = modelOf(*lp, *in.catalog)) {
+    v.coverage = foundCoverage(*lp, *model, distalFirst);
+    v.coversGanglion = v.coverage >= PlanRules::builtIn().minCoverage.value - 1e-9;
+  }
+  judge(v, in.rules, uncertain);
+  return v;
 }
 
 } // namespace
@@ -249,7 +407,8 @@ std::string checkPostopImages(const StudyReference& plan, const imaging::ImageId
                 name + " is the plan's own (planning) images, not a post-operative scan");
   }
   if (who.match == ImagesMatch::OtherPatient) {
-    throw Error(ErrorCode::InvalidArgument, "another patient's images: " + who.message);
+    throw Error(ErrorCode::InvalidArgument,
+                "the post-operative images are another patient's than the plan's: " + who.message);
   }
   if (who.match == ImagesMatch::OtherImagesPatientUnknown) {
     return "whose images " + name +
@@ -295,87 +454,47 @@ Verification verifyLeads(const VerifyInput& in)
   for (const auto& f : out.search.leads) {
     foundInPlanning.push_back(mapped(f.contacts, toPlanningGlobal));
   }
-  const std::vector<int> match = matchLeads(plan, foundInPlanning);
-
-  imaging::RegistrationOptions local;
-  local.halfSizeMm = Vector3d(30, 30, 30);
-  local.searchMm = 12.0;
+  std::vector<bool> far;
+  const std::vector<int> match = matchLeads(plan, foundInPlanning, far);
   std::vector<VerifiedLead> planned(plan.leads.size());
   std::vector<VerifiedLead> unplanned;
   for (std::size_t p = 0; p < plan.leads.size(); ++p) {
     planned[p].name = plan.leads[p].name;
   }
   for (std::size_t f = 0; f < out.search.leads.size(); ++f) {
-    const FoundLead& found = out.search.leads[f];
     const LeadPlan* lp = match[f] >= 0 ? &plan.leads[static_cast<std::size_t>(match[f])] : nullptr;
-    VerifiedLead v;
-    v.found = true;
-    v.inPlan = lp != nullptr;
-    v.name = lp != nullptr ? lp->name : "unplanned " + std::to_string(unplanned.size() + 1);
-    // each lead against the spine about its own ganglion (or, unplanned, about itself)
-    const Vector3d about = lp != nullptr ? lp->target : centreOf(foundInPlanning[f]);
-    v.registration =
-      imaging::registerRigid(*in.planning, *in.postop, about, out.global.planningToImage, local);
-    const RigidTransform toPlanning = v.registration.planningToImage.inverse();
-    const std::vector<Vector3d> inPlanning = mapped(found.contacts, toPlanning);
-    const auto order = distalFirstOrder(found, inPlanning, lp, v.orientationFrom, v.notes);
-    const PreviousContacts::const_iterator before =
-      in.previous ? in.previous->find(v.name) : PreviousContacts::const_iterator{};
-    const bool hasBefore = in.previous && before != in.previous->end();
-    std::vector<Vector3d> distalFirst;
-    for (std::size_t n = 0; n < order.size(); ++n) {
-      VerifiedContact c;
-      c.number = static_cast<int>(n) + 1;
-      c.postop = found.contacts[order[n]];
-      c.planning = inPlanning[order[n]];
-      distalFirst.push_back(c.planning);
-      if (lp != nullptr) {
-        if (n < lp->contacts.size()) {
-          c.planned = lp->contacts[n];
-          c.deviationMm = (c.planning - *c.planned).norm();
-        }
-        c.ganglionDistanceMm = (c.planning - lp->target).norm();
-      }
-      if (hasBefore && n < before->second.size()) {
-        c.migrationMm = (c.planning - before->second[n]).norm();
-        v.maxMigrationMm = std::max(v.maxMigrationMm.value_or(0.0), *c.migrationMm);
-      }
-      v.maxDeviationMm = std::max(v.maxDeviationMm, c.deviationMm);
-      v.contacts.push_back(c);
+    // two spots in a row far from every planned lead are weak evidence of a lead (streaks beside the
+    // generator, its header's connector rings): said, not reported as a lead
+    if (lp == nullptr && out.search.leads[f].contacts.size() < 3) {
+      std::ostringstream s;
+      s.precision(0);
+      s << std::fixed << "two metal spots in a row at " << out.search.leads[f].contacts.front().x() << ", "
+        << out.search.leads[f].contacts.front().y() << ", " << out.search.leads[f].contacts.front().z()
+        << " (post-operative images), far from every planned lead: not taken as a lead";
+      out.notes.push_back(s.str());
+      continue;
     }
-    if (in.previous && !hasBefore) {
-      v.notes.push_back("the previous verification has no lead " + v.name + ": no migration measured");
-    }
-    if (lp != nullptr) {
-      const std::size_t expected = lp->contacts.size();
-      if (found.contacts.size() != expected) {
-        v.notes.push_back(
-          std::to_string(found.contacts.size()) + " of " + std::to_string(expected) +
-          " contacts found: numbers and deviations assume the first found is the most distal");
-      }
-      if (lp->contacts.size() >= 2) {
-        const Vector3d deeper = (lp->contacts.front() - lp->contacts.back()).normalized();
-        double sum = 0.0;
-        std::size_t n = std::min(distalFirst.size(), lp->contacts.size());
-        for (std::size_t k = 0; k < n; ++k) {
-          sum += (distalFirst[k] - lp->contacts[k]).dot(deeper);
-        }
-        v.depthChangeMm = n == 0 ? 0.0 : sum / static_cast<double>(n);
-      }
-      if (const LeadModel* model = modelOf(*lp, *in.catalog)) {
-        v.coverage = foundCoverage(*lp, *model, distalFirst);
-        v.coversGanglion = v.coverage >= PlanRules::builtIn().minCoverage.value - 1e-9;
-      }
-      judgeForamen(*lp, in.model, in.rules, v);
-      judge(v, in.rules);
-      planned[static_cast<std::size_t>(match[f])] = v;
-    } else {
-      judge(v, in.rules);
+    VerifiedLead v = measureLead(out.search.leads[f], foundInPlanning[f], lp, in, out.global);
+    if (lp == nullptr) {
+      v.name = "unplanned " + std::to_string(unplanned.size() + 1);
       unplanned.push_back(v);
+      continue;
     }
+    if (far[f]) {
+      std::ostringstream s;
+      s.precision(0);
+      s << std::fixed << "found " << (centreOf(foundInPlanning[f]) - centreOf(lp->contacts)).norm()
+        << " mm from its planned place (no other lead nearer): taken as this lead, slid";
+      v.notes.insert(v.notes.begin(), s.str());
+    }
+    planned[static_cast<std::size_t>(match[f])] = v;
   }
-  for (auto& v : planned) {
-    if (!v.found) {
+  for (std::size_t p = 0; p < planned.size(); ++p) {
+    VerifiedLead& v = planned[p];
+    if (!plan.leads[p].planned) {
+      v.verdict = "not planned";
+      v.notes.push_back("the plan has no route for this lead: " + plan.leads[p].problem);
+    } else if (!v.found) {
       judge(v, in.rules);
     }
     out.leads.push_back(v);

@@ -88,6 +88,15 @@ std::string verificationToJson(const Verification& v, const VerifyInput& in, con
   j["units"] = "mm";
   j["plan"] = planFile;
   j["postop_images"] = postopSource;
+  // which images were compared: an earlier verification given as --previous must be of the same plan
+  if (in.plan != nullptr) {
+    j["planning_images"] = { { "series_uid", in.plan->study.seriesUid },
+                             { "fingerprint", in.plan->study.imageFingerprint } };
+  }
+  j["postop_identity"] = { { "study_uid", in.postopImages.studyUid },
+                           { "study_date", in.postopImages.studyDate },
+                           { "series_uid", in.postopImages.seriesUid },
+                           { "fingerprint", in.postopImages.fingerprint } };
   j["contact_numbering"] = "1 = most distal (at the lead's tip), as the clinician programmer numbers them";
   j["thresholds"] = { { "in_place_mm", sourcedJson(in.rules.inPlaceMm) },
                       { "migrated_mm", sourcedJson(in.rules.migratedMm) },
@@ -124,6 +133,8 @@ std::string verificationToJson(const Verification& v, const VerifyInput& in, con
       if (l.inPlan) {
         lj["max_deviation_mm"] = mm(l.maxDeviationMm);
         lj["depth_change_mm"] = mm(l.depthChangeMm);
+        lj["displacement_mm"] = vec(l.displacementMm);
+        lj["displacement"] = l.displacementText;
         lj["ganglion_coverage"] = std::round(l.coverage * 100.0) / 100.0;
         lj["covers_ganglion"] = l.coversGanglion;
         lj["in_intended_foramen"] = l.inIntendedForamen ? json(*l.inIntendedForamen) : json(nullptr);
@@ -144,7 +155,7 @@ std::string verificationToJson(const Verification& v, const VerifyInput& in, con
   return j.dump(2) + "\n";
 }
 
-PreviousContacts previousContactsFromJson(std::string_view text, const std::string& origin)
+PreviousVerification previousFromJson(std::string_view text, const std::string& origin)
 {
   json j;
   try {
@@ -155,7 +166,7 @@ PreviousContacts previousContactsFromJson(std::string_view text, const std::stri
   if (!j.is_object() || j.value("format", "") != "drgplan-verify") {
     throw Error(ErrorCode::Format, origin + ": not a drgplan verification (\"format\": \"drgplan-verify\")");
   }
-  PreviousContacts out;
+  PreviousVerification out;
   try {
     for (const auto& l : j.at("leads")) {
       std::vector<Vector3d> contacts;
@@ -164,13 +175,43 @@ PreviousContacts previousContactsFromJson(std::string_view text, const std::stri
         contacts.emplace_back(p.at(0).get<double>(), p.at(1).get<double>(), p.at(2).get<double>());
       }
       if (l.value("found", false)) {
-        out[l.at("name").get<std::string>()] = contacts;
+        out.contacts[l.at("name").get<std::string>()] = contacts;
       }
     }
   } catch (const json::exception& e) {
     throw Error(ErrorCode::Format, origin + ": leads[].contacts[].position_mm: " + e.what());
   }
+  const json planning = j.value("planning_images", json::object());
+  out.planningSeries = planning.value("series_uid", "");
+  out.planningFingerprint = planning.value("fingerprint", "");
+  const json postop = j.value("postop_identity", json::object());
+  out.postopStudy = postop.value("study_uid", "");
+  out.postopDate = postop.value("study_date", "");
+  out.postopFingerprint = postop.value("fingerprint", "");
   return out;
+}
+
+void checkPrevious(const PreviousVerification& previous, const StudyReference& plan,
+                   const imaging::ImageIdentity& postop)
+{
+  const bool otherPlanning = (!previous.planningFingerprint.empty() && !plan.imageFingerprint.empty() &&
+                              previous.planningFingerprint != plan.imageFingerprint) ||
+                             (!previous.planningSeries.empty() && !plan.seriesUid.empty() &&
+                              previous.planningSeries != plan.seriesUid);
+  if (otherPlanning || (previous.planningFingerprint.empty() && previous.planningSeries.empty())) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the previous verification compared other planning images (or does not say which): its "
+                "contacts are in another frame, so no migration can be measured against it");
+  }
+  if (!previous.postopFingerprint.empty() && previous.postopFingerprint == postop.fingerprint) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the previous verification is of these same post-operative images: give an earlier scan's");
+  }
+  if (!previous.postopDate.empty() && !postop.studyDate.empty() && previous.postopDate > postop.studyDate) {
+    throw Error(ErrorCode::InvalidArgument, "the previous verification's scan (" + previous.postopDate +
+                                              ") is later than this one (" + postop.studyDate +
+                                              "): give them the other way round");
+  }
 }
 
 } // namespace drg::planning

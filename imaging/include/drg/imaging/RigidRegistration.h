@@ -38,7 +38,7 @@ struct RegistrationOptions
   double searchMm = 60.0;                         ///< translation searched about the start
   double sampleMm = 1.5;                          ///< sample spacing of the fine steps
   double clampLowHu = -200.0, clampHighHu = 1300.0;
-  double metalHu = 1800.0; ///< samples at or next to denser voxels are left out
+  double metalHu = 1800.0; ///< samples whose interpolated value reaches this, on either side, are left out
 };
 
 struct RegistrationResult

@@ -55,13 +55,16 @@ struct VerifiedLead
   std::string orientationFrom; ///< "lead body" or "plan": how the distal end was told
   double coverage = 0.0;       ///< of the planned ganglion's length by the found contact array
   bool coversGanglion = false;
-  std::optional<bool> inIntendedForamen; ///< none: the model shows no such foramen
-  std::string foramenFound;              ///< e.g. "L4/L5 left" (the nearest foramen)
-  double depthChangeMm = 0.0;            ///< along the planned array, positive deeper (distal)
+  std::optional<bool> inIntendedForamen;     ///< none: the model shows no such foramen
+  std::string foramenFound;                  ///< e.g. "L4/L5 left" (the nearest foramen)
+  double depthChangeMm = 0.0;                ///< along the planned array, positive deeper (distal)
+  Eigen::Vector3d displacementMm{ 0, 0, 0 }; ///< mean of found minus planned over the contacts (LPS)
+  std::string displacementText;              ///< the same in words ("4.1 mm: 3.9 caudal, 1.2 lateral")
   double maxDeviationMm = 0.0;
   std::optional<double> maxMigrationMm;
   imaging::RegistrationResult registration; ///< planning -> post-operative, about this lead's ganglion
-  std::string verdict;                      ///< "in place", "moved", "migrated", "not found", ...
+  std::string
+    verdict; ///< "in place", "moved", "migrated", "out of its foramen", "not found", "not planned", ...
   std::vector<std::string> notes;
 };
 
@@ -76,6 +79,14 @@ struct Verification
 /// The contacts of an earlier verification (verify.json), by lead name, in the planning frame.
 using PreviousContacts = std::map<std::string, std::vector<Vector3d>>;
 
+/// An earlier verification as verify.json records it: its contacts and which images it compared.
+struct PreviousVerification
+{
+  PreviousContacts contacts;
+  std::string planningSeries, planningFingerprint; ///< the plan's images
+  std::string postopStudy, postopDate, postopFingerprint;
+};
+
 struct VerifyInput
 {
   const Plan* plan = nullptr;
@@ -84,6 +95,7 @@ struct VerifyInput
   const imaging::SpineModel* model = nullptr;      ///< of the planning images (foramina); may be null
   const DeviceCatalog* catalog = nullptr;
   std::optional<PreviousContacts> previous;
+  imaging::ImageIdentity postopImages; ///< which post-operative images (recorded in verify.json)
   VerifyRules rules = VerifyRules::builtIn();
 };
 
@@ -106,7 +118,12 @@ std::string verificationToJson(const Verification& v, const VerifyInput& input, 
 /// post-operative images' frame of reference (imaging::writePlanSr writes it into their study).
 imaging::SrContent verificationToSrContent(const Verification& v);
 
-/// The contacts of verify.json text (for --previous); throws drg::Error(Format) naming the field.
-PreviousContacts previousContactsFromJson(std::string_view text, const std::string& origin);
+/// An earlier verify.json (for --previous); throws drg::Error(Format) naming the field.
+PreviousVerification previousFromJson(std::string_view text, const std::string& origin);
+
+/// Throws drg::Error(InvalidArgument) when `previous` compared other planning images than `plan`'s,
+/// or the same post-operative images as `postop`, or later ones (by study date).
+void checkPrevious(const PreviousVerification& previous, const StudyReference& plan,
+                   const imaging::ImageIdentity& postop);
 
 } // namespace drg::planning
