@@ -57,16 +57,8 @@ std::vector<double> LeadModel::contactCentresFromTipMm() const
 
 DeviceCatalog DeviceCatalog::fromJson(std::string_view text, const std::string& origin)
 {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::Format, origin + ": not valid JSON: " + e.what());
-  }
-  if (!j.is_object() || j.value("format", "") != "drgplan-device-catalog") {
-    throw Error(ErrorCode::Format,
-                origin + ": not a drgplan device catalog (\"format\": \"drgplan-device-catalog\")");
-  }
+  const json j =
+    detail::formattedDocument(text, origin, "drgplan-device-catalog", "a drgplan device catalog");
   DeviceCatalog c;
   auto models = [&](const char* kind) {
     json list = j.value(kind, json::array());

@@ -1,5 +1,7 @@
 #include "drg/planning/PlanExport.h"
 
+#include "SrItems.h"
+
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/Error.h"
 
@@ -199,32 +201,10 @@ std::string planToCsv(const Plan& plan)
 imaging::SrContent planToSrContent(const Plan& plan, const std::string& observer)
 {
   using imaging::SrItem;
-  auto code = [](const char* value, const char* meaning) {
-    return imaging::DicomCode{ value, "99DRGPLAN", meaning };
-  };
-  auto textItem = [](imaging::DicomCode c, std::string text) {
-    SrItem i;
-    i.kind = SrItem::Kind::Text;
-    i.concept = std::move(c);
-    i.text = std::move(text);
-    return i;
-  };
-  auto pointsItem = [](SrItem::Kind kind, imaging::DicomCode c, std::vector<Vector3d> points) {
-    SrItem i;
-    i.kind = kind;
-    i.concept = std::move(c);
-    i.points = std::move(points);
-    return i;
-  };
-  auto numberItem = [](imaging::DicomCode c, double value, const char* unit, const char* unitMeaning) {
-    SrItem i;
-    i.kind = SrItem::Kind::Number;
-    i.concept = std::move(c);
-    i.value = value;
-    i.unit = unit;
-    i.unitMeaning = unitMeaning;
-    return i;
-  };
+  using sr::code;
+  const auto textItem = sr::text;
+  const auto pointsItem = sr::points;
+  const auto numberItem = sr::number;
   imaging::SrContent sr;
   sr.title = code("DRGPLAN-PLAN", "DRG stimulation placement plan");
   sr.observer = observer;

@@ -11,16 +11,8 @@ using detail::sourced;
 
 PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
 {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ErrorCode::Format, origin + ": not valid JSON: " + e.what());
-  }
-  if (!j.is_object() || j.value("format", "") != "drgplan-planning-rules") {
-    throw Error(ErrorCode::Format,
-                origin + ": not drgplan planning rules (\"format\": \"drgplan-planning-rules\")");
-  }
+  const nlohmann::json j =
+    detail::formattedDocument(text, origin, "drgplan-planning-rules", "drgplan planning rules");
   const std::string where = "rules";
   PlanRules r;
   r.maxLeads = sourced<int>(j, "max_leads", origin, where);

@@ -23,6 +23,23 @@ namespace detail
   throw Error(ErrorCode::Format, origin + ": " + where + ": " + what);
 }
 
+/// `text` parsed as a JSON object whose "format" is `format`; throws drg::Error(Format) naming
+/// `origin` and what the document should have been (`what`, e.g. "drgplan planning rules").
+inline nlohmann::json formattedDocument(std::string_view text, const std::string& origin,
+                                        const std::string& format, const std::string& what)
+{
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorCode::Format, origin + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object() || j.value("format", "") != format) {
+    throw Error(ErrorCode::Format, origin + ": not " + what + " (\"format\": \"" + format + "\")");
+  }
+  return j;
+}
+
 template<typename T>
 SourcedValue<T> sourced(const nlohmann::json& model, const char* field, const std::string& origin,
                         const std::string& where)

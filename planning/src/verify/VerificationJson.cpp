@@ -46,16 +46,8 @@ json registrationJson(const imaging::RegistrationResult& r)
 
 VerifyRules VerifyRules::fromJson(std::string_view text, const std::string& origin)
 {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::Format, origin + ": not valid JSON: " + e.what());
-  }
-  if (!j.is_object() || j.value("format", "") != "drgplan-verify-rules") {
-    throw Error(ErrorCode::Format,
-                origin + ": not drgplan verification rules (\"format\": \"drgplan-verify-rules\")");
-  }
+  const json j =
+    detail::formattedDocument(text, origin, "drgplan-verify-rules", "drgplan verification rules");
   const std::string where = "verify rules";
   VerifyRules r;
   r.inPlaceMm = sourced<double>(j, "in_place_mm", origin, where);
@@ -157,15 +149,7 @@ std::string verificationToJson(const Verification& v, const VerifyInput& in, con
 
 PreviousVerification previousFromJson(std::string_view text, const std::string& origin)
 {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::Format, origin + ": not valid JSON: " + e.what());
-  }
-  if (!j.is_object() || j.value("format", "") != "drgplan-verify") {
-    throw Error(ErrorCode::Format, origin + ": not a drgplan verification (\"format\": \"drgplan-verify\")");
-  }
+  const json j = detail::formattedDocument(text, origin, "drgplan-verify", "a drgplan verification");
   PreviousVerification out;
   try {
     for (const auto& l : j.at("leads")) {

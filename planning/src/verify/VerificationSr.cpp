@@ -3,30 +3,19 @@
 // the post-operative study), with each contact's deviation from its plan.
 #include "drg/planning/LeadVerification.h"
 
+#include "SrItems.h"
+
 namespace drg::planning
 {
 
 imaging::SrContent verificationToSrContent(const Verification& v)
 {
   using imaging::SrItem;
-  auto code = [](std::string value, std::string meaning) {
-    return imaging::DicomCode{ std::move(value), "99DRGPLAN", std::move(meaning) };
-  };
-  auto text = [](imaging::DicomCode c, std::string t) {
-    SrItem i;
-    i.kind = SrItem::Kind::Text;
-    i.concept = std::move(c);
-    i.text = std::move(t);
-    return i;
-  };
-  auto number = [](imaging::DicomCode c, double value) {
-    SrItem i;
-    i.kind = SrItem::Kind::Number;
-    i.concept = std::move(c);
-    i.value = value;
-    i.unit = "mm";
-    i.unitMeaning = "millimeter";
-    return i;
+  using sr::code;
+  const auto text = sr::text;
+  const auto points = sr::points;
+  const auto number = [](imaging::DicomCode c, double value) {
+    return sr::number(std::move(c), value, "mm", "millimeter");
   };
   imaging::SrContent sr;
   sr.title = code("DRGPLAN-VERIFY", "DRG lead verification");
@@ -47,17 +36,12 @@ imaging::SrContent verificationToSrContent(const Verification& v)
     for (const auto& c : l.contacts) {
       contacts.push_back(c.postop);
     }
-    SrItem all;
-    all.kind = SrItem::Kind::Multipoint;
-    all.concept = code("FOUND-CONTACTS", "Found contact centres, distal first");
-    all.points = contacts;
-    g.items.push_back(all);
+    g.items.push_back(points(SrItem::Kind::Multipoint,
+                             code("FOUND-CONTACTS", "Found contact centres, distal first"), contacts));
     for (const auto& c : l.contacts) {
-      SrItem p;
-      p.kind = SrItem::Kind::Point;
-      p.concept = code("CONTACT-" + std::to_string(c.number), "Contact " + std::to_string(c.number));
-      p.points = { c.postop };
-      g.items.push_back(p);
+      g.items.push_back(points(
+        SrItem::Kind::Point,
+        code("CONTACT-" + std::to_string(c.number), "Contact " + std::to_string(c.number)), { c.postop }));
       if (c.planned) {
         g.items.push_back(
           number(code("DEVIATION-" + std::to_string(c.number),
