@@ -9,7 +9,7 @@ PACKAGES=(
   # libraries (the fixed stack: Qt 6, VTK 9.1, ITK 5.2, DCMTK 3.6.7)
   qt6-base-dev libqt6opengl6-dev libqt6test6 libgl-dev
   libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libopenjp2-7-dev
-  nlohmann-json3-dev libcli11-dev libeigen3-dev zlib1g-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libeigen3-dev zlib1g-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools used by tests and the demo: DICOM checkers, peers, headless rendering, X input (xdotool)
   dcmtk dicom3tools dcm2niix

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 
 namespace drg::cli
@@ -31,6 +32,20 @@ void addSegmentCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 /// `drgplan-cli plan IN --targets L4-left,... --pocket buttock-left --out DIR`: auto-planned leads.
 void addPlanCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
+/// `drgplan-cli targets --pain REGION,... [--case DIR --accept T,...]`: targets from a pain map.
+void addTargetsCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// `drgplan-cli trial-result CASE --lead L --relief P --keep|--drop` and `drgplan-cli permanent CASE
+/// --keep L,... --pocket SITE-SIDE --out DIR`: the trial stage.
+void addTrialCommands(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// `drgplan-cli cases list|show|add|export|refresh`: the case library.
+void addCasesCommand(CLI::App& app, const GlobalOptions& global, Action& run);
+
+/// After a case folder changed: the default library, when there is one and it indexes the folder,
+/// reads it again (a failure is a warning: the folder is the record).
+void reindexCase(const std::filesystem::path& folder);
+
 /// `drgplan-cli report PLAN --out DIR [--pdf] [--deidentify]`: the placement report.
 void addReportCommand(CLI::App& app, const GlobalOptions& global, Action& run);
 
@@ -47,6 +62,9 @@ std::string planImages(const planning::StudyReference& study, const std::string&
 /// A loader that names the levels as the plan was made on them (the user's renumbering, declared
 /// transitional anatomy and anchor).
 imaging::SpineCaseLoader planLevelsLoader(const planning::StudyReference& study);
+
+/// "a,b,,c" -> {"a", "b", "c"}
+std::vector<std::string> splitList(const std::string& text);
 
 /// Prints progress on a terminal (stderr) unless quiet; returns true (never cancels).
 bool reportProgress(const char* what, double fraction, bool quiet);

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 namespace drg::cli
 {
@@ -24,6 +25,19 @@ bool reportProgress(const char* what, double fraction, bool quiet)
     std::fflush(stderr);
   }
   return true;
+}
+
+std::vector<std::string> splitList(const std::string& text)
+{
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) {
+      out.push_back(item);
+    }
+  }
+  return out;
 }
 
 int exitCodeFor(ErrorCode code)
@@ -67,7 +81,10 @@ int main(int argc, char** argv)
   addPhantomCommand(app, global, run);
   addImportCommands(app, global, run);
   addSegmentCommand(app, global, run);
+  addTargetsCommand(app, global, run);
   addPlanCommand(app, global, run);
+  addTrialCommands(app, global, run);
+  addCasesCommand(app, global, run);
   addReportCommand(app, global, run);
   addVerifyCommand(app, global, run);
   addPacsCommand(app, global, run);

@@ -2,6 +2,7 @@
 // are small), so undo restores it exactly, byte for byte in its file form.
 #include "drg/planning/PlanEditor.h"
 #include "drg/imaging/Error.h"
+#include "drg/planning/TrialPlan.h"
 
 #include <ctime>
 
@@ -252,6 +253,11 @@ void PlanEditor::setLocked(int lead, bool locked)
 
 void PlanEditor::setPocket(PocketSite site, Side side)
 {
+  if (m_plan.kind == PlanKind::Trial) {
+    throw Error(ErrorCode::InvalidArgument,
+                "a trial plan has no pocket: its leads leave the skin for the external trial stimulator "
+                "(make the permanent plan from the trial to place the generator)");
+  }
   PocketPlan p = m_planner.newPocket(site, side);
   if (m_plan.pocket) {
     p.depthMm = m_plan.pocket->depthMm;
@@ -288,6 +294,32 @@ void PlanEditor::setPocketDepth(double mm)
 void PlanEditor::removePocket()
 {
   edit("remove the pocket", [&] { m_plan.pocket.reset(); });
+}
+
+void PlanEditor::setKind(PlanKind kind)
+{
+  if (kind == m_plan.kind) {
+    return;
+  }
+  edit(kind == PlanKind::Trial ? "make a trial plan" : "make a permanent plan", [&] {
+    m_plan.kind = kind;
+    if (kind == PlanKind::Trial) {
+      m_plan.pocket.reset();
+      m_plan.fromTrial.reset();
+    } else {
+      for (auto& l : m_plan.leads) {
+        l.trialResult.reset();
+      }
+    }
+  });
+}
+
+void PlanEditor::setTrialResult(int lead, std::optional<TrialResult> result)
+{
+  Plan checked = m_plan;
+  planning::setTrialResult(checked, lead, result); // (refuses what does not belong, before the edit)
+  edit("trial result of " + leadName(lead),
+       [&] { m_plan.leads[static_cast<std::size_t>(lead)].trialResult = result; });
 }
 
 void PlanEditor::confirmLevels(const std::string& how)

@@ -6,6 +6,8 @@
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpineLevel.h"
 
+#include "patient/PatientPathJson.h"
+
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -199,6 +201,9 @@ json leadJson(const LeadPlan& l)
                  { "epidural_entry", optionalVec(l.epiduralEntryOverride) } };
   j["locked"] = l.locked;
   j["technique_chosen"] = l.techniqueChosen;
+  if (l.trialResult) { // (trial plans, once the lead's outcome is entered)
+    j["trial_result"] = detail::trialResultJson(*l.trialResult);
+  }
   json d;
   d["planned"] = l.planned;
   d["problem"] = l.problem;
@@ -430,6 +435,13 @@ std::string planToJson(const Plan& plan)
   json j;
   j["format"] = "drgplan.plan";
   j["version"] = kPlanFileVersion;
+  j["kind"] = planKindName(plan.kind);
+  if (plan.indication) {
+    j["indication"] = detail::indicationJson(*plan.indication);
+  }
+  if (plan.fromTrial) {
+    j["from_trial"] = detail::trialOriginJson(*plan.fromTrial);
+  }
   j["coordinates"] = "LPS mm, frame of reference of the planned series";
   j["study"] = { { "source", plan.study.source },
                  { "modality", plan.study.modality },
@@ -509,9 +521,29 @@ Plan planFromJson(std::string_view text, const std::string& origin)
     throw Error(ErrorCode::Format,
                 origin + ": plan file version " + std::to_string(version) + " does not exist");
   }
-  // Migrations from older versions go here, one step per version (there is none before 1 yet).
+  // Migrations from older versions, one step per version: version 1 knew only permanent plans
+  // (no "kind", no trial results).
   Reader r{ origin };
   Plan plan;
+  if (version >= 2) {
+    try {
+      plan.kind = parsePlanKind(r.text(j, "kind", "plan"));
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::Format) {
+        throw;
+      }
+      r.fail("kind", e.what());
+    }
+    if (j.contains("indication") && !j["indication"].is_null()) {
+      plan.indication = detail::indicationFrom(j["indication"], origin, "indication");
+    }
+    if (j.contains("from_trial") && !j["from_trial"].is_null()) {
+      if (plan.kind != PlanKind::Permanent) {
+        r.fail("from_trial", "only a permanent plan comes from a trial");
+      }
+      plan.fromTrial = detail::trialOriginFrom(j["from_trial"], origin, "from_trial");
+    }
+  }
   const json& s = r.field(j, "study", "plan");
   plan.study.source = r.text(s, "source", "study");
   plan.study.modality = r.text(s, "modality", "study");
@@ -558,11 +590,22 @@ Plan planFromJson(std::string_view text, const std::string& origin)
                       std::to_string(maxLeads) + " (the pulse generator's ports)");
   }
   for (std::size_t i = 0; i < leads.size(); ++i) {
-    plan.leads.push_back(leadFrom(leads[i], r, "leads[" + std::to_string(i) + "]"));
+    const std::string w = "leads[" + std::to_string(i) + "]";
+    plan.leads.push_back(leadFrom(leads[i], r, w));
+    if (leads[i].contains("trial_result")) {
+      if (plan.kind != PlanKind::Trial) {
+        r.fail(w + ".trial_result", "only a trial plan's leads have trial results");
+      }
+      plan.leads.back().trialResult =
+        detail::trialResultFrom(leads[i]["trial_result"], origin, w + ".trial_result");
+    }
   }
   requireDistinctNames(plan.leads, r);
   const json& pocket = r.field(j, "pocket", "plan");
   if (!pocket.is_null()) {
+    if (plan.kind == PlanKind::Trial) {
+      r.fail("pocket", "a trial plan has no pocket (its leads leave the skin for an external stimulator)");
+    }
     plan.pocket = pocketFrom(pocket, r);
   }
   const json& findings = r.field(j, "findings", "plan");

@@ -36,6 +36,11 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
   r.fallbackFasciaDepthMm = sourced<double>(j, "fallback_fascia_depth_mm", origin, where);
   r.routeBoneToleranceMm = sourced<double>(j, "route_bone_tolerance_mm", origin, where);
   r.routeSacToleranceMm = sourced<double>(j, "route_sac_tolerance_mm", origin, where);
+  r.trialExternalLeadMm = sourced<double>(j, "trial_external_lead_mm", origin, where);
+  r.trialSuccessReliefPercent = sourced<double>(j, "trial_success_relief_percent", origin, where);
+  if (!(r.trialSuccessReliefPercent.value > 0.0 && r.trialSuccessReliefPercent.value <= 100.0)) {
+    fail(origin, where, "trial_success_relief_percent must be in (0, 100]");
+  }
   if (r.maxLeads.value < 1 || r.maxLeads.value > 16) {
     fail(origin, where, "max_leads must be 1 to 16");
   }
@@ -56,10 +61,11 @@ PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
         r.preferredNeedleAngleDeg.value <= r.maxNeedleAngleDeg.value)) {
     fail(origin, where, "needle angles must satisfy min <= preferred <= max");
   }
-  for (const auto* v : { &r.ganglionClearanceMm, &r.cordClearanceMm, &r.cordRadiusMm, &r.contactDorsalOffset,
-                         &r.leadSpacingMm, &r.strainReliefLoopDiameterMm, &r.pocketSlackMm,
-                         &r.connectorInsertionMm, &r.minPocketDepthMm, &r.pocketBoneClearanceMm,
-                         &r.fallbackFasciaDepthMm, &r.routeBoneToleranceMm, &r.routeSacToleranceMm }) {
+  for (const auto* v :
+       { &r.ganglionClearanceMm, &r.cordClearanceMm, &r.cordRadiusMm, &r.contactDorsalOffset,
+         &r.leadSpacingMm, &r.strainReliefLoopDiameterMm, &r.pocketSlackMm, &r.connectorInsertionMm,
+         &r.minPocketDepthMm, &r.pocketBoneClearanceMm, &r.fallbackFasciaDepthMm, &r.routeBoneToleranceMm,
+         &r.routeSacToleranceMm, &r.trialExternalLeadMm }) {
     if (!(v->value >= 0.0 && v->value <= 1000.0)) {
       fail(origin, where, "distances must lie between 0 and 1000 mm");
     }
@@ -99,7 +105,9 @@ std::size_t PlanRules::unverifiedCount() const
                   pocketBoneClearanceMm.verified,
                   fallbackFasciaDepthMm.verified,
                   routeBoneToleranceMm.verified,
-                  routeSacToleranceMm.verified }) {
+                  routeSacToleranceMm.verified,
+                  trialExternalLeadMm.verified,
+                  trialSuccessReliefPercent.verified }) {
     n += v ? 0 : 1;
   }
   return n;

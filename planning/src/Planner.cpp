@@ -244,7 +244,7 @@ void Planner::recompute(Plan& plan) const
       }
     }
     if (lead.planned) {
-      budgetAndTunnel(lead, plan.pocket);
+      budgetAndTunnel(lead, plan.pocket, plan.kind);
     }
     lead.entryLandmarks = lead.planned ? findEntryLandmarks(*m_anatomy.m_impl, lead) : EntryLandmarks{};
   }

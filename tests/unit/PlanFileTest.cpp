@@ -220,7 +220,7 @@ TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
               "not a drgplan plan file");
   expectError(R"([1, 2, 3])", drg::ErrorCode::Format, "not a drgplan plan file");
   std::string newer = good;
-  newer.replace(newer.find("\"version\": 1"), 12, "\"version\": 7");
+  newer.replace(newer.find("\"version\": 2"), 12, "\"version\": 7");
   expectError(newer, drg::ErrorCode::Unsupported, "newer drgplan");
   std::string badSide = good;
   badSide.replace(badSide.find("\"side\": \"left\""), 14, "\"side\": \"up\"");
@@ -238,7 +238,7 @@ TEST(PlanFile, RefusesCorruptForeignAndNewerFiles)
               "findings[0].lead");
   expectError(edited([](nlohmann::json& j) { j["leads"][0]["moved"] = 5; }), drg::ErrorCode::Format, "moved");
   std::string huge = good;
-  huge.replace(huge.find("\"version\": 1"), 12, "\"version\": 4294967297");
+  huge.replace(huge.find("\"version\": 2"), 12, "\"version\": 4294967297");
   expectError(huge, drg::ErrorCode::Unsupported, "newer drgplan");
   std::string badPoint = good;
   const auto at = badPoint.find("\"epidural_entry\": [");

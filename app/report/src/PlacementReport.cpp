@@ -32,6 +32,7 @@ int writePlacementReportPdf(const ReportInput& in, const std::filesystem::path& 
     "drgplan placement report", q("drgplan " + in.softwareVersion), {},
     [&](ReportPages& pages) {
       writeCoverPage(pages, in);
+      writePatientPathPage(pages, in);
       for (std::size_t i = 0; i < plan.leads.size(); ++i) {
         writeLeadPage(pages, in, i, pictures[i]);
       }

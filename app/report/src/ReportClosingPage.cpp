@@ -20,7 +20,11 @@ void writeClosingPage(ReportPages& pages, const ReportInput& in)
   const planning::Plan& plan = in.plan;
   pages.newPage();
   pages.heading(QObject::tr("Pulse generator pocket"), 13);
-  if (plan.pocket && plan.pocket->placed) {
+  if (plan.kind == planning::PlanKind::Trial) {
+    pages.paragraph(
+      QObject::tr("None: a trial. The leads leave the skin for the external trial stimulator; the "
+                  "generator's pocket is planned in the permanent plan."));
+  } else if (plan.pocket && plan.pocket->placed) {
     const auto& p = *plan.pocket;
     const auto* gen = in.catalog ? in.catalog->generator(p.generator) : nullptr;
     double tunnel = 0;

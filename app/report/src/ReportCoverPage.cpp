@@ -18,13 +18,19 @@ namespace drg::report
 void writeCoverPage(ReportPages& pages, const ReportInput& in)
 {
   const planning::Plan& plan = in.plan;
-  pages.heading(QObject::tr("DRG stimulation placement plan"), 16);
+  const bool trial = plan.kind == planning::PlanKind::Trial;
+  pages.heading(
+    trial ? QObject::tr("DRG stimulation trial plan") : QObject::tr("DRG stimulation placement plan"), 16);
   pages.paragraph(QObject::tr("PLANNING AID - NOT FOR NAVIGATION. Positions come from image analysis and "
                               "published priors; the ganglia, the needle path and the lead position must be "
                               "verified intra-operatively (fluoroscopy, stimulation response)."),
                   8.5, true, QColor(170, 0, 0));
   // what the plan does not settle, said before anything else
-  if (!plan.pocket) {
+  if (trial) {
+    pages.paragraph(QObject::tr("TRIAL: temporary leads on an external stimulator, no pocket; the permanent "
+                                "plan is made from the leads the trial keeps."),
+                    9, true);
+  } else if (!plan.pocket) {
     pages.paragraph(QObject::tr("NO POCKET CHOSEN: no lead length is budgeted (the tunnel to the pocket "
                                 "is not known)."),
                     9, true, QColor(170, 0, 0));

@@ -89,9 +89,9 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
       QObject::tr("%1 % of its length").arg(mm(100.0 * l.coverage, 0)) },
     { QObject::tr("Lead"),
       (model ? q(model->name) : q(l.leadModel)) +
-        (l.budget.complete
-           ? QObject::tr(", %1 cm").arg(mm(l.budget.leadCm, 0))
-           : QObject::tr(", length NOT BUDGETED (no pocket placed: the tunnel is unknown)")) },
+        (!l.budget.complete ? QObject::tr(", length NOT BUDGETED (no pocket placed: the tunnel is unknown)")
+         : l.budget.fits    ? QObject::tr(", %1 cm").arg(mm(l.budget.leadCm, 0))
+                            : QObject::tr(", NONE IN THE CATALOG IS LONG ENOUGH")) },
     { QObject::tr("Extension"), l.budget.extensionCm > 0
                                   ? QObject::tr("%1 cm").arg(mm(l.budget.extensionCm, 0))
                                   : QObject::tr("none") },
@@ -101,7 +101,12 @@ void writeLeadPage(ReportPages& pages, const ReportInput& in, std::size_t i, con
                                                    : QObject::tr(", fascia not seen: fallback depth")) },
     { QObject::tr("Strain-relief loop"), QObject::tr("%1 mm across").arg(mm(l.loopDiameterMm, 0)) },
     { QObject::tr("Length needed"),
-      l.budget.complete
+      in.plan.kind == planning::PlanKind::Trial
+        ? QObject::tr("%1 cm: route %2, needle track to the skin %3, loop %4, outside the skin %5 mm (trial: "
+                      "the lead leaves the skin at its needle's entry)")
+            .arg(mm(0.1 * l.budget.totalMm, 0), mm(l.budget.routeMm, 0), mm(l.budget.trackMm, 0),
+                 mm(l.budget.loopMm, 0), mm(l.budget.slackMm, 0))
+      : l.budget.complete
         ? QObject::tr("%1 cm: route %2, track %3, loop %4, tunnel %5, slack %6 mm")
             .arg(mm(0.1 * l.budget.totalMm, 0), mm(l.budget.routeMm, 0), mm(l.budget.trackMm, 0),
                  mm(l.budget.loopMm, 0), mm(l.budget.tunnelMm, 0), mm(l.budget.slackMm, 0))

@@ -31,6 +31,15 @@ inline QString point(const Eigen::Vector3d& p)
   return QString("%1, %2, %3").arg(mm(p.x()), mm(p.y()), mm(p.z()));
 }
 
+/// A DICOM date "20260101" as "2026-01-01"; other text as it is.
+inline QString dateText(const std::string& d)
+{
+  if (d.size() == 8 && d.find_first_not_of("0123456789") == std::string::npos) {
+    return q(d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2));
+  }
+  return q(d);
+}
+
 /// "left" or "right" (translated).
 inline QString sideText(imaging::Side s)
 {

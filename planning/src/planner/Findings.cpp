@@ -374,7 +374,7 @@ void Planner::findings(Plan& plan) const
     nearnessFindings(f, l, li, who);
     routeFindings(f, l, li, who);
     duraFindings(f, l, li, who);
-    if (plan.pocket && plan.pocket->placed && !l.budget.fits) {
+    if (((plan.pocket && plan.pocket->placed) || plan.kind == PlanKind::Trial) && !l.budget.fits) {
       f.add("length-budget", Severity::Error, li, l.budget.totalMm, 0, "mm",
             who + "no lead (with an extension) in the catalog is long enough");
     }
@@ -382,7 +382,8 @@ void Planner::findings(Plan& plan) const
   leadPairFindings(f, plan.leads);
   if (plan.pocket) {
     pocketFindings(f, *plan.pocket);
-  } else if (std::any_of(plan.leads.begin(), plan.leads.end(), [](const LeadPlan& l) { return l.planned; })) {
+  } else if (plan.kind == PlanKind::Permanent &&
+             std::any_of(plan.leads.begin(), plan.leads.end(), [](const LeadPlan& l) { return l.planned; })) {
     f.add("length-budget-incomplete", Severity::Warning, -1, 0, 0, "",
           "no pocket chosen: without the tunnel to it no lead length is budgeted");
   }

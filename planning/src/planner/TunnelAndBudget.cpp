@@ -87,11 +87,25 @@ void chooseLengths(const DeviceCatalog& catalog, const std::string& leadModel, L
 
 } // namespace
 
-void Planner::budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket) const
+void Planner::budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket, PlanKind kind) const
 {
   const auto& A = *m_anatomy.m_impl;
   LengthBudget b;
   b.routeMm = lead.routeLengthMm;
+  if (kind == PlanKind::Trial) {
+    // a percutaneous trial lead: route, loop, the whole needle track to the skin and the length
+    // outside it to the trial cable; no anchor, tunnel or pocket
+    b.trackMm = (lead.epiduralEntry - lead.skinEntry).norm();
+    b.loopMm = kPi * lead.loopDiameterMm;
+    b.slackMm = m_rules.trialExternalLeadMm.value;
+    b.totalMm = b.routeMm + b.trackMm + b.loopMm + b.slackMm;
+    b.complete = true;
+    chooseLengths(m_catalog, lead.leadModel, b);
+    lead.tunnel.clear();
+    lead.tunnelFrom.clear();
+    lead.budget = b;
+    return;
+  }
   b.trackMm = (lead.epiduralEntry - lead.anchor).norm();
   b.loopMm = kPi * lead.loopDiameterMm;
   b.slackMm = m_rules.pocketSlackMm.value + m_rules.connectorInsertionMm.value;

@@ -6,6 +6,7 @@
 
 #include "drg/imaging/SpineLevel.h"
 #include "drg/planning/DeviceCatalog.h"
+#include "drg/planning/PainMap.h"
 
 #include <Eigen/Core>
 
@@ -46,6 +47,8 @@ struct PlanRules
   SourcedValue<double> routeBoneToleranceMm;  ///< a route through more bone (mm) is refused
   SourcedValue<double>
     routeSacToleranceMm; ///< a route through more of the dural sac, cord or cauda (mm) is refused
+  SourcedValue<double> trialExternalLeadMm;       ///< trial lead outside the skin, exit to the trial cable
+  SourcedValue<double> trialSuccessReliefPercent; ///< relief a trial lead needs to be worth keeping
 
   /// Parses rules text; throws drg::Error(Format) naming the field.
   static PlanRules fromJson(std::string_view text, const std::string& origin);
@@ -122,6 +125,29 @@ struct EntryLandmarks
 /// midline; 41 mm caudal to the L5/S1 window"; empty when nothing was found.
 std::string entryLandmarksText(const EntryLandmarks& e);
 
+/// What kind of plan: the trial (temporary percutaneous leads on an external stimulator for some
+/// days, no pocket) or the permanent implant (leads anchored, tunnelled to the generator's pocket).
+enum class PlanKind
+{
+  Trial,
+  Permanent
+};
+const char* planKindName(PlanKind k) noexcept;   ///< "trial", "permanent"
+PlanKind parsePlanKind(const std::string& text); ///< throws drg::Error(InvalidArgument)
+
+/// A trial lead's outcome, entered after the trial.
+struct TrialResult
+{
+  double reliefPercent = 0; ///< pain relief the patient reported with this lead, 0-100
+  int coveragePercent = -1; ///< paraesthesia over the mapped painful areas, 0-100; -1: not recorded
+  std::string contactsUsed; ///< the program's contacts, e.g. "2-3"; empty: not recorded
+  bool keep = false;        ///< to be carried into the permanent implant
+  std::string note;
+  std::string enteredAt; ///< UTC, ISO 8601
+
+  bool operator==(const TrialResult& other) const;
+};
+
 struct LeadPlan
 {
   // ---- what the user decides ----------------------------------------------------------------
@@ -136,6 +162,7 @@ struct LeadPlan
   std::optional<Vector3d> skinEntryOverride;
   std::optional<Vector3d> epiduralEntryOverride;
   bool locked = false;
+  std::optional<TrialResult> trialResult; ///< trial plans: the lead's outcome once entered
   /// The approach and entry level are the user's choice: the planner never changes them (false:
   /// its defaults, which it may change to keep the lead clear of another one)
   bool techniqueChosen = false;
@@ -250,8 +277,40 @@ bool scanNotProne(const StudyReference& study);
 /// landmarks.
 std::string patientPositionNote(const StudyReference& study);
 
+/// Where a permanent plan came from: the trial it carries leads over from, and every trial lead's
+/// outcome (kept or not), for the report to show beside the permanent plan.
+struct TrialOrigin
+{
+  std::string file;                           ///< the trial plan file as opened
+  std::string studyUid, seriesUid, studyDate; ///< the trial plan's images
+  struct Lead
+  {
+    std::string name;   ///< as in the trial plan
+    std::string target; ///< "L4-left"
+    std::optional<TrialResult> result;
+    bool kept = false; ///< carried into this plan
+  };
+  std::vector<Lead> leads;
+
+  bool operator==(const TrialOrigin& other) const;
+};
+
+/// Why these targets: the pain map they came from and the targets the user accepted from it, with
+/// their reasons (plans started from a case; carried from the trial into the permanent plan).
+struct PlanIndication
+{
+  std::vector<std::string> painRegions; ///< body chart region ids
+  std::vector<AcceptedTarget> targets;
+  std::string acceptedAt; ///< UTC, ISO 8601
+
+  bool operator==(const PlanIndication& other) const;
+};
+
 struct Plan
 {
+  PlanKind kind = PlanKind::Permanent;
+  std::optional<PlanIndication> indication; ///< plans started from a pain map
+  std::optional<TrialOrigin> fromTrial;     ///< permanent plans made from a trial
   StudyReference study;
   std::vector<LeadPlan> leads;
   std::optional<PocketPlan> pocket;
@@ -268,7 +327,9 @@ std::optional<Vector3d> findingPlace(const Plan& plan, const Finding& finding);
 
 // ---- plan files (.drgplan.json) -------------------------------------------------------------
 
-constexpr int kPlanFileVersion = 1;
+/// Version 2 added the plan's kind (trial or permanent), trial results and the trial a permanent
+/// plan came from; version 1 files open as permanent plans.
+constexpr int kPlanFileVersion = 2;
 
 /// The plan file's text (schema "drgplan.plan", version kPlanFileVersion): deterministic, so an
 /// unchanged plan gives the same bytes.

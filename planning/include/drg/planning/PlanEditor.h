@@ -44,6 +44,11 @@ public:
   /// The user confirms the level names: `how` says how they were counted and by whom ("counted up
   /// from S1 on the sagittal CT, A. Surgeon"); stamped with the time (UTC). Empty `how` is refused.
   void confirmLevels(const std::string& how);
+  /// Makes the plan a trial (temporary leads, no pocket: a pocket is removed) or a permanent plan.
+  void setKind(PlanKind kind);
+  /// Enters (or with nullopt clears) a trial lead's outcome; only a trial plan's leads have one.
+  /// Relief and coverage outside 0-100 are refused.
+  void setTrialResult(int lead, std::optional<TrialResult> result);
   /// Replaces the whole plan (opening a file), undoable.
   void replace(Plan plan);
 

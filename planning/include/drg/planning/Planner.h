@@ -41,7 +41,7 @@ private:
   void spreadFrom(LeadPlan& lead, const std::vector<const LeadPlan*>& placed,
                   const std::vector<Vector3d>& otherEntries) const;
   void placePocket(PocketPlan& pocket) const;
-  void budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket) const;
+  void budgetAndTunnel(LeadPlan& lead, const std::optional<PocketPlan>& pocket, PlanKind kind) const;
   void findings(Plan& plan) const;
 
   const PlanAnatomy& m_anatomy;

@@ -1,0 +1,29 @@
+#pragma once
+// Internal: the plan file's parts of the patient's path (version 2): the indication (pain map and
+// accepted targets), a trial lead's result and the trial a permanent plan came from, read with
+// errors that say where.
+
+#include "drg/planning/Plan.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace drg::planning::detail
+{
+
+nlohmann::json trialResultJson(const TrialResult& r);
+/// Throws drg::Error(Format) "<origin>: <where>.<field>: ..." for a field missing or out of range.
+TrialResult trialResultFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);
+
+nlohmann::json trialOriginJson(const TrialOrigin& t);
+TrialOrigin trialOriginFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);
+
+nlohmann::json acceptedTargetJson(const AcceptedTarget& t);
+AcceptedTarget acceptedTargetFrom(const nlohmann::json& j, const std::string& origin,
+                                  const std::string& where);
+
+nlohmann::json indicationJson(const PlanIndication& i);
+PlanIndication indicationFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);
+
+} // namespace drg::planning::detail
