@@ -1,6 +1,7 @@
 #include "MainMenus.h"
 
 #include "CaseLoader.h"
+#include "CaseMenu.h"
 #include "MainWindow.h"
 #include "PlanExporter.h"
 #include "PostopView.h"
@@ -57,6 +58,7 @@ MainMenus::MainMenus(MainWindow& window, CaseLoader& loader, PlanExporter& expor
     }
   });
   addSpineMenu();
+  new CaseMenu(m_window, window.menuBar()->addMenu(tr("&Case")));
   // the 3D view's camera and skin, with the keys that do the same in the view (under the mouse)
   viewMenu->addSeparator();
   viewMenu->addAction(tr("3D from behind\tR"), this,

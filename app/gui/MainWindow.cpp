@@ -52,7 +52,7 @@ MainWindow::MainWindow()
   QDockWidget* anatomyDock = addAnatomyDock();
   // the start page until a case is shown, then the views
   m_pages = new QStackedWidget(this);
-  m_startPage = new StartPage(this);
+  m_startPage = new StartPage(*m_loader, this);
   m_startPage->showRecentStudies(PlanSession::recentStudies());
   m_pages->addWidget(m_startPage);
   // the views under a banner that holds the case's warnings in full (the level count, the import):
@@ -171,10 +171,10 @@ void MainWindow::connectComponents()
     connect(view, &SliceView::handleMoved, this, &MainWindow::moveHandle);
   }
   connect(m_anatomy, &AnatomyPanel::pointChosen, this, &MainWindow::setCursor);
-  connect(m_startPage, &StartPage::demoRequested, m_loader, &CaseLoader::openDemo);
-  connect(m_startPage, &StartPage::dicomFolderRequested, m_loader, &CaseLoader::chooseDicomFolder);
-  connect(m_startPage, &StartPage::volumeFileRequested, m_loader, &CaseLoader::chooseVolumeFile);
-  connect(m_startPage, &StartPage::recentStudyChosen, m_loader, &CaseLoader::openRecent);
+  connect(m_startPage, &StartPage::casePlanChosen, this, [this](const QString& images, const QString& plan) {
+    whenLoaded([this, plan] { openPlan(plan); }); // (a case's plan, on its images once they are shown)
+    openPath(images);
+  });
   connect(m_session, &PlanSession::recentStudiesChanged, this,
           [this] { m_startPage->showRecentStudies(PlanSession::recentStudies()); });
   connect(m_session, &PlanSession::planReplaced, this, &MainWindow::refreshPlan);

@@ -1,5 +1,10 @@
 #include "StartPage.h"
 
+#include "CaseLoader.h"
+#include "CasesPanel.h"
+
+#include "drg/planning/CaseLibrary.h"
+
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -7,7 +12,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
-StartPage::StartPage(QWidget* parent)
+StartPage::StartPage(CaseLoader& loader, QWidget* parent)
   : QWidget(parent)
 {
   setObjectName("startPage");
@@ -35,8 +40,12 @@ StartPage::StartPage(QWidget* parent)
   column->addWidget(new QLabel(tr("<b>Recent studies</b> (double-click to open)"), this));
   m_recent = new QListWidget(this);
   m_recent->setObjectName("recentStudies");
-  m_recent->setMinimumHeight(220);
+  m_recent->setMinimumHeight(160);
   column->addWidget(m_recent);
+  column->addSpacing(12);
+  m_cases = new CasesPanel(drg::planning::CaseLibrary::defaultPath(), this);
+  m_cases->setMinimumHeight(220);
+  column->addWidget(m_cases);
   auto* row = new QHBoxLayout();
   row->addStretch(1);
   row->addLayout(column, 3);
@@ -48,6 +57,11 @@ StartPage::StartPage(QWidget* parent)
   connect(volume, &QPushButton::clicked, this, &StartPage::volumeFileRequested);
   connect(m_recent, &QListWidget::itemActivated, this,
           [this](QListWidgetItem* item) { emit recentStudyChosen(item->data(Qt::UserRole).toString()); });
+  connect(m_cases, &CasesPanel::planChosen, this, &StartPage::casePlanChosen);
+  connect(this, &StartPage::demoRequested, &loader, &CaseLoader::openDemo);
+  connect(this, &StartPage::dicomFolderRequested, &loader, &CaseLoader::chooseDicomFolder);
+  connect(this, &StartPage::volumeFileRequested, &loader, &CaseLoader::chooseVolumeFile);
+  connect(this, &StartPage::recentStudyChosen, &loader, &CaseLoader::openRecent);
 }
 
 void StartPage::showRecentStudies(const std::vector<std::pair<QString, QString>>& studies)

@@ -4,6 +4,7 @@
 #include "drg/imaging/Error.h"
 #include "drg/planning/TrialPlan.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace drg::planning
@@ -294,6 +295,39 @@ void PlanEditor::setPocketDepth(double mm)
 void PlanEditor::removePocket()
 {
   edit("remove the pocket", [&] { m_plan.pocket.reset(); });
+}
+
+void PlanEditor::setIndication(std::optional<PlanIndication> indication)
+{
+  std::vector<std::pair<std::string, Side>> missing;
+  if (indication) {
+    for (const auto& t : indication->targets) {
+      const bool planned = std::any_of(m_plan.leads.begin(), m_plan.leads.end(), [&](const LeadPlan& l) {
+        return l.targetLevel == t.level && l.targetSide == t.side;
+      });
+      if (!planned) {
+        missing.emplace_back(t.level, t.side);
+      }
+    }
+  }
+  const int maxLeads = m_planner.rules().maxLeads.value;
+  if (static_cast<int>(m_plan.leads.size() + missing.size()) > maxLeads) {
+    throw Error(ErrorCode::InvalidArgument,
+                "the accepted targets need " + std::to_string(m_plan.leads.size() + missing.size()) +
+                  " leads with the plan's own; a plan holds at most " + std::to_string(maxLeads));
+  }
+  edit("targets from the pain map", [&] {
+    m_plan.indication = indication;
+    for (const auto& [level, side] : missing) {
+      std::string name = targetName(level, side);
+      for (int n = 2; std::any_of(m_plan.leads.begin(), m_plan.leads.end(),
+                                  [&](const LeadPlan& l) { return l.name == name; });
+           ++n) {
+        name = targetName(level, side) + " " + std::to_string(n); // (the name is another lead's)
+      }
+      m_plan.leads.push_back(m_planner.newLead(name, level, side));
+    }
+  });
 }
 
 void PlanEditor::setKind(PlanKind kind)

@@ -44,6 +44,10 @@ public:
   /// The user confirms the level names: `how` says how they were counted and by whom ("counted up
   /// from S1 on the sagittal CT, A. Surgeon"); stamped with the time (UTC). Empty `how` is refused.
   void confirmLevels(const std::string& how);
+  /// Records why the plan's targets were chosen (the pain map and the accepted targets), and adds a
+  /// lead for each accepted target the plan has no lead for (at most the plan's lead limit); one
+  /// undo step. nullopt clears the record (the leads stay).
+  void setIndication(std::optional<PlanIndication> indication);
   /// Makes the plan a trial (temporary leads, no pocket: a pocket is removed) or a permanent plan.
   void setKind(PlanKind kind);
   /// Enters (or with nullopt clears) a trial lead's outcome; only a trial plan's leads have one.
