@@ -64,16 +64,64 @@ struct TrialResultArgs
   std::string contacts;
   bool keep = false, drop = false;
   std::string note;
+  std::string started, ended;
+  int painBefore = -1, painDuring = -1;
 };
+
+/// The trial's dates and pain scores as given over what the plan holds; nullopt when none is given.
+std::optional<TrialSummary> summaryFrom(const TrialResultArgs& a, const Plan& plan)
+{
+  if (a.started.empty() && a.ended.empty() && a.painBefore < 0 && a.painDuring < 0) {
+    return std::nullopt;
+  }
+  TrialSummary s = plan.trialSummary.value_or(TrialSummary{});
+  s.started = a.started.empty() ? s.started : a.started;
+  s.ended = a.ended.empty() ? s.ended : a.ended;
+  s.painBefore = a.painBefore < 0 ? s.painBefore : a.painBefore;
+  s.painDuring = a.painDuring < 0 ? s.painDuring : a.painDuring;
+  return s;
+}
+
+std::string summaryText(const TrialSummary& s)
+{
+  std::string out = "trial " + (s.started.empty() ? std::string("?") : s.started) + " to " +
+                    (s.ended.empty() ? std::string("?") : s.ended);
+  if (s.days() >= 0) {
+    out += " (" + std::to_string(s.days()) + " days)";
+  }
+  if (s.painBefore >= 0 || s.painDuring >= 0) {
+    out += "; pain (NRS) " + (s.painBefore < 0 ? std::string("?") : std::to_string(s.painBefore)) +
+           " before, " + (s.painDuring < 0 ? std::string("?") : std::to_string(s.painDuring)) + " during";
+  }
+  return out;
+}
 
 int runTrialResult(const TrialResultArgs& a)
 {
+  const fs::path file = trialPlanFile(a.target);
+  Plan plan = loadPlan(file);
+  const std::optional<TrialSummary> summary = summaryFrom(a, plan);
+  if (a.lead.empty() && !summary) {
+    throw Error(ErrorCode::InvalidArgument,
+                "say what to record: --lead L with --relief and --keep or --drop, "
+                "and/or the trial's --started, --ended, --pain-before, --pain-during");
+  }
+  if (summary) {
+    setTrialSummary(plan, summary);
+  }
+  if (a.lead.empty()) {
+    savePlan(plan, file);
+    recordStage(a.target, "trial-result", file, summaryText(*plan.trialSummary));
+    std::cout << summaryText(*plan.trialSummary) << "\n";
+    return 0;
+  }
   if (a.keep == a.drop) {
     throw Error(ErrorCode::InvalidArgument,
                 "say whether the lead is kept for the permanent implant: --keep or --drop");
   }
-  const fs::path file = trialPlanFile(a.target);
-  Plan plan = loadPlan(file);
+  if (a.relief < 0) {
+    throw Error(ErrorCode::InvalidArgument, "give the lead's pain relief: --relief PERCENT");
+  }
   const int lead = findLead(plan, a.lead);
   TrialResult r;
   r.reliefPercent = a.relief;
@@ -87,6 +135,9 @@ int runTrialResult(const TrialResultArgs& a)
   const LeadPlan& l = plan.leads[static_cast<std::size_t>(lead)];
   recordStage(a.target, "trial-result", file, l.name + ": " + trialResultText(l.trialResult));
   std::cout << "trial results in " << file.string() << ":\n";
+  if (plan.trialSummary) {
+    std::cout << "  " << summaryText(*plan.trialSummary) << "\n";
+  }
   for (const auto& each : plan.leads) {
     std::printf("  %-11s %s\n", each.name.c_str(), trialResultText(each.trialResult).c_str());
   }
@@ -179,9 +230,8 @@ void addTrialCommands(CLI::App& app, const GlobalOptions& global, Action& run)
   CLI::App* tr = app.add_subcommand("trial-result", "record a trial lead's outcome in the trial plan");
   tr->add_option("case", r->target, "the case folder (its latest trial plan) or the trial plan file")
     ->required();
-  tr->add_option("--lead", r->lead, "the lead: its name or target, e.g. L4-left")->required();
+  tr->add_option("--lead", r->lead, "the lead: its name or target, e.g. L4-left");
   tr->add_option("--relief", r->relief, "pain relief with this lead, in % (0-100)")
-    ->required()
     ->check(CLI::Range(0.0, 100.0));
   tr->add_option("--coverage", r->coverage, "paraesthesia coverage of the mapped painful areas, in % (0-100)")
     ->check(CLI::Range(0, 100));
@@ -189,6 +239,12 @@ void addTrialCommands(CLI::App& app, const GlobalOptions& global, Action& run)
   tr->add_flag("--keep", r->keep, "carry the lead into the permanent implant");
   tr->add_flag("--drop", r->drop, "leave the lead out of the permanent implant");
   tr->add_option("--note", r->note, "a note for the case (no patient identity)");
+  tr->add_option("--started", r->started, "the day the trial leads went in (YYYY-MM-DD)");
+  tr->add_option("--ended", r->ended, "the day they came out (YYYY-MM-DD)");
+  tr->add_option("--pain-before", r->painBefore, "pain before the trial, numeric rating scale 0-10")
+    ->check(CLI::Range(0, 10));
+  tr->add_option("--pain-during", r->painDuring, "pain during the trial, numeric rating scale 0-10")
+    ->check(CLI::Range(0, 10));
   tr->callback([r, &run] { run = [r] { return runTrialResult(*r); }; });
 
   auto p = std::make_shared<PermanentArgs>();

@@ -78,6 +78,9 @@ void CaseMenu::editTrialResults()
   }
   const auto results = dialog.results();
   try {
+    if (!(dialog.summary() == editor->plan().trialSummary)) {
+      editor->setTrialSummary(dialog.summary());
+    }
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (!(results[i] == editor->plan().leads[i].trialResult)) {
         editor->setTrialResult(static_cast<int>(i), results[i]);

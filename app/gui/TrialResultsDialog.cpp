@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -37,6 +38,36 @@ TrialResultsDialog::TrialResultsDialog(const Plan& plan, QWidget* parent)
                                   "(usually those with at least %1 % relief).")
                                  .arg(success, 0, 'f', 0),
                                this));
+  auto* whole = new QHBoxLayout();
+  const drg::planning::TrialSummary now = plan.trialSummary.value_or(drg::planning::TrialSummary{});
+  m_started = new QLineEdit(QString::fromStdString(now.started), this);
+  m_started->setObjectName("trialStarted");
+  m_ended = new QLineEdit(QString::fromStdString(now.ended), this);
+  m_ended->setObjectName("trialEnded");
+  for (QLineEdit* date : { m_started, m_ended }) {
+    date->setPlaceholderText(tr("YYYY-MM-DD"));
+    date->setMaximumWidth(110);
+  }
+  auto nrs = [this](int value) {
+    auto* s = new QSpinBox(this);
+    s->setRange(kNotGiven, 10);
+    s->setSpecialValueText(tr("not given"));
+    s->setValue(value);
+    return s;
+  };
+  m_painBefore = nrs(now.painBefore);
+  m_painDuring = nrs(now.painDuring);
+  whole->addWidget(new QLabel(tr("Trial from"), this));
+  whole->addWidget(m_started);
+  whole->addWidget(new QLabel(tr("to"), this));
+  whole->addWidget(m_ended);
+  whole->addSpacing(16);
+  whole->addWidget(new QLabel(tr("pain (0-10) before"), this));
+  whole->addWidget(m_painBefore);
+  whole->addWidget(new QLabel(tr("during"), this));
+  whole->addWidget(m_painDuring);
+  whole->addStretch(1);
+  layout->addLayout(whole);
   m_table = new QTableWidget(static_cast<int>(plan.leads.size()), 5, this);
   m_table->setObjectName("trialResults");
   m_table->setHorizontalHeaderLabels(
@@ -100,4 +131,17 @@ std::vector<std::optional<TrialResult>> TrialResultsDialog::results() const
     out.push_back(r);
   }
   return out;
+}
+
+std::optional<TrialSummary> TrialResultsDialog::summary() const
+{
+  TrialSummary s;
+  s.started = m_started->text().trimmed().toStdString();
+  s.ended = m_ended->text().trimmed().toStdString();
+  s.painBefore = m_painBefore->value();
+  s.painDuring = m_painDuring->value();
+  if (s.started.empty() && s.ended.empty() && s.painBefore < 0 && s.painDuring < 0) {
+    return std::nullopt;
+  }
+  return s;
 }

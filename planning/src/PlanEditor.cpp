@@ -344,6 +344,7 @@ void PlanEditor::setKind(PlanKind kind)
       for (auto& l : m_plan.leads) {
         l.trialResult.reset();
       }
+      m_plan.trialSummary.reset();
     }
   });
 }
@@ -354,6 +355,13 @@ void PlanEditor::setTrialResult(int lead, std::optional<TrialResult> result)
   planning::setTrialResult(checked, lead, result); // (refuses what does not belong, before the edit)
   edit("trial result of " + leadName(lead),
        [&] { m_plan.leads[static_cast<std::size_t>(lead)].trialResult = result; });
+}
+
+void PlanEditor::setTrialSummary(std::optional<TrialSummary> summary)
+{
+  Plan checked = m_plan;
+  planning::setTrialSummary(checked, summary); // (refuses what does not belong, before the edit)
+  edit("trial summary", [&] { m_plan.trialSummary = checked.trialSummary; });
 }
 
 void PlanEditor::confirmLevels(const std::string& how)

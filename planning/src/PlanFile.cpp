@@ -442,6 +442,9 @@ std::string planToJson(const Plan& plan)
   if (plan.fromTrial) {
     j["from_trial"] = detail::trialOriginJson(*plan.fromTrial);
   }
+  if (plan.trialSummary) {
+    j["trial_summary"] = detail::trialSummaryJson(*plan.trialSummary);
+  }
   j["coordinates"] = "LPS mm, frame of reference of the planned series";
   j["study"] = { { "source", plan.study.source },
                  { "modality", plan.study.modality },
@@ -536,6 +539,12 @@ Plan planFromJson(std::string_view text, const std::string& origin)
     }
     if (j.contains("indication") && !j["indication"].is_null()) {
       plan.indication = detail::indicationFrom(j["indication"], origin, "indication");
+    }
+    if (j.contains("trial_summary") && !j["trial_summary"].is_null()) {
+      if (plan.kind != PlanKind::Trial) {
+        r.fail("trial_summary", "only a trial plan has a trial summary");
+      }
+      plan.trialSummary = detail::trialSummaryFrom(j["trial_summary"], origin, "trial_summary");
     }
     if (j.contains("from_trial") && !j["from_trial"].is_null()) {
       if (plan.kind != PlanKind::Permanent) {

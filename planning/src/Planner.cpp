@@ -268,25 +268,27 @@ std::string targetName(const std::string& level, Side side)
   return level + " " + imaging::sideName(side);
 }
 
+std::string nameWords(const std::string& name)
+{
+  std::string w;
+  for (char c : name) {
+    if (c == ' ' || c == '-' || c == '_') {
+      if (!w.empty() && w.back() != ' ') {
+        w += ' ';
+      }
+    } else {
+      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  while (!w.empty() && w.back() == ' ') {
+    w.pop_back();
+  }
+  return w;
+}
+
 bool namesItsTarget(const LeadPlan& lead)
 {
-  auto words = [](const std::string& s) {
-    std::string w;
-    for (char c : s) {
-      if (c == ' ' || c == '-' || c == '_') {
-        if (!w.empty() && w.back() != ' ') {
-          w += ' ';
-        }
-      } else {
-        w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-    }
-    while (!w.empty() && w.back() == ' ') {
-      w.pop_back();
-    }
-    return w;
-  };
-  return words(lead.name) == words(targetName(lead.targetLevel, lead.targetSide));
+  return nameWords(lead.name) == nameWords(targetName(lead.targetLevel, lead.targetSide));
 }
 
 } // namespace drg::planning

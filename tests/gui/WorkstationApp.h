@@ -24,8 +24,11 @@ inline QApplication& application()
   static drg::test::TemporaryFolder home("workstation-home");
   qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString((home.path() / "config").string()));
   qputenv("XDG_DATA_HOME", QByteArray::fromStdString((home.path() / "data").string()));
-  static QApplication app(argc, argv);
-  return app;
+  // never destroyed: a static QApplication would be destroyed after Qt's own global statics that
+  // icons (a line edit's clear button, a dialog's standard buttons) fill, and crash at exit; the
+  // application's QApplication lives in main() and goes before them
+  static QApplication* app = new QApplication(argc, argv);
+  return *app;
 }
 
 /// Opens the demo in `window` (shown, `size`, not interactive) and waits for it; with `dockWidth`

@@ -59,7 +59,9 @@ void trialToPermanent(const std::string& images, const fs::path& caseDir, const 
                                            trial["leads"][2]["name"] };
   cli("trial-result " + caseDir.string() + " --lead '" + names[0] + "' --relief 70 --coverage 80 --keep");
   cli("trial-result " + caseDir.string() + " --lead '" + names[1] + "' --relief 20 --drop");
-  cli("trial-result " + caseDir.string() + " --lead '" + names[2] + "' --relief 60 --contacts 2-3 --keep");
+  cli("trial-result " + caseDir.string() + " --lead '" + names[2] + "' --relief 45 --contacts 2-3 --keep");
+  cli("trial-result " + caseDir.string() +
+      " --started 2026-11-03 --ended 2026-11-10 --pain-before 8 --pain-during 3");
   const std::string out =
     cli("permanent " + caseDir.string() + " --pocket buttock-left --out " + (caseDir / "permanent").string());
   EXPECT_NE(out.find("permanent plan written"), std::string::npos) << out;
@@ -72,6 +74,13 @@ void trialToPermanent(const std::string& images, const fs::path& caseDir, const 
   EXPECT_FALSE(perm["from_trial"]["leads"][1]["kept"].get<bool>());
   EXPECT_EQ(perm["from_trial"]["leads"][1]["result"]["relief_percent"], 20.0);
   EXPECT_EQ(perm["indication"], trial["indication"]); // why these targets, carried over
+  EXPECT_EQ(perm["from_trial"]["summary"]["ended"], "2026-11-10");
+  // the lead kept below the success criterion is said where the plan is read
+  bool flagged = false;
+  for (const auto& f : perm["findings"]) {
+    flagged = flagged || (f["code"] == "trial-kept-below-criterion" && f["lead"] == 1);
+  }
+  EXPECT_TRUE(flagged) << perm["findings"].dump();
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& pb = perm["leads"][i]["derived"]["length_budget"];
     const auto& tb = trial["leads"][i == 0 ? 0 : 2]["derived"]["length_budget"];
@@ -89,7 +98,7 @@ void trialToPermanent(const std::string& images, const fs::path& caseDir, const 
     EXPECT_FALSE(fs::path(s["file"].get<std::string>()).is_absolute()) << s;
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{ "trial-plan", "trial-result", "trial-result", "trial-result",
-                                              "permanent-plan" }));
+                                              "trial-result", "permanent-plan" }));
 }
 
 } // namespace
@@ -150,6 +159,8 @@ TEST(PatientPath, TrialToPermanentWithTwoOfThreeLeadsOnThePhantom)
     EXPECT_NE(text.output.find("Pain map and targets"), std::string::npos);
     EXPECT_NE(text.output.find("From the trial"), std::string::npos);
     EXPECT_NE(text.output.find("dropped"), std::string::npos);
+    EXPECT_NE(text.output.find("Success criterion"), std::string::npos);
+    EXPECT_NE(text.output.find("(7 days)"), std::string::npos);
   }
   // a newer study of the same patient (another grid): the kept leads are planned again on it, and
   // its levels want confirming again

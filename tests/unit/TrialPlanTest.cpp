@@ -144,3 +144,20 @@ TEST(TrialPlan, ThePermanentPlanKeepsWhatTheResultsSayUnlessTold)
   permanent.kind = PlanKind::Permanent;
   EXPECT_THROW(leadsToKeep(permanent, {}), drg::Error);
 }
+
+TEST(TrialPlan, TheTrialSummaryIsCheckedAndCountsItsDays)
+{
+  Plan p = trialPlan();
+  setTrialSummary(p, TrialSummary{ "2026-11-28", "2026-12-05", 8, 3 });
+  EXPECT_EQ(p.trialSummary->days(), 7);                                      // across the month's end
+  EXPECT_EQ((TrialSummary{ "2024-02-27", "2024-03-01", -1, -1 }.days()), 3); // a leap year
+  EXPECT_EQ((TrialSummary{ "2026-11-28", "", -1, -1 }.days()), -1);
+  EXPECT_THROW(setTrialSummary(p, TrialSummary{ "28.11.2026", "", -1, -1 }), drg::Error);
+  EXPECT_THROW(setTrialSummary(p, TrialSummary{ "2026-12-05", "2026-11-28", -1, -1 }), drg::Error);
+  EXPECT_THROW(setTrialSummary(p, TrialSummary{ "", "", 11, -1 }), drg::Error);
+  const Plan back = planFromJson(planToJson(p), "memory");
+  ASSERT_TRUE(back.trialSummary.has_value());
+  EXPECT_EQ(*back.trialSummary, *p.trialSummary);
+  p.kind = PlanKind::Permanent;
+  EXPECT_THROW(setTrialSummary(p, TrialSummary{}), drg::Error);
+}

@@ -1,6 +1,7 @@
 // The body chart drawn with QPainter: two views, outlines, regions, the marked ones filled.
 #include "drg/report/BodyChartDrawing.h"
 
+#include <QFontMetricsF>
 #include <QObject>
 #include <QPainterPath>
 #include <QPolygonF>
@@ -80,22 +81,32 @@ BodyChartLayout drawBodyChart(QPainter& painter, const QRectF& area, const plann
       painter.setBrush(isMarked ? QBrush(QColor(205, 30, 30, 200)) : QBrush(Qt::NoBrush));
       painter.drawPolygon(polygon(layout, view, r.polygon));
     }
-    // the view's name and the patient's sides: the front view shows the patient's left on the right
+    // the view's name above it; the patient's sides beside the figure, at the waist: the front view
+    // shows the patient's left on the right, the view from behind on the left
     const QRectF& box = view == ChartView::Front ? layout.front : layout.back;
     QFont f = painter.font();
-    f.setPixelSize(std::max(8, static_cast<int>(area.height() * kTitleFraction * 0.55)));
+    f.setPixelSize(std::max(8, static_cast<int>(area.height() * kTitleFraction * 0.5)));
     f.setBold(true);
     painter.setFont(f);
     painter.setPen(Qt::black);
     const QRectF titleBox(box.left(), area.top(), box.width(), box.top() - area.top());
-    painter.drawText(titleBox, Qt::AlignCenter,
-                     view == ChartView::Front ? QObject::tr("FRONT") : QObject::tr("BACK"));
+    const QString title =
+      view == ChartView::Front ? QObject::tr("FRONT") : QObject::tr("BACK, seen from behind");
+    QFont titleFont = f;
+    while (titleFont.pixelSize() > 6 &&
+           QFontMetricsF(titleFont).horizontalAdvance(title) > box.width() * 0.95) {
+      titleFont.setPixelSize(titleFont.pixelSize() - 1); // (the narrow view of a small chart)
+    }
+    painter.setFont(titleFont);
+    painter.drawText(titleBox, Qt::AlignCenter, title);
+    painter.setFont(f);
     const QString leftLetter = view == ChartView::Front ? QObject::tr("R") : QObject::tr("L");
     const QString rightLetter = view == ChartView::Front ? QObject::tr("L") : QObject::tr("R");
-    painter.drawText(titleBox.adjusted(box.width() * 0.04, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
-                     leftLetter);
-    painter.drawText(titleBox.adjusted(0, 0, -box.width() * 0.04, 0), Qt::AlignRight | Qt::AlignVCenter,
-                     rightLetter);
+    const double y = layout.painterPoint(view, { 0, 66 }).y();
+    const double h = f.pixelSize() * 1.6;
+    painter.drawText(QRectF(box.left(), y - h / 2, box.width() * 0.16, h), Qt::AlignCenter, leftLetter);
+    painter.drawText(QRectF(box.right() - box.width() * 0.16, y - h / 2, box.width() * 0.16, h),
+                     Qt::AlignCenter, rightLetter);
   }
   painter.restore();
   return layout;

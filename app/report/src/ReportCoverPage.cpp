@@ -42,6 +42,20 @@ void writeCoverPage(ReportPages& pages, const ReportInput& in)
                                             : plan.pocket->problem)),
       9, true, QColor(170, 0, 0));
   }
+  if (plan.fromTrial) {
+    QStringList kept, dropped;
+    for (const auto& l : plan.fromTrial->leads) {
+      (l.kept ? kept : dropped) << q(l.name) + (l.result
+                                                  ? QObject::tr(" (%1 %)").arg(mm(l.result->reliefPercent, 0))
+                                                  : QString());
+    }
+    pages.paragraph(QObject::tr("Made from the trial%1: kept %2; dropped %3 (page 2).")
+                      .arg(plan.fromTrial->summary && !plan.fromTrial->summary->started.empty()
+                             ? QObject::tr(" of %1").arg(q(plan.fromTrial->summary->started))
+                             : QString(),
+                           kept.join(", "), dropped.isEmpty() ? QObject::tr("none") : dropped.join(", ")),
+                    9, true);
+  }
   // errors of the plan (a needle or route through the dura, a bend the sheath cannot take, ...):
   // on the first page, one line each, not only in the findings at the end
   {

@@ -33,7 +33,33 @@ QString resultText(const std::optional<planning::TrialResult>& r)
   return out;
 }
 
-void writeIndication(ReportPages& pages, const planning::PlanIndication& indication)
+QString summaryText(const planning::TrialSummary& t)
+{
+  QString out = QObject::tr("Trial from %1 to %2")
+                  .arg(t.started.empty() ? QObject::tr("(not recorded)") : q(t.started),
+                       t.ended.empty() ? QObject::tr("(not recorded)") : q(t.ended));
+  if (t.days() >= 0) {
+    out += QObject::tr(" (%n days)", "", t.days());
+  }
+  if (t.painBefore >= 0 || t.painDuring >= 0) {
+    out += QObject::tr("; pain on the 0-10 scale %1 before, %2 during")
+             .arg(t.painBefore < 0 ? QStringLiteral("?") : QString::number(t.painBefore),
+                  t.painDuring < 0 ? QStringLiteral("?") : QString::number(t.painDuring));
+    if (t.painBefore > 0 && t.painDuring >= 0) {
+      out += QObject::tr(" (%1 % less)").arg(mm(100.0 * (t.painBefore - t.painDuring) / t.painBefore, 0));
+    }
+  }
+  return out + QStringLiteral(".");
+}
+
+/// The success criterion the results are read against.
+QString criterionText()
+{
+  return QObject::tr("Success criterion: at least %1 % pain relief (rules, unverified seed data).")
+    .arg(mm(planning::PlanRules::builtIn().trialSuccessReliefPercent.value, 0));
+}
+
+void writeIndication(ReportPages& pages, const planning::PlanIndication& indication, bool forTrial)
 {
   const planning::BodyChart chart = planning::BodyChart::builtIn();
   pages.heading(QObject::tr("Pain map and targets"), 13);
@@ -43,10 +69,10 @@ void writeIndication(ReportPages& pages, const planning::PlanIndication& indicat
     regions << (r ? QObject::tr("%1 (%2)").arg(q(r->label), sideText(r->side)) : q(id));
   }
   pages.paragraph(QObject::tr("Painful areas: %1.").arg(regions.join(", ")));
-  pages.images(
-    { { bodyChartImage(chart, indication.painRegions, 900),
-        QObject::tr("painful areas marked in red; front view: the patient's left on the right") } },
-    95);
+  pages.images({ { bodyChartImage(chart, indication.painRegions, 900),
+                   QObject::tr("painful areas in red; R and L are the patient's sides (front view: the "
+                               "patient's left on the right; the back view is seen from behind)") } },
+               95);
   std::vector<std::pair<QString, QString>> rows;
   for (const auto& t : indication.targets) {
     rows.push_back(
@@ -55,7 +81,7 @@ void writeIndication(ReportPages& pages, const planning::PlanIndication& indicat
           q(t.reason) });
   }
   pages.paragraph(
-    QObject::tr("Targets accepted%1:")
+    (forTrial ? QObject::tr("Targets accepted for the trial%1:") : QObject::tr("Targets accepted%1:"))
       .arg(indication.acceptedAt.empty() ? QString() : QObject::tr(" on %1").arg(q(indication.acceptedAt))),
     9, true);
   pages.table(rows, 8, 25);
@@ -77,10 +103,14 @@ void writePatientPathPage(ReportPages& pages, const ReportInput& in)
   }
   pages.newPage();
   if (plan.indication) {
-    writeIndication(pages, *plan.indication);
+    writeIndication(pages, *plan.indication, plan.fromTrial.has_value());
   }
   if (trialResults) {
     pages.heading(QObject::tr("Trial results"), 13);
+    if (plan.trialSummary) {
+      pages.paragraph(summaryText(*plan.trialSummary));
+    }
+    pages.paragraph(criterionText(), 8.5);
     std::vector<std::pair<QString, QString>> rows;
     for (const auto& l : plan.leads) {
       rows.push_back({ q(l.name), resultText(l.trialResult) });
@@ -94,9 +124,17 @@ void writePatientPathPage(ReportPages& pages, const ReportInput& in)
                       .arg(t.studyDate.empty()
                              ? QString()
                              : QObject::tr(" (trial planned on images of %1)").arg(dateText(t.studyDate))));
+    if (t.summary) {
+      pages.paragraph(summaryText(*t.summary));
+    }
+    pages.paragraph(criterionText(), 8.5);
+    const double success = planning::PlanRules::builtIn().trialSuccessReliefPercent.value;
     std::vector<std::pair<QString, QString>> rows;
     for (const auto& l : t.leads) {
-      rows.push_back({ q(l.name) + (l.kept ? QObject::tr(": KEPT") : QObject::tr(": dropped")),
+      const bool doubtful = l.kept && (!l.result || !l.result->keep || l.result->reliefPercent < success);
+      rows.push_back({ q(l.name) + (!l.kept    ? QObject::tr(": dropped")
+                                    : doubtful ? QObject::tr(": KEPT, AGAINST ITS RESULT OR THE CRITERION")
+                                               : QObject::tr(": KEPT")),
                        QObject::tr("%1: %2").arg(q(l.target), resultText(l.result)) });
     }
     pages.table(rows, 8.5, 45);

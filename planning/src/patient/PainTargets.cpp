@@ -220,7 +220,8 @@ std::vector<TargetSuggestion> suggestTargets(const PainMap& pain, const BodyChar
       }
       for (const auto& lw : rule.levels) {
         add(lw.level, region.side, lw.weight, id,
-            rule.presentation + " is treated at the " + lw.level + " DRG", rule.source, rule.verified);
+            "if " + rule.presentation + ": published practice targets the " + lw.level + " DRG", rule.source,
+            rule.verified);
       }
     }
     for (const auto& d : guidance.dermatomes) {
@@ -251,6 +252,9 @@ std::vector<TargetSuggestion> suggestTargets(const PainMap& pain, const BodyChar
   std::stable_sort(out.begin(), out.end(), [](const TargetSuggestion& a, const TargetSuggestion& b) {
     if (a.score != b.score) {
       return a.score > b.score;
+    }
+    if (a.plannable != b.plannable) {
+      return a.plannable; // (of equal weight, the ganglion drgplan can plan first)
     }
     if (a.level != b.level) {
       return ganglionRank(a.level) > ganglionRank(b.level); // the more caudal first

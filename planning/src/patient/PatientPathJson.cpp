@@ -66,6 +66,35 @@ TrialResult trialResultFrom(const json& j, const std::string& origin, const std:
   return r;
 }
 
+json trialSummaryJson(const TrialSummary& t)
+{
+  auto nrs = [](int v) { return v < 0 ? json(nullptr) : json(v); };
+  return { { "started", t.started },
+           { "ended", t.ended },
+           { "pain_before_nrs", nrs(t.painBefore) },
+           { "pain_during_nrs", nrs(t.painDuring) } };
+}
+
+TrialSummary trialSummaryFrom(const json& j, const std::string& origin, const std::string& where)
+{
+  if (!j.is_object()) {
+    failAt(origin, where, "must be an object");
+  }
+  TrialSummary t;
+  t.started = textField(j, "started", origin, where);
+  t.ended = textField(j, "ended", origin, where);
+  for (const auto& [name, value] : { std::pair<const char*, int*>{ "pain_before_nrs", &t.painBefore },
+                                     { "pain_during_nrs", &t.painDuring } }) {
+    if (j.contains(name) && !j[name].is_null()) {
+      if (!j[name].is_number_integer() || j[name].get<int>() < 0 || j[name].get<int>() > 10) {
+        failAt(origin, where + "." + name, "must be a whole number from 0 to 10, or null");
+      }
+      *value = j[name].get<int>();
+    }
+  }
+  return t;
+}
+
 json trialOriginJson(const TrialOrigin& t)
 {
   json leads = json::array();
@@ -75,11 +104,15 @@ json trialOriginJson(const TrialOrigin& t)
                       { "result", l.result ? trialResultJson(*l.result) : json(nullptr) },
                       { "kept", l.kept } });
   }
-  return { { "file", t.file },
-           { "study_uid", t.studyUid },
-           { "series_uid", t.seriesUid },
-           { "study_date", t.studyDate },
-           { "leads", leads } };
+  json out = { { "file", t.file },
+               { "study_uid", t.studyUid },
+               { "series_uid", t.seriesUid },
+               { "study_date", t.studyDate },
+               { "leads", leads } };
+  if (t.summary) {
+    out["summary"] = trialSummaryJson(*t.summary);
+  }
+  return out;
 }
 
 TrialOrigin trialOriginFrom(const json& j, const std::string& origin, const std::string& where)
@@ -112,6 +145,9 @@ TrialOrigin trialOriginFrom(const json& j, const std::string& origin, const std:
     }
     lead.kept = l["kept"].get<bool>();
     t.leads.push_back(std::move(lead));
+  }
+  if (j.contains("summary") && !j["summary"].is_null()) {
+    t.summary = trialSummaryFrom(j["summary"], origin, where + ".summary");
   }
   return t;
 }

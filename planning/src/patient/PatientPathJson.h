@@ -16,6 +16,9 @@ nlohmann::json trialResultJson(const TrialResult& r);
 /// Throws drg::Error(Format) "<origin>: <where>.<field>: ..." for a field missing or out of range.
 TrialResult trialResultFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);
 
+nlohmann::json trialSummaryJson(const TrialSummary& t);
+TrialSummary trialSummaryFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);
+
 nlohmann::json trialOriginJson(const TrialOrigin& t);
 TrialOrigin trialOriginFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);
 

@@ -4,11 +4,11 @@
 
 #include "drg/imaging/Error.h"
 #include "drg/planning/PainMap.h"
+#include "drg/planning/Planner.h"
 
 #include "PatientPathJson.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -16,25 +16,6 @@ namespace drg::planning
 {
 namespace
 {
-
-/// "L4-left", "l4 left", "L4_Left" -> "l4 left"
-std::string words(const std::string& s)
-{
-  std::string w;
-  for (char c : s) {
-    if (c == ' ' || c == '-' || c == '_') {
-      if (!w.empty() && w.back() != ' ') {
-        w += ' ';
-      }
-    } else {
-      w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-  }
-  while (!w.empty() && w.back() == ' ') {
-    w.pop_back();
-  }
-  return w;
-}
 
 bool sameImages(const StudyReference& a, const StudyReference& b)
 {
@@ -64,6 +45,31 @@ bool TrialResult::operator==(const TrialResult& other) const
   return detail::trialResultJson(*this) == detail::trialResultJson(other);
 }
 
+int TrialSummary::days() const
+{
+  auto day = [](const std::string& d) -> long {
+    int y = 0, m = 0, dd = 0;
+    if (d.size() != 10 || std::sscanf(d.c_str(), "%4d-%2d-%2d", &y, &m, &dd) != 3 || m < 1 || m > 12 ||
+        dd < 1 || dd > 31) {
+      return -1;
+    }
+    // days since 1970-01-01 in the civil calendar
+    y -= m <= 2 ? 1 : 0;
+    const long era = (y >= 0 ? y : y - 399) / 400;
+    const long yoe = y - era * 400;
+    const long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    const long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+  };
+  const long a = day(started), b = day(ended);
+  return a < 0 || b < 0 || b < a ? -1 : static_cast<int>(b - a);
+}
+
+bool TrialSummary::operator==(const TrialSummary& other) const
+{
+  return detail::trialSummaryJson(*this) == detail::trialSummaryJson(other);
+}
+
 bool TrialOrigin::operator==(const TrialOrigin& other) const
 {
   return detail::trialOriginJson(*this) == detail::trialOriginJson(other);
@@ -76,11 +82,11 @@ bool PlanIndication::operator==(const PlanIndication& other) const
 
 int findLead(const Plan& plan, const std::string& nameOrTarget)
 {
-  const std::string wanted = words(nameOrTarget);
+  const std::string wanted = nameWords(nameOrTarget);
   std::string names;
   for (std::size_t i = 0; i < plan.leads.size(); ++i) {
     const LeadPlan& l = plan.leads[i];
-    if (words(l.name) == wanted || words(targetId(l.targetLevel, l.targetSide)) == wanted) {
+    if (nameWords(l.name) == wanted || nameWords(targetId(l.targetLevel, l.targetSide)) == wanted) {
       return static_cast<int>(i);
     }
     names += (i ? ", " : "") + l.name;
@@ -105,6 +111,30 @@ void setTrialResult(Plan& plan, int lead, std::optional<TrialResult> result)
     throw Error(ErrorCode::InvalidArgument, "coverage is a percentage from 0 to 100");
   }
   plan.leads[static_cast<std::size_t>(lead)].trialResult = std::move(result);
+}
+
+void setTrialSummary(Plan& plan, std::optional<TrialSummary> summary)
+{
+  if (plan.kind != PlanKind::Trial) {
+    throw Error(ErrorCode::InvalidArgument, "a trial summary belongs to a trial plan; this one is permanent");
+  }
+  if (summary) {
+    for (const std::string* d : { &summary->started, &summary->ended }) {
+      if (!d->empty() && TrialSummary{ *d, *d, -1, -1 }.days() != 0) {
+        throw Error(ErrorCode::InvalidArgument, "'" + *d + "' is not a date: give YYYY-MM-DD");
+      }
+    }
+    if (!summary->started.empty() && !summary->ended.empty() && summary->days() < 0) {
+      throw Error(ErrorCode::InvalidArgument,
+                  "the trial ends (" + summary->ended + ") before it starts (" + summary->started + ")");
+    }
+    for (int nrs : { summary->painBefore, summary->painDuring }) {
+      if (nrs < -1 || nrs > 10) {
+        throw Error(ErrorCode::InvalidArgument, "pain scores are 0 to 10 (numeric rating scale)");
+      }
+    }
+  }
+  plan.trialSummary = std::move(summary);
 }
 
 std::vector<int> leadsToKeep(const Plan& trial, const std::vector<std::string>& names)
@@ -181,6 +211,7 @@ void startFromTrial(PlanEditor& editor, const Plan& trial, const std::string& tr
     const bool keep = std::find(kept.begin(), kept.end(), static_cast<int>(i)) != kept.end();
     origin.leads.push_back({ t.name, targetId(t.targetLevel, t.targetSide), t.trialResult, keep });
   }
+  origin.summary = trial.trialSummary;
   start.fromTrial = origin;
   start.indication = trial.indication;
   editor.replace(start);
@@ -193,17 +224,11 @@ void startFromTrial(PlanEditor& editor, const Plan& trial, const std::string& tr
     if (t.techniqueChosen) {
       editor.setApproach(li, t.approach, t.entryLevel);
     }
-    if (same) {
-      // the trial's own images: the points the user placed are where the trial lead worked
-      if (t.manualTarget) {
-        editor.setManualTarget(li, *t.manualTarget);
-      }
-      if (t.skinEntryOverride) {
-        editor.moveSkinEntry(li, *t.skinEntryOverride);
-      }
-      if (t.epiduralEntryOverride) {
-        editor.moveEpiduralEntry(li, *t.epiduralEntryOverride);
-      }
+    if (same && t.manualTarget) {
+      // the trial's own images: the target the user placed is where the trial's contacts worked.
+      // Its needle and route are planned again: a trial proves the level, side and coverage, not
+      // a path (the trial lead was steered under fluoroscopy)
+      editor.setManualTarget(li, *t.manualTarget);
     }
   }
 }

@@ -318,6 +318,39 @@ void pocketFindings(const FindingChecks& f, const PocketPlan& p)
 
 } // namespace
 
+namespace
+{
+
+/// A permanent plan made from a trial: each lead kept without a result, against its result, or with
+/// less relief than the success criterion (the team decides; the plan says it where it is read).
+void trialFindings(const FindingChecks& f, const Plan& plan, double successPercent)
+{
+  if (!plan.fromTrial) {
+    return;
+  }
+  for (std::size_t i = 0; i < plan.leads.size(); ++i) {
+    const LeadPlan& l = plan.leads[i];
+    const int li = static_cast<int>(i);
+    for (const auto& t : plan.fromTrial->leads) {
+      if (!t.kept || t.name != l.name) {
+        continue;
+      }
+      if (!t.result) {
+        f.add("trial-kept-without-result", Severity::Warning, li, 0, 0, "",
+              l.name + ": kept from the trial without a recorded result");
+      } else if (!t.result->keep) {
+        f.add("trial-kept-against-result", Severity::Warning, li, t.result->reliefPercent, successPercent,
+              "%", l.name + ": kept although its trial result says drop");
+      } else if (t.result->reliefPercent < successPercent) {
+        f.add("trial-kept-below-criterion", Severity::Warning, li, t.result->reliefPercent, successPercent,
+              "%", l.name + ": kept with less relief in the trial than the success criterion");
+      }
+    }
+  }
+}
+
+} // namespace
+
 void Planner::findings(Plan& plan) const
 {
   plan.findings.clear();
@@ -380,6 +413,7 @@ void Planner::findings(Plan& plan) const
     }
   }
   leadPairFindings(f, plan.leads);
+  trialFindings(f, plan, m_rules.trialSuccessReliefPercent.value);
   if (plan.pocket) {
     pocketFindings(f, *plan.pocket);
   } else if (plan.kind == PlanKind::Permanent &&

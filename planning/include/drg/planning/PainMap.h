@@ -143,7 +143,9 @@ void checkPainMap(const PainMap& pain, const BodyChart& chart);
 
 /// The targets a pain map suggests, best first: for each marked region the published rules that
 /// name it (the stronger evidence, weighted as the data says) and its dermatomes add to the score of
-/// a level on the region's side; ties go to the more caudal level. Throws as checkPainMap.
+/// a level on the region's side; of equal scores a ganglion drgplan plans goes first, then the more
+/// caudal. A rule's reason is conditional ("if knee pain: ..."): the pain map does not know the
+/// diagnosis. Throws as checkPainMap.
 std::vector<TargetSuggestion> suggestTargets(const PainMap& pain, const BodyChart& chart,
                                              const TargetGuidance& guidance);
 

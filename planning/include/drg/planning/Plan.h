@@ -148,6 +148,19 @@ struct TrialResult
   bool operator==(const TrialResult& other) const;
 };
 
+/// The trial as a whole: when the leads went in and came out, and the patient's pain before and
+/// during it (numeric rating scale 0-10).
+struct TrialSummary
+{
+  std::string started, ended; ///< dates, YYYY-MM-DD; empty: not recorded
+  int painBefore = -1;        ///< NRS 0-10 before the trial; -1: not recorded
+  int painDuring = -1;        ///< NRS 0-10 during the trial; -1: not recorded
+
+  /// Days from the start to the end, or -1 when either is not recorded (or not a date).
+  int days() const;
+  bool operator==(const TrialSummary& other) const;
+};
+
 struct LeadPlan
 {
   // ---- what the user decides ----------------------------------------------------------------
@@ -291,6 +304,7 @@ struct TrialOrigin
     bool kept = false; ///< carried into this plan
   };
   std::vector<Lead> leads;
+  std::optional<TrialSummary> summary;
 
   bool operator==(const TrialOrigin& other) const;
 };
@@ -311,6 +325,7 @@ struct Plan
   PlanKind kind = PlanKind::Permanent;
   std::optional<PlanIndication> indication; ///< plans started from a pain map
   std::optional<TrialOrigin> fromTrial;     ///< permanent plans made from a trial
+  std::optional<TrialSummary> trialSummary; ///< trial plans: the trial's dates and pain scores
   StudyReference study;
   std::vector<LeadPlan> leads;
   std::optional<PocketPlan> pocket;

@@ -53,6 +53,8 @@ public:
   /// Enters (or with nullopt clears) a trial lead's outcome; only a trial plan's leads have one.
   /// Relief and coverage outside 0-100 are refused.
   void setTrialResult(int lead, std::optional<TrialResult> result);
+  /// Sets (or clears) a trial plan's dates and pain scores (refused as planning::setTrialSummary).
+  void setTrialSummary(std::optional<TrialSummary> summary);
   /// Replaces the whole plan (opening a file), undoable.
   void replace(Plan plan);
 

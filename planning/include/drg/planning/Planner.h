@@ -59,6 +59,9 @@ double contactCoverage(const LeadPlan& lead, const LeadModel& model, const Vecto
 std::pair<std::string, Side> parseTarget(const std::string& text);
 /// A lead's target in words ("L4 left"): the name a new lead gets by default.
 std::string targetName(const std::string& level, Side side);
+/// A name as words for comparing: lower case, separators (space, '-', '_') as one space ("L4-left",
+/// "l4 left" and "L4_Left" all give "l4 left").
+std::string nameWords(const std::string& name);
 /// The lead's name is its target's, whatever the case and separators ("L4-left", "l4 left"): a
 /// name the planner may change with the target, and that findings need not repeat.
 bool namesItsTarget(const LeadPlan& lead);

@@ -21,6 +21,10 @@ int findLead(const Plan& plan, const std::string& nameOrTarget);
 /// lead, relief outside 0-100 or coverage above 100.
 void setTrialResult(Plan& plan, int lead, std::optional<TrialResult> result);
 
+/// Sets (or clears) a trial plan's summary. Throws drg::Error(InvalidArgument) for a permanent plan,
+/// a date that is not YYYY-MM-DD, an end before the start, or a pain score outside 0-10.
+void setTrialSummary(Plan& plan, std::optional<TrialSummary> summary);
+
 /// The trial leads to carry into the permanent plan: those `names` names, or when empty the ones
 /// whose trial result says keep. Throws drg::Error(InvalidArgument) for a plan that is not a trial,
 /// an unknown or repeated name, or no lead to keep.
@@ -32,8 +36,9 @@ std::vector<std::string> keepNotes(const Plan& trial, const std::vector<int>& ke
 
 /// Starts the permanent plan in `editor` (made on the permanent plan's images, with its study
 /// recorded): kind permanent, the kept leads' targets, lead models and (when the user chose it)
-/// technique; on the trial's own images also the user's moved points and manual targets, which the
-/// trial proved. Records the trial (`trialFile`, its images and every lead's outcome) in fromTrial.
+/// technique; on the trial's own images also a target the user placed by hand. Needles and routes
+/// are planned again (a trial proves level, side and coverage, not a path). Records the trial
+/// (`trialFile`, its images and every lead's outcome) in fromTrial, and carries the indication.
 void startFromTrial(PlanEditor& editor, const Plan& trial, const std::string& trialFile,
                     const std::vector<int>& kept);
 
