@@ -131,11 +131,17 @@ void writePatientPathPage(ReportPages& pages, const ReportInput& in)
     const double success = planning::PlanRules::builtIn().trialSuccessReliefPercent.value;
     std::vector<std::pair<QString, QString>> rows;
     for (const auto& l : t.leads) {
-      const bool doubtful = l.kept && (!l.result || !l.result->keep || l.result->reliefPercent < success);
-      rows.push_back({ q(l.name) + (!l.kept    ? QObject::tr(": dropped")
-                                    : doubtful ? QObject::tr(": KEPT, AGAINST ITS RESULT OR THE CRITERION")
-                                               : QObject::tr(": KEPT")),
-                       QObject::tr("%1: %2").arg(q(l.target), resultText(l.result)) });
+      // a lead kept without the trial's support said beside it, in capitals
+      QString against;
+      if (l.kept && !l.result) {
+        against = QObject::tr(" - KEPT WITHOUT A RESULT");
+      } else if (l.kept && !l.result->keep) {
+        against = QObject::tr(" - KEPT ALTHOUGH ITS RESULT SAYS DROP");
+      } else if (l.kept && l.result->reliefPercent < success) {
+        against = QObject::tr(" - KEPT BELOW THE %1 % CRITERION").arg(mm(success, 0));
+      }
+      rows.push_back({ q(l.name) + (l.kept ? QObject::tr(": KEPT") : QObject::tr(": dropped")),
+                       QObject::tr("%1: %2").arg(q(l.target), resultText(l.result)) + against });
     }
     pages.table(rows, 8.5, 45);
   }
