@@ -98,10 +98,13 @@ void CasesPanel::refresh()
       label->setData(Qt::UserRole, static_cast<qlonglong>(c.id));
       m_cases->setItem(row, Label, label);
       m_cases->setItem(row, Targets, new QTableWidgetItem(text(c.targets)));
-      m_cases->setItem(row, LastStage,
-                       new QTableWidgetItem(c.lastStage.empty()
-                                              ? tr("-")
-                                              : text(c.lastStage + ", " + c.lastStageAt.substr(0, 10))));
+      auto* last = new QTableWidgetItem(
+        c.lastStage.empty() ? tr("-") : text(c.lastStage + ", " + c.lastStageAt.substr(0, 10)));
+      if (!c.lastStageFile.empty() && !std::filesystem::exists(c.lastStageFile)) {
+        last->setText(last->text() + tr(" [missing]")); // (its file gone: said in the list too)
+        last->setForeground(Qt::darkRed);
+      }
+      m_cases->setItem(row, LastStage, last);
       m_cases->setItem(row, Folder, new QTableWidgetItem(text(c.folder)));
     }
     m_cases->resizeColumnsToContents();

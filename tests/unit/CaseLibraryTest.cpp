@@ -196,3 +196,28 @@ TEST(CaseExport, DeidentifiedCaseKeepsThePathAndLosesWho)
   EXPECT_EQ(partial.skipped.size(), 1u);
   EXPECT_EQ(partial.written, (std::vector<std::string>{ "case.json" }));
 }
+
+TEST(CaseLibrary, TheMostRecentlyChangedCaseIsListedFirst)
+{
+  drg::test::TemporaryFolder dir("library");
+  for (const auto& [name, at] : { std::pair<std::string, std::string>{ "old", "2026-01-05T10:00:00Z" },
+                                  { "new", "2026-11-20T10:00:00Z" },
+                                  { "middle", "2026-06-01T10:00:00Z" } }) {
+    CaseRecord r;
+    r.label = name;
+    r.stages = { { "trial-plan", "trial/plan.drgplan.json", at, "" } };
+    saveCase(r, dir.path() / name);
+  }
+  CaseLibrary lib(dir.path() / "cases.sqlite");
+  for (const char* name : { "new", "old", "middle" }) {
+    lib.add(dir.path() / name);
+  }
+  const auto listed = lib.list();
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].label, "new");
+  EXPECT_EQ(listed[1].label, "middle");
+  EXPECT_EQ(listed[2].label, "old");
+  // the latest stage's file, to tell whether it is still there
+  EXPECT_EQ(listed[0].lastStageFile,
+            (fs::weakly_canonical(dir.path() / "new") / "trial/plan.drgplan.json").string());
+}

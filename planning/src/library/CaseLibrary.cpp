@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -125,7 +126,8 @@ constexpr const char* kSummaryColumns =
   "c.id, c.folder, c.label, c.targets, c.indexed_at, "
   "(SELECT kind FROM stages s WHERE s.case_id = c.id ORDER BY s.position DESC LIMIT 1), "
   "(SELECT at FROM stages s WHERE s.case_id = c.id ORDER BY s.position DESC LIMIT 1), "
-  "(SELECT COUNT(*) FROM stages s WHERE s.case_id = c.id)";
+  "(SELECT COUNT(*) FROM stages s WHERE s.case_id = c.id), "
+  "(SELECT file FROM stages s WHERE s.case_id = c.id ORDER BY s.position DESC LIMIT 1)";
 
 CaseSummary summaryFrom(const Statement& s)
 {
@@ -138,6 +140,10 @@ CaseSummary summaryFrom(const Statement& s)
   c.lastStage = s.text(5);
   c.lastStageAt = s.text(6);
   c.stageCount = static_cast<int>(s.integer(7));
+  c.lastStageFile = s.text(8);
+  if (!c.lastStageFile.empty() && !fs::path(c.lastStageFile).is_absolute()) {
+    c.lastStageFile = (fs::path(c.folder) / c.lastStageFile).string();
+  }
   return c;
 }
 
@@ -207,11 +213,12 @@ CaseLibrary::CaseLibrary(const fs::path& file)
       exec(
         m_db,
         "CREATE TABLE IF NOT EXISTS cases (id INTEGER PRIMARY KEY, folder TEXT NOT NULL UNIQUE, "
-        "label TEXT NOT NULL, targets TEXT NOT NULL, indexed_at TEXT NOT NULL);"
+        "label TEXT NOT NULL, targets TEXT NOT NULL, changed_at TEXT NOT NULL, indexed_at TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS stages (case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE, "
         "position INTEGER NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL, at TEXT NOT NULL, "
         "note TEXT NOT NULL, PRIMARY KEY (case_id, position));"
         "CREATE INDEX IF NOT EXISTS cases_label ON cases(label);"
+        "CREATE INDEX IF NOT EXISTS cases_changed ON cases(changed_at);"
         "PRAGMA user_version=1;");
       t.commit();
     }
@@ -237,9 +244,16 @@ std::int64_t CaseLibrary::add(const fs::path& folder)
   const std::string label = record.label.empty() ? fs::path(where).filename().string() : record.label;
   WriteTransaction t(m_db);
   {
-    Statement s(m_db, "INSERT INTO cases (folder, label, targets, indexed_at) VALUES (?1, ?2, ?3, ?4) "
-                      "ON CONFLICT(folder) DO UPDATE SET label = ?2, targets = ?3, indexed_at = ?4");
-    s.bind(1, where).bind(2, label).bind(3, targetsText(record)).bind(4, utcNow()).step();
+    // when the case last changed: its latest stage or the targets' acceptance (ISO 8601 UTC times
+    // sort as text)
+    std::string changed = record.targetsAcceptedAt;
+    for (const auto& st : record.stages) {
+      changed = std::max(changed, st.at);
+    }
+    Statement s(
+      m_db, "INSERT INTO cases (folder, label, targets, changed_at, indexed_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+            "ON CONFLICT(folder) DO UPDATE SET label = ?2, targets = ?3, changed_at = ?4, indexed_at = ?5");
+    s.bind(1, where).bind(2, label).bind(3, targetsText(record)).bind(4, changed).bind(5, utcNow()).step();
   }
   std::int64_t id = 0;
   {
@@ -291,7 +305,7 @@ std::vector<CaseSummary> CaseLibrary::list(const std::string& search, int limit)
   const std::string sql = std::string("SELECT ") + kSummaryColumns +
                           " FROM cases c WHERE ?1 = '' OR instr(lower(c.label), lower(?1)) > 0 OR "
                           "instr(lower(c.folder), lower(?1)) > 0 OR instr(lower(c.targets), lower(?1)) > 0 "
-                          "ORDER BY c.indexed_at DESC, c.id DESC LIMIT ?2";
+                          "ORDER BY c.changed_at DESC, c.id DESC LIMIT ?2";
   Statement s(m_db, sql.c_str());
   s.bind(1, search).bind(2, static_cast<std::int64_t>(limit));
   std::vector<CaseSummary> out;

@@ -26,6 +26,7 @@ struct CaseSummary
   std::string label;                  ///< pseudonym or initials and birth year
   std::string targets;                ///< "L3-left, L5-left"
   std::string lastStage, lastStageAt; ///< the latest stage's kind and time (empty: none yet)
+  std::string lastStageFile;          ///< its file, absolute (empty: none yet)
   int stageCount = 0;
   std::string indexedAt; ///< when the library last read the folder (UTC)
 };
@@ -71,7 +72,7 @@ public:
   std::vector<std::pair<std::string, std::string>> refreshAll();
 
   /// The cases whose label, folder or targets contain `search` (any case; empty: all), the most
-  /// recently changed first, at most `limit`.
+  /// recently changed first (latest stage or targets accepted), at most `limit`.
   std::vector<CaseSummary> list(const std::string& search = {}, int limit = 100) const;
 
   std::optional<CaseSummary> find(std::int64_t id) const;
