@@ -159,6 +159,7 @@ struct PermanentArgs
   std::string out;
   std::string confirmLevels;
   std::string devices;
+  bool samePatient = false;
 };
 
 int runPermanent(const PermanentArgs& a, const GlobalOptions& global)
@@ -178,6 +179,13 @@ int runPermanent(const PermanentArgs& a, const GlobalOptions& global)
   const ImagesCheck check = checkPlanImages(trial.study, session->in.images);
   if (check.match == ImagesMatch::OtherPatient) {
     throw Error(ErrorCode::InvalidArgument, "no permanent plan: " + check.message);
+  }
+  // images that cannot be told to be the patient's (a volume file without DICOM identity): the
+  // user says so, else a plan could be made on another patient's spine
+  if (check.match == ImagesMatch::OtherImagesPatientUnknown && !a.samePatient) {
+    throw Error(ErrorCode::InvalidArgument,
+                "no permanent plan: " + check.message +
+                  "\nIf these are the same patient's images, say so with --same-patient.");
   }
   const bool same = check.match == ImagesMatch::Same;
   // (the modality as loading found it)
@@ -265,6 +273,8 @@ void addTrialCommands(CLI::App& app, const GlobalOptions& global, Action& run)
   pm->add_option("--confirm-levels", p->confirmLevels,
                  "how the level names were confirmed and by whom (needed again on a newer study)");
   pm->add_option("--devices", p->devices, "folder of extra device catalog files (*.json)");
+  pm->add_flag("--same-patient", p->samePatient,
+               "the --images are the trial patient's although drgplan cannot tell (a volume file)");
   pm->callback([p, &global, &run] { run = [p, &global] { return runPermanent(*p, global); }; });
 }
 

@@ -176,6 +176,16 @@ TEST(PatientPath, TrialToPermanentWithTwoOfThreeLeadsOnThePhantom)
   EXPECT_NE(p2["study"]["series_uid"],
             readJson(dir.path() / "case" / "trial" / "plan.drgplan.json")["study"]["series_uid"]);
   EXPECT_FALSE(p2["study"].contains("levels_confirmed_by"));
+  // images whose patient cannot be told (a volume file): only when the user says they are the patient's
+  cli("convert " + (dir.path() / "ct2" / "dicom").string() + " " + (dir.path() / "ct2.nii.gz").string());
+  const std::string trialFile = (dir.path() / "case" / "trial" / "plan.drgplan.json").string();
+  const std::string toVolume = "permanent " + trialFile + " --keep L3-left --pocket buttock-left --images " +
+                               (dir.path() / "ct2.nii.gz").string() + " --out " +
+                               (dir.path() / "p4").string();
+  const auto unknown = runCommand(kCli + " -q " + toVolume);
+  EXPECT_EQ(unknown.exitCode, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("--same-patient"), std::string::npos) << unknown.output;
+  cli(toVolume + " --same-patient");
   // another patient's images are refused
   cli("phantom --out " + (dir.path() / "other").string() + " " + grid.substr(0, grid.find("--seed")) +
       "--seed 6");
