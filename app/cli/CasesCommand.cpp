@@ -200,17 +200,8 @@ int runRefresh(const CasesArgs& a)
 
 void reindexCase(const fs::path& folder)
 {
-  try {
-    const fs::path file = CaseLibrary::defaultPath();
-    if (!fs::exists(file)) {
-      return; // no library: the folder is the record
-    }
-    CaseLibrary lib(file);
-    if (lib.findFolder(folder)) {
-      lib.add(folder);
-    }
-  } catch (const Error& e) {
-    std::cerr << "warning: the case library was not updated (" << e.what()
+  if (const std::string why = reindexIfIndexed(folder); !why.empty()) {
+    std::cerr << "warning: the case library was not updated (" << why
               << "); drgplan-cli cases refresh updates it from the folders\n";
   }
 }

@@ -3,6 +3,7 @@
 #include "Prompts.h"
 
 #include "drg/imaging/Error.h"
+#include "drg/planning/CaseLibrary.h"
 #include "drg/planning/PlanImages.h"
 
 #include <QCryptographicHash>
@@ -221,8 +222,25 @@ bool PlanSession::save(const QString& path)
     m_prompts.status(QString::fromStdString(e.what()));
     return false;
   }
-  m_prompts.status(tr("Plan saved to %1").arg(path), 5000);
+  m_prompts.status(tr("Plan saved to %1").arg(path) + recordInCase(path), 5000);
   return true;
+}
+
+QString PlanSession::recordInCase(const QString& path) const
+{
+  // saved in a case folder: the plan joins the case's timeline, once (the library reads it again)
+  const auto& plan = m_editor->plan();
+  try {
+    const auto folder = drg::planning::recordPlanInCase(
+      path.toStdString(), plan.kind, std::to_string(plan.leads.size()) + " leads, saved in the workstation");
+    if (folder.empty()) {
+      return {};
+    }
+    drg::planning::reindexIfIndexed(folder);
+    return tr(", added to the case in %1").arg(QString::fromStdString(folder.string()));
+  } catch (const std::exception& e) {
+    return tr("; the case's record was not updated: %1").arg(QString::fromUtf8(e.what()));
+  }
 }
 
 bool PlanSession::offerUnsavedPlan()

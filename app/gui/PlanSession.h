@@ -70,6 +70,9 @@ signals:
   void recentStudiesChanged();
 
 private:
+  /// A plan saved inside a case folder joins the case's timeline: what the status bar adds to say so
+  /// (empty when the folder is no case's or the file is a stage already).
+  QString recordInCase(const QString& path) const;
   /// Removes the study's unsaved-plan autosave (the plan has a file now).
   void forgetUnsavedPlan();
   /// The settings key under which the study's last plan file is kept, and keeping it there.

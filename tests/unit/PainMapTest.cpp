@@ -250,3 +250,24 @@ TEST(CaseFile, AFolderWithoutACaseAndANewerCaseFileAreRefusedClearly)
   std::ofstream(dir.path() / "case.json") << "not json";
   EXPECT_THROW(loadCase(dir.path()), drg::Error);
 }
+
+TEST(CaseFile, APlanSavedInACaseFolderJoinsItsTimelineOnce)
+{
+  drg::test::TemporaryFolder dir("case");
+  CaseRecord r;
+  r.label = "X";
+  saveCase(r, dir.path() / "case");
+  std::filesystem::create_directories(dir.path() / "case" / "trial");
+  const auto plan = dir.path() / "case" / "trial" / "plan.drgplan.json";
+  std::ofstream(plan) << "{}";
+  EXPECT_EQ(caseFolderOf(plan), dir.path() / "case");
+  EXPECT_EQ(recordPlanInCase(plan, PlanKind::Trial, "3 leads"), dir.path() / "case");
+  EXPECT_TRUE(recordPlanInCase(plan, PlanKind::Trial, "3 leads").empty()); // the same file: not again
+  const CaseRecord back = loadCase(dir.path() / "case");
+  ASSERT_EQ(back.stages.size(), 1u);
+  EXPECT_EQ(back.stages[0].kind, "trial-plan");
+  EXPECT_EQ(back.stages[0].file, "trial/plan.drgplan.json");
+  // a plan in no case's folder
+  std::filesystem::create_directories(dir.path() / "loose");
+  EXPECT_TRUE(recordPlanInCase(dir.path() / "loose" / "p.drgplan.json", PlanKind::Permanent, "").empty());
+}

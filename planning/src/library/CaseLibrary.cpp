@@ -382,6 +382,23 @@ std::int64_t CaseLibrary::count() const
 namespace drg::planning
 {
 
+std::string reindexIfIndexed(const std::filesystem::path& folder)
+{
+  try {
+    const std::filesystem::path file = CaseLibrary::defaultPath();
+    if (!std::filesystem::exists(file)) {
+      return {}; // no library: the folder is the record
+    }
+    CaseLibrary lib(file);
+    if (lib.findFolder(folder)) {
+      lib.add(folder);
+    }
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return {};
+}
+
 std::string CaseLibrary::integrityCheck() const
 {
   Statement s(m_db, "PRAGMA integrity_check");

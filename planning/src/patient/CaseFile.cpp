@@ -139,6 +139,41 @@ std::filesystem::path latestStageFile(const CaseRecord& record, const std::files
   return {};
 }
 
+std::filesystem::path caseFolderOf(const std::filesystem::path& planFile)
+{
+  std::filesystem::path folder = std::filesystem::absolute(planFile).parent_path();
+  for (int up = 0; up < 3 && !folder.empty(); ++up, folder = folder.parent_path()) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(caseFilePath(folder), ec)) {
+      return folder;
+    }
+    if (folder == folder.root_path()) {
+      break;
+    }
+  }
+  return {};
+}
+
+std::filesystem::path recordPlanInCase(const std::filesystem::path& planFile, PlanKind kind,
+                                       const std::string& note)
+{
+  const std::filesystem::path folder = caseFolderOf(planFile);
+  if (folder.empty()) {
+    return {};
+  }
+  CaseRecord record = loadCase(folder);
+  const std::filesystem::path plan = std::filesystem::weakly_canonical(std::filesystem::absolute(planFile));
+  for (const auto& st : record.stages) {
+    const std::filesystem::path p(st.file);
+    if (std::filesystem::weakly_canonical(p.is_absolute() ? p : folder / p) == plan) {
+      return {}; // (already a stage: saving it again changes the file, not the case's path)
+    }
+  }
+  addStage(record, folder, std::string(planKindName(kind)) + "-plan", planFile, note);
+  saveCase(record, folder);
+  return folder;
+}
+
 std::filesystem::path caseFilePath(const std::filesystem::path& folder)
 {
   return folder / "case.json";

@@ -5,6 +5,7 @@
 // folder, so a case folder can be moved or copied whole.
 
 #include "drg/planning/PainMap.h"
+#include "drg/planning/Plan.h"
 
 #include <filesystem>
 #include <string>
@@ -40,6 +41,16 @@ void addStage(CaseRecord& record, const std::filesystem::path& folder, const std
 /// The file of the case's latest stage of `kind` (absolute), or empty when there is none.
 std::filesystem::path latestStageFile(const CaseRecord& record, const std::filesystem::path& folder,
                                       const std::string& kind);
+
+/// The case a plan file saved at `planFile` belongs to: the nearest folder holding case.json, the
+/// plan's own or one or two above it (a case keeps its stages in subfolders); empty when none.
+std::filesystem::path caseFolderOf(const std::filesystem::path& planFile);
+
+/// A plan saved inside a case folder joins the case's timeline ("trial-plan" or "permanent-plan"),
+/// once: the same file again is not a new stage. Returns the case folder when it was recorded, else
+/// empty (no case, or already there).
+std::filesystem::path recordPlanInCase(const std::filesystem::path& planFile, PlanKind kind,
+                                       const std::string& note);
 
 /// Now, UTC, ISO 8601 ("2026-12-07T10:00:00Z").
 std::string utcNow();

@@ -95,6 +95,11 @@ private:
   sqlite3* m_db = nullptr;
 };
 
+/// After a case folder changed: the default library, when there is one and it indexes the folder,
+/// reads it again. Returns why it could not (empty: done, or nothing to do); the folder is the
+/// record, so a failure is only said.
+std::string reindexIfIndexed(const std::filesystem::path& folder);
+
 /// What an export wrote and what it could not (a stage's file missing or damaged: said, the rest
 /// exported).
 struct ExportResult
