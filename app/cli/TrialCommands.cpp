@@ -220,9 +220,7 @@ int runPermanent(const PermanentArgs& a, const GlobalOptions& global)
     keptNames += (keptNames.empty() ? "" : ", ") + trial.leads[static_cast<std::size_t>(i)].name;
   }
   recordStage(a.trial, "permanent-plan", file, "kept " + keptNames + "; pocket " + a.pocket);
-  std::cout << (check.match == ImagesMatch::Same ? "on the trial's images"
-                                                 : "on other images: " + check.message)
-            << "\n";
+  std::cout << (same ? "on the trial's images" : "on other images: " + check.message) << "\n";
   for (const auto& note : keepNotes(trial, kept, PlanRules::builtIn())) {
     std::cout << "note: " << note << "\n";
   }

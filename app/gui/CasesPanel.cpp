@@ -76,6 +76,16 @@ CasesPanel::CasesPanel(std::filesystem::path library, QWidget* parent)
   refresh();
 }
 
+CasesPanel::~CasesPanel() = default;
+
+const CaseLibrary& CasesPanel::library()
+{
+  if (!m_lib) {
+    m_lib = std::make_unique<CaseLibrary>(m_library);
+  }
+  return *m_lib;
+}
+
 void CasesPanel::refresh()
 {
   m_cases->setRowCount(0);
@@ -88,7 +98,7 @@ void CasesPanel::refresh()
     return;
   }
   try {
-    const CaseLibrary lib(m_library);
+    const CaseLibrary& lib = library();
     const auto found = lib.list(m_search->text().toStdString(), 200);
     m_cases->setRowCount(static_cast<int>(found.size()));
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -127,7 +137,7 @@ void CasesPanel::showTimeline()
     return;
   }
   try {
-    const CaseLibrary lib(m_library);
+    const CaseLibrary& lib = library();
     const CaseDetails d = lib.open(m_cases->item(rows.front().row(), Label)->data(Qt::UserRole).toLongLong());
     if (!d.problem.empty()) {
       auto* item = new QListWidgetItem(

@@ -6,12 +6,18 @@
 #include <QWidget>
 
 #include <filesystem>
+#include <memory>
 
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QTableWidget;
+
+namespace drg::planning
+{
+class CaseLibrary;
+}
 
 class CasesPanel : public QWidget
 {
@@ -20,6 +26,7 @@ class CasesPanel : public QWidget
 public:
   /// `library`: the library file (none there: the panel says how cases are added).
   explicit CasesPanel(std::filesystem::path library, QWidget* parent = nullptr);
+  ~CasesPanel() override;
 
   /// Reads the library again and lists the cases matching the search.
   void refresh();
@@ -32,8 +39,11 @@ signals:
 
 private:
   void showTimeline();
+  /// The library, opened once it exists (searching as the user types reads it, not opens it again).
+  const drg::planning::CaseLibrary& library();
 
   std::filesystem::path m_library;
+  std::unique_ptr<drg::planning::CaseLibrary> m_lib;
   QLineEdit* m_search = nullptr;
   QTableWidget* m_cases = nullptr;
   QListWidget* m_timeline = nullptr;

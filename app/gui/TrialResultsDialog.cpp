@@ -1,7 +1,5 @@
 #include "TrialResultsDialog.h"
 
-#include "drg/planning/CaseFile.h"
-
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QHBoxLayout>

@@ -5,7 +5,6 @@
 #include "drg/planning/TrialPlan.h"
 
 #include <algorithm>
-#include <ctime>
 
 namespace drg::planning
 {
@@ -371,11 +370,7 @@ void PlanEditor::confirmLevels(const std::string& how)
                 "say how the levels were confirmed and by whom (e.g. counted from S1 on the sagittal view, "
                 "A. Surgeon)");
   }
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char at[32];
-  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  const std::string at = utcNow();
   edit("confirm the levels", [&] {
     m_plan.study.levelsConfirmedBy = how;
     m_plan.study.levelsConfirmedAt = at;

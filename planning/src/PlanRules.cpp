@@ -3,11 +3,23 @@
 
 #include "Sourced.h"
 
+#include <ctime>
+
 namespace drg::planning
 {
 
 using detail::fail;
 using detail::sourced;
+
+std::string utcNow()
+{
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char at[32];
+  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return at;
+}
 
 PlanRules PlanRules::fromJson(std::string_view text, const std::string& origin)
 {

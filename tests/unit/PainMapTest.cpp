@@ -102,7 +102,7 @@ TEST(TargetGuidance, EveryRegionHasDermatomesAndEveryRuleASource)
   }
 }
 
-TEST(TargetGuidance, ARuleNamingAnUnknownRegionOrLevelIsRefused)
+TEST(TargetGuidance, GuidanceLeavingAChartRegionWithoutDermatomesIsRefused)
 {
   const BodyChart chart = BodyChart::builtIn();
   const std::string head =

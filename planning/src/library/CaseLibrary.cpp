@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace drg::planning
@@ -357,9 +358,15 @@ CaseDetails CaseLibrary::open(std::int64_t id) const
       stages.push_back({ s.text(0), s.text(1), s.text(2), s.text(3) });
     }
   }
+  // a trial plan is the file of its results' stages too: each file read once
+  std::map<fs::path, std::string> checked;
   for (const auto& st : stages) {
     const fs::path p(st.file);
-    d.stages.push_back({ st, checkStageFile(p.is_absolute() ? p : fs::path(summary->folder) / p) });
+    const fs::path file = p.is_absolute() ? p : fs::path(summary->folder) / p;
+    const auto found = checked.find(file);
+    d.stages.push_back({ st, found != checked.end()
+                               ? found->second
+                               : checked.emplace(file, checkStageFile(file)).first->second });
   }
   return d;
 }

@@ -6,36 +6,18 @@
 #include "drg/imaging/Error.h"
 #include "drg/planning/Planner.h"
 
+#include "../Sourced.h"
 #include "PatientPathJson.h"
 
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 namespace drg::planning
 {
-namespace
-{
-
 using nlohmann::json;
-
-[[noreturn]] void fail(const std::string& origin, const std::string& what)
-{
-  throw Error(ErrorCode::Format, origin + ": " + what);
-}
-
-std::string text(const json& o, const char* name, const std::string& origin, const std::string& where)
-{
-  if (!o.is_object() || !o.contains(name) || !o.at(name).is_string()) {
-    fail(origin, where + "." + name + ": missing or not text");
-  }
-  return o.at(name).get<std::string>();
-}
-
-} // namespace
 
 std::string caseToJson(const CaseRecord& record)
 {
@@ -60,17 +42,9 @@ std::string caseToJson(const CaseRecord& record)
 
 CaseRecord caseFromJson(std::string_view text_, const std::string& origin)
 {
-  json j;
-  try {
-    j = json::parse(text_);
-  } catch (const json::exception& e) {
-    fail(origin, std::string("not valid JSON: ") + e.what());
-  }
-  if (!j.is_object() || j.value("format", "") != "drgplan-case") {
-    fail(origin, "not a drgplan case file (\"format\": \"drgplan-case\")");
-  }
+  const json j = detail::formattedDocument(text_, origin, "drgplan-case", "a drgplan case file");
   if (!j.contains("version") || !j["version"].is_number_integer()) {
-    fail(origin, "version: missing or not a whole number");
+    detail::fail(origin, "version", "missing or not a whole number");
   }
   if (j["version"].get<int>() > kCaseFileVersion) {
     throw Error(ErrorCode::Unsupported, origin + ": case file version " +
@@ -83,7 +57,7 @@ CaseRecord caseFromJson(std::string_view text_, const std::string& origin)
   const json& pain = j.value("pain_map", json::object());
   for (const auto& region : pain.value("regions", json::array())) {
     if (!region.is_string()) {
-      fail(origin, "pain_map.regions: every region must be text");
+      detail::fail(origin, "pain_map.regions", "every region must be text");
     }
     r.pain.regions.push_back(region.get<std::string>());
   }
@@ -94,23 +68,13 @@ CaseRecord caseFromJson(std::string_view text_, const std::string& origin)
   r.targetsAcceptedAt = j.value("targets_accepted_at", "");
   for (const auto& st : j.value("stages", json::array())) {
     CaseStage stage;
-    stage.kind = text(st, "kind", origin, "stages[]");
-    stage.file = text(st, "file", origin, "stages[]");
-    stage.at = text(st, "at", origin, "stages[]");
+    stage.kind = detail::textField(st, "kind", origin, "stages[]");
+    stage.file = detail::textField(st, "file", origin, "stages[]");
+    stage.at = detail::textField(st, "at", origin, "stages[]");
     stage.note = st.value("note", "");
     r.stages.push_back(stage);
   }
   return r;
-}
-
-std::string utcNow()
-{
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char at[32];
-  std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return at;
 }
 
 void addStage(CaseRecord& record, const std::filesystem::path& folder, const std::string& kind,

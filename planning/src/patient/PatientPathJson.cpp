@@ -3,30 +3,23 @@
 // came from ("from_trial") with every trial lead's outcome.
 #include "PatientPathJson.h"
 
+#include "../Sourced.h"
+
 #include "drg/imaging/Error.h"
 #include "drg/planning/Planner.h"
 
 namespace drg::planning::detail
 {
-namespace
-{
 
 using nlohmann::json;
-
-[[noreturn]] void failAt(const std::string& origin, const std::string& where, const std::string& what)
-{
-  throw Error(ErrorCode::Format, origin + ": " + where + ": " + what);
-}
 
 std::string textField(const json& j, const char* name, const std::string& origin, const std::string& where)
 {
   if (!j.contains(name) || !j.at(name).is_string()) {
-    failAt(origin, where + "." + name, "missing or not text");
+    fail(origin, where + "." + name, "missing or not text");
   }
   return j.at(name).get<std::string>();
 }
-
-} // namespace
 
 json trialResultJson(const TrialResult& r)
 {
@@ -41,24 +34,24 @@ json trialResultJson(const TrialResult& r)
 TrialResult trialResultFrom(const json& j, const std::string& origin, const std::string& where)
 {
   if (!j.is_object()) {
-    failAt(origin, where, "must be an object");
+    fail(origin, where, "must be an object");
   }
   TrialResult r;
   if (!j.contains("relief_percent") || !j["relief_percent"].is_number() ||
       !(j["relief_percent"].get<double>() >= 0.0 && j["relief_percent"].get<double>() <= 100.0)) {
-    failAt(origin, where + ".relief_percent", "must be a number from 0 to 100");
+    fail(origin, where + ".relief_percent", "must be a number from 0 to 100");
   }
   r.reliefPercent = j["relief_percent"].get<double>();
   if (j.contains("coverage_percent") && !j["coverage_percent"].is_null()) {
     if (!j["coverage_percent"].is_number_integer() || j["coverage_percent"].get<int>() < 0 ||
         j["coverage_percent"].get<int>() > 100) {
-      failAt(origin, where + ".coverage_percent", "must be a whole number from 0 to 100, or null");
+      fail(origin, where + ".coverage_percent", "must be a whole number from 0 to 100, or null");
     }
     r.coveragePercent = j["coverage_percent"].get<int>();
   }
   r.contactsUsed = textField(j, "contacts_used", origin, where);
   if (!j.contains("keep") || !j["keep"].is_boolean()) {
-    failAt(origin, where + ".keep", "must be true or false");
+    fail(origin, where + ".keep", "must be true or false");
   }
   r.keep = j["keep"].get<bool>();
   r.note = textField(j, "note", origin, where);
@@ -78,7 +71,7 @@ json trialSummaryJson(const TrialSummary& t)
 TrialSummary trialSummaryFrom(const json& j, const std::string& origin, const std::string& where)
 {
   if (!j.is_object()) {
-    failAt(origin, where, "must be an object");
+    fail(origin, where, "must be an object");
   }
   TrialSummary t;
   t.started = textField(j, "started", origin, where);
@@ -87,7 +80,7 @@ TrialSummary trialSummaryFrom(const json& j, const std::string& origin, const st
                                      { "pain_during_nrs", &t.painDuring } }) {
     if (j.contains(name) && !j[name].is_null()) {
       if (!j[name].is_number_integer() || j[name].get<int>() < 0 || j[name].get<int>() > 10) {
-        failAt(origin, where + "." + name, "must be a whole number from 0 to 10, or null");
+        fail(origin, where + "." + name, "must be a whole number from 0 to 10, or null");
       }
       *value = j[name].get<int>();
     }
@@ -118,7 +111,7 @@ json trialOriginJson(const TrialOrigin& t)
 TrialOrigin trialOriginFrom(const json& j, const std::string& origin, const std::string& where)
 {
   if (!j.is_object()) {
-    failAt(origin, where, "must be an object");
+    fail(origin, where, "must be an object");
   }
   TrialOrigin t;
   t.file = textField(j, "file", origin, where);
@@ -126,13 +119,13 @@ TrialOrigin trialOriginFrom(const json& j, const std::string& origin, const std:
   t.seriesUid = textField(j, "series_uid", origin, where);
   t.studyDate = textField(j, "study_date", origin, where);
   if (!j.contains("leads") || !j["leads"].is_array()) {
-    failAt(origin, where + ".leads", "must be a list");
+    fail(origin, where + ".leads", "must be a list");
   }
   for (std::size_t i = 0; i < j["leads"].size(); ++i) {
     const json& l = j["leads"][i];
     const std::string w = where + ".leads[" + std::to_string(i) + "]";
     if (!l.is_object()) {
-      failAt(origin, w, "must be an object");
+      fail(origin, w, "must be an object");
     }
     TrialOrigin::Lead lead;
     lead.name = textField(l, "name", origin, w);
@@ -141,7 +134,7 @@ TrialOrigin trialOriginFrom(const json& j, const std::string& origin, const std:
       lead.result = trialResultFrom(l["result"], origin, w + ".result");
     }
     if (!l.contains("kept") || !l["kept"].is_boolean()) {
-      failAt(origin, w + ".kept", "must be true or false");
+      fail(origin, w + ".kept", "must be true or false");
     }
     lead.kept = l["kept"].get<bool>();
     t.leads.push_back(std::move(lead));
@@ -160,7 +153,7 @@ json acceptedTargetJson(const AcceptedTarget& t)
 AcceptedTarget acceptedTargetFrom(const json& j, const std::string& origin, const std::string& where)
 {
   if (!j.is_object()) {
-    failAt(origin, where, "must be an object");
+    fail(origin, where, "must be an object");
   }
   AcceptedTarget a;
   try {
@@ -169,10 +162,10 @@ AcceptedTarget acceptedTargetFrom(const json& j, const std::string& origin, cons
     if (e.code() == ErrorCode::Format) {
       throw;
     }
-    failAt(origin, where + ".target", e.what());
+    fail(origin, where + ".target", e.what());
   }
   if (!j.contains("suggested") || !j["suggested"].is_boolean()) {
-    failAt(origin, where + ".suggested", "must be true or false");
+    fail(origin, where + ".suggested", "must be true or false");
   }
   a.suggested = j["suggested"].get<bool>();
   a.reason = textField(j, "reason", origin, where);
@@ -191,20 +184,20 @@ json indicationJson(const PlanIndication& i)
 PlanIndication indicationFrom(const json& j, const std::string& origin, const std::string& where)
 {
   if (!j.is_object()) {
-    failAt(origin, where, "must be an object");
+    fail(origin, where, "must be an object");
   }
   PlanIndication i;
   if (!j.contains("pain_regions") || !j["pain_regions"].is_array()) {
-    failAt(origin, where + ".pain_regions", "must be a list");
+    fail(origin, where + ".pain_regions", "must be a list");
   }
   for (const auto& r : j["pain_regions"]) {
     if (!r.is_string()) {
-      failAt(origin, where + ".pain_regions", "every region must be text");
+      fail(origin, where + ".pain_regions", "every region must be text");
     }
     i.painRegions.push_back(r.get<std::string>());
   }
   if (!j.contains("targets") || !j["targets"].is_array()) {
-    failAt(origin, where + ".targets", "must be a list");
+    fail(origin, where + ".targets", "must be a list");
   }
   for (std::size_t k = 0; k < j["targets"].size(); ++k) {
     i.targets.push_back(

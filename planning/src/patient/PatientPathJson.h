@@ -12,6 +12,11 @@
 namespace drg::planning::detail
 {
 
+/// The text field `name` of `j`; throws drg::Error(Format) "<origin>: <where>.<name>: missing or not
+/// text".
+std::string textField(const nlohmann::json& j, const char* name, const std::string& origin,
+                      const std::string& where);
+
 nlohmann::json trialResultJson(const TrialResult& r);
 /// Throws drg::Error(Format) "<origin>: <where>.<field>: ..." for a field missing or out of range.
 TrialResult trialResultFrom(const nlohmann::json& j, const std::string& origin, const std::string& where);

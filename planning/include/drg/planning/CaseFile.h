@@ -52,9 +52,6 @@ std::filesystem::path caseFolderOf(const std::filesystem::path& planFile);
 std::filesystem::path recordPlanInCase(const std::filesystem::path& planFile, PlanKind kind,
                                        const std::string& note);
 
-/// Now, UTC, ISO 8601 ("2026-12-07T10:00:00Z").
-std::string utcNow();
-
 constexpr int kCaseFileVersion = 1;
 
 /// The case file's text (schema "drgplan-case"), deterministic.

@@ -282,6 +282,9 @@ struct StudyReference
   std::string imageFingerprint; ///< the voxel values' fingerprint
 };
 
+/// Now, UTC, ISO 8601 ("2026-12-07T10:00:00Z"): when something was confirmed, entered or accepted.
+std::string utcNow();
+
 /// True when the planning scan was not taken prone (supine, decubitus, or not known): the skin moves
 /// against the spine when the patient is turned prone for the procedure.
 bool scanNotProne(const StudyReference& study);
