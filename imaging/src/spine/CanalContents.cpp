@@ -9,6 +9,7 @@
 #include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/BoneThreshold.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -49,14 +50,30 @@ public:
     : m_hu(input.voxels())
     , m_out(labels.voxels())
     , m_geometry(labels.geometry())
-    , m_kind(m_out.size(), kUnjudged)
-    , m_mean(m_out.size(), 0.0f)
   {
+    // the working arrays cover the canal's bounding box with a voxel's margin (the neighbours of
+    // every canal voxel), not the whole image: on a 512 x 512 x 336 CT they are a few per cent of it
+    const auto& s = m_geometry.size;
+    std::array<std::size_t, 3> lo{ s[0], s[1], s[2] }, hi{ 0, 0, 0 };
     for (std::size_t v = 0; v < m_out.size(); ++v) {
       if (m_out[v] == kCanal) {
         m_canal.push_back(v);
+        const std::array<std::size_t, 3> at{ v % s[0], (v / s[0]) % s[1], v / (s[0] * s[1]) };
+        for (int a = 0; a < 3; ++a) {
+          lo[a] = std::min(lo[a], at[a]);
+          hi[a] = std::max(hi[a], at[a]);
+        }
       }
     }
+    if (m_canal.empty()) {
+      return;
+    }
+    for (int a = 0; a < 3; ++a) {
+      m_lo[a] = lo[a] > 0 ? lo[a] - 1 : 0;
+      m_n[a] = std::min(hi[a] + 1, s[a] - 1) - m_lo[a] + 1;
+    }
+    m_kind.assign(m_n[0] * m_n[1] * m_n[2], kUnjudged);
+    m_mean.assign(m_kind.size(), 0.0f);
   }
 
   CanalContents run(const std::vector<Eigen::Vector3d>& centreline)
@@ -89,6 +106,19 @@ private:
     }
   }
 
+  /// Index in the working box of image voxel `v` (a canal voxel or one of its six neighbours).
+  std::size_t box(std::size_t v) const
+  {
+    const auto& s = m_geometry.size;
+    const std::size_t i = v % s[0] - m_lo[0], j = (v / s[0]) % s[1] - m_lo[1],
+                      k = v / (s[0] * s[1]) - m_lo[2];
+    return i + m_n[0] * (j + m_n[1] * k);
+  }
+
+  std::uint8_t& kind(std::size_t v) { return m_kind[box(v)]; }
+  std::uint8_t kind(std::size_t v) const { return m_kind[box(v)]; }
+  float& mean(std::size_t v) { return m_mean[box(v)]; }
+
   bool isBone(std::size_t n) const
   {
     return m_out[n] != kCanal && (m_hu[n] >= kBoneHu || !labels::vertebraLevelOfLabel(m_out[n]).empty());
@@ -100,7 +130,7 @@ private:
     for (std::size_t v : m_canal) {
       bool wall = false;
       forSix(v, [&](std::size_t n) { wall = wall || isBone(n); });
-      m_kind[v] = wall ? kWall : kUnjudged;
+      kind(v) = wall ? kWall : kUnjudged;
     }
   }
 
@@ -108,19 +138,19 @@ private:
   void judgeInner()
   {
     for (std::size_t v : m_canal) {
-      if (m_kind[v] == kWall) {
+      if (kind(v) == kWall) {
         continue;
       }
       double sum = std::isfinite(m_hu[v]) ? m_hu[v] : 0.0;
       int count = std::isfinite(m_hu[v]) ? 1 : 0;
       forSix(v, [&](std::size_t n) {
-        if (m_out[n] == kCanal && m_kind[n] != kWall && std::isfinite(m_hu[n])) {
+        if (m_out[n] == kCanal && kind(n) != kWall && std::isfinite(m_hu[n])) {
           sum += m_hu[n];
           ++count;
         }
       });
-      m_mean[v] = count > 0 ? static_cast<float>(sum / count) : 0.0f;
-      m_kind[v] = count > 0 && m_mean[v] < kFatBelowHu ? kFat : kSac;
+      mean(v) = count > 0 ? static_cast<float>(sum / count) : 0.0f;
+      kind(v) = count > 0 && mean(v) < kFatBelowHu ? kFat : kSac;
     }
   }
 
@@ -131,19 +161,18 @@ private:
     for (int pass = 0; pass < kRimPasses; ++pass) {
       std::vector<std::size_t> peel;
       for (std::size_t v : m_canal) {
-        if (m_kind[v] != kSac || m_mean[v] < kSoftTissueAboveHu) {
+        if (kind(v) != kSac || mean(v) < kSoftTissueAboveHu) {
           continue;
         }
         bool rim = false;
-        forSix(v, [&](std::size_t n) {
-          rim = rim || (m_out[n] != kCanal && !isBone(n)) || m_kind[n] == kOutside;
-        });
+        forSix(
+          v, [&](std::size_t n) { rim = rim || (m_out[n] != kCanal && !isBone(n)) || kind(n) == kOutside; });
         if (rim) {
           peel.push_back(v);
         }
       }
       for (std::size_t v : peel) {
-        m_kind[v] = kOutside;
+        kind(v) = kOutside;
       }
     }
   }
@@ -153,25 +182,25 @@ private:
   /// into the sac's voxels) removes them.
   void openSac()
   {
-    std::vector<std::uint8_t> core(m_out.size(), 0);
+    std::vector<std::uint8_t> core(m_kind.size(), 0);
     for (std::size_t v : m_canal) {
-      if (m_kind[v] != kSac) {
+      if (kind(v) != kSac) {
         continue;
       }
       int sacNeighbours = 0;
       forSix(v, [&](std::size_t n) {
-        sacNeighbours += m_out[n] == kCanal && (m_kind[n] == kSac || m_kind[n] == kWall) ? 1 : 0;
+        sacNeighbours += m_out[n] == kCanal && (kind(n) == kSac || kind(n) == kWall) ? 1 : 0;
       });
-      core[v] = sacNeighbours == 6 ? 1 : 0;
+      core[box(v)] = sacNeighbours == 6 ? 1 : 0;
     }
     for (std::size_t v : m_canal) {
-      if (m_kind[v] != kSac || core[v]) {
+      if (kind(v) != kSac || core[box(v)]) {
         continue;
       }
       bool nearCore = false;
-      forSix(v, [&](std::size_t n) { nearCore = nearCore || core[n]; });
+      forSix(v, [&](std::size_t n) { nearCore = nearCore || core[box(n)]; });
       if (!nearCore) {
-        m_kind[v] = kOutside;
+        kind(v) = kOutside;
       }
     }
   }
@@ -180,7 +209,7 @@ private:
   /// (the ligamentum flavum in a window, behind the dorsal fat) is the canal's wall, not the sac.
   void keepTubeRoundCentre(const std::vector<Eigen::Vector3d>& centreline)
   {
-    std::vector<std::uint8_t> reached(m_out.size(), 0);
+    std::vector<std::uint8_t> reached(m_kind.size(), 0);
     std::vector<std::size_t> stack;
     for (const auto& c : centreline) {
       const Eigen::Vector3d idx = m_geometry.lpsToIndex(c).array().round().matrix();
@@ -188,8 +217,8 @@ private:
         const std::size_t v =
           m_geometry.offset(static_cast<std::size_t>(idx.x()), static_cast<std::size_t>(idx.y()),
                             static_cast<std::size_t>(idx.z()));
-        if (m_out[v] == kCanal && m_kind[v] == kSac && !reached[v]) {
-          reached[v] = 1;
+        if (m_out[v] == kCanal && kind(v) == kSac && !reached[box(v)]) {
+          reached[box(v)] = 1;
           stack.push_back(v);
         }
       }
@@ -198,15 +227,15 @@ private:
       const std::size_t v = stack.back();
       stack.pop_back();
       forSix(v, [&](std::size_t n) {
-        if (!reached[n] && m_out[n] == kCanal && m_kind[n] == kSac) {
-          reached[n] = 1;
+        if (m_out[n] == kCanal && !reached[box(n)] && kind(n) == kSac) {
+          reached[box(n)] = 1;
           stack.push_back(n);
         }
       });
     }
     for (std::size_t v : m_canal) {
-      if (m_kind[v] == kSac && !reached[v]) {
-        m_kind[v] = kOutside;
+      if (kind(v) == kSac && !reached[box(v)]) {
+        kind(v) = kOutside;
       }
     }
   }
@@ -216,25 +245,26 @@ private:
   CanalContents write()
   {
     CanalContents result;
-    std::vector<std::uint8_t> label(m_out.size(), 0);
-    for (std::size_t v : m_canal) {
-      if (m_kind[v] == kWall) {
+    std::vector<std::uint8_t> label(m_canal.size(), 0);
+    for (std::size_t c = 0; c < m_canal.size(); ++c) {
+      const std::size_t v = m_canal[c];
+      if (kind(v) == kWall) {
         int fat = 0, sac = 0;
         forSix(v, [&](std::size_t n) {
-          fat += m_kind[n] == kFat ? 1 : 0;
-          sac += m_kind[n] == kSac ? 1 : 0;
+          fat += kind(n) == kFat ? 1 : 0;
+          sac += kind(n) == kSac ? 1 : 0;
         });
-        label[v] = static_cast<std::uint8_t>(sac > fat ? labels::kThecalSac : labels::kEpiduralFat);
-      } else if (m_kind[v] == kFat) {
-        label[v] = static_cast<std::uint8_t>(labels::kEpiduralFat);
-      } else if (m_kind[v] == kSac) {
-        label[v] = static_cast<std::uint8_t>(labels::kThecalSac);
+        label[c] = static_cast<std::uint8_t>(sac > fat ? labels::kThecalSac : labels::kEpiduralFat);
+      } else if (kind(v) == kFat) {
+        label[c] = static_cast<std::uint8_t>(labels::kEpiduralFat);
+      } else if (kind(v) == kSac) {
+        label[c] = static_cast<std::uint8_t>(labels::kThecalSac);
       }
     }
-    for (std::size_t v : m_canal) {
-      m_out[v] = label[v];
-      result.sacVoxels += label[v] == labels::kThecalSac ? 1 : 0;
-      result.fatVoxels += label[v] == labels::kEpiduralFat ? 1 : 0;
+    for (std::size_t c = 0; c < m_canal.size(); ++c) {
+      m_out[m_canal[c]] = label[c];
+      result.sacVoxels += label[c] == labels::kThecalSac ? 1 : 0;
+      result.fatVoxels += label[c] == labels::kEpiduralFat ? 1 : 0;
     }
     return result;
   }
@@ -242,8 +272,10 @@ private:
   const Image<float>::Buffer& m_hu;
   Image<std::uint8_t>::Buffer& m_out;
   const ImageGeometry& m_geometry;
-  std::vector<std::uint8_t> m_kind;
-  std::vector<float> m_mean;
+  std::array<std::size_t, 3> m_lo{ 0, 0, 0 }; ///< the working box's first voxel
+  std::array<std::size_t, 3> m_n{ 0, 0, 0 };  ///< and its size
+  std::vector<std::uint8_t> m_kind;           ///< per box voxel
+  std::vector<float> m_mean;                  ///< per box voxel
   std::vector<std::size_t> m_canal;
 };
 

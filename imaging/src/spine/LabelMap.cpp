@@ -78,11 +78,12 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
     }
   }
   for (int pass = 0; pass < passes; ++pass) {
-    Image<std::uint8_t>::Buffer peeled = out;
-    std::atomic<long> changed{ 0 };
+    // each pass judges the surface as it was before the pass: the voxels to peel are collected per
+    // slice and cleared after it (no copy of the whole label map)
+    std::vector<std::vector<std::size_t>> peel(ig.size[2]);
     parallelFor(ig.size[2], [&](std::size_t kk) {
       const long k = static_cast<long>(kk);
-      long local = 0;
+      std::vector<std::size_t>& local = peel[kk];
       for (long j = 0; j < ny; ++j) {
         for (long i = 0; i < nx; ++i) {
           const std::size_t idx = static_cast<std::size_t>(i + nx * (j + ny * k));
@@ -104,8 +105,7 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
             continue; // not on the surface, or clearly bone
           }
           if (!halfMaximum) {
-            peeled[idx] = 0;
-            ++local;
+            local.push_back(idx);
             continue;
           }
           double peak = x;
@@ -124,14 +124,18 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
             }
           }
           if (x < 0.5 * (peak + outside)) {
-            peeled[idx] = 0;
-            ++local;
+            local.push_back(idx);
           }
         }
       }
-      changed += local;
     });
-    out.swap(peeled);
+    std::size_t changed = 0;
+    for (const auto& slice : peel) {
+      for (std::size_t idx : slice) {
+        out[idx] = 0;
+      }
+      changed += slice.size();
+    }
     if (changed == 0) {
       break;
     }
