@@ -459,8 +459,13 @@ TEST(SpineModel, RealCtLevelsAreIdentified)
     EXPECT_LE((v->centroid - sum[value] / count[value]).norm(), 20.0) << level;
     const double dice = 2.0 * overlap[level] / (ours[level] + count[value]);
     RecordProperty("dice_" + level, std::to_string(dice));
-    if (level != "T12" && level != "S1") {
-      EXPECT_GE(dice, 0.85) << level; // the issue's goal for L1-L5 (L5 narrowly: 0.851)
+    // issue 21 asks 0.90 for L1-L5: met at L2-L4 (0.910-0.917), missed at L1 (0.876) and L5 (0.862);
+    // these floors keep what is reached
+    const std::map<std::string, double> floor = {
+      { "L1", 0.87 }, { "L2", 0.90 }, { "L3", 0.90 }, { "L4", 0.90 }, { "L5", 0.85 }
+    };
+    if (floor.count(level)) {
+      EXPECT_GE(dice, floor.at(level)) << level;
     }
   }
   EXPECT_EQ(model.anchor, "sacrum");

@@ -373,6 +373,48 @@ TEST(SpineSliceMorphology, AClosedRingHasOneHoleOfItsArea)
   EXPECT_NEAR(holes[0].mean, 5.0, 1e-6);
 }
 
+TEST(SpineSliceMorphology, MarrowOneVertebraEnclosesIsFilledNothingElse)
+{
+  // four 30 x 30 planes, each with its case: a ring of label 5 round an empty core (filled), the
+  // same ring broken (open to the outside: not filled), a core bordered by two vertebrae (not
+  // filled), and a core larger than the limit (not filled)
+  const std::size_t n = 30;
+  std::vector<std::uint8_t> map(n * n * 4, 0);
+  auto ring = [&](std::size_t k, int inner, int outer, int labelA, int labelB) {
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const int d = std::max(std::abs(static_cast<int>(i) - 15), std::abs(static_cast<int>(j) - 15));
+        if (d > inner && d <= outer) {
+          map[i + n * (j + n * k)] = static_cast<std::uint8_t>(i < 15 ? labelA : labelB);
+        }
+      }
+    }
+  };
+  ring(0, 3, 6, 5, 5);
+  ring(1, 3, 6, 5, 5);
+  for (std::size_t i = 15; i < n; ++i) {
+    map[i + n * (15 + n * 1)] = 0; // a gap from the core to the outside
+  }
+  ring(2, 3, 6, 5, 6);
+  ring(3, 8, 11, 5, 5);
+  bool fillable[256] = {};
+  fillable[5] = fillable[6] = true;
+  std::size_t asked = 0;
+  const std::size_t filled = fillEnclosedHoles(
+    map.data(), n, n, 4, fillable, 60, [&](std::size_t k, const std::vector<std::size_t>& region) {
+      asked += region.size();
+      return k == 0; // and a hole the caller declines stays open: none in the other planes is asked
+    });
+  EXPECT_EQ(asked, 49u);
+  EXPECT_EQ(filled, 49u); // the 7 x 7 core of the first plane only
+  auto at = [&](std::size_t i, std::size_t j, std::size_t k) { return map[i + n * (j + n * k)]; };
+  EXPECT_EQ(at(15, 15, 0), 5);
+  EXPECT_EQ(at(14, 14, 1), 0);
+  EXPECT_EQ(at(15, 15, 2), 0);
+  EXPECT_EQ(at(15, 15, 3), 0);
+  EXPECT_EQ(at(0, 0, 0), 0); // the outside stays empty
+}
+
 TEST(SpineForamen, TheFreeIntervalEndsAtTheWallsEachWay)
 {
   // walls of bone at 5 mm in front of the point and 4 mm behind it (anterior is -y in LPS)

@@ -1,6 +1,7 @@
 // The label map on the input's grid: vertebrae, canal and skin painted, surfaces peeled to the
 // bone's edge, and the vertebrae measured from it.
 #include "spine/CanalContents.h"
+#include "spine/SliceMorphology.h"
 #include "spine/SpineAnalysis.h"
 #include "spine/SpineTuning.h"
 
@@ -16,6 +17,13 @@ namespace drg::imaging::spine
 /// Below this share of the sac's volume the epidural fat is taken as not seen (normal lumbar
 /// epidural fat is a sizeable fraction of the canal: 4.8-10.9 mm deep dorsally at L3-L4 on MRI).
 constexpr double kMinFatShareOfSac = 0.1;
+
+/// Largest region (mm2 in a slice) a vertebra's label may enclose and still be taken as its marrow:
+/// a few times the basivertebral foramen's and a lumbar body's fatty islands, far below the canal
+/// (about 200-300 mm2, labelled apart in any case) or a body's section (about 1500 mm2).
+constexpr double kMaxEnclosedHoleMm2 = 150.0;
+/// A hole this far in front of the canal's centre (mm) lies in the vertebral body.
+constexpr double kBodyInFrontOfCanalMm = 10.0;
 
 std::array<double, 256> SpineAnalysis::innerMedians(const Image<std::uint8_t>::Buffer& out,
                                                     const std::array<bool, 256>& isVertebra) const
@@ -295,11 +303,41 @@ void SpineAnalysis::paintLabels(SpineModel& model)
       }
     }
   });
+  // marrow a vertebra encloses is the vertebra's: in the body whatever its value (fatty marrow, the
+  // basivertebral veins), behind it only as bright as marrow (between a rib's neck and its
+  // transverse process lies soft tissue; on T2 only in the body). Filled before the surface is peeled, which
+  // would otherwise eat into the body from such a hole, and after it.
+  bool isVertebra[256] = {};
+  for (int l = 1; l < 256; ++l) {
+    isVertebra[l] = !labels::vertebraLevelOfLabel(l).empty();
+  }
+  const auto maxHole = static_cast<std::size_t>(kMaxEnclosedHoleMm2 / (ig.spacing[0] * ig.spacing[1])) + 1;
+  const auto& values = m_input.voxels();
+  auto marrow = [&](std::size_t k, const std::vector<std::size_t>& region) {
+    double sum = 0;
+    Vector3d centre(0, 0, 0);
+    for (std::size_t q : region) {
+      sum += std::isfinite(values[q]) ? values[q] : 0.0;
+      centre += Vector3d(static_cast<double>(q % ig.size[0]),
+                         static_cast<double>((q / ig.size[0]) % ig.size[1]), static_cast<double>(k));
+    }
+    const Vector3d at = ig.indexToLps(centre / static_cast<double>(region.size()));
+    const int line = nearestLineIndex(at);
+    const bool body =
+      line >= 0 && (at - m_line[static_cast<std::size_t>(line)].centre)
+                       .dot(m_line[static_cast<std::size_t>(line)].anterior) > kBodyInFrontOfCanalMm;
+    return body || (!m_mr && sum / static_cast<double>(region.size()) >= kCanalMaxMeanHu);
+  };
+  auto fillHoles = [&] {
+    fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], isVertebra, maxHole, marrow);
+  };
+  fillHoles();
   if (m_mr) {
     fitCortexOnT2(out);
   } else {
     peelSurface(out, ig.spacing.maxCoeff() <= g.h + 1e-6);
   }
+  fillHoles();
   measureFromLabelMap(model);
   // the canal's contents: the dural sac and the epidural fat (before the ganglia are painted over)
   {

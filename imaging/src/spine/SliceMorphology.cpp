@@ -1,5 +1,7 @@
 #include "spine/SliceMorphology.h"
 
+#include "ParallelFor.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -116,4 +118,89 @@ std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* 
   }
   return out;
 }
+std::size_t fillEnclosedHoles(std::uint8_t* labels, std::size_t nx, std::size_t ny, std::size_t nz,
+                              const bool (&fillable)[256], std::size_t maxPixels,
+                              const std::function<bool(std::size_t, const std::vector<std::size_t>&)>& accept)
+{
+  std::vector<std::size_t> filled(nz, 0);
+  parallelFor(nz, [&](std::size_t k) {
+    std::uint8_t* plane = labels + nx * ny * k;
+    // only the box round the plane's fillable labels can hold a hole they enclose
+    std::size_t i0 = nx, i1 = 0, j0 = ny, j1 = 0;
+    for (std::size_t j = 0; j < ny; ++j) {
+      for (std::size_t i = 0; i < nx; ++i) {
+        if (fillable[plane[i + nx * j]]) {
+          i0 = std::min(i0, i);
+          i1 = std::max(i1, i);
+          j0 = std::min(j0, j);
+          j1 = std::max(j1, j);
+        }
+      }
+    }
+    if (i0 > i1) {
+      return;
+    }
+    std::vector<std::uint8_t> seen((i1 - i0 + 1) * (j1 - j0 + 1), 0);
+    auto at = [&](std::size_t i, std::size_t j) { return (i - i0) + (i1 - i0 + 1) * (j - j0); };
+    std::vector<std::size_t> region, stack;
+    for (std::size_t j = j0; j <= j1; ++j) {
+      for (std::size_t i = i0; i <= i1; ++i) {
+        if (plane[i + nx * j] != 0 || seen[at(i, j)]) {
+          continue;
+        }
+        // one unlabelled region: enclosed when it touches neither the box's edge (the outside is
+        // beyond it) nor any label but one fillable one
+        region.clear();
+        stack.assign(1, i + nx * j);
+        seen[at(i, j)] = 1;
+        int encloser = -1;
+        bool enclosed = true;
+        while (!stack.empty()) {
+          const std::size_t p = stack.back();
+          stack.pop_back();
+          region.push_back(p);
+          const std::size_t pi = p % nx, pj = p / nx;
+          if (pi == i0 || pi == i1 || pj == j0 || pj == j1) {
+            enclosed = false;
+          }
+          const std::size_t nb[4] = { pi > i0 ? p - 1 : p, pi < i1 ? p + 1 : p, pj > j0 ? p - nx : p,
+                                      pj < j1 ? p + nx : p };
+          for (std::size_t q : nb) {
+            if (q == p) {
+              continue;
+            }
+            const std::uint8_t l = plane[q];
+            if (l == 0) {
+              if (!seen[at(q % nx, q / nx)]) {
+                seen[at(q % nx, q / nx)] = 1;
+                stack.push_back(q);
+              }
+            } else if (!fillable[l] || (encloser >= 0 && encloser != l)) {
+              enclosed = false;
+            } else {
+              encloser = l;
+            }
+          }
+        }
+        if (enclosed && encloser > 0 && region.size() <= maxPixels) {
+          for (std::size_t& p : region) {
+            p += nx * ny * k; // indices into the map, as `accept` takes them
+          }
+          if (accept(k, region)) {
+            for (std::size_t p : region) {
+              labels[p] = static_cast<std::uint8_t>(encloser);
+            }
+            filled[k] += region.size();
+          }
+        }
+      }
+    }
+  });
+  std::size_t total = 0;
+  for (std::size_t f : filled) {
+    total += f;
+  }
+  return total;
+}
+
 } // namespace drg::imaging::spine
