@@ -117,6 +117,20 @@ def judge(folder, model, truth):
             "warnings": model.get("warnings", [])}
 
 
+def anchors_in_view(truth):
+    """The level anchors the case's image holds: the sacrum (S1 whole, with sacral bone below it)
+    and the lowest ribs (the lowest rib-bearing vertebra whole)."""
+    by_level = {v["level"]: v for v in truth["vertebrae"]}
+    anchors = []
+    if by_level.get("S1", {}).get("visibility") == "full" and \
+            by_level.get("sacrum", {}).get("visibility", "none") != "none":
+        anchors.append("sacrum")
+    rib_bearing = [v for v in truth["vertebrae"] if v["has_ribs"]]
+    if rib_bearing and rib_bearing[-1]["visibility"] == "full":
+        anchors.append("ribs")
+    return anchors
+
+
 def run_case(seed, cli, work):
     args, words = draw_case(seed)
     folder = os.path.join(work, f"seed-{seed}")
@@ -141,7 +155,7 @@ def run_case(seed, cli, work):
     if drawn["twelfth_rib"] != "normal":
         anatomy.append("12th rib " + drawn["twelfth_rib"])
     case = {"seed": seed, "args": args, "variant": " ".join(words) or "whole", "anatomy": anatomy,
-            "seconds": seconds}
+            "seconds": seconds, "anchors": anchors_in_view(truth)}
     if r.returncode != 0:
         case["refused"] = (r.stdout + r.stderr).strip().splitlines()[-1] if (r.stdout + r.stderr).strip() else "?"
         return case
@@ -191,4 +205,12 @@ def table(cases):
                      f"{len(members) - len(ok)} | {len(cw)} | {flagged} | {said} | "
                      f"{percentile(cents, 0.5):.1f} / {percentile(cents, 0.95):.1f} | {vol} | "
                      f"{percentile(gangs, 0.5):.1f} / {percentile(gangs, 0.95):.1f} |")
+    # "right and consistent" needs two anchors that agree: the share of cases whose image holds both
+    # is the most that can be consistent without a count the image does not show
+    both = [c for c in cases if len(c.get("anchors", [])) == 2]
+    both_ct = [c for c in both if "T2" not in c["variant"]]
+    right_cons = [c for c in both if "refused" not in c and not c["wrong"] and c["status"] == "consistent"]
+    lines.append("")
+    lines.append(f"Both anchors (sacrum and lowest ribs) in the image: {len(both)} of {len(cases)} cases "
+                 f"({len(both_ct)} of them CT); right and consistent among them: {len(right_cons)}.")
     return lines, confident_wrong

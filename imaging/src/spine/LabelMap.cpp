@@ -18,10 +18,14 @@ namespace drg::imaging::spine
 /// epidural fat is a sizeable fraction of the canal: 4.8-10.9 mm deep dorsally at L3-L4 on MRI).
 constexpr double kMinFatShareOfSac = 0.1;
 
-/// Largest region (mm2 in a slice) a vertebra's label may enclose and still be taken as its marrow:
-/// a few times the basivertebral foramen's and a lumbar body's fatty islands, far below the canal
-/// (about 200-300 mm2, labelled apart in any case) or a body's section (about 1500 mm2).
-constexpr double kMaxEnclosedHoleMm2 = 150.0;
+/// A surface voxel darker than this share of its vertebra's inner median is more soft tissue than
+/// bone (the edge voxel of a coarse grid; the rim past the first layers of a fine one).
+constexpr double kPeelShareOfMarrow = 0.85;
+
+/// Largest region (mm2 in a slice) a vertebra's label may enclose behind the body and still be taken
+/// as its marrow: a few times a lamina's or a spinous process's marrow space; in the body any region
+/// up to a lumbar body's whole section (about 1500-2000 mm2) is marrow: nothing else lies inside it.
+constexpr double kMaxEnclosedHoleMm2 = 150.0, kMaxBodyHoleMm2 = 2000.0;
 /// A hole this far in front of the canal's centre (mm) lies in the vertebral body.
 constexpr double kBodyInFrontOfCanalMm = 10.0;
 
@@ -70,18 +74,30 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
   const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
              nz = static_cast<long>(ig.size[2]);
   const double finest = ig.spacing.minCoeff();
-  const int passes = halfMaximum ? std::clamp(static_cast<int>(std::ceil(1.5 / finest)), 1, 3) : 2;
+  // fine input: passes each stopping at the bone's half maximum, first as many as 1.5 mm takes, then
+  // up to the width of the rim the working grid's labels carry (grown kRingReach working voxels
+  // past the bone: at 2 mm working voxels two to three of a 1.6 mm input's, where one pass left soft
+  // tissue round every vertebra, 15-20 % of its volume on the phantom). Those further passes take
+  // only what is darker than the vertebra's own marrow: faint osteoporotic marrow lies under a
+  // thin cortex's half maximum and would be eaten from where the cortex is partial.
+  const int plainPasses = halfMaximum ? std::clamp(static_cast<int>(std::ceil(1.5 / finest)), 1, 3) : 2;
+  const int passes =
+    halfMaximum ? std::max(plainPasses,
+                           std::clamp(static_cast<int>(std::ceil(kRingReach * m_work.grid.h / finest)), 1, 5))
+                : 2;
   // coarse input: a surface voxel goes when it is darker than most of its vertebra's inner bone
   // (85% of the median of the voxels whose six neighbours are all in it: here the edge voxel is
   // more soft tissue than bone), no lower than 100 HU (soft tissue in partial volume) and no
   // higher than 200 HU (dense bone would peel its cortex)
-  std::array<double, 256> coarseLimit;
+  std::array<double, 256> coarseLimit, marrowLimit;
   coarseLimit.fill(kPeelLowHu);
-  if (!halfMaximum) {
+  marrowLimit.fill(-std::numeric_limits<double>::infinity());
+  if (!halfMaximum || passes > plainPasses) {
     const std::array<double, 256> inner = innerMedians(out, isVertebra);
     for (std::size_t l = 0; l < 256; ++l) {
       if (!std::isnan(inner[l])) {
-        coarseLimit[l] = std::clamp(0.85 * inner[l], kPeelLowHu, kPeelHighHu);
+        coarseLimit[l] = std::clamp(kPeelShareOfMarrow * inner[l], kPeelLowHu, kPeelHighHu);
+        marrowLimit[l] = kPeelShareOfMarrow * inner[l];
       }
     }
   }
@@ -111,6 +127,9 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
           if (!surface || !(x < (halfMaximum ? outside + kPeelAboveOutsideHu
                                              : coarseLimit[static_cast<std::size_t>(l)]))) {
             continue; // not on the surface, or clearly bone
+          }
+          if (halfMaximum && pass >= plainPasses && !(x < marrowLimit[static_cast<std::size_t>(l)])) {
+            continue; // as bright as the vertebra's marrow
           }
           if (!halfMaximum) {
             local.push_back(idx);
@@ -311,7 +330,7 @@ void SpineAnalysis::paintLabels(SpineModel& model)
   for (int l = 1; l < 256; ++l) {
     isVertebra[l] = !labels::vertebraLevelOfLabel(l).empty();
   }
-  const auto maxHole = static_cast<std::size_t>(kMaxEnclosedHoleMm2 / (ig.spacing[0] * ig.spacing[1])) + 1;
+  const double pixelMm2 = ig.spacing[0] * ig.spacing[1];
   const auto& values = m_input.voxels();
   auto marrow = [&](std::size_t k, const std::vector<std::size_t>& region) {
     double sum = 0;
@@ -326,10 +345,14 @@ void SpineAnalysis::paintLabels(SpineModel& model)
     const bool body =
       line >= 0 && (at - m_line[static_cast<std::size_t>(line)].centre)
                        .dot(m_line[static_cast<std::size_t>(line)].anterior) > kBodyInFrontOfCanalMm;
-    return body || (!m_mr && sum / static_cast<double>(region.size()) >= kCanalMaxMeanHu);
+    const double area = static_cast<double>(region.size()) * pixelMm2;
+    return body ? area <= kMaxBodyHoleMm2
+                : (area <= kMaxEnclosedHoleMm2 && !m_mr &&
+                   sum / static_cast<double>(region.size()) >= kCanalMaxMeanHu);
   };
   auto fillHoles = [&] {
-    fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], isVertebra, maxHole, marrow);
+    fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], isVertebra,
+                      static_cast<std::size_t>(kMaxBodyHoleMm2 / pixelMm2) + 1, marrow);
   };
   fillHoles();
   if (m_mr) {

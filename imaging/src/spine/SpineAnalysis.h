@@ -303,8 +303,10 @@ private:
   /// is at least as fine as the working grid (`halfMaximum`), the surface moves in to the bone's
   /// half-maximum edge: a voxel is peeled when its value is below halfway between the brightest
   /// bone of its vertebra within two voxels and the darkest outside neighbour, in a few passes so
-  /// the layer the first pass exposes is tested too. A coarser input's voxels straddle the edge
-  /// and the half maximum of the nearby cortex would take cancellous bone too: a surface voxel goes
+  /// the layer the first pass exposes is tested too, and then, up to the width of the working
+  /// grid's rim, only where it is also darker than 85% of its vertebra's marrow (the marrow of an
+  /// osteoporotic bone lies below a thin cortex's half maximum). A coarser input's voxels straddle
+  /// the edge and the half maximum of the nearby cortex would take cancellous bone too: a surface voxel goes
   /// when it is darker than 85% of its vertebra's typical inner bone (100-200 HU), in two passes.
   void peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaximum) const;
 
