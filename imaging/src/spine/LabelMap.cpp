@@ -1,7 +1,6 @@
 // The label map on the input's grid: vertebrae, canal and skin painted, surfaces peeled to the
 // bone's edge, and the vertebrae measured from it.
 #include "spine/CanalContents.h"
-#include "spine/SliceMorphology.h"
 #include "spine/SpineAnalysis.h"
 #include "spine/SpineTuning.h"
 
@@ -21,13 +20,6 @@ constexpr double kMinFatShareOfSac = 0.1;
 /// A surface voxel darker than this share of its vertebra's inner median is more soft tissue than
 /// bone (the edge voxel of a coarse grid; the rim past the first layers of a fine one).
 constexpr double kPeelShareOfMarrow = 0.85;
-
-/// Largest region (mm2 in a slice) a vertebra's label may enclose behind the body and still be taken
-/// as its marrow: a few times a lamina's or a spinous process's marrow space; in the body any region
-/// up to a lumbar body's whole section (about 1500-2000 mm2) is marrow: nothing else lies inside it.
-constexpr double kMaxEnclosedHoleMm2 = 150.0, kMaxBodyHoleMm2 = 2000.0;
-/// A hole this far in front of the canal's centre (mm) lies in the vertebral body.
-constexpr double kBodyInFrontOfCanalMm = 10.0;
 
 std::array<double, 256> SpineAnalysis::innerMedians(const Image<std::uint8_t>::Buffer& out,
                                                     const std::array<bool, 256>& isVertebra) const
@@ -322,45 +314,15 @@ void SpineAnalysis::paintLabels(SpineModel& model)
       }
     }
   });
-  // marrow a vertebra encloses is the vertebra's: in the body whatever its value (fatty marrow, the
-  // basivertebral veins), behind it only as bright as marrow (between a rib's neck and its
-  // transverse process lies soft tissue; on T2 only in the body). Filled before the surface is peeled, which
-  // would otherwise eat into the body from such a hole, and after it.
-  bool isVertebra[256] = {};
-  for (int l = 1; l < 256; ++l) {
-    isVertebra[l] = !labels::vertebraLevelOfLabel(l).empty();
-  }
-  const double pixelMm2 = ig.spacing[0] * ig.spacing[1];
-  const auto& values = m_input.voxels();
-  auto marrow = [&](std::size_t k, const std::vector<std::size_t>& region) {
-    double sum = 0;
-    Vector3d centre(0, 0, 0);
-    for (std::size_t q : region) {
-      sum += std::isfinite(values[q]) ? values[q] : 0.0;
-      centre += Vector3d(static_cast<double>(q % ig.size[0]),
-                         static_cast<double>((q / ig.size[0]) % ig.size[1]), static_cast<double>(k));
-    }
-    const Vector3d at = ig.indexToLps(centre / static_cast<double>(region.size()));
-    const int line = nearestLineIndex(at);
-    const bool body =
-      line >= 0 && (at - m_line[static_cast<std::size_t>(line)].centre)
-                       .dot(m_line[static_cast<std::size_t>(line)].anterior) > kBodyInFrontOfCanalMm;
-    const double area = static_cast<double>(region.size()) * pixelMm2;
-    return body ? area <= kMaxBodyHoleMm2
-                : (area <= kMaxEnclosedHoleMm2 && !m_mr &&
-                   sum / static_cast<double>(region.size()) >= kCanalMaxMeanHu);
-  };
-  auto fillHoles = [&] {
-    fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], isVertebra,
-                      static_cast<std::size_t>(kMaxBodyHoleMm2 / pixelMm2) + 1, marrow);
-  };
-  fillHoles();
+  // marrow holes filled before the surface is peeled, which would otherwise eat into the body from
+  // such a hole, and after it
+  fillMarrowHoles(out);
   if (m_mr) {
     fitCortexOnT2(out);
   } else {
     peelSurface(out, ig.spacing.maxCoeff() <= g.h + 1e-6);
   }
-  fillHoles();
+  fillMarrowHoles(out);
   measureFromLabelMap(model);
   // the canal's contents: the dural sac and the epidural fat (before the ganglia are painted over)
   {

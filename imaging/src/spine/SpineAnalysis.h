@@ -310,6 +310,10 @@ private:
   /// when it is darker than 85% of its vertebra's typical inner bone (100-200 HU), in two passes.
   void peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaximum) const;
 
+  /// Fills, slice by slice of the input, what a vertebra's label encloses and is its marrow: in the
+  /// body whatever its value, behind it only as bright as marrow (CT).
+  void fillMarrowHoles(Image<std::uint8_t>::Buffer& out) const;
+
   /// Centroids and volumes of the vertebrae from the label map as written (the input's resolution,
   /// edges at the bone's half maximum), so they describe exactly what the user sees.
   void measureFromLabelMap(SpineModel& model) const;

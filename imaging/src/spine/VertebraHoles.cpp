@@ -1,8 +1,9 @@
-// Holes of the vertebra labels filled (marrow the growth skipped), and on T2 each vertebra kept
-// within its reach along the canal.
+// Holes of the vertebra labels filled (marrow the growth skipped, on the working grid and on the
+// input's), and on T2 each vertebra kept within its reach along the canal.
 #include "spine/SpineAnalysis.h"
 
 #include "ParallelFor.h"
+#include "spine/SliceMorphology.h"
 #include "spine/SpineTuning.h"
 
 #include <algorithm>
@@ -10,6 +11,13 @@
 
 namespace drg::imaging::spine
 {
+
+/// Largest region (mm2 in a slice) a vertebra's label may enclose behind the body and still be taken
+/// as its marrow: a few times a lamina's or a spinous process's marrow space; in the body any region
+/// up to a lumbar body's whole section (about 1500-2000 mm2) is marrow: nothing else lies inside it.
+constexpr double kMaxEnclosedHoleMm2 = 150.0, kMaxBodyHoleMm2 = 2000.0;
+/// A hole this far in front of the canal's centre (mm) lies in the vertebral body.
+constexpr double kBodyInFrontOfCanalMm = 10.0;
 
 void SpineAnalysis::fillVertebraHoles()
 {
@@ -221,6 +229,40 @@ void SpineAnalysis::fillBodyHolesAcrossCanal()
       }
     }
   }
+}
+
+void SpineAnalysis::fillMarrowHoles(Image<std::uint8_t>::Buffer& out) const
+{
+  // marrow a vertebra encloses in a slice of the input is the vertebra's: in the body whatever its
+  // value (fatty marrow, the basivertebral veins), behind it only as bright as marrow (between a
+  // rib's neck and its transverse process lies soft tissue; on T2 only in the body)
+  const ImageGeometry& ig = m_input.geometry();
+  bool isVertebra[256] = {};
+  for (int l = 1; l < 256; ++l) {
+    isVertebra[l] = !labels::vertebraLevelOfLabel(l).empty();
+  }
+  const double pixelMm2 = ig.spacing[0] * ig.spacing[1];
+  const auto& values = m_input.voxels();
+  auto marrow = [&](std::size_t k, const std::vector<std::size_t>& region) {
+    double sum = 0;
+    Vector3d centre(0, 0, 0);
+    for (std::size_t q : region) {
+      sum += std::isfinite(values[q]) ? values[q] : 0.0;
+      centre += Vector3d(static_cast<double>(q % ig.size[0]),
+                         static_cast<double>((q / ig.size[0]) % ig.size[1]), static_cast<double>(k));
+    }
+    const Vector3d at = ig.indexToLps(centre / static_cast<double>(region.size()));
+    const int line = nearestLineIndex(at);
+    const bool body =
+      line >= 0 && (at - m_line[static_cast<std::size_t>(line)].centre)
+                       .dot(m_line[static_cast<std::size_t>(line)].anterior) > kBodyInFrontOfCanalMm;
+    const double area = static_cast<double>(region.size()) * pixelMm2;
+    return body ? area <= kMaxBodyHoleMm2
+                : (area <= kMaxEnclosedHoleMm2 && !m_mr &&
+                   sum / static_cast<double>(region.size()) >= kCanalMaxMeanHu);
+  };
+  fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], isVertebra,
+                    static_cast<std::size_t>(kMaxBodyHoleMm2 / pixelMm2) + 1, marrow);
 }
 
 } // namespace drg::imaging::spine
