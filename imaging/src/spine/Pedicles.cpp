@@ -11,6 +11,9 @@
 namespace drg::imaging::spine
 {
 
+/// Which of a thoracic pedicle's rows gives its outer wall: the lower quartile of their widths.
+constexpr double kThoracicWallQuantile = 0.25;
+
 bool SpineAnalysis::boneOf(const Vector3d& p, int label, double threshold) const
 {
   const WorkGrid& g = m_work.grid;
@@ -299,7 +302,10 @@ PedicleMeasure SpineAnalysis::measurePedicle(const Segment& seg, double side, do
     }
   }
   best.uMed = percentile(med, 0.5);
-  best.uLat = percentile(lat, 0.5);
+  // a rib's head lies against the upper part of a thoracic pedicle's outer wall and widens only
+  // the rows it touches: there the wall is read from the narrower rows (the lower quartile), where
+  // the pedicle stands alone; thoracic ganglia are placed from this wall
+  best.uLat = percentile(lat, seg.level.rfind('T', 0) == 0 ? kThoracicWallQuantile : 0.5);
   best.uReach = percentile(reach, 0.5);
   // a rib or transverse process merged with the pedicle (coarse images) must not widen it beyond
   // what anatomy allows
