@@ -15,6 +15,7 @@
 
 #include <array>
 
+#include <atomic>
 #include <cmath>
 #include <optional>
 
@@ -375,11 +376,11 @@ TEST(SpineSliceMorphology, AClosedRingHasOneHoleOfItsArea)
 
 TEST(SpineSliceMorphology, MarrowOneVertebraEnclosesIsFilledNothingElse)
 {
-  // four 30 x 30 planes, each with its case: a ring of label 5 round an empty core (filled), the
+  // five 30 x 30 planes, each with its case: a ring of label 5 round an empty core (filled), the
   // same ring broken (open to the outside: not filled), a core bordered by two vertebrae (not
-  // filled), and a core larger than the limit (not filled)
+  // filled), a core larger than the limit (not filled), and an enclosed core the caller declines
   const std::size_t n = 30;
-  std::vector<std::uint8_t> map(n * n * 4, 0);
+  std::vector<std::uint8_t> map(n * n * 5, 0);
   auto ring = [&](std::size_t k, int inner, int outer, int labelA, int labelB) {
     for (std::size_t j = 0; j < n; ++j) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -397,22 +398,27 @@ TEST(SpineSliceMorphology, MarrowOneVertebraEnclosesIsFilledNothingElse)
   }
   ring(2, 3, 6, 5, 6);
   ring(3, 8, 11, 5, 5);
+  ring(4, 3, 6, 5, 5);
   bool fillable[256] = {};
   fillable[5] = fillable[6] = true;
-  std::size_t asked = 0;
+  std::atomic<std::size_t> asked{ 0 };
   const std::size_t filled = fillEnclosedHoles(
-    map.data(), n, n, 4, fillable, 60, [&](std::size_t k, const std::vector<std::size_t>& region) {
+    map.data(), n, n, 5, fillable, 60, [&](std::size_t k, const std::vector<std::size_t>& region) {
       asked += region.size();
-      return k == 0; // and a hole the caller declines stays open: none in the other planes is asked
+      for (std::size_t q : region) {
+        EXPECT_EQ(q / (n * n), k); // whole-map indices in the plane asked about
+      }
+      return k != 4;
     });
-  EXPECT_EQ(asked, 49u);
-  EXPECT_EQ(filled, 49u); // the 7 x 7 core of the first plane only
+  EXPECT_EQ(asked.load(), 98u); // the two enclosed 7 x 7 cores; no other region is asked about
+  EXPECT_EQ(filled, 49u);
   auto at = [&](std::size_t i, std::size_t j, std::size_t k) { return map[i + n * (j + n * k)]; };
   EXPECT_EQ(at(15, 15, 0), 5);
   EXPECT_EQ(at(14, 14, 1), 0);
   EXPECT_EQ(at(15, 15, 2), 0);
   EXPECT_EQ(at(15, 15, 3), 0);
-  EXPECT_EQ(at(0, 0, 0), 0); // the outside stays empty
+  EXPECT_EQ(at(15, 15, 4), 0); // declined
+  EXPECT_EQ(at(0, 0, 0), 0);   // the outside stays empty
 }
 
 TEST(SpineForamen, TheFreeIntervalEndsAtTheWallsEachWay)

@@ -305,7 +305,10 @@ PedicleMeasure SpineAnalysis::measurePedicle(const Segment& seg, double side, do
   // a rib's head lies against the upper part of a thoracic pedicle's outer wall and widens only
   // the rows it touches: there the wall is read from the narrower rows (the lower quartile), where
   // the pedicle stands alone; thoracic ganglia are placed from this wall
-  best.uLat = percentile(lat, seg.level.rfind('T', 0) == 0 ? kThoracicWallQuantile : 0.5);
+  // (never inside the inner wall: the rows' walls are taken apart, and the narrow rows at the
+  // pedicle's top and bottom have the innermost outer walls)
+  best.uLat =
+    std::max(best.uMed, percentile(lat, seg.level.rfind('T', 0) == 0 ? kThoracicWallQuantile : 0.5));
   best.uReach = percentile(reach, 0.5);
   // a rib or transverse process merged with the pedicle (coarse images) must not widen it beyond
   // what anatomy allows

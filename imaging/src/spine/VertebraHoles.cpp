@@ -235,7 +235,9 @@ void SpineAnalysis::fillMarrowHoles(Image<std::uint8_t>::Buffer& out) const
 {
   // marrow a vertebra encloses in a slice of the input is the vertebra's: in the body whatever its
   // value (fatty marrow, the basivertebral veins), behind it only as bright as marrow (between a
-  // rib's neck and its transverse process lies soft tissue; on T2 only in the body)
+  // rib's neck and its transverse process lies soft tissue; on T2 only in the body). The slices are
+  // the input's own (sagittal ones for a sagittal series): a body's section is within the larger
+  // limit in any plane, and what lies behind the canal is judged by its value first.
   const ImageGeometry& ig = m_input.geometry();
   bool isVertebra[256] = {};
   for (int l = 1; l < 256; ++l) {
