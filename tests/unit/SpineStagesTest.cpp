@@ -399,7 +399,7 @@ TEST(SpineSliceMorphology, MarrowOneVertebraEnclosesIsFilledNothingElse)
   ring(2, 3, 6, 5, 6);
   ring(3, 8, 11, 5, 5);
   ring(4, 3, 6, 5, 5);
-  bool fillable[256] = {};
+  LabelSet fillable{};
   fillable[5] = fillable[6] = true;
   std::atomic<std::size_t> asked{ 0 };
   const std::size_t filled = fillEnclosedHoles(

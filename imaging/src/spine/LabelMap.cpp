@@ -1,6 +1,7 @@
 // The label map on the input's grid: vertebrae, canal and skin painted, surfaces peeled to the
 // bone's edge, and the vertebrae measured from it.
 #include "spine/CanalContents.h"
+#include "spine/SliceMorphology.h"
 #include "spine/SpineAnalysis.h"
 #include "spine/SpineTuning.h"
 
@@ -59,10 +60,7 @@ void SpineAnalysis::peelSurface(Image<std::uint8_t>::Buffer& out, bool halfMaxim
 {
   const ImageGeometry& ig = m_input.geometry();
   const auto& values = m_input.voxels();
-  std::array<bool, 256> isVertebra{};
-  for (int l = 1; l < 256; ++l) {
-    isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
-  }
+  const LabelSet& isVertebra = vertebraLabels();
   const long nx = static_cast<long>(ig.size[0]), ny = static_cast<long>(ig.size[1]),
              nz = static_cast<long>(ig.size[2]);
   const double finest = ig.spacing.minCoeff();

@@ -1,4 +1,5 @@
 // T2 MR only: the label map's thin processes grown at the input's resolution and its cortex fitted.
+#include "spine/SliceMorphology.h"
 #include "spine/SpineAnalysis.h"
 
 #include "ParallelFor.h"
@@ -121,10 +122,7 @@ void SpineAnalysis::fitCortexOnT2(Image<std::uint8_t>::Buffer& out) const
 {
   const ImageGeometry& ig = m_input.geometry();
   const auto& values = m_input.voxels();
-  std::array<bool, 256> isVertebra{};
-  for (int l = 1; l < 256; ++l) {
-    isVertebra[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
-  }
+  const LabelSet& isVertebra = vertebraLabels();
   const std::array<double, 256> inner = innerMedians(out, isVertebra);
   std::array<float, 256> lo, hi;
   std::array<bool, 256> fitted{};

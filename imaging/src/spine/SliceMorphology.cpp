@@ -1,6 +1,7 @@
 #include "spine/SliceMorphology.h"
 
 #include "ParallelFor.h"
+#include "drg/imaging/AnatomyLabels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -118,8 +119,20 @@ std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* 
   }
   return out;
 }
+const LabelSet& vertebraLabels()
+{
+  static const LabelSet table = [] {
+    LabelSet t{};
+    for (int l = 1; l < 256; ++l) {
+      t[static_cast<std::size_t>(l)] = !labels::vertebraLevelOfLabel(l).empty();
+    }
+    return t;
+  }();
+  return table;
+}
+
 std::size_t fillEnclosedHoles(std::uint8_t* labels, std::size_t nx, std::size_t ny, std::size_t nz,
-                              const bool (&fillable)[256], std::size_t maxPixels,
+                              const LabelSet& fillable, std::size_t maxPixels,
                               const std::function<bool(std::size_t, const std::vector<std::size_t>&)>& accept)
 {
   std::vector<std::size_t> filled(nz, 0);

@@ -2,6 +2,7 @@
 // Internal: small morphology on the working grid's axial planes and voxels (face neighbours, rings,
 // floods, closing, holes), shared by the spine model's stages.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -75,12 +76,16 @@ struct Hole
 std::vector<Hole> holesOf(const std::vector<std::uint8_t>& closed, const float* v, int nx, int ny, double h,
                           bool borderIsOpen = true);
 
+/// Which label values are vertebrae (T10 ... sacrum): a table built once.
+using LabelSet = std::array<bool, 256>;
+const LabelSet& vertebraLabels();
+
 /// Fills, in each k-plane of an nx x ny x nz label map, the unlabelled 4-connected regions of at
 /// most `maxPixels` that one label of `fillable` encloses alone (every face neighbour in the plane
 /// is that label, none is the plane's border) and `accept(k, region)` takes (region: voxel indices
 /// into the map). Returns how many voxels were filled.
 std::size_t fillEnclosedHoles(
-  std::uint8_t* labels, std::size_t nx, std::size_t ny, std::size_t nz, const bool (&fillable)[256],
+  std::uint8_t* labels, std::size_t nx, std::size_t ny, std::size_t nz, const LabelSet& fillable,
   std::size_t maxPixels, const std::function<bool(std::size_t, const std::vector<std::size_t>&)>& accept);
 
 } // namespace drg::imaging::spine

@@ -239,10 +239,6 @@ void SpineAnalysis::fillMarrowHoles(Image<std::uint8_t>::Buffer& out) const
   // the input's own (sagittal ones for a sagittal series): a body's section is within the larger
   // limit in any plane, and what lies behind the canal is judged by its value first.
   const ImageGeometry& ig = m_input.geometry();
-  bool isVertebra[256] = {};
-  for (int l = 1; l < 256; ++l) {
-    isVertebra[l] = !labels::vertebraLevelOfLabel(l).empty();
-  }
   const double pixelMm2 = ig.spacing[0] * ig.spacing[1];
   const auto& values = m_input.voxels();
   auto marrow = [&](std::size_t k, const std::vector<std::size_t>& region) {
@@ -255,15 +251,14 @@ void SpineAnalysis::fillMarrowHoles(Image<std::uint8_t>::Buffer& out) const
     }
     const Vector3d at = ig.indexToLps(centre / static_cast<double>(region.size()));
     const int line = nearestLineIndex(at);
-    const bool body =
-      line >= 0 && (at - m_line[static_cast<std::size_t>(line)].centre)
-                       .dot(m_line[static_cast<std::size_t>(line)].anterior) > kBodyInFrontOfCanalMm;
+    const CentrelinePoint& near = m_line[static_cast<std::size_t>(line)];
+    const bool body = (at - near.centre).dot(near.anterior) > kBodyInFrontOfCanalMm;
     const double area = static_cast<double>(region.size()) * pixelMm2;
     return body ? area <= kMaxBodyHoleMm2
                 : (area <= kMaxEnclosedHoleMm2 && !m_mr &&
                    sum / static_cast<double>(region.size()) >= kCanalMaxMeanHu);
   };
-  fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], isVertebra,
+  fillEnclosedHoles(out.data(), ig.size[0], ig.size[1], ig.size[2], vertebraLabels(),
                     static_cast<std::size_t>(kMaxBodyHoleMm2 / pixelMm2) + 1, marrow);
 }
 
