@@ -1,5 +1,6 @@
 // Geometry and content of the spine phantom: it is the ground truth of every accuracy test, so its
 // truth must agree with its own voxels, in every acquisition variant.
+#include "drg/imaging/AnatomyLabels.h"
 #include "drg/imaging/Error.h"
 #include "drg/imaging/SpinePhantom.h"
 
@@ -7,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -144,6 +146,37 @@ TEST_F(PhantomFine, VertebraCentroidsAndBodiesCarryTheirOwnLabel)
     }
     EXPECT_EQ(s_case->truth.labelNames.at(v.label), v.level);
   }
+}
+
+// The cauda equina runs inside the dural sac down to each root's takeoff, and the lower sacral
+// roots into the sacral canal: no strand voxel touches bone or muscle (a strand drawn as one
+// straight line from the conus across the lordotic canal left the sac dorsally, through the
+// epidural fat and the L2-L3 laminae, where planned routes run).
+TEST_F(PhantomFine, CaudaEquinaRunsInsideTheDuralSac)
+{
+  namespace L = labels;
+  const auto& lab = s_case->labels;
+  const auto size = lab.geometry().size;
+  auto inCanal = [](int l) {
+    return l == L::kThecalSac || l == L::kCaudaEquina || l == L::kCord || l == L::kNerveRoot ||
+           l == L::kEpiduralFat || l == L::kForaminalFat || l >= L::kGanglionBase;
+  };
+  std::size_t strand = 0, touching = 0;
+  for (std::size_t k = 1; k + 1 < size[2]; ++k) {
+    for (std::size_t j = 1; j + 1 < size[1]; ++j) {
+      for (std::size_t i = 1; i + 1 < size[0]; ++i) {
+        if (lab.at(i, j, k) != L::kCaudaEquina) {
+          continue;
+        }
+        ++strand;
+        const int n[6] = { lab.at(i - 1, j, k), lab.at(i + 1, j, k), lab.at(i, j - 1, k),
+                           lab.at(i, j + 1, k), lab.at(i, j, k - 1), lab.at(i, j, k + 1) };
+        touching += std::all_of(std::begin(n), std::end(n), inCanal) ? 0 : 1;
+      }
+    }
+  }
+  EXPECT_GT(strand, 500u);
+  EXPECT_EQ(touching, 0u) << "of " << strand << " cauda equina voxels";
 }
 
 TEST_F(PhantomFine, GanglionTruthMatchesItsVoxelsAndItsPriors)

@@ -172,6 +172,12 @@ int AnatomyBuilder::addObject(const std::string& name, int label, int priority, 
 int AnatomyBuilder::addPart(int object, Shape shape, const Vector3d& centre, const Matrix3d& axes,
                             const Vector3d& size, double round)
 {
+  if (shape == Shape::EllipticCylinder && (size.x() <= round || size.y() <= round)) {
+    // (the rounded section's semi-axes would be zero or negative: its distance is not a number,
+    // and a NaN in one part spoils its whole object wherever the part's box reaches)
+    throw Error(ErrorCode::Internal, "phantom part thinner than its rounding in " +
+                                       m_anatomy.scene.objects[static_cast<std::size_t>(object)].name);
+  }
   Part p;
   p.shape = shape;
   p.toLocal = axes.transpose();

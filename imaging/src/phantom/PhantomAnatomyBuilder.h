@@ -148,6 +148,7 @@ private:
   Vector3d addRoot(std::size_t i, double s, const PhantomGanglion& g, int roots, int s1Tunnel);
   /// Adds the cauda equina strand from the conus down to the takeoff of level i's root.
   void addCaudaStrand(std::size_t i, double s, int strand, const Vector3d& take, int cauda);
+  std::vector<Vector3d> caudaCourse(std::size_t i, double x) const;
   void addForamen(std::size_t i, double s, int fatObject);
 
   // ---- soft tissue (PhantomSoftTissue.cpp) -------------------------------------------------------

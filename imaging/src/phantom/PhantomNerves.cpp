@@ -141,8 +141,11 @@ void AnatomyBuilder::addForaminaAndGanglia()
   // lower sacral roots continue as a bundle in the sacral canal
   const auto& sacral0 = m_sacralCanal.front().first;
   for (double s : { 1.0, -1.0 }) {
-    capsule(cauda, m_conusTip + Vector3d(s * 1.5, 1.0, 0),
-            sacral0 + m_frames.back().axes * Vector3d(s * 2.0, 0, 0), 1.3);
+    std::vector<Vector3d> pts = caudaCourse(n - 1, s * 1.5);
+    pts.push_back(sacral0 + m_frames.back().axes * Vector3d(s * 2.0, 0, 0));
+    for (std::size_t k = 0; k + 1 < pts.size(); ++k) {
+      capsule(cauda, pts[k], pts[k + 1], 1.3);
+    }
   }
 }
 
@@ -275,19 +278,35 @@ Vector3d AnatomyBuilder::addRoot(std::size_t i, double s, const PhantomGanglion&
 
 void AnatomyBuilder::addCaudaStrand(std::size_t i, double s, int strand, const Vector3d& take, int cauda)
 {
-  const Frame& f = m_frames[i];
-  std::size_t l1 = indexOf("L1");
-  double off = 1.0 + 0.7 * strand;
-  std::vector<Vector3d> pts = { m_conusTip + f.axes * Vector3d(s * 1.0, 0.5, 0) };
-  for (std::size_t k = l1 + 1; k < i; ++k) {
-    const LevelDims& dk = m_levels[k];
-    pts.push_back(
-      m_frames[k].toWorld(Vector3d(s * std::min(off, 0.5 * dk.canalW - 4.0), canalY(dk) + 1.0, 0.0)));
-  }
+  std::vector<Vector3d> pts = caudaCourse(i, s * (1.0 + 0.7 * strand));
   pts.push_back(take);
   for (std::size_t k = 0; k + 1 < pts.size(); ++k) {
     capsule(cauda, pts[k], pts[k + 1], 1.1);
   }
+}
+
+/// A cauda equina strand's course from the conus down to the disc above level i, `x` mm beside the
+/// midline (kept 4 mm inside the canal's side) and 1 mm dorsal of the canal's centre, through
+/// each disc's and level's middle as the canal is drawn: a chord over several levels of the
+/// lordotic canal would leave the sac dorsally.
+std::vector<Eigen::Vector3d> AnatomyBuilder::caudaCourse(std::size_t i, double x) const
+{
+  std::size_t l1 = indexOf("L1");
+  const Frame& f = m_frames[l1];
+  double s = x < 0 ? -1.0 : 1.0;
+  std::vector<Vector3d> pts = { m_conusTip + f.axes * Vector3d(s * 1.0, 0.5, 0) };
+  for (std::size_t k = l1; k + 1 <= i && k + 1 < m_levels.size(); ++k) {
+    const LevelDims& dk = m_levels[k];
+    const LevelDims& db = m_levels[k + 1];
+    double halfW = 0.25 * (dk.canalW + db.canalW);
+    double ycd = 0.5 * (canalY(dk) + canalY(db));
+    pts.push_back(m_discFrames[k].toWorld(Vector3d(s * std::min(std::abs(x), halfW - 4.0), ycd + 1.0, 0.0)));
+    if (k + 1 < i) {
+      pts.push_back(m_frames[k + 1].toWorld(
+        Vector3d(s * std::min(std::abs(x), 0.5 * db.canalW - 4.0), canalY(db) + 1.0, 0.0)));
+    }
+  }
+  return pts;
 }
 
 void AnatomyBuilder::addForamen(std::size_t i, double s, int fatObject)
