@@ -96,6 +96,15 @@ GanglionPlace SpineAnalysis::placeGanglion(const Segment& seg, const PedicleMeas
     if (ant >= 20.0) { // no body within reach: the nearest wall of any kind
       ant = freeIntervalAlongV(walls, p, side * place.u, 0.0, 20.0).first;
     }
+    // (T2: the S1 root in front of its ganglion shares marrow's signal and can join the body's
+    // label there; the body's wall at the canal's midline, where no root runs, stands for it when
+    // it lies clearly further in front)
+    if (m_mr) {
+      const double atMidline = freeIntervalAlongV(walls, p, 0.0, 0.0, 20.0, bodyOnly).first;
+      if (atMidline < 20.0 && atMidline > ant + kT2RootBeforeS1GanglionMm) {
+        ant = atMidline;
+      }
+    }
     place.v = ant - (0.5 * prior.width + 0.5);
     place.free = prior.width;
     return place;
@@ -280,7 +289,15 @@ void SpineAnalysis::measureForaminaAndGanglia(SpineModel& model)
         // in the same fat: there a piece outside the estimate's ellipsoid is one of them.
         // Elsewhere each foramen holds one ganglion, and the priors' place may lie further off
         // than the ellipsoid reaches, so the piece is not gated there.
-        auto found = ganglionOnT2(d);
+        // (a lumbar or thoracic ganglion lies in its foramen, not well medial of where the
+        // priors put it: there the epidural fat beside the dural sac holds pieces of the same
+        // signal; an upper lumbar ganglion's place by the priors is at the pedicle's medial border)
+        const CentrelinePoint& frame = place.frame;
+        const double innermost = place.u - (0.5 * prior->width + kT2GanglionMedialSlackMm);
+        const auto inForamen = [&](const Vector3d& q) {
+          return sacral || side * (q - frame.centre).dot(frame.left) >= innermost;
+        };
+        auto found = ganglionOnT2(d, inForamen);
         if (found && sacral && !d.contains(*found)) {
           found.reset();
         }

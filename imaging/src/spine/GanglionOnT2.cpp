@@ -37,7 +37,8 @@ void SpineAnalysis::mirrorRefinement(SpineModel& model, std::size_t si,
                         "its own was taken)";
 }
 
-std::optional<Vector3d> SpineAnalysis::ganglionOnT2(const DrgEstimate& estimate) const
+std::optional<Vector3d> SpineAnalysis::ganglionOnT2(
+  const DrgEstimate& estimate, const std::function<bool(const Vector3d&)>& inForamen) const
 {
   const Vector3d& prior = estimate.centre;
   // the smallest piece taken: half the samples of the level's ganglion (an ellipsoid of its
@@ -154,7 +155,8 @@ std::optional<Vector3d> SpineAnalysis::ganglionOnT2(const DrgEstimate& estimate)
       }
     }
     const double fatShare = all > 0 ? fat / all : 0.0;
-    if (fatShare < 0.05 || nearest > 12.0) {
+    if (fatShare < 0.05 || nearest > 12.0 ||
+        (inForamen && !inForamen(sum / static_cast<double>(members.size())))) {
       continue;
     }
     const double score = fatShare - nearest / 10.0;

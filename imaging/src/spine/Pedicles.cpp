@@ -182,9 +182,11 @@ bool SpineAnalysis::choosePedicleRun(const Segment& seg, const PedicleRows& meas
     best.found = false;
     return false;
   }
-  // the pedicles make the narrowest part of the canal: keep the longest stretch of rows whose
-  // medial wall is within 3 mm of the narrow end (a robust low percentile, not a single row):
-  // above and below, bone further out belongs to the articular processes or the body
+  // the pedicles make the narrowest part of the canal: keep the stretch of rows whose medial wall
+  // is within 3 mm of the narrow end (a robust low percentile, not a single row) that overlaps
+  // the upper half of the body most, the longer one where they tie: above and below, bone further
+  // out belongs to the articular processes or the body (S1: a narrow stretch below the pedicle
+  // along the first sacral foramen's wall is as narrow, and as long)
   {
     std::vector<double> walls;
     for (int n = best.run.first; n <= best.run.last; ++n) {
@@ -195,6 +197,7 @@ bool SpineAnalysis::choosePedicleRun(const Segment& seg, const PedicleRows& meas
     }
     const double limit = percentile(walls, 0.2) + 3.0;
     Run longest{ 0, -1 };
+    int longestOverlap = -1000000;
     int start = -1;
     for (int n = best.run.first; n <= best.run.last + 1; ++n) {
       const double u = n <= best.run.last ? uMed[static_cast<std::size_t>(n - seg.run.first)] : -1.0;
@@ -203,8 +206,11 @@ bool SpineAnalysis::choosePedicleRun(const Segment& seg, const PedicleRows& meas
         start = n;
       }
       if (!ok && start >= 0) {
-        if (n - start > longest.length()) {
-          longest = { start, n - 1 };
+        const Run stretch{ start, n - 1 };
+        const int overlap = std::min(stretch.last, upperLast) - std::max(stretch.first, upperFirst) + 1;
+        if (overlap > longestOverlap || (overlap == longestOverlap && stretch.length() > longest.length())) {
+          longest = stretch;
+          longestOverlap = overlap;
         }
         start = -1;
       }
@@ -378,9 +384,9 @@ int SpineAnalysis::measurePedicles(bool missingOnly)
       }
       // nor bone inside the thecal sac's reach (T2: the roots and the ventral epidural space beside
       // the sac are marrow-like, and would be taken for a thoracic pedicle's medial wall)
-      if (m_mr) {
-        minMedial = std::max(minMedial, sacHalfWidth(seg, side));
-      }
+      // CT: nor bone in the inner half of the canal's reach (a lamina's or the sacral crest's piece
+      // where coarse slices cut it: the 3 mm phantom's S1 found 2 mm beside the midline)
+      minMedial = std::max(minMedial, (m_mr ? 1.0 : 0.5) * sacHalfWidth(seg, side));
       measure = measurePedicle(seg, side, minMedial);
       found += measure.found ? 1 : 0;
     }

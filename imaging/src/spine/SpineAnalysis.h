@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -259,7 +260,9 @@ private:
   /// come within 12 mm of the prior; the best by fat around it less a tenth of its distance (pieces
   /// the cube's faces cut are kept: refusing them lost ganglia whose piece reaches along the root).
   /// None: nullopt (the prior stands).
-  std::optional<Vector3d> ganglionOnT2(const DrgEstimate& estimate) const;
+  /// `inForamen` (when given) rejects a piece whose centre cannot be the ganglion.
+  std::optional<Vector3d> ganglionOnT2(const DrgEstimate& estimate,
+                                       const std::function<bool(const Vector3d&)>& inForamen = {}) const;
 
   /// Trilinear value of the input volume at an LPS point (NaN outside).
   double sampleInput(const ImageGeometry& ig, const Vector3d& p) const;

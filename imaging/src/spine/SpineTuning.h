@@ -56,6 +56,12 @@ inline constexpr float kT2WallBone = 400.0f, kT2WallDark = 150.0f, kT2WallFree =
 inline constexpr float kT2WallBoneAbove = 300.0f;
 /// The ganglion's T2 signal: between these shares of the CSF signal.
 inline constexpr float kT2GanglionLow = 0.38f, kT2GanglionHigh = 0.58f;
+/// T2: a piece of the ganglion's signal taken for it lies at most half the ganglion's width and this
+/// much (mm) medial of its place by the priors.
+inline constexpr double kT2GanglionMedialSlackMm = 2.0;
+/// T2: S1's body wall measured in front of the ganglion lies this much (mm) behind the wall at the
+/// canal's midline before a root there is taken to have joined the body's label.
+inline constexpr double kT2RootBeforeS1GanglionMm = 1.5;
 /// Fat round the ganglion: between these shares (brighter is CSF, a root's sleeve).
 inline constexpr float kT2FatLow = 0.56f, kT2FatHigh = 0.85f;
 
