@@ -178,7 +178,12 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
   // the whole path: needle, then the route from its tip
   std::vector<Vector3d> path = { lead.skinEntry };
   path.insert(path.end(), lead.route.begin(), lead.route.end());
-  s.tightestBendMm = tightestBend(path, 2.0);
+  double bendAt = 0;
+  s.tightestBendMm = tightestBend(path, 2.0, &bendAt);
+  const double needleLength = (lead.epiduralEntry - lead.skinEntry).norm();
+  s.tightestBendPastTipMm = bendAt - needleLength;
+  s.tightestBendBeforeContactsMm =
+    contactsFromEntry < 1e8 ? contactsFromEntry - s.tightestBendPastTipMm : 0.0;
   s.sheathRadiusMm = lead.sheathRadiusMm;
   for (const auto& g : phantom.truth.ganglia) {
     if (g.level == lead.targetLevel && g.side == lead.targetSide && model) {
@@ -188,7 +193,7 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
   return s;
 }
 
-double tightestBend(const std::vector<Vector3d>& path, double span)
+double tightestBend(const std::vector<Vector3d>& path, double span, double* at)
 {
   const std::vector<Vector3d> p = resample(path);
   const auto n = static_cast<std::size_t>(std::lround(span / kStepMm));
@@ -197,7 +202,13 @@ double tightestBend(const std::vector<Vector3d>& path, double span)
     const Vector3d a = p[i], b = p[i + n], c = p[i + 2 * n];
     const double area2 = (b - a).cross(c - a).norm();
     if (area2 > 1e-9) {
-      best = std::min(best, (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2));
+      const double r = (b - a).norm() * (c - b).norm() * (a - c).norm() / (2.0 * area2);
+      if (r < best) {
+        best = r;
+        if (at) {
+          *at = static_cast<double>(i + n) * kStepMm;
+        }
+      }
     }
   }
   return best;
@@ -205,7 +216,7 @@ double tightestBend(const std::vector<Vector3d>& path, double span)
 
 std::string safetyRow(const LeadSafety& s)
 {
-  char buf[400];
+  char buf[480];
   if (!s.planned) {
     std::snprintf(buf, sizeof buf, "%-10s refused: %s", s.name.c_str(), s.problem.c_str());
     return buf;
@@ -213,10 +224,11 @@ std::string safetyRow(const LeadSafety& s)
   std::snprintf(
     buf, sizeof buf,
     "%-10s needle bone %4.1f nogo %4.1f | entry label %3d fat %3.1f | route nogo %4.1f bone %4.1f | "
-    "bend %5.1f (sheath %4.1f) | cover %3.0f %% | angle %4.1f | %s",
+    "bend %5.1f (sheath %4.1f) %5.1f past the tip, %5.1f before the contacts | cover %3.0f %% | angle %4.1f "
+    "| %s",
     s.name.c_str(), s.needleBoneMm, s.needleNoGoMm, s.entryLabel, s.entryFatMm, s.routeNoGoMm, s.routeBoneMm,
-    s.tightestBendMm, s.sheathRadiusMm, s.coverage * 100, s.skinAngleDeg,
-    s.safe() ? "safe" : s.failures().c_str());
+    s.tightestBendMm, s.sheathRadiusMm, s.tightestBendPastTipMm, s.tightestBendBeforeContactsMm,
+    s.coverage * 100, s.skinAngleDeg, s.safe() ? "safe" : s.failures().c_str());
   return buf;
 }
 

@@ -30,6 +30,10 @@ struct LeadSafety
   double routeNoGoMm = 0;  ///< route up to the contacts through sac, cord or cauda equina
   double tightestBendMm =
     0; ///< whole path (needle, exit from its tip, route), circles through points 2 mm apart
+  /// where the tightest bend lies: mm along the path past the needle's tip (negative: on the needle)
+  double tightestBendPastTipMm = 0;
+  /// ... and how far before the contact array's proximal edge (mm along the route)
+  double tightestBendBeforeContactsMm = 0;
   double sheathRadiusMm = 0;
   double coverage = 0; ///< of the truth ganglion
   double skinAngleDeg = 0;
@@ -49,7 +53,8 @@ LeadSafety measureLeadSafety(const imaging::PhantomCase& phantom, const planning
 /// Tightest bend (mm) of a path: the smallest circle through three points `span` mm apart along
 /// it, the path resampled every 0.25 mm; 1e9 for a straight path. Written here apart from the
 /// planner's own measure, so that a test checks the planner's number against an independent one.
-double tightestBend(const std::vector<Eigen::Vector3d>& path, double span);
+/// `at`, when given, gets the middle point's distance (mm) along the path from its start.
+double tightestBend(const std::vector<Eigen::Vector3d>& path, double span, double* at = nullptr);
 
 /// One line for a table of leads.
 std::string safetyRow(const LeadSafety& s);
